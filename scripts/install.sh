@@ -1,0 +1,38 @@
+# Shared install steps for scripts/start and scripts/test (sourced, not run).
+VENV="${VENV:-$PWD/.venv}"
+
+apt_install() {
+    # Debian packages the project needs; only when missing, and only as root.
+    local missing=()
+    for pkg in "$@"; do
+        dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        if [ "$(id -u)" != 0 ]; then
+            echo "Please install as root: apt-get install -y ${missing[*]}" >&2
+            exit 1
+        fi
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+}
+
+make_venv() {
+    if [ ! -x "$VENV/bin/python" ]; then
+        python3 -m venv "$VENV" 2>/dev/null || { apt_install python3-venv; python3 -m venv "$VENV"; }
+    fi
+    "$VENV/bin/python" -m pip install -q --upgrade pip
+}
+
+install_app() {
+    make_venv
+    "$VENV/bin/python" -m pip install -q -e .
+}
+
+install_tests() {
+    # chromium for the Playwright journeys (Playwright cannot download its own browser here),
+    # poppler-utils to render the PDF brief to PNG in tests.
+    apt_install chromium poppler-utils
+    make_venv
+    "$VENV/bin/python" -m pip install -q -e ".[test]"
+}

@@ -1,0 +1,164 @@
+"""Browser journeys: the real app as a subprocess, Debian's chromium driven by Playwright.
+
+Screenshots go to ``artifacts/screenshots/<test name>/`` (git-ignored; CI keeps them in the
+workspace). Look at them: that is what a citizen and a facilitator see.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from workshop import accounts
+from workshop.db import open_store
+from workshop.model import Role
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM = os.environ.get("SAMSKAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+LAPTOP = {"viewport": {"width": 1440, "height": 900}, "device_scale_factor": 1}
+PASSWORD = "journey passphrase 2026"
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    db_path: Path
+    process: subprocess.Popen
+
+
+def start_server(db_path: Path, *, env: dict[str, str] | None = None) -> Server:
+    port = free_port()
+    environment = {
+        **os.environ,
+        "SAMSKAB_DB_PATH": str(db_path),
+        "SAMSKAB_DEMO_DATA": "0",
+        "SAMSKAB_CITIZEN_REFRESH_SECONDS": "1",
+        "SAMSKAB_PROJECTOR_REFRESH_SECONDS": "1",
+        **(env or {}),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
+                if response.read() == b"ok":
+                    return Server(url, db_path, process)
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("the app did not start within 60 s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    db_path = tmp_path_factory.mktemp("journey") / "journey.db"
+    store = open_store(db_path)
+    accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
+    accounts.create_user(store, "mette", PASSWORD, Role.POLITICIAN, "Mette Politiker")
+    store.close()
+    running = start_server(db_path)
+    try:
+        yield running
+    finally:
+        running.process.terminate()
+        try:
+            running.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            running.process.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest):
+    folder = SCREENSHOTS / request.node.name.replace("[", "_").replace("]", "")
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def shoot(page: Page, name: str) -> Path:
+        settle(page)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return shoot
+
+
+def context(browser: Browser, device: dict, locale: str = "da-DK") -> BrowserContext:
+    ctx = browser.new_context(locale=locale, **device)
+    ctx.set_default_timeout(20_000)
+    return ctx
+
+
+def settle(page: Page) -> None:
+    """Wait until Streamlit has finished the current run (as Streamlit's own e2e suite does)."""
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000
+    )
+    page.wait_for_timeout(300)
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/login")
+    settle(page)
+    page.locator(".st-key-login_username input").fill(username)
+    page.locator(".st-key-login_password input").fill(PASSWORD)
+    page.locator(".st-key-login_password input").press("Enter")
+    settle(page)

@@ -1,0 +1,113 @@
+"""Storage: pragmas, migrations, and many threads writing at once."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from tests.factories import join, make_meeting, start
+from workshop import ideas, meetings, voting
+from workshop.db import open_store, shared_store
+from workshop.migrations import migrations
+
+
+def test_database_is_wal_with_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "a.db")
+    assert store.scalar("PRAGMA journal_mode") == "wal"
+    assert store.scalar("PRAGMA foreign_keys") == 1
+    assert store.scalar("PRAGMA busy_timeout") >= 5000
+
+
+def test_migrations_are_named_and_apply_once(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "a.db")
+    applied = [m.name for m in migrations.applied(store.db)]
+    assert applied[0] == "m001_foundation"
+    open_store(tmp_path / "a.db")  # reopening applies nothing twice
+    assert [m.name for m in migrations.applied(store.db)] == applied
+
+
+def test_foreign_keys_are_enforced(store) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        store.execute(
+            "INSERT INTO ideas (meeting_id, text, seq, created_at, updated_at)"
+            " VALUES (999, 'x', 1, '', '')"
+        )
+
+
+def test_a_failed_transaction_leaves_nothing_behind(store) -> None:
+    with pytest.raises(RuntimeError), store.transaction() as db:
+        db.execute("INSERT INTO committees (title, created_at) VALUES ('half-made', '2026-01-01')")
+        raise RuntimeError("boom")
+    assert store.scalar("SELECT COUNT(*) FROM committees") == 0
+
+
+def test_shared_store_is_one_per_file(tmp_path: Path) -> None:
+    assert shared_store(tmp_path / "x.db") is shared_store(tmp_path / "x.db")
+
+
+def test_eight_threads_times_500_mixed_writes_lose_nothing(store) -> None:
+    """8 threads × 500 writes (250 ideas + 250 dots each) on one shared Store."""
+    threads, per_thread = 8, 500
+    brainstorm = make_meeting(store)
+    start(store, brainstorm)
+    voting_meeting = make_meeting(store, dots=20)
+    start(store, voting_meeting)
+    voter = join(store, voting_meeting, "seed")
+    targets = [ideas.submit_idea(store, voter, f"idé {n}", per_minute=10**6) for n in range(10)]
+    meetings.next_step(store, voting_meeting.id, actor=None)
+    vote_round = voting.current_round(store, voting_meeting.id)
+    assert vote_round is not None and vote_round.is_open
+
+    # Each thread's voters have 13 × 20 = 260 dots: enough for 250 placements.
+    writers = [join(store, brainstorm, f"w{t}") for t in range(threads)]
+    voters = [[join(store, voting_meeting, f"v{t}-{n}") for n in range(13)] for t in range(threads)]
+    errors: list[BaseException] = []
+
+    def work(t: int) -> None:
+        rng = random.Random(t)
+        placed = {v.id: 0 for v in voters[t]}
+        try:
+            for n in range(per_thread):
+                if n % 2 == 0:
+                    ideas.submit_idea(store, writers[t], f"tråd {t} idé {n}", per_minute=10**6)
+                else:
+                    voter = next(v for v in voters[t] if placed[v.id] < 20)
+                    voting.place_dot(store, voter, vote_round.id, rng.choice(targets).id)
+                    placed[voter.id] += 1
+        except BaseException as error:
+            errors.append(error)
+
+    pool = [threading.Thread(target=work, args=(t,)) for t in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+
+    assert errors == []
+    half = threads * per_thread // 2
+    assert store.scalar("SELECT COUNT(*) FROM ideas WHERE meeting_id = ?", [brainstorm.id]) == half
+    assert (
+        sum(
+            voting.my_dots(store, vote_round.id, v.id).get(i.id, 0)
+            for row in voters
+            for v in row
+            for i in targets
+        )
+        == half
+    )
+    assert (
+        store.scalar(
+            "SELECT SUM(e.value) FROM ballot_entries e JOIN ballots b ON b.id = e.ballot_id"
+            " WHERE b.round_id = ?",
+            [vote_round.id],
+        )
+        == half
+    )
+    # every idea got its own change number: no two writes interleaved
+    seqs = store.query("SELECT seq FROM ideas WHERE meeting_id = ?", [brainstorm.id])
+    assert len({r["seq"] for r in seqs}) == half
+    assert store.scalar("PRAGMA integrity_check") == "ok"

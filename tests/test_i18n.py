@@ -1,0 +1,175 @@
+"""Every UI string goes through t(); every catalogue has every key.
+
+Three checks: the catalogues agree; every key the code uses (``t("…")``, error keys, and keys
+built from enumerations) exists; and no UI call in ``workshop/ui`` or the router gets a
+hard-coded human-language string.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from workshop.i18n import LANGUAGES, catalogue, language_from_locale, translate
+from workshop.model import MeetingKind, MeetingStatus, Role, StepKind
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "workshop"
+UI_FILES = [ROOT / "streamlit_app.py", *sorted((PACKAGE / "ui").rglob("*.py"))]
+ERROR_CLASSES = {"WorkshopError", "NotFound", "NotAllowed", "InvalidInput", "RateLimited"}
+# Streamlit calls whose string arguments people read.
+DISPLAY_CALLS = {
+    "title",
+    "header",
+    "subheader",
+    "write",
+    "markdown",
+    "caption",
+    "text",
+    "error",
+    "warning",
+    "info",
+    "success",
+    "toast",
+    "button",
+    "form_submit_button",
+    "text_input",
+    "text_area",
+    "number_input",
+    "selectbox",
+    "radio",
+    "checkbox",
+    "toggle",
+    "metric",
+    "link_button",
+    "page_link",
+    "chat_input",
+    "expander",
+    "popover",
+    "tabs",
+    "badge",
+    "download_button",
+    "multiselect",
+    "slider",
+    "date_input",
+    "select_slider",
+    "segmented_control",
+    "pills",
+    "Page",
+    "dialog",
+    "progress",
+    "spinner",
+    "status",
+}
+DISPLAY_KEYWORDS = {"label", "placeholder", "help", "body", "title", "text", "caption"}
+LETTER = re.compile(r"[^\W\d_]")
+
+
+def python_files() -> list[Path]:
+    return [ROOT / "streamlit_app.py", *sorted(PACKAGE.rglob("*.py"))]
+
+
+def used_keys() -> set[str]:
+    keys: set[str] = set()
+    for path in python_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            name = (
+                node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            )
+            position = 1 if name in {"translate", "translate_count"} else 0
+            plural = name in {"tn", "translate_count"}
+            if (
+                name in {"t", "translate"} | {"tn", "translate_count"} | ERROR_CLASSES
+                and len(node.args) > position
+            ):
+                arg = node.args[position]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    keys |= {f"{arg.value}.one", f"{arg.value}.other"} if plural else {arg.value}
+    return keys
+
+
+def enumerated_keys() -> set[str]:
+    """Keys the code builds with f-strings from enumerations and page names."""
+    keys = {f"step.{k}" for k in StepKind} | {f"participate.step_body.{k}" for k in StepKind}
+    keys |= {f"projector.prompt.{k}" for k in StepKind}
+    keys |= {f"meeting.status.{s}" for s in MeetingStatus}
+    keys |= {f"meeting.kind.{k}" for k in MeetingKind}
+    keys |= {f"role.{r}" for r in Role}
+    keys |= {f"page.{p.stem}" for p in (PACKAGE / "ui" / "pages").glob("*.py")}
+    return keys
+
+
+def test_every_language_has_exactly_the_same_keys() -> None:
+    reference = set(catalogue("en"))
+    for lang in LANGUAGES:
+        assert set(catalogue(lang)) == reference, lang
+
+
+def test_no_catalogue_entry_is_empty_and_templates_agree() -> None:
+    fields = re.compile(r"\{(\w+)\}")
+    for key, english in catalogue("en").items():
+        for lang in LANGUAGES:
+            text = catalogue(lang)[key]
+            assert text.strip(), (lang, key)
+            assert set(fields.findall(text)) == set(fields.findall(english)), (lang, key)
+
+
+def test_every_key_the_code_uses_is_in_the_catalogues() -> None:
+    missing = sorted((used_keys() | enumerated_keys()) - set(catalogue("en")))
+    assert missing == []
+
+
+def literal_strings(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values if isinstance(v, ast.Constant)]
+    return []
+
+
+def test_ui_code_has_no_hard_coded_words() -> None:
+    offenders = []
+    for path in UI_FILES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = (
+                node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", "")
+            )
+            if name not in DISPLAY_CALLS:
+                continue
+            args = list(node.args) + [k.value for k in node.keywords if k.arg in DISPLAY_KEYWORDS]
+            for arg in args:
+                for text in literal_strings(arg):
+                    if name in {"Page", "page_link"} and text.endswith(".py"):
+                        continue  # a page's file, not a label
+                    if LETTER.search(text):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}({text!r})")
+    assert offenders == []
+
+
+def test_unknown_key_fails_loudly() -> None:
+    with pytest.raises(KeyError):
+        translate("da", "no.such.key")
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang"),
+    [
+        ("da-DK", "da"),
+        ("da", "da"),
+        ("nb-NO", "nb"),
+        ("no", "nb"),
+        ("nn-NO", "nb"),
+        ("en-GB", "en"),
+        ("de-DE", "en"),
+        (None, "da"),
+    ],
+)
+def test_language_follows_the_browser_locale(locale, lang) -> None:
+    assert language_from_locale(locale) == lang

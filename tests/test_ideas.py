@@ -1,0 +1,87 @@
+"""Ideas: posting from phones, bad input, double taps, and what a phone asks for."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import join, start
+from workshop import ideas, meetings
+from workshop.errors import InvalidInput, NotAllowed, RateLimited
+
+
+@pytest.fixture
+def running(store, meeting):
+    start(store, meeting)
+    return meeting
+
+
+def test_post_an_idea(store, running) -> None:
+    anna = join(store, running, "Anna")
+    idea = ideas.submit_idea(store, anna, "  Flere bænke  ")
+    assert idea.text == "Flere bænke" and idea.author_name == "Anna" and not idea.on_behalf
+
+
+@pytest.mark.parametrize(
+    ("text", "key"), [("   ", "error.text.empty"), ("x" * 501, "error.text.too_long")]
+)
+def test_empty_or_oversized_idea_is_refused_and_nothing_saved(store, running, text, key) -> None:
+    anna = join(store, running, "Anna")
+    with pytest.raises(InvalidInput) as raised:
+        ideas.submit_idea(store, anna, text)
+    assert raised.value.key == key
+    assert ideas.list_ideas(store, running.id) == []
+
+
+def test_no_ideas_before_the_start_or_when_intake_is_closed(store, meeting) -> None:
+    anna = join(store, meeting, "Anna")
+    with pytest.raises(NotAllowed) as raised:
+        ideas.submit_idea(store, anna, "for tidligt")
+    assert raised.value.key == "error.idea.not_running"
+    start(store, meeting)
+    step = meetings.current_step(store, meeting.id)
+    meetings.set_intake(store, step.id, False, actor=None)
+    with pytest.raises(NotAllowed) as raised:
+        ideas.submit_idea(store, anna, "lukket")
+    assert raised.value.key == "error.idea.intake_closed"
+    assert ideas.list_ideas(store, meeting.id) == []
+
+
+def test_a_double_tap_posts_once(store, running) -> None:
+    anna = join(store, running, "Anna")
+    first = ideas.submit_idea(store, anna, "Cykelparkering")
+    again = ideas.submit_idea(store, anna, "Cykelparkering")
+    assert again.id == first.id
+    assert len(ideas.list_ideas(store, running.id)) == 1
+
+
+def test_posting_is_rate_limited_per_participant(store, running) -> None:
+    anna, bo = join(store, running, "Anna"), join(store, running, "Bo")
+    for n in range(3):
+        ideas.submit_idea(store, anna, f"idé {n}", per_minute=3)
+    with pytest.raises(RateLimited):
+        ideas.submit_idea(store, anna, "en til", per_minute=3)
+    ideas.submit_idea(store, bo, "Bo må gerne", per_minute=3)
+
+
+def test_facilitator_enters_an_idea_on_someones_behalf(store, running, facilitator) -> None:
+    idea = ideas.submit_on_behalf(
+        store, running.id, "Ældrebus", author_name="Karen", actor=facilitator
+    )
+    assert idea.on_behalf and idea.author_name == "Karen" and idea.participant_id is None
+
+
+def test_a_phone_asks_only_for_what_changed_since_its_last_look(store, running) -> None:
+    anna = join(store, running, "Anna")
+    first = ideas.submit_idea(store, anna, "en")
+    seen = meetings.meeting_state(store, running.id).change_seq
+    assert ideas.ideas_changed_since(store, running.id, seen) == []
+    second = ideas.submit_idea(store, anna, "to")
+    assert [i.id for i in ideas.ideas_changed_since(store, running.id, seen)] == [second.id]
+    assert {i.id for i in ideas.ideas_changed_since(store, running.id, -1)} == {first.id, second.id}
+
+
+def test_control_characters_are_removed_and_markup_is_kept_as_text(store, running) -> None:
+    anna = join(store, running, "Anna")
+    idea = ideas.submit_idea(store, anna, "<b>fed</b>\x00\u200b [link](javascript:alert(1))")
+    assert "\x00" not in idea.text and "\u200b" not in idea.text
+    assert idea.text.startswith("<b>fed</b>")

@@ -1,0 +1,98 @@
+"""Meetings: join codes, participant tokens, steps."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import join, start
+from workshop import meetings
+from workshop.errors import InvalidInput, NotAllowed, NotFound, RateLimited
+from workshop.model import MeetingStatus, StepKind
+
+
+def test_join_by_code_typed_carelessly(store, meeting) -> None:
+    typed = " " + meetings.format_code(meeting.join_code).lower() + " "
+    participant = meetings.join_meeting(store, typed, "Anna", client="phone")
+    assert participant.meeting_id == meeting.id and participant.display_name == "Anna"
+
+
+def test_codes_avoid_ambiguous_characters(store, meeting) -> None:
+    assert len(meeting.join_code) == meetings.CODE_LENGTH
+    assert not set(meeting.join_code) & set("01OIL")
+
+
+def test_participant_token_is_unguessable_and_brings_the_person_back(store, meeting) -> None:
+    first = join(store, meeting, "Anna")
+    other = join(store, meeting, "Bo")
+    # ≥ 128 bits: 24 random bytes in URL-safe base64
+    assert len(first.token) >= 32 and first.token != other.token
+    # a reload, a locked screen, a new websocket: only the token from the URL is left
+    assert meetings.get_participant(store, first.token) == first
+
+
+def test_unknown_token_is_not_found(store) -> None:
+    with pytest.raises(NotFound):
+        meetings.get_participant(store, "not-a-token")
+
+
+def test_unknown_code_gets_a_clear_message_and_creates_nobody(store, meeting) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        meetings.join_meeting(store, "ZZZZZZ", client="phone")
+    assert raised.value.key == "error.join.unknown_code"
+    assert meetings.count_participants(store, meeting.id) == 0
+
+
+def test_guessing_codes_is_rate_limited_per_session(store, meeting) -> None:
+    for _ in range(meetings.JOIN_FAILURES_PER_CLIENT):
+        with pytest.raises(InvalidInput):
+            meetings.join_meeting(store, "ZZZZZZ", client="guesser")
+    with pytest.raises(RateLimited):
+        meetings.join_meeting(store, meeting.join_code, client="guesser")
+    # another phone in the same room is not affected
+    assert meetings.join_meeting(store, meeting.join_code, client="neighbour")
+
+
+def test_closed_meeting_cannot_be_joined(store, meeting) -> None:
+    meetings.close_meeting(store, meeting.id, actor=None)
+    with pytest.raises(NotAllowed) as raised:
+        meetings.join_meeting(store, meeting.join_code, client="phone")
+    assert raised.value.key == "error.join.closed"
+
+
+def test_expired_code_cannot_be_joined(store, meeting) -> None:
+    store.execute("UPDATE meetings SET code_expires_at = '2000-01-01' WHERE id = ?", [meeting.id])
+    with pytest.raises(NotAllowed) as raised:
+        meetings.join_meeting(store, meeting.join_code, client="phone")
+    assert raised.value.key == "error.join.expired"
+
+
+def test_default_agenda_and_moving_through_it(store, meeting) -> None:
+    steps = meetings.list_steps(store, meeting.id)
+    assert [s.kind for s in steps] == [StepKind.BRAINSTORM, StepKind.DOT_VOTE, StepKind.WRAP_UP]
+    assert steps[0].prompt == "Hvad nu?"
+    before = meetings.meeting_state(store, meeting.id)
+    assert before.status is MeetingStatus.READY and before.current_step_id is None
+
+    start(store, meeting)
+    running = meetings.meeting_state(store, meeting.id)
+    assert running.status is MeetingStatus.RUNNING
+    assert running.current_step_id == steps[0].id
+    assert running.change_seq > before.change_seq
+    assert meetings.current_step(store, meeting.id).intake_open
+
+    meetings.next_step(store, meeting.id, actor=None)
+    assert meetings.get_step(store, steps[0].id).intake_open is False
+    meetings.next_step(store, meeting.id, actor=None)
+    assert meetings.next_step(store, meeting.id, actor=None) is None  # end of the agenda
+
+
+def test_intake_cannot_open_on_a_vote_step(store, meeting) -> None:
+    vote = meetings.list_steps(store, meeting.id)[1]
+    with pytest.raises(NotAllowed):
+        meetings.set_intake(store, vote.id, True, actor=None)
+
+
+def test_facilitator_actions_are_audited(store, meeting, facilitator) -> None:
+    meetings.next_step(store, meeting.id, actor=facilitator)
+    actions = [r["action"] for r in store.query("SELECT action FROM audit_log WHERE actor = 'fie'")]
+    assert "create_meeting" in actions and "go_to_step" in actions

@@ -1,0 +1,63 @@
+"""Settings, read once from the environment.
+
+Every setting is documented in the README's configuration table; ``tests/test_docs.py``
+fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_path: Path
+    demo_data: bool
+    public_url: str | None
+    citizen_refresh_seconds: float
+    projector_refresh_seconds: float
+    idea_max_chars: int
+    ideas_per_minute: int
+    join_code_hours: int
+
+
+ENV_VARS: dict[str, str] = {
+    "SAMSKAB_DB_PATH": "SQLite database file (default data/samskab.db)",
+    "SAMSKAB_DEMO_DATA": "create the labelled demo committee on first start (default 1)",
+    "SAMSKAB_PUBLIC_URL": (
+        "public base URL for join links and QR codes (default: the URL the browser used)"
+    ),
+    "SAMSKAB_CITIZEN_REFRESH_SECONDS": "how often a phone asks for new ideas (default 5)",
+    "SAMSKAB_PROJECTOR_REFRESH_SECONDS": "how often the projector view refreshes (default 2)",
+    "SAMSKAB_IDEA_MAX_CHARS": "longest idea accepted (default 500)",
+    "SAMSKAB_IDEAS_PER_MINUTE": "ideas one participant may post per minute (default 6)",
+    "SAMSKAB_JOIN_CODE_HOURS": (
+        "hours a join code stays valid after the meeting starts (default 24)"
+    ),
+}
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    db_path = Path(env.get("SAMSKAB_DB_PATH") or PROJECT_ROOT / "data" / "samskab.db")
+    return Settings(
+        db_path=db_path,
+        demo_data=_flag(env.get("SAMSKAB_DEMO_DATA"), True),
+        public_url=(env.get("SAMSKAB_PUBLIC_URL") or None),
+        citizen_refresh_seconds=float(env.get("SAMSKAB_CITIZEN_REFRESH_SECONDS") or 5),
+        projector_refresh_seconds=float(env.get("SAMSKAB_PROJECTOR_REFRESH_SECONDS") or 2),
+        idea_max_chars=int(env.get("SAMSKAB_IDEA_MAX_CHARS") or 500),
+        ideas_per_minute=int(env.get("SAMSKAB_IDEAS_PER_MINUTE") or 6),
+        join_code_hours=int(env.get("SAMSKAB_JOIN_CODE_HOURS") or 24),
+    )

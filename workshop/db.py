@@ -1,0 +1,129 @@
+"""The one way into SQLite.
+
+``open_store(path)`` opens the database through sqlite-utils in WAL mode with foreign keys on
+and a busy timeout, applies the named migrations in ``workshop.migrations``, and returns a
+:class:`Store`.
+
+Why a lock: Streamlit runs every rerun on a new thread, and all sessions of a process share
+one connection. sqlite-utils wraps writes in SAVEPOINTs, so two threads interleaving on one
+connection corrupt each other's transactions (stack-notes §0.7). A process-wide ``RLock``
+makes each transaction, and each read, run alone on the connection. Several processes on one
+file are safe too: writes start with ``BEGIN IMMEDIATE`` so they queue on SQLite's write lock
+(with ``busy_timeout``) instead of failing when a deferred transaction tries to upgrade.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class Store:
+    """A shared sqlite-utils database with a lock and a transaction helper."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    # -- writes ---------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """One atomic write. Nested calls become savepoints of the outer transaction."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    with self.db.atomic():
+                        yield self.db
+                finally:
+                    self._depth -= 1
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self.db
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        """Run one write statement in its own transaction (or the current one)."""
+        with self.transaction() as db:
+            return db.execute(sql, params)
+
+    # -- reads ----------------------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query(sql, params))
+
+    def query_one(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    ) -> dict[str, Any] | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        with self._lock:
+            row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+
+def connect(path: str | Path) -> sqlite3.Connection:
+    path = str(path)
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # isolation_level=None: Python opens no implicit transactions; we say BEGIN ourselves.
+    conn = sqlite3.connect(
+        path, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+    )
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA foreign_keys=ON")
+    if path != ":memory:":
+        conn.execute("PRAGMA journal_mode=WAL")
+        # With WAL, NORMAL loses no committed transaction on a process crash (only on
+        # power loss before the next checkpoint), at a fraction of FULL's fsync cost.
+        conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def open_store(path: str | Path) -> Store:
+    """Open (and create or migrate) the database at ``path``."""
+    from workshop.migrations import migrations
+
+    store = Store(connect(path), str(path))
+    with store._lock:
+        migrations.apply(store.db)
+    return store
+
+
+_stores: dict[str, Store] = {}
+_stores_lock = threading.Lock()
+
+
+def shared_store(path: str | Path) -> Store:
+    """One Store per database file per process (every Streamlit session shares it)."""
+    key = str(Path(path).resolve()) if str(path) != ":memory:" else ":memory:"
+    with _stores_lock:
+        if key not in _stores:
+            _stores[key] = open_store(path)
+        return _stores[key]

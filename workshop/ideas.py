@@ -1,0 +1,153 @@
+"""Ideas: posted from phones (or by a facilitator on someone's behalf) during a brainstorm."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from workshop import audit
+from workshop.db import Store
+from workshop.errors import NotAllowed, RateLimited
+from workshop.meetings import bump_change
+from workshop.model import Idea, IdeaStatus, Participant, StepKind, User, utcnow
+from workshop.text import clean_text, require_text
+
+DEFAULT_MAX_CHARS = 500
+DEFAULT_PER_MINUTE = 6
+DUPLICATE_WINDOW_S = 60  # the same text from the same phone within a minute is a double tap
+
+
+def _idea(row: dict[str, Any]) -> Idea:
+    return Idea(
+        id=row["id"],
+        meeting_id=row["meeting_id"],
+        step_id=row["step_id"],
+        participant_id=row["participant_id"],
+        author_name=row["author_name"],
+        text=row["text"],
+        status=IdeaStatus(row["status"]),
+        hidden=bool(row["hidden"]),
+        hide_reason=row["hide_reason"],
+        on_behalf=row["entered_by"] is not None,
+        seq=row["seq"],
+        created_at=row["created_at"],
+    )
+
+
+def _ago(seconds: float) -> str:
+    return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
+
+
+def _open_brainstorm_step(db: Any, meeting_id: int) -> int:
+    """The current step's id if it takes ideas right now; otherwise a clear refusal."""
+    row = db.execute(
+        "SELECT m.status, s.id, s.kind, s.intake_open FROM meetings m"
+        " LEFT JOIN steps s ON s.id = m.current_step_id WHERE m.id = ?",
+        [meeting_id],
+    ).fetchone()
+    if row is None or row[0] != "running" or row[1] is None:
+        raise NotAllowed("error.idea.not_running")
+    if not StepKind(row[2]).takes_ideas or not row[3]:
+        raise NotAllowed("error.idea.intake_closed")
+    return int(row[1])
+
+
+def submit_idea(
+    store: Store,
+    participant: Participant,
+    text: str,
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    per_minute: int = DEFAULT_PER_MINUTE,
+) -> Idea:
+    """Post an idea from a phone. A double tap returns the first idea instead of a copy."""
+    text = require_text(text, max_chars=max_chars, field="idea")
+    now = utcnow()
+    with store.transaction() as db:
+        step_id = _open_brainstorm_step(db, participant.meeting_id)
+        same = db.execute(
+            "SELECT id FROM ideas WHERE participant_id = ? AND step_id = ? AND text = ?"
+            " AND created_at > ?",
+            [participant.id, step_id, text, _ago(DUPLICATE_WINDOW_S)],
+        ).fetchone()
+        idea_id: int | None
+        if same:
+            idea_id = int(same[0])
+        else:
+            recent = db.execute(
+                "SELECT COUNT(*) FROM ideas WHERE participant_id = ? AND created_at > ?",
+                [participant.id, _ago(60)],
+            ).fetchone()[0]
+            if recent >= per_minute:
+                raise RateLimited("error.idea.too_fast", per_minute=per_minute)
+            seq = bump_change(db, participant.meeting_id)
+            idea_id = db.execute(
+                "INSERT INTO ideas (meeting_id, step_id, participant_id, author_name, text, seq,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    participant.meeting_id,
+                    step_id,
+                    participant.id,
+                    participant.display_name,
+                    text,
+                    seq,
+                    now,
+                    now,
+                ],
+            ).lastrowid
+    return get_idea(store, idea_id)
+
+
+def submit_on_behalf(
+    store: Store,
+    meeting_id: int,
+    text: str,
+    *,
+    author_name: str = "",
+    actor: User,
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> Idea:
+    """A facilitator enters an idea for someone without a phone; it is marked as such."""
+    text = require_text(text, max_chars=max_chars, field="idea")
+    author_name = clean_text(author_name)[:40]
+    now = utcnow()
+    with store.transaction() as db:
+        step_id = _open_brainstorm_step(db, meeting_id)
+        seq = bump_change(db, meeting_id)
+        idea_id = db.execute(
+            "INSERT INTO ideas (meeting_id, step_id, entered_by, author_name, text, seq,"
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [meeting_id, step_id, actor.id, author_name, text, seq, now, now],
+        ).lastrowid
+        assert idea_id is not None
+        audit.record(db, actor, "submit_on_behalf", "ideas", idea_id, after={"text": text})
+    return get_idea(store, idea_id)
+
+
+def get_idea(store: Store, idea_id: int | None) -> Idea:
+    from workshop.errors import NotFound
+
+    row = store.query_one("SELECT * FROM ideas WHERE id = ?", [idea_id])
+    if row is None:
+        raise NotFound("error.not_found")
+    return _idea(row)
+
+
+def list_ideas(store: Store, meeting_id: int, *, include_hidden: bool = False) -> list[Idea]:
+    sql = "SELECT * FROM ideas WHERE meeting_id = ?"
+    if not include_hidden:
+        sql += " AND hidden = 0"
+    return [_idea(r) for r in store.query(sql + " ORDER BY id", [meeting_id])]
+
+
+def ideas_changed_since(store: Store, meeting_id: int, after_seq: int) -> list[Idea]:
+    """Ideas added or changed after ``after_seq``: what a phone has not seen yet."""
+    rows = store.query(
+        "SELECT * FROM ideas WHERE meeting_id = ? AND seq > ? ORDER BY seq", [meeting_id, after_seq]
+    )
+    return [_idea(r) for r in rows]
+
+
+def list_participant_ideas(store: Store, participant_id: int) -> list[Idea]:
+    rows = store.query("SELECT * FROM ideas WHERE participant_id = ? ORDER BY id", [participant_id])
+    return [_idea(r) for r in rows]

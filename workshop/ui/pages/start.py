@@ -1,0 +1,58 @@
+"""Start: join a meeting by code (typed, or from a link or QR code carrying ``?code=``)."""
+
+import streamlit as st
+
+from workshop import meetings
+from workshop.errors import WorkshopError
+from workshop.ui.i18n import error_text, language_switcher, t
+from workshop.ui.session import client_id, network_id, store
+
+with st.container(horizontal=True, horizontal_alignment="right"):
+    language_switcher("start_language")
+st.title(t("start.title"))
+st.write(t("start.lead"))
+
+linked_code = st.query_params.get("code", "")
+meeting = None
+if linked_code:
+    try:
+        meeting = meetings.find_joinable_meeting(
+            store(), linked_code, client=client_id(), network=network_id()
+        )
+    except WorkshopError as error:
+        st.error(error_text(error))
+
+with st.form("start_join", border=True):
+    if meeting is not None:
+        st.subheader(meeting.title)
+        code = meeting.join_code
+    else:
+        code = st.text_input(
+            t("start.code_label"),
+            max_chars=12,
+            placeholder=t("start.code_placeholder"),
+            key="start_code",
+        )
+    name = st.text_input(
+        t("start.name_label"),
+        max_chars=meetings.NAME_MAX,
+        help=t("start.name_help"),
+        key="start_name",
+    )
+    submitted = st.form_submit_button(t("start.join"), type="primary", width="stretch")
+
+if submitted:
+    try:
+        participant = meetings.join_meeting(
+            store(), code, name, client=client_id(), network=network_id()
+        )
+    except WorkshopError as error:
+        st.error(error_text(error))
+    else:
+        # The token in the URL is the phone's identity: a reload brings the same person back.
+        st.query_params.clear()
+        st.query_params["p"] = participant.token
+        st.rerun()
+
+st.divider()
+st.page_link("workshop/ui/pages/login.py", label=t("start.staff_login"), icon=":material/badge:")

@@ -1,0 +1,10 @@
+"""Session-state keys, in one place."""
+
+USER = "user"  # workshop.model.User of a logged-in staff member
+LANG = "lang"  # chosen UI language
+PARTICIPANT = "participant"  # workshop.model.Participant resolved from the URL token
+STREAM_SEQ = "stream_seq"  # highest change_seq this phone has seen
+STREAM_IDEAS = "stream_ideas"  # idea id -> Idea, what this phone has seen
+STEP_SEEN = "step_seen"  # current_step_id when the page last rendered in full
+FLASH = "flash"  # a message to show once after a rerun
+JOIN_CLIENT = "join_client"  # a per-browser-session id for rate limiting failed join codes

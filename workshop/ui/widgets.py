@@ -1,0 +1,60 @@
+"""Small UI pieces shared by several pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from workshop.model import Idea, Step
+from workshop.text import escape_markdown
+from workshop.ui.i18n import t
+
+FACILITATOR_AVATAR = ":material/campaign:"
+OWN_AVATAR = ":material/person:"
+OTHER_AVATAR = ":material/lightbulb:"
+
+
+def user_text(text: str) -> str:
+    """User text for st.markdown: shown literally, never as markdown or HTML."""
+    return escape_markdown(text)
+
+
+def author_label(idea: Idea) -> str:
+    name = idea.author_name or t("idea.anonymous")
+    if idea.on_behalf:
+        return t("idea.on_behalf", name=name)
+    return name
+
+
+def idea_message(idea: Idea, *, own: bool) -> None:
+    with st.chat_message(
+        "user" if own else "assistant", avatar=OWN_AVATAR if own else OTHER_AVATAR
+    ):
+        st.markdown(f"**{user_text(author_label(idea))}**  \n{user_text(idea.text)}")
+        if idea.hidden:
+            st.caption(t("idea.hidden_for_you", reason=idea.hide_reason or "—"))
+
+
+def prompt_message(step: Step) -> None:
+    with st.chat_message("assistant", avatar=FACILITATOR_AVATAR):
+        prompt = step.prompt or t(f"participate.step_body.{step.kind}")
+        st.markdown(f"**{t('participate.facilitator')}**  \n{user_text(prompt)}")
+
+
+def step_label(step: Step) -> str:
+    return t(f"step.{step.kind}")
+
+
+def minutes_left(step: Step) -> int | None:
+    """Whole minutes left in the step's time box (negative when over time)."""
+    if not step.started_at:
+        return None
+    started = datetime.fromisoformat(step.started_at)
+    elapsed = (datetime.now(UTC) - started).total_seconds() / 60
+    return round(step.time_box_minutes - elapsed)
+
+
+def demo_badge(is_demo: bool) -> None:
+    if is_demo:
+        st.badge(t("common.demo"), icon=":material/science:", color="orange")

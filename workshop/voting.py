@@ -1,0 +1,205 @@
+"""Ballots and rounds. Writes here; tallies are pure functions (``workshop.tallies``).
+
+Dot voting: each participant has N dots per round and places them one at a time. The ballot
+is one row per participant per round (a UNIQUE constraint), its entries hold dots per idea,
+and triggers keep the dot limits even if this module had a bug.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from workshop.cache import VersionedCache
+from workshop.db import Store
+from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.meetings import bump_change
+from workshop.model import Participant, utcnow
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    step_id: int
+    number: int
+    method: str
+    is_open: bool
+    revealed: bool
+    dots_per_participant: int
+    max_dots_per_idea: int | None
+
+
+def _round(row: dict[str, Any]) -> Round:
+    return Round(
+        id=row["id"],
+        step_id=row["step_id"],
+        number=row["number"],
+        method=row["method"],
+        is_open=row["status"] == "open",
+        revealed=bool(row["revealed"]),
+        dots_per_participant=row["dots_per_participant"],
+        max_dots_per_idea=row["max_dots_per_idea"],
+    )
+
+
+def current_round(store: Store, meeting_id: int) -> Round | None:
+    """The latest round of the meeting's current step, if that step is a vote."""
+    row = store.query_one(
+        "SELECT r.* FROM rounds r JOIN meetings m ON m.current_step_id = r.step_id"
+        " WHERE m.id = ? ORDER BY r.number DESC LIMIT 1",
+        [meeting_id],
+    )
+    return _round(row) if row else None
+
+
+def latest_round(store: Store, meeting_id: int) -> Round | None:
+    """The most recent vote round of a meeting, open or closed."""
+    row = store.query_one(
+        "SELECT r.* FROM rounds r JOIN steps s ON s.id = r.step_id WHERE s.meeting_id = ?"
+        " AND r.opened_at IS NOT NULL ORDER BY r.opened_at DESC, r.id DESC LIMIT 1",
+        [meeting_id],
+    )
+    return _round(row) if row else None
+
+
+def get_round(store: Store, round_id: int) -> Round:
+    row = store.query_one("SELECT * FROM rounds WHERE id = ?", [round_id])
+    if row is None:
+        raise NotFound("error.not_found")
+    return _round(row)
+
+
+def _bump_votes(db: Any, meeting_id: int) -> None:
+    db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
+
+
+def _open_round_for(db: Any, round_id: int, participant: Participant) -> sqlite3.Row | tuple:
+    row = db.execute(
+        "SELECT r.status, r.dots_per_participant, r.max_dots_per_idea, s.meeting_id"
+        " FROM rounds r JOIN steps s ON s.id = r.step_id WHERE r.id = ?",
+        [round_id],
+    ).fetchone()
+    if row is None or row[3] != participant.meeting_id:
+        raise NotFound("error.not_found")
+    if row[0] != "open":
+        raise NotAllowed("error.vote.round_closed")
+    return row
+
+
+def place_dot(store: Store, participant: Participant, round_id: int, idea_id: int) -> int:
+    """Put one of the participant's dots on an idea; return the dots left."""
+    now = utcnow()
+    with store.transaction() as db:
+        _, per_participant, per_idea, meeting_id = _open_round_for(db, round_id, participant)
+        idea = db.execute(
+            "SELECT hidden FROM ideas WHERE id = ? AND meeting_id = ?", [idea_id, meeting_id]
+        ).fetchone()
+        if idea is None:
+            raise NotFound("error.not_found")
+        if idea[0]:
+            raise NotAllowed("error.vote.idea_hidden")
+        db.execute(
+            "INSERT INTO ballots (round_id, participant_id, cast_at, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (round_id, participant_id)"
+            " DO UPDATE SET updated_at = excluded.updated_at",
+            [round_id, participant.id, now, now],
+        )
+        ballot_id = db.execute(
+            "SELECT id FROM ballots WHERE round_id = ? AND participant_id = ?",
+            [round_id, participant.id],
+        ).fetchone()[0]
+        used = db.execute(
+            "SELECT COALESCE(SUM(value), 0) FROM ballot_entries WHERE ballot_id = ?", [ballot_id]
+        ).fetchone()[0]
+        if used >= per_participant:
+            raise InvalidInput("error.vote.no_dots_left", dots=per_participant)
+        on_idea = db.execute(
+            "SELECT COALESCE(SUM(value), 0) FROM ballot_entries WHERE ballot_id = ?"
+            " AND idea_id = ?",
+            [ballot_id, idea_id],
+        ).fetchone()[0]
+        if per_idea is not None and on_idea >= per_idea:
+            raise InvalidInput("error.vote.idea_cap", cap=per_idea)
+        try:
+            db.execute(
+                "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (?, ?, 1)"
+                " ON CONFLICT (ballot_id, idea_id) DO UPDATE SET value = value + 1",
+                [ballot_id, idea_id],
+            )
+        except sqlite3.IntegrityError as error:  # the trigger: a second line of defence
+            raise InvalidInput("error.vote.no_dots_left", dots=per_participant) from error
+        _bump_votes(db, meeting_id)
+        return int(per_participant - used - 1)
+
+
+def remove_dot(store: Store, participant: Participant, round_id: int, idea_id: int) -> int:
+    """Take one dot back from an idea; return the dots left."""
+    with store.transaction() as db:
+        _, per_participant, _, meeting_id = _open_round_for(db, round_id, participant)
+        ballot = db.execute(
+            "SELECT id FROM ballots WHERE round_id = ? AND participant_id = ?",
+            [round_id, participant.id],
+        ).fetchone()
+        if ballot is None:
+            raise InvalidInput("error.vote.no_dot_here")
+        entry = db.execute(
+            "SELECT value FROM ballot_entries WHERE ballot_id = ? AND idea_id = ?",
+            [ballot[0], idea_id],
+        ).fetchone()
+        if entry is None or entry[0] <= 0:
+            raise InvalidInput("error.vote.no_dot_here")
+        if entry[0] == 1:
+            db.execute(
+                "DELETE FROM ballot_entries WHERE ballot_id = ? AND idea_id = ?",
+                [ballot[0], idea_id],
+            )
+        else:
+            db.execute(
+                "UPDATE ballot_entries SET value = value - 1 WHERE ballot_id = ? AND idea_id = ?",
+                [ballot[0], idea_id],
+            )
+        db.execute("UPDATE ballots SET updated_at = ? WHERE id = ?", [utcnow(), ballot[0]])
+        used = db.execute(
+            "SELECT COALESCE(SUM(value), 0) FROM ballot_entries WHERE ballot_id = ?", [ballot[0]]
+        ).fetchone()[0]
+        _bump_votes(db, meeting_id)
+        return int(per_participant - used)
+
+
+def my_dots(store: Store, round_id: int, participant_id: int) -> dict[int, int]:
+    rows = store.query(
+        "SELECT e.idea_id, e.value FROM ballot_entries e JOIN ballots b ON b.id = e.ballot_id"
+        " WHERE b.round_id = ? AND b.participant_id = ?",
+        [round_id, participant_id],
+    )
+    return {r["idea_id"]: r["value"] for r in rows}
+
+
+_totals_cache: VersionedCache[dict[int, int]] = VersionedCache()
+
+
+def dot_totals(store: Store, round_id: int, vote_seq: int) -> dict[int, int]:
+    """Dots per idea in a round, computed once per change of the meeting's votes."""
+
+    def compute() -> dict[int, int]:
+        rows = store.query(
+            "SELECT e.idea_id, SUM(e.value) AS dots FROM ballot_entries e"
+            " JOIN ballots b ON b.id = e.ballot_id WHERE b.round_id = ? GROUP BY e.idea_id",
+            [round_id],
+        )
+        return {r["idea_id"]: int(r["dots"]) for r in rows}
+
+    return _totals_cache.get(("dots", store.path, round_id), vote_seq, compute)
+
+
+def reveal_results(store: Store, round_id: int, revealed: bool = True) -> None:
+    with store.transaction() as db:
+        row = db.execute(
+            "SELECT s.meeting_id FROM rounds r JOIN steps s ON s.id = r.step_id WHERE r.id = ?",
+            [round_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound("error.not_found")
+        db.execute("UPDATE rounds SET revealed = ? WHERE id = ?", [int(revealed), round_id])
+        bump_change(db, row[0])
