@@ -108,11 +108,12 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 def open_store(path: str | Path) -> Store:
     """Open (and create or migrate) the database at ``path``."""
-    from workshop.migrations import migrations
+    from workshop.migrations import migration_sets
 
     store = Store(connect(path), str(path))
     with store._lock:
-        migrations.apply(store.db)
+        for migration_set in migration_sets():
+            migration_set.apply(store.db)
     return store
 
 

@@ -15,6 +15,16 @@ from sqlite_utils import Database, Migrations
 migrations = Migrations("samskab")
 
 
+def migration_sets() -> list[Migrations]:
+    """Every migration set, in the order they are applied.
+
+    The core set (this module) comes first; each feature that owns tables keeps its own named
+    set next to its code and is listed here, so features can grow their schema independently
+    and a set may reference the tables of the sets before it.
+    """
+    return [migrations]
+
+
 def run_sql(db: Database, script: str) -> None:
     """Execute a multi-statement script inside the current transaction.
 

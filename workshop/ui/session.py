@@ -49,6 +49,17 @@ class Visitor:
     participant: Participant | None = None
     screen: Meeting | None = None  # a projector opened by its screen link
 
+    @property
+    def audience(self) -> str:
+        """The row of ``workshop.ui.navigation`` this visitor belongs to."""
+        if self.user is not None:
+            return self.user.role.value
+        if self.participant is not None:
+            return "citizen"
+        if self.screen is not None:
+            return "screen"
+        return "anonymous"
+
 
 def current_user() -> User | None:
     user = st.session_state.get(state.USER)
