@@ -22,7 +22,9 @@ def migration_sets() -> list[Migrations]:
     set next to its code and is listed here, so features can grow their schema independently
     and a set may reference the tables of the sets before it.
     """
-    return [migrations]
+    from workshop import idea_status
+
+    return [migrations, idea_status.migrations]
 
 
 def run_sql(db: Database, script: str) -> None:
