@@ -10,6 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LAPTOP, PHONE, context, log_in, settle
+from tests.factories import make_meeting, start
+from workshop import meetings
+from workshop.db import open_store
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -124,11 +127,12 @@ def test_facilitator_runs_a_dialogue_session_with_two_phones(server, browser, sh
 
 
 def test_a_reload_brings_the_phone_back_as_the_same_participant(server, browser, shots) -> None:
-    code = (
-        sqlite3.connect(server.db_path)
-        .execute("SELECT join_code FROM meetings ORDER BY id DESC LIMIT 1")
-        .fetchone()[0]
-    )
+    # Its own meeting, in its own vote step: this test must not depend on the one above.
+    store = open_store(server.db_path)
+    meeting = make_meeting(store)
+    start(store, meeting)
+    meetings.next_step(store, meeting.id, actor=None)
+    code = meeting.join_code
     phone = context(browser, PHONE, locale="nb-NO").new_page()
     phone.goto(f"{server.url}/?code={code}")
     settle(phone)
