@@ -551,6 +551,9 @@ class StreamlitSession:
             proxy=None,  # never let an env proxy see loopback load-test traffic
             open_timeout=self.connect_timeout,
             max_size=256 * 2**20,
+            # Browsers send no websocket pings; a client ping that times out while the server
+            # is busy would close a session a real phone keeps.
+            ping_interval=None,
         )
         self._broken = None
 

@@ -25,14 +25,17 @@ make_venv() {
 }
 
 install_app() {
+    # fonts-dejavu-core: the PDF brief's font (æ ø å, dashes). Optional: without it the
+    # brief falls back to Helvetica with Latin-1 text, so a missing font does not stop here.
+    (apt_install fonts-dejavu-core) || echo "fonts-dejavu-core missing: the PDF brief uses Helvetica" >&2
     make_venv
     "$VENV/bin/python" -m pip install -q -e .
 }
 
 install_tests() {
     # chromium for the Playwright journeys (Playwright cannot download its own browser here),
-    # poppler-utils to render the PDF brief to PNG in tests.
-    apt_install chromium poppler-utils
+    # poppler-utils to render the PDF brief to PNG in tests, fonts-dejavu-core for the brief.
+    apt_install chromium poppler-utils fonts-dejavu-core
     make_venv
     "$VENV/bin/python" -m pip install -q -e ".[test]"
 }

@@ -558,9 +558,17 @@ def test_national_comparison_chart(lang: str) -> None:
 def test_national_chart_writes_n_the_local_way() -> None:
     frame = b.national_comparison_frame([])
     subtitles = {
-        lang: b.national_comparison_chart(frame, lang).to_dict()["title"]["subtitle"][0]
+        lang: " ".join(b.national_comparison_chart(frame, lang).to_dict()["title"]["subtitle"])
         for lang in LANGUAGES
     }
     assert "1.877" in subtitles["da"]
     assert "1\u00a0877" in subtitles["nb"]
     assert "1,877" in subtitles["en"]
+
+
+def test_national_chart_fits_a_phone() -> None:
+    """Subtitle lines are short and row labels break at " · ", so a 390 px phone shows them."""
+    spec = b.national_comparison_chart(b.national_comparison_frame([]), "da").to_dict()
+    assert all(len(line) <= 46 for line in spec["title"]["subtitle"])
+    axis = spec["layer"][0]["encoding"]["y"]["axis"]
+    assert "split" in axis["labelExpr"]

@@ -73,4 +73,4 @@ def test_seed_demo_adds_labelled_data(tmp_path, force) -> None:
     cli.main(["--db", str(db), "seed-demo"])
     cli.main(["--db", str(db), "seed-demo", *(["--force"] if force else [])])
     titles = [r["title"] for r in open_store(db).query("SELECT title FROM committees")]
-    assert len(titles) == (2 if force else 1) and all(t.startswith("DEMO") for t in titles)
+    assert len(titles) == (4 if force else 2) and all(t.startswith("DEMO") for t in titles)

@@ -101,6 +101,91 @@ def enumerated_keys() -> set[str]:
     keys |= {f"meeting.kind.{k}" for k in MeetingKind}
     keys |= {f"role.{r}" for r in Role}
     keys |= {f"page.{p.stem}" for p in (PACKAGE / "ui" / "pages").glob("*.py")}
+    keys |= outcome_keys()
+    keys |= agreement_keys()
+    keys |= committee_keys()
+    audit_columns = ("at", "actor", "action", "entity", "entity_id", "before", "after")
+    keys |= {f"privacy.audit.col.{c}" for c in audit_columns}
+    from workshop.moderation import ACTIONS as moderation_actions
+
+    keys |= {f"moderation.action.{a}" for a in moderation_actions}
+    return keys
+
+
+def agreement_keys() -> set[str]:
+    """Keys the agreement and feedback pages build from their enumerations and templates."""
+    from workshop import agreements
+    from workshop.model import IdeaStatus
+
+    keys = {f"idea_status.{k}.{s}" for k in ("label", "explain") for s in IdeaStatus}
+    keys |= {f"agreement.party.{p}" for p in agreements.Party}
+    keys |= {
+        f"agreement.{k}.{lvl}"
+        for k in ("level", "level_promise")
+        for lvl in agreements.ParticipationLevel
+    }
+    fields = (
+        *agreements.TEXT_FIELDS,
+        "participation_level",
+        "commitments",
+        *agreements.DATE_FIELDS,
+    )
+    keys |= {f"agreement.field.{f}" for f in fields}
+    for template, defaults in agreements.TEMPLATE_DEFAULTS.items():
+        keys.add(f"agreement.template_name.{template}")
+        keys |= {f"agreement.template.{template}.{f}" for f in agreements.TEXT_FIELDS}
+        for number in range(1, len(defaults["commitments"]) + 1):
+            for part in ("description", "owner"):
+                keys.add(f"agreement.template.{template}.commitment.{number}.{part}")
+    return keys
+
+
+def committee_keys() -> set[str]:
+    """Keys the committee pages build from the lifecycle's enumerations."""
+    from workshop.committees import records as c
+
+    keys = {f"phase.{p}" for p in c.Phase} | {f"phase.hint.{p}" for p in c.Phase}
+    keys |= {f"error.phase.{a}" for a in c.Action}
+    keys |= {f"member.role.{r}" for r in c.MemberRole}
+    keys |= {f"application.status.{s}" for s in c.ApplicationStatus}
+    keys |= {f"decision.body.{b}" for b in c.DecisionBody}
+    keys |= {f"decision.outcome.{o}" for o in c.Outcome}
+    keys |= {f"recommendation.stage.{s}" for s in c.STAGES}
+    keys |= {f"diversity.{a}" for a in c.DIVERSITY_ATTRIBUTES}
+    keys |= {f"diversity.{a}.{v}" for a, vs in c.DIVERSITY_OPTIONS.items() for v in vs}
+    keys |= {f"mandate.field.{f}" for f in c.MANDATE_FIELDS}
+    keys |= {f"mandate.help.{f}" for f in c.MANDATE_TEXT_FIELDS}
+    keys |= {f"recruitment.kind.{k}" for k in ("competence", *c.DIVERSITY_ATTRIBUTES)}
+    keys |= {
+        f"phase.blocker.{b}"
+        for b in (
+            "mandate_not_approved",
+            "no_members",
+            "no_recommendations",
+            "decisions_missing",
+            "last_phase",
+        )
+    }
+    return keys
+
+
+def outcome_keys() -> set[str]:
+    """Keys the summary, outcomes page and PDF brief build from their enumerations."""
+    from workshop import reports
+    from workshop.outcomes import EvidenceKind, OutcomeStatus, ReviewState, Source
+
+    keys = {f"summary.column.{c}" for c in reports.RECORD_COLUMNS}
+    keys |= {f"summary.records.{k}" for k in reports.RECORD_KINDS}
+    keys |= {f"summary.attribute.{a}" for a in reports.DIVERSITY_ATTRIBUTES}
+    keys |= {f"outcomes.decision.{d}" for d in (*reports.DECISION_OUTCOMES, "pending")}
+    keys |= {f"outcomes.body.{b}" for b in reports.DECISION_BODIES}
+    keys |= {f"outcomes.status.{s}" for s in OutcomeStatus}
+    keys |= {f"outcomes.source.{s}" for s in Source}
+    keys |= {f"outcomes.evidence_kind.{k}" for k in EvidenceKind}
+    keys |= {f"outcomes.review_state.{s}" for s in ReviewState}
+    keys |= {"summary.review.overdue", "summary.review.due", "outcomes.shared.yes"}
+    keys |= {"outcomes.shared.no", "brief.dots.one", "brief.dots.other"}
+    keys |= {f"summary.download_{k}" for k in ("csv", "xlsx", "json")}
     return keys
 
 

@@ -85,3 +85,41 @@ def test_control_characters_are_removed_and_markup_is_kept_as_text(store, runnin
     idea = ideas.submit_idea(store, anna, "<b>fed</b>\x00\u200b [link](javascript:alert(1))")
     assert "\x00" not in idea.text and "\u200b" not in idea.text
     assert idea.text.startswith("<b>fed</b>")
+
+
+def test_an_idea_for_a_step_that_has_ended_is_refused(store, running) -> None:
+    anna = join(store, running, "Anna")
+    shown = meetings.current_step(store, running.id)
+    meetings.next_step(store, running.id, actor=None)
+    with pytest.raises(NotAllowed) as raised:
+        ideas.submit_idea(store, anna, "for sent", step_id=shown.id)
+    assert raised.value.key == "error.step.ended"
+    assert ideas.list_ideas(store, running.id) == []
+
+
+def test_a_brainstorm_step_can_set_its_own_rate_limit(store, running) -> None:
+    anna = join(store, running, "Anna")
+    step = meetings.current_step(store, running.id)
+    meetings.update_step(store, step.id, settings={"ideas_per_minute": 1}, actor=None)
+    ideas.submit_idea(store, anna, "en")
+    with pytest.raises(RateLimited) as raised:
+        ideas.submit_idea(store, anna, "to", per_minute=10)
+    assert raised.value.params == {"per_minute": 1}
+
+
+def test_the_shared_wall_is_computed_once_per_change(store, running) -> None:
+    anna = join(store, running, "Anna")
+    ideas.submit_idea(store, anna, "en")
+    seq = meetings.meeting_state(store, running.id).change_seq
+    before = ideas._wall_cache.computations
+    for _ in range(300):  # 300 phones open their ballot
+        wall = ideas.wall_ideas(store, running.id, seq)
+    assert ideas._wall_cache.computations == before + 1
+    assert [i.text for i in wall] == ["en"]
+
+
+def test_a_phone_joining_late_fetches_only_the_newest_ideas(store, running) -> None:
+    anna = join(store, running, "Anna")
+    posted = [ideas.submit_idea(store, anna, f"idé {n}", per_minute=100) for n in range(10)]
+    newest = ideas.newest_ideas(store, running.id, 4)
+    assert [i.id for i in newest] == [i.id for i in posted[-4:]]

@@ -96,3 +96,70 @@ def test_facilitator_actions_are_audited(store, meeting, facilitator) -> None:
     meetings.next_step(store, meeting.id, actor=facilitator)
     actions = [r["action"] for r in store.query("SELECT action FROM audit_log WHERE actor = 'fie'")]
     assert "create_meeting" in actions and "go_to_step" in actions
+
+
+def test_a_full_agenda_has_every_kind_of_step_with_a_time_box(store, facilitator) -> None:
+    from workshop import committees
+
+    committee = committees.create_committee(store, "Byens Hus", "Opgave", actor=facilitator)
+    made = meetings.create_meeting(
+        store,
+        committee.id,
+        "Borgermøde",
+        agenda=meetings.full_agenda("Hvad savner du?"),
+        actor=facilitator,
+    )
+    steps = meetings.list_steps(store, made.id)
+    assert [s.kind for s in steps] == list(StepKind)
+    assert all(s.time_box_minutes > 0 for s in steps)
+    assert [s.prompt for s in steps if s.kind.takes_ideas] == ["Hvad savner du?"]
+
+
+def test_the_agenda_can_be_edited_until_a_step_has_run(store, meeting, facilitator) -> None:
+    welcome = meetings.add_step(store, meeting.id, StepKind.WELCOME, actor=facilitator)
+    meetings.move_step(store, welcome.id, -1, actor=facilitator)
+    meetings.move_step(store, welcome.id, -1, actor=facilitator)
+    meetings.move_step(store, welcome.id, -1, actor=facilitator)  # already first: no change
+    kinds = [s.kind for s in meetings.list_steps(store, meeting.id)]
+    assert kinds == [StepKind.WELCOME, StepKind.BRAINSTORM, StepKind.DOT_VOTE, StepKind.WRAP_UP]
+    assert [s.position for s in meetings.list_steps(store, meeting.id)] == [1, 2, 3, 4]
+    brainstorm = meetings.list_steps(store, meeting.id)[1]
+    updated = meetings.update_step(
+        store,
+        brainstorm.id,
+        prompt="Nyt spørgsmål",
+        time_box_minutes=20,
+        settings={"ideas_per_minute": 2},
+        actor=facilitator,
+    )
+    assert (updated.prompt, updated.time_box_minutes, updated.settings) == (
+        "Nyt spørgsmål",
+        20,
+        {"ideas_per_minute": 2},
+    )
+    with pytest.raises(InvalidInput):
+        meetings.update_step(store, brainstorm.id, time_box_minutes=0, actor=facilitator)
+    with pytest.raises(InvalidInput):
+        meetings.update_step(store, brainstorm.id, settings={"nonsense": 1}, actor=facilitator)
+    meetings.go_to_step(store, meeting.id, welcome.id, actor=facilitator)
+    with pytest.raises(NotAllowed) as raised:
+        meetings.remove_step(store, welcome.id, actor=facilitator)
+    assert raised.value.key == "error.step.already_run"
+    wrap_up = meetings.list_steps(store, meeting.id)[-1]
+    meetings.remove_step(store, wrap_up.id, actor=facilitator)
+    assert len(meetings.list_steps(store, meeting.id)) == 3
+
+
+def test_an_added_vote_step_gets_a_round(store, meeting, facilitator) -> None:
+    from workshop import voting
+
+    vote = meetings.add_step(store, meeting.id, StepKind.DOT_VOTE, actor=facilitator)
+    meetings.go_to_step(store, meeting.id, vote.id, actor=facilitator)
+    vote_round = voting.current_round(store, meeting.id)
+    assert vote_round is not None and vote_round.is_open
+
+
+def test_large_rooms_refresh_less_often(store) -> None:
+    assert meetings.phone_refresh_seconds(5, 10) == 5
+    assert meetings.phone_refresh_seconds(5, 500) > 5
+    assert meetings.phone_refresh_seconds(5, 100_000) == meetings.MAX_REFRESH_SECONDS

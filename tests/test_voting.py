@@ -96,3 +96,27 @@ def test_totals_are_computed_once_per_change(store, meeting, vote) -> None:
     voting.place_dot(store, anna, vote_round.id, posted[1].id)
     seq = meetings.meeting_state(store, meeting.id).vote_seq
     assert voting.dot_totals(store, vote_round.id, seq) == {posted[1].id: 2}
+
+
+def test_revealing_results_does_not_make_phones_recompute(store, meeting, vote) -> None:
+    vote_round, posted = vote
+    voting.place_dot(store, join(store, meeting, "Anna"), vote_round.id, posted[0].id)
+    seq = meetings.meeting_state(store, meeting.id).vote_seq
+    voting.dot_totals(store, vote_round.id, seq)
+    before = voting._totals_cache.computations
+    voting.reveal_results(store, vote_round.id)
+    after_reveal = meetings.meeting_state(store, meeting.id).vote_seq
+    for _ in range(300):  # every phone in the room reads the results
+        totals = voting.dot_totals(store, vote_round.id, after_reveal)
+    assert totals == {posted[0].id: 1}
+    assert voting._totals_cache.computations == before
+
+
+def test_a_vote_after_the_step_ended_is_refused_and_nothing_changes(store, meeting, vote) -> None:
+    vote_round, posted = vote
+    anna = join(store, meeting, "Anna")
+    meetings.next_step(store, meeting.id, actor=None)
+    with pytest.raises(NotAllowed) as raised:
+        voting.place_dot(store, anna, vote_round.id, posted[0].id)
+    assert raised.value.key == "error.vote.round_closed"
+    assert voting.my_dots(store, vote_round.id, anna.id) == {}

@@ -22,6 +22,9 @@ from workshop.text import clean_text
 MIN_PASSWORD_CHARS = 10
 LOGIN_FAILURES_ALLOWED = 5
 LOGIN_WINDOW_S = 300
+# Failed logins per network address, across usernames (password spraying). Staff sit behind
+# one town-hall NAT, so the limit is well above what people mistyping ever reach.
+LOGIN_FAILURES_PER_NETWORK = 50
 
 _hasher = PasswordHasher()
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
@@ -76,24 +79,37 @@ def create_user(
     return User(user_id, username, display_name, role)
 
 
-def authenticate(store: Store, username: str, password: str) -> User:
-    """Return the user, or raise the same message for any failure (no account enumeration)."""
+def authenticate(store: Store, username: str, password: str, *, network: str | None = None) -> User:
+    """Return the user, or raise the same message for any failure (no account enumeration).
+
+    Failures are limited per username and, when the caller knows it, per network address.
+    A successful login is written to the audit log.
+    """
     username = clean_text(username).lower()
-    ratelimit.check(store, "login", username, limit=LOGIN_FAILURES_ALLOWED, window_s=LOGIN_WINDOW_S)
+    limits = [("login", username, LOGIN_FAILURES_ALLOWED)]
+    if network:
+        limits.append(("login_network", network, LOGIN_FAILURES_PER_NETWORK))
+    for kind, subject, limit in limits:
+        ratelimit.check(store, kind, subject, limit=limit, window_s=LOGIN_WINDOW_S)
     row = store.query_one("SELECT * FROM users WHERE username = ? AND active = 1", [username])
     try:
         _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
         if row is None:
             raise VerificationError
     except (VerificationError, InvalidHashError):
-        ratelimit.record_failure(store, "login", username)
+        for kind, subject, _ in limits:
+            ratelimit.record_failure(store, kind, subject)
         raise InvalidInput("error.login.failed") from None
     ratelimit.clear(store, "login", username)
-    if _hasher.check_needs_rehash(row["password_hash"]):
-        store.execute(
-            "UPDATE users SET password_hash = ? WHERE id = ?", [_hasher.hash(password), row["id"]]
-        )
-    return _user(row)
+    user = _user(row)
+    with store.transaction() as db:
+        if _hasher.check_needs_rehash(row["password_hash"]):
+            db.execute(
+                "UPDATE users SET password_hash = ? WHERE id = ?",
+                [_hasher.hash(password), row["id"]],
+            )
+        audit.record(db, user, "log_in", "users", user.id)
+    return user
 
 
 def get_user(store: Store, user_id: int) -> User:
@@ -128,5 +144,16 @@ def set_active(store: Store, user_id: int, active: bool, *, actor: User) -> None
     if actor.id == user_id and not active:
         raise NotAllowed("error.account.cannot_deactivate_self")
     with store.transaction() as db:
+        before = db.execute("SELECT active FROM users WHERE id = ?", [user_id]).fetchone()
+        if before is None:
+            raise NotFound("error.not_found")
         db.execute("UPDATE users SET active = ? WHERE id = ?", [int(active), user_id])
-        audit.record(db, actor, "set_active", "users", user_id, after={"active": active})
+        audit.record(
+            db,
+            actor,
+            "set_active",
+            "users",
+            user_id,
+            before={"active": bool(before[0])},
+            after={"active": active},
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -44,3 +45,99 @@ def record(
 
 def list_entries(store: Store, *, limit: int = 500) -> list[dict[str, Any]]:
     return store.query("SELECT * FROM audit_log ORDER BY id DESC LIMIT ?", [limit])
+
+
+# -- reading and exporting ----------------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "id",
+    "at",
+    "user_id",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "before",
+    "after",
+)
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def query_entries(
+    store: Store,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Entries oldest first, filtered by time (ISO prefixes work: ``2026-11``), actor, action."""
+    sql = "SELECT * FROM audit_log WHERE 1 = 1"
+    params: list[Any] = []
+    if since:
+        sql += " AND at >= ?"
+        params.append(since)
+    if until:
+        # "2026-11-22" includes that whole day.
+        sql += " AND at < ?"
+        params.append(until + "\uffff" if len(until) < 20 else until)
+    if actor:
+        sql += " AND actor = ?"
+        params.append(actor)
+    if action:
+        sql += " AND action = ?"
+        params.append(action)
+    sql += " ORDER BY id"
+    if limit is not None:
+        sql = f"SELECT * FROM ({sql.replace(' ORDER BY id', ' ORDER BY id DESC')} LIMIT ?)"
+        sql += " ORDER BY id"
+        params.append(limit)
+    return store.query(sql, params)
+
+
+def list_actions(store: Store) -> list[str]:
+    return [r["action"] for r in store.query("SELECT DISTINCT action FROM audit_log ORDER BY 1")]
+
+
+def list_actors(store: Store) -> list[str]:
+    return [r["actor"] for r in store.query("SELECT DISTINCT actor FROM audit_log ORDER BY 1")]
+
+
+def readable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries for a table on screen: time to the second, UTC."""
+    return [{**entry, "at": str(entry["at"])[:19].replace("T", " ")} for entry in entries]
+
+
+def _safe_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(entries: list[dict[str, Any]]) -> str:
+    """CSV for a spreadsheet; cells that would run as formulas get a leading apostrophe."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for entry in entries:
+        writer.writerow([_safe_cell(entry.get(column)) for column in EXPORT_COLUMNS])
+    return out.getvalue()
+
+
+def to_json(entries: list[dict[str, Any]]) -> str:
+    """JSON lines would be smaller; one array with decoded before/after reads better."""
+    decoded = []
+    for entry in entries:
+        item: dict[str, Any] = {column: entry.get(column) for column in EXPORT_COLUMNS}
+        for side in ("before", "after"):
+            raw = item[side]
+            if isinstance(raw, str):
+                with contextlib.suppress(ValueError):
+                    item[side] = json.loads(raw)
+        decoded.append(item)
+    return json.dumps(decoded, ensure_ascii=False, indent=2)

@@ -29,6 +29,7 @@ Where things live, and why:
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -798,7 +799,13 @@ def value_shares_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
             ),
             y=alt.Y("value_label:N", title=t("barometer.chart.value"), sort=value_order),
             yOffset=alt.YOffset("stage_label:N", sort=stage_order),
-            color=alt.Color("stage_label:N", title=t("barometer.chart.stage"), sort=stage_order),
+            # Legends below the chart: on a 390 px phone a side legend halves the bars.
+            color=alt.Color(
+                "stage_label:N",
+                title=t("barometer.chart.stage"),
+                sort=stage_order,
+                legend=alt.Legend(orient="bottom"),
+            ),
             tooltip=[
                 alt.Tooltip("value_label:N", title=t("barometer.chart.value")),
                 alt.Tooltip("stage_label:N", title=t("barometer.chart.stage")),
@@ -853,7 +860,13 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
     )
     points = pd.concat([ours.drop(columns=["ci_low", "ci_high"]), national], ignore_index=True)
 
-    y = alt.Y("row_label:N", title=None, sort=row_labels)
+    # Row labels read "value · subgroup": two lines, so that a phone shows them whole.
+    y = alt.Y(
+        "row_label:N",
+        title=None,
+        sort=row_labels,
+        axis=alt.Axis(labelExpr="split(datum.label, ' · ')", labelLimit=240),
+    )
     faded = alt.when(alt.datum.small_n).then(alt.value(0.4)).otherwise(alt.value(1.0))
     intervals = (
         alt.Chart(ours)
@@ -887,10 +900,13 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
                 scale=alt.Scale(
                     domain=[ours_name, national_name], range=[_OURS_COLOUR, _NATIONAL_COLOUR]
                 ),
+                legend=alt.Legend(orient="bottom"),
             ),
             shape=alt.Shape(
                 "series:N",
+                title=t("barometer.chart.series"),  # same title: one legend, not two
                 scale=alt.Scale(domain=[ours_name, national_name], range=["circle", "diamond"]),
+                legend=alt.Legend(orient="bottom"),
             ),
             opacity=faded,
             tooltip=[
@@ -908,7 +924,7 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
         national_n = (
             "–" if pd.isna(first["national_n"]) else _format_count(first["national_n"], lang)
         )
-        subtitle = [
+        lines = [
             t(
                 "barometer.chart.subtitle_national",
                 edition=first["edition"],
@@ -917,5 +933,7 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
             ),
             t("barometer.chart.subtitle_ours"),
         ]
+        # Short lines: a chart title does not wrap, and a phone is 390 px wide.
+        subtitle = [part for line in lines for part in textwrap.wrap(line, 46)]
         return alt.LayerChart(layer=[intervals, markers], title=alt.Title(title, subtitle=subtitle))
     return alt.LayerChart(layer=[intervals, markers], title=title)

@@ -3,6 +3,10 @@
 samskab create-user --role admin --username anna      # asks for the password twice
 samskab demo-accounts                                 # random passwords, printed once
 samskab seed-demo                                     # the labelled demo committee
+samskab backup                                        # online backup while the app runs
+samskab restore data/backups/samskab-….db --yes       # put a backup back (stop the app first)
+samskab purge                                         # retention: anonymise old meetings
+samskab export-audit --format csv --output audit.csv  # the audit log for an auditor
 """
 
 from __future__ import annotations
@@ -13,7 +17,8 @@ import os
 import sys
 from pathlib import Path
 
-from workshop import accounts, committees, demo
+from workshop import accounts, audit, committees, demo, privacy
+from workshop import backup as backups
 from workshop.config import load_settings
 from workshop.db import open_store
 from workshop.errors import WorkshopError
@@ -73,6 +78,78 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db or load_settings().db_path)
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    db_path = _db_path(args)
+    destination = Path(args.output) if args.output else backups.default_backup_path(db_path)
+    try:
+        report = backups.backup(db_path, destination)
+    except WorkshopError as error:
+        print(_message(error), file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{n} {name}" for name, n in report.tables.items())
+    print(
+        f"Backup written to {report.path} ({report.bytes / 1e6:.1f} MB, {report.seconds:.2f} s);"
+        f" integrity check ok; {counts}."
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    db_path = _db_path(args)
+    if not args.yes:
+        print(
+            f"This replaces {db_path} with {args.backup}. Stop the app first, then run the"
+            " command again with --yes. (A copy of the current database is kept.)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        counts, safety = backups.restore(args.backup, db_path)
+    except WorkshopError as error:
+        print(_message(error), file=sys.stderr)
+        return 2
+    summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+    print(f"Restored {db_path} from {args.backup}: {summary}.")
+    if safety is not None:
+        print(f"The database as it was before is kept in {safety}.")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    store = open_store(_db_path(args))
+    settings = privacy.load_privacy_settings()
+    days = settings.retention_days if args.days is None else args.days
+    if days <= 0:
+        print("Retention is off (SAMSKAB_RETENTION_DAYS=0); only old rate-limit events go.")
+    report = privacy.purge_expired(store, days=days, dry_run=args.dry_run, settings=settings)
+    verb = "Would anonymise" if report.dry_run else "Anonymised"
+    policy = "kept without names" if settings.keep_anonymised_ideas else "deleted"
+    print(
+        f"{verb} {report.participants} participants in {report.meetings} meetings idle since"
+        f" {report.cutoff[:10]}; their ideas {policy}"
+        f" ({report.ideas_kept} kept, {report.ideas_deleted} deleted);"
+        f" {report.typed_names_removed} names typed by facilitators removed;"
+        f" {report.rate_events} rate-limit events older than a day removed."
+    )
+    return 0
+
+
+def cmd_export_audit(args: argparse.Namespace) -> int:
+    store = open_store(_db_path(args))
+    entries = audit.query_entries(store, since=args.since, until=args.until)
+    text = audit.to_csv(entries) if args.format == "csv" else audit.to_json(entries)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"{len(entries)} audit entries written to {args.output}.")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="samskab", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -99,6 +176,35 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed-demo", help="add the labelled demo committee")
     seed.add_argument("--force", action="store_true")
     seed.set_defaults(func=cmd_seed_demo)
+
+    backup_cmd = commands.add_parser(
+        "backup", help="online backup with SQLite's backup API (the app may keep running)"
+    )
+    backup_cmd.add_argument(
+        "--output", help="backup file (default: data/backups/<db name>-<UTC time>.db)"
+    )
+    backup_cmd.set_defaults(func=cmd_backup)
+
+    restore_cmd = commands.add_parser(
+        "restore", help="replace the database with a backup (stop the app first)"
+    )
+    restore_cmd.add_argument("backup", help="a file written by 'samskab backup'")
+    restore_cmd.add_argument("--yes", action="store_true", help="really replace the database")
+    restore_cmd.set_defaults(func=cmd_restore)
+
+    purge_cmd = commands.add_parser(
+        "purge", help="retention: anonymise participants of meetings idle for N days"
+    )
+    purge_cmd.add_argument("--days", type=int, help="default: SAMSKAB_RETENTION_DAYS (365)")
+    purge_cmd.add_argument("--dry-run", action="store_true", help="count, change nothing")
+    purge_cmd.set_defaults(func=cmd_purge)
+
+    export_cmd = commands.add_parser("export-audit", help="export the audit log as CSV or JSON")
+    export_cmd.add_argument("--format", choices=["csv", "json"], default="csv")
+    export_cmd.add_argument("--output", help="file to write (default: standard output)")
+    export_cmd.add_argument("--since", help="first day or time, e.g. 2026-11-01")
+    export_cmd.add_argument("--until", help="last day or time, e.g. 2026-11-30")
+    export_cmd.set_defaults(func=cmd_export_audit)
     return parser
 
 

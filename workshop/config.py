@@ -45,6 +45,18 @@ ENV_VARS: dict[str, str] = {
     "SAMSKAB_JOIN_CODE_HOURS": (
         "hours a join code stays valid after the meeting starts (default 24)"
     ),
+    "SAMSKAB_KEEP_ANONYMISED_IDEAS": (
+        "1: when a participant deletes their data, their ideas stay without their name;"
+        " 0: their ideas are deleted too (default 1; see docs/data-inventory.md)"
+    ),
+    "SAMSKAB_RETENTION_DAYS": (
+        "days after a meeting's last activity before `samskab purge` anonymises its"
+        " participants (default 365; 0 = never)"
+    ),
+    "SAMSKAB_FEEDBACK_SENDER": (
+        "where feedback e-mails go: file:<path> (default file:data/feedback-outbox.txt),"
+        " console, or python:<module>:<callable> returning a sender"
+    ),
 }
 
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import random
 import secrets
+from datetime import date, timedelta
 from pathlib import Path
 
-from workshop import accounts, committees, ideas, meetings, voting
+from workshop import accounts, agreements, committees, feedback, ideas, meetings, outcomes, voting
+from workshop.committees import Phase, mandates, members, recommendations, recruitment
 from workshop.db import Store
-from workshop.model import MeetingKind, Role
+from workshop.model import MeetingKind, Role, User
 
 DEMO_PREFIX = "DEMO · "
 
@@ -36,52 +38,250 @@ DEMO_ACCOUNTS = [
 ]
 
 
+DEMO_MANDATE = {
+    "background": "Biblioteket i Nordby bruges mindre af unge og af familier, men mere af ældre, "
+    "der søger hjælp til digital selvbetjening. Bygningen skal renoveres i 2028.",
+    "purpose": "At give kommunalbestyrelsen anbefalinger til, hvordan biblioteket kan blive et "
+    "levende mødested for alle aldre.",
+    "deliverables": "Højst fem anbefalinger med begrundelse, prioritering og et groft skøn over "
+    "udgifterne.",
+    "in_scope": "Åbningstider, indretning, aktiviteter, samarbejde med skoler og foreninger.",
+    "out_of_scope": "Lukning af biblioteket; personalets løn- og ansættelsesvilkår.",
+    "constraints": "Renoveringen holdes inden for anlægsrammen; bygningen er fredet udvendigt.",
+    "budget": "Driftsramme uændret; anlæg 4,5 mio. kr. i 2028.",
+    "competence_profile": "Unge under 25\nForældre til skolebørn\nÆldre brugere\n"
+    "Foreningsliv\nArkitektur og indretning",
+    "decision_path": "Udvalget → Kultur- og Fritidsudvalget → Kommunalbestyrelsen",
+    "timeline": "Marts–december 2026; 6 udvalgsmøder og 2 dialogmøder.",
+    "recipient": "Kommunalbestyrelsen",
+    "politicians_target": 5,
+    "citizens_target": 10,
+}
+DEMO_APPLICANTS = [
+    ("Sara", "under_25", "woman", "youth", "Unge under 25", "appointed"),
+    ("Mads", "25_39", "man", "families_with_children", "Forældre til skolebørn", "appointed"),
+    ("Inger", "75_plus", "woman", "none", "Ældre brugere", "appointed"),
+    ("Ali", "40_59", "man", "none", "Foreningsliv", "appointed"),
+    ("Birthe", "60_74", "woman", "none", "Arkitektur og indretning", "shortlisted"),
+    ("Jonas", "25_39", "man", "none", "Foreningsliv", "declined"),
+]
+DEMO_POLITICIANS = [
+    ("Lene Holm (DEMO)", "chair"),
+    ("Peter Vang (DEMO)", "vice_chair"),
+    ("Rikke Dahl (DEMO)", "politician"),
+]
+
+
+def _demo_actor(store: Store) -> User:
+    """An inactive account that demo records are attributed to (its password is never known)."""
+    row = store.query_one("SELECT id FROM users WHERE username = 'samskab-demo'")
+    if row:
+        return accounts.get_user(store, row["id"])
+    user = accounts.create_user(
+        store, "samskab-demo", secrets.token_urlsafe(32), Role.ADMIN, "Demodata"
+    )
+    store.execute("UPDATE users SET active = 0 WHERE id = ?", [user.id])
+    return user
+
+
 def seed_demo(store: Store, *, seed: int = 2026) -> int:
-    """Create the demo committee with a finished and a ready dialogue session; return its id."""
+    """The demo committee, from approved mandate to an adopted recommendation with follow-up;
+    a second committee in recruitment. Returns the first committee's id."""
     rng = random.Random(seed)
+    actor = _demo_actor(store)
+    today = date.today()
     committee = committees.create_committee(
         store,
         DEMO_PREFIX + "Fremtidens bibliotek i Nordby",
         "Opgaveudvalget skal komme med anbefalinger til, hvordan biblioteket kan blive "
         "et levende mødested for alle aldre. (Demodata – kan slettes.)",
-        actor=None,
+        actor=actor,
         is_demo=True,
     )
+    cid = committee.id
+    mandate = mandates.save_mandate(store, cid, DEMO_MANDATE, based_on=None, actor=actor)
+    mandates.approve_mandate(
+        store,
+        cid,
+        mandate.version,
+        body="Kommunalbestyrelsen",
+        approved_on=today - timedelta(days=120),
+        actor=actor,
+    )
+    committees.advance_phase(store, cid, expected=Phase.MANDATE, actor=actor)
+    for name, role in DEMO_POLITICIANS:
+        members.add_member(
+            store, cid, name=name, role=role, starts_on=today - timedelta(days=100), actor=actor
+        )
+    for name, age, gender, reach, competence, status in DEMO_APPLICANTS:
+        application = recruitment.submit_application(
+            store,
+            cid,
+            name=f"{name} (DEMO)",
+            motivation="Jeg bruger biblioteket og vil gerne være med til at forme det.",
+            competences=[competence],
+            consent=True,
+            diversity=recruitment.Diversity(age, "Nordby", gender, reach),
+        )
+        recruitment.review_application(
+            store,
+            application.id,
+            status,
+            actor=actor,
+            starts_on=today - timedelta(days=90),
+            rationale={
+                "appointed": f"Dækker kompetencen «{competence}» i profilen.",
+                "shortlisted": "Stærk ansøgning; reserve, hvis en plads bliver ledig.",
+                "declined": "Kompetencen er allerede dækket af en anden ansøger.",
+            }[status],
+        )
+    committees.advance_phase(store, cid, expected=Phase.RECRUITMENT, actor=actor)
+
+    agreement = agreements.create_agreement(
+        store,
+        agreements.Template.COMMITTEE,
+        lang="da",
+        committee_id=cid,
+        actor=actor,
+        today=today - timedelta(days=95),
+    )
+    agreements.publish_agreement(store, agreement.id, actor=actor)
+
     held = meetings.create_meeting(
         store,
-        committee.id,
+        cid,
         DEMO_PREFIX + "Dialogmøde på biblioteket",
         kind=MeetingKind.DIALOGUE_SESSION,
         prompt="Hvad skal biblioteket kunne om ti år?",
-        actor=None,
+        actor=actor,
         is_demo=True,
     )
     steps = meetings.list_steps(store, held.id)
-    meetings.go_to_step(store, held.id, steps[0].id, actor=None)
+    meetings.go_to_step(store, held.id, steps[0].id, actor=actor)
     people = [
         meetings.join_meeting(store, held.join_code, name, client="demo") for name in DEMO_NAMES
     ]
-    posted = []
-    for index, text in enumerate(DEMO_IDEAS):
-        posted.append(ideas.submit_idea(store, people[index % len(people)], text))
-    meetings.go_to_step(store, held.id, steps[1].id, actor=None)
+    posted = [
+        ideas.submit_idea(store, people[index % len(people)], text)
+        for index, text in enumerate(DEMO_IDEAS)
+    ]
+    vote_step = next(s for s in steps if s.kind.is_vote)
+    meetings.go_to_step(store, held.id, vote_step.id, actor=actor)
     vote_round = voting.current_round(store, held.id)
     assert vote_round is not None
     weights = [9, 7, 6, 5, 4, 3, 2, 2, 1, 1]
     for person in people:
         for idea in rng.choices(posted, weights=weights, k=vote_round.dots_per_participant):
             voting.place_dot(store, person, vote_round.id, idea.id)
-    voting.reveal_results(store, vote_round.id)
-    meetings.close_meeting(store, held.id, actor=None)
+    meetings.close_meeting(store, held.id, actor=actor)
+
+    adopted = recommendations.draft_recommendation(
+        store,
+        cid,
+        title="Åbent bibliotek i weekenden",
+        body="Biblioteket holder selvbetjent åbent lørdag og søndag 10–18, med personale "
+        "lørdag formiddag.",
+        idea_ids=[posted[0].id, posted[4].id],
+        actor=actor,
+    )
+    declined = recommendations.draft_recommendation(
+        store,
+        cid,
+        title="Makerspace med 3D-printer",
+        body="Et værksted med 3D-printer og værktøj i kælderen.",
+        idea_ids=[posted[7].id],
+        actor=actor,
+    )
+    committees.advance_phase(store, cid, expected=Phase.COMMITTEE_WORK, actor=actor)
+    committees.advance_phase(store, cid, expected=Phase.RECOMMENDATIONS, actor=actor)
+    decided = today - timedelta(days=20)
+    recommendations.record_decision(
+        store,
+        adopted.id,
+        body="standing_committee",
+        outcome="adopted",
+        decided_on=decided,
+        actor=actor,
+    )
+    recommendations.record_decision(
+        store,
+        adopted.id,
+        body="council",
+        outcome="adopted",
+        decided_on=decided + timedelta(days=10),
+        actor=actor,
+    )
+    recommendations.record_decision(
+        store,
+        declined.id,
+        body="standing_committee",
+        outcome="not_forwarded",
+        decided_on=decided,
+        rationale="Kælderen kan ikke bruges før renoveringen i 2028; "
+        "idéen tages op igen i renoveringsprojektet.",
+        actor=actor,
+    )
+    committees.advance_phase(store, cid, expected=Phase.POLITICAL_DECISION, actor=actor)
+
+    for outcome in outcomes.list_outcomes(store, cid):
+        outcomes.record_expected_values(
+            store, outcome.id, ["quality", "citizen_involvement", "political_goals"], actor=actor
+        )
+        outcomes.update_follow_up(
+            store,
+            outcome.id,
+            owner="Kultur og Fritid (DEMO)",
+            status="in_progress",
+            progress=40,
+            actor=actor,
+        )
+        outcomes.schedule_review(store, outcome.id, today + timedelta(days=45), actor=actor)
+    feedback.send_feedback(
+        store,
+        idea_ids=[posted[0].id, posted[4].id, posted[7].id],
+        body="Tak for jeres idéer. Kommunalbestyrelsen har vedtaget weekendåbent fra næste "
+        "måned. Makerspace-idéen tages med i renoveringen i 2028.",
+        actor=actor,
+        sender=feedback.ConsoleSender(),
+    )
+
     meetings.create_meeting(
         store,
-        committee.id,
+        cid,
         DEMO_PREFIX + "Borgermøde om åbningstider",
         prompt="Hvornår vil du helst bruge biblioteket?",
-        actor=None,
+        actor=actor,
         is_demo=True,
     )
-    return committee.id
+    second = committees.create_committee(
+        store,
+        DEMO_PREFIX + "Trafiksikker skolevej",
+        "Forslag til sikrere veje til skolerne i Nordby. (Demodata – kan slettes.)",
+        actor=actor,
+        is_demo=True,
+    )
+    draft = mandates.save_mandate(
+        store,
+        second.id,
+        {
+            **DEMO_MANDATE,
+            "background": "Flere forældre kører deres børn i skole.",
+            "purpose": "Anbefalinger til sikre skoleveje.",
+            "recipient": "Teknik- og Miljøudvalget",
+        },
+        based_on=None,
+        actor=actor,
+    )
+    mandates.approve_mandate(
+        store,
+        second.id,
+        draft.version,
+        body="Kommunalbestyrelsen",
+        approved_on=today - timedelta(days=10),
+        actor=actor,
+    )
+    committees.advance_phase(store, second.id, expected=Phase.MANDATE, actor=actor)
+    return cid
 
 
 def ensure_demo_accounts(store: Store, credentials_file: Path) -> list[tuple[str, str, str]]:

@@ -72,7 +72,10 @@ def set_status(
     source_id: int | None = None,
 ) -> None:
     """Record a status change inside the caller's transaction. Rejection needs a reason."""
-    status = IdeaStatus(status)
+    try:
+        status = IdeaStatus(status)
+    except ValueError:
+        raise InvalidInput("error.idea_status.unknown") from None
     reason = clean_text(reason) or None
     if status is IdeaStatus.REJECTED and not reason:
         raise InvalidInput("error.idea_status.reason_required")

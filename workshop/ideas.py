@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from workshop import audit
+from workshop.cache import VersionedCache
 from workshop.db import Store
 from workshop.errors import NotAllowed, RateLimited
 from workshop.meetings import bump_change
@@ -31,6 +33,9 @@ def _idea(row: dict[str, Any]) -> Idea:
         on_behalf=row["entered_by"] is not None,
         seq=row["seq"],
         created_at=row["created_at"],
+        theme_id=row.get("theme_id"),
+        merged_into_id=row.get("merged_into_id"),
+        edited=row.get("edited_at") is not None,
     )
 
 
@@ -38,18 +43,26 @@ def _ago(seconds: float) -> str:
     return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
 
 
-def _open_brainstorm_step(db: Any, meeting_id: int) -> int:
-    """The current step's id if it takes ideas right now; otherwise a clear refusal."""
+def _open_brainstorm_step(
+    db: Any, meeting_id: int, expected_step_id: int | None = None
+) -> tuple[int, dict[str, Any]]:
+    """The current step's id and settings if it takes ideas now; otherwise a clear refusal.
+
+    ``expected_step_id`` is the step the phone was showing: if the facilitator has moved on
+    since, the idea is refused rather than filed under a step its author never saw.
+    """
     row = db.execute(
-        "SELECT m.status, s.id, s.kind, s.intake_open FROM meetings m"
+        "SELECT m.status, s.id, s.kind, s.intake_open, s.settings FROM meetings m"
         " LEFT JOIN steps s ON s.id = m.current_step_id WHERE m.id = ?",
         [meeting_id],
     ).fetchone()
     if row is None or row[0] != "running" or row[1] is None:
         raise NotAllowed("error.idea.not_running")
+    if expected_step_id is not None and row[1] != expected_step_id:
+        raise NotAllowed("error.step.ended")
     if not StepKind(row[2]).takes_ideas or not row[3]:
         raise NotAllowed("error.idea.intake_closed")
-    return int(row[1])
+    return int(row[1]), json.loads(row[4] or "{}")
 
 
 def submit_idea(
@@ -59,12 +72,18 @@ def submit_idea(
     *,
     max_chars: int = DEFAULT_MAX_CHARS,
     per_minute: int = DEFAULT_PER_MINUTE,
+    step_id: int | None = None,
 ) -> Idea:
-    """Post an idea from a phone. A double tap returns the first idea instead of a copy."""
+    """Post an idea from a phone. A double tap returns the first idea instead of a copy.
+
+    ``per_minute`` is the installation's limit; a brainstorm step may set its own
+    (``ideas_per_minute`` in its settings). ``step_id``: the step the phone showed.
+    """
     text = require_text(text, max_chars=max_chars, field="idea")
     now = utcnow()
     with store.transaction() as db:
-        step_id = _open_brainstorm_step(db, participant.meeting_id)
+        step_id, step_settings = _open_brainstorm_step(db, participant.meeting_id, step_id)
+        per_minute = int(step_settings.get("ideas_per_minute") or per_minute)
         same = db.execute(
             "SELECT id FROM ideas WHERE participant_id = ? AND step_id = ? AND text = ?"
             " AND created_at > ?",
@@ -109,10 +128,10 @@ def submit_on_behalf(
 ) -> Idea:
     """A facilitator enters an idea for someone without a phone; it is marked as such."""
     text = require_text(text, max_chars=max_chars, field="idea")
-    author_name = clean_text(author_name)[:40]
+    author_name = clean_text(author_name)[:40].strip()
     now = utcnow()
     with store.transaction() as db:
-        step_id = _open_brainstorm_step(db, meeting_id)
+        step_id, _ = _open_brainstorm_step(db, meeting_id)
         seq = bump_change(db, meeting_id)
         idea_id = db.execute(
             "INSERT INTO ideas (meeting_id, step_id, entered_by, author_name, text, seq,"
@@ -148,6 +167,30 @@ def ideas_changed_since(store: Store, meeting_id: int, after_seq: int) -> list[I
     return [_idea(r) for r in rows]
 
 
+def newest_ideas(store: Store, meeting_id: int, limit: int) -> list[Idea]:
+    """The ``limit`` most recently added or changed ideas: a phone's first look at the room."""
+    rows = store.query(
+        "SELECT * FROM ideas WHERE meeting_id = ? ORDER BY seq DESC LIMIT ?", [meeting_id, limit]
+    )
+    return [_idea(r) for r in reversed(rows)]
+
+
 def list_participant_ideas(store: Store, participant_id: int) -> list[Idea]:
     rows = store.query("SELECT * FROM ideas WHERE participant_id = ? ORDER BY id", [participant_id])
     return [_idea(r) for r in rows]
+
+
+_wall_cache: VersionedCache[tuple[Idea, ...]] = VersionedCache()
+
+
+def wall_ideas(store: Store, meeting_id: int, change_seq: int) -> tuple[Idea, ...]:
+    """The ideas on the wall (not hidden, not merged), oldest first.
+
+    Shared by every viewer in the process and computed once per ``change_seq``: 300 phones
+    opening their ballot, or a projector ticking every second, cost one query per change.
+    """
+
+    def compute() -> tuple[Idea, ...]:
+        return tuple(list_ideas(store, meeting_id))
+
+    return _wall_cache.get(("wall", store.path, meeting_id), change_seq, compute)

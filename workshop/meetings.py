@@ -7,16 +7,18 @@ phone's refresh is one indexed SELECT that usually finds nothing new.
 
 from __future__ import annotations
 
+import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
+from sqlite_utils import Database, Migrations
 
 from workshop import audit, ratelimit
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.migrations import run_sql
 from workshop.model import (
     Meeting,
     MeetingKind,
@@ -25,6 +27,7 @@ from workshop.model import (
     Participant,
     Step,
     StepKind,
+    StepTraits,
     User,
     utcnow,
 )
@@ -46,11 +49,31 @@ DEFAULT_DOTS = 3
 PLANNING_DAYS = 30  # a code made ahead of time stays valid this long before the start
 
 
+TIME_BOX_MAX = 240
+# Settings a step of a kind understands, with their bounds. Kinds added later list theirs.
+STEP_SETTINGS: dict[str, tuple[int, int]] = {"ideas_per_minute": (1, 60)}
+
+migrations = Migrations("samskab.meetings")
+
+
+@migrations(name="m001_step_settings")
+def m001_step_settings(db: Database) -> None:
+    run_sql(
+        db,
+        """
+ALTER TABLE steps ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'
+    CHECK (json_valid(settings) AND json_type(settings) = 'object');
+CREATE INDEX steps_meeting ON steps (meeting_id, position);
+""",
+    )
+
+
 @dataclass(frozen=True)
 class StepSpec:
     kind: StepKind
     prompt: str = ""
     time_box_minutes: int = 10
+    settings: dict[str, int] = field(default_factory=dict)
 
 
 def default_agenda(prompt: str) -> list[StepSpec]:
@@ -59,6 +82,24 @@ def default_agenda(prompt: str) -> list[StepSpec]:
         StepSpec(StepKind.DOT_VOTE, "", 5),
         StepSpec(StepKind.WRAP_UP, "", 5),
     ]
+
+
+def full_agenda(prompt: str) -> list[StepSpec]:
+    """A whole dialogue session: welcome and agreement, brainstorm, themes, vote, wrap-up."""
+    return [
+        StepSpec(kind, prompt if kind.takes_ideas else "", kind.traits.default_minutes)
+        for kind in (
+            StepKind.WELCOME,
+            StepKind.BRAINSTORM,
+            StepKind.CLUSTERING,
+            StepKind.DOT_VOTE,
+            StepKind.WRAP_UP,
+        )
+    ]
+
+
+def traits(kind: StepKind) -> StepTraits:
+    return kind.traits
 
 
 def _later(**delta: float) -> str:
@@ -91,7 +132,63 @@ def _step(row: dict[str, Any]) -> Step:
         time_box_minutes=row["time_box_minutes"],
         intake_open=bool(row["intake_open"]),
         started_at=row["started_at"],
+        ended_at=row.get("ended_at"),
+        settings=json.loads(row.get("settings") or "{}"),
     )
+
+
+def _clean_settings(settings: dict[str, Any] | None) -> dict[str, int]:
+    cleaned: dict[str, int] = {}
+    for name, value in (settings or {}).items():
+        if value is None:
+            continue
+        if name not in STEP_SETTINGS:
+            raise InvalidInput("error.step.bad_setting", name=name)
+        low, high = STEP_SETTINGS[name]
+        if not isinstance(value, int) or not low <= value <= high:
+            raise InvalidInput("error.step.setting_range", min=low, max=high)
+        cleaned[name] = value
+    return cleaned
+
+
+def _check_time_box(minutes: int) -> int:
+    if not 1 <= int(minutes) <= TIME_BOX_MAX:
+        raise InvalidInput("error.step.bad_time_box", min=1, max=TIME_BOX_MAX)
+    return int(minutes)
+
+
+def _clean_prompt(prompt: str) -> str:
+    prompt = clean_text(prompt)
+    if len(prompt) > PROMPT_MAX:
+        raise InvalidInput(
+            "error.text.too_long", field="prompt", max=PROMPT_MAX, length=len(prompt)
+        )
+    return prompt
+
+
+def _insert_step(
+    db: Database, meeting_id: int, position: int, spec: StepSpec, dots_per_participant: int
+) -> int:
+    step_id = db.execute(
+        "INSERT INTO steps (meeting_id, position, kind, prompt, time_box_minutes, settings)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            meeting_id,
+            position,
+            spec.kind.value,
+            clean_text(spec.prompt)[:PROMPT_MAX],
+            max(1, min(TIME_BOX_MAX, spec.time_box_minutes)),
+            json.dumps(_clean_settings(spec.settings)),
+        ],
+    ).lastrowid
+    assert step_id is not None
+    if spec.kind.is_vote:
+        db.execute(
+            "INSERT INTO rounds (step_id, number, method, status, revealed,"
+            " dots_per_participant) VALUES (?, 1, ?, 'closed', 1, ?)",
+            [step_id, spec.kind.value, dots_per_participant],
+        )
+    return int(step_id)
 
 
 def normalise_code(typed: str) -> str:
@@ -166,23 +263,7 @@ def create_meeting(
         meeting_id = cursor.lastrowid
         assert meeting_id is not None
         for position, spec in enumerate(steps, start=1):
-            step_id = db.execute(
-                "INSERT INTO steps (meeting_id, position, kind, prompt, time_box_minutes)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [
-                    meeting_id,
-                    position,
-                    spec.kind.value,
-                    clean_text(spec.prompt)[:PROMPT_MAX],
-                    max(1, spec.time_box_minutes),
-                ],
-            ).lastrowid
-            if spec.kind.is_vote:
-                db.execute(
-                    "INSERT INTO rounds (step_id, number, method, status, revealed,"
-                    " dots_per_participant) VALUES (?, 1, ?, 'closed', 1, ?)",
-                    [step_id, spec.kind.value, dots_per_participant],
-                )
+            _insert_step(db, meeting_id, position, spec, dots_per_participant)
         audit.record(
             db,
             actor,
@@ -234,14 +315,20 @@ def current_step(store: Store, meeting_id: int) -> Step | None:
 
 
 def meeting_state(store: Store, meeting_id: int) -> MeetingState:
+    """What every phone polls on each refresh: one indexed row."""
     row = store.query_one(
-        "SELECT status, current_step_id, change_seq, vote_seq FROM meetings WHERE id = ?",
+        "SELECT m.status, m.current_step_id, m.change_seq, m.vote_seq, s.intake_open"
+        " FROM meetings m LEFT JOIN steps s ON s.id = m.current_step_id WHERE m.id = ?",
         [meeting_id],
     )
     if row is None:
         raise NotFound("error.not_found")
     return MeetingState(
-        MeetingStatus(row["status"]), row["current_step_id"], row["change_seq"], row["vote_seq"]
+        MeetingStatus(row["status"]),
+        row["current_step_id"],
+        row["change_seq"],
+        row["vote_seq"],
+        bool(row["intake_open"]),
     )
 
 
@@ -334,6 +421,169 @@ def set_intake(store: Store, step_id: int, is_open: bool, *, actor: User | None)
         db.execute("UPDATE steps SET intake_open = ? WHERE id = ?", [int(is_open), step_id])
         bump_change(db, row[0])
         audit.record(db, actor, "set_intake", "steps", step_id, after={"open": is_open})
+
+
+def _editable_step(db: Database, step_id: int) -> tuple[int, int, str | None]:
+    row = db.execute(
+        "SELECT s.meeting_id, s.position, s.started_at, m.status FROM steps s"
+        " JOIN meetings m ON m.id = s.meeting_id WHERE s.id = ?",
+        [step_id],
+    ).fetchone()
+    if row is None:
+        raise NotFound("error.not_found")
+    if row[3] == MeetingStatus.CLOSED:
+        raise NotAllowed("error.meeting.closed")
+    return int(row[0]), int(row[1]), row[2]
+
+
+def add_step(
+    store: Store,
+    meeting_id: int,
+    kind: StepKind,
+    *,
+    prompt: str = "",
+    time_box_minutes: int | None = None,
+    settings: dict[str, Any] | None = None,
+    actor: User | None,
+) -> Step:
+    """Append a step to the agenda (a vote step gets its first round)."""
+    kind = StepKind(kind)
+    spec = StepSpec(
+        kind,
+        _clean_prompt(prompt),
+        _check_time_box(time_box_minutes or kind.traits.default_minutes),
+        _clean_settings(settings),
+    )
+    with store.transaction() as db:
+        meeting = db.execute("SELECT status FROM meetings WHERE id = ?", [meeting_id]).fetchone()
+        if meeting is None:
+            raise NotFound("error.not_found")
+        if meeting[0] == MeetingStatus.CLOSED:
+            raise NotAllowed("error.meeting.closed")
+        position, dots = db.execute(
+            "SELECT COALESCE(MAX(s.position), 0) + 1, (SELECT r.dots_per_participant FROM rounds r"
+            " JOIN steps v ON v.id = r.step_id WHERE v.meeting_id = ? ORDER BY r.id LIMIT 1)"
+            " FROM steps s WHERE s.meeting_id = ?",
+            [meeting_id, meeting_id],
+        ).fetchone()
+        step_id = _insert_step(db, meeting_id, position, spec, dots or DEFAULT_DOTS)
+        bump_change(db, meeting_id)
+        audit.record(
+            db,
+            actor,
+            "add_step",
+            "steps",
+            step_id,
+            after={"kind": kind.value, "prompt": spec.prompt, "minutes": spec.time_box_minutes},
+        )
+    return get_step(store, step_id)
+
+
+def update_step(
+    store: Store,
+    step_id: int,
+    *,
+    prompt: str | None = None,
+    time_box_minutes: int | None = None,
+    settings: dict[str, Any] | None = None,
+    actor: User | None,
+) -> Step:
+    """Change a step's prompt, time box or settings; phones see the new prompt at once."""
+    before = get_step(store, step_id)
+    changes: dict[str, Any] = {}
+    if prompt is not None and _clean_prompt(prompt) != before.prompt:
+        changes["prompt"] = _clean_prompt(prompt)
+    if time_box_minutes is not None and time_box_minutes != before.time_box_minutes:
+        changes["time_box_minutes"] = _check_time_box(time_box_minutes)
+    if settings is not None:
+        merged = {**before.settings, **settings}
+        cleaned = _clean_settings({k: v for k, v in merged.items() if v is not None})
+        if cleaned != before.settings:
+            changes["settings"] = json.dumps(cleaned)
+    if not changes:
+        return before
+    with store.transaction() as db:
+        meeting_id, _, _ = _editable_step(db, step_id)
+        assignments = ", ".join(f"{name} = ?" for name in changes)
+        db.execute(f"UPDATE steps SET {assignments} WHERE id = ?", [*changes.values(), step_id])
+        bump_change(db, meeting_id)
+        audit.record(
+            db,
+            actor,
+            "update_step",
+            "steps",
+            step_id,
+            before={
+                "prompt": before.prompt,
+                "time_box_minutes": before.time_box_minutes,
+                "settings": before.settings,
+            },
+            after=changes,
+        )
+    return get_step(store, step_id)
+
+
+def remove_step(store: Store, step_id: int, *, actor: User | None) -> None:
+    """Take a step that has not been run off the agenda."""
+    with store.transaction() as db:
+        meeting_id, position, started_at = _editable_step(db, step_id)
+        if started_at is not None:
+            raise NotAllowed("error.step.already_run")
+        if (
+            db.execute("SELECT COUNT(*) FROM steps WHERE meeting_id = ?", [meeting_id]).fetchone()[
+                0
+            ]
+            <= 1
+        ):
+            raise InvalidInput("error.meeting.empty_agenda")
+        db.execute("DELETE FROM rounds WHERE step_id = ?", [step_id])
+        db.execute("DELETE FROM steps WHERE id = ?", [step_id])
+        _renumber(db, meeting_id)
+        bump_change(db, meeting_id)
+        audit.record(db, actor, "remove_step", "steps", step_id, before={"position": position})
+
+
+def move_step(store: Store, step_id: int, offset: int, *, actor: User | None) -> None:
+    """Move a step up (``offset=-1``) or down (``+1``) the agenda."""
+    with store.transaction() as db:
+        meeting_id, position, _ = _editable_step(db, step_id)
+        ids = [
+            r[0]
+            for r in db.execute(
+                "SELECT id FROM steps WHERE meeting_id = ? ORDER BY position", [meeting_id]
+            ).fetchall()
+        ]
+        index = ids.index(step_id)
+        target = index + offset
+        if not 0 <= target < len(ids):
+            return
+        ids[index], ids[target] = ids[target], ids[index]
+        _renumber(db, meeting_id, ids)
+        bump_change(db, meeting_id)
+        audit.record(
+            db,
+            actor,
+            "move_step",
+            "steps",
+            step_id,
+            before={"position": position},
+            after={"position": target + 1},
+        )
+
+
+def _renumber(db: Database, meeting_id: int, ids: list[int] | None = None) -> None:
+    if ids is None:
+        ids = [
+            r[0]
+            for r in db.execute(
+                "SELECT id FROM steps WHERE meeting_id = ? ORDER BY position", [meeting_id]
+            ).fetchall()
+        ]
+    # Two passes keep UNIQUE (meeting_id, position) true after every statement.
+    for position, step_id in enumerate(ids, start=1):
+        db.execute("UPDATE steps SET position = ? WHERE id = ?", [-position, step_id])
+    for position, step_id in enumerate(ids, start=1):
+        db.execute("UPDATE steps SET position = ? WHERE id = ?", [position, step_id])
 
 
 def close_meeting(store: Store, meeting_id: int, *, actor: User | None) -> None:
@@ -430,3 +680,14 @@ def get_participant(store: Store, token: str) -> Participant:
 
 def count_participants(store: Store, meeting_id: int) -> int:
     return int(store.scalar("SELECT COUNT(*) FROM participants WHERE meeting_id = ?", [meeting_id]))
+
+
+# One process serves roughly this many phone refreshes per second next to the posts and votes
+# (benchmarks/room_load.py); larger rooms refresh less often instead of queueing everyone.
+ROOM_REFRESHES_PER_SECOND = 40
+MAX_REFRESH_SECONDS = 15.0
+
+
+def phone_refresh_seconds(base: float, participants: int) -> float:
+    """How often a phone asks for news: ``base`` in a small room, slower in a large one."""
+    return max(base, min(participants / ROOM_REFRESHES_PER_SECOND, MAX_REFRESH_SECONDS))

@@ -22,9 +22,25 @@ def migration_sets() -> list[Migrations]:
     set next to its code and is listed here, so features can grow their schema independently
     and a set may reference the tables of the sets before it.
     """
-    from workshop import idea_status
+    from workshop import feedback, idea_status, privacy, vote_methods
+    from workshop import meetings as live_meetings
+    from workshop import moderation as live_moderation
+    from workshop.agreements import schema as agreement_schema
+    from workshop.committees import schema as committee_schema
+    from workshop.outcomes import schema as outcome_schema
 
-    return [migrations, idea_status.migrations]
+    return [
+        migrations,
+        idea_status.migrations,
+        committee_schema.migrations,
+        live_meetings.migrations,
+        live_moderation.migrations,
+        vote_methods.migrations,
+        agreement_schema.migrations,
+        feedback.migrations,
+        outcome_schema.migrations,
+        privacy.migrations,
+    ]
 
 
 def run_sql(db: Database, script: str) -> None:

@@ -6,9 +6,10 @@ i18n catalogues (``enum.<Enum>.<key>``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 
 def utcnow() -> str:
@@ -43,20 +44,65 @@ class MeetingStatus(StrEnum):
     CLOSED = "closed"
 
 
+@dataclass(frozen=True)
+class StepTraits:
+    """What a kind of step does. A new kind of step is one enum member plus one row here.
+
+    ``takes_ideas``: phones may post ideas while intake is open. ``is_vote``: the step holds
+    voting rounds. ``shows_ideas``: phones and the projector show the idea wall.
+    ``shows_themes``: ideas are shown grouped by theme. ``shows_results``: revealed results
+    are shown. ``default_minutes``: the time box a new step of this kind gets.
+    """
+
+    takes_ideas: bool = False
+    is_vote: bool = False
+    shows_ideas: bool = False
+    shows_themes: bool = False
+    shows_results: bool = False
+    default_minutes: int = 10
+
+
 class StepKind(StrEnum):
-    WELCOME = "welcome"
+    WELCOME = "welcome"  # welcome and the meeting's agreement: what we do with the input
     BRAINSTORM = "brainstorm"
     CLUSTERING = "clustering"
     DOT_VOTE = "dot_vote"
     WRAP_UP = "wrap_up"
 
     @property
+    def traits(self) -> StepTraits:
+        return STEP_TRAITS[self]
+
+    @property
     def takes_ideas(self) -> bool:
-        return self is StepKind.BRAINSTORM
+        return self.traits.takes_ideas
 
     @property
     def is_vote(self) -> bool:
-        return self is StepKind.DOT_VOTE
+        return self.traits.is_vote
+
+    @property
+    def shows_ideas(self) -> bool:
+        return self.traits.shows_ideas
+
+    @property
+    def shows_themes(self) -> bool:
+        return self.traits.shows_themes
+
+    @property
+    def shows_results(self) -> bool:
+        return self.traits.shows_results
+
+
+STEP_TRAITS: dict[StepKind, StepTraits] = {
+    StepKind.WELCOME: StepTraits(default_minutes=5),
+    StepKind.BRAINSTORM: StepTraits(takes_ideas=True, shows_ideas=True, default_minutes=15),
+    StepKind.CLUSTERING: StepTraits(shows_ideas=True, shows_themes=True, default_minutes=10),
+    StepKind.DOT_VOTE: StepTraits(
+        is_vote=True, shows_ideas=True, shows_results=True, default_minutes=5
+    ),
+    StepKind.WRAP_UP: StepTraits(shows_ideas=True, shows_results=True, default_minutes=5),
+}
 
 
 class IdeaStatus(StrEnum):
@@ -113,6 +159,10 @@ class Step:
     time_box_minutes: int
     intake_open: bool
     started_at: str | None
+    ended_at: str | None = None
+    # Per-step settings (JSON in ``steps.settings``), read by the step's kind; for example
+    # a brainstorm's ``ideas_per_minute``. Kinds added later keep their options here.
+    settings: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -138,6 +188,17 @@ class Idea:
     on_behalf: bool
     seq: int
     created_at: str
+    theme_id: int | None = None
+    merged_into_id: int | None = None  # merged into this idea: its credit and votes moved there
+    edited: bool = False
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: int
+    meeting_id: int
+    name: str
+    position: int
 
 
 @dataclass(frozen=True)
@@ -148,3 +209,4 @@ class MeetingState:
     current_step_id: int | None
     change_seq: int
     vote_seq: int
+    intake_open: bool = False  # whether the current step takes ideas right now

@@ -11,9 +11,15 @@ import unicodedata
 
 from workshop.errors import InvalidInput
 
-# Everything in Unicode category C* (controls, format, surrogates, private use, unassigned)
-# except newline and tab.
-_KEEP = {"\n", "\t"}
+# Everything in Unicode category C* (controls, format, surrogates, private use, unassigned) is
+# dropped except newline and tab, and except the zero-width (non-)joiners: emoji sequences
+# (👨‍👩‍👧) and Persian or Indic words need them. Bidi overrides (U+202A–U+202E, U+2066–U+2069)
+# are format characters and go, so that nobody can make an idea read backwards.
+_KEEP = {"\n", "\t", "\u200c", "\u200d"}
+# Characters that draw nothing: text made only of these (and spaces) counts as empty.
+_INVISIBLE = {"\u200c", "\u200d", "\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+# Every way to end a line becomes "\n": CR LF, CR, NEL, LINE and PARAGRAPH SEPARATOR.
+_LINE_BREAKS = re.compile(r"\r\n|[\r\x85\u2028\u2029\x0b\x0c]")
 
 
 def clean_text(raw: str | None) -> str:
@@ -21,27 +27,39 @@ def clean_text(raw: str | None) -> str:
     if raw is None:
         return ""
     text = unicodedata.normalize("NFC", str(raw))
+    text = _LINE_BREAKS.sub("\n", text)
     text = "".join(ch for ch in text if ch in _KEEP or not unicodedata.category(ch).startswith("C"))
     text = text.replace("\t", " ")
+    text = re.sub(r"[ \u00a0]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
+
+
+def is_blank(text: str) -> bool:
+    """True when nothing visible is left: only spaces and invisible characters."""
+    return all(ch.isspace() or ch in _INVISIBLE for ch in text)
 
 
 def require_text(raw: str | None, *, max_chars: int, field: str) -> str:
     """Clean ``raw`` and insist that something is left and that it is not too long."""
     text = clean_text(raw)
-    if not text:
+    if is_blank(text):
         raise InvalidInput("error.text.empty", field=field)
     if len(text) > max_chars:
         raise InvalidInput("error.text.too_long", field=field, max=max_chars, length=len(text))
     return text
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&$:])")
+# Every ASCII punctuation character with a meaning in CommonMark, GitHub-flavoured markdown or
+# Streamlit's extensions (":material/…:" icons, ":red[…]" colours, "$…$" LaTeX). "=" and "-"
+# underline setext headings; "|" starts tables; "~" strikes through; "<" and "&" start HTML.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&$:=\"'^%@/])")
 
 
 def escape_markdown(text: str) -> str:
     """Make user text render literally in ``st.markdown``: no links, images, HTML or LaTeX."""
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    # Leading spaces would start an indented code block; a no-break space keeps the indent.
+    escaped = re.sub(r"(?m)^ +", lambda m: "\u00a0" * len(m.group(0)), escaped)
     # Keep line breaks visible without letting them start block syntax.
     return escaped.replace("\n", "  \n")

@@ -37,8 +37,21 @@ PAGES: list[PageSpec] = [
     PageSpec("console", ":material/tune:", STAFF),
     PageSpec("projector", ":material/cast:", (*STAFF, SCREEN), default_for=(SCREEN,)),
     PageSpec("summary", ":material/bar_chart:", (*STAFF, POLITICIAN), default_for=(POLITICIAN,)),
+    PageSpec("outcomes", ":material/flag:", STAFF),
     PageSpec("users", ":material/manage_accounts:", (ADMIN,)),
+    PageSpec("audit", ":material/history:", (ADMIN,)),
+    PageSpec("agreements", ":material/handshake:", STAFF),
+    PageSpec("feedback", ":material/forum:", STAFF),
     PageSpec("logout", ":material/logout:", (*STAFF, POLITICIAN)),
+    PageSpec("my_data", ":material/shield_person:", (CITIZEN,), linked=True),
+    PageSpec("committee", ":material/dashboard:", STAFF, linked=True),
+    PageSpec("mandate_editor", ":material/description:", STAFF, linked=True),
+    PageSpec("recruitment", ":material/person_add:", STAFF, linked=True),
+    PageSpec("recommendations", ":material/lightbulb:", STAFF, linked=True),
+    PageSpec("mandate", ":material/article:", (ANONYMOUS, *STAFF, POLITICIAN), linked=True),
+    PageSpec("apply", ":material/how_to_reg:", (ANONYMOUS, *STAFF, POLITICIAN), linked=True),
+    PageSpec("my_ideas", ":material/lightbulb:", (CITIZEN,), linked=True),
+    PageSpec("meeting_outcome", ":material/public:", (ANONYMOUS, *STAFF, POLITICIAN), linked=True),
 ]
 
 

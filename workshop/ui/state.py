@@ -8,3 +8,5 @@ STREAM_IDEAS = "stream_ideas"  # idea id -> Idea, what this phone has seen
 STEP_SEEN = "step_seen"  # current_step_id when the page last rendered in full
 FLASH = "flash"  # a message to show once after a rerun
 JOIN_CLIENT = "join_client"  # a per-browser-session id for rate limiting failed join codes
+STREAM_MEETING = "stream_meeting"  # the meeting STREAM_IDEAS belongs to
+BALLOT_PAGE = "ballot_page"  # which page of the ballot a phone shows

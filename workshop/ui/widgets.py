@@ -31,8 +31,11 @@ def idea_message(idea: Idea, *, own: bool) -> None:
     with st.chat_message(
         "user" if own else "assistant", avatar=OWN_AVATAR if own else OTHER_AVATAR
     ):
-        st.markdown(f"**{user_text(author_label(idea))}**  \n{user_text(idea.text)}")
-        if idea.hidden:
+        edited = f" · _{t('idea.edited')}_" if idea.edited else ""
+        st.markdown(f"**{user_text(author_label(idea))}**{edited}  \n{user_text(idea.text)}")
+        if idea.merged_into_id is not None:
+            st.caption(t("idea.merged_for_you"))
+        elif idea.hidden:
             st.caption(t("idea.hidden_for_you", reason=idea.hide_reason or "—"))
 
 
@@ -44,6 +47,15 @@ def prompt_message(step: Step) -> None:
 
 def step_label(step: Step) -> str:
     return t(f"step.{step.kind}")
+
+
+def seconds_left(step: Step) -> int | None:
+    """Seconds left in the step's time box (negative when over time)."""
+    if not step.started_at:
+        return None
+    started = datetime.fromisoformat(step.started_at)
+    elapsed = (datetime.now(UTC) - started).total_seconds()
+    return round(step.time_box_minutes * 60 - elapsed)
 
 
 def minutes_left(step: Step) -> int | None:

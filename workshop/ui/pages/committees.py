@@ -1,11 +1,16 @@
-"""Facilitators: committees and their meetings; create both."""
+"""Facilitators' landing page: every committee with its phase and next deadline.
+
+Create a committee here; its own page (``committee.py``) carries the lifecycle.
+"""
 
 import streamlit as st
 
 from workshop import committees, meetings
 from workshop.errors import WorkshopError
 from workshop.model import MeetingKind, Role
-from workshop.ui.i18n import error_text, t
+from workshop.ui.committee_widgets import EVENT, deadline_text, phase_badge
+from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.overdue import overdue_panel
 from workshop.ui.session import flash, require_role, show_flash, store
 from workshop.ui.widgets import demo_badge, user_text
 
@@ -13,6 +18,7 @@ user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
 show_flash()
 st.title(t("committees.title"))
+overdue_panel()  # commitments and feedback promises past their date
 
 with (
     st.expander(t("committees.new"), icon=":material/add:", key="committees_new"),
@@ -47,33 +53,53 @@ with (
             flash(t("committees.created", title=made.title))
             st.rerun()
 
-all_committees = committees.list_committees(db)
-if not all_committees:
+overviews = committees.list_overviews(db)
+if not overviews:
     st.info(t("committees.empty"))
+else:
+    st.caption(tn("committee.count", len(overviews)))
 
-for committee in all_committees:
+for overview in overviews:
+    committee = committees.get_committee(db, overview.id)
     with st.container(border=True, key=f"committees_card_{committee.id}"):
-        demo_badge(committee.is_demo)
+        with st.container(horizontal=True, vertical_alignment="center"):
+            demo_badge(committee.is_demo)
+            phase_badge(overview.phase)
         st.subheader(user_text(committee.title))
-        if committee.task:
-            st.write(user_text(committee.task))
+        st.markdown(
+            f"{EVENT} {deadline_text(overview.next_deadline)}",
+            help=t("committee.deadline_help"),
+        )
         st.caption(
-            t(
-                "committees.composition",
-                politicians=committee.politicians_target,
-                citizens=committee.citizens_target,
+            " · ".join(
+                [
+                    tn("committee.members", overview.members),
+                    tn("committee.meetings", overview.meetings),
+                    tn("committee.applications", overview.applications),
+                    tn("committee.recommendations", overview.recommendations),
+                ]
             )
         )
+        st.page_link(
+            "workshop/ui/pages/committee.py",
+            label=t("committee.open"),
+            icon=":material/arrow_forward:",
+            query_params={"committee": str(committee.id)},
+        )
         for meeting in meetings.list_meetings(db, committee.id):
-            cols = st.columns([4, 2, 2], vertical_alignment="center")
-            cols[0].markdown(f"**{user_text(meeting.title)}**")
-            cols[1].markdown(t(f"meeting.status.{meeting.status}"))
-            cols[2].page_link(
-                "workshop/ui/pages/console.py",
-                label=t("committees.open_console"),
-                icon=":material/tune:",
-                query_params={"meeting": str(meeting.id)},
-            )
+            # One row that stays a row on a phone.
+            with st.container(
+                horizontal=True, vertical_alignment="center", key=f"committees_row_{meeting.id}"
+            ):
+                st.markdown(
+                    f"**{user_text(meeting.title)}** · {t(f'meeting.status.{meeting.status}')}"
+                )
+                st.page_link(
+                    "workshop/ui/pages/console.py",
+                    label=t("committees.open_console"),
+                    icon=":material/tune:",
+                    query_params={"meeting": str(meeting.id)},
+                )
         with (
             st.popover(
                 t("committees.new_meeting"),

@@ -1,22 +1,29 @@
-"""The facilitator's console: run a meeting step by step."""
+"""The facilitator's console: run a meeting step by step, moderate, group ideas into themes.
+
+Top: the join code and the agenda with the controls for the current step. Below, in tabs:
+the live idea list, moderation (hide with a reason, edit, merge), themes, the agenda editor,
+and the moderation log with its CSV export.
+"""
 
 from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
-from workshop import ideas, meetings, qr, voting
+from workshop import ideas, meetings, moderation, qr, themes, voting
 from workshop.errors import WorkshopError
-from workshop.model import Meeting, MeetingStatus, Role
+from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.session import flash, require_role, settings, show_flash, store
 from workshop.ui.widgets import author_label, demo_badge, minutes_left, step_label, user_text
 
+LIVE_REFRESH_SECONDS = 3
+
+st.set_page_config(layout="wide")
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
 config = settings()
-st.set_page_config(layout="wide")
 show_flash()
 
 picked = pick_meeting("console_meeting")
@@ -31,17 +38,31 @@ base = qr.base_url(config.public_url, st.context.url)
 join_link = qr.join_url(base, meeting.join_code)
 
 
-def act(action: Callable[..., object], *args: Any, **kwargs: Any) -> None:
-    """Run a facilitator action; show its refusal in the user's language."""
+def act(action: Callable[..., object], *args: Any, done: str | None = None, **kwargs: Any) -> None:
+    """Run a facilitator action; show its refusal (or ``done``) in the user's language."""
     try:
         action(*args, **kwargs)
     except WorkshopError as error:
         flash(error_text(error))
+    else:
+        if done:
+            flash(done)
     st.rerun()
 
 
+def idea_choice(idea: Idea) -> str:
+    text = idea.text if len(idea.text) <= 70 else idea.text[:69] + "…"
+    return f"#{idea.id} · {text}"
+
+
+state_now = meetings.meeting_state(db, meeting.id)
+steps = meetings.list_steps(db, meeting.id)
+step = meetings.current_step(db, meeting.id)
+closed = state_now.status == MeetingStatus.CLOSED
+
 info, controls = st.columns([2, 3], gap="large")
 
+# -- join code, QR, projector ------------------------------------------------------------------
 with info:
     st.metric(t("console.join_code"), meetings.format_code(meeting.join_code))
     st.image(qr.qr_png(join_link, scale=6), width=180)
@@ -54,8 +75,8 @@ with info:
     )
     st.caption(t("console.projector_hint"))
 
+# -- the agenda and the current step's controls ------------------------------------------------
 with controls:
-    state_now = meetings.meeting_state(db, meeting.id)
     st.markdown(
         t(
             "console.status_line",
@@ -63,31 +84,30 @@ with controls:
             people=meetings.count_participants(db, meeting.id),
         )
     )
-    steps = meetings.list_steps(db, meeting.id)
     for item in steps:
         current = item.id == state_now.current_step_id
-        row = st.columns([5, 2], vertical_alignment="center")
-        marker = "▶ " if current else ""
-        minutes = t("common.minutes_short", minutes=item.time_box_minutes)
-        label = f"{marker}{item.position}. {step_label(item)} · {minutes}"
-        row[0].markdown(f"**{label}**" if current else label)
-        if item.prompt:
-            row[0].caption(user_text(item.prompt))
-        if (
-            not current
-            and state_now.status != MeetingStatus.CLOSED
-            and row[1].button(t("console.go_to_step"), key=f"console_go_{item.id}")
-        ):
-            act(
-                meetings.go_to_step,
-                db,
-                meeting.id,
-                item.id,
-                actor=user,
-                join_code_hours=config.join_code_hours,
-            )
+        with st.container(horizontal=True, vertical_alignment="center"):
+            marker = "▶ " if current else ("✓ " if item.ended_at else "")
+            minutes = t("common.minutes_short", minutes=item.time_box_minutes)
+            label = f"{marker}{item.position}. {step_label(item)} · {minutes}"
+            with st.container(width="stretch"):
+                st.markdown(f"**{label}**" if current else label)
+                if item.prompt:
+                    st.caption(user_text(item.prompt))
+            if (
+                not current
+                and not closed
+                and st.button(t("console.go_to_step"), key=f"console_go_{item.id}")
+            ):
+                act(
+                    meetings.go_to_step,
+                    db,
+                    meeting.id,
+                    item.id,
+                    actor=user,
+                    join_code_hours=config.join_code_hours,
+                )
 
-    step = meetings.current_step(db, meeting.id)
     if state_now.status == MeetingStatus.READY:
         if st.button(t("console.start"), type="primary", key="console_start"):
             act(
@@ -98,31 +118,43 @@ with controls:
                 join_code_hours=config.join_code_hours,
             )
     elif state_now.status == MeetingStatus.RUNNING:
-        buttons = st.columns(3)
-        if (
-            step is not None
-            and step.position < len(steps)
-            and buttons[0].button(t("console.next_step"), type="primary", key="console_next")
-        ):
-            act(
-                meetings.next_step,
-                db,
-                meeting.id,
-                actor=user,
-                join_code_hours=config.join_code_hours,
-            )
-        if step is not None and step.kind.takes_ideas:
-            label = t("console.close_intake") if step.intake_open else t("console.open_intake")
-            if buttons[1].button(label, key="console_intake"):
-                act(meetings.set_intake, db, step.id, not step.intake_open, actor=user)
-        if buttons[2].button(t("console.close_meeting"), key="console_close"):
-            act(meetings.close_meeting, db, meeting.id, actor=user)
+        with st.container(horizontal=True):
+            if (
+                step is not None
+                and step.position < len(steps)
+                and st.button(t("console.next_step"), type="primary", key="console_next")
+            ):
+                act(
+                    meetings.next_step,
+                    db,
+                    meeting.id,
+                    actor=user,
+                    join_code_hours=config.join_code_hours,
+                )
+            if step is not None and step.kind.takes_ideas:
+                label = t("console.close_intake") if step.intake_open else t("console.open_intake")
+                if st.button(label, key="console_intake"):
+                    act(meetings.set_intake, db, step.id, not step.intake_open, actor=user)
+            if step is not None and st.button(t("console.add_time"), key="console_add_time"):
+                act(
+                    meetings.update_step,
+                    db,
+                    step.id,
+                    time_box_minutes=min(meetings.TIME_BOX_MAX, step.time_box_minutes + 5),
+                    actor=user,
+                )
+            if st.button(t("console.close_meeting"), key="console_close"):
+                act(meetings.close_meeting, db, meeting.id, actor=user)
         if step is not None:
             left = minutes_left(step)
             if left is not None:
-                st.caption(t("console.minutes_left", minutes=left))
+                st.caption(
+                    t("console.minutes_left", minutes=left)
+                    if left >= 0
+                    else t("console.minutes_over", minutes=-left)
+                )
 
-    vote_round = voting.current_round(db, meeting.id)
+    vote_round = voting.latest_round(db, meeting.id)
     if vote_round is not None:
         label = t("console.hide_results") if vote_round.revealed else t("console.reveal_results")
         if st.button(label, key="console_reveal"):
@@ -155,20 +187,296 @@ with controls:
                     flash(t("console.on_behalf_done"))
                     st.rerun()
 
+all_ideas = ideas.list_ideas(db, meeting.id, include_hidden=True)
+on_wall = [i for i in all_ideas if not i.hidden]
+all_themes = themes.list_themes(db, meeting.id)
+theme_names = {theme.id: theme.name for theme in all_themes}
 
-@st.fragment(run_every=3)
+live_tab, moderate_tab, themes_tab, agenda_tab, log_tab = st.tabs(
+    [
+        t("console.tab.live"),
+        t("console.tab.moderate"),
+        t("console.tab.themes"),
+        t("console.tab.agenda"),
+        t("console.tab.log"),
+    ]
+)
+
+
+# -- live ideas --------------------------------------------------------------------------------
+@st.fragment(run_every=LIVE_REFRESH_SECONDS)
 def live_ideas() -> None:
     current = meetings.meeting_state(db, meeting.id)
     latest = voting.latest_round(db, meeting.id)
     totals = voting.dot_totals(db, latest.id, current.vote_seq) if latest else {}
     listed = ideas.list_ideas(db, meeting.id, include_hidden=True)
-    st.subheader(t("console.ideas_title", count=len(listed)))
-    for idea in sorted(listed, key=lambda i: (-totals.get(i.id, 0), -i.id)):
-        with st.container(border=True):
-            st.markdown(user_text(idea.text))
-            st.caption(
-                f"{user_text(author_label(idea))} · {tn('common.dots', totals.get(idea.id, 0))}"
+    credits = moderation.credits(db, meeting.id)
+    shown = [i for i in listed if i.merged_into_id is None]
+    st.subheader(tn("console.ideas_count", len([i for i in shown if not i.hidden])))
+    for idea in sorted(shown, key=lambda i: (i.hidden, -totals.get(i.id, 0), -i.id)):
+        with st.container(border=True, key=f"console_live_{idea.id}"):
+            st.markdown(f"`#{idea.id}` {user_text(idea.text)}")
+            details = [user_text(author_label(idea)), tn("common.dots", totals.get(idea.id, 0))]
+            if idea.theme_id in theme_names:
+                details.append(user_text(theme_names[idea.theme_id]))
+            merged = credits.get(idea.id, [])
+            if merged:
+                names = ", ".join(r["author_name"] or t("idea.anonymous") for r in merged)
+                details.append(t("console.also_from", names=user_text(names)))
+            if idea.edited:
+                details.append(t("idea.edited"))
+            st.caption(" · ".join(details))
+            if idea.hidden:
+                st.caption(t("console.hidden_because", reason=user_text(idea.hide_reason or "")))
+
+
+with live_tab:
+    live_ideas()
+
+
+# -- moderation ---------------------------------------------------------------------------------
+with moderate_tab:
+    candidates = [i for i in all_ideas if i.merged_into_id is None]
+    chosen: Idea | None = st.selectbox(
+        t("console.pick_idea"),
+        candidates,
+        format_func=idea_choice,
+        index=None,
+        key="console_mod_idea",
+        placeholder=t("console.choose_idea"),
+    )
+    if chosen is not None:
+        st.markdown(f"**{user_text(author_label(chosen))}**  \n{user_text(chosen.text)}")
+        hide_col, edit_col, merge_col = st.columns(3, gap="large")
+        with hide_col, st.form("console_hide_form", clear_on_submit=True):
+            if chosen.hidden:
+                st.caption(t("console.hidden_because", reason=user_text(chosen.hide_reason or "")))
+                if st.form_submit_button(t("console.unhide"), key="console_unhide"):
+                    act(moderation.unhide_idea, db, chosen.id, actor=user, done=t("console.done"))
+            else:
+                reason = st.text_input(
+                    t("console.hide_reason"),
+                    max_chars=moderation.REASON_MAX,
+                    key="console_hide_reason",
+                    help=t("console.hide_reason_help"),
+                )
+                if st.form_submit_button(t("console.hide"), key="console_hide"):
+                    act(
+                        moderation.hide_idea,
+                        db,
+                        chosen.id,
+                        reason,
+                        actor=user,
+                        done=t("console.done"),
+                    )
+        with edit_col, st.form("console_edit_form"):
+            new_text = st.text_area(
+                t("console.edit_text"),
+                value=chosen.text,
+                max_chars=config.idea_max_chars,
+                key=f"console_edit_text_{chosen.id}",
             )
+            edit_reason = st.text_input(
+                t("console.edit_reason"),
+                max_chars=moderation.REASON_MAX,
+                key=f"console_edit_reason_{chosen.id}",
+            )
+            if st.form_submit_button(t("console.save_edit"), key="console_save_edit"):
+                act(
+                    moderation.edit_idea,
+                    db,
+                    chosen.id,
+                    new_text,
+                    reason=edit_reason,
+                    actor=user,
+                    max_chars=config.idea_max_chars,
+                    done=t("console.done"),
+                )
+        with merge_col, st.form("console_merge_form"):
+            duplicates = st.multiselect(
+                t("console.merge_pick"),
+                [i for i in on_wall if i.id != chosen.id],
+                format_func=idea_choice,
+                key=f"console_merge_{chosen.id}",
+                placeholder=t("console.choose_ideas"),
+                help=t("console.merge_help"),
+            )
+            if st.form_submit_button(t("console.merge"), key="console_merge_submit"):
+                act(
+                    moderation.merge_ideas,
+                    db,
+                    chosen.id,
+                    [d.id for d in duplicates],
+                    actor=user,
+                    done=t("console.done"),
+                )
+        edits = moderation.list_idea_edits(db, chosen.id)
+        if edits:
+            st.markdown(f"**{t('console.edit_history')}**")
+            for edit in edits:
+                st.caption(
+                    t(
+                        "console.edit_entry",
+                        at=edit.at[:16].replace("T", " "),
+                        before=user_text(edit.before),
+                        reason=user_text(edit.reason or "—"),
+                    )
+                )
 
 
-live_ideas()
+# -- themes -------------------------------------------------------------------------------------
+with themes_tab:
+    with st.form("console_theme_form", clear_on_submit=True):
+        theme_name = st.text_input(
+            t("console.theme_name"), max_chars=themes.NAME_MAX, key="console_theme_name"
+        )
+        if st.form_submit_button(t("console.add_theme"), key="console_add_theme"):
+            act(themes.create_theme, db, meeting.id, theme_name, actor=user)
+    if all_themes:
+        with st.form("console_assign_form", clear_on_submit=True):
+            target = st.selectbox(
+                t("console.theme_target"),
+                all_themes,
+                format_func=lambda theme: theme.name,
+                key="console_assign_theme",
+            )
+            picked_ideas = st.multiselect(
+                t("console.theme_ideas"),
+                on_wall,
+                format_func=idea_choice,
+                key="console_assign_ideas",
+                placeholder=t("console.choose_ideas"),
+            )
+            if st.form_submit_button(t("console.assign"), key="console_assign"):
+                try:
+                    for idea in picked_ideas:
+                        themes.assign_theme(db, idea.id, target.id, actor=user)
+                except WorkshopError as error:
+                    flash(error_text(error))
+                st.rerun()
+    for theme in all_themes:
+        inside = [i for i in on_wall if i.theme_id == theme.id]
+        with st.container(border=True, key=f"console_theme_{theme.id}"):
+            st.markdown(f"**{user_text(theme.name)}** · {tn('console.theme_size', len(inside))}")
+            for idea in inside:
+                with st.container(horizontal=True, vertical_alignment="center"):
+                    st.markdown(user_text(idea.text), width="stretch")
+                    if st.button(
+                        t("console.take_out"),
+                        key=f"console_take_out_{idea.id}",
+                        type="tertiary",
+                    ):
+                        act(themes.assign_theme, db, idea.id, None, actor=user)
+            if st.button(t("console.delete_theme"), key=f"console_delete_theme_{theme.id}"):
+                act(themes.delete_theme, db, theme.id, actor=user)
+    loose = [i for i in on_wall if i.theme_id is None]
+    if all_themes and loose:
+        st.caption(tn("console.ideas_without_theme", len(loose)))
+
+
+# -- the agenda ---------------------------------------------------------------------------------
+def step_editor(item: Step) -> None:
+    with st.container(border=True, key=f"console_step_{item.id}"):
+        st.markdown(f"**{item.position}. {step_label(item)}**")
+        with st.form(f"console_step_form_{item.id}"):
+            prompt = st.text_input(
+                t("console.step_prompt"),
+                value=item.prompt,
+                max_chars=meetings.PROMPT_MAX,
+                key=f"console_step_prompt_{item.id}",
+            )
+            minutes = st.number_input(
+                t("console.step_minutes"),
+                min_value=1,
+                max_value=meetings.TIME_BOX_MAX,
+                value=item.time_box_minutes,
+                key=f"console_step_minutes_{item.id}",
+            )
+            per_minute = None
+            if item.kind.takes_ideas:
+                per_minute = st.number_input(
+                    t("console.step_per_minute"),
+                    min_value=1,
+                    max_value=60,
+                    value=int(item.settings.get("ideas_per_minute", config.ideas_per_minute)),
+                    key=f"console_step_per_minute_{item.id}",
+                )
+            if st.form_submit_button(t("console.save_step"), key=f"console_save_step_{item.id}"):
+                settings_change = (
+                    {"ideas_per_minute": int(per_minute)} if per_minute is not None else None
+                )
+                act(
+                    meetings.update_step,
+                    db,
+                    item.id,
+                    prompt=prompt,
+                    time_box_minutes=int(minutes),
+                    settings=settings_change,
+                    actor=user,
+                    done=t("console.done"),
+                )
+        with st.container(horizontal=True):
+            if st.button(
+                t("console.step_up"), key=f"console_step_up_{item.id}", disabled=item.position == 1
+            ):
+                act(meetings.move_step, db, item.id, -1, actor=user)
+            if st.button(
+                t("console.step_down"),
+                key=f"console_step_down_{item.id}",
+                disabled=item.position == len(steps),
+            ):
+                act(meetings.move_step, db, item.id, 1, actor=user)
+            if item.started_at is None and st.button(
+                t("console.step_remove"), key=f"console_step_remove_{item.id}"
+            ):
+                act(meetings.remove_step, db, item.id, actor=user)
+
+
+with agenda_tab:
+    if closed:
+        st.info(t("error.meeting.closed"))
+    else:
+        for item in steps:
+            step_editor(item)
+        with st.form("console_add_step_form", clear_on_submit=True):
+            kind = st.selectbox(
+                t("console.new_step_kind"),
+                list(StepKind),
+                format_func=lambda k: t(f"step.{k}"),
+                key="console_new_step_kind",
+            )
+            new_prompt = st.text_input(
+                t("console.step_prompt"), max_chars=meetings.PROMPT_MAX, key="console_new_prompt"
+            )
+            if st.form_submit_button(t("console.add_step"), key="console_add_step"):
+                act(meetings.add_step, db, meeting.id, kind, prompt=new_prompt, actor=user)
+
+
+# -- moderation log -----------------------------------------------------------------------------
+with log_tab:
+    entries = moderation.list_log(db, meeting.id)
+    if not entries:
+        st.caption(t("console.log_empty"))
+    else:
+        st.dataframe(
+            moderation.log_frame(db, meeting.id, lambda a: t(f"moderation.action.{a}")),
+            hide_index=True,
+            key="console_log_table",
+            column_config={
+                "at": t("console.log.at"),
+                "actor": t("console.log.actor"),
+                "action": t("console.log.action"),
+                "idea_id": t("console.log.idea"),
+                "theme_id": t("console.log.theme"),
+                "reason": t("console.log.reason"),
+                "before": t("console.log.before"),
+                "after": t("console.log.after"),
+            },
+        )
+        st.download_button(
+            t("console.log_download"),
+            moderation.log_csv(db, meeting.id),
+            file_name=f"moderation-{meeting.id}.csv",
+            mime="text/csv",
+            key="console_log_download",
+        )

@@ -5,7 +5,7 @@ import streamlit as st
 from workshop import accounts
 from workshop.errors import WorkshopError
 from workshop.ui.i18n import error_text, language_switcher, t
-from workshop.ui.session import log_in, store
+from workshop.ui.session import log_in, network_id, store
 
 with st.container(horizontal=True, horizontal_alignment="right"):
     language_switcher("login_language")
@@ -23,7 +23,7 @@ with st.form("login_form"):
 
 if submitted:
     try:
-        user = accounts.authenticate(store(), username, password)
+        user = accounts.authenticate(store(), username, password, network=network_id())
     except WorkshopError as error:
         st.error(error_text(error))
     else:

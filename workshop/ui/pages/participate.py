@@ -1,67 +1,120 @@
-"""A citizen's phone: follow the current step, post ideas in a chat stream, place dots."""
+"""A citizen's phone: follow the current step, post ideas in a chat stream, place dots.
 
+Layout of this page: who is this (and the gates before taking part), the header, then one
+view per kind of step. Every view refreshes in a small fragment that first asks whether the
+room moved on (one indexed SELECT) and otherwise fetches only what changed.
+"""
+
+import random
 from collections.abc import Callable
 
 import streamlit as st
 
-from workshop import ideas, meetings, voting
+from workshop import ideas, meetings, themes, voting
 from workshop.errors import WorkshopError
-from workshop.model import Idea, MeetingStatus, StepKind
+from workshop.model import Idea, MeetingStatus, Step
 from workshop.ui import state
-from workshop.ui.i18n import error_text, language_switcher, t
+from workshop.ui.agreement_gate import agreement_gate
+from workshop.ui.agreement_widgets import my_ideas_link
+from workshop.ui.i18n import error_text, language_switcher, t, tn
+from workshop.ui.privacy_widgets import my_data_link
 from workshop.ui.session import require_participant, settings, show_flash, store
 from workshop.ui.widgets import idea_message, prompt_message, step_label, user_text
 
-STREAM_LENGTH = 20  # the newest ideas shown; phones stay fast with 500 ideas in the room
+STREAM_LENGTH = 12  # the newest ideas shown; a phone's refresh stays small with 500 in the room
+STREAM_WINDOW = 3 * STREAM_LENGTH  # ideas a phone keeps in memory, so hiding one leaves enough
+BALLOT_PAGE = 8  # ideas per ballot page: a dot is a small fragment run, whatever the total
+RESULTS_SHOWN = 5
 
+# -- who is this ------------------------------------------------------------------------------
 participant = require_participant()
 config = settings()
 db = store()
 meeting = meetings.get_meeting(db, participant.meeting_id)
 now = meetings.meeting_state(db, meeting.id)
 step = meetings.current_step(db, meeting.id)
-st.session_state[state.STEP_SEEN] = (now.status, now.current_step_id)
+st.session_state[state.STEP_SEEN] = (now.status, now.current_step_id, now.intake_open)
+refresh = meetings.phone_refresh_seconds(
+    config.citizen_refresh_seconds, meetings.count_participants(db, meeting.id)
+)
 
+# -- header -----------------------------------------------------------------------------------
 with st.container(horizontal=True, vertical_alignment="center"):
     st.caption(user_text(meeting.title), width="stretch")
     language_switcher("participate_language")
+my_ideas_link(participant)
 show_flash()
+agreement_gate(participant)  # the meeting's agreement, acknowledged before taking part
 
 
-def follow_the_room() -> None:
-    """Called on every refresh: a new step or status reloads the whole page."""
+def room_moved_on(*, any_change: bool = False) -> int:
+    """Called on every refresh: a new step, status or intake reloads the page.
+
+    ``any_change``: also reload on any other change (for quiet views such as the wrap-up,
+    where the facilitator revealing the results is the change). Returns ``change_seq``.
+    """
     latest = meetings.meeting_state(db, meeting.id)
-    if (latest.status, latest.current_step_id) != st.session_state.get(state.STEP_SEEN):
+    seen = (latest.status, latest.current_step_id, latest.intake_open)
+    if seen != st.session_state.get(state.STEP_SEEN) or (
+        any_change and latest.change_seq != now.change_seq
+    ):
         st.rerun()
+    return latest.change_seq
 
 
-def seen_ideas() -> dict[int, Idea]:
-    """What this phone has seen; asks the database only for changes since the last look."""
-    latest = meetings.meeting_state(db, meeting.id).change_seq
+def seen_ideas(latest: int) -> dict[int, Idea]:
+    """The newest ideas this phone has seen; asks the database only for changes since its last
+    look, and keeps a small window (500 phones must not each hold every idea of the room)."""
     seen: dict[int, Idea] = st.session_state.setdefault(state.STREAM_IDEAS, {})
     last = st.session_state.get(state.STREAM_SEQ, -1)
-    if st.session_state.get("stream_meeting") != meeting.id:
+    if st.session_state.get(state.STREAM_MEETING) != meeting.id:
         seen.clear()
         last = -1
-        st.session_state["stream_meeting"] = meeting.id
+        st.session_state[state.STREAM_MEETING] = meeting.id
     if latest != last:
-        for idea in ideas.ideas_changed_since(db, meeting.id, last):
+        fresh = (
+            ideas.newest_ideas(db, meeting.id, STREAM_WINDOW)
+            if last < 0
+            else ideas.ideas_changed_since(db, meeting.id, last)
+        )
+        for idea in fresh:
             seen[idea.id] = idea
+        for old in sorted(seen)[:-STREAM_WINDOW]:
+            del seen[old]
         st.session_state[state.STREAM_SEQ] = latest
     return seen
 
 
 def visible(idea: Idea) -> bool:
+    """Others' hidden or merged ideas leave the stream; the author keeps seeing theirs, and why."""
     return not idea.hidden or idea.participant_id == participant.id
 
 
-# -- brainstorm: the chat stream ---------------------------------------------------------------
-if step is not None and now.status == MeetingStatus.RUNNING and step.kind == StepKind.BRAINSTORM:
+def follow_the_room(*, any_change: bool = False) -> None:
+    @st.fragment(run_every=refresh)
+    def watch() -> None:
+        room_moved_on(any_change=any_change)
+
+    watch()
+
+
+def my_ideas() -> None:
+    mine = ideas.list_participant_ideas(db, participant.id)
+    if mine:
+        st.markdown(f"**{t('participate.my_ideas')}**")
+        for idea in mine:
+            idea_message(idea, own=True)
+
+
+# -- brainstorm: the chat stream ----------------------------------------------------------------
+def brainstorm_view(brainstorm: Step) -> None:
     # Handle a new idea before drawing the stream, so the sender sees it at once.
     text = st.chat_input(
-        t("participate.idea_placeholder") if step.intake_open else t("participate.intake_closed"),
+        t("participate.idea_placeholder")
+        if brainstorm.intake_open
+        else t("participate.intake_closed"),
         max_chars=config.idea_max_chars,
-        disabled=not step.intake_open,
+        disabled=not brainstorm.intake_open,
         key="participate_idea",
     )
     if text:
@@ -72,48 +125,51 @@ if step is not None and now.status == MeetingStatus.RUNNING and step.kind == Ste
                 text,
                 max_chars=config.idea_max_chars,
                 per_minute=config.ideas_per_minute,
+                step_id=brainstorm.id,
             )
         except WorkshopError as error:
             st.error(error_text(error))
         else:
             st.toast(t("participate.idea_sent"), icon=":material/check:")
 
-    st.subheader(step_label(step))
+    st.subheader(step_label(brainstorm))
 
-    brainstorm = step
-
-    @st.fragment(run_every=config.citizen_refresh_seconds)
+    @st.fragment(run_every=refresh)
     def stream() -> None:
-        follow_the_room()
-        shown = [i for i in seen_ideas().values() if visible(i)]
-        shown.sort(key=lambda i: i.id)
+        latest = room_moved_on()
+        shown = sorted((i for i in seen_ideas(latest).values() if visible(i)), key=lambda i: i.id)[
+            -STREAM_LENGTH:
+        ]
         prompt_message(brainstorm)
-        if len(shown) > STREAM_LENGTH:
-            st.caption(t("participate.older_ideas", count=len(shown) - STREAM_LENGTH))
-        for idea in shown[-STREAM_LENGTH:]:
+        # Counted from the wall every phone shares (computed once per change).
+        earlier = len(ideas.wall_ideas(db, meeting.id, latest)) - sum(not i.hidden for i in shown)
+        if earlier > 0:
+            st.caption(tn("participate.earlier_ideas", earlier))
+        for idea in shown:
             idea_message(idea, own=idea.participant_id == participant.id)
         if not shown:
             st.caption(t("participate.no_ideas_yet"))
 
     stream()
 
-# -- dot vote ----------------------------------------------------------------------------------
-elif step is not None and now.status == MeetingStatus.RUNNING and step.kind == StepKind.DOT_VOTE:
+
+# -- dot vote -----------------------------------------------------------------------------------
+def vote_view(vote_step: Step) -> None:
     vote_round = voting.current_round(db, meeting.id)
-    st.subheader(step_label(step))
-
-    @st.fragment(run_every=config.citizen_refresh_seconds)
-    def watch() -> None:
-        follow_the_room()
-
-    watch()
+    st.subheader(step_label(vote_step))
+    if vote_step.prompt:
+        prompt_message(vote_step)
+    follow_the_room()
 
     def change_dot(action: Callable[..., int], round_id: int, idea_id: int) -> None:
+        """A button callback: it runs before the ballot is drawn, so one run shows the result."""
         try:
             action(db, participant, round_id, idea_id)
         except WorkshopError as error:
             st.session_state[state.FLASH] = error_text(error)
-        st.rerun(scope="fragment")
+
+    def turn_page(offset: int) -> None:
+        st.session_state[state.BALLOT_PAGE] = st.session_state.get(state.BALLOT_PAGE, 0) + offset
 
     @st.fragment
     def ballot() -> None:
@@ -125,35 +181,101 @@ elif step is not None and now.status == MeetingStatus.RUNNING and step.kind == S
         left = vote_round.dots_per_participant - sum(mine.values())
         st.markdown(t("participate.dots_left", left=left, total=vote_round.dots_per_participant))
         st.progress(left / vote_round.dots_per_participant)
-        for idea in ideas.list_ideas(db, meeting.id):
+        # Everyone sees the ideas in their own order, so the first ones are not favoured.
+        wall = list(
+            ideas.wall_ideas(db, meeting.id, meetings.meeting_state(db, meeting.id).change_seq)
+        )
+        random.Random(participant.id).shuffle(wall)
+        pages = max(1, -(-len(wall) // BALLOT_PAGE))
+        page = min(max(st.session_state.get(state.BALLOT_PAGE, 0), 0), pages - 1)
+        for idea in wall[page * BALLOT_PAGE : (page + 1) * BALLOT_PAGE]:
             placed = mine.get(idea.id, 0)
             with st.container(border=True, key=f"participate_idea_{idea.id}"):
                 st.markdown(user_text(idea.text))
                 with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
-                    if st.button(
+                    st.button(
                         "−",
                         key=f"participate_minus_{idea.id}",
                         disabled=placed == 0,
                         help=t("participate.remove_dot"),
-                    ):
-                        change_dot(voting.remove_dot, vote_round.id, idea.id)
+                        on_click=change_dot,
+                        args=(voting.remove_dot, vote_round.id, idea.id),
+                    )
                     st.markdown(
                         f"**{'●' * placed}{'○' * max(0, left)}**" if placed or left else "·",
                         width="content",
                     )
-                    if st.button(
+                    st.button(
                         t("participate.dot_button"),
                         key=f"participate_plus_{idea.id}",
                         disabled=left == 0,
                         type="primary",
                         help=t("participate.add_dot"),
-                    ):
-                        change_dot(voting.place_dot, vote_round.id, idea.id)
+                        on_click=change_dot,
+                        args=(voting.place_dot, vote_round.id, idea.id),
+                    )
+        if pages > 1:
+            with st.container(horizontal=True, vertical_alignment="center"):
+                st.button(
+                    t("participate.previous_page"),
+                    key="participate_page_prev",
+                    disabled=page == 0,
+                    on_click=turn_page,
+                    args=(-1,),
+                )
+                st.caption(t("participate.page", page=page + 1, pages=pages), width="stretch")
+                st.button(
+                    t("participate.next_page"),
+                    key="participate_page_next",
+                    disabled=page >= pages - 1,
+                    on_click=turn_page,
+                    args=(1,),
+                )
 
     ballot()
 
-# -- before the start, wrap-up, and after the end ----------------------------------------------
-else:
+
+# -- clustering: the ideas grouped into themes ---------------------------------------------------
+def themes_view(cluster_step: Step) -> None:
+    st.subheader(step_label(cluster_step))
+    prompt_message(cluster_step)
+
+    @st.fragment(run_every=refresh)
+    def grouped() -> None:
+        latest = room_moved_on()
+        wall = ideas.wall_ideas(db, meeting.id, latest)
+        for theme in themes.list_themes(db, meeting.id):
+            inside = [i for i in wall if i.theme_id == theme.id]
+            lines = "\n".join(f"- {user_text(i.text)}" for i in inside)
+            st.markdown(f"**{user_text(theme.name)}** · {tn('participate.ideas', len(inside))}")
+            if lines:
+                st.markdown(lines)
+        loose = sum(1 for i in wall if i.theme_id is None)
+        if loose:
+            st.caption(tn("participate.ideas_without_theme", loose))
+
+    grouped()
+
+
+# -- results, when the facilitator has revealed them ----------------------------------------------
+def results() -> None:
+    latest_round = voting.latest_round(db, meeting.id)
+    if latest_round is None or not latest_round.revealed:
+        return
+    # Computed once per change of the votes and shared by every phone in the room.
+    totals = voting.dot_totals(db, latest_round.id, now.vote_seq)
+    wall = ideas.wall_ideas(db, meeting.id, now.change_seq)
+    ranked = sorted(wall, key=lambda i: (-totals.get(i.id, 0), i.id))[:RESULTS_SHOWN]
+    if ranked and totals:
+        st.markdown(f"**{t('participate.results_title')}**")
+        for place, idea in enumerate(ranked, start=1):
+            st.markdown(
+                f"{place}. {user_text(idea.text)} · **{tn('common.dots', totals.get(idea.id, 0))}**"
+            )
+
+
+# -- before the start, welcome, wrap-up, and after the end ----------------------------------------
+def waiting_view() -> None:
     if now.status == MeetingStatus.READY:
         st.subheader(t("participate.lobby_title"))
         st.write(t("participate.lobby_body"))
@@ -162,20 +284,22 @@ else:
         st.write(t("participate.closed_body"))
     elif step is not None:
         st.subheader(step_label(step))
-        if step.prompt:
-            prompt_message(step)
-        st.write(t(f"participate.step_body.{step.kind}"))
-
+        prompt_message(step)
+    if (step is not None and step.kind.shows_results) or now.status == MeetingStatus.CLOSED:
+        results()
     if now.status != MeetingStatus.CLOSED:
+        follow_the_room(any_change=True)
+    my_ideas()
 
-        @st.fragment(run_every=config.citizen_refresh_seconds)
-        def wait() -> None:
-            follow_the_room()
 
-        wait()
+running = step is not None and now.status == MeetingStatus.RUNNING
+if running and step is not None and step.kind.takes_ideas:
+    brainstorm_view(step)
+elif running and step is not None and step.kind.is_vote:
+    vote_view(step)
+elif running and step is not None and step.kind.shows_themes:
+    themes_view(step)
+else:
+    waiting_view()
 
-    mine = ideas.list_participant_ideas(db, participant.id)
-    if mine:
-        st.markdown(f"**{t('participate.my_ideas')}**")
-        for idea in mine:
-            idea_message(idea, own=True)
+my_data_link(participant)

@@ -9,14 +9,15 @@ import time
 
 import streamlit as st
 
-from workshop import ideas, meetings, qr, voting
-from workshop.model import Meeting, MeetingStatus, Role, StepKind
+from workshop import ideas, meetings, qr, themes, voting
+from workshop.model import Idea, Meeting, MeetingStatus, Role, Step
 from workshop.ui.i18n import t, tn
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.session import current_user, screen_meeting, settings, store
-from workshop.ui.widgets import minutes_left, step_label
+from workshop.ui.widgets import seconds_left, step_label
 
 PER_PAGE = 12
+PINNED = 6  # the newest ideas, always on the wall
 ROTATE_SECONDS = 12
 
 st.set_page_config(layout="wide")
@@ -39,7 +40,16 @@ st.html(
     """<style>
     header[data-testid="stHeader"], [data-testid="stToolbar"] {display: none;}
     .block-container {padding-top: 1.2rem; max-width: 100%;}
-    .sk-top {display: flex; gap: 2rem; align-items: center; justify-content: space-between;}
+    .sk-steprow {display: flex; gap: 2rem; align-items: baseline; justify-content: space-between;}
+    .sk-themes {display: grid; grid-template-columns: repeat(auto-fill, minmax(20rem, 1fr));
+              gap: 1rem; align-items: start;}
+    .sk-theme {background: #eef6f2; border-radius: .6rem; padding: .8rem; display: grid;
+              gap: .6rem;}
+    .sk-theme.loose {background: #f3f3f3;}
+    .sk-theme-name {font-size: 1.8rem; font-weight: 800; color: #0b6e4f;}
+    .sk-theme .sk-card {font-size: 1.3rem; padding: .6rem .8rem;}
+    .sk-count {font-size: 1.2rem; color: #555; font-weight: 600;}
+    .sk-rank {font-weight: 800; color: #0b6e4f;}
     .sk-code {font-size: 4.2rem; font-weight: 800; letter-spacing: .08em; line-height: 1;}
     .sk-join {font-size: 1.6rem; color: #333;}
     .sk-prompt {font-size: 2.6rem; font-weight: 700; margin: .6rem 0 1rem;}
@@ -58,52 +68,90 @@ st.html(
 )
 
 
+base = qr.base_url(config.public_url, st.context.url)
+link = qr.join_url(base, meeting.join_code)
+code = html.escape(meetings.format_code(meeting.join_code))
+
+# The join code and QR code never change: drawn once, outside the refreshing fragment.
+top_left, top_right = st.columns([4, 1], vertical_alignment="center")
+with top_left:
+    st.html(
+        f'<div class="sk-join">{html.escape(t("projector.join_at", url=base))}</div>'
+        f'<div class="sk-code" data-testid="projector-code">{code}</div>'
+    )
+with top_right:
+    st.image(qr.qr_png(link, scale=8), width=200)
+
+
+def timer_html(step: Step) -> str:
+    left = seconds_left(step)
+    if left is None:
+        return ""
+    over = " over" if left < 0 else ""
+    minutes, seconds = divmod(abs(left), 60)
+    sign = "+" if left < 0 else ""
+    return (
+        f'<span class="sk-timer{over}" data-testid="projector-timer">'
+        f"{sign}{minutes:02d}:{seconds:02d}</span>"
+    )
+
+
+def card(idea: Idea, dots: str = "", rank: int | None = None) -> str:
+    place = f'<span class="sk-rank">{rank}.</span> ' if rank else ""
+    return f'<div class="sk-card">{place}{html.escape(idea.text)}{dots}</div>'
+
+
+def theme_columns(shown: list[Idea]) -> None:
+    columns = []
+    for theme in themes.list_themes(db, meeting.id):
+        inside = [card(i) for i in shown if i.theme_id == theme.id]
+        columns.append(
+            f'<div class="sk-theme"><div class="sk-theme-name">{html.escape(theme.name)}'
+            f' <span class="sk-count">{len(inside)}</span></div>{"".join(inside)}</div>'
+        )
+    loose = [card(i) for i in shown if i.theme_id is None]
+    if loose:
+        columns.append(
+            f'<div class="sk-theme loose"><div class="sk-theme-name">'
+            f"{html.escape(t('projector.no_theme'))}</div>{''.join(loose[:PER_PAGE])}</div>"
+        )
+    st.html(f'<div class="sk-themes" data-testid="projector-themes">{"".join(columns)}</div>')
+
+
 @st.fragment(run_every=config.projector_refresh_seconds)
 def wall() -> None:
     now = meetings.meeting_state(db, meeting.id)
     step = meetings.current_step(db, meeting.id)
-    base = qr.base_url(config.public_url, st.context.url)
-    link = qr.join_url(base, meeting.join_code)
-    code = html.escape(meetings.format_code(meeting.join_code))
+    if now.status == MeetingStatus.CLOSED:
+        heading = t("projector.closed")
+    elif step is None:
+        heading = t("projector.waiting")
+    else:
+        heading = step.prompt or t(f"projector.prompt.{step.kind}")
+    step_html = html.escape(step_label(step)) if step else ""
+    timer = timer_html(step) if step is not None and now.status == MeetingStatus.RUNNING else ""
+    st.html(
+        f'<div class="sk-steprow"><span class="sk-step">{step_html}</span>{timer}</div>'
+        f'<div class="sk-prompt" data-testid="projector-prompt">{html.escape(heading)}</div>'
+    )
+    if step is not None and not step.kind.shows_ideas and now.status != MeetingStatus.CLOSED:
+        return
 
-    left, right = st.columns([4, 1], vertical_alignment="center")
-    with left:
-        if now.status == MeetingStatus.CLOSED:
-            heading = t("projector.closed")
-        elif step is None:
-            heading = t("projector.waiting")
-        else:
-            heading = step.prompt or t(f"projector.prompt.{step.kind}")
-        step_html = html.escape(step_label(step)) if step else ""
-        timer = ""
-        if step is not None and now.status == MeetingStatus.RUNNING:
-            left_min = minutes_left(step)
-            if left_min is not None:
-                over = " over" if left_min < 0 else ""
-                minutes = html.escape(t("projector.minutes", minutes=left_min))
-                timer = f'<span class="sk-timer{over}">{minutes}</span>'
-        st.html(
-            f'<div class="sk-top"><div><div class="sk-join">'
-            f"{html.escape(t('projector.join_at', url=base))}</div>"
-            f'<div class="sk-code" data-testid="projector-code">{code}</div></div>{timer}</div>'
-            f'<div class="sk-step">{step_html}</div>'
-            f'<div class="sk-prompt">{html.escape(heading)}</div>'
-        )
-    with right:
-        st.image(qr.qr_png(link, scale=8), width=220)
-
-    shown = ideas.list_ideas(db, meeting.id)
+    # Shared by every screen and phone in the process; recomputed once per change.
+    shown = list(ideas.wall_ideas(db, meeting.id, now.change_seq))
+    if step is not None and step.kind.shows_themes and now.status == MeetingStatus.RUNNING:
+        theme_columns(shown)
+        return
     latest = voting.latest_round(db, meeting.id)
     show_dots = (
         latest is not None
         and latest.revealed
-        and (
-            step is None
-            or step.kind in (StepKind.DOT_VOTE, StepKind.WRAP_UP)
-            or now.status == MeetingStatus.CLOSED
-        )
+        and (step is None or step.kind.shows_results or now.status == MeetingStatus.CLOSED)
     )
     totals = voting.dot_totals(db, latest.id, now.vote_seq) if latest and show_dots else {}
+    ranked = show_dots and (
+        now.status == MeetingStatus.CLOSED or (step is not None and not step.kind.is_vote)
+    )
     if show_dots:
         shown.sort(key=lambda i: (-totals.get(i.id, 0), i.id))
     else:
@@ -112,15 +160,22 @@ def wall() -> None:
     if not shown:
         st.html(f'<div class="sk-page">{html.escape(t("projector.no_ideas"))}</div>')
         return
-    pages = max(1, -(-len(shown) // PER_PAGE))
-    page = int(time.time() // ROTATE_SECONDS) % pages
+    if ranked:
+        page_ideas, pages, page = shown[:PER_PAGE], 1, 0
+    else:
+        # The newest ideas stay on the wall; older ones rotate through the remaining places.
+        newest, older = shown[:PINNED], shown[PINNED:]
+        room = PER_PAGE - PINNED
+        pages = max(1, -(-len(older) // room))
+        page = int(time.time() // ROTATE_SECONDS) % pages
+        page_ideas = newest + older[page * room : (page + 1) * room]
     cards = []
-    for idea in shown[page * PER_PAGE : (page + 1) * PER_PAGE]:
+    for index, idea in enumerate(page_ideas, start=1):
         dots = ""
         if show_dots:
             count = html.escape(tn("common.dots", totals.get(idea.id, 0)))
             dots = f'<span class="sk-dots">{count}</span>'
-        cards.append(f'<div class="sk-card">{html.escape(idea.text)}{dots}</div>')
+        cards.append(card(idea, dots, rank=index if ranked else None))
     footer = ""
     if pages > 1:
         where = t("projector.page", page=page + 1, pages=pages, count=len(shown))

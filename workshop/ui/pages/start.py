@@ -2,15 +2,17 @@
 
 import streamlit as st
 
-from workshop import meetings
+from workshop import meetings, privacy
 from workshop.errors import WorkshopError
 from workshop.ui.i18n import error_text, language_switcher, t
-from workshop.ui.session import client_id, network_id, store
+from workshop.ui.session import client_id, network_id, show_flash, store
 
 with st.container(horizontal=True, horizontal_alignment="right"):
     language_switcher("start_language")
+show_flash()  # e.g. "your data has been deleted", after the My data page
 st.title(t("start.title"))
 st.write(t("start.lead"))
+retention_days = privacy.load_privacy_settings().retention_days
 
 linked_code = st.query_params.get("code", "")
 meeting = None
@@ -33,6 +35,15 @@ with st.form("start_join", border=True):
             placeholder=t("start.code_placeholder"),
             key="start_code",
         )
+    # Consent comes before the only personal field a citizen is asked for.
+    with st.container(key="start_consent"):
+        st.caption(f"{t('privacy.consent.name')} {t('privacy.consent.agree')}")
+        with st.expander(t("privacy.consent.title"), icon=":material/shield_person:"):
+            st.caption(
+                t("privacy.consent.record", days=retention_days)
+                if retention_days
+                else t("privacy.consent.record_no_retention")
+            )
     name = st.text_input(
         t("start.name_label"),
         max_chars=meetings.NAME_MAX,

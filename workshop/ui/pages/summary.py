@@ -1,57 +1,261 @@
-"""Politicians (and staff): where each committee stands and what the citizens prioritised."""
+"""Politicians (and staff): per committee and across committees, what the citizens did, what
+was decided, and what it became, beside the national Innovationsbarometer.
+
+Everything shown comes from one cached read model (``reports.get_summary``), computed once per
+change and shared by every viewer; the records behind a number are read only when asked for.
+"""
 
 import streamlit as st
 
-from workshop import committees, reports
+from workshop import brief, committees, exports, reports
+from workshop.errors import WorkshopError
+from workshop.i18n import translate
 from workshop.model import Role
-from workshop.ui.i18n import t
+from workshop.ui.i18n import current_language, t, tn
+from workshop.ui.overdue import overdue_panel
 from workshop.ui.session import require_role, store
 from workshop.ui.widgets import demo_badge, user_text
 
 require_role(Role.POLITICIAN, Role.FACILITATOR, Role.ADMIN)
 db = store()
+lang = current_language()
 st.title(t("summary.title"))
 
-overview = reports.committee_overview_frame(db)
-if overview.empty:
+all_committees = {c.id: c for c in committees.list_committees(db)}
+if not all_committees:
     st.info(t("summary.empty"))
     st.stop()
 
-all_committees = {c.id: c for c in committees.list_committees(db)}
+ALL = 0
+SHOWN = 12  # rows listed in full; the rest are in the records behind the numbers
 chosen = st.selectbox(
     t("summary.committee"),
-    list(all_committees),
-    format_func=lambda cid: all_committees[cid].title,
+    [ALL, *all_committees],
+    format_func=lambda cid: all_committees[cid].title if cid else t("summary.all_committees"),
+    index=1 if len(all_committees) == 1 else 0,
     key="summary_committee",
 )
-committee = all_committees[chosen]
-row = overview[overview["id"] == chosen].iloc[0]
+committee_id = chosen or None
+summary = reports.get_summary(db, committee_id)
 
-demo_badge(committee.is_demo)
-st.subheader(user_text(committee.title))
-cols = st.columns(4)
-cols[0].metric(t("summary.meetings"), int(row["meetings"]))
-cols[1].metric(t("summary.participants"), int(row["participants"]))
-cols[2].metric(t("summary.ideas"), int(row["ideas"]))
-cols[3].metric(t("summary.dots"), int(row["dots"]))
-
-top = reports.top_ideas_frame(db, chosen)
-st.markdown(f"**{t('summary.top_ideas')}**")
-if top.empty:
-    st.info(t("summary.no_ideas"))
+demo_badge(summary.is_demo)
+if committee_id:
+    st.subheader(user_text(summary.title))
 else:
-    st.altair_chart(
-        reports.top_ideas_chart(top, dots_title=t("summary.dots"), idea_title=t("summary.idea")),
-        width="stretch",
-    )
+    st.subheader(tn("summary.across", len(all_committees)))
+if summary.is_empty:
+    st.info(t("summary.nothing_yet"))
+
+# -- participation ----------------------------------------------------------------------------
+st.markdown(f"### {t('summary.participation')}")
+counts = summary.counts
+with st.container(horizontal=True, key="summary_headline"):
+    st.metric(t("summary.meetings"), counts["meetings"], border=True)
+    st.metric(t("summary.people"), counts["people"], border=True)
+    st.metric(t("summary.ideas"), counts["ideas"], border=True)
+    st.metric(t("summary.votes"), counts["votes"], border=True)
+    st.metric(t("summary.members"), counts["members"], border=True)
+
+shown = st.segmented_control(
+    t("summary.show_records"),
+    reports.RECORD_KINDS,
+    format_func=lambda key: t(f"summary.records.{key}"),
+    key="summary_records",
+)
+if shown == "meetings":
+    frame = reports.meetings_frame(db, committee_id)
     st.dataframe(
-        top.rename(
-            columns={
-                "text": t("summary.idea"),
-                "meeting": t("summary.meeting"),
-                "dots": t("summary.dots"),
-            }
-        ).drop(columns=["idea_id"]),
+        frame.assign(kind=[t(f"meeting.kind.{k}") for k in frame["kind"]]).rename(
+            columns=lambda c: t(f"summary.column.{c}")
+        ),
         hide_index=True,
         width="stretch",
     )
+elif shown == "ideas":
+    frame = reports.ideas_frame(db, committee_id)
+    st.caption(tn("summary.records_ideas_note", len(frame), limit=reports.RECORDS_LIMIT))
+    st.dataframe(
+        frame.drop(columns=["committee_id"]).rename(columns=lambda c: t(f"summary.column.{c}")),
+        hide_index=True,
+        width="stretch",
+    )
+elif shown == "members":
+    frame = reports.members_frame(db, committee_id)
+    st.dataframe(
+        frame.rename(columns=lambda c: t(f"summary.column.{c}")), hide_index=True, width="stretch"
+    )
+elif shown == "recommendations":
+    st.dataframe(
+        summary.recommendations.drop(columns=["committee_id"]).rename(
+            columns=lambda c: t(f"summary.column.{c}")
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+elif shown == "outcomes":
+    st.dataframe(
+        summary.outcomes.drop(columns=["committee_id"]).rename(
+            columns=lambda c: t(f"summary.column.{c}")
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+diversity = summary.diversity
+if int(diversity["members"].max() or 0) > 0:
+    st.markdown(f"**{t('summary.diversity')}**")
+    st.caption(t("summary.diversity_note"))
+    for row in diversity.to_dict("records"):
+        answers = ", ".join(
+            f"{reports.answer_label(lang, row['attribute'], key)} {count}"
+            for key, count in row["answers"].items()
+        )
+        st.markdown(
+            t(
+                "summary.diversity_row",
+                attribute=t(f"summary.attribute.{row['attribute']}"),
+                reported=row["reported"],
+                members=row["members"],
+            )
+            + (f" – {user_text(answers)}" if answers else "")
+        )
+
+# -- agreement status, overdue commitments and feedback --------------------------------------
+st.markdown(f"### {t('summary.agreements')}")
+promises = summary.agreements
+with st.container(horizontal=True, key="summary_agreement_status"):
+    st.metric(
+        t("summary.agreements_published"),
+        f"{promises['published']}/{promises['agreements']}",
+        border=True,
+    )
+    st.metric(
+        t("summary.commitments_done"), f"{promises['done']}/{promises['commitments']}", border=True
+    )
+    st.metric(t("summary.commitments_overdue"), promises["overdue"], border=True)
+    st.metric(
+        t("summary.feedback_share"),
+        f"{summary.feedback_given / summary.feedback_ideas:.0%}" if summary.feedback_ideas else "–",
+        help=t("summary.feedback_help", given=summary.feedback_given, ideas=summary.feedback_ideas),
+        border=True,
+    )
+overdue_panel(committee_id)
+
+# -- top ideas and what unites the room -------------------------------------------------------
+st.markdown(f"### {t('summary.top_ideas')}")
+charts = reports.summary_charts(summary, lang)
+if summary.top_ideas.empty:
+    st.info(t("summary.no_ideas"))
+else:
+    st.vega_lite_chart(charts["top_ideas"], width="stretch")
+if summary.consensus is not None:
+    st.markdown(f"**{t('summary.unites')}**")
+    if summary.consensus.empty:
+        st.caption(t("summary.unites_none"))
+    for row in summary.consensus.to_dict("records"):
+        st.markdown(
+            f"- {user_text(row['text'])} · "
+            + t("summary.unites_row", share=f"{row['share']:.0%}", seen=row["seen"])
+        )
+
+# -- recommendations and decisions ------------------------------------------------------------
+st.markdown(f"### {t('summary.recommendations')}")
+if summary.recommendations.empty:
+    st.info(t("summary.no_recommendations"))
+else:
+    with st.container(horizontal=True, key="summary_decisions"):
+        for key, count in summary.decisions.items():
+            st.metric(t(f"outcomes.decision.{key}"), count, border=True)
+    shown_recommendations = summary.recommendations.head(SHOWN)
+    for row in shown_recommendations.to_dict("records"):
+        council, standing = row["council"], row["standing_committee"]
+        if isinstance(council, str):
+            status = f"{t(f'outcomes.decision.{council}')} · {t('outcomes.body.council')}"
+        elif isinstance(standing, str):
+            status = (
+                f"{t(f'outcomes.decision.{standing}')} · {t('outcomes.body.standing_committee')}"
+            )
+        else:
+            status = t("outcomes.decision.pending")
+        st.markdown(
+            f"**{user_text(row['title'])}** – {status}"
+            + (f"  \n{user_text(row['rationale'])}" if row["rationale"] else "")
+        )
+        st.caption(tn("summary.from_ideas", int(row["ideas"])))
+    if len(summary.recommendations) > SHOWN:
+        st.caption(tn("summary.more_in_records", len(summary.recommendations) - SHOWN))
+
+# -- outcomes and values ----------------------------------------------------------------------
+st.markdown(f"### {t('summary.outcomes')}")
+if summary.outcomes.empty:
+    st.info(t("summary.no_outcomes"))
+else:
+    st.vega_lite_chart(charts["values"], width="stretch")
+    st.vega_lite_chart(charts["national"], width="stretch")
+    for note in reports.comparison_notes(summary.comparison):
+        st.caption(f"{t(note['row_key'])}: {translate(lang, note['key'], **note['params'])}")
+reviews = summary.reviews
+if len(reviews):
+    st.markdown(f"**{t('summary.reviews')}**")
+    overdue = int((reviews["state"] == "overdue").sum())
+    st.caption(t("summary.reviews_count", overdue=overdue, due=len(reviews) - overdue))
+    for row in reviews.head(SHOWN).to_dict("records"):
+        line = t(f"summary.review.{row['state']}", title=row["title"], date=row["due_on"])
+        if row["state"] == "overdue":
+            st.warning(user_text(line), icon=":material/schedule:")
+        else:
+            st.caption(user_text(line))
+
+# -- downloads --------------------------------------------------------------------------------
+st.markdown(f"### {t('summary.downloads')}")
+if not exports.has_records(db, committee_id):
+    st.info(t("summary.export_empty"))
+else:
+    scope = f"committee-{committee_id}" if committee_id else "all-committees"
+    demo = "-DEMO" if summary.is_demo else ""
+
+    def pdf_bytes() -> bytes:
+        return brief.build_brief(reports.get_summary(db, committee_id), lang)
+
+    def export(kind: str):
+        def make() -> bytes:
+            try:
+                records = exports.export_records(db, committee_id)
+            except WorkshopError:
+                return b""
+            return {"csv": exports.to_csv_zip, "xlsx": exports.to_excel, "json": exports.to_json}[
+                kind
+            ](records)
+
+        return make
+
+    with st.container(horizontal=True, key="summary_downloads"):
+        st.download_button(
+            t("summary.download_pdf"),
+            pdf_bytes,
+            file_name=f"samskab-brief-{scope}{demo}.pdf",
+            mime="application/pdf",
+            icon=":material/picture_as_pdf:",
+            type="primary",
+            on_click="ignore",
+            key="summary_pdf",
+        )
+        for kind, mime, icon in (
+            ("csv", "application/zip", ":material/table:"),
+            (
+                "xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                ":material/grid_on:",
+            ),
+            ("json", "application/json", ":material/data_object:"),
+        ):
+            suffix = "csv.zip" if kind == "csv" else kind
+            st.download_button(
+                t(f"summary.download_{kind}"),
+                export(kind),
+                file_name=f"samskab-{scope}{demo}.{suffix}",
+                mime=mime,
+                icon=icon,
+                on_click="ignore",
+                key=f"summary_{kind}",
+            )

@@ -1,0 +1,368 @@
+"""A room of N phones against the real app: join, read the stream, post ideas, place dots.
+
+What it does, in order (all traffic to 127.0.0.1 only, every loop bounded in time):
+
+1. Seeds a fresh database (a facilitator and a dialogue session: brainstorm → dot vote →
+   wrap-up), starts the brainstorm, and starts the app with ``streamlit run`` as a
+   subprocess, configured as in production.
+2. **join**: N simulated phones (``stclient``: Streamlit's own websocket protocol) open the
+   join link ``?code=…`` and press *Join*, spread over ``--ramp`` seconds.
+3. **brainstorm** (``--brainstorm`` s): every phone lets its stream fragment refresh on its
+   ``run_every`` timer (bucket ``stream``) and posts an idea about every ``--idea-every`` s
+   (bucket ``idea``; uniform 0.5–1.5× jitter).
+4. The facilitator moves to the dot vote (a service call on the same database file); phones
+   follow on their next refresh.
+5. **vote** (``--vote`` s): every phone taps + (or − when its dots are used up) about every
+   ``--vote-every`` s (bucket ``vote``), while its watch fragment keeps refreshing.
+6. Checks that every idea and every dot the phones were shown as accepted is in the
+   database, and that no idea was stored twice.
+
+It prints p50 / p95 / max latency per action (send → the run's final ``script_finished``),
+throughput, errors, the server's memory, and the check. Example::
+
+    python benchmarks/room_load.py -n 50
+    python benchmarks/room_load.py -n 500 --ramp 30 --brainstorm 60 --vote 60
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import re
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import live_server
+from stclient import Measure, StreamlitClientError, StreamlitSession, check_loopback
+
+from workshop import meetings
+from workshop.i18n import translate
+
+LANG = "da"
+IDEA_SENT = translate(LANG, "participate.idea_sent")
+JOIN_LABEL = translate(LANG, "start.join")
+DOTS_LEFT = re.compile(r"\*\*(\d+)\*\*")
+MAX_PHONES = 500
+
+
+@dataclass
+class Phone:
+    index: int
+    session: StreamlitSession
+    token: str = ""
+    ideas_acked: list[str] = field(default_factory=list)
+    dots_shown: dict[int, int] = field(default_factory=dict)  # idea id -> dots as last shown
+    refused: list[str] = field(default_factory=list)
+
+
+def alerts(session: StreamlitSession) -> list[str]:
+    return [e.text for e in session.elements if e.kind == "alert"]
+
+
+async def tick(phone: Phone, measure: Measure, bucket: str) -> None:
+    due = phone.session.due_auto_reruns()
+    if not due:
+        return
+    try:
+        for latency in await phone.session.tick_auto_reruns():
+            measure.add(bucket, latency)
+    except StreamlitClientError as error:
+        measure.add_error(bucket, error)
+
+
+async def join(phone: Phone, measure: Measure) -> bool:
+    s = phone.session
+    try:
+        await s.connect()
+        await measure.track("open", s.run(), reraise=True)
+        await s.set_text("start_name", f"Telefon {phone.index}")  # in a form: no rerun
+        await measure.track("join", s.click(JOIN_LABEL), reraise=True)
+    except StreamlitClientError:
+        return False
+    token = s.query_params.get("p", [""])[0]
+    if not token:
+        measure.add_error("join", f"no participant token: {alerts(s)}")
+        return False
+    phone.token = token
+    return True
+
+
+def next_time(now: float, every: float) -> float:
+    return now + random.uniform(0.5, 1.5) * every
+
+
+async def brainstorm(phone: Phone, measure: Measure, until: float, every: float) -> None:
+    s = phone.session
+    due_idea = time.monotonic() + random.uniform(0, every)
+    count = 0
+    while (now := time.monotonic()) < until:
+        await tick(phone, measure, "stream")
+        if now >= due_idea:
+            count += 1
+            text = f"Idé {count} fra telefon {phone.index}: flere bænke ved åen"
+            latency = await measure.track("idea", s.chat(text, key="participate_idea"))
+            if latency is not None:
+                if any(e.kind == "toast" and IDEA_SENT in e.text for e in s.elements):
+                    phone.ideas_acked.append(text)
+                else:
+                    phone.refused.append(f"idea: {alerts(s)}")
+                    measure.add_error("idea", f"not accepted: {alerts(s)}")
+            due_idea = next_time(due_idea, every)
+        timers = [a.next_due for a in s._auto_reruns.values()]
+        wake = min([due_idea, until, *timers])
+        await asyncio.sleep(max(0.01, wake - time.monotonic()))
+
+
+def read_ballot(phone: Phone) -> tuple[list[int], list[int]]:
+    """Ideas whose + and − are enabled; also records the dots shown on each idea."""
+    s = phone.session
+    plus, minus = [], []
+    for element in s.elements:
+        key = element.key or ""
+        if not key.startswith(("participate_plus_", "participate_minus_")):
+            continue
+        idea_id = int(key.rsplit("_", 1)[1])
+        enabled = not getattr(element.proto, "disabled", False)
+        if key.startswith("participate_plus_"):
+            if enabled:
+                plus.append(idea_id)
+            siblings = [
+                e for e in s.elements if e.kind == "markdown" and e.path[:-1] == element.path[:-1]
+            ]
+            if siblings:
+                phone.dots_shown[idea_id] = siblings[0].text.count("●")
+        elif enabled:
+            minus.append(idea_id)
+    return plus, minus
+
+
+async def vote(phone: Phone, measure: Measure, until: float, every: float) -> None:
+    s = phone.session
+    due_vote = time.monotonic() + random.uniform(0, every)
+    while (now := time.monotonic()) < until:
+        await tick(phone, measure, "watch")
+        if now >= due_vote:
+            plus, minus = read_ballot(phone)
+            if plus and (not minus or random.random() < 0.6):
+                key = f"participate_plus_{random.choice(plus)}"
+            elif minus:
+                key = f"participate_minus_{random.choice(minus)}"
+            else:
+                key = ""
+            if key:
+                latency = await measure.track("vote", s.click(key))
+                if latency is not None:
+                    read_ballot(phone)
+                    toasts = [e.text for e in s.elements if e.kind == "toast"]
+                    if toasts:
+                        phone.refused.append(f"vote: {toasts}")
+                        measure.add_error("vote", f"refused: {toasts}")
+            due_vote = next_time(due_vote, every)
+        timers = [a.next_due for a in s._auto_reruns.values()]
+        wake = min([due_vote, until, *timers])
+        await asyncio.sleep(max(0.01, wake - time.monotonic()))
+
+
+async def wait_for_ballot(phone: Phone, measure: Measure, until: float) -> bool:
+    """The phone follows the room to the vote on its next refresh."""
+    s = phone.session
+    while time.monotonic() < until:
+        if any((e.key or "").startswith("participate_plus_") for e in s.elements):
+            return True
+        await tick(phone, measure, "watch")
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def sample_memory(server: live_server.LiveServer, peak: list[float], stop: float) -> None:
+    while time.monotonic() < stop:
+        peak[0] = max(peak[0], server.rss_mb())
+        await asyncio.sleep(1)
+
+
+def verify(store, meeting_id: int, phones: list[Phone]) -> dict[str, int]:
+    """Every accepted idea and every shown dot is in the database; no idea stored twice."""
+    from workshop import voting
+
+    rows = store.query(
+        "SELECT p.token, i.text FROM ideas i JOIN participants p ON p.id = i.participant_id"
+        " WHERE i.meeting_id = ?",
+        [meeting_id],
+    )
+    stored: dict[tuple[str, str], int] = {}
+    for row in rows:
+        stored[(row["token"], row["text"])] = stored.get((row["token"], row["text"]), 0) + 1
+    acked = [(p.token, text) for p in phones for text in p.ideas_acked]
+    lost_ideas = sum(1 for key in acked if key not in stored)
+    doubles = sum(n - 1 for n in stored.values() if n > 1)
+    vote_round = voting.latest_round(store, meeting_id)
+    lost_dots = checked_dots = 0
+    if vote_round is not None:
+        by_token = {
+            r["token"]: r["id"]
+            for r in store.query(
+                "SELECT id, token FROM participants WHERE meeting_id = ?", [meeting_id]
+            )
+        }
+        for phone in phones:
+            if not phone.token or not phone.dots_shown:
+                continue
+            in_db = voting.my_dots(store, vote_round.id, by_token[phone.token])
+            for idea_id, shown in phone.dots_shown.items():
+                checked_dots += shown
+                lost_dots += abs(in_db.get(idea_id, 0) - shown)
+    return {
+        "ideas_acknowledged": len(acked),
+        "ideas_in_db": len(rows),
+        "ideas_lost": lost_ideas,
+        "ideas_stored_twice": doubles,
+        "dots_shown": checked_dots,
+        "dots_mismatched": lost_dots,
+    }
+
+
+async def main(args: argparse.Namespace) -> int:
+    if not 1 <= args.phones <= MAX_PHONES:
+        raise SystemExit(f"--phones must be 1..{MAX_PHONES}")
+    workdir = Path(tempfile.mkdtemp(prefix="samskab-room-"))
+    store, user, meeting = live_server.seed(workdir / "room.db", prompt="Hvad skal byen have?")
+    meetings.next_step(store, meeting.id, actor=user)
+    env = {
+        "SAMSKAB_CITIZEN_REFRESH_SECONDS": str(args.refresh),
+        "SAMSKAB_IDEAS_PER_MINUTE": "30",
+    }
+    server = live_server.start(workdir / "room.db", env)
+    check_loopback(server.url)
+    hard_stop = time.monotonic() + args.max_seconds
+    measure = Measure()
+    peak = [0.0]
+    memory_task = asyncio.create_task(sample_memory(server, peak, hard_stop))
+    phones = [
+        Phone(i, StreamlitSession(server.url, f"code={meeting.join_code}", timeout=args.timeout))
+        for i in range(args.phones)
+    ]
+    try:
+        # One page load first, as after any deploy: the first run imports the app's modules.
+        async with StreamlitSession(server.url, f"code={meeting.join_code}") as warm:
+            await warm.run()
+        rss_idle = server.rss_mb()
+        cpu_start = server.cpu_seconds()
+        load_start = os.getloadavg()[0]
+        print(f"server pid {server.pid} at {server.url}, idle RSS {rss_idle:.0f} MB", flush=True)
+
+        # -- join, spread over the ramp ------------------------------------------------------
+        started = time.monotonic()
+
+        async def join_later(phone: Phone) -> bool:
+            await asyncio.sleep(args.ramp * phone.index / max(1, len(phones)))
+            return await join(phone, measure)
+
+        joined = await asyncio.gather(*(join_later(p) for p in phones))
+        join_seconds = time.monotonic() - started
+        live = [p for p, ok in zip(phones, joined, strict=True) if ok]
+        print(f"joined {len(live)}/{len(phones)} in {join_seconds:.1f} s", flush=True)
+
+        # -- brainstorm ----------------------------------------------------------------------
+        phase = time.monotonic()
+        until = min(phase + args.brainstorm, hard_stop)
+        await asyncio.gather(*(brainstorm(p, measure, until, args.idea_every) for p in live))
+        brainstorm_seconds = time.monotonic() - phase
+
+        # -- the facilitator moves on; phones follow -----------------------------------------
+        meetings.next_step(store, meeting.id, actor=user)
+        moved = time.monotonic()
+        follow_until = min(moved + args.refresh * 4 + 30, hard_stop)
+        followed = await asyncio.gather(*(wait_for_ballot(p, measure, follow_until) for p in live))
+        follow_seconds = time.monotonic() - moved
+        print(
+            f"{sum(followed)}/{len(live)} phones on the ballot {follow_seconds:.1f} s after the"
+            " step changed",
+            flush=True,
+        )
+
+        phase = time.monotonic()
+        until = min(phase + args.vote, hard_stop)
+        voters = [p for p, ok in zip(live, followed, strict=True) if ok]
+        await asyncio.gather(*(vote(p, measure, until, args.vote_every) for p in voters))
+        vote_seconds = time.monotonic() - phase
+        rss_end = server.rss_mb()
+        cpu_used = server.cpu_seconds() - cpu_start
+        load_end = os.getloadavg()[0]
+        check = verify(store, meeting.id, live)
+    finally:
+        for phone in phones:
+            with contextlib.suppress(Exception):  # closing is best effort
+                await phone.session.close()
+        memory_task.cancel()
+        server.stop()
+
+    summary = measure.summary()
+    print()
+    print(f"phones: {args.phones}  refresh base: {args.refresh:g} s  (server on 127.0.0.1)")
+    print(
+        f"phone refresh under this load: "
+        f"{meetings.phone_refresh_seconds(args.refresh, len(live)):g} s"
+    )
+    print(measure.report())
+    print()
+    for bucket, seconds in (
+        ("idea", brainstorm_seconds),
+        ("stream", brainstorm_seconds),
+        ("vote", vote_seconds),
+        ("watch", vote_seconds + follow_seconds),
+    ):
+        if bucket in summary:
+            print(f"throughput {bucket:<7} {summary[bucket].count / seconds:7.1f} /s")
+    total = sum(s.count for s in summary.values())
+    print(f"requests: {total}  errors: {measure.error_count}")
+    for bucket, errors in measure.errors.items():
+        for text in sorted(set(errors))[:3]:
+            print(f"  {bucket}: {text[:160]}")
+    print(f"joined: {len(live)}/{args.phones} in {join_seconds:.1f} s")
+    print(
+        f"server CPU: {cpu_used:.1f} s for {total} requests"
+        f" = {cpu_used / max(1, total) * 1e3:.1f} ms per request"
+    )
+    print(
+        f"machine load average (2 cores, shared): {load_start:.1f} at start, {load_end:.1f} at end"
+    )
+    print(f"server RSS: idle {rss_idle:.0f} MB, peak {peak[0]:.0f} MB, end {rss_end:.0f} MB")
+    print("check: " + ", ".join(f"{k}={v}" for k, v in check.items()))
+    ok = (
+        check["ideas_lost"] == 0
+        and check["ideas_stored_twice"] == 0
+        and check["dots_mismatched"] == 0
+        and len(live) == args.phones
+    )
+    print("RESULT: " + ("no lost writes" if ok else "LOST OR DOUBLE WRITES / FAILED JOINS"))
+    return 0 if ok else 1
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", "--phones", type=int, default=50)
+    parser.add_argument("--ramp", type=float, default=20, help="seconds over which phones join")
+    parser.add_argument("--brainstorm", type=float, default=45, help="seconds of brainstorm")
+    parser.add_argument("--vote", type=float, default=45, help="seconds of dot voting")
+    parser.add_argument("--idea-every", type=float, default=10)
+    parser.add_argument("--vote-every", type=float, default=3)
+    parser.add_argument("--refresh", type=float, default=5, help="SAMSKAB_CITIZEN_REFRESH_SECONDS")
+    parser.add_argument("--timeout", type=float, default=30, help="per request")
+    parser.add_argument("--max-seconds", type=float, default=420, help="hard bound on the run")
+    parser.add_argument("--seed", type=int, default=4)
+    return parser.parse_args(argv)
+
+
+if __name__ == "__main__":
+    # A stopped benchmark still stops its server (the finally blocks run on SIGTERM too).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    arguments = parse_args()
+    random.seed(arguments.seed)
+    sys.exit(asyncio.run(main(arguments)))

@@ -1,0 +1,241 @@
+"""A live dialogue session as the room lives it: a facilitator runs three steps (welcome,
+brainstorm, themes) from the console, two citizens follow on their phones, the projector
+shows the wall, and the facilitator moderates (hides with a reason, edits, groups themes).
+
+Screenshots of the console, the projector and a phone at every step go to
+``artifacts/screenshots/test_facilitator_runs_three_steps_with_two_phones/``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from tests.browser.conftest import (
+    LAPTOP,
+    PASSWORD,
+    PHONE,
+    Server,
+    context,
+    log_in,
+    settle,
+    start_server,
+)
+from workshop import accounts, committees, meetings
+from workshop.db import open_store
+from workshop.model import Role, StepKind
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+PROMPT = "Hvordan gør vi havnen til et sted for alle?"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int]]:
+    db_path = tmp_path_factory.mktemp("live") / "live.db"
+    store = open_store(db_path)
+    fie = accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
+    committee = committees.create_committee(store, "Havneudvalget", "Havnens fremtid", actor=fie)
+    meeting = meetings.create_meeting(
+        store,
+        committee.id,
+        "Borgermøde om havnen",
+        agenda=[
+            meetings.StepSpec(StepKind.WELCOME, "Vi lytter, og I får svar inden sommer.", 5),
+            meetings.StepSpec(StepKind.BRAINSTORM, PROMPT, 15),
+            meetings.StepSpec(StepKind.CLUSTERING, "", 10),
+        ],
+        actor=fie,
+    )
+    store.close()
+    running = start_server(db_path)
+    try:
+        yield running, meeting.id
+    finally:
+        running.process.terminate()
+        try:
+            running.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            running.process.kill()
+
+
+def db_one(server: Server, sql: str, params: tuple = ()) -> tuple:
+    with sqlite3.connect(server.db_path) as conn:
+        return conn.execute(sql, params).fetchone()
+
+
+def post(phone: Page, text: str) -> None:
+    box = phone.get_by_test_id("stChatInput").locator("textarea")
+    box.fill(text)
+    box.press("Enter")
+    settle(phone)
+
+
+def tab(page: Page, name: str) -> None:
+    """Open a console tab (after a rerun Streamlit may show the first tab again)."""
+    page.get_by_role("tab", name=name).click()
+    page.wait_for_timeout(200)
+
+
+def pick(page: Page, key: str, option: str, *, multi: bool = False) -> None:
+    """Choose ``option`` in a selectbox or multiselect (a click in a form does not rerun)."""
+    field = page.locator(f".st-key-{key} input").first
+    choice = page.get_by_role("option", name=option).first
+    for _ in range(3):  # the list sometimes does not open on the first click after a rerun
+        field.click()
+        field.press_sequentially(option[:12])  # typing filters the list, as people do
+        try:
+            choice.wait_for(timeout=4_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            settle(page)
+    choice.click()
+    if multi:
+        # Close the list that stays open for more choices, and leave the field: the field
+        # shrinks when it loses focus, which would move the button under a pending click.
+        page.keyboard.press("Escape")
+        page.locator(f".st-key-{key} input").first.blur()
+        page.wait_for_timeout(300)
+    settle(page)
+
+
+def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> None:
+    server, meeting_id = live
+    base = server.url
+    code, screen = db_one(
+        server, "SELECT join_code, screen_token FROM meetings WHERE id = ?", (meeting_id,)
+    )
+
+    console = context(browser, LAPTOP).new_page()
+    log_in(console, base, "fie")
+    # Staff stay logged in within their browser session: open the console by its link.
+    console.get_by_role("link", name="Åbn styrepult").first.click()
+    settle(console)
+    expect(console.get_by_test_id("stMetricValue")).to_have_text(f"{code[:3]} {code[3:]}")
+
+    projector = context(browser, LAPTOP).new_page()
+    projector.goto(f"{base}/?screen={screen}")
+    settle(projector)
+
+    phones = []
+    for name in ("Anna", "Bo"):
+        phone = context(browser, PHONE).new_page()
+        phone.goto(f"{base}/?code={code}")
+        settle(phone)
+        phone.locator(".st-key-start_name input").fill(name)
+        phone.get_by_role("button", name="Deltag", exact=True).click()
+        settle(phone)
+        expect(phone.get_by_role("heading", name="Velkommen!")).to_be_visible()
+        phones.append(phone)
+    anna, bo = phones
+    shots(console, "00-console-ready")
+
+    # -- step 1: welcome and agreement --------------------------------------------------------
+    console.locator(".st-key-console_start button").click()
+    settle(console)
+    for phone in phones:
+        expect(phone.get_by_text("Vi lytter, og I får svar inden sommer.")).to_be_visible(
+            timeout=10_000
+        )
+    expect(projector.get_by_test_id("projector-prompt")).to_have_text(
+        "Vi lytter, og I får svar inden sommer.", timeout=10_000
+    )
+    shots(console, "01-console-welcome")
+    shots(projector, "01-projector-welcome")
+    shots(anna, "01-phone-welcome")
+
+    # -- step 2: brainstorm: the prompt arrives as a message, ideas flow ----------------------
+    console.locator(".st-key-console_next button").click()
+    settle(console)
+    expect(anna.get_by_text(PROMPT)).to_be_visible(timeout=10_000)
+    post(anna, "Badezone med livredder om sommeren")
+    post(bo, "Flere bænke og skygge")
+    post(anna, "Ring til Jens på 12345678 om kajakker")
+    post(bo, "Flere bænke og mere skygge")
+    # a double tap sends the same idea twice: it is stored once
+    post(bo, "Flere bænke og mere skygge")
+    assert db_one(
+        server, "SELECT COUNT(*) FROM ideas WHERE text = 'Flere bænke og mere skygge'"
+    ) == (1,)
+
+    console.locator(".st-key-console_on_behalf_text textarea").fill("Cykelparkering ved broen")
+    console.locator(".st-key-console_on_behalf_name input").fill("Karen")
+    console.get_by_role("button", name="Tilføj idé").click()
+    settle(console)
+    expect(projector.get_by_text("Cykelparkering ved broen")).to_be_visible(timeout=10_000)
+    expect(bo.get_by_text("Karen (indtastet af facilitatoren)")).to_be_visible(timeout=10_000)
+
+    # moderation: hide the idea with a phone number, with a reason the author sees
+    tab(console, "Moderér")
+    pick(console, "console_mod_idea", "Ring til Jens")
+    console.locator(".st-key-console_hide_reason input").fill("Indeholder et telefonnummer")
+    console.locator(".st-key-console_hide button").click()
+    settle(console)
+    expect(
+        anna.get_by_text("Skjult af facilitatoren: Indeholder et telefonnummer", exact=False)
+    ).to_be_visible(timeout=10_000)
+    expect(bo.get_by_text("Ring til Jens")).to_have_count(0, timeout=10_000)
+    expect(projector.get_by_text("Ring til Jens")).to_have_count(0, timeout=10_000)
+
+    # merge the two bench ideas: Bo's duplicate joins Bo's first idea
+    tab(console, "Moderér")
+    pick(console, "console_mod_idea", "Flere bænke og skygge")
+    kept = db_one(server, "SELECT id FROM ideas WHERE text = 'Flere bænke og skygge'")[0]
+    pick(console, f"console_merge_{kept}", "Flere bænke og mere skygge", multi=True)
+    console.locator(".st-key-console_merge_submit button").click()
+    settle(console)
+    merged = db_one(
+        server, "SELECT merged_into_id FROM ideas WHERE text = 'Flere bænke og mere skygge'"
+    )[0]
+    assert merged is not None
+    expect(bo.get_by_text("Lagt sammen med en lignende idé", exact=False)).to_be_visible(
+        timeout=10_000
+    )
+
+    # intake closes: the phone says so and nothing is lost
+    console.locator(".st-key-console_intake button").click()
+    settle(console)
+    expect(anna.get_by_test_id("stChatInput").locator("textarea")).to_be_disabled(timeout=10_000)
+    shots(console, "02-console-brainstorm-moderated")
+    shots(projector, "02-projector-brainstorm")
+    shots(anna, "02-phone-anna-brainstorm-hidden")
+    shots(bo, "02-phone-bo-brainstorm-merged")
+
+    # -- step 3: themes --------------------------------------------------------------------
+    console.locator(".st-key-console_next button").click()
+    settle(console)
+    for theme in ("Badeliv", "Ophold"):
+        tab(console, "Temaer")
+        console.locator(".st-key-console_theme_name input").fill(theme)
+        console.locator(".st-key-console_add_theme button").click()
+        settle(console)
+    tab(console, "Temaer")
+    pick(console, "console_assign_theme", "Ophold")
+    pick(console, "console_assign_ideas", "Flere bænke og skygge", multi=True)
+    console.locator(".st-key-console_assign button").click()
+    settle(console)
+    expect(projector.get_by_test_id("projector-themes")).to_contain_text("Ophold", timeout=10_000)
+    expect(projector.get_by_test_id("projector-themes")).to_contain_text(
+        "Flere bænke og skygge", timeout=10_000
+    )
+    expect(anna.get_by_text("Ophold", exact=False).first).to_be_visible(timeout=10_000)
+    tab(console, "Moderationslog")
+    expect(console.get_by_role("button", name="Hent loggen (CSV)")).to_be_visible()
+    shots(console, "03-console-themes-log")
+    shots(projector, "03-projector-themes")
+    shots(anna, "03-phone-themes")
+
+    actions = [
+        row[0]
+        for row in sqlite3.connect(server.db_path).execute(
+            "SELECT action FROM moderation_log WHERE meeting_id = ? ORDER BY id", (meeting_id,)
+        )
+    ]
+    assert actions[:2] == ["hide_idea", "merge_idea"]
+    assert "create_theme" in actions and "assign_theme" in actions

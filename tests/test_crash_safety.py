@@ -1,0 +1,205 @@
+"""Crash safety: SIGKILL the server under load; every acknowledged write must survive.
+
+Simulated phones (``benchmarks/stclient.py``, Streamlit's own websocket protocol) join two
+meetings through the start page form (``?code=``): one meeting in a brainstorm, where they
+post ideas with the chat input, and one in a dot vote, where they tap "+". A write counts
+as *acknowledged* when the phone saw the proof: the "posted" toast or the idea in its
+stream, or the "dots left" counter going down. In the middle of the load the server gets
+SIGKILL (no shutdown, no checkpoint); it is restarted on the same file and must hold every
+acknowledged idea and dot, with ``PRAGMA integrity_check`` ok.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import Server, start_server
+from workshop import accounts, committees, ideas, meetings
+from workshop.db import open_store
+from workshop.i18n import translate
+from workshop.meetings import StepSpec
+from workshop.model import Role, StepKind
+
+BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
+if str(BENCH_DIR) not in sys.path:
+    sys.path.insert(0, str(BENCH_DIR))
+
+import stclient  # noqa: E402
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("server")]
+
+IDEA_PHONES = 8
+VOTE_PHONES = 6
+DOTS = 20
+SEEDED_IDEAS = 5
+MAX_IDEAS_PER_PHONE = 400  # bounded loops: the kill comes long before
+LOAD_SECONDS_BEFORE_KILL = 3.0
+LOCALE = "en-GB"
+POSTED = translate("en", "participate.idea_sent")
+DOTS_LEFT = re.compile(r"You have \*\*(\d+)\*\* of (\d+) dots left")
+
+
+def prepare(db_path: Path) -> tuple[str, str, list[int]]:
+    """Two meetings on the file the server will use: one brainstorming, one voting."""
+    store = open_store(db_path)
+    staff = accounts.create_user(store, "fie", "correct horse battery", Role.FACILITATOR)
+    committee = committees.create_committee(store, "Crash test", "Survive", actor=staff)
+    brainstorm = meetings.create_meeting(store, committee.id, "Ideas", actor=staff)
+    meetings.next_step(store, brainstorm.id, actor=staff)
+    vote = meetings.create_meeting(
+        store,
+        committee.id,
+        "Votes",
+        agenda=[StepSpec(StepKind.BRAINSTORM, "Ideas?"), StepSpec(StepKind.DOT_VOTE)],
+        dots_per_participant=DOTS,
+        actor=staff,
+    )
+    meetings.next_step(store, vote.id, actor=staff)
+    seeded = [
+        ideas.submit_on_behalf(store, vote.id, f"Seeded idea {n}", actor=staff).id
+        for n in range(SEEDED_IDEAS)
+    ]
+    meetings.next_step(store, vote.id, actor=staff)  # → the dot vote
+    store.close()
+    return brainstorm.join_code, vote.join_code, seeded
+
+
+async def join(url: str, code: str, name: str) -> tuple[stclient.StreamlitSession, str]:
+    phone = stclient.StreamlitSession(url, query_string=f"code={code}", locale=LOCALE, timeout=20)
+    await phone.connect()
+    await phone.run()
+    await phone.set_text("start_name", name)
+    await phone.click(translate("en", "start.join"))
+    token = phone.query_params.get("p", [""])[0]
+    assert token, phone._describe()
+    return phone, token
+
+
+def saw_posted(phone: stclient.StreamlitSession, text: str) -> bool:
+    return any(
+        (e.kind == "toast" and POSTED in e.text) or (e.kind == "markdown" and text in e.text)
+        for e in phone.elements
+    )
+
+
+def dots_used(phone: stclient.StreamlitSession) -> int | None:
+    for element in phone.elements:
+        if element.kind == "markdown" and (match := DOTS_LEFT.search(element.text)):
+            return int(match.group(2)) - int(match.group(1))
+    return None
+
+
+async def post_ideas(phone: stclient.StreamlitSession, name: str, acked: set[str]) -> None:
+    for n in range(MAX_IDEAS_PER_PHONE):
+        text = f"{name} idea {n}"
+        try:
+            await phone.chat(text, key="participate_idea")
+        except (stclient.StreamlitClientError, OSError):
+            return  # the server is gone; this one was never acknowledged
+        if saw_posted(phone, text):
+            acked.add(text)
+
+
+async def place_dots(
+    phone: stclient.StreamlitSession, token: str, seeded: list[int], acked: dict[str, int]
+) -> None:
+    for n in range(DOTS):
+        try:
+            await phone.click(f"participate_plus_{seeded[n % len(seeded)]}")
+        except (stclient.StreamlitClientError, OSError):
+            return
+        used = dots_used(phone)
+        if used is not None:
+            acked[token] = max(acked.get(token, 0), used)
+        await asyncio.sleep(0.15)  # a person taps, then looks
+
+
+async def drive_and_kill(server: Server, codes: tuple[str, str], seeded: list[int]):
+    idea_acks: set[str] = set()
+    dot_acks: dict[str, int] = {}
+    idea_phones = [await join(server.url, codes[0], f"i{n}") for n in range(IDEA_PHONES)]
+    vote_phones = [await join(server.url, codes[1], f"v{n}") for n in range(VOTE_PHONES)]
+    tasks = [
+        asyncio.create_task(post_ideas(phone, f"i{n}", idea_acks))
+        for n, (phone, _) in enumerate(idea_phones)
+    ] + [
+        asyncio.create_task(place_dots(phone, token, seeded, dot_acks))
+        for phone, token in vote_phones
+    ]
+    await asyncio.sleep(LOAD_SECONDS_BEFORE_KILL)
+    at_kill = len(idea_acks), sum(dot_acks.values())
+    os.kill(server.process.pid, signal.SIGKILL)  # mid-load: no shutdown, no checkpoint
+    await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), timeout=30)
+    for phone, _ in idea_phones + vote_phones:
+        await phone.close()
+    return idea_acks, dot_acks, at_kill
+
+
+def test_sigkill_mid_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
+    started = time.monotonic()
+    db_path = tmp_path / "crash.db"
+    brainstorm_code, vote_code, seeded = prepare(db_path)
+    codes = (brainstorm_code, vote_code)
+    server = start_server(db_path, env={"SAMSKAB_IDEAS_PER_MINUTE": "100000"})
+    try:
+        idea_acks, dot_acks, at_kill = asyncio.run(drive_and_kill(server, codes, seeded))
+        assert server.process.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        if server.process.poll() is None:
+            server.process.kill()
+    # The load was real: writes were being acknowledged when the server died.
+    assert at_kill[0] >= 10 and at_kill[1] >= 5, at_kill
+
+    restarted = start_server(db_path)
+    try:
+
+        async def visit() -> None:  # the restarted app opens the file and serves a page
+            async with stclient.StreamlitSession(restarted.url, locale=LOCALE) as phone:
+                await phone.run()
+                assert phone.has_text(translate("en", "start.title"))
+
+        asyncio.run(visit())
+        conn = sqlite3.connect(db_path)
+        try:
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+            stored = {r[0] for r in conn.execute("SELECT text FROM ideas")}
+            missing = sorted(idea_acks - stored)
+            assert missing == [], f"{len(missing)} acknowledged ideas lost: {missing[:5]}"
+            for token, acked in dot_acks.items():
+                placed = conn.execute(
+                    "SELECT COALESCE(SUM(e.value), 0) FROM ballot_entries e"
+                    " JOIN ballots b ON b.id = e.ballot_id"
+                    " JOIN participants p ON p.id = b.participant_id WHERE p.token = ?",
+                    [token],
+                ).fetchone()[0]
+                assert placed >= acked, (token, placed, acked)
+            # Double-check the one-ballot-per-round rule held under the crash.
+            assert (
+                conn.execute(
+                    "SELECT COUNT(*) FROM (SELECT round_id, participant_id FROM ballots"
+                    " GROUP BY 1, 2 HAVING COUNT(*) > 1)"
+                ).fetchone()[0]
+                == 0
+            )
+        finally:
+            conn.close()
+    finally:
+        restarted.process.terminate()
+        try:
+            restarted.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            restarted.process.kill()
+    print(
+        f"\ncrash test: {len(idea_acks)} ideas and {sum(dot_acks.values())} dots acknowledged,"
+        f" all present after SIGKILL; {time.monotonic() - started:.1f} s"
+    )

@@ -1,0 +1,168 @@
+"""Moderation: hide with a reason, edit with a trail, merge duplicates, and the exported log."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import join, start
+from workshop import ideas, meetings, moderation, voting
+from workshop.errors import InvalidInput, NotAllowed
+
+
+@pytest.fixture
+def room(store, meeting):
+    start(store, meeting)
+    anna, bo = join(store, meeting, "Anna"), join(store, meeting, "Bo")
+    return anna, bo
+
+
+def test_hidden_idea_leaves_the_wall_and_its_author_learns_why(
+    store, meeting, room, facilitator
+) -> None:
+    anna, _ = room
+    idea = ideas.submit_idea(store, anna, "Navn og telefonnummer på naboen")
+    seen = meetings.meeting_state(store, meeting.id).change_seq
+    moderation.hide_idea(store, idea.id, "Personoplysninger", actor=facilitator)
+    assert idea.id not in [i.id for i in ideas.list_ideas(store, meeting.id)]
+    # the author's phone asks for changes since its last look and gets the hidden idea back
+    changed = ideas.ideas_changed_since(store, meeting.id, seen)
+    assert [(i.id, i.hidden, i.hide_reason) for i in changed] == [
+        (idea.id, True, "Personoplysninger")
+    ]
+
+
+def test_hiding_needs_a_reason(store, room, facilitator) -> None:
+    idea = ideas.submit_idea(store, room[0], "x")
+    with pytest.raises(InvalidInput) as raised:
+        moderation.hide_idea(store, idea.id, "   ", actor=facilitator)
+    assert raised.value.key == "error.moderation.reason_required"
+    assert not ideas.get_idea(store, idea.id).hidden
+
+
+def test_an_edit_keeps_the_old_wording(store, room, facilitator) -> None:
+    idea = ideas.submit_idea(store, room[0], "Flere bæmke")
+    moderation.edit_idea(store, idea.id, "Flere bænke", reason="stavefejl", actor=facilitator)
+    edited = ideas.get_idea(store, idea.id)
+    assert edited.text == "Flere bænke" and edited.edited and edited.seq > idea.seq
+    [trail] = moderation.list_idea_edits(store, idea.id)
+    assert (trail.before, trail.after, trail.reason) == ("Flere bæmke", "Flere bænke", "stavefejl")
+
+
+def test_merge_keeps_every_author_and_every_dot(store, meeting, room, facilitator) -> None:
+    anna, bo = room
+    keep = ideas.submit_idea(store, anna, "Cykelsti langs åen")
+    dup = ideas.submit_idea(store, bo, "En cykelsti ved åen")
+    other = ideas.submit_idea(store, bo, "Bænke")
+    meetings.next_step(store, meeting.id, actor=None)
+    vote_round = voting.current_round(store, meeting.id)
+    carl = join(store, meeting, "Carl")
+    voting.place_dot(store, anna, vote_round.id, keep.id)
+    voting.place_dot(store, bo, vote_round.id, dup.id)
+    voting.place_dot(store, bo, vote_round.id, dup.id)
+    voting.place_dot(store, carl, vote_round.id, keep.id)
+    voting.place_dot(store, carl, vote_round.id, dup.id)
+    voting.place_dot(store, carl, vote_round.id, other.id)
+
+    moved = moderation.merge_ideas(store, keep.id, [dup.id], actor=facilitator)
+
+    assert moved == 3
+    state = meetings.meeting_state(store, meeting.id)
+    totals = voting.dot_totals(store, vote_round.id, state.vote_seq)
+    assert totals == {keep.id: 5, other.id: 1}
+    assert voting.my_dots(store, vote_round.id, carl.id) == {keep.id: 2, other.id: 1}
+    assert [r["author_name"] for r in moderation.credits(store, meeting.id)[keep.id]] == ["Bo"]
+    assert [i.id for i in ideas.list_ideas(store, meeting.id)] == [keep.id, other.id]
+    merged = ideas.get_idea(store, dup.id)
+    assert merged.merged_into_id == keep.id and merged.hidden
+    # nobody can vote on the merged duplicate any more
+    with pytest.raises(NotAllowed):
+        voting.place_dot(store, anna, vote_round.id, dup.id)
+
+
+def test_merging_twice_points_everything_at_the_last_kept_idea(store, meeting, room) -> None:
+    anna, _ = room
+    a, b, c = (ideas.submit_idea(store, anna, text) for text in ("a", "b", "c"))
+    moderation.merge_ideas(store, b.id, [a.id], actor=None)
+    moderation.merge_ideas(store, c.id, [b.id], actor=None)
+    assert {r["id"] for r in moderation.credits(store, meeting.id)[c.id]} == {a.id, b.id}
+    with pytest.raises(NotAllowed):
+        moderation.merge_ideas(store, a.id, [c.id], actor=None)
+
+
+def test_a_merge_that_breaks_a_dot_cap_changes_nothing(store, meeting, room) -> None:
+    anna, bo = room
+    keep = ideas.submit_idea(store, anna, "a")
+    dup = ideas.submit_idea(store, bo, "b")
+    meetings.next_step(store, meeting.id, actor=None)
+    vote_round = voting.current_round(store, meeting.id)
+    store.execute("UPDATE rounds SET max_dots_per_idea = 1 WHERE id = ?", [vote_round.id])
+    voting.place_dot(store, anna, vote_round.id, keep.id)
+    voting.place_dot(store, anna, vote_round.id, dup.id)
+    with pytest.raises(InvalidInput) as raised:
+        moderation.merge_ideas(store, keep.id, [dup.id], actor=None)
+    assert raised.value.key == "error.moderation.merge_cap"
+    assert voting.my_dots(store, vote_round.id, anna.id) == {keep.id: 1, dup.id: 1}
+    assert ideas.get_idea(store, dup.id).merged_into_id is None
+
+
+def test_the_database_refuses_a_dot_on_a_hidden_idea(store, meeting, room) -> None:
+    anna, _ = room
+    idea = ideas.submit_idea(store, anna, "a")
+    meetings.next_step(store, meeting.id, actor=None)
+    vote_round = voting.current_round(store, meeting.id)
+    moderation.hide_idea(store, idea.id, "off topic", actor=None)
+    with pytest.raises(NotAllowed) as raised:
+        voting.place_dot(store, anna, vote_round.id, idea.id)
+    assert raised.value.key == "error.vote.idea_hidden"
+    store.execute(
+        "INSERT INTO ballots (round_id, participant_id, cast_at, updated_at)"
+        " VALUES (?, ?, 'x', 'x')",
+        [vote_round.id, anna.id],
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="idea_hidden"):
+        store.execute(
+            "INSERT INTO ballot_entries (ballot_id, idea_id, value)"
+            " SELECT id, ?, 1 FROM ballots WHERE participant_id = ?",
+            [idea.id, anna.id],
+        )
+
+
+def test_every_action_is_logged_and_exported(store, meeting, room, facilitator) -> None:
+    anna, bo = room
+    a = ideas.submit_idea(store, anna, "a")
+    b = ideas.submit_idea(store, bo, "b, med komma")
+    moderation.hide_idea(store, a.id, "dublet", actor=facilitator)
+    moderation.unhide_idea(store, a.id, actor=facilitator)
+    moderation.edit_idea(store, b.id, "b, rettet", actor=facilitator)
+    moderation.merge_ideas(store, b.id, [a.id], actor=facilitator)
+    rows = list(csv.DictReader(io.StringIO(moderation.log_csv(store, meeting.id))))
+    assert [r["action"] for r in rows] == ["hide_idea", "unhide_idea", "edit_idea", "merge_idea"]
+    assert {r["actor"] for r in rows} == {"fie"}
+    assert rows[0]["reason"] == "dublet" and "b, rettet" in rows[2]["after"]
+    with pytest.raises(sqlite3.IntegrityError):
+        store.execute("DELETE FROM moderation_log")
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(max_size=600), reason=st.text(max_size=400))
+def test_any_edit_or_reason_is_stored_cleanly_or_refused_whole(store, room, text, reason) -> None:
+    idea = ideas.submit_idea(store, room[0], "original", per_minute=10_000)
+    entries = len(moderation.list_log(store, idea.meeting_id))
+    try:
+        moderation.edit_idea(store, idea.id, text, reason=reason, actor=None)
+    except InvalidInput:
+        assert ideas.get_idea(store, idea.id).text == "original"
+        assert len(moderation.list_log(store, idea.meeting_id)) == entries
+    else:
+        stored = ideas.get_idea(store, idea.id).text
+        assert stored.strip() and len(stored) <= 500
+        edits = moderation.list_idea_edits(store, idea.id)
+        assert (edits[-1].after if edits else "original") == stored

@@ -1,0 +1,263 @@
+"""The politician summary's read models, the PDF brief and the exports, on real SQLite."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import zipfile
+from datetime import date
+
+import openpyxl
+import pytest
+
+from tests.factories import join, make_meeting, start
+from tests.outcome_world import build_outcome_world
+from workshop import brief, committees, exports, ideas, outcomes, reports
+from workshop.errors import InvalidInput
+from workshop.model import utcnow
+
+
+@pytest.fixture
+def built(store, facilitator):
+    return build_outcome_world(store, facilitator)
+
+
+def test_participation_counts_people_ideas_votes_and_members(store, built) -> None:
+    counts = reports.participation(store, built.committee_id)
+    assert counts == {
+        "committees": 1,
+        "meetings": 1,
+        "people": 8,
+        "ideas": 6,
+        "votes": 24,
+        "voters": 8,
+        "members": 4,
+    }
+
+
+def test_top_ideas_are_ordered_by_dots_and_cover_all_committees(store, built, facilitator) -> None:
+    top = reports.top_ideas_frame(store, built.committee_id)
+    assert list(top["dots"]) == sorted(top["dots"], reverse=True)
+    assert top.iloc[0]["text"] == "Længere åbningstider i weekenden"
+    other = make_meeting(store, facilitator)
+    start(store, other)
+    ideas.submit_idea(store, join(store, other, "Ib"), "Bænke ved søen")
+    assert len(reports.top_ideas_frame(store, None)) == 7
+    assert len(reports.top_ideas_frame(store, built.committee_id)) == 6
+
+
+def test_recommendations_show_the_latest_decision_of_each_body(store, built) -> None:
+    frame = reports.recommendations_frame(store, built.committee_id).set_index("title")
+    assert frame.loc["Åbent bibliotek alle ugens dage", "council"] == "adopted"
+    assert frame.loc["Lektiecafé i samarbejde med skolerne", "council"] == "adopted_with_changes"
+    assert frame.loc["Makerspace i kælderen", "rationale"] == "Ingen plads i budgettet"
+    assert frame.loc["Læsehave ved åen", "standing_committee"] == "postponed"
+    assert frame["outcome_id"].notna().sum() == 2
+    assert reports.decision_counts(frame) == {
+        "adopted": 1,
+        "adopted_with_changes": 1,
+        "rejected": 1,
+        "pending": 1,
+    }
+
+
+def test_diversity_coverage_counts_self_reported_answers(store, built) -> None:
+    frame = reports.diversity_frame(store, built.committee_id).set_index("attribute")
+    assert frame.loc["gender", "members"] == 4 and frame.loc["gender", "reported"] == 3
+    assert frame.loc["gender", "answers"] == {"man": 1, "woman": 2}
+    assert frame.loc["district", "reported"] == 2
+
+
+def test_values_expected_against_realised(store, built) -> None:
+    summary = reports.build_summary(store, built.committee_id, today=date.today())
+    shares = summary.value_shares.set_index(["value", "stage"])
+    assert shares.loc[("quality", "expected"), "share"] == 1.0
+    assert shares.loc[("citizen_involvement", "expected"), "count"] == 1
+    assert shares.loc[("citizen_involvement", "realised"), "count"] == 0
+    assert shares.loc[("political_goals", "realised"), "share"] == 0.5
+    assert shares["small_n"].all()  # two outcomes: the UI must say so
+
+
+def test_the_national_comparison_uses_our_initiators(store, built) -> None:
+    summary = reports.build_summary(store, built.committee_id, today=date.today())
+    comparison = summary.comparison.set_index(["metric_key", "subgroup"])
+    political = comparison.loc[("value_political_goals", "politically_initiated")]
+    assert (political["our_count"], political["our_n"]) == (1, 1)
+    assert political["national_share"] == pytest.approx(0.57)
+    assert political["national_n"] == 1877 and political["edition"] == "3"
+    other = comparison.loc[("value_political_goals", "other_initiated")]
+    assert (other["our_count"], other["our_n"]) == (0, 1)
+    notes = reports.comparison_notes(summary.comparison)
+    assert notes and all(n["key"].startswith("barometer.note.") for n in notes)
+
+
+def test_the_summary_is_computed_once_per_change(store, built, facilitator) -> None:
+    cache = reports.summary_cache()
+    cache.clear()
+    first = reports.get_summary(store, built.committee_id)
+    assert reports.get_summary(store, built.committee_id) is first
+    computed = cache.computations
+    outcomes.update_follow_up(
+        store,
+        built.outcome_ids[0],
+        owner="Borgerservice",
+        status="done",
+        progress=100,
+        actor=facilitator,
+    )
+    second = reports.get_summary(store, built.committee_id)
+    assert second is not first and cache.computations == computed + 1
+    assert "Borgerservice" in set(second.outcomes["owner"])
+
+
+def test_what_unites_the_room_appears_only_with_agree_disagree_votes(store, built) -> None:
+    assert reports.consensus_frame(store, built.committee_id) is None
+    # Agree/disagree votes on the meeting's ideas (issue 5 will collect them; here by hand).
+    idea_ids = [r["id"] for r in store.query("SELECT id FROM ideas ORDER BY id")]
+    step_id = store.scalar("SELECT id FROM steps WHERE meeting_id = ? LIMIT 1", [built.meeting_id])
+    people = [
+        r["id"]
+        for r in store.query("SELECT id FROM participants WHERE meeting_id = ?", [built.meeting_id])
+    ]
+    with store.transaction() as db:
+        round_id = db.execute(
+            "INSERT INTO rounds (step_id, number, method) VALUES (?, 99, 'statements')",
+            [step_id],
+        ).lastrowid
+        for index, person in enumerate(people):
+            ballot = db.execute(
+                "INSERT INTO ballots (round_id, participant_id, cast_at, updated_at)"
+                " VALUES (?, ?, ?, ?)",
+                [round_id, person, utcnow(), utcnow()],
+            ).lastrowid
+            for position, idea_id in enumerate(idea_ids):
+                value = 1 if position == 0 else (1 if (index + position) % 2 else -1)
+                db.execute(
+                    "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (?, ?, ?)",
+                    [ballot, idea_id, value],
+                )
+    frame = reports.consensus_frame(store, built.committee_id)
+    assert frame is not None and not frame.empty
+    assert frame.iloc[0]["idea_id"] == idea_ids[0] and frame.iloc[0]["share"] == 1.0
+    # agree/disagree ballots are not dots
+    assert reports.participation(store, built.committee_id)["votes"] == 24
+
+
+def test_exports_hold_every_record_but_no_personal_data(store, built) -> None:
+    export = exports.export_records(store, built.committee_id)
+    assert len(export.tables["recommendations"]) == 4
+    assert len(export.tables["decisions"]) == 7
+    assert len(export.tables["outcome_values"]) == 8
+    assert export.tables["votes"]["value"].sum() == 24
+    everything = json.loads(exports.to_json(export))
+    text = json.dumps(everything, ensure_ascii=False)
+    assert "Lektiecafé" in text
+    tokens = [r["token"] for r in store.query("SELECT token FROM participants")]
+    assert not any(token in text for token in tokens)
+    assert "Borger 1" not in text  # participants' names stay in the app
+    with zipfile.ZipFile(io.BytesIO(exports.to_csv_zip(export))) as archive:
+        names = archive.namelist()
+        assert len(names) == len(export.tables)
+        ideas_csv = next(n for n in names if n.endswith("/ideas.csv"))
+        assert "Længere åbningstider" in archive.read(ideas_csv).decode("utf-8-sig")
+    workbook = openpyxl.load_workbook(io.BytesIO(exports.to_excel(export)))
+    assert workbook.sheetnames == list(export.tables)
+    assert workbook["outcomes"].max_row == 3  # header + two outcomes
+
+
+def test_an_empty_committee_has_nothing_to_export(store, facilitator) -> None:
+    empty = committees.create_committee(store, "Tomt", "", actor=facilitator)
+    assert not exports.has_records(store, empty.id)
+    with pytest.raises(InvalidInput) as error:
+        exports.export_records(store, empty.id)
+    assert error.value.key == "error.exports.empty"
+
+
+@pytest.mark.parametrize("lang", ["da", "nb", "en"])
+def test_the_brief_is_one_page_with_the_headline_numbers(store, facilitator, lang) -> None:
+    built = build_outcome_world(store, facilitator, is_demo=True, title="Fremtidens bibliotek")
+    summary = reports.build_summary(store, built.committee_id, today=date.today())
+    pdf = brief.build_brief(summary, lang)
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page>") <= 1
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode("utf-8")
+        assert "DEMO" in text and "Fremtidens bibliotek" in text
+        assert "Længere åbningstider i weekenden" in text  # æ and å survive
+        assert "57" in text and "1" in text
+        info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True)
+        assert b"Pages:           1" in info.stdout
+
+
+def test_the_brief_of_an_empty_committee_still_reads_well(store, facilitator) -> None:
+    empty = committees.create_committee(store, "Tomt udvalg", "", actor=facilitator)
+    summary = reports.build_summary(store, empty.id, today=date.today())
+    assert summary.is_empty
+    pdf = brief.build_brief(summary, "da")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode("utf-8")
+        assert "Ingen idéer endnu" in text and "DEMO" not in text
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
+def test_the_brief_renders_to_png(store, facilitator, tmp_path) -> None:
+    built = build_outcome_world(store, facilitator, is_demo=True)
+    summary = reports.build_summary(store, built.committee_id, today=date.today())
+    (tmp_path / "brief.pdf").write_bytes(brief.build_brief(summary, "da"))
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", str(tmp_path / "brief.pdf"), str(tmp_path / "page")],
+        check=True,
+    )
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert len(pages) == 1 and pages[0].stat().st_size > 10_000
+
+
+def test_agreement_status_counts_commitments_and_the_version_moves(store, built) -> None:
+    today = date(2026, 11, 22)
+    assert reports.agreement_status(store, built.committee_id, today) == {
+        "agreements": 0,
+        "published": 0,
+        "commitments": 0,
+        "done": 0,
+        "overdue": 0,
+    }
+    before = reports.summary_version(store)
+    now = utcnow()
+    with store.transaction() as db:
+        agreement = db.execute(
+            "INSERT INTO agreements (meeting_id, template, published_at, created_at)"
+            " VALUES (?, 'dialogue_session', ?, ?)",
+            [built.meeting_id, now, now],
+        ).lastrowid
+        for due, done in (("2026-11-01", None), ("2026-12-24", None), ("2026-10-01", now)):
+            db.execute(
+                "INSERT INTO commitments (agreement_id, party, description, owner, due_on,"
+                " done_at, created_at) VALUES (?, 'politicians', 'Svar på anbefalingerne',"
+                " 'Borgmesteren', ?, ?, ?)",
+                [agreement, due, done, now],
+            )
+    assert reports.agreement_status(store, built.committee_id, today) == {
+        "agreements": 1,
+        "published": 1,
+        "commitments": 3,
+        "done": 1,
+        "overdue": 1,
+    }
+    assert reports.summary_version(store) != before
+
+
+def test_the_brief_falls_back_to_a_core_font_without_dejavu(store, built, monkeypatch) -> None:
+    monkeypatch.setattr(brief, "FONT_DIRS", ())
+    summary = reports.build_summary(store, built.committee_id, today=date.today())
+    pdf = brief.build_brief(summary, "da")
+    assert pdf.startswith(b"%PDF")
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode("utf-8")
+        assert "Længere åbningstider i weekenden" in text  # Latin-1 has æ ø å

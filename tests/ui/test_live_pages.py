@@ -1,0 +1,126 @@
+"""The live-session pages in AppTest: console tabs, every kind of step on a phone, the projector."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import join
+from tests.ui.conftest import PAGES, texts
+from workshop import accounts, committees, ideas, meetings, moderation, themes, voting
+from workshop.i18n import translate
+from workshop.model import Role, StepKind
+
+
+@pytest.fixture
+def room(app_store):
+    """A full agenda with ideas, a theme, a hidden and a merged idea."""
+    fie = accounts.create_user(app_store, "fie", "a long passphrase", Role.FACILITATOR)
+    committee = committees.create_committee(app_store, "Havnen", "Opgave", actor=fie)
+    meeting = meetings.create_meeting(
+        app_store,
+        committee.id,
+        "Borgermøde",
+        agenda=meetings.full_agenda("Hvad savner du ved havnen?"),
+        actor=fie,
+    )
+    steps = {s.kind: s for s in meetings.list_steps(app_store, meeting.id)}
+    meetings.go_to_step(app_store, meeting.id, steps[StepKind.BRAINSTORM].id, actor=fie)
+    anna, bo = join(app_store, meeting, "Anna"), join(app_store, meeting, "Bo")
+    posted = [ideas.submit_idea(app_store, bo, f"Idé nummer {n}", per_minute=20) for n in range(10)]
+    secret = ideas.submit_idea(app_store, anna, "Ring til 12345678")
+    moderation.hide_idea(app_store, secret.id, "Telefonnummer", actor=fie)
+    moderation.merge_ideas(app_store, posted[0].id, [posted[1].id], actor=fie)
+    theme = themes.create_theme(app_store, meeting.id, "Badeliv", actor=fie)
+    themes.assign_theme(app_store, posted[2].id, theme.id, actor=fie)
+    return {
+        "store": app_store,
+        "fie": fie,
+        "meeting": meeting,
+        "steps": steps,
+        "anna": anna,
+        "bo": bo,
+        "ideas": posted,
+    }
+
+
+def go(room, kind: StepKind) -> None:
+    meetings.go_to_step(room["store"], room["meeting"].id, room["steps"][kind].id, actor=None)
+
+
+def test_console_shows_every_tab_and_the_moderation_log(room, make_app) -> None:
+    at = make_app(user=room["fie"], query={"meeting": str(room["meeting"].id)}).run()
+    at.switch_page(f"{PAGES}/console.py").run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert "Idé nummer 3" in shown and "Badeliv" in shown
+    assert translate("da", "console.hidden_because", reason="Telefonnummer") in shown
+    assert at.dataframe, "the moderation log is shown"
+    assert len(at.dataframe[0].value) == len(moderation.list_log(room["store"], room["meeting"].id))
+
+
+def test_console_moves_to_the_next_step_and_adds_time(room, make_app) -> None:
+    at = make_app(user=room["fie"], query={"meeting": str(room["meeting"].id)}).run()
+    at.switch_page(f"{PAGES}/console.py").run()
+    at.button(key="console_add_time").click().run()
+    step = meetings.current_step(room["store"], room["meeting"].id)
+    assert step.time_box_minutes == 20
+    at.button(key="console_next").click().run()
+    assert meetings.current_step(room["store"], room["meeting"].id).kind is StepKind.CLUSTERING
+
+
+def test_phone_in_the_welcome_step_shows_the_facilitators_message(room, make_app) -> None:
+    meetings.update_step(
+        room["store"], room["steps"][StepKind.WELCOME].id, prompt="Vi svarer inden jul", actor=None
+    )
+    go(room, StepKind.WELCOME)
+    at = make_app(query={"p": room["anna"].token}).run()
+    assert not at.exception
+    assert "Vi svarer inden jul" in texts(at)
+
+
+def test_author_sees_why_their_idea_was_hidden_others_do_not_see_it(room, make_app) -> None:
+    anna = make_app(query={"p": room["anna"].token}).run()
+    assert "Telefonnummer" in texts(anna)
+    bo = make_app(query={"p": room["bo"].token}).run()
+    assert "Ring til 12345678" not in texts(bo)
+
+
+def test_phone_in_the_themes_step_sees_the_grouping(room, make_app) -> None:
+    go(room, StepKind.CLUSTERING)
+    at = make_app(query={"p": room["anna"].token}).run()
+    assert not at.exception
+    assert "Badeliv" in texts(at) and "Idé nummer 2" in texts(at)
+
+
+def test_ballot_is_paged_and_a_tap_places_a_dot(room, make_app) -> None:
+    go(room, StepKind.DOT_VOTE)
+    at = make_app(query={"p": room["anna"].token}).run()
+    assert not at.exception
+    plus = [b for b in at.button if (b.key or "").startswith("participate_plus_")]
+    assert len(plus) == 8  # 9 ideas on the wall: hidden and merged ones are not on the ballot
+    plus[0].click().run()
+    vote_round = voting.current_round(room["store"], room["meeting"].id)
+    assert sum(voting.my_dots(room["store"], vote_round.id, room["anna"].id).values()) == 1
+    at.button(key="participate_page_next").click().run()
+    rest = [b for b in at.button if (b.key or "").startswith("participate_plus_")]
+    assert len(rest) == 1
+
+
+def test_wrap_up_shows_the_revealed_results_on_the_phone(room, make_app) -> None:
+    go(room, StepKind.DOT_VOTE)
+    vote_round = voting.current_round(room["store"], room["meeting"].id)
+    voting.place_dot(room["store"], room["anna"], vote_round.id, room["ideas"][4].id)
+    go(room, StepKind.WRAP_UP)
+    at = make_app(query={"p": room["bo"].token}).run()
+    assert translate("da", "participate.results_title") in texts(at)
+    voting.reveal_results(room["store"], vote_round.id, False)
+    at = make_app(query={"p": room["bo"].token}).run()
+    assert translate("da", "participate.results_title") not in texts(at)
+
+
+def test_projector_groups_ideas_by_theme_in_the_themes_step(room, make_app) -> None:
+    go(room, StepKind.CLUSTERING)
+    at = make_app(query={"screen": room["meeting"].screen_token}).run()
+    assert not at.exception
+    html = " ".join(str(e.proto) for e in at.get("html"))
+    assert "projector-themes" in html and "Badeliv" in html and "Ring til" not in html

@@ -1,0 +1,49 @@
+"""Results render for every method, and opinion groups appear once computed."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.factories import join, make_meeting, start
+from workshop import ideas, meetings, vote_methods
+from workshop.vote_methods import VoteMethod
+
+
+def results_script(round_id: int, method: str, meeting_id: int) -> None:
+    from workshop import ideas as idea_service
+    from workshop import meetings as meeting_service
+    from workshop.ui.results import show_round_results
+    from workshop.ui.session import store
+
+    db = store()
+    texts = {i.id: i.text for i in idea_service.list_ideas(db, meeting_id)}
+    seq = meeting_service.meeting_state(db, meeting_id).vote_seq
+    show_round_results(db, round_id, method, seq, texts, key="test")
+
+
+CASTS = {
+    VoteMethod.STATEMENTS: lambda s, p, r, i: vote_methods.cast_stance(s, p, r, i[0], 1),
+    VoteMethod.PAIRWISE: lambda s, p, r, i: vote_methods.cast_pairwise(s, p, r, i[0], i[1], i[0]),
+    VoteMethod.TWO_AXIS: lambda s, p, r, i: vote_methods.cast_scores(s, p, r, i[0], 4, 2),
+    VoteMethod.RANKED: lambda s, p, r, i: vote_methods.cast_ranking(s, p, r, [i[1], i[0]]),
+    VoteMethod.CONSENT: lambda s, p, r, i: vote_methods.cast_consent(s, p, r, "block", "For dyrt"),
+}
+
+
+@pytest.mark.parametrize("method", list(CASTS))
+def test_results_render_for_every_method(app_store, method) -> None:
+    meeting = make_meeting(app_store)
+    start(app_store, meeting)
+    voter = join(app_store, meeting, "Anna")
+    posted = [ideas.submit_idea(app_store, voter, t).id for t in ("Alfa", "Beta")]
+    step = meetings.list_steps(app_store, meeting.id)[1]
+    round_id = vote_methods.open_round(app_store, step.id, method, actor=None)
+    CASTS[method](app_store, voter, round_id, posted)
+    at = AppTest.from_function(
+        results_script, args=(round_id, method.value, meeting.id), default_timeout=30
+    ).run()
+    assert not at.exception, at.exception
+    assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
+    if method is VoteMethod.CONSENT:
+        assert any("For dyrt" in c.value for c in at.caption)

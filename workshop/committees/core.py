@@ -1,0 +1,392 @@
+"""Committees, their phase on the lifecycle timeline, and the rules each phase sets.
+
+What may happen in a committee follows from its phase (``records.ALLOWED``); every service
+in this package asks :func:`require` inside its transaction, so the rule holds whatever page
+or script calls it. Phases move forward one at a time, and only when the committee is ready
+for the next one (:func:`blockers`).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from itertools import pairwise
+from typing import Any
+
+from sqlite_utils import Database
+
+from workshop import audit
+from workshop.committees.records import (
+    ALLOWED,
+    FINAL_STAGES,
+    Action,
+    CommitteeOverview,
+    CommitteeState,
+    Deadline,
+    Decision,
+    DecisionBody,
+    Outcome,
+    Phase,
+    decision_stage,
+)
+from workshop.db import Store
+from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.model import Committee, User, utcnow
+from workshop.text import clean_text, require_text
+
+TITLE_MAX = 120
+TASK_MAX = 4000
+TOKEN_BYTES = 16
+
+
+def _committee(row: dict[str, Any]) -> Committee:
+    return Committee(
+        id=row["id"],
+        title=row["title"],
+        task=row["task"],
+        politicians_target=row["politicians_target"],
+        citizens_target=row["citizens_target"],
+        is_demo=bool(row["is_demo"]),
+        created_at=row["created_at"],
+    )
+
+
+def check_composition(politicians_target: int, citizens_target: int) -> None:
+    if not (0 <= politicians_target <= 50 and 0 <= citizens_target <= 200):
+        raise InvalidInput("error.committee.bad_composition")
+    if politicians_target + citizens_target == 0:
+        raise InvalidInput("error.committee.bad_composition")
+
+
+def create_committee(
+    store: Store,
+    title: str,
+    task: str,
+    *,
+    politicians_target: int = 5,
+    citizens_target: int = 10,
+    actor: User | None,
+    is_demo: bool = False,
+) -> Committee:
+    """A new committee starts in the mandate phase."""
+    title = require_text(title, max_chars=TITLE_MAX, field="title")
+    task = clean_text(task)
+    if len(task) > TASK_MAX:
+        raise InvalidInput("error.text.too_long", field="task", max=TASK_MAX, length=len(task))
+    check_composition(politicians_target, citizens_target)
+    now = utcnow()
+    with store.transaction() as db:
+        cursor = db.execute(
+            "INSERT INTO committees (title, task, politicians_target, citizens_target, is_demo,"
+            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                title,
+                task,
+                politicians_target,
+                citizens_target,
+                int(is_demo),
+                actor.id if actor else None,
+                now,
+            ],
+        )
+        committee_id = cursor.lastrowid
+        assert committee_id is not None
+        db.execute(
+            "INSERT INTO committee_states (committee_id, phase, public_token, phase_started_at)"
+            " VALUES (?, ?, ?, ?)",
+            [committee_id, Phase.MANDATE.value, secrets.token_urlsafe(TOKEN_BYTES), now],
+        )
+        db.execute(
+            "INSERT INTO phase_changes (committee_id, from_phase, to_phase, changed_by,"
+            " changed_at) VALUES (?, NULL, ?, ?, ?)",
+            [committee_id, Phase.MANDATE.value, actor.id if actor else None, now],
+        )
+        audit.record(
+            db, actor, "create_committee", "committees", committee_id, after={"title": title}
+        )
+    return get_committee(store, committee_id)
+
+
+def get_committee(store: Store, committee_id: int) -> Committee:
+    row = store.query_one("SELECT * FROM committees WHERE id = ?", [committee_id])
+    if row is None:
+        raise NotFound("error.not_found")
+    return _committee(row)
+
+
+def list_committees(store: Store) -> list[Committee]:
+    return [_committee(r) for r in store.query("SELECT * FROM committees ORDER BY id DESC")]
+
+
+def has_committees(store: Store) -> bool:
+    return bool(store.scalar("SELECT 1 FROM committees LIMIT 1"))
+
+
+# -- phase --------------------------------------------------------------------------------------
+
+
+def _state(row: dict[str, Any]) -> CommitteeState:
+    return CommitteeState(
+        committee_id=row["committee_id"],
+        phase=Phase(row["phase"]),
+        public_token=row["public_token"],
+        phase_started_at=row["phase_started_at"],
+    )
+
+
+def get_state(store: Store, committee_id: int) -> CommitteeState:
+    row = store.query_one("SELECT * FROM committee_states WHERE committee_id = ?", [committee_id])
+    if row is None:
+        raise NotFound("error.not_found")
+    return _state(row)
+
+
+def get_committee_by_token(store: Store, token: str) -> Committee:
+    """The committee whose public mandate/application link carries ``token``."""
+    if not token:
+        raise NotFound("error.committee.link_unknown")
+    row = store.query_one(
+        "SELECT c.* FROM committees c JOIN committee_states s ON s.committee_id = c.id"
+        " WHERE s.public_token = ?",
+        [token],
+    )
+    if row is None:
+        raise NotFound("error.committee.link_unknown")
+    return _committee(row)
+
+
+def phase_in(db: Database, committee_id: int) -> Phase:
+    row = db.execute(
+        "SELECT phase FROM committee_states WHERE committee_id = ?", [committee_id]
+    ).fetchone()
+    if row is None:
+        raise NotFound("error.not_found")
+    return Phase(row[0])
+
+
+def can(phase: Phase, action: Action) -> bool:
+    return action in ALLOWED[phase]
+
+
+def require(db: Database, committee_id: int, action: Action) -> Phase:
+    """Raise ``NotAllowed`` unless the committee's current phase allows ``action``."""
+    phase = phase_in(db, committee_id)
+    if not can(phase, action):
+        raise NotAllowed(f"error.phase.{action.value}", phase=phase.value)
+    return phase
+
+
+def is_allowed(store: Store, committee_id: int, action: Action) -> bool:
+    return can(get_state(store, committee_id).phase, action)
+
+
+def blockers(store: Store, committee_id: int) -> list[str]:
+    """Why the committee cannot move to its next phase yet (i18n keys; empty: it can)."""
+    with store.transaction() as db:
+        return _blockers(db, committee_id, phase_in(db, committee_id))
+
+
+def _blockers(db: Database, committee_id: int, phase: Phase) -> list[str]:
+    def scalar(sql: str) -> int:
+        return int(db.execute(sql, [committee_id]).fetchone()[0])
+
+    reasons: list[str] = []
+    if phase is Phase.EVALUATION:
+        reasons.append("phase.blocker.last_phase")
+    if phase is Phase.MANDATE:
+        approved = scalar(
+            "SELECT COUNT(*) FROM mandate_versions v JOIN mandate_approvals a"
+            " ON a.mandate_version_id = v.id WHERE v.committee_id = ?"
+            " AND v.version = (SELECT MAX(version) FROM mandate_versions WHERE committee_id = ?1)"
+        )
+        if not approved:
+            reasons.append("phase.blocker.mandate_not_approved")
+    if phase is Phase.RECRUITMENT and not scalar(
+        "SELECT COUNT(*) FROM committee_members WHERE committee_id = ?"
+    ):
+        reasons.append("phase.blocker.no_members")
+    if phase is Phase.RECOMMENDATIONS and not scalar(
+        "SELECT COUNT(*) FROM recommendations WHERE committee_id = ?"
+    ):
+        reasons.append("phase.blocker.no_recommendations")
+    if phase is Phase.POLITICAL_DECISION:
+        rows = db.execute(
+            "SELECT r.id, d.body, d.outcome FROM recommendations r"
+            " LEFT JOIN decisions d ON d.recommendation_id = r.id"
+            " WHERE r.committee_id = ? ORDER BY r.id, d.id",
+            [committee_id],
+        ).fetchall()
+        by_recommendation: dict[int, list[Decision]] = {}
+        for rec_id, body, outcome in rows:
+            found = by_recommendation.setdefault(rec_id, [])
+            if body is not None:
+                found.append(Decision(0, rec_id, DecisionBody(body), Outcome(outcome), "", "", ""))
+        if any(decision_stage(d) not in FINAL_STAGES for d in by_recommendation.values()):
+            reasons.append("phase.blocker.decisions_missing")
+    return reasons
+
+
+def advance_phase(store: Store, committee_id: int, *, expected: Phase, actor: User) -> Phase:
+    """Move the committee from ``expected`` to the next phase.
+
+    ``expected`` is the phase the facilitator saw: if someone else moved the committee in the
+    meantime, nothing happens and they are told.
+    """
+    now = utcnow()
+    with store.transaction() as db:
+        phase = phase_in(db, committee_id)
+        if phase is not Phase(expected):
+            raise NotAllowed("error.phase.changed_meanwhile", phase=phase.value)
+        reasons = _blockers(db, committee_id, phase)
+        if reasons:
+            raise NotAllowed(reasons[0])
+        following = phase.next
+        assert following is not None  # the last phase is a blocker
+        db.execute(
+            "UPDATE committee_states SET phase = ?, phase_started_at = ? WHERE committee_id = ?",
+            [following.value, now, committee_id],
+        )
+        db.execute(
+            "INSERT INTO phase_changes (committee_id, from_phase, to_phase, changed_by,"
+            " changed_at) VALUES (?, ?, ?, ?, ?)",
+            [committee_id, phase.value, following.value, actor.id, now],
+        )
+        audit.record(
+            db,
+            actor,
+            "advance_phase",
+            "committees",
+            committee_id,
+            before={"phase": phase.value},
+            after={"phase": following.value},
+        )
+    return following
+
+
+def phase_history(store: Store, committee_id: int) -> dict[Phase, str]:
+    """When the committee entered each phase it has been in (the latest entry wins)."""
+    rows = store.query(
+        "SELECT to_phase, changed_at FROM phase_changes WHERE committee_id = ? ORDER BY id",
+        [committee_id],
+    )
+    return {Phase(r["to_phase"]): r["changed_at"] for r in rows}
+
+
+# -- timeline -----------------------------------------------------------------------------------
+
+
+def _iso_date(value: date | str) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise InvalidInput("error.date.invalid", value=str(value)) from None
+
+
+def set_deadlines(
+    store: Store, committee_id: int, deadlines: dict[Phase, date | str | None], *, actor: User
+) -> list[Deadline]:
+    """Plan the end date of phases; a ``None`` removes a phase's date. Dates must not go back."""
+    cleaned = {Phase(p): (_iso_date(d) if d else None) for p, d in deadlines.items()}
+    with store.transaction() as db:
+        phase_in(db, committee_id)
+        current = {
+            Phase(p): d
+            for p, d in db.execute(
+                "SELECT phase, due_on FROM phase_deadlines WHERE committee_id = ?",
+                [committee_id],
+            ).fetchall()
+        }
+        merged = {**current, **cleaned}
+        dated = [(p, merged[p]) for p in Phase if merged.get(p)]
+        for (earlier, first), (later, second) in pairwise(dated):
+            if str(second) < str(first):
+                raise InvalidInput(
+                    "error.timeline.out_of_order", earlier=earlier.value, later=later.value
+                )
+        for phase, due_on in cleaned.items():
+            if due_on is None:
+                db.execute(
+                    "DELETE FROM phase_deadlines WHERE committee_id = ? AND phase = ?",
+                    [committee_id, phase.value],
+                )
+            else:
+                db.execute(
+                    "INSERT INTO phase_deadlines (committee_id, phase, due_on) VALUES (?, ?, ?)"
+                    " ON CONFLICT (committee_id, phase) DO UPDATE SET due_on = excluded.due_on",
+                    [committee_id, phase.value, due_on],
+                )
+        audit.record(
+            db,
+            actor,
+            "set_deadlines",
+            "committees",
+            committee_id,
+            before={p.value: d for p, d in current.items()},
+            after={p.value: d for p, d in cleaned.items()},
+        )
+    return list_deadlines(store, committee_id)
+
+
+def list_deadlines(store: Store, committee_id: int) -> list[Deadline]:
+    rows = store.query(
+        "SELECT phase, due_on FROM phase_deadlines WHERE committee_id = ?", [committee_id]
+    )
+    found = {Phase(r["phase"]): r["due_on"] for r in rows}
+    return [Deadline(p, found[p]) for p in Phase if p in found]
+
+
+def next_deadline(phase: Phase, deadlines: list[Deadline]) -> Deadline | None:
+    """The end of the current phase, or else the first dated later phase."""
+    for deadline in deadlines:
+        if deadline.phase.position >= phase.position:
+            return deadline
+    return None
+
+
+# -- overview -----------------------------------------------------------------------------------
+
+
+def list_overviews(store: Store) -> list[CommitteeOverview]:
+    """Every committee with its phase, next deadline and a few counts (newest first)."""
+    rows = store.query(
+        """
+SELECT c.id, c.title, c.is_demo, s.phase,
+       (SELECT COUNT(*) FROM committee_members m WHERE m.committee_id = c.id
+          AND (m.ends_on IS NULL OR m.ends_on >= date('now'))) AS members,
+       (SELECT COUNT(*) FROM meetings m WHERE m.committee_id = c.id) AS meetings,
+       (SELECT COUNT(*) FROM applications a WHERE a.committee_id = c.id) AS applications,
+       (SELECT COUNT(*) FROM recommendations r WHERE r.committee_id = c.id) AS recommendations
+FROM committees c JOIN committee_states s ON s.committee_id = c.id
+ORDER BY c.id DESC
+"""
+    )
+    deadlines: dict[int, list[Deadline]] = {}
+    for r in store.query("SELECT committee_id, phase, due_on FROM phase_deadlines"):
+        deadlines.setdefault(r["committee_id"], []).append(Deadline(Phase(r["phase"]), r["due_on"]))
+    result = []
+    for r in rows:
+        phase = Phase(r["phase"])
+        planned = sorted(deadlines.get(r["id"], []), key=lambda d: d.phase.position)
+        result.append(
+            CommitteeOverview(
+                id=r["id"],
+                title=r["title"],
+                is_demo=bool(r["is_demo"]),
+                phase=phase,
+                next_deadline=next_deadline(phase, planned),
+                members=r["members"],
+                meetings=r["meetings"],
+                applications=r["applications"],
+                recommendations=r["recommendations"],
+            )
+        )
+    return result
+
+
+def get_overview(store: Store, committee_id: int) -> CommitteeOverview:
+    for overview in list_overviews(store):
+        if overview.id == committee_id:
+            return overview
+    raise NotFound("error.not_found")

@@ -1,0 +1,456 @@
+"""Recruitment: the public application form, the facilitators' review, coverage and the draw.
+
+Applications are accepted only while the committee is in its recruitment phase (a trigger
+holds the rule too). Personal data is minimal: a name, an optional e-mail or phone, the
+motivation and competences, and diversity answers only after consent, with its timestamp.
+Every review decision carries a rationale, kept with who decided and when, so that
+selection is not "uigennemsigtig".
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from workshop import audit, sortition
+from workshop.committees.core import require
+from workshop.committees.records import (
+    DIVERSITY_ATTRIBUTES,
+    DIVERSITY_OPTIONS,
+    Action,
+    Application,
+    ApplicationStatus,
+    MemberRole,
+    Target,
+)
+from workshop.db import Store
+from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.model import User, utcnow
+from workshop.text import clean_text, require_text
+
+NAME_MAX = 120
+CONTACT_MAX = 200
+MOTIVATION_MAX = 3000
+COMPETENCE_MAX = 120
+COMPETENCES_MAX = 20
+RATIONALE_MAX = 2000
+DISTRICT_MAX = 80
+SEED_MAX = 200
+
+
+@dataclass(frozen=True)
+class Diversity:
+    """Self-reported and optional; only stored with consent."""
+
+    age_band: str | None = None
+    district: str | None = None
+    gender: str | None = None
+    hard_to_reach: str | None = None
+
+
+def _application(row: dict[str, Any]) -> Application:
+    return Application(
+        id=row["id"],
+        committee_id=row["committee_id"],
+        name=row["name"],
+        contact=row["contact"],
+        motivation=row["motivation"],
+        competences=tuple(json.loads(row["competences"])),
+        consent_at=row["consent_at"],
+        age_band=row["age_band"],
+        district=row["district"],
+        gender=row["gender"],
+        hard_to_reach=row["hard_to_reach"],
+        status=ApplicationStatus(row["status"]),
+        rationale=row["rationale"],
+        decided_at=row["decided_at"],
+        submitted_at=row["submitted_at"],
+    )
+
+
+def _clean_diversity(diversity: Diversity | None, consent: bool) -> dict[str, str | None]:
+    values: dict[str, str | None] = {
+        name: (clean_text(getattr(diversity, name)) or None) if diversity else None
+        for name in DIVERSITY_ATTRIBUTES
+    }
+    if any(values.values()) and not consent:
+        raise InvalidInput("error.application.consent_needed")
+    for name, options in DIVERSITY_OPTIONS.items():
+        if values[name] is not None and values[name] not in options:
+            raise InvalidInput("error.application.bad_option", field=name)
+    district = values["district"]
+    if district is not None and len(district) > DISTRICT_MAX:
+        raise InvalidInput(
+            "error.text.too_long", field="district", max=DISTRICT_MAX, length=len(district)
+        )
+    return values
+
+
+def _clean_competences(competences: list[str] | tuple[str, ...]) -> list[str]:
+    cleaned: list[str] = []
+    for raw in competences:
+        text = clean_text(raw)
+        if text and text not in cleaned:
+            if len(text) > COMPETENCE_MAX:
+                raise InvalidInput(
+                    "error.text.too_long", field="competences", max=COMPETENCE_MAX, length=len(text)
+                )
+            cleaned.append(text)
+    if len(cleaned) > COMPETENCES_MAX:
+        raise InvalidInput("error.application.too_many_competences", max=COMPETENCES_MAX)
+    return cleaned
+
+
+def submit_application(
+    store: Store,
+    committee_id: int,
+    *,
+    name: str,
+    contact: str = "",
+    motivation: str,
+    competences: list[str] | tuple[str, ...] = (),
+    consent: bool = False,
+    diversity: Diversity | None = None,
+) -> Application:
+    """A citizen applies through the public form (no account)."""
+    name = require_text(name, max_chars=NAME_MAX, field="name")
+    contact = clean_text(contact)
+    if len(contact) > CONTACT_MAX:
+        raise InvalidInput(
+            "error.text.too_long", field="contact", max=CONTACT_MAX, length=len(contact)
+        )
+    motivation = require_text(motivation, max_chars=MOTIVATION_MAX, field="motivation")
+    chosen = _clean_competences(competences)
+    values = _clean_diversity(diversity, consent)
+    now = utcnow()
+    with store.transaction() as db:
+        require(db, committee_id, Action.APPLY)
+        try:
+            cursor = db.execute(
+                "INSERT INTO applications (committee_id, name, contact, motivation, competences,"
+                " consent_at, age_band, district, gender, hard_to_reach, submitted_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    committee_id,
+                    name,
+                    contact,
+                    motivation,
+                    json.dumps(chosen, ensure_ascii=False),
+                    now if consent else None,
+                    values["age_band"],
+                    values["district"],
+                    values["gender"],
+                    values["hard_to_reach"],
+                    now,
+                ],
+            )
+        except sqlite3.IntegrityError as error:  # the trigger: recruitment closed meanwhile
+            raise NotAllowed("error.phase.apply", phase="") from error
+        application_id = cursor.lastrowid
+        assert application_id is not None
+    return get_application(store, application_id)
+
+
+def get_application(store: Store, application_id: int) -> Application:
+    row = store.query_one("SELECT * FROM applications WHERE id = ?", [application_id])
+    if row is None:
+        raise NotFound("error.not_found")
+    return _application(row)
+
+
+def list_applications(
+    store: Store, committee_id: int, *, status: ApplicationStatus | None = None
+) -> list[Application]:
+    sql = "SELECT * FROM applications WHERE committee_id = ?"
+    params: list[Any] = [committee_id]
+    if status is not None:
+        sql += " AND status = ?"
+        params.append(ApplicationStatus(status).value)
+    return [_application(r) for r in store.query(sql + " ORDER BY id", params)]
+
+
+def list_reviews(store: Store, application_id: int) -> list[dict[str, Any]]:
+    return store.query(
+        "SELECT r.status, r.rationale, r.reviewed_at, COALESCE(u.display_name, '') AS reviewer"
+        " FROM application_reviews r LEFT JOIN users u ON u.id = r.reviewed_by"
+        " WHERE r.application_id = ? ORDER BY r.id",
+        [application_id],
+    )
+
+
+def citizen_seats(store: Store, committee_id: int) -> tuple[int, int]:
+    """(active citizen members, citizens target)."""
+    today = date.today().isoformat()
+    taken = store.scalar(
+        "SELECT COUNT(*) FROM committee_members WHERE committee_id = ? AND role = 'citizen'"
+        " AND (ends_on IS NULL OR ends_on >= ?)",
+        [committee_id, today],
+    )
+    target = store.scalar("SELECT citizens_target FROM committees WHERE id = ?", [committee_id])
+    return int(taken or 0), int(target or 0)
+
+
+def review_application(
+    store: Store,
+    application_id: int,
+    status: ApplicationStatus | str,
+    *,
+    rationale: str,
+    actor: User,
+    confirm_over_target: bool = False,
+    starts_on: date | str | None = None,
+) -> Application:
+    """Set an application's status with the reason for it.
+
+    Appointing makes the applicant a citizen member. Appointing beyond the citizens target
+    needs ``confirm_over_target``.
+    """
+    status = ApplicationStatus(status)
+    rationale = require_text(rationale, max_chars=RATIONALE_MAX, field="rationale")
+    application = get_application(store, application_id)
+    now = utcnow()
+    with store.transaction() as db:
+        require(db, application.committee_id, Action.REVIEW_APPLICATIONS)
+        current = db.execute(
+            "SELECT status FROM applications WHERE id = ?", [application_id]
+        ).fetchone()[0]
+        if current == status.value:
+            raise InvalidInput("error.application.same_status")
+        if current == ApplicationStatus.APPOINTED.value:
+            raise NotAllowed("error.application.already_member")
+        if status is ApplicationStatus.APPOINTED:
+            taken, target = citizen_seats(store, application.committee_id)
+            if taken >= target and not confirm_over_target:
+                raise NotAllowed("error.recruitment.over_target", taken=taken, target=target)
+            from workshop.committees.members import insert_member
+
+            insert_member(
+                db,
+                application.committee_id,
+                name=application.name,
+                role=MemberRole.CITIZEN,
+                starts_on=starts_on or date.today(),
+                ends_on=None,
+                application_id=application_id,
+                actor=actor,
+            )
+        db.execute(
+            "UPDATE applications SET status = ?, rationale = ?, decided_by = ?, decided_at = ?"
+            " WHERE id = ?",
+            [status.value, rationale, actor.id, now, application_id],
+        )
+        db.execute(
+            "INSERT INTO application_reviews (application_id, status, rationale, reviewed_by,"
+            " reviewed_at) VALUES (?, ?, ?, ?, ?)",
+            [application_id, status.value, rationale, actor.id, now],
+        )
+        audit.record(
+            db,
+            actor,
+            "review_application",
+            "applications",
+            application_id,
+            before={"status": current},
+            after={"status": status.value, "rationale": rationale},
+        )
+    return get_application(store, application_id)
+
+
+# -- targets and coverage -----------------------------------------------------------------------
+
+
+def list_targets(store: Store, committee_id: int) -> list[Target]:
+    rows = store.query(
+        "SELECT * FROM recruitment_targets WHERE committee_id = ? ORDER BY attribute, value",
+        [committee_id],
+    )
+    return [Target(r["id"], r["attribute"], r["value"], r["minimum"], r["maximum"]) for r in rows]
+
+
+def set_target(
+    store: Store,
+    committee_id: int,
+    attribute: str,
+    value: str,
+    *,
+    minimum: int,
+    maximum: int | None,
+    actor: User,
+) -> list[Target]:
+    """Add or change a diversity target (``minimum`` 0 and no maximum removes it)."""
+    if attribute not in DIVERSITY_ATTRIBUTES:
+        raise InvalidInput("error.application.bad_option", field="attribute")
+    value = require_text(value, max_chars=DISTRICT_MAX, field="value")
+    options = DIVERSITY_OPTIONS.get(attribute)
+    if options is not None and value not in options:
+        raise InvalidInput("error.application.bad_option", field=attribute)
+    if minimum < 0 or (maximum is not None and maximum < minimum):
+        raise InvalidInput("error.target.bad_range")
+    with store.transaction() as db:
+        require(db, committee_id, Action.SET_TARGETS)
+        if minimum == 0 and maximum is None:
+            db.execute(
+                "DELETE FROM recruitment_targets WHERE committee_id = ? AND attribute = ?"
+                " AND value = ?",
+                [committee_id, attribute, value],
+            )
+        else:
+            db.execute(
+                "INSERT INTO recruitment_targets (committee_id, attribute, value, minimum, maximum)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (committee_id, attribute, value)"
+                " DO UPDATE SET minimum = excluded.minimum, maximum = excluded.maximum",
+                [committee_id, attribute, value, minimum, maximum],
+            )
+        audit.record(
+            db,
+            actor,
+            "set_target",
+            "committees",
+            committee_id,
+            after={"attribute": attribute, "value": value, "min": minimum, "max": maximum},
+        )
+    return list_targets(store, committee_id)
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    kind: str  # "competence" or a diversity attribute
+    value: str
+    target_min: int
+    target_max: int | None
+    appointed: int
+    shortlisted: int
+    applicants: int
+
+    @property
+    def met(self) -> bool:
+        return self.appointed >= self.target_min and (
+            self.target_max is None or self.appointed <= self.target_max
+        )
+
+
+def coverage(store: Store, committee_id: int, competences: list[str]) -> list[CoverageRow]:
+    """Competences of the profile (each wanted at least once) and diversity targets, with how
+    many appointed, shortlisted and all applicants cover each."""
+    everyone = [a for a in list_applications(store, committee_id) if a.status != "declined"]
+
+    def count(match: Any) -> tuple[int, int, int]:
+        hits = [a for a in everyone if match(a)]
+        return (
+            sum(a.status is ApplicationStatus.APPOINTED for a in hits),
+            sum(a.status is ApplicationStatus.SHORTLISTED for a in hits),
+            len(hits),
+        )
+
+    rows = []
+    for competence in competences:
+        wanted = competence.casefold()
+        counts = count(lambda a, w=wanted: any(c.casefold() == w for c in a.competences))
+        rows.append(CoverageRow("competence", competence, 1, None, *counts))
+    for target in list_targets(store, committee_id):
+        counts = count(lambda a, t=target: a.attribute(t.attribute) == t.value)
+        rows.append(
+            CoverageRow(target.attribute, target.value, target.minimum, target.maximum, *counts)
+        )
+    return rows
+
+
+# -- sortition ----------------------------------------------------------------------------------
+
+
+def draw_pool(store: Store, committee_id: int) -> list[Application]:
+    """Who takes part in a draw: applicants still interested or shortlisted."""
+    return [
+        a
+        for a in list_applications(store, committee_id)
+        if a.status in (ApplicationStatus.INTERESTED, ApplicationStatus.SHORTLISTED)
+    ]
+
+
+def run_draw(
+    store: Store, committee_id: int, *, seats: int, seed: str, actor: User
+) -> sortition.Draw:
+    """Draw ``seats`` applicants by lot with the committee's targets as quotas.
+
+    The drawn applicants are shortlisted with a rationale naming the draw and its seed; the
+    facilitator then appoints (or declines, with a reason). The draw is stored for replay.
+    """
+    seed = require_text(seed, max_chars=SEED_MAX, field="seed")
+    pool = draw_pool(store, committee_id)
+    applicants = [
+        sortition.Applicant(
+            id=a.id,
+            attributes={k: v for k in DIVERSITY_ATTRIBUTES if (v := a.attribute(k)) is not None},
+        )
+        for a in pool
+    ]
+    quotas = [
+        sortition.Quota(t.attribute, t.value, t.minimum, t.maximum)
+        for t in list_targets(store, committee_id)
+    ]
+    with store.transaction() as db:
+        require(db, committee_id, Action.DRAW)
+        result = sortition.draw_panel(applicants, seats=seats, seed=seed, quotas=quotas)
+        now = utcnow()
+        cursor = db.execute(
+            "INSERT INTO sortition_draws (committee_id, seed, seed_digest, applicants_digest,"
+            " seats, quotas, applicant_ids, selected, steps, drawn_by, drawn_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                committee_id,
+                result.seed,
+                result.seed_digest,
+                result.applicants_digest,
+                result.seats,
+                json.dumps([q.__dict__ for q in result.quotas]),
+                json.dumps([a.id for a in pool]),
+                json.dumps(list(result.selected)),
+                json.dumps(
+                    [
+                        {**s.__dict__, "phase": s.phase.value, "stratum": s.stratum}
+                        for s in result.steps
+                    ]
+                ),
+                actor.id,
+                now,
+            ],
+        )
+        draw_id = cursor.lastrowid
+        rationale = f"sortition #{draw_id} · seed {seed}"
+        for applicant_id in result.selected:
+            current = db.execute(
+                "SELECT status FROM applications WHERE id = ?", [applicant_id]
+            ).fetchone()[0]
+            if current != ApplicationStatus.SHORTLISTED.value:
+                db.execute(
+                    "UPDATE applications SET status = 'shortlisted', rationale = ?,"
+                    " decided_by = ?, decided_at = ? WHERE id = ?",
+                    [rationale, actor.id, now, applicant_id],
+                )
+            db.execute(
+                "INSERT INTO application_reviews (application_id, status, rationale,"
+                " reviewed_by, reviewed_at) VALUES (?, 'shortlisted', ?, ?, ?)",
+                [applicant_id, rationale, actor.id, now],
+            )
+        audit.record(
+            db,
+            actor,
+            "run_draw",
+            "sortition_draws",
+            draw_id,
+            after={"seed": seed, "seats": seats, "selected": list(result.selected)},
+        )
+    return result
+
+
+def list_draws(store: Store, committee_id: int) -> list[dict[str, Any]]:
+    rows = store.query(
+        "SELECT * FROM sortition_draws WHERE committee_id = ? ORDER BY id DESC", [committee_id]
+    )
+    for row in rows:
+        for key in ("quotas", "applicant_ids", "selected", "steps"):
+            row[key] = json.loads(row[key])
+    return rows

@@ -1,0 +1,380 @@
+"""Moderation during a live session: hide with a reason, edit with a trail, merge duplicates.
+
+Every action is written to ``moderation_log`` (one meeting's log, append-only, exportable as
+CSV) and to the audit log, in the same transaction as the change. Every change bumps the
+idea's ``seq`` so that phones, which ask only for what changed, learn of it with their next
+refresh: the author of a hidden idea sees that it was hidden and why.
+
+Merging keeps everything: the duplicate stays in the database, points at the idea it was
+merged into, and is hidden from the wall; its author is credited on the kept idea and every
+dot placed on it moves to the kept idea (database triggers still hold the dot limits).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlite_utils import Database, Migrations
+
+from workshop import audit
+from workshop.db import Store
+from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.meetings import bump_change
+from workshop.migrations import run_sql
+from workshop.model import User, utcnow
+from workshop.text import clean_text, require_text
+
+REASON_MAX = 300
+# Every action written to the log (labels: ``moderation.action.<action>``).
+ACTIONS = (
+    "hide_idea",
+    "unhide_idea",
+    "edit_idea",
+    "merge_idea",
+    "create_theme",
+    "rename_theme",
+    "delete_theme",
+    "assign_theme",
+)
+EXPORT_COLUMNS = ["at", "actor", "action", "idea_id", "theme_id", "reason", "before", "after"]
+
+migrations = Migrations("samskab.moderation")
+
+
+@migrations(name="m001_moderation")
+def m001_moderation(db: Database) -> None:
+    run_sql(
+        db,
+        """
+CREATE TABLE themes (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    position INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX themes_meeting ON themes (meeting_id, position);
+
+ALTER TABLE ideas ADD COLUMN theme_id INTEGER REFERENCES themes (id);
+ALTER TABLE ideas ADD COLUMN merged_into_id INTEGER REFERENCES ideas (id);
+ALTER TABLE ideas ADD COLUMN edited_at TEXT;
+CREATE INDEX ideas_merged_into ON ideas (merged_into_id);
+
+-- Every edit of an idea's text: what it said before and after, who changed it and why.
+CREATE TABLE idea_edits (
+    id INTEGER PRIMARY KEY,
+    idea_id INTEGER NOT NULL REFERENCES ideas (id),
+    before TEXT NOT NULL,
+    after TEXT NOT NULL,
+    reason TEXT,
+    user_id INTEGER REFERENCES users (id),
+    at TEXT NOT NULL
+);
+CREATE INDEX idea_edits_idea ON idea_edits (idea_id, id);
+
+CREATE TABLE moderation_log (
+    id INTEGER PRIMARY KEY,
+    meeting_id INTEGER NOT NULL REFERENCES meetings (id),
+    at TEXT NOT NULL,
+    user_id INTEGER REFERENCES users (id),
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    idea_id INTEGER REFERENCES ideas (id),
+    theme_id INTEGER,
+    reason TEXT,
+    before TEXT,
+    after TEXT
+);
+CREATE INDEX moderation_log_meeting ON moderation_log (meeting_id, id);
+CREATE TRIGGER moderation_log_no_update BEFORE UPDATE ON moderation_log
+BEGIN SELECT RAISE(ABORT, 'moderation_log is append-only'); END;
+CREATE TRIGGER moderation_log_no_delete BEFORE DELETE ON moderation_log
+BEGIN SELECT RAISE(ABORT, 'moderation_log is append-only'); END;
+
+-- No new dot on a hidden (or merged) idea, even if a caller skips the service layer.
+CREATE TRIGGER ballot_entries_not_hidden_insert
+BEFORE INSERT ON ballot_entries
+WHEN (SELECT hidden FROM ideas WHERE id = NEW.idea_id) = 1
+BEGIN SELECT RAISE(ABORT, 'idea_hidden'); END;
+CREATE TRIGGER ballot_entries_not_hidden_update
+BEFORE UPDATE OF value ON ballot_entries
+WHEN NEW.value > OLD.value AND (SELECT hidden FROM ideas WHERE id = NEW.idea_id) = 1
+BEGIN SELECT RAISE(ABORT, 'idea_hidden'); END;
+""",
+    )
+
+
+@dataclass(frozen=True)
+class IdeaEdit:
+    id: int
+    idea_id: int
+    before: str
+    after: str
+    reason: str | None
+    at: str
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def log_action(
+    db: Database,
+    meeting_id: int,
+    actor: User | None,
+    action: str,
+    *,
+    idea_id: int | None = None,
+    theme_id: int | None = None,
+    reason: str | None = None,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """Append to the meeting's moderation log and the audit log, in the caller's transaction."""
+    db.execute(
+        "INSERT INTO moderation_log (meeting_id, at, user_id, actor, action, idea_id, theme_id,"
+        " reason, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            meeting_id,
+            utcnow(),
+            actor.id if actor else None,
+            actor.username if actor else "system",
+            action,
+            idea_id,
+            theme_id,
+            reason,
+            _json(before),
+            _json(after),
+        ],
+    )
+    entity, entity_id = ("ideas", idea_id) if idea_id is not None else ("themes", theme_id)
+    audit.record(db, actor, action, entity, entity_id, before=before, after=after)
+
+
+def _idea_row(db: Database, idea_id: int) -> sqlite3.Row | tuple:
+    row = db.execute(
+        "SELECT meeting_id, text, hidden, hide_reason, merged_into_id FROM ideas WHERE id = ?",
+        [idea_id],
+    ).fetchone()
+    if row is None:
+        raise NotFound("error.not_found")
+    return row
+
+
+def touch_idea(db: Database, meeting_id: int, idea_id: int) -> int:
+    """Give a changed idea a new sequence number so that every phone fetches it again."""
+    seq = bump_change(db, meeting_id)
+    db.execute("UPDATE ideas SET seq = ?, updated_at = ? WHERE id = ?", [seq, utcnow(), idea_id])
+    return seq
+
+
+def _reason(reason: str | None, *, required: bool) -> str | None:
+    cleaned = clean_text(reason)
+    if required and not cleaned:
+        raise InvalidInput("error.moderation.reason_required")
+    if len(cleaned) > REASON_MAX:
+        raise InvalidInput(
+            "error.text.too_long", field="reason", max=REASON_MAX, length=len(cleaned)
+        )
+    return cleaned or None
+
+
+def hide_idea(store: Store, idea_id: int, reason: str, *, actor: User | None) -> None:
+    """Take an idea off the wall. Its author still sees it, with the reason."""
+    why = _reason(reason, required=True)
+    with store.transaction() as db:
+        meeting_id, _, hidden, old_reason, merged_into = _idea_row(db, idea_id)
+        if merged_into is not None:
+            raise NotAllowed("error.moderation.merged")
+        db.execute("UPDATE ideas SET hidden = 1, hide_reason = ? WHERE id = ?", [why, idea_id])
+        touch_idea(db, meeting_id, idea_id)
+        db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
+        log_action(
+            db,
+            meeting_id,
+            actor,
+            "hide_idea",
+            idea_id=idea_id,
+            reason=why,
+            before={"hidden": bool(hidden), "reason": old_reason},
+            after={"hidden": True, "reason": why},
+        )
+
+
+def unhide_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
+    with store.transaction() as db:
+        meeting_id, _, hidden, old_reason, merged_into = _idea_row(db, idea_id)
+        if merged_into is not None:
+            raise NotAllowed("error.moderation.merged")
+        if not hidden:
+            return
+        db.execute("UPDATE ideas SET hidden = 0, hide_reason = NULL WHERE id = ?", [idea_id])
+        touch_idea(db, meeting_id, idea_id)
+        db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
+        log_action(
+            db,
+            meeting_id,
+            actor,
+            "unhide_idea",
+            idea_id=idea_id,
+            before={"hidden": True, "reason": old_reason},
+            after={"hidden": False},
+        )
+
+
+def edit_idea(
+    store: Store,
+    idea_id: int,
+    text: str,
+    *,
+    reason: str | None = None,
+    actor: User | None,
+    max_chars: int = 500,
+) -> None:
+    """Correct an idea's text (a typo, personal data). The old wording is kept in the trail."""
+    new_text = require_text(text, max_chars=max_chars, field="idea")
+    why = _reason(reason, required=False)
+    with store.transaction() as db:
+        meeting_id, old_text, _, _, _ = _idea_row(db, idea_id)
+        if new_text == old_text:
+            return
+        now = utcnow()
+        db.execute(
+            "INSERT INTO idea_edits (idea_id, before, after, reason, user_id, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [idea_id, old_text, new_text, why, actor.id if actor else None, now],
+        )
+        db.execute(
+            "UPDATE ideas SET text = ?, edited_at = ? WHERE id = ?", [new_text, now, idea_id]
+        )
+        touch_idea(db, meeting_id, idea_id)
+        log_action(
+            db,
+            meeting_id,
+            actor,
+            "edit_idea",
+            idea_id=idea_id,
+            reason=why,
+            before={"text": old_text},
+            after={"text": new_text},
+        )
+
+
+def list_idea_edits(store: Store, idea_id: int) -> list[IdeaEdit]:
+    rows = store.query(
+        "SELECT id, idea_id, before, after, reason, at FROM idea_edits WHERE idea_id = ?"
+        " ORDER BY id",
+        [idea_id],
+    )
+    return [IdeaEdit(**row) for row in rows]
+
+
+def merge_ideas(store: Store, keep_id: int, duplicate_ids: list[int], *, actor: User | None) -> int:
+    """Merge duplicates into ``keep_id``; return how many dots moved.
+
+    Authors of the duplicates are credited on the kept idea, their dots move to it, and the
+    duplicates leave the wall (they stay in the database, pointing at the kept idea).
+    """
+    duplicates = sorted({int(i) for i in duplicate_ids} - {int(keep_id)})
+    if not duplicates:
+        raise InvalidInput("error.moderation.merge_nothing")
+    moved = 0
+    with store.transaction() as db:
+        meeting_id, _, keep_hidden, _, keep_merged = _idea_row(db, keep_id)
+        if keep_hidden or keep_merged is not None:
+            raise NotAllowed("error.moderation.merge_into_hidden")
+        for duplicate in duplicates:
+            dup_meeting, dup_text, _, _, dup_merged = _idea_row(db, duplicate)
+            if dup_meeting != meeting_id:
+                raise NotFound("error.not_found")
+            if dup_merged is not None:
+                raise NotAllowed("error.moderation.merged")
+            entries = db.execute(
+                "SELECT ballot_id, value FROM ballot_entries WHERE idea_id = ?", [duplicate]
+            ).fetchall()
+            for ballot_id, value in entries:
+                db.execute(
+                    "DELETE FROM ballot_entries WHERE ballot_id = ? AND idea_id = ?",
+                    [ballot_id, duplicate],
+                )
+                try:
+                    db.execute(
+                        "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (?, ?, ?)"
+                        " ON CONFLICT (ballot_id, idea_id) DO UPDATE"
+                        " SET value = value + excluded.value",
+                        [ballot_id, keep_id, value],
+                    )
+                except sqlite3.IntegrityError as error:
+                    raise InvalidInput("error.moderation.merge_cap") from error
+                moved += value
+            # Earlier merges into the duplicate now point at the kept idea (no chains).
+            db.execute(
+                "UPDATE ideas SET merged_into_id = ? WHERE merged_into_id = ?",
+                [keep_id, duplicate],
+            )
+            db.execute(
+                "UPDATE ideas SET merged_into_id = ?, hidden = 1, hide_reason = NULL,"
+                " theme_id = NULL WHERE id = ?",
+                [keep_id, duplicate],
+            )
+            touch_idea(db, meeting_id, duplicate)
+            log_action(
+                db,
+                meeting_id,
+                actor,
+                "merge_idea",
+                idea_id=duplicate,
+                before={"text": dup_text, "dots": sum(v for _, v in entries)},
+                after={"merged_into_id": keep_id},
+            )
+        touch_idea(db, meeting_id, keep_id)
+        db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
+    return moved
+
+
+def credits(store: Store, meeting_id: int) -> dict[int, list[dict[str, Any]]]:
+    """For each idea that absorbed duplicates: the authors of those duplicates, oldest first."""
+    rows = store.query(
+        "SELECT merged_into_id, id, author_name, participant_id, entered_by FROM ideas"
+        " WHERE meeting_id = ? AND merged_into_id IS NOT NULL ORDER BY id",
+        [meeting_id],
+    )
+    result: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        result.setdefault(row["merged_into_id"], []).append(row)
+    return result
+
+
+def list_log(store: Store, meeting_id: int) -> list[dict[str, Any]]:
+    return store.query(
+        "SELECT id, at, actor, action, idea_id, theme_id, reason, before, after"
+        " FROM moderation_log WHERE meeting_id = ? ORDER BY id",
+        [meeting_id],
+    )
+
+
+def log_frame(
+    store: Store, meeting_id: int, action_label: Callable[[str], str] = str
+) -> pd.DataFrame:
+    """The log for reading on screen: readable times and action names, blanks for nothing."""
+    frame = pd.DataFrame(list_log(store, meeting_id), columns=EXPORT_COLUMNS)
+    frame["at"] = frame["at"].str.slice(0, 19).str.replace("T", " ")
+    frame["action"] = frame["action"].map(action_label)
+    return frame.astype(object).where(frame.notna(), "")
+
+
+def log_csv(store: Store, meeting_id: int) -> str:
+    """The meeting's moderation log as CSV (UTF-8, a header row, one action per row)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for row in list_log(store, meeting_id):
+        writer.writerow(["" if row[c] is None else row[c] for c in EXPORT_COLUMNS])
+    return out.getvalue()

@@ -1,0 +1,141 @@
+"""Themes: the facilitator groups ideas during the clustering step.
+
+Each action is part of moderation (logged per meeting, exportable) and bumps the meeting's
+``change_seq``, so phones and the projector redraw their grouped view with the next refresh.
+An idea put into a theme moves from ``submitted`` to ``themed`` in its status history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workshop import idea_status
+from workshop.db import Store
+from workshop.errors import NotAllowed, NotFound
+from workshop.meetings import bump_change
+from workshop.model import IdeaStatus, Theme, User, utcnow
+from workshop.moderation import log_action, touch_idea
+from workshop.text import require_text
+
+NAME_MAX = 80
+
+
+def _theme(row: dict[str, Any]) -> Theme:
+    return Theme(
+        id=row["id"], meeting_id=row["meeting_id"], name=row["name"], position=row["position"]
+    )
+
+
+def get_theme(store: Store, theme_id: int) -> Theme:
+    row = store.query_one("SELECT * FROM themes WHERE id = ?", [theme_id])
+    if row is None:
+        raise NotFound("error.not_found")
+    return _theme(row)
+
+
+def list_themes(store: Store, meeting_id: int) -> list[Theme]:
+    rows = store.query(
+        "SELECT * FROM themes WHERE meeting_id = ? ORDER BY position, id", [meeting_id]
+    )
+    return [_theme(r) for r in rows]
+
+
+def create_theme(store: Store, meeting_id: int, name: str, *, actor: User | None) -> Theme:
+    name = require_text(name, max_chars=NAME_MAX, field="theme")
+    with store.transaction() as db:
+        if not db.execute("SELECT 1 FROM meetings WHERE id = ?", [meeting_id]).fetchone():
+            raise NotFound("error.not_found")
+        position = db.execute(
+            "SELECT COALESCE(MAX(position), 0) + 1 FROM themes WHERE meeting_id = ?", [meeting_id]
+        ).fetchone()[0]
+        theme_id = db.execute(
+            "INSERT INTO themes (meeting_id, name, position, created_at) VALUES (?, ?, ?, ?)",
+            [meeting_id, name, position, utcnow()],
+        ).lastrowid
+        assert theme_id is not None
+        bump_change(db, meeting_id)
+        log_action(db, meeting_id, actor, "create_theme", theme_id=theme_id, after={"name": name})
+    return get_theme(store, theme_id)
+
+
+def rename_theme(store: Store, theme_id: int, name: str, *, actor: User | None) -> Theme:
+    name = require_text(name, max_chars=NAME_MAX, field="theme")
+    before = get_theme(store, theme_id)
+    with store.transaction() as db:
+        db.execute("UPDATE themes SET name = ? WHERE id = ?", [name, theme_id])
+        bump_change(db, before.meeting_id)
+        log_action(
+            db,
+            before.meeting_id,
+            actor,
+            "rename_theme",
+            theme_id=theme_id,
+            before={"name": before.name},
+            after={"name": name},
+        )
+    return get_theme(store, theme_id)
+
+
+def delete_theme(store: Store, theme_id: int, *, actor: User | None) -> None:
+    """Remove a theme; its ideas stay, without a theme."""
+    theme = get_theme(store, theme_id)
+    with store.transaction() as db:
+        ideas = [
+            r[0]
+            for r in db.execute("SELECT id FROM ideas WHERE theme_id = ?", [theme_id]).fetchall()
+        ]
+        db.execute("UPDATE ideas SET theme_id = NULL WHERE theme_id = ?", [theme_id])
+        for idea_id in ideas:
+            touch_idea(db, theme.meeting_id, idea_id)
+        db.execute("DELETE FROM themes WHERE id = ?", [theme_id])
+        bump_change(db, theme.meeting_id)
+        log_action(
+            db,
+            theme.meeting_id,
+            actor,
+            "delete_theme",
+            theme_id=theme_id,
+            before={"name": theme.name, "ideas": ideas},
+        )
+
+
+def assign_theme(store: Store, idea_id: int, theme_id: int | None, *, actor: User | None) -> None:
+    """Put an idea into a theme (or take it out with ``None``)."""
+    with store.transaction() as db:
+        row = db.execute(
+            "SELECT meeting_id, theme_id, merged_into_id, status FROM ideas WHERE id = ?",
+            [idea_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound("error.not_found")
+        meeting_id, old_theme, merged_into, status = row
+        if merged_into is not None:
+            raise NotAllowed("error.moderation.merged")
+        if theme_id is not None:
+            theme = db.execute("SELECT meeting_id FROM themes WHERE id = ?", [theme_id]).fetchone()
+            if theme is None or theme[0] != meeting_id:
+                raise NotFound("error.not_found")
+        if old_theme == theme_id:
+            return
+        db.execute("UPDATE ideas SET theme_id = ? WHERE id = ?", [theme_id, idea_id])
+        if theme_id is not None and status == IdeaStatus.SUBMITTED:
+            idea_status.set_status(
+                db,
+                idea_id,
+                IdeaStatus.THEMED,
+                reason=None,
+                actor=actor,
+                source="theme",
+                source_id=theme_id,
+            )
+        touch_idea(db, meeting_id, idea_id)
+        log_action(
+            db,
+            meeting_id,
+            actor,
+            "assign_theme",
+            idea_id=idea_id,
+            theme_id=theme_id,
+            before={"theme_id": old_theme},
+            after={"theme_id": theme_id},
+        )

@@ -1,0 +1,68 @@
+"""The phone's first screen: the meeting's agreement in plain language, acknowledged once.
+
+``agreement_gate(participant)`` does nothing when every agreement of the meeting (and of its
+committee) is acknowledged in its current material version. Otherwise it shows the short
+version, the whole text one tap away, and an acknowledge button, and stops the page.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workshop import agreements
+from workshop.errors import WorkshopError
+from workshop.model import Participant
+from workshop.ui.agreement_widgets import day, field_label, full_agreement
+from workshop.ui.i18n import error_text, t
+from workshop.ui.session import store
+from workshop.ui.widgets import user_text
+
+GATE_ERROR = "agreement_gate_error"  # session-state key: a message to show after a rerun
+
+
+def agreement_gate(participant: Participant) -> None:
+    pending = agreements.pending_agreement(store(), participant)
+    if pending is None:
+        return
+    version = pending.version
+    st.subheader(t("agreement_gate.title"))
+    error = st.session_state.pop(GATE_ERROR, None)
+    if error:
+        st.error(error)
+    if pending.acknowledged_version is not None:
+        st.info(t("agreement_gate.changed", version=pending.acknowledged_version))
+        fields = [field_label(c.field) for c in pending.changes if c.field != "summary"]
+        if fields:
+            st.caption(t("agreement_gate.what_changed", fields=", ".join(fields)))
+    with st.container(border=True, key="agreement_gate_card"):
+        st.markdown(f"**{user_text(version.title)}**")
+        st.markdown(user_text(version.summary))
+        level = version.participation_level
+        st.markdown(
+            f"**{t('agreement_gate.level', level=t(f'agreement.level.{level}'))}**  \n"
+            f"{t(f'agreement.level_promise.{level}')}"
+        )
+        if version.feedback_due_on:
+            st.markdown(t("agreement_gate.feedback_due", date=day(version.feedback_due_on)))
+        with st.expander(t("agreement_gate.read_full"), icon=":material/article:"):
+            full_agreement(version)
+            st.caption(t("agreement_gate.version", version=version.version))
+    # The version id is bound when the button is drawn: a tap acknowledges exactly the text
+    # that was on the screen, even if a newer version was saved in the meantime.
+    st.button(
+        t("agreement_gate.acknowledge"),
+        type="primary",
+        width="stretch",
+        key="agreement_gate_acknowledge",
+        icon=":material/check:",
+        on_click=_acknowledge,
+        args=(participant, version.id),
+    )
+    st.stop()
+
+
+def _acknowledge(participant: Participant, version_id: int) -> None:
+    try:
+        agreements.acknowledge_agreement(store(), participant, version_id)
+    except WorkshopError as failure:
+        st.session_state[GATE_ERROR] = error_text(failure)

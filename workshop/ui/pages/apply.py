@@ -1,0 +1,133 @@
+"""The public application form, opened by link (``/apply?link=<token>``), made for a phone.
+
+Personal data is minimal. The diversity questions come only after the person has read what
+they are for and ticked consent; every one of them is optional.
+"""
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from workshop import committees
+from workshop.committees import mandates, recruitment
+from workshop.committees.records import DIVERSITY_OPTIONS, Action
+from workshop.errors import WorkshopError
+from workshop.ui.committee_widgets import APPLIED
+from workshop.ui.i18n import error_text, language_switcher, t
+from workshop.ui.session import store
+from workshop.ui.widgets import demo_badge, user_text
+
+db = store()
+
+
+def option_label(attribute: str) -> Callable[[str], str]:
+    return lambda key: t(f"diversity.{attribute}.{key}")
+
+
+try:
+    committee = committees.get_committee_by_token(db, st.query_params.get("link", ""))
+except WorkshopError as error:
+    st.error(error_text(error))
+    st.stop()
+    raise
+
+state = committees.get_state(db, committee.id)
+mandate = mandates.approved_mandate(db, committee.id)
+
+with st.container(horizontal=True, horizontal_alignment="right"):
+    language_switcher("apply_language")
+demo_badge(committee.is_demo)
+st.caption(t("apply.kicker"))
+st.title(user_text(committee.title))
+if mandate is not None and mandate.purpose:
+    st.markdown(user_text(mandate.purpose))
+st.page_link(
+    "workshop/ui/pages/mandate.py",
+    label=t("apply.read_mandate"),
+    icon=":material/description:",
+    query_params={"link": state.public_token},
+)
+
+if st.session_state.get(APPLIED) == committee.id:
+    st.success(t("apply.thanks"), icon=":material/check_circle:")
+    st.write(t("apply.what_next"))
+    st.stop()
+
+if not committees.can(state.phase, Action.APPLY):
+    # Someone who was filling in the form when recruitment closed keeps what they wrote.
+    started = any(st.session_state.get(k) for k in ("apply_name", "apply_motivation"))
+    st.info(t("apply.closed"), icon=":material/lock:")
+    if not started:
+        st.stop()
+
+name = st.text_input(t("apply.field.name"), max_chars=recruitment.NAME_MAX, key="apply_name")
+contact = st.text_input(
+    t("apply.field.contact"),
+    max_chars=recruitment.CONTACT_MAX,
+    help=t("apply.field.contact_help"),
+    key="apply_contact",
+)
+motivation = st.text_area(
+    t("apply.field.motivation"),
+    max_chars=recruitment.MOTIVATION_MAX,
+    placeholder=t("apply.field.motivation_placeholder"),
+    key="apply_motivation",
+)
+profile = mandate.competences if mandate is not None else []
+chosen = (
+    st.multiselect(t("apply.field.competences"), profile, key="apply_competences")
+    if profile
+    else []
+)
+other = st.text_input(
+    t("apply.field.other_competences"),
+    help=t("apply.field.other_competences_help"),
+    max_chars=300,
+    key="apply_other",
+)
+
+with st.container(border=True, key="apply_diversity"):
+    st.markdown(f"**{t('apply.diversity.title')}**")
+    st.caption(t("apply.diversity.consent_text"))
+    consent = st.checkbox(t("apply.diversity.consent"), key="apply_consent")
+    answers: dict[str, str | None] = dict.fromkeys(("age_band", "gender", "hard_to_reach"))
+    district = ""
+    if consent:
+        for attribute, options in DIVERSITY_OPTIONS.items():
+            answers[attribute] = st.selectbox(
+                t(f"diversity.{attribute}"),
+                options,
+                index=None,
+                format_func=option_label(attribute),
+                placeholder=t("apply.diversity.skip"),
+                key=f"apply_{attribute}",
+            )
+        district = st.text_input(
+            t("diversity.district"), max_chars=recruitment.DISTRICT_MAX, key="apply_district"
+        )
+
+if st.button(t("apply.send"), type="primary", width="stretch", key="apply_send"):
+    try:
+        made = recruitment.submit_application(
+            db,
+            committee.id,
+            name=name,
+            contact=contact,
+            motivation=motivation,
+            competences=[*chosen, *other.split(",")],
+            consent=consent,
+            diversity=recruitment.Diversity(
+                age_band=answers["age_band"],
+                district=district or None,
+                gender=answers["gender"],
+                hard_to_reach=answers["hard_to_reach"],
+            )
+            if consent
+            else None,
+        )
+    except WorkshopError as error:
+        st.error(error_text(error))
+    else:
+        st.session_state[APPLIED] = committee.id
+        st.rerun()
+st.caption(t("apply.privacy"))

@@ -1,0 +1,86 @@
+"""Audit log (admin): every staff action, filtered on screen, exported as CSV or JSON."""
+
+from datetime import date
+from typing import Any
+
+import streamlit as st
+
+from workshop import audit
+from workshop.model import Role
+from workshop.ui.i18n import t, tn
+from workshop.ui.session import require_role, store
+
+SHOWN = 500  # newest entries on screen; the downloads hold every matching entry
+
+require_role(Role.ADMIN)
+st.set_page_config(layout="wide")  # before/after need the width
+db = store()
+
+st.title(t("page.audit"))
+st.caption(t("privacy.audit.lead"))
+
+with st.container(horizontal=True, key="audit_filters"):
+    action = st.selectbox(
+        t("privacy.audit.action"),
+        ["", *audit.list_actions(db)],
+        format_func=lambda value: value or t("privacy.audit.all"),
+        key="audit_action",
+    )
+    actor = st.selectbox(
+        t("privacy.audit.actor"),
+        ["", *audit.list_actors(db)],
+        format_func=lambda value: value or t("privacy.audit.all"),
+        key="audit_actor",
+    )
+    since = st.date_input(t("privacy.audit.since"), value=None, key="audit_since")
+    until = st.date_input(t("privacy.audit.until"), value=None, key="audit_until")
+
+
+def entries(limit: int | None = None) -> list[dict[str, Any]]:
+    return audit.query_entries(
+        db,
+        action=action or None,
+        actor=actor or None,
+        since=since.isoformat() if isinstance(since, date) else None,
+        until=until.isoformat() if isinstance(until, date) else None,
+        limit=limit,
+    )
+
+
+newest = list(reversed(entries(SHOWN)))
+
+if not newest:
+    st.info(t("privacy.audit.none"))
+else:
+    st.caption(tn("privacy.audit.shown", len(newest), limit=SHOWN))
+    st.dataframe(
+        audit.readable(newest),
+        hide_index=True,
+        column_order=["at", "actor", "action", "entity", "entity_id", "before", "after"],
+        column_config={
+            name: st.column_config.TextColumn(t(f"privacy.audit.col.{name}"))
+            for name in ("at", "actor", "action", "entity", "before", "after")
+        }
+        | {"entity_id": st.column_config.NumberColumn(t("privacy.audit.col.entity_id"))},
+        key="audit_table",
+    )
+    everything = entries()
+    with st.container(horizontal=True):
+        st.download_button(
+            t("privacy.audit.download_csv"),
+            data=audit.to_csv(everything),
+            file_name="samskab-audit-log.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click="ignore",
+            key="audit_download_csv",
+        )
+        st.download_button(
+            t("privacy.audit.download_json"),
+            data=audit.to_json(everything),
+            file_name="samskab-audit-log.json",
+            mime="application/json",
+            icon=":material/download:",
+            on_click="ignore",
+            key="audit_download_json",
+        )

@@ -1,0 +1,322 @@
+"""One committee at a glance: phase on the timeline, what is due next, members and meetings."""
+
+from datetime import date, datetime, time
+
+import streamlit as st
+
+from workshop import committees
+from workshop.committees import members
+from workshop.committees.records import MemberRole, Phase
+from workshop.errors import WorkshopError
+from workshop.model import Role
+from workshop.ui.committee_widgets import (
+    EVENT,
+    PLACE,
+    TODO,
+    committee_nav,
+    day_text,
+    deadline_text,
+    phase_badge,
+    phase_label,
+    picked_committee,
+)
+from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.session import flash, require_role, show_flash, store
+from workshop.ui.widgets import demo_badge, user_text
+
+user = require_role(Role.FACILITATOR, Role.ADMIN)
+db = store()
+show_flash()
+committee = picked_committee()
+state = committees.get_state(db, committee.id)
+overview = committees.get_overview(db, committee.id)
+phase = state.phase
+
+with st.container(horizontal=True, vertical_alignment="center"):
+    demo_badge(committee.is_demo)
+    phase_badge(phase)
+st.title(user_text(committee.title))
+committee_nav(committee, "committee")
+
+overview_tab, members_tab, meetings_tab = st.tabs(
+    [t("committee.tab.overview"), t("committee.tab.members"), t("committee.tab.meetings")]
+)
+
+# -- at a glance ------------------------------------------------------------------------------
+with overview_tab:
+    people = members.list_members(db, committee.id)
+    today = date.today().isoformat()
+    active = [m for m in people if m.is_active(today)]
+    coming = members.next_meeting(db, committee.id)
+    with st.container(horizontal=True, key="committee_glance"):
+        st.metric(t("committee.glance.phase"), phase_label(phase), border=True)
+        st.metric(
+            t("committee.glance.members"),
+            t(
+                "committee.glance.members_value",
+                active=len(active),
+                target=committee.politicians_target + committee.citizens_target,
+            ),
+            border=True,
+        )
+        st.metric(
+            t("committee.glance.next_meeting"),
+            day_text(coming.planned_at) if coming else "—",
+            border=True,
+        )
+    st.markdown(f"{EVENT} {deadline_text(overview.next_deadline)}")
+
+    with st.container(border=True, key="committee_next"):
+        st.subheader(t("committee.next.title"))
+        st.write(t(f"phase.hint.{phase.value}"))
+        reasons = committees.blockers(db, committee.id)
+        following = phase.next
+        for reason in reasons:
+            st.markdown(f"{TODO} {t(reason)}")
+        if following is not None and st.button(
+            t("committee.advance", phase=phase_label(following)),
+            type="primary",
+            disabled=bool(reasons),
+            key="committee_advance",
+            icon=":material/arrow_forward:",
+        ):
+            try:
+                committees.advance_phase(db, committee.id, expected=phase, actor=user)
+            except WorkshopError as error:
+                st.error(error_text(error))
+            else:
+                flash(t("committee.advanced", phase=phase_label(following)))
+                st.rerun()
+
+    st.subheader(t("committee.timeline"))
+    entered = committees.phase_history(db, committee.id)
+    planned = {d.phase: d.due_on for d in committees.list_deadlines(db, committee.id)}
+    for step in Phase:
+        if step.position < phase.position:
+            icon, note = ":material/check_circle:", t("committee.timeline.done")
+        elif step is phase:
+            icon, note = ":material/radio_button_checked:", t("committee.timeline.now")
+        else:
+            icon, note = ":material/radio_button_unchecked:", ""
+        parts = [f"{icon} **{phase_label(step)}**"]
+        if note:
+            parts.append(note)
+        if step in entered and step.position <= phase.position:
+            parts.append(t("committee.timeline.since", date=day_text(entered[step])))
+        if step in planned:
+            parts.append(t("committee.timeline.due", date=day_text(planned[step])))
+        st.markdown(" · ".join(parts))
+
+    with (
+        st.expander(t("committee.deadlines.edit"), icon=":material/edit_calendar:"),
+        st.form("committee_deadlines"),
+    ):
+        chosen: dict[Phase, date | None] = {}
+        for step in Phase:
+            current = date.fromisoformat(planned[step]) if step in planned else None
+            chosen[step] = st.date_input(
+                phase_label(step),
+                value=current,
+                min_value=min(date(2000, 1, 1), current or date.max),
+                max_value=max(date(date.today().year + 15, 12, 31), current or date.min),
+                format="DD.MM.YYYY",
+                key=f"committee_due_{step.value}",
+            )
+        if st.form_submit_button(t("common.save"), type="primary"):
+            try:
+                committees.set_deadlines(
+                    db,
+                    committee.id,
+                    {p: d for p, d in chosen.items() if d or p in planned},
+                    actor=user,
+                )
+            except WorkshopError as error:
+                st.error(error_text(error))
+            else:
+                flash(t("committee.deadlines.saved"))
+                st.rerun()
+
+# -- members ----------------------------------------------------------------------------------
+with members_tab:
+    st.caption(
+        t(
+            "committees.composition",
+            politicians=committee.politicians_target,
+            citizens=committee.citizens_target,
+        )
+    )
+    if not people:
+        st.info(t("members.empty"))
+    for member in people:
+        with st.container(border=True, key=f"committee_member_{member.id}"):
+            st.markdown(f"**{user_text(member.name)}** · {t(f'member.role.{member.role.value}')}")
+            st.caption(
+                t("members.period", start=day_text(member.starts_on), end=day_text(member.ends_on))
+            )
+            if member.ends_on is None and committees.is_allowed(
+                db, committee.id, committees.Action.ADD_MEMBER
+            ):
+                with st.popover(
+                    t("members.end"), icon=":material/logout:", key=f"committee_end_{member.id}"
+                ):
+                    last_day = st.date_input(
+                        t("members.field.ends_on"),
+                        format="DD.MM.YYYY",
+                        key=f"committee_end_date_{member.id}",
+                    )
+                    if st.button(t("members.end"), key=f"committee_end_go_{member.id}"):
+                        try:
+                            members.end_membership(db, member.id, last_day, actor=user)
+                        except WorkshopError as error:
+                            st.error(error_text(error))
+                        else:
+                            st.rerun()
+
+    if committees.is_allowed(db, committee.id, committees.Action.ADD_MEMBER):
+        with (
+            st.expander(t("members.add"), icon=":material/person_add:"),
+            st.form("committee_add_member", clear_on_submit=True),
+        ):
+            name = st.text_input(
+                t("members.field.name"), max_chars=members.NAME_MAX, key="committee_member_name"
+            )
+            role = st.selectbox(
+                t("members.field.role"),
+                list(MemberRole),
+                format_func=lambda r: t(f"member.role.{r}"),
+                key="committee_member_role",
+            )
+            starts = st.date_input(
+                t("members.field.starts_on"), format="DD.MM.YYYY", key="committee_member_start"
+            )
+            ends = st.date_input(
+                t("members.field.ends_on"),
+                value=None,
+                format="DD.MM.YYYY",
+                key="committee_member_end",
+            )
+            over = st.checkbox(t("members.confirm_over_target"), key="committee_member_over")
+            if st.form_submit_button(t("members.add"), type="primary"):
+                try:
+                    made = members.add_member(
+                        db,
+                        committee.id,
+                        name=name,
+                        role=role or MemberRole.CITIZEN,
+                        starts_on=starts or date.today(),
+                        ends_on=ends,
+                        actor=user,
+                        confirm_over_target=over,
+                    )
+                except WorkshopError as error:
+                    st.error(error_text(error))
+                else:
+                    flash(t("members.added", name=made.name))
+                    st.rerun()
+    else:
+        st.caption(t("members.closed", phase=phase_label(phase)))
+
+# -- meetings ---------------------------------------------------------------------------------
+with meetings_tab:
+    plans = members.list_meeting_plans(db, committee.id)
+    st.caption(tn("meetings.planned", len(plans)))
+    for plan in plans:
+        label = f"{day_text(plan.planned_at)} {plan.planned_at[11:16]} · {plan.title}"
+        with st.expander(label, icon=":material/event:", key=f"committee_plan_{plan.meeting_id}"):
+            if plan.location:
+                st.markdown(f"{PLACE} {user_text(plan.location)}")
+            st.caption(
+                t("meetings.attendance_summary", present=plan.present, recorded=plan.recorded)
+            )
+            st.page_link(
+                "workshop/ui/pages/console.py",
+                label=t("committees.open_console"),
+                icon=":material/tune:",
+                query_params={"meeting": str(plan.meeting_id)},
+            )
+            can_write = committees.is_allowed(db, committee.id, committees.Action.KEEP_MINUTES)
+            with st.form(f"committee_minutes_{plan.meeting_id}"):
+                agenda = st.text_area(
+                    t("meetings.field.agenda"),
+                    value=plan.agenda,
+                    max_chars=members.AGENDA_MAX,
+                    key=f"committee_agenda_{plan.meeting_id}",
+                    disabled=not can_write,
+                )
+                minutes = st.text_area(
+                    t("meetings.field.minutes"),
+                    value=plan.minutes,
+                    max_chars=members.MINUTES_MAX,
+                    height=200,
+                    key=f"committee_minutes_text_{plan.meeting_id}",
+                    disabled=not can_write,
+                )
+                st.markdown(f"**{t('meetings.attendance')}**")
+                was = members.attendance(db, plan.meeting_id)
+                ticks = {
+                    m.id: st.checkbox(
+                        f"{user_text(m.name)} ({t(f'member.role.{m.role.value}')})",
+                        value=was.get(m.id, False),
+                        key=f"committee_present_{plan.meeting_id}_{m.id}",
+                        disabled=not can_write,
+                    )
+                    for m in people
+                    if m.is_active(plan.planned_at[:10])
+                }
+                if st.form_submit_button(
+                    t("meetings.save_minutes"), type="primary", disabled=not can_write
+                ):
+                    try:
+                        members.record_minutes(
+                            db, plan.meeting_id, agenda=agenda, minutes=minutes, actor=user
+                        )
+                        members.record_attendance(db, plan.meeting_id, ticks, actor=user)
+                    except WorkshopError as error:
+                        st.error(error_text(error))
+                    else:
+                        flash(t("meetings.minutes_saved"))
+                        st.rerun()
+
+    if committees.is_allowed(db, committee.id, committees.Action.PLAN_MEETING):
+        with (
+            st.expander(t("meetings.plan"), icon=":material/add:"),
+            st.form("committee_plan_meeting", clear_on_submit=True),
+        ):
+            title = st.text_input(
+                t("meeting.field.title"), max_chars=120, key="committee_plan_title"
+            )
+            with st.container(horizontal=True):
+                day = st.date_input(
+                    t("meetings.field.date"), format="DD.MM.YYYY", key="committee_plan_date"
+                )
+                at = st.time_input(
+                    t("meetings.field.time"), value=time(17, 0), key="committee_plan_time"
+                )
+            where = st.text_input(
+                t("meetings.field.location"),
+                max_chars=members.LOCATION_MAX,
+                key="committee_plan_location",
+            )
+            plan_agenda = st.text_area(
+                t("meetings.field.agenda"),
+                max_chars=members.AGENDA_MAX,
+                key="committee_plan_agenda",
+            )
+            if st.form_submit_button(t("meetings.plan"), type="primary"):
+                try:
+                    members.plan_meeting(
+                        db,
+                        committee.id,
+                        title,
+                        planned_at=datetime.combine(day or date.today(), at or time(17, 0)),
+                        location=where,
+                        agenda=plan_agenda,
+                        actor=user,
+                    )
+                except WorkshopError as error:
+                    st.error(error_text(error))
+                else:
+                    flash(t("meetings.planned_ok"))
+                    st.rerun()
+    else:
+        st.caption(t("meetings.closed", phase=phase_label(phase)))

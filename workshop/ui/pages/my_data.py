@@ -1,0 +1,83 @@
+"""My data: a citizen downloads everything stored about them, or deletes it."""
+
+import json
+
+import streamlit as st
+
+from workshop import privacy
+from workshop.errors import WorkshopError
+from workshop.ui import state
+from workshop.ui.i18n import error_text, language_switcher, t, tn
+from workshop.ui.session import flash, require_participant, store
+from workshop.ui.widgets import user_text
+
+participant = require_participant()
+db = store()
+policy = privacy.load_privacy_settings()
+keep_ideas = privacy.ideas_stay_anonymised(db, participant.meeting_id, policy)
+data = privacy.export_participant_data(db, participant)
+
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.caption(user_text(data["meeting"]["title"]), width="stretch")
+    language_switcher("my_data_language")
+st.title(t("page.my_data"))
+st.write(t("privacy.my_data.lead"))
+
+name = data["participant"]["name"]
+with st.container(border=True, key="my_data_summary"):
+    facts = [
+        t("privacy.my_data.name", name=user_text(name)) if name else t("privacy.my_data.no_name"),
+        t("privacy.my_data.joined", when=data["participant"]["joined_at"][:16].replace("T", " ")),
+        tn("privacy.my_data.ideas", len(data["ideas"])),
+        tn("privacy.my_data.dots", sum(d["dots"] for d in data["dots"])),
+    ]
+    other_rows = sum(len(rows) for rows in data["other"].values())
+    if other_rows:
+        facts.append(tn("privacy.my_data.other_rows", other_rows))
+    st.markdown("\n".join(f"- {fact}" for fact in facts))
+    with st.expander(t("privacy.my_data.preview")):
+        st.json(data, expanded=2)
+    st.download_button(
+        t("privacy.my_data.download"),
+        data=json.dumps(data, ensure_ascii=False, indent=2),
+        file_name="samskab-my-data.json",
+        mime="application/json",
+        icon=":material/download:",
+        on_click="ignore",
+        width="stretch",
+        key="my_data_download",
+    )
+
+st.subheader(t("privacy.my_data.delete_title"))
+st.write(t("privacy.my_data.delete_what"))
+st.info(
+    t("privacy.my_data.stays_keep") if keep_ideas else t("privacy.my_data.stays_delete"),
+    icon=":material/info:",
+)
+confirmed = st.checkbox(t("privacy.my_data.confirm"), key="my_data_confirm")
+if st.button(
+    t("privacy.my_data.delete"),
+    type="primary",
+    disabled=not confirmed,
+    icon=":material/delete_forever:",
+    width="stretch",
+    key="my_data_delete",
+):
+    try:
+        privacy.erase_participant(db, participant, settings=policy)
+    except WorkshopError as error:
+        st.error(error_text(error))
+    else:
+        # The token no longer exists: without it this browser is a visitor on the start page.
+        st.session_state.pop(state.PARTICIPANT, None)
+        st.query_params.clear()
+        flash(t("privacy.my_data.deleted"))
+        st.rerun()
+
+st.divider()
+st.page_link(
+    "workshop/ui/pages/participate.py",
+    label=t("privacy.my_data.back"),
+    icon=":material/arrow_back:",
+    query_params={"p": participant.token},
+)

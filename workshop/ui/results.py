@@ -1,0 +1,118 @@
+"""Results of a vote round, for the projector, the console and the summaries.
+
+One function per place would drift apart; this one picks the chart for the round's method,
+and shows opinion groups ("what unites the room") for statement rounds. All tallies come from
+:mod:`workshop.vote_methods`, computed once per change and shared by every viewer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import altair as alt
+import streamlit as st
+
+from workshop import vote_charts, vote_methods
+from workshop.db import Store
+from workshop.opinion_groups import GroupingStatus
+from workshop.tallies import Id
+from workshop.ui.i18n import t, tn
+from workshop.ui.widgets import user_text
+from workshop.vote_methods import VoteMethod
+
+
+def _stance_words() -> dict[str, str]:
+    return {
+        "agree": t("ballot.statements.agree"),
+        "disagree": t("ballot.statements.disagree"),
+        "pass": t("ballot.statements.pass"),
+        "share": t("results.share"),
+        "statement": t("results.statement"),
+    }
+
+
+def group_name(label: int) -> str:
+    return t("results.group_name", letter=chr(ord("A") + label))
+
+
+def show_round_results(
+    db: Store,
+    round_id: int,
+    method: VoteMethod | str,
+    vote_seq: int,
+    texts: Mapping[Id, str],
+    *,
+    key: str,
+) -> None:
+    """The chart of one round's results (and, for statements, the opinion groups)."""
+    method = VoteMethod(method)
+    result = vote_methods.round_results(db, round_id, vote_seq)
+    idea = t("results.idea")
+    chart: alt.TopLevelMixin
+    if method is VoteMethod.DOT_VOTE:
+        chart = vote_charts.dots_chart(result, texts, dots=t("results.dots"), idea=idea)
+    elif method is VoteMethod.STATEMENTS:
+        chart = vote_charts.statements_chart(result, texts, words=_stance_words())
+    elif method is VoteMethod.PAIRWISE:
+        chart = vote_charts.pairwise_chart(result, texts, score=t("results.score"), idea=idea)
+    elif method is VoteMethod.TWO_AXIS:
+        chart = vote_charts.two_axis_chart(
+            result,
+            texts,
+            impact=t("ballot.two_axis.impact"),
+            feasibility=t("ballot.two_axis.feasibility"),
+        )
+    elif method is VoteMethod.RANKED:
+        chart = vote_charts.ranked_chart(result, texts, wins=t("results.beats"), idea=idea)
+    else:
+        words = {r: t(f"tally.consent.{r}") for r in ("agree", "abstain", "concerns", "block")}
+        chart = vote_charts.consent_chart(result, words={**words, "count": t("results.count")})
+        st.markdown(f"**{t(result.outcome_key)}**")
+        for vote in (*result.blocks, *result.concerns):
+            st.caption(f"{t(f'tally.consent.{vote.response}')}: {user_text(vote.reason)}")
+    st.altair_chart(chart, width="stretch", key=f"{key}_chart")
+    if method is VoteMethod.STATEMENTS:
+        show_opinion_groups(db, round_id, vote_seq, texts, key=key)
+
+
+def show_opinion_groups(
+    db: Store, round_id: int, vote_seq: int, texts: Mapping[Id, str], *, key: str
+) -> None:
+    """What unites the room, and the groups that think alike, from the latest computation."""
+    snapshot = vote_methods.opinion_groups_snapshot(db, round_id, vote_seq)
+    st.markdown(f"#### {t('results.unites')}")
+    if snapshot.result is None:
+        st.caption(t("results.groups_computing"))
+        return
+    groups = snapshot.result
+    if groups.status is not GroupingStatus.OK:
+        st.caption(t(groups.status.message_key, **groups.status_params))
+        return
+    if not snapshot.up_to_date:
+        st.caption(t("results.groups_stale"))
+    if groups.consensus_agree:
+        for statement in groups.consensus_agree:
+            share = round(statement.share * 100)
+            st.markdown(
+                f"- {user_text(texts.get(statement.statement_id, ''))} · "
+                f"{t('results.agree_share', share=share)}"
+            )
+    else:
+        st.caption(t("results.no_consensus"))
+    names = {g.label: group_name(g.label) for g in groups.groups}
+    st.altair_chart(
+        vote_charts.opinion_map_chart(groups, group=t("results.group"), names=names),
+        width="stretch",
+        key=f"{key}_groups",
+    )
+    for group in groups.groups:
+        with st.container(border=True, key=f"{key}_group_{group.label}"):
+            st.markdown(
+                f"**{names[group.label]}** · {tn('results.people', len(group.participant_ids))}"
+            )
+            for representative in group.representative:
+                agrees = representative.stance > 0
+                word = t("ballot.statements.agree" if agrees else "ballot.statements.disagree")
+                text = user_text(texts.get(representative.statement_id, ""))
+                share = round(representative.share_in_group * 100)
+                st.caption(f"{word}: {text} ({share} %)")

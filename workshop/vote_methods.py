@@ -1,0 +1,543 @@
+"""Ballots for the voting methods beyond dots: statements, pairwise, two axes, ranking, consent.
+
+Every method writes into the same ``ballots`` row (one per participant per round, a UNIQUE
+constraint) and replaces what that participant said before while the round is open. The
+database refuses what no method allows: a stance other than agree/disagree/pass, a score off
+the scale, two ideas on the same rank, a block without a reason. Results come from the pure
+functions in :mod:`workshop.tallies`, computed once per change of the meeting's votes.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlite_utils import Database, Migrations
+
+from workshop import audit, opinion_groups, tallies
+from workshop.cache import VersionedCache
+from workshop.db import Store
+from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.migrations import run_sql
+from workshop.model import Participant, User, utcnow
+from workshop.text import clean_text
+
+migrations = Migrations("samskab.vote_methods")
+
+REASON_MAX = 1000
+SCALE_LOW, SCALE_HIGH = 1, 5
+
+
+class VoteMethod(StrEnum):
+    DOT_VOTE = "dot_vote"
+    STATEMENTS = "statements"  # agree / disagree / pass, Pol.is style
+    PAIRWISE = "pairwise"  # All Our Ideas
+    TWO_AXIS = "two_axis"  # impact × feasibility
+    RANKED = "ranked"  # Schulze (default) or instant runoff
+    CONSENT = "consent"  # agree / abstain / concerns / block on one proposal
+
+
+@migrations(name="m001_method_ballots")
+def _m001(db: Database) -> None:
+    run_sql(
+        db,
+        """
+ALTER TABLE ballot_entries ADD COLUMN value2 INTEGER;
+ALTER TABLE ballots ADD COLUMN response TEXT;
+ALTER TABLE ballots ADD COLUMN reason TEXT;
+ALTER TABLE rounds ADD COLUMN settings TEXT NOT NULL DEFAULT '{}';
+
+CREATE TABLE pairwise_choices (
+    id INTEGER PRIMARY KEY,
+    round_id INTEGER NOT NULL REFERENCES rounds (id),
+    participant_id INTEGER NOT NULL REFERENCES participants (id),
+    low_id INTEGER NOT NULL REFERENCES ideas (id),
+    high_id INTEGER NOT NULL REFERENCES ideas (id),
+    winner_id INTEGER REFERENCES ideas (id),
+    at TEXT NOT NULL,
+    CHECK (low_id < high_id),
+    CHECK (winner_id IS NULL OR winner_id IN (low_id, high_id)),
+    UNIQUE (round_id, participant_id, low_id, high_id)
+);
+CREATE INDEX pairwise_choices_round ON pairwise_choices (round_id);
+
+CREATE TRIGGER ballot_entries_method_rules_insert
+BEFORE INSERT ON ballot_entries
+BEGIN
+    SELECT RAISE(ABORT, 'statement_stance')
+    WHERE (SELECT r.method FROM rounds r JOIN ballots b ON b.round_id = r.id
+           WHERE b.id = NEW.ballot_id) = 'statements' AND NEW.value NOT IN (-1, 0, 1);
+    SELECT RAISE(ABORT, 'score_scale')
+    WHERE (SELECT r.method FROM rounds r JOIN ballots b ON b.round_id = r.id
+           WHERE b.id = NEW.ballot_id) = 'two_axis'
+      AND (NEW.value NOT BETWEEN 1 AND 5 OR NEW.value2 IS NULL OR NEW.value2 NOT BETWEEN 1 AND 5);
+    SELECT RAISE(ABORT, 'rank_taken')
+    WHERE (SELECT r.method FROM rounds r JOIN ballots b ON b.round_id = r.id
+           WHERE b.id = NEW.ballot_id) = 'ranked'
+      AND (NEW.value < 1 OR EXISTS (SELECT 1 FROM ballot_entries
+                                    WHERE ballot_id = NEW.ballot_id AND value = NEW.value));
+END;
+
+CREATE TRIGGER ballots_block_needs_reason_insert
+BEFORE INSERT ON ballots
+WHEN NEW.response = 'block' AND length(trim(coalesce(NEW.reason, ''))) = 0
+BEGIN SELECT RAISE(ABORT, 'block_needs_reason'); END;
+
+CREATE TRIGGER ballots_block_needs_reason_update
+BEFORE UPDATE OF response, reason ON ballots
+WHEN NEW.response = 'block' AND length(trim(coalesce(NEW.reason, ''))) = 0
+BEGIN SELECT RAISE(ABORT, 'block_needs_reason'); END;
+""",
+    )
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    id: int
+    meeting_id: int
+    method: VoteMethod
+
+
+def _open_round(
+    db: Database, round_id: int, participant: Participant, method: VoteMethod
+) -> OpenRound:
+    row = db.execute(
+        "SELECT r.status, r.method, s.meeting_id FROM rounds r JOIN steps s ON s.id = r.step_id"
+        " WHERE r.id = ?",
+        [round_id],
+    ).fetchone()
+    if row is None or row[2] != participant.meeting_id:
+        raise NotFound("error.not_found")
+    if row[1] != method:
+        raise NotAllowed("error.vote.wrong_method")
+    if row[0] != "open":
+        raise NotAllowed("error.vote.round_closed")
+    return OpenRound(round_id, row[2], VoteMethod(row[1]))
+
+
+def _ballot(db: Database, round_id: int, participant_id: int) -> int:
+    """The participant's one ballot in the round, created on first use."""
+    now = utcnow()
+    db.execute(
+        "INSERT INTO ballots (round_id, participant_id, cast_at, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (round_id, participant_id) DO UPDATE SET updated_at = excluded.updated_at",
+        [round_id, participant_id, now, now],
+    )
+    return int(
+        db.execute(
+            "SELECT id FROM ballots WHERE round_id = ? AND participant_id = ?",
+            [round_id, participant_id],
+        ).fetchone()[0]
+    )
+
+
+def _votable_ideas(db: Database, meeting_id: int, idea_ids: Sequence[int]) -> None:
+    """Every idea must belong to the meeting and be visible."""
+    for idea_id in set(idea_ids):
+        row = db.execute(
+            "SELECT hidden FROM ideas WHERE id = ? AND meeting_id = ?", [idea_id, meeting_id]
+        ).fetchone()
+        if row is None:
+            raise NotFound("error.not_found")
+        if row[0]:
+            raise NotAllowed("error.vote.idea_hidden")
+
+
+def _changed(db: Database, meeting_id: int) -> None:
+    db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
+
+
+# -- rounds ---------------------------------------------------------------------------------
+
+
+def open_round(
+    store: Store,
+    step_id: int,
+    method: VoteMethod | str,
+    *,
+    actor: User | None,
+    revealed: bool = False,
+) -> int:
+    """Open a new round of ``method`` on a step (closing any open one); return its id.
+
+    Results start hidden unless ``revealed``: the facilitator reveals them when the room is
+    ready, so early votes do not steer later ones.
+    """
+    method = VoteMethod(method)
+    now = utcnow()
+    with store.transaction() as db:
+        step = db.execute("SELECT meeting_id FROM steps WHERE id = ?", [step_id]).fetchone()
+        if step is None:
+            raise NotFound("error.not_found")
+        db.execute(
+            "UPDATE rounds SET status = 'closed', closed_at = ? WHERE step_id = ?"
+            " AND status = 'open'",
+            [now, step_id],
+        )
+        number = db.execute(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM rounds WHERE step_id = ?", [step_id]
+        ).fetchone()[0]
+        round_id = db.execute(
+            "INSERT INTO rounds (step_id, number, method, status, revealed, opened_at)"
+            " VALUES (?, ?, ?, 'open', ?, ?)",
+            [step_id, number, method.value, int(revealed), now],
+        ).lastrowid
+        assert round_id is not None
+        _changed(db, step[0])
+        audit.record(
+            db,
+            actor,
+            "open_round",
+            "rounds",
+            round_id,
+            after={"method": method.value, "number": number},
+        )
+    return int(round_id)
+
+
+def close_round(store: Store, round_id: int, *, actor: User | None) -> None:
+    with store.transaction() as db:
+        row = db.execute(
+            "SELECT s.meeting_id FROM rounds r JOIN steps s ON s.id = r.step_id WHERE r.id = ?",
+            [round_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound("error.not_found")
+        db.execute(
+            "UPDATE rounds SET status = 'closed', closed_at = COALESCE(closed_at, ?) WHERE id = ?",
+            [utcnow(), round_id],
+        )
+        _changed(db, row[0])
+        audit.record(db, actor, "close_round", "rounds", round_id)
+
+
+# -- casting --------------------------------------------------------------------------------
+
+
+def cast_stance(
+    store: Store, participant: Participant, round_id: int, idea_id: int, stance: int
+) -> None:
+    """Agree (1), disagree (-1) or pass (0) on one statement; a second vote replaces the first."""
+    checked = tallies._stance(stance)
+    with store.transaction() as db:
+        found = _open_round(db, round_id, participant, VoteMethod.STATEMENTS)
+        _votable_ideas(db, found.meeting_id, [idea_id])
+        ballot_id = _ballot(db, round_id, participant.id)
+        db.execute(
+            "DELETE FROM ballot_entries WHERE ballot_id = ? AND idea_id = ?", [ballot_id, idea_id]
+        )
+        db.execute(
+            "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (?, ?, ?)",
+            [ballot_id, idea_id, int(checked)],
+        )
+        _changed(db, found.meeting_id)
+
+
+def cast_pairwise(
+    store: Store,
+    participant: Participant,
+    round_id: int,
+    left_id: int,
+    right_id: int,
+    winner_id: int | None,
+) -> None:
+    """One judgement between two ideas; ``winner_id=None`` is "I can't decide"."""
+    tallies.validate_pairwise_vote(tallies.PairwiseVote(left_id, right_id, winner_id))
+    low, high = sorted((left_id, right_id))
+    with store.transaction() as db:
+        found = _open_round(db, round_id, participant, VoteMethod.PAIRWISE)
+        _votable_ideas(db, found.meeting_id, [low, high])
+        _ballot(db, round_id, participant.id)
+        db.execute(
+            "INSERT INTO pairwise_choices"
+            " (round_id, participant_id, low_id, high_id, winner_id, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (round_id, participant_id, low_id, high_id)"
+            " DO UPDATE SET winner_id = excluded.winner_id, at = excluded.at",
+            [round_id, participant.id, low, high, winner_id, utcnow()],
+        )
+        _changed(db, found.meeting_id)
+
+
+def cast_scores(
+    store: Store,
+    participant: Participant,
+    round_id: int,
+    idea_id: int,
+    impact: int,
+    feasibility: int,
+) -> None:
+    """Score one idea on both axes (1–5); scoring it again replaces the scores."""
+    for value in (impact, feasibility):
+        if not SCALE_LOW <= value <= SCALE_HIGH:
+            raise InvalidInput(
+                "error.vote.score_out_of_range", low=SCALE_LOW, high=SCALE_HIGH, value=value
+            )
+    with store.transaction() as db:
+        found = _open_round(db, round_id, participant, VoteMethod.TWO_AXIS)
+        _votable_ideas(db, found.meeting_id, [idea_id])
+        ballot_id = _ballot(db, round_id, participant.id)
+        db.execute(
+            "DELETE FROM ballot_entries WHERE ballot_id = ? AND idea_id = ?", [ballot_id, idea_id]
+        )
+        db.execute(
+            "INSERT INTO ballot_entries (ballot_id, idea_id, value, value2) VALUES (?, ?, ?, ?)",
+            [ballot_id, idea_id, impact, feasibility],
+        )
+        _changed(db, found.meeting_id)
+
+
+def cast_ranking(
+    store: Store, participant: Participant, round_id: int, ranking: Sequence[int]
+) -> None:
+    """A whole ranking, best first; it replaces the participant's earlier ranking."""
+    with store.transaction() as db:
+        found = _open_round(db, round_id, participant, VoteMethod.RANKED)
+        candidates = _candidates(db, found.meeting_id)
+        tallies.validate_ranking(list(ranking), set(candidates))
+        _votable_ideas(db, found.meeting_id, ranking)
+        ballot_id = _ballot(db, round_id, participant.id)
+        db.execute("DELETE FROM ballot_entries WHERE ballot_id = ?", [ballot_id])
+        for rank, idea_id in enumerate(ranking, start=1):
+            db.execute(
+                "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (?, ?, ?)",
+                [ballot_id, idea_id, rank],
+            )
+        _changed(db, found.meeting_id)
+
+
+def cast_consent(
+    store: Store, participant: Participant, round_id: int, response: str, reason: str = ""
+) -> None:
+    """Agree, abstain, concerns or block on the step's proposal; a block must say why."""
+    reason = clean_text(reason)
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(
+            "error.text.too_long", field="reason", max=REASON_MAX, length=len(reason)
+        )
+    vote = tallies.validate_consent_vote(tallies.ConsentVote(participant.id, response, reason))
+    with store.transaction() as db:
+        found = _open_round(db, round_id, participant, VoteMethod.CONSENT)
+        ballot_id = _ballot(db, round_id, participant.id)
+        db.execute(
+            "UPDATE ballots SET response = ?, reason = ? WHERE id = ?",
+            [str(vote.response), vote.reason or None, ballot_id],
+        )
+        _changed(db, found.meeting_id)
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def _candidates(db: Database, meeting_id: int) -> list[int]:
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM ideas WHERE meeting_id = ? AND hidden = 0 ORDER BY id", [meeting_id]
+        ).fetchall()
+    ]
+
+
+def my_ballot(store: Store, round_id: int, participant_id: int) -> dict[str, Any]:
+    """What this participant has said in the round, to show on their phone."""
+    ballot = store.query_one(
+        "SELECT id, response, reason FROM ballots WHERE round_id = ? AND participant_id = ?",
+        [round_id, participant_id],
+    )
+    if ballot is None:
+        return {"entries": {}, "response": None, "reason": None, "pairs": []}
+    entries = {
+        r["idea_id"]: (r["value"], r["value2"])
+        for r in store.query(
+            "SELECT idea_id, value, value2 FROM ballot_entries WHERE ballot_id = ?", [ballot["id"]]
+        )
+    }
+    pairs = store.query(
+        "SELECT low_id, high_id, winner_id FROM pairwise_choices WHERE round_id = ?"
+        " AND participant_id = ?",
+        [round_id, participant_id],
+    )
+    return {
+        "entries": entries,
+        "response": ballot["response"],
+        "reason": ballot["reason"],
+        "pairs": pairs,
+    }
+
+
+def next_pair(store: Store, round_id: int, participant: Participant) -> tuple[int, int] | None:
+    """The pair to show this participant next: one they have not judged, least compared first."""
+    rows = store.query(
+        "SELECT participant_id, low_id, high_id, winner_id FROM pairwise_choices"
+        " WHERE round_id = ?",
+        [round_id],
+    )
+    votes = [tallies.PairwiseVote(r["low_id"], r["high_id"], r["winner_id"]) for r in rows]
+    mine = [
+        tallies.PairwiseVote(r["low_id"], r["high_id"], r["winner_id"])
+        for r in rows
+        if r["participant_id"] == participant.id
+    ]
+    with store._lock:
+        ideas = _candidates(store.db, participant.meeting_id)
+    rng = random.Random(f"{round_id}:{participant.id}:{len(mine)}")
+    pair = tallies.choose_next_pair(ideas, votes, rng, seen_by_participant=mine)
+    return None if pair is None else (int(pair[0]), int(pair[1]))
+
+
+_results: VersionedCache[Any] = VersionedCache()
+
+
+def round_results(store: Store, round_id: int, vote_seq: int) -> Any:
+    """The tally of a round by its method, computed once per change of the meeting's votes."""
+
+    def compute() -> Any:
+        found = store.query_one(
+            "SELECT r.method, s.meeting_id FROM rounds r JOIN steps s ON s.id = r.step_id"
+            " WHERE r.id = ?",
+            [round_id],
+        )
+        if found is None:
+            raise NotFound("error.not_found")
+        method = VoteMethod(found["method"])
+        with store._lock:
+            ideas = _candidates(store.db, found["meeting_id"])
+        entries = store.query(
+            "SELECT b.participant_id, e.idea_id, e.value, e.value2 FROM ballot_entries e"
+            " JOIN ballots b ON b.id = e.ballot_id WHERE b.round_id = ?",
+            [round_id],
+        )
+        if method is VoteMethod.DOT_VOTE:
+            return tallies.tally_dots(
+                (tallies.DotVote(e["participant_id"], e["idea_id"], e["value"]) for e in entries),
+                ideas,
+            )
+        if method is VoteMethod.STATEMENTS:
+            return tallies.tally_statements(
+                (
+                    tallies.StatementVote(e["participant_id"], e["idea_id"], e["value"])
+                    for e in entries
+                ),
+                ideas,
+            )
+        if method is VoteMethod.TWO_AXIS:
+            return tallies.tally_two_axis(
+                (
+                    tallies.AxisScore(e["participant_id"], e["idea_id"], e["value"], e["value2"])
+                    for e in entries
+                ),
+                ideas,
+                low=SCALE_LOW,
+                high=SCALE_HIGH,
+            )
+        if method is VoteMethod.RANKED:
+            by_ballot: dict[int, list[tuple[int, int]]] = {}
+            for e in entries:
+                by_ballot.setdefault(e["participant_id"], []).append((e["value"], e["idea_id"]))
+            ballots = [[idea for _, idea in sorted(ranks)] for ranks in by_ballot.values()]
+            return tallies.tally_ranked([b for b in ballots if b], ideas)
+        if method is VoteMethod.PAIRWISE:
+            rows = store.query(
+                "SELECT low_id, high_id, winner_id FROM pairwise_choices WHERE round_id = ?",
+                [round_id],
+            )
+            return tallies.tally_pairwise(
+                (tallies.PairwiseVote(r["low_id"], r["high_id"], r["winner_id"]) for r in rows),
+                ideas,
+            )
+        responses = store.query(
+            "SELECT participant_id, response, reason FROM ballots WHERE round_id = ?"
+            " AND response IS NOT NULL ORDER BY updated_at",
+            [round_id],
+        )
+        return tallies.check_consent(
+            tallies.ConsentVote(r["participant_id"], r["response"], r["reason"] or "")
+            for r in responses
+        )
+
+    return _results.get(("round", store.path, round_id), vote_seq, compute)
+
+
+# -- opinion groups, off the request path -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupsSnapshot:
+    """The latest computed opinion groups and the vote version they describe."""
+
+    result: opinion_groups.OpinionGroups | None
+    version: int | None
+    up_to_date: bool
+
+
+class _GroupsWorker:
+    """Computes opinion groups in a background thread, one computation per round at a time.
+
+    A viewer never waits: it gets the newest finished result (marked stale while a newer one
+    is being computed), so a room of phones never triggers 300 computations, and a slow
+    computation never blocks a page (Pol.is's "math worker fell over" lesson).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._done: dict[tuple[str, int], tuple[int, opinion_groups.OpinionGroups]] = {}
+        self._running: set[tuple[str, int]] = set()
+
+    def snapshot(self, store: Store, round_id: int, vote_seq: int) -> GroupsSnapshot:
+        key = (store.path, round_id)
+        with self._lock:
+            done = self._done.get(key)
+            fresh = done is not None and done[0] == vote_seq
+            start = not fresh and key not in self._running
+            if start:
+                self._running.add(key)
+        if start:
+            threading.Thread(
+                target=self._compute,
+                args=(store, round_id, vote_seq),
+                daemon=True,
+                name=f"opinion-groups-{round_id}",
+            ).start()
+        return GroupsSnapshot(done[1] if done else None, done[0] if done else None, fresh)
+
+    def _compute(self, store: Store, round_id: int, vote_seq: int) -> None:
+        key = (store.path, round_id)
+        try:
+            rows = store.query(
+                "SELECT b.participant_id, e.idea_id, e.value FROM ballot_entries e"
+                " JOIN ballots b ON b.id = e.ballot_id WHERE b.round_id = ?",
+                [round_id],
+            )
+            matrix = opinion_groups.build_vote_matrix(
+                (r["participant_id"], r["idea_id"], r["value"]) for r in rows
+            )
+            result = opinion_groups.compute_opinion_groups(matrix)
+            with self._lock:
+                previous = self._done.get(key)
+                if previous is None or previous[0] <= vote_seq:
+                    self._done[key] = (vote_seq, result)
+        finally:
+            with self._lock:
+                self._running.discard(key)
+
+    def wait(self, timeout: float = 10.0) -> None:
+        """For tests and benchmarks: wait until no computation is running."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._running:
+                    return
+            time.sleep(0.01)
+
+
+groups_worker = _GroupsWorker()
+
+
+def opinion_groups_snapshot(store: Store, round_id: int, vote_seq: int) -> GroupsSnapshot:
+    """Opinion groups of a statements round: the newest result, never computed on the request."""
+    return groups_worker.snapshot(store, round_id, vote_seq)
