@@ -179,3 +179,30 @@ def test_opinion_groups_are_computed_off_the_request_path_once_per_change(store,
     assert ready.up_to_date and ready.version == seq
     assert ready.result is not None and len(ready.result.groups) == 2
     assert statements[0] in [s.statement_id for s in ready.result.consensus_agree]
+
+
+def test_every_vote_step_kind_is_a_voting_method() -> None:
+    from workshop.model import StepKind
+
+    assert {k.value for k in StepKind if k.is_vote} == {m.value for m in VoteMethod}
+
+
+def test_a_method_step_gets_a_round_of_its_own_method(store, facilitator) -> None:
+    from workshop.committees import create_committee
+    from workshop.meetings import StepSpec
+    from workshop.model import StepKind
+
+    committee = create_committee(store, "Udvalg", "", actor=facilitator)
+    meeting = meetings.create_meeting(
+        store,
+        committee.id,
+        "Metoder",
+        actor=facilitator,
+        agenda=[StepSpec(StepKind.BRAINSTORM, "Idéer?"), StepSpec(StepKind.RANKED)],
+    )
+    start(store, meeting)
+    meetings.next_step(store, meeting.id, actor=facilitator)
+    from workshop import voting
+
+    current = voting.current_round(store, meeting.id)
+    assert current is not None and current.method == "ranked" and current.is_open

@@ -39,7 +39,7 @@ ENV_VARS: dict[str, str] = {
         "public base URL for join links and QR codes (default: the URL the browser used)"
     ),
     "SAMSKAB_CITIZEN_REFRESH_SECONDS": "how often a phone asks for new ideas (default 5)",
-    "SAMSKAB_PROJECTOR_REFRESH_SECONDS": "how often the projector view refreshes (default 2)",
+    "SAMSKAB_PROJECTOR_REFRESH_SECONDS": "how often the projector view refreshes (default 1)",
     "SAMSKAB_IDEA_MAX_CHARS": "longest idea accepted (default 500)",
     "SAMSKAB_IDEAS_PER_MINUTE": "ideas one participant may post per minute (default 6)",
     "SAMSKAB_JOIN_CODE_HOURS": (
@@ -68,7 +68,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         demo_data=_flag(env.get("SAMSKAB_DEMO_DATA"), True),
         public_url=(env.get("SAMSKAB_PUBLIC_URL") or None),
         citizen_refresh_seconds=float(env.get("SAMSKAB_CITIZEN_REFRESH_SECONDS") or 5),
-        projector_refresh_seconds=float(env.get("SAMSKAB_PROJECTOR_REFRESH_SECONDS") or 2),
+        projector_refresh_seconds=float(env.get("SAMSKAB_PROJECTOR_REFRESH_SECONDS") or 1),
         idea_max_chars=int(env.get("SAMSKAB_IDEA_MAX_CHARS") or 500),
         ideas_per_minute=int(env.get("SAMSKAB_IDEAS_PER_MINUTE") or 6),
         join_code_hours=int(env.get("SAMSKAB_JOIN_CODE_HOURS") or 24),

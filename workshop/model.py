@@ -67,6 +67,12 @@ class StepKind(StrEnum):
     BRAINSTORM = "brainstorm"
     CLUSTERING = "clustering"
     DOT_VOTE = "dot_vote"
+    # The other voting methods (workshop.vote_methods); a round's method is its step's kind.
+    STATEMENTS = "statements"
+    PAIRWISE = "pairwise"
+    TWO_AXIS = "two_axis"
+    RANKED = "ranked"
+    CONSENT = "consent"
     WRAP_UP = "wrap_up"
 
     @property
@@ -101,6 +107,20 @@ STEP_TRAITS: dict[StepKind, StepTraits] = {
     StepKind.DOT_VOTE: StepTraits(
         is_vote=True, shows_ideas=True, shows_results=True, default_minutes=5
     ),
+    StepKind.STATEMENTS: StepTraits(
+        is_vote=True, shows_ideas=True, shows_results=True, default_minutes=10
+    ),
+    StepKind.PAIRWISE: StepTraits(
+        is_vote=True, shows_ideas=True, shows_results=True, default_minutes=10
+    ),
+    StepKind.TWO_AXIS: StepTraits(
+        is_vote=True, shows_ideas=True, shows_results=True, default_minutes=10
+    ),
+    StepKind.RANKED: StepTraits(
+        is_vote=True, shows_ideas=True, shows_results=True, default_minutes=5
+    ),
+    # A consent check is about one proposal (the step's prompt), not the ideas.
+    StepKind.CONSENT: StepTraits(is_vote=True, shows_results=True, default_minutes=5),
     StepKind.WRAP_UP: StepTraits(shows_ideas=True, shows_results=True, default_minutes=5),
 }
 

@@ -8,6 +8,7 @@ and shows opinion groups ("what unites the room") for statement rounds. All tall
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import altair as alt
 import streamlit as st
@@ -40,15 +41,19 @@ def show_round_results(
     round_id: int,
     method: VoteMethod | str,
     vote_seq: int,
-    texts: Mapping[Id, str],
+    texts: Mapping[Any, str],  # idea id -> text
     *,
     key: str,
+    large: bool = False,
 ) -> None:
-    """The chart of one round's results (and, for statements, the opinion groups)."""
+    """The chart of one round's results (and, for statements, the opinion groups).
+
+    ``large``: type sized for a projector, readable from the back of the room.
+    """
     method = VoteMethod(method)
     result = vote_methods.round_results(db, round_id, vote_seq)
     idea = t("results.idea")
-    chart: alt.TopLevelMixin
+    chart: alt.Chart | alt.LayerChart | alt.FacetChart
     if method is VoteMethod.DOT_VOTE:
         chart = vote_charts.dots_chart(result, texts, dots=t("results.dots"), idea=idea)
     elif method is VoteMethod.STATEMENTS:
@@ -70,6 +75,9 @@ def show_round_results(
         st.markdown(f"**{t(result.outcome_key)}**")
         for vote in (*result.blocks, *result.concerns):
             st.caption(f"{t(f'tally.consent.{vote.response}')}: {user_text(vote.reason)}")
+    if large:
+        chart = chart.configure_axis(labelFontSize=20, titleFontSize=20, labelLimit=700)
+        chart = chart.configure_legend(labelFontSize=20, titleFontSize=20)
     st.altair_chart(chart, width="stretch", key=f"{key}_chart")
     if method is VoteMethod.STATEMENTS:
         show_opinion_groups(db, round_id, vote_seq, texts, key=key)

@@ -10,11 +10,12 @@ from typing import Any
 
 import streamlit as st
 
-from workshop import ideas, meetings, moderation, qr, themes, voting
+from workshop import ideas, meetings, moderation, qr, themes, vote_methods, voting
 from workshop.errors import WorkshopError
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.meeting_picker import pick_meeting
+from workshop.ui.results import show_round_results
 from workshop.ui.session import flash, require_role, settings, show_flash, store
 from workshop.ui.widgets import author_label, demo_badge, minutes_left, step_label, user_text
 
@@ -159,6 +160,20 @@ with controls:
         label = t("console.hide_results") if vote_round.revealed else t("console.reveal_results")
         if st.button(label, key="console_reveal"):
             act(voting.reveal_results, db, vote_round.id, not vote_round.revealed)
+    if (
+        step is not None
+        and step.kind.is_vote
+        and state_now.status == MeetingStatus.RUNNING
+        and st.button(
+            t("console.new_round"), key="console_new_round", help=t("console.new_round_help")
+        )
+    ):
+        act(vote_methods.open_round, db, step.id, step.kind, actor=user)
+    if vote_round is not None and vote_round.method != StepKind.DOT_VOTE:
+        with st.expander(t("console.round_results", number=vote_round.number), expanded=True):
+            texts = {i.id: i.text for i in ideas.list_ideas(db, meeting.id)}
+            seq = meetings.meeting_state(db, meeting.id).vote_seq
+            show_round_results(db, vote_round.id, vote_round.method, seq, texts, key="console")
 
     if step is not None and step.kind.takes_ideas and step.intake_open:
         with st.form("console_on_behalf", clear_on_submit=True):

@@ -12,8 +12,8 @@ import streamlit as st
 
 from workshop import ideas, meetings, themes, voting
 from workshop.errors import WorkshopError
-from workshop.model import Idea, MeetingStatus, Step
-from workshop.ui import state
+from workshop.model import Idea, MeetingStatus, Step, StepKind
+from workshop.ui import ballots, state
 from workshop.ui.agreement_gate import agreement_gate
 from workshop.ui.agreement_widgets import my_ideas_link
 from workshop.ui.i18n import error_text, language_switcher, t, tn
@@ -235,6 +235,31 @@ def vote_view(vote_step: Step) -> None:
     ballot()
 
 
+# -- the other voting methods: statements, pairwise, two axes, ranking, consent -----------------
+def method_view(vote_step: Step) -> None:
+    vote_round = voting.current_round(db, meeting.id)
+    st.subheader(step_label(vote_step))
+    if vote_step.prompt and vote_step.kind is not StepKind.CONSENT:
+        prompt_message(vote_step)
+    follow_the_room()
+
+    @st.fragment
+    def ballot() -> None:
+        if vote_round is None or not vote_round.is_open:
+            st.info(t("participate.vote_closed"))
+            return
+        if vote_step.kind is StepKind.CONSENT:
+            ballots.consent_ballot(participant, vote_round.id, vote_step.prompt)
+            return
+        wall = list(
+            ideas.wall_ideas(db, meeting.id, meetings.meeting_state(db, meeting.id).change_seq)
+        )
+        random.Random(participant.id).shuffle(wall)  # no idea is favoured by its place
+        getattr(ballots, f"{vote_step.kind.value}_ballot")(participant, vote_round.id, wall)
+
+    ballot()
+
+
 # -- clustering: the ideas grouped into themes ---------------------------------------------------
 def themes_view(cluster_step: Step) -> None:
     st.subheader(step_label(cluster_step))
@@ -295,8 +320,10 @@ def waiting_view() -> None:
 running = step is not None and now.status == MeetingStatus.RUNNING
 if running and step is not None and step.kind.takes_ideas:
     brainstorm_view(step)
-elif running and step is not None and step.kind.is_vote:
+elif running and step is not None and step.kind is StepKind.DOT_VOTE:
     vote_view(step)
+elif running and step is not None and step.kind.is_vote:
+    method_view(step)
 elif running and step is not None and step.kind.shows_themes:
     themes_view(step)
 else:

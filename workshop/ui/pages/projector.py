@@ -10,9 +10,10 @@ import time
 import streamlit as st
 
 from workshop import ideas, meetings, qr, themes, voting
-from workshop.model import Idea, Meeting, MeetingStatus, Role, Step
+from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
 from workshop.ui.i18n import t, tn
 from workshop.ui.meeting_picker import pick_meeting
+from workshop.ui.results import show_round_results
 from workshop.ui.session import current_user, screen_meeting, settings, store
 from workshop.ui.widgets import seconds_left, step_label
 
@@ -134,6 +135,21 @@ def wall() -> None:
         f'<div class="sk-steprow"><span class="sk-step">{step_html}</span>{timer}</div>'
         f'<div class="sk-prompt" data-testid="projector-prompt">{html.escape(heading)}</div>'
     )
+    latest = voting.latest_round(db, meeting.id)
+    if (
+        latest is not None
+        and latest.revealed
+        and latest.method != StepKind.DOT_VOTE
+        and step is not None
+        and step.kind.is_vote
+        and step.id == latest.step_id
+    ):
+        # Every other method's results are a chart (and, for statements, the opinion groups).
+        texts = {i.id: i.text for i in ideas.wall_ideas(db, meeting.id, now.change_seq)}
+        show_round_results(
+            db, latest.id, latest.method, now.vote_seq, texts, key="projector", large=True
+        )
+        return
     if step is not None and not step.kind.shows_ideas and now.status != MeetingStatus.CLOSED:
         return
 
@@ -142,7 +158,6 @@ def wall() -> None:
     if step is not None and step.kind.shows_themes and now.status == MeetingStatus.RUNNING:
         theme_columns(shown)
         return
-    latest = voting.latest_round(db, meeting.id)
     show_dots = (
         latest is not None
         and latest.revealed

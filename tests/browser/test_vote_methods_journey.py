@@ -1,0 +1,132 @@
+"""Every voting method on a phone (390×844), with the results on the projector."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import LAPTOP, PHONE, Server, context, settle, start_server
+from workshop import accounts, committees, ideas, meetings
+from workshop.db import open_store
+from workshop.meetings import StepSpec
+from workshop.model import Role, StepKind
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+METHODS = [
+    StepKind.STATEMENTS,
+    StepKind.PAIRWISE,
+    StepKind.TWO_AXIS,
+    StepKind.RANKED,
+    StepKind.CONSENT,
+]
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int]]:
+    path = tmp_path_factory.mktemp("methods") / "methods.db"
+    store = open_store(path)
+    staff = accounts.create_user(store, "fie", "journey passphrase 2026", Role.FACILITATOR)
+    committee = committees.create_committee(store, "Biblioteket", "", actor=staff)
+    agenda = [StepSpec(StepKind.BRAINSTORM, "Hvad skal biblioteket kunne?")]
+    agenda += [
+        StepSpec(kind, "Åbent til kl. 22 i weekenden" if kind is StepKind.CONSENT else "")
+        for kind in METHODS
+    ]
+    meeting = meetings.create_meeting(
+        store, committee.id, "Metodeværksted", agenda=agenda, actor=staff
+    )
+    meetings.next_step(store, meeting.id, actor=staff)
+    author = meetings.join_meeting(store, meeting.join_code, "Forfatter", client="seed")
+    for text in ("Længere åbent", "Stillerum", "Værktøj til udlån"):
+        ideas.submit_idea(store, author, text)
+    store.close()
+    server = start_server(path)
+    try:
+        yield server, meeting.id
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=10)
+
+
+def advance(server: Server, meeting_id: int) -> None:
+    store = open_store(server.db_path)
+    meetings.next_step(store, meeting_id, actor=None)
+    store.close()
+
+
+def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
+    server, meeting_id = room
+    code, screen = (
+        sqlite3.connect(server.db_path)
+        .execute("SELECT join_code, screen_token FROM meetings WHERE id = ?", [meeting_id])
+        .fetchone()
+    )
+    phone = context(browser, PHONE).new_page()
+    phone.goto(f"{server.url}/?code={code}")
+    settle(phone)
+    phone.locator(".st-key-start_name input").fill("Anna")
+    phone.get_by_role("button", name="Deltag", exact=True).click()
+    settle(phone)
+    projector = context(browser, LAPTOP).new_page()
+    projector.goto(f"{server.url}/?screen={screen}")
+
+    advance(server, meeting_id)  # statements
+    expect(phone.get_by_text("Enig eller uenig")).to_be_visible(timeout=15_000)
+    for _ in range(3):
+        phone.locator("[class*='st-key-ballot_agree_'] button").filter(visible=True).click()
+        settle(phone)
+    expect(phone.get_by_text("Du har svaret på alle udsagn")).to_be_visible()
+    shots(phone, "01-statements")
+
+    advance(server, meeting_id)  # pairwise
+    expect(phone.get_by_text("Hvilken er bedst?")).to_be_visible(timeout=15_000)
+    phone.locator("[class*='st-key-ballot_pick_'] button").filter(visible=True).first.click()
+    settle(phone)
+    expect(phone.get_by_text("Du har sammenlignet 1 par")).to_be_visible()
+    shots(phone, "02-pairwise")
+
+    advance(server, meeting_id)  # two axes
+    expect(phone.get_by_text("Effekt (1 = lille, 5 = stor)").first).to_be_visible(timeout=15_000)
+    shots(phone, "03a-two-axis-empty")
+    impact = phone.locator("[class*='st-key-ballot_impact_']").filter(visible=True).first
+    impact.locator("button").filter(has_text=re.compile(r"^5$")).click()
+    settle(phone)
+    feasible = phone.locator("[class*='st-key-ballot_feasible_']").filter(visible=True).first
+    feasible.locator("button").filter(has_text=re.compile(r"^4$")).click()
+    settle(phone)
+    phone.locator("[class*='st-key-ballot_save_'] button").filter(visible=True).first.click()
+    settle(phone)
+    expect(phone.get_by_text("Gemt: effekt 5, gennemførlighed 4")).to_be_visible()
+    shots(phone, "03-two-axis")
+
+    advance(server, meeting_id)  # ranked
+    expect(phone.get_by_text("Vælg idéerne i din prioriterede")).to_be_visible(timeout=15_000)
+    phone.locator(".st-key-ballot_ranking").click()
+    phone.get_by_role("option", name="Stillerum").click()
+    phone.keyboard.press("Escape")
+    settle(phone)
+    phone.locator(".st-key-ballot_ranked_save button").click()
+    settle(phone)
+    expect(phone.get_by_text("Din rangering er gemt")).to_be_visible()
+    shots(phone, "04-ranked")
+
+    advance(server, meeting_id)  # consent
+    expect(phone.get_by_text("Åbent til kl. 22 i weekenden")).to_be_visible(timeout=15_000)
+    phone.get_by_text("Blokerer", exact=False).first.click()
+    settle(phone)
+    phone.locator(".st-key-ballot_consent_send button").click()
+    settle(phone)
+    expect(phone.get_by_text("hvorfor du blokerer", exact=False)).to_be_visible()
+    phone.locator(".st-key-ballot_consent_reason textarea").fill("For dyrt i personaletimer")
+    phone.locator(".st-key-ballot_consent_reason textarea").press("Tab")
+    settle(phone)
+    phone.locator(".st-key-ballot_consent_send button").click()
+    settle(phone)
+    expect(phone.get_by_text("Dit svar er gemt")).to_be_visible()
+    shots(phone, "05-consent")
+    expect(projector.get_by_text("For dyrt i personaletimer")).to_be_visible(timeout=15_000)
+    shots(projector, "06-projector-consent-results")
