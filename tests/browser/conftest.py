@@ -7,13 +7,8 @@ workspace). Look at them: that is what a citizen and a facilitator see.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,6 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from workshop import accounts
 from workshop.db import open_store
+from workshop.devserver import LocalServer, start
 from workshop.model import Role
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,57 +44,13 @@ PASSWORD = "journey passphrase 2026"
 pytestmark = pytest.mark.browser
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Server:
-    url: str
-    db_path: Path
-    process: subprocess.Popen
+Server = LocalServer
 
 
 def start_server(db_path: Path, *, env: dict[str, str] | None = None) -> Server:
-    port = free_port()
-    environment = {
-        **os.environ,
-        "SAMSKAB_DB_PATH": str(db_path),
-        "SAMSKAB_DEMO_DATA": "0",
-        "SAMSKAB_CITIZEN_REFRESH_SECONDS": "1",
-        "SAMSKAB_PROJECTOR_REFRESH_SECONDS": "1",
-        **(env or {}),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.read() == b"ok":
-                    return Server(url, db_path, process)
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the app did not start within 60 s")
+    """The app on ``db_path``, with phones and projector refreshing every second."""
+    fast = {"SAMSKAB_CITIZEN_REFRESH_SECONDS": "1", "SAMSKAB_PROJECTOR_REFRESH_SECONDS": "1"}
+    return start(db_path, env={**fast, **(env or {})})
 
 
 @pytest.fixture(scope="module")

@@ -213,9 +213,12 @@ def test_a_committee_from_mandate_to_council_decision(committee_server, browser,
     fill(laptop, "recommendations_title", "Søndagsåbent bibliotek")
     fill(laptop, "recommendations_theme", "Åbningstider")
     fill(laptop, "recommendations_body", "Biblioteket holder åbent om søndagen kl. 10–16.")
+    settle(laptop)  # the last field commits on blur; let that run finish before the picker
     laptop.locator(".st-key-recommendations_ideas").click()
     laptop.get_by_role("option", name="Åbent om søndagen", exact=False).click()
     laptop.keyboard.press("Escape")
+    settle(laptop)
+    expect(laptop.locator(".st-key-recommendations_ideas")).to_contain_text("Åbent om søndagen")
     click(laptop, "Opret anbefaling")
     expect(laptop.get_by_text("Bygger på 1 idé")).to_be_visible()
     shots(laptop, "09-recommendation-from-ideas")
