@@ -14,7 +14,7 @@ import pytest
 
 from tests.factories import join, make_meeting, start
 from tests.outcome_world import build_outcome_world
-from workshop import brief, committees, exports, ideas, outcomes, reports
+from workshop import brief, committees, exports, ideas, outcomes, reports, vote_methods
 from workshop.errors import InvalidInput
 from workshop.model import utcnow
 
@@ -138,8 +138,12 @@ def test_what_unites_the_room_appears_only_with_agree_disagree_votes(store, buil
                     "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (?, ?, ?)",
                     [ballot, idea_id, value],
                 )
+    first = reports.consensus_frame(store, built.committee_id)
+    # computed in the background, never in the request: at first there is nothing yet
+    assert first is not None and first.empty and first.attrs["computing"]
+    vote_methods.groups_worker.wait()
     frame = reports.consensus_frame(store, built.committee_id)
-    assert frame is not None and not frame.empty
+    assert frame is not None and not frame.empty and not frame.attrs["computing"]
     assert frame.iloc[0]["idea_id"] == idea_ids[0] and frame.iloc[0]["share"] == 1.0
     # agree/disagree ballots are not dots
     assert reports.participation(store, built.committee_id)["votes"] == 24

@@ -15,7 +15,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from workshop import barometer, feedback, opinion_groups, outcomes
+from workshop import barometer, feedback, outcomes, vote_methods
 from workshop.cache import VersionedCache
 from workshop.db import Store
 from workshop.vote_methods import VoteMethod
@@ -441,56 +441,60 @@ def comparison_notes(comparison: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def consensus_frame(store: Store, committee_id: int | None) -> pd.DataFrame | None:
-    """Ideas that most people agreed with, across opinion groups (Pol.is-style).
+    """Statements that most people agreed with, across opinion groups (Pol.is-style).
 
     ``None`` when no agree/disagree votes were collected: then there is nothing to show, and
-    the summary leaves the section out rather than pretending.
+    the summary leaves the section out rather than pretending. Each statements round is its
+    own conversation; its groups come from the background worker
+    (:func:`workshop.vote_methods.opinion_groups_snapshot`), never from this request. While a
+    round's first computation runs, the frame's ``attrs["computing"]`` is True.
     """
     methods = ", ".join("?" for _ in AGREE_DISAGREE_METHODS)
-    if not store.scalar(
-        f"SELECT EXISTS (SELECT 1 FROM rounds WHERE method IN ({methods}))", AGREE_DISAGREE_METHODS
-    ):
-        return None
     where, params = _committee_filter(committee_id)
-    votes = store.query(
+    rounds = store.query(
         f"""
-        SELECT b.participant_id, e.idea_id, e.value
-        FROM ballot_entries e JOIN ballots b ON b.id = e.ballot_id
-        JOIN rounds r ON r.id = b.round_id JOIN steps s ON s.id = r.step_id
-        JOIN meetings m ON m.id = s.meeting_id
-        WHERE {where} AND r.method IN ({", ".join("?" for _ in AGREE_DISAGREE_METHODS)})
+        SELECT r.id AS round_id, m.vote_seq FROM rounds r
+        JOIN steps s ON s.id = r.step_id JOIN meetings m ON m.id = s.meeting_id
+        WHERE {where} AND r.method IN ({methods})
+          AND EXISTS (SELECT 1 FROM ballots b WHERE b.round_id = r.id)
+        ORDER BY r.id
         """,
         [*params, *AGREE_DISAGREE_METHODS],
     )
-    if not votes:
+    if not rounds:
         return None
-    matrix = opinion_groups.build_vote_matrix(
-        (v["participant_id"], v["idea_id"], max(-1, min(1, v["value"]))) for v in votes
-    )
-    groups = opinion_groups.compute_opinion_groups(matrix)
-    statements = list(groups.consensus_agree)
-    texts = {}
-    if statements:
-        ids = [s.statement_id for s in statements]
+    rows: list[dict[str, Any]] = []
+    computing = False
+    for found in rounds:
+        snapshot = vote_methods.opinion_groups_snapshot(store, found["round_id"], found["vote_seq"])
+        if snapshot.result is None:
+            computing = True
+            continue
+        groups = snapshot.result
+        rows += [
+            {
+                "idea_id": s.statement_id,
+                "share": s.share,
+                "seen": s.seen,
+                "groups": len(groups.groups),
+            }
+            for s in groups.consensus_agree
+        ]
+    texts: dict[Any, str] = {}
+    if rows:
+        ids = [r["idea_id"] for r in rows]
         texts = {
             r["id"]: r["text"]
             for r in store.query(
                 f"SELECT id, text FROM ideas WHERE id IN ({', '.join('?' for _ in ids)})", ids
             )
         }
-    return pd.DataFrame(
-        [
-            {
-                "idea_id": s.statement_id,
-                "text": texts.get(s.statement_id, ""),
-                "share": s.share,
-                "seen": s.seen,
-                "groups": len(groups.groups),
-            }
-            for s in statements
-        ],
+    frame = pd.DataFrame(
+        [{**r, "text": texts.get(r["idea_id"], "")} for r in rows],
         columns=["idea_id", "text", "share", "seen", "groups"],
-    )
+    ).sort_values("share", ascending=False, kind="stable")
+    frame.attrs["computing"] = computing
+    return frame
 
 
 # -- the summary ------------------------------------------------------------------------------
@@ -555,7 +559,8 @@ def summary_version(store: Store) -> tuple[Any, ...]:
         """
     )
     assert row is not None
-    return (*row.values(), *outcomes.outcomes_version(store))
+    # Opinion groups finish in the background: a finished computation is a change too.
+    return (*row.values(), *outcomes.outcomes_version(store), vote_methods.groups_worker.generation)
 
 
 def build_summary(store: Store, committee_id: int | None, *, today: date) -> Summary:

@@ -487,6 +487,7 @@ class _GroupsWorker:
         self._lock = threading.Lock()
         self._done: dict[tuple[str, int], tuple[int, opinion_groups.OpinionGroups]] = {}
         self._running: set[tuple[str, int]] = set()
+        self.generation = 0  # finished computations: caches built on results key on it
 
     def snapshot(self, store: Store, round_id: int, vote_seq: int) -> GroupsSnapshot:
         key = (store.path, round_id)
@@ -521,6 +522,7 @@ class _GroupsWorker:
                 previous = self._done.get(key)
                 if previous is None or previous[0] <= vote_seq:
                     self._done[key] = (vote_seq, result)
+                    self.generation += 1
         finally:
             with self._lock:
                 self._running.discard(key)

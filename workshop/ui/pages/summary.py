@@ -150,7 +150,9 @@ else:
     st.vega_lite_chart(charts["top_ideas"], width="stretch")
 if summary.consensus is not None:
     st.markdown(f"**{t('summary.unites')}**")
-    if summary.consensus.empty:
+    if summary.consensus.attrs.get("computing"):
+        st.caption(t("results.groups_computing"))
+    elif summary.consensus.empty:
         st.caption(t("summary.unites_none"))
     for row in summary.consensus.to_dict("records"):
         st.markdown(
