@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from workshop import accounts
 from workshop.db import open_store
@@ -42,6 +42,10 @@ LAPTOP = {"viewport": {"width": 1440, "height": 900}, "device_scale_factor": 1}
 PASSWORD = "journey passphrase 2026"
 
 pytestmark = pytest.mark.browser
+
+# CI runs these journeys on 2 cores next to CPU-heavy tests: wait longer than Playwright's
+# 5 s default before calling something missing. A real failure still fails, only later.
+expect.set_options(timeout=20_000)
 
 
 Server = LocalServer
@@ -95,7 +99,7 @@ def shots(request: pytest.FixtureRequest):
 
 def context(browser: Browser, device: dict, locale: str = "da-DK") -> BrowserContext:
     ctx = browser.new_context(locale=locale, **device)
-    ctx.set_default_timeout(20_000)
+    ctx.set_default_timeout(40_000)
     return ctx
 
 

@@ -50,9 +50,14 @@ def test_facilitator_runs_a_dialogue_session_with_two_phones(server, browser, sh
         .execute("SELECT join_code, screen_token FROM meetings ORDER BY id DESC LIMIT 1")
         .fetchone()
     )
-    laptop.get_by_role("link", name="Åbn styrepult").click()
+    laptop.keyboard.press("Escape")  # close the "new meeting" popover before moving on
     settle(laptop)
-    expect(laptop.get_by_test_id("stMetricValue")).to_have_text(f"{code[:3]} {code[3:]}")
+    laptop.get_by_role("link", name="Åbn styrepult").first.click()
+    laptop.wait_for_url("**/console?meeting=*", timeout=30_000)
+    settle(laptop)
+    expect(laptop.get_by_test_id("stMetricValue")).to_have_text(
+        f"{code[:3]} {code[3:]}", timeout=30_000
+    )
     shots(laptop, "02-console-ready")
 
     projector = context(browser, LAPTOP).new_page()
