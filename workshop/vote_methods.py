@@ -26,6 +26,7 @@ from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.migrations import run_sql
 from workshop.model import Participant, User, utcnow
 from workshop.text import clean_text
+from workshop.voting import check_votable, ensure_ballot
 
 migrations = Migrations("samskab.vote_methods")
 
@@ -120,34 +121,6 @@ def _open_round(
     return OpenRound(round_id, row[2], VoteMethod(row[1]))
 
 
-def _ballot(db: Database, round_id: int, participant_id: int) -> int:
-    """The participant's one ballot in the round, created on first use."""
-    now = utcnow()
-    db.execute(
-        "INSERT INTO ballots (round_id, participant_id, cast_at, updated_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (round_id, participant_id) DO UPDATE SET updated_at = excluded.updated_at",
-        [round_id, participant_id, now, now],
-    )
-    return int(
-        db.execute(
-            "SELECT id FROM ballots WHERE round_id = ? AND participant_id = ?",
-            [round_id, participant_id],
-        ).fetchone()[0]
-    )
-
-
-def _votable_ideas(db: Database, meeting_id: int, idea_ids: Sequence[int]) -> None:
-    """Every idea must belong to the meeting and be visible."""
-    for idea_id in set(idea_ids):
-        row = db.execute(
-            "SELECT hidden FROM ideas WHERE id = ? AND meeting_id = ?", [idea_id, meeting_id]
-        ).fetchone()
-        if row is None:
-            raise NotFound("error.not_found")
-        if row[0]:
-            raise NotAllowed("error.vote.idea_hidden")
-
-
 def _changed(db: Database, meeting_id: int) -> None:
     db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
 
@@ -226,8 +199,8 @@ def cast_stance(
     checked = tallies._stance(stance)
     with store.transaction() as db:
         found = _open_round(db, round_id, participant, VoteMethod.STATEMENTS)
-        _votable_ideas(db, found.meeting_id, [idea_id])
-        ballot_id = _ballot(db, round_id, participant.id)
+        check_votable(db, found.meeting_id, [idea_id])
+        ballot_id = ensure_ballot(db, round_id, participant.id)
         db.execute(
             "DELETE FROM ballot_entries WHERE ballot_id = ? AND idea_id = ?", [ballot_id, idea_id]
         )
@@ -251,8 +224,8 @@ def cast_pairwise(
     low, high = sorted((left_id, right_id))
     with store.transaction() as db:
         found = _open_round(db, round_id, participant, VoteMethod.PAIRWISE)
-        _votable_ideas(db, found.meeting_id, [low, high])
-        _ballot(db, round_id, participant.id)
+        check_votable(db, found.meeting_id, [low, high])
+        ensure_ballot(db, round_id, participant.id)
         db.execute(
             "INSERT INTO pairwise_choices"
             " (round_id, participant_id, low_id, high_id, winner_id, at)"
@@ -280,8 +253,8 @@ def cast_scores(
             )
     with store.transaction() as db:
         found = _open_round(db, round_id, participant, VoteMethod.TWO_AXIS)
-        _votable_ideas(db, found.meeting_id, [idea_id])
-        ballot_id = _ballot(db, round_id, participant.id)
+        check_votable(db, found.meeting_id, [idea_id])
+        ballot_id = ensure_ballot(db, round_id, participant.id)
         db.execute(
             "DELETE FROM ballot_entries WHERE ballot_id = ? AND idea_id = ?", [ballot_id, idea_id]
         )
@@ -300,8 +273,8 @@ def cast_ranking(
         found = _open_round(db, round_id, participant, VoteMethod.RANKED)
         candidates = _candidates(db, found.meeting_id)
         tallies.validate_ranking(list(ranking), set(candidates))
-        _votable_ideas(db, found.meeting_id, ranking)
-        ballot_id = _ballot(db, round_id, participant.id)
+        check_votable(db, found.meeting_id, ranking)
+        ballot_id = ensure_ballot(db, round_id, participant.id)
         db.execute("DELETE FROM ballot_entries WHERE ballot_id = ?", [ballot_id])
         for rank, idea_id in enumerate(ranking, start=1):
             db.execute(
@@ -323,7 +296,7 @@ def cast_consent(
     vote = tallies.validate_consent_vote(tallies.ConsentVote(participant.id, response, reason))
     with store.transaction() as db:
         found = _open_round(db, round_id, participant, VoteMethod.CONSENT)
-        ballot_id = _ballot(db, round_id, participant.id)
+        ballot_id = ensure_ballot(db, round_id, participant.id)
         db.execute(
             "UPDATE ballots SET response = ?, reason = ? WHERE id = ?",
             [str(vote.response), vote.reason or None, ballot_id],

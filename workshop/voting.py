@@ -8,6 +8,7 @@ and triggers keep the dot limits even if this module had a bug.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +75,34 @@ def _bump_votes(db: Any, meeting_id: int) -> None:
     db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
 
 
+def ensure_ballot(db: Any, round_id: int, participant_id: int) -> int:
+    """The participant's one ballot in the round, created on first use."""
+    now = utcnow()
+    db.execute(
+        "INSERT INTO ballots (round_id, participant_id, cast_at, updated_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (round_id, participant_id) DO UPDATE SET updated_at = excluded.updated_at",
+        [round_id, participant_id, now, now],
+    )
+    return int(
+        db.execute(
+            "SELECT id FROM ballots WHERE round_id = ? AND participant_id = ?",
+            [round_id, participant_id],
+        ).fetchone()[0]
+    )
+
+
+def check_votable(db: Any, meeting_id: int, idea_ids: Sequence[int]) -> None:
+    """Every idea must belong to the meeting and be visible."""
+    for idea_id in set(idea_ids):
+        row = db.execute(
+            "SELECT hidden FROM ideas WHERE id = ? AND meeting_id = ?", [idea_id, meeting_id]
+        ).fetchone()
+        if row is None:
+            raise NotFound("error.not_found")
+        if row[0]:
+            raise NotAllowed("error.vote.idea_hidden")
+
+
 def _open_round_for(db: Any, round_id: int, participant: Participant) -> sqlite3.Row | tuple:
     row = db.execute(
         "SELECT r.status, r.dots_per_participant, r.max_dots_per_idea, s.meeting_id"
@@ -89,26 +118,10 @@ def _open_round_for(db: Any, round_id: int, participant: Participant) -> sqlite3
 
 def place_dot(store: Store, participant: Participant, round_id: int, idea_id: int) -> int:
     """Put one of the participant's dots on an idea; return the dots left."""
-    now = utcnow()
     with store.transaction() as db:
         _, per_participant, per_idea, meeting_id = _open_round_for(db, round_id, participant)
-        idea = db.execute(
-            "SELECT hidden FROM ideas WHERE id = ? AND meeting_id = ?", [idea_id, meeting_id]
-        ).fetchone()
-        if idea is None:
-            raise NotFound("error.not_found")
-        if idea[0]:
-            raise NotAllowed("error.vote.idea_hidden")
-        db.execute(
-            "INSERT INTO ballots (round_id, participant_id, cast_at, updated_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (round_id, participant_id)"
-            " DO UPDATE SET updated_at = excluded.updated_at",
-            [round_id, participant.id, now, now],
-        )
-        ballot_id = db.execute(
-            "SELECT id FROM ballots WHERE round_id = ? AND participant_id = ?",
-            [round_id, participant.id],
-        ).fetchone()[0]
+        check_votable(db, meeting_id, [idea_id])
+        ballot_id = ensure_ballot(db, round_id, participant.id)
         used = db.execute(
             "SELECT COALESCE(SUM(value), 0) FROM ballot_entries WHERE ballot_id = ?", [ballot_id]
         ).fetchone()[0]
