@@ -27,7 +27,6 @@ from workshop.model import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 # Two cores are shared by the app, chromium and other tests: give slow reruns time.
-expect.set_options(timeout=15_000)
 
 
 @pytest.fixture(scope="module")
