@@ -3,11 +3,22 @@
 Used by ``room_load.py`` and ``projector_latency.py``. The server runs exactly as in
 production (``streamlit run streamlit_app.py`` with ``.streamlit/config.toml``: no GC after
 each run, uvloop from ``streamlit[performance]``), only bound to loopback.
+
+``start_cluster`` runs the production topology of docs/deployment.md instead: several
+Streamlit processes on one database file behind nginx, with the routing, headers and
+websocket settings of ``deploy/nginx-samskab.conf`` (only TLS is left out: loopback).
 """
 
 from __future__ import annotations
 
+import re
+import secrets
+import shutil
+import subprocess
 import sys
+import time
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,3 +56,116 @@ def seed(db_path: Path, *, prompt: str) -> tuple[Store, User, Meeting]:
 
 def start(db_path: Path, env: dict[str, str] | None = None, timeout: float = 60) -> LiveServer:
     return devserver.start(db_path, env=env, timeout=timeout)
+
+
+NGINX_SITE = ROOT / "deploy" / "nginx-samskab.conf"
+TEMP_PATHS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+
+
+def loopback_site(site: str, ports: list[int], listen: int) -> str:
+    """deploy/nginx-samskab.conf for a test on 127.0.0.1: same upstream hashing, cookie, proxy
+    and websocket settings; the given ports; plain HTTP on ``listen`` (no TLS, no redirect)."""
+    upstream = "\n".join(f"    server 127.0.0.1:{port};" for port in ports)
+    site = re.sub(r"(?m)^    server 127\.0\.0\.1:\d+;\n", "", site)
+    site = site.replace("    keepalive 64;", f"{upstream}\n    keepalive 64;")
+    # Drop the port-80 server (it only redirects to HTTPS) and the TLS settings.
+    site = re.sub(r"(?s)server \{\n    listen 80;.*?\n\}\n\n", "", site, count=1)
+    site = re.sub(
+        r"(?m)^    (listen \[::\]:443 ssl;|http2 on;|ssl_\S+ .*;|add_header Strict-.*;)\n", "", site
+    )
+    site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{listen};")
+    return site.replace("HttpOnly; Secure;", "HttpOnly;")
+
+
+@dataclass
+class Cluster:
+    """Several app processes behind nginx; the same interface as one ``LiveServer``."""
+
+    url: str
+    servers: list[LiveServer]
+    nginx: subprocess.Popen
+
+    @property
+    def pid(self) -> str:
+        return ",".join(str(s.pid) for s in self.servers)
+
+    def rss_mb(self) -> float:
+        return sum(s.rss_mb() for s in self.servers)
+
+    def cpu_seconds(self) -> float:
+        return sum(s.cpu_seconds() for s in self.servers)
+
+    def sessions(self) -> list[int]:
+        """Active Streamlit sessions per process (its /_stcore/metrics): how nginx spread them."""
+        counts = []
+        for server in self.servers:
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            with opener.open(f"{server.url}/_stcore/metrics", timeout=5) as response:
+                text = response.read().decode()
+            found = re.search(r"(?m)^active_sessions (\d+)", text)
+            counts.append(int(found.group(1)) if found else -1)
+        return counts
+
+    def stop(self) -> None:
+        self.nginx.terminate()
+        try:
+            self.nginx.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.nginx.kill()
+        for server in self.servers:
+            server.stop()
+
+
+def nginx_binary() -> str:
+    found = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(found).exists():
+        raise SystemExit("nginx is not installed: apt-get install nginx (scripts/test does)")
+    return found
+
+
+def nginx_conf(work: Path, ports: list[int], listen: int) -> str:
+    """A whole nginx.conf around the loopback site, with every path inside ``work``."""
+    site = loopback_site(NGINX_SITE.read_text(encoding="utf-8"), ports, listen)
+    return (
+        f"daemon off;\nworker_processes 1;\npid {work}/nginx.pid;\n"
+        f"error_log {work}/error.log warn;\nworker_rlimit_nofile 8192;\n"
+        "events { worker_connections 4096; }\n"
+        "http {\n"
+        "access_log off;\n"
+        + "".join(f"{kind}_temp_path {work}/{kind};\n" for kind in TEMP_PATHS)
+        + "types { text/html html; application/javascript js; text/css css; }\n"
+        + f"{site}\n}}\n"
+    )
+
+
+def start_cluster(
+    db_path: Path, processes: int, env: dict[str, str] | None = None, timeout: float = 60
+) -> Cluster:
+    nginx = nginx_binary()
+    # One cookie secret for every process, as in production (deploy/samskab.env.example).
+    shared = {**(env or {}), "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32)}
+    servers = [start(db_path, shared, timeout) for _ in range(processes)]
+    ports = [int(s.url.rsplit(":", 1)[1]) for s in servers]
+    listen = devserver.free_port()
+    work = Path(db_path).parent / "nginx"
+    work.mkdir(exist_ok=True)
+    (work / "nginx.conf").write_text(nginx_conf(work, ports, listen), encoding="utf-8")
+    proxy = subprocess.Popen(
+        [nginx, "-c", str(work / "nginx.conf"), "-e", str(work / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{listen}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            with opener.open(f"{url}/_stcore/health", timeout=1) as response:
+                if response.read() == b"ok":
+                    return Cluster(url, servers, proxy)
+        except OSError:
+            if proxy.poll() is not None:
+                break
+            time.sleep(0.2)
+    Cluster(url, servers, proxy).stop()
+    raise RuntimeError(f"nginx did not start: {(work / 'error.log').read_text()[-500:]}")

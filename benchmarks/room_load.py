@@ -56,6 +56,7 @@ MAX_PHONES = 500
 class Phone:
     index: int
     session: StreamlitSession
+    behind_proxy: bool = False  # nginx in front: load the page first for its routing cookie
     token: str = ""
     ideas_acked: list[str] = field(default_factory=list)
     dots_shown: dict[int, int] = field(default_factory=dict)  # idea id -> dots as last shown
@@ -80,6 +81,8 @@ async def tick(phone: Phone, measure: Measure, bucket: str) -> None:
 async def join(phone: Phone, measure: Measure) -> bool:
     s = phone.session
     try:
+        if phone.behind_proxy:
+            await s.load_page()
         await s.connect()
         await measure.track("open", s.run(), reraise=True)
         await s.set_text("start_name", f"Telefon {phone.index}")  # in a form: no rerun
@@ -238,22 +241,34 @@ async def main(args: argparse.Namespace) -> int:
         "SAMSKAB_CITIZEN_REFRESH_SECONDS": str(args.refresh),
         "SAMSKAB_IDEAS_PER_MINUTE": "30",
     }
-    server = live_server.start(workdir / "room.db", env)
+    server: live_server.LiveServer | live_server.Cluster
+    if args.processes > 1:
+        server = live_server.start_cluster(workdir / "room.db", args.processes, env)
+        backends = [s.url for s in server.servers]
+    else:
+        server = live_server.start(workdir / "room.db", env)
+        backends = [server.url]
     check_loopback(server.url)
     hard_stop = time.monotonic() + args.max_seconds
     measure = Measure()
     peak = [0.0]
     memory_task = asyncio.create_task(sample_memory(server, peak, hard_stop))
     phones = [
-        Phone(i, StreamlitSession(server.url, f"code={meeting.join_code}", timeout=args.timeout))
+        Phone(
+            i,
+            StreamlitSession(server.url, f"code={meeting.join_code}", timeout=args.timeout),
+            behind_proxy=args.processes > 1,
+        )
         for i in range(args.phones)
     ]
     try:
         # One page load first, as after any deploy: the first run imports the app's modules.
-        async with StreamlitSession(server.url, f"code={meeting.join_code}") as warm:
-            await warm.run()
+        for backend in backends:
+            async with StreamlitSession(backend, f"code={meeting.join_code}") as warm:
+                await warm.run()
         rss_idle = server.rss_mb()
         cpu_start = server.cpu_seconds()
+        client_cpu_start = time.process_time()
         load_start = os.getloadavg()[0]
         print(f"server pid {server.pid} at {server.url}, idle RSS {rss_idle:.0f} MB", flush=True)
 
@@ -268,6 +283,9 @@ async def main(args: argparse.Namespace) -> int:
         join_seconds = time.monotonic() - started
         live = [p for p, ok in zip(phones, joined, strict=True) if ok]
         print(f"joined {len(live)}/{len(phones)} in {join_seconds:.1f} s", flush=True)
+        if isinstance(server, live_server.Cluster):
+            spread = "/".join(str(n) for n in server.sessions())
+            print(f"sessions per process (nginx routing by cookie): {spread}", flush=True)
 
         # -- brainstorm ----------------------------------------------------------------------
         phase = time.monotonic()
@@ -294,6 +312,7 @@ async def main(args: argparse.Namespace) -> int:
         vote_seconds = time.monotonic() - phase
         rss_end = server.rss_mb()
         cpu_used = server.cpu_seconds() - cpu_start
+        client_cpu = time.process_time() - client_cpu_start
         load_end = os.getloadavg()[0]
         check = verify(store, meeting.id, live)
     finally:
@@ -305,7 +324,10 @@ async def main(args: argparse.Namespace) -> int:
 
     summary = measure.summary()
     print()
-    print(f"phones: {args.phones}  refresh base: {args.refresh:g} s  (server on 127.0.0.1)")
+    where = (
+        f"{args.processes} app processes behind nginx" if args.processes > 1 else "one app process"
+    )
+    print(f"phones: {args.phones}  refresh base: {args.refresh:g} s  ({where} on 127.0.0.1)")
     print(
         f"phone refresh under this load: "
         f"{meetings.phone_refresh_seconds(args.refresh, len(live)):g} s"
@@ -330,6 +352,7 @@ async def main(args: argparse.Namespace) -> int:
         f"server CPU: {cpu_used:.1f} s for {total} requests"
         f" = {cpu_used / max(1, total) * 1e3:.1f} ms per request"
     )
+    print(f"load generator CPU (this process, same 2 cores): {client_cpu:.1f} s")
     print(
         f"machine load average (2 cores, shared): {load_start:.1f} at start, {load_end:.1f} at end"
     )
@@ -357,6 +380,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=30, help="per request")
     parser.add_argument("--max-seconds", type=float, default=420, help="hard bound on the run")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="app processes; above 1 they run behind nginx as in docs/deployment.md",
+    )
     return parser.parse_args(argv)
 
 

@@ -522,8 +522,27 @@ class StreamlitSession:
         self._snapshot: tuple[Element, ...] = ()
         self._widget_values: dict[str, tuple[WidgetField, Any]] = {}
         self._auto_reruns: dict[str, _AutoRerun] = {}
+        self.cookies: dict[str, str] = {}
 
     # ----------------------------------------------------------- connection
+
+    async def load_page(self) -> None:
+        """GET the page like a browser before its websocket, and keep the cookies it sets.
+
+        Behind a proxy that routes by cookie (docs/deployment.md), the websocket then reaches
+        the same server process as the page load did.
+        """
+
+        def fetch() -> list[str]:
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            with opener.open(f"{self.http_base}/", timeout=self.connect_timeout) as response:
+                response.read()
+                return response.headers.get_all("Set-Cookie") or []
+
+        for header in await asyncio.to_thread(fetch):
+            name, _, value = header.split(";", 1)[0].partition("=")
+            if name.strip():
+                self.cookies[name.strip()] = value.strip()
 
     async def __aenter__(self) -> StreamlitSession:
         await self.connect()
@@ -544,6 +563,15 @@ class StreamlitSession:
         protocols = [Subprotocol("streamlit"), Subprotocol(_PLACEHOLDER_AUTH_TOKEN)]
         if resume and self.session_id:
             protocols.append(Subprotocol(self.session_id))
+        cookie_header = (
+            {
+                "additional_headers": {
+                    "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+                }
+            }
+            if self.cookies
+            else {}
+        )
         self._ws = await connect(
             self.ws_url,
             subprotocols=protocols,
@@ -554,6 +582,7 @@ class StreamlitSession:
             # Browsers send no websocket pings; a client ping that times out while the server
             # is busy would close a session a real phone keeps.
             ping_interval=None,
+            **cookie_header,
         )
         self._broken = None
 

@@ -34,8 +34,10 @@ install_app() {
 
 install_tests() {
     # chromium for the Playwright journeys (Playwright cannot download its own browser here),
-    # poppler-utils to render the PDF brief to PNG in tests, fonts-dejavu-core for the brief.
-    apt_install chromium poppler-utils fonts-dejavu-core
+    # poppler-utils to render the PDF brief to PNG in tests, fonts-dejavu-core for the brief,
+    # nginx to test deploy/nginx-samskab.conf in front of two app processes (tests/test_cluster.py;
+    # the tests run their own nginx on a loopback port and configure no site).
+    apt_install chromium poppler-utils fonts-dejavu-core nginx
     make_venv
     "$VENV/bin/python" -m pip install -q -e ".[test]"
 }

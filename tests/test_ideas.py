@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import join, start
-from workshop import ideas, meetings
+from workshop import ideas, meetings, moderation
 from workshop.errors import InvalidInput, NotAllowed, RateLimited
 
 
@@ -116,6 +116,20 @@ def test_the_shared_wall_is_computed_once_per_change(store, running) -> None:
         wall = ideas.wall_ideas(store, running.id, seq)
     assert ideas._wall_cache.computations == before + 1
     assert [i.text for i in wall] == ["en"]
+
+
+def test_the_wall_count_follows_hiding_and_is_counted_once_per_change(
+    store, running, facilitator
+) -> None:
+    anna = join(store, running, "Anna")
+    posted = [ideas.submit_idea(store, anna, f"idé {n}", per_minute=100) for n in range(3)]
+    seq = meetings.meeting_state(store, running.id).change_seq
+    before = ideas._count_cache.computations
+    assert {ideas.wall_count(store, running.id, seq) for _ in range(300)} == {3}
+    assert ideas._count_cache.computations == before + 1
+    moderation.hide_idea(store, posted[0].id, "off topic", actor=facilitator)
+    seq = meetings.meeting_state(store, running.id).change_seq
+    assert ideas.wall_count(store, running.id, seq) == 2
 
 
 def test_a_phone_joining_late_fetches_only_the_newest_ideas(store, running) -> None:

@@ -194,3 +194,16 @@ def wall_ideas(store: Store, meeting_id: int, change_seq: int) -> tuple[Idea, ..
         return tuple(list_ideas(store, meeting_id))
 
     return _wall_cache.get(("wall", store.path, meeting_id), change_seq, compute)
+
+
+_count_cache: VersionedCache[int] = VersionedCache()
+
+
+def wall_count(store: Store, meeting_id: int, change_seq: int) -> int:
+    """How many ideas are on the wall: one indexed count per change, shared like the wall."""
+
+    def compute() -> int:
+        sql = "SELECT COUNT(*) FROM ideas WHERE meeting_id = ? AND hidden = 0"
+        return int(store.scalar(sql, [meeting_id]) or 0)
+
+    return _count_cache.get(("count", store.path, meeting_id), change_seq, compute)

@@ -10,3 +10,4 @@ FLASH = "flash"  # a message to show once after a rerun
 JOIN_CLIENT = "join_client"  # a per-browser-session id for rate limiting failed join codes
 STREAM_MEETING = "stream_meeting"  # the meeting STREAM_IDEAS belongs to
 BALLOT_PAGE = "ballot_page"  # which page of the ballot a phone shows
+BALLOT_ORDER = "ballot_order"  # ((meeting id, change_seq), the wall in this phone's own order)

@@ -90,6 +90,21 @@ def visible(idea: Idea) -> bool:
     return not idea.hidden or idea.participant_id == participant.id
 
 
+def my_order(change_seq: int) -> list[Idea]:
+    """The ideas on the wall in this phone's own order, so the first ones are not favoured.
+
+    Shuffled once per change of the wall and kept in the session: a tap on a ballot of a
+    thousand ideas does not shuffle a thousand ideas again.
+    """
+    kept = st.session_state.get(state.BALLOT_ORDER)
+    if kept is not None and kept[0] == (meeting.id, change_seq):
+        return kept[1]
+    order = list(ideas.wall_ideas(db, meeting.id, change_seq))
+    random.Random(participant.id).shuffle(order)
+    st.session_state[state.BALLOT_ORDER] = ((meeting.id, change_seq), order)
+    return order
+
+
 def follow_the_room(*, any_change: bool = False) -> None:
     @st.fragment(run_every=refresh)
     def watch() -> None:
@@ -142,7 +157,7 @@ def brainstorm_view(brainstorm: Step) -> None:
         ]
         prompt_message(brainstorm)
         # Counted from the wall every phone shares (computed once per change).
-        earlier = len(ideas.wall_ideas(db, meeting.id, latest)) - sum(not i.hidden for i in shown)
+        earlier = ideas.wall_count(db, meeting.id, latest) - sum(not i.hidden for i in shown)
         if earlier > 0:
             st.caption(tn("participate.earlier_ideas", earlier))
         for idea in shown:
@@ -181,39 +196,44 @@ def vote_view(vote_step: Step) -> None:
         left = vote_round.dots_per_participant - sum(mine.values())
         st.markdown(t("participate.dots_left", left=left, total=vote_round.dots_per_participant))
         st.progress(left / vote_round.dots_per_participant)
-        # Everyone sees the ideas in their own order, so the first ones are not favoured.
-        wall = list(
-            ideas.wall_ideas(db, meeting.id, meetings.meeting_state(db, meeting.id).change_seq)
-        )
-        random.Random(participant.id).shuffle(wall)
+        wall = my_order(meetings.meeting_state(db, meeting.id).change_seq)
         pages = max(1, -(-len(wall) // BALLOT_PAGE))
         page = min(max(st.session_state.get(state.BALLOT_PAGE, 0), 0), pages - 1)
+        labels = {  # looked up once, not once per idea
+            "minus": t("participate.remove_dot"),
+            "plus": t("participate.dot_button"),
+            "plus_help": t("participate.add_dot"),
+        }
         for idea in wall[page * BALLOT_PAGE : (page + 1) * BALLOT_PAGE]:
             placed = mine.get(idea.id, 0)
-            with st.container(border=True, key=f"participate_idea_{idea.id}"):
-                st.markdown(user_text(idea.text))
-                with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
-                    st.button(
-                        "−",
-                        key=f"participate_minus_{idea.id}",
-                        disabled=placed == 0,
-                        help=t("participate.remove_dot"),
-                        on_click=change_dot,
-                        args=(voting.remove_dot, vote_round.id, idea.id),
-                    )
-                    st.markdown(
-                        f"**{'●' * placed}{'○' * max(0, left)}**" if placed or left else "·",
-                        width="content",
-                    )
-                    st.button(
-                        t("participate.dot_button"),
-                        key=f"participate_plus_{idea.id}",
-                        disabled=left == 0,
-                        type="primary",
-                        help=t("participate.add_dot"),
-                        on_click=change_dot,
-                        args=(voting.place_dot, vote_round.id, idea.id),
-                    )
+            # One row per idea: its text with the dots on it, then − and +. Four elements an
+            # idea keep a tap cheap when 300 phones vote at once (README, "Room scale").
+            dots = f"**{'●' * placed}{'○' * max(0, left)}**" if placed or left else "·"
+            with st.container(
+                border=True,
+                horizontal=True,
+                vertical_alignment="center",
+                gap="small",
+                key=f"participate_idea_{idea.id}",
+            ):
+                st.markdown(f"{user_text(idea.text)}  \n{dots}", width="stretch")
+                st.button(
+                    "−",
+                    key=f"participate_minus_{idea.id}",
+                    disabled=placed == 0,
+                    help=labels["minus"],
+                    on_click=change_dot,
+                    args=(voting.remove_dot, vote_round.id, idea.id),
+                )
+                st.button(
+                    labels["plus"],
+                    key=f"participate_plus_{idea.id}",
+                    disabled=left == 0,
+                    type="primary",
+                    help=labels["plus_help"],
+                    on_click=change_dot,
+                    args=(voting.place_dot, vote_round.id, idea.id),
+                )
         if pages > 1:
             with st.container(horizontal=True, vertical_alignment="center"):
                 st.button(
@@ -251,10 +271,7 @@ def method_view(vote_step: Step) -> None:
         if vote_step.kind is StepKind.CONSENT:
             ballots.consent_ballot(participant, vote_round.id, vote_step.prompt)
             return
-        wall = list(
-            ideas.wall_ideas(db, meeting.id, meetings.meeting_state(db, meeting.id).change_seq)
-        )
-        random.Random(participant.id).shuffle(wall)  # no idea is favoured by its place
+        wall = my_order(meetings.meeting_state(db, meeting.id).change_seq)
         getattr(ballots, f"{vote_step.kind.value}_ballot")(participant, vote_round.id, wall)
 
     ballot()

@@ -1,0 +1,55 @@
+"""The shared per-change cache: one computation per change, however many viewers miss at once."""
+
+import threading
+import time
+
+from workshop.cache import VersionedCache
+
+
+def test_many_viewers_missing_at_once_compute_once() -> None:
+    cache: VersionedCache[object] = VersionedCache()
+    calls = []
+    start = threading.Barrier(20)
+    results: list[object] = []
+
+    def compute() -> object:
+        calls.append(1)
+        time.sleep(0.05)  # long enough for every other thread to arrive meanwhile
+        return object()
+
+    def viewer() -> None:
+        start.wait()
+        results.append(cache.get("wall", 7, compute))
+
+    threads = [threading.Thread(target=viewer) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+    assert cache.computations == 1
+    assert len({id(r) for r in results}) == 1
+
+
+def test_a_new_version_recomputes_and_other_keys_do_not_wait() -> None:
+    cache: VersionedCache[str] = VersionedCache()
+    assert cache.get("a", 1, lambda: "a1") == "a1"
+    assert cache.get("a", 1, lambda: "never") == "a1"
+    assert cache.get("a", 2, lambda: "a2") == "a2"
+    assert cache.get("b", 1, lambda: "b1") == "b1"
+    assert cache.computations == 3
+
+
+def test_a_reader_with_an_older_version_does_not_push_out_the_newer_value() -> None:
+    cache: VersionedCache[str] = VersionedCache()
+    cache.get("wall", 6, lambda: "six")
+    assert cache.get("wall", 5, lambda: "five, read late") == "five, read late"
+    assert cache.get("wall", 6, lambda: "recomputed") == "six"
+
+
+def test_entries_are_bounded() -> None:
+    cache: VersionedCache[int] = VersionedCache(max_entries=3)
+    for key in range(10):
+        cache.get(key, 1, lambda key=key: key)
+    assert cache.get(0, 1, lambda: -1) == -1  # evicted, computed again
+    assert cache.get(9, 1, lambda: -1) == 9
