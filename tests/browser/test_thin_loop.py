@@ -144,6 +144,7 @@ def test_a_reload_brings_the_phone_back_as_the_same_participant(server, browser,
     phone.locator(".st-key-start_name input").fill("Kari")
     phone.get_by_role("button", name="Bli med", exact=True).click()
     settle(phone)
+    phone.wait_for_url(re.compile(r"[?&]p="))  # the app puts the participant's link in the URL
     url = phone.url
     people_before = (
         sqlite3.connect(server.db_path).execute("SELECT COUNT(*) FROM participants").fetchone()[0]
