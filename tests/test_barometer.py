@@ -20,7 +20,8 @@ from workshop import barometer as b
 from workshop.errors import InvalidInput, NotFound
 from workshop.i18n import LANGUAGES, translate
 
-PACKAGE = Path(b.__file__).parent
+MODULES = sorted(Path(b.__file__).parent.glob("*.py"))
+PACKAGE = Path(b.__file__).parent.parent
 CATALOGUES = {lang: PACKAGE / "i18n" / lang / "barometer.json" for lang in LANGUAGES}
 
 
@@ -93,7 +94,7 @@ def test_catalogues_have_the_same_keys_and_placeholders() -> None:
 
 
 def test_every_message_key_in_the_module_is_in_the_catalogues() -> None:
-    source = Path(b.__file__).read_text(encoding="utf-8")
+    source = "\n".join(module.read_text(encoding="utf-8") for module in MODULES)
     literal_keys = set(re.findall(r'"((?:error\.barometer|barometer\.[a-z_]+)\.[a-z_.]+)"', source))
     literal_keys |= {comparison.row_key for comparison in b.COMPARISONS}
     literal_keys |= {f"barometer.stage.{stage.value}" for stage in b.Stage}
@@ -104,9 +105,9 @@ def test_every_message_key_in_the_module_is_in_the_catalogues() -> None:
         assert not missing, (lang, missing)
 
 
-def test_module_stays_pure() -> None:
-    tree = ast.parse(Path(b.__file__).read_text(encoding="utf-8"))
-    imported = {
+def imported_packages(module: Path) -> set[str]:
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    return {
         alias.name.split(".")[0]
         for node in ast.walk(tree)
         if isinstance(node, ast.Import)
@@ -116,7 +117,21 @@ def test_module_stays_pure() -> None:
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom)
     }
-    assert not imported & {"streamlit", "sqlite3", "sqlite_utils"}
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda module: module.stem)
+def test_module_stays_pure(module: Path) -> None:
+    assert not imported_packages(module) & {"streamlit", "sqlite3", "sqlite_utils"}
+
+
+def test_the_aggregation_draws_no_charts() -> None:
+    aggregation = Path(b.__file__).parent / "aggregation.py"
+    assert not imported_packages(aggregation) & {"altair", "streamlit", "sqlite3", "sqlite_utils"}
+
+
+def test_the_package_states_its_public_names_once() -> None:
+    assert sorted(b.__all__) == sorted(set(b.__all__))
+    assert all(hasattr(b, name) for name in b.__all__)
 
 
 def test_label_accepts_bare_keys_when_unambiguous() -> None:

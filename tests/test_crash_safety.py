@@ -16,7 +16,6 @@ import os
 import re
 import signal
 import sqlite3
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -194,11 +193,7 @@ def test_sigkill_mid_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
         finally:
             conn.close()
     finally:
-        restarted.process.terminate()
-        try:
-            restarted.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            restarted.process.kill()
+        restarted.stop()
     print(
         f"\ncrash test: {len(idea_acks)} ideas and {sum(dot_acks.values())} dots acknowledged,"
         f" all present after SIGKILL; {time.monotonic() - started:.1f} s"

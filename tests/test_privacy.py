@@ -15,7 +15,7 @@ from tests.factories import join, make_meeting, start
 from workshop import audit, cli, ideas, meetings, privacy, voting
 from workshop.db import Store
 from workshop.errors import NotFound
-from workshop.model import Meeting, User
+from workshop.model import Idea, Meeting, Participant, User
 
 ROOT = Path(__file__).resolve().parent.parent
 KEEP = privacy.PrivacySettings(keep_anonymised_ideas=True, retention_days=365)
@@ -81,15 +81,23 @@ def test_export_holds_everything_about_me_and_nothing_about_others(
 # -- erasure -------------------------------------------------------------------------------------
 
 
-def test_erasure_keeps_ideas_anonymised_when_the_policy_says_so(
+def bo_dots_annas_idea(
     store: Store, meeting: Meeting
-) -> None:
+) -> tuple[Participant, Participant, Idea, Idea]:
+    """Anna and Bo each post an idea; Bo puts a dot on Anna's. Returns anna, bo, mine, theirs."""
     start(store, meeting)
     anna = join(store, meeting, "Anna")
     bo = join(store, meeting, "Bo")
     mine = ideas.submit_idea(store, anna, "Lys på stien")
     theirs = ideas.submit_idea(store, bo, "Bænke")
     vote_on(store, meeting, bo, mine.id)
+    return anna, bo, mine, theirs
+
+
+def test_erasure_keeps_ideas_anonymised_when_the_policy_says_so(
+    store: Store, meeting: Meeting
+) -> None:
+    anna, bo, mine, theirs = bo_dots_annas_idea(store, meeting)
     before_seq = meetings.meeting_state(store, meeting.id).change_seq
 
     report = privacy.erase_participant(store, anna, settings=KEEP)
@@ -115,12 +123,7 @@ def test_erasure_keeps_ideas_anonymised_when_the_policy_says_so(
 def test_erasure_deletes_ideas_and_their_dots_when_the_policy_says_so(
     store: Store, meeting: Meeting
 ) -> None:
-    start(store, meeting)
-    anna = join(store, meeting, "Anna")
-    bo = join(store, meeting, "Bo")
-    mine = ideas.submit_idea(store, anna, "Lys på stien")
-    theirs = ideas.submit_idea(store, bo, "Bænke")
-    vote_on(store, meeting, bo, mine.id)
+    anna, bo, _, theirs = bo_dots_annas_idea(store, meeting)
     vote_round = voting.current_round(store, meeting.id)
     assert vote_round is not None
     voting.place_dot(store, anna, vote_round.id, theirs.id)

@@ -313,7 +313,7 @@ def build_brief(summary: Summary, lang: str, *, generated_on: date | None = None
             "brief.national_source",
             edition=first["edition"],
             period=first["period"],
-            n=barometer._format_count(int(first["national_n"]), lang),
+            n=barometer.format_count(int(first["national_n"]), lang),
         )
         if small:
             note += " " + t("brief.small_n", min_n=int(first["min_n"]))

@@ -10,6 +10,10 @@ connection corrupt each other's transactions (stack-notes §0.7). A process-wide
 makes each transaction, and each read, run alone on the connection. Several processes on one
 file are safe too: writes start with ``BEGIN IMMEDIATE`` so they queue on SQLite's write lock
 (with ``busy_timeout``) instead of failing when a deferred transaction tries to upgrade.
+
+Several reads that must agree with each other (an export of many tables) go inside
+``with store.snapshot() as db:``: it holds the lock, so no other thread of this process writes
+in between, and a read transaction, so no other process's commit shows up half-way (WAL).
 """
 
 from __future__ import annotations
@@ -35,12 +39,15 @@ class Store:
         self.db = sqlite_utils.Database(conn)
         self._lock = threading.RLock()
         self._depth = 0
+        self._reading = False
 
     # -- writes ---------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """One atomic write. Nested calls become savepoints of the outer transaction."""
         with self._lock:
+            if self._reading:
+                raise RuntimeError("store.snapshot() is read-only: write outside it")
             if self._depth:
                 self._depth += 1
                 try:
@@ -68,6 +75,29 @@ class Store:
             return db.execute(sql, params)
 
     # -- reads ----------------------------------------------------------------------------
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite_utils.Database]:
+        """Several reads that see one state of the database, for read models that must add up.
+
+        Holds the lock (no other thread of this process reads or writes on the connection
+        meanwhile) and a read transaction (``BEGIN``: in WAL mode, commits by other processes
+        stay invisible until it ends). Inside a write transaction it reads that transaction's
+        state. Writing inside a snapshot raises RuntimeError. ``query``/``scalar`` may be used
+        inside it as well as the yielded database.
+        """
+        with self._lock:
+            if self._depth or self._reading or self.conn.in_transaction:
+                yield self.db
+                return
+            self.conn.execute("BEGIN")
+            self._reading = True
+            try:
+                yield self.db
+            finally:
+                self._reading = False
+                if self.conn.in_transaction:
+                    self.conn.execute("COMMIT")
+
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         with self._lock:
             return list(self.db.query(sql, params))
@@ -111,7 +141,7 @@ def open_store(path: str | Path) -> Store:
     from workshop.migrations import migration_sets
 
     store = Store(connect(path), str(path))
-    with store._lock:
+    with store._lock:  # the Store's own lock: no other thread has it yet
         for migration_set in migration_sets():
             migration_set.apply(store.db)
     return store

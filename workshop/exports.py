@@ -83,20 +83,27 @@ def has_records(store: Store, committee_id: int | None) -> bool:
 def export_records(store: Store, committee_id: int | None) -> Export:
     """Every record of one committee (or of all), one DataFrame per table.
 
+    All tables are read from one snapshot, so they agree with each other (every idea's meeting
+    is in ``meetings``, every vote's idea in ``ideas``) even while phones go on writing.
+
     Raises InvalidInput ``error.exports.empty`` when there is nothing but the committee.
     """
     tables: dict[str, pd.DataFrame] = {}
-    for name, template in _TABLES.items():
-        if committee_id is None:
-            sql = template.format(c="1 = 1", m="1 = 1", r="1 = 1", o="1 = 1")
-            params: list[int] = []
-        else:
-            sql = template.format(
-                c="c.id = ?", m="m.committee_id = ?", r="r.committee_id = ?", o="o.committee_id = ?"
-            )
-            params = [committee_id]
-        with store._lock:  # one cursor; pandas reads the rows straight into columns
-            cursor = store.conn.execute(sql, params)
+    with store.snapshot() as db:
+        for name, template in _TABLES.items():
+            if committee_id is None:
+                sql = template.format(c="1 = 1", m="1 = 1", r="1 = 1", o="1 = 1")
+                params: list[int] = []
+            else:
+                sql = template.format(
+                    c="c.id = ?",
+                    m="m.committee_id = ?",
+                    r="r.committee_id = ?",
+                    o="o.committee_id = ?",
+                )
+                params = [committee_id]
+            # One cursor: the rows go straight into columns, and an empty table keeps its.
+            cursor = db.execute(sql, params)
             columns = [c[0] for c in cursor.description]
             tables[name] = pd.DataFrame(cursor.fetchall(), columns=columns)
     if all(tables[name].empty for name in _WORK):

@@ -4,7 +4,6 @@ laptop, a citizen applying on her phone, and the public reading the mandate by l
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from datetime import date
 
@@ -39,11 +38,7 @@ def committee_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
     try:
         yield running
     finally:
-        running.process.terminate()
-        try:
-            running.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            running.process.kill()
+        running.stop()
 
 
 def fill(page: Page, key: str, text: str) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -50,11 +49,7 @@ def feedback_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     try:
         yield running, {"meeting": meeting, "agreement": agreement, "outbox": outbox}
     finally:
-        running.process.terminate()
-        try:
-            running.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            running.process.kill()
+        running.stop()
 
 
 def go_to(page: Page, title: str) -> None:

@@ -9,7 +9,6 @@ Screenshots of the console, the projector and a phone at every step go to
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 
 import pytest
@@ -57,11 +56,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int
     try:
         yield running, meeting.id
     finally:
-        running.process.terminate()
-        try:
-            running.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            running.process.kill()
+        running.stop()
 
 
 def db_one(server: Server, sql: str, params: tuple = ()) -> tuple:

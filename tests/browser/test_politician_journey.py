@@ -43,11 +43,7 @@ def summary_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
     try:
         yield running
     finally:
-        running.process.terminate()
-        try:
-            running.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            running.process.kill()
+        running.stop()
 
 
 @pytest.mark.parametrize("device", ["phone", "laptop"])

@@ -4,7 +4,6 @@ reads and exports the audit log."""
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -43,11 +42,7 @@ def privacy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[S
     try:
         yield running, meeting.join_code
     finally:
-        running.process.terminate()
-        try:
-            running.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            running.process.kill()
+        running.stop()
 
 
 def test_citizen_reads_consent_downloads_and_deletes_their_data(

@@ -48,8 +48,7 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int
     try:
         yield server, meeting.id
     finally:
-        server.process.terminate()
-        server.process.wait(timeout=10)
+        server.stop()
 
 
 def advance(server: Server, meeting_id: int) -> None:

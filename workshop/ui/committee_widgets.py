@@ -9,11 +9,12 @@ import streamlit as st
 
 from workshop import committees, qr
 from workshop.committees.records import Deadline, Phase
-from workshop.errors import NotFound
+from workshop.errors import NotFound, WorkshopError
 from workshop.model import Committee
-from workshop.ui.i18n import t
+from workshop.ui.i18n import error_text, t
 from workshop.ui.navigation import page_file
 from workshop.ui.session import settings, store
+from workshop.ui.widgets import demo_badge
 
 EVENT = ":material/event:"
 TODO = ":material/radio_button_unchecked:"
@@ -47,6 +48,26 @@ def picked_committee() -> Committee:
         )
         st.stop()
         raise  # for type checkers: st.stop() does not return
+
+
+def linked_committee() -> Committee:
+    """The committee named by a public page's ``?link=<token>``; stops the page with the error
+    otherwise."""
+    try:
+        return committees.get_committee_by_token(store(), st.query_params.get("link", ""))
+    except WorkshopError as error:
+        st.error(error_text(error))
+        st.stop()
+        raise  # for type checkers: st.stop() does not return
+
+
+def committee_header(committee: Committee, phase: Phase, title: str, here: str) -> None:
+    """The top of a staff page of one committee: demo and phase badges, title, page links."""
+    with st.container(horizontal=True, vertical_alignment="center"):
+        demo_badge(committee.is_demo)
+        phase_badge(phase)
+    st.title(title)
+    committee_nav(committee, here)
 
 
 def committee_nav(committee: Committee, here: str) -> None:

@@ -12,7 +12,7 @@ from workshop import committees
 from workshop.committees import mandates, recruitment
 from workshop.committees.records import DIVERSITY_OPTIONS, Action
 from workshop.errors import WorkshopError
-from workshop.ui.committee_widgets import APPLIED
+from workshop.ui.committee_widgets import APPLIED, linked_committee
 from workshop.ui.i18n import error_text, language_switcher, t
 from workshop.ui.session import store
 from workshop.ui.widgets import demo_badge, user_text
@@ -24,12 +24,7 @@ def option_label(attribute: str) -> Callable[[str], str]:
     return lambda key: t(f"diversity.{attribute}.{key}")
 
 
-try:
-    committee = committees.get_committee_by_token(db, st.query_params.get("link", ""))
-except WorkshopError as error:
-    st.error(error_text(error))
-    st.stop()
-    raise
+committee = linked_committee()
 
 state = committees.get_state(db, committee.id)
 mandate = mandates.approved_mandate(db, committee.id)

@@ -13,16 +13,15 @@ from workshop.ui.committee_widgets import (
     EVENT,
     PLACE,
     TODO,
-    committee_nav,
+    committee_header,
     day_text,
     deadline_text,
-    phase_badge,
     phase_label,
     picked_committee,
 )
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.session import flash, require_role, show_flash, store
-from workshop.ui.widgets import demo_badge, user_text
+from workshop.ui.widgets import user_text
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
@@ -32,11 +31,7 @@ state = committees.get_state(db, committee.id)
 overview = committees.get_overview(db, committee.id)
 phase = state.phase
 
-with st.container(horizontal=True, vertical_alignment="center"):
-    demo_badge(committee.is_demo)
-    phase_badge(phase)
-st.title(user_text(committee.title))
-committee_nav(committee, "committee")
+committee_header(committee, phase, user_text(committee.title), "committee")
 
 overview_tab, members_tab, meetings_tab = st.tabs(
     [t("committee.tab.overview"), t("committee.tab.members"), t("committee.tab.meetings")]

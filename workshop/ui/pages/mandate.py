@@ -8,9 +8,8 @@ import streamlit as st
 from workshop import committees
 from workshop.committees import mandates
 from workshop.committees.records import MANDATE_TEXT_FIELDS, Action
-from workshop.errors import WorkshopError
-from workshop.ui.committee_widgets import day_text, phase_label
-from workshop.ui.i18n import error_text, language_switcher, t
+from workshop.ui.committee_widgets import day_text, linked_committee, phase_label
+from workshop.ui.i18n import language_switcher, t
 from workshop.ui.session import store
 from workshop.ui.widgets import demo_badge, user_text
 
@@ -27,12 +26,7 @@ st.html(
 )
 
 db = store()
-try:
-    committee = committees.get_committee_by_token(db, st.query_params.get("link", ""))
-except WorkshopError as error:
-    st.error(error_text(error))
-    st.stop()
-    raise
+committee = linked_committee()
 
 state = committees.get_state(db, committee.id)
 shown = mandates.approved_mandate(db, committee.id) or mandates.find_mandate(db, committee.id)

@@ -10,16 +10,15 @@ from workshop.committees.records import MANDATE_FIELDS, MANDATE_TEXT_FIELDS, Act
 from workshop.errors import WorkshopError
 from workshop.model import Role
 from workshop.ui.committee_widgets import (
-    committee_nav,
+    committee_header,
     day_text,
-    phase_badge,
     phase_label,
     picked_committee,
     public_url,
 )
 from workshop.ui.i18n import error_text, t
 from workshop.ui.session import flash, require_role, show_flash, store
-from workshop.ui.widgets import demo_badge, user_text
+from workshop.ui.widgets import user_text
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
@@ -28,11 +27,9 @@ committee = picked_committee()
 state = committees.get_state(db, committee.id)
 latest = mandates.find_mandate(db, committee.id)
 
-with st.container(horizontal=True, vertical_alignment="center"):
-    demo_badge(committee.is_demo)
-    phase_badge(state.phase)
-st.title(t("mandate_editor.title", title=committee.title))
-committee_nav(committee, "mandate_editor")
+committee_header(
+    committee, state.phase, t("mandate_editor.title", title=committee.title), "mandate_editor"
+)
 
 link = public_url("mandate", state.public_token)
 with st.container(horizontal=True, vertical_alignment="center", key="mandate_editor_links"):

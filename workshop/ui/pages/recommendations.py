@@ -17,15 +17,14 @@ from workshop.errors import WorkshopError
 from workshop.model import Role
 from workshop.ui.committee_widgets import (
     GAVEL,
-    committee_nav,
+    committee_header,
     day_text,
-    phase_badge,
     phase_label,
     picked_committee,
 )
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.session import flash, require_role, show_flash, store
-from workshop.ui.widgets import demo_badge, user_text
+from workshop.ui.widgets import user_text
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
@@ -50,11 +49,9 @@ def idea_label(idea: SourceIdea) -> str:
 themes = sorted({i.theme for i in candidates if i.theme})
 
 
-with st.container(horizontal=True, vertical_alignment="center"):
-    demo_badge(committee.is_demo)
-    phase_badge(state.phase)
-st.title(t("recommendations.title", title=committee.title))
-committee_nav(committee, "recommendations")
+committee_header(
+    committee, state.phase, t("recommendations.title", title=committee.title), "recommendations"
+)
 if not drafting and not deciding:
     st.info(t("recommendations.read_only", phase=phase_label(state.phase)))
 

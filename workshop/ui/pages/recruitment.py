@@ -13,16 +13,15 @@ from workshop.committees.records import (
 from workshop.errors import WorkshopError
 from workshop.model import Role
 from workshop.ui.committee_widgets import (
-    committee_nav,
+    committee_header,
     day_text,
-    phase_badge,
     phase_label,
     picked_committee,
     public_url,
 )
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.session import flash, require_role, show_flash, store
-from workshop.ui.widgets import demo_badge, user_text
+from workshop.ui.widgets import user_text
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
@@ -38,11 +37,9 @@ def value_label(attribute: str, value: str) -> str:
     return t(f"diversity.{attribute}.{value}")
 
 
-with st.container(horizontal=True, vertical_alignment="center"):
-    demo_badge(committee.is_demo)
-    phase_badge(state.phase)
-st.title(t("recruitment.title", title=committee.title))
-committee_nav(committee, "recruitment")
+committee_header(
+    committee, state.phase, t("recruitment.title", title=committee.title), "recruitment"
+)
 
 open_now = committees.can(state.phase, Action.APPLY)
 if open_now:
