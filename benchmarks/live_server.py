@@ -16,7 +16,6 @@ import secrets
 import shutil
 import subprocess
 import sys
-import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,11 +106,7 @@ class Cluster:
         return counts
 
     def stop(self) -> None:
-        self.nginx.terminate()
-        try:
-            self.nginx.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.nginx.kill()
+        devserver.stop_process(self.nginx)
         for server in self.servers:
             server.stop()
 
@@ -156,16 +151,8 @@ def start_cluster(
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{listen}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-            with opener.open(f"{url}/_stcore/health", timeout=1) as response:
-                if response.read() == b"ok":
-                    return Cluster(url, servers, proxy)
-        except OSError:
-            if proxy.poll() is not None:
-                break
-            time.sleep(0.2)
-    Cluster(url, servers, proxy).stop()
+    cluster = Cluster(url, servers, proxy)
+    if devserver.wait_until_healthy(url, proxy, timeout):
+        return cluster
+    cluster.stop()
     raise RuntimeError(f"nginx did not start: {(work / 'error.log').read_text()[-500:]}")

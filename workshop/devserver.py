@@ -48,12 +48,17 @@ class LocalServer:
             return float("nan")
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+        stop_process(self.process)
+
+
+def stop_process(process: subprocess.Popen, grace: float = 15) -> None:
+    """Ask a child process to stop (SIGTERM), kill it if it has not after ``grace`` seconds."""
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
 
 
 def free_port() -> int:
@@ -80,13 +85,21 @@ def start(db_path: Path, *, env: dict[str, str] | None = None, timeout: float = 
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-                if response.read() == b"ok":
-                    return LocalServer(url, Path(db_path), process)
-        except OSError:
-            time.sleep(0.2)
+    if wait_until_healthy(url, process, timeout):
+        return LocalServer(url, Path(db_path), process)
     process.kill()
     raise RuntimeError(f"the app did not start within {timeout:.0f} s")
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> bool:
+    """Poll ``url``'s health check until it answers "ok"; False on timeout or a dead process."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with opener.open(f"{url}/_stcore/health", timeout=1) as response:
+                if response.read() == b"ok":
+                    return True
+        except OSError:
+            time.sleep(0.2)
+    return False

@@ -207,6 +207,12 @@ def _new_code(db: Database) -> str:
             return code
 
 
+def bump_votes(db: Database, meeting_id: int) -> None:
+    """Advance the meeting's vote counter: every tally and ballot cached per ``vote_seq`` is
+    read again (a vote, a hidden or merged idea, a new round, an erased participant)."""
+    db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
+
+
 def bump_change(db: Database, meeting_id: int) -> int:
     """Advance the meeting's change counter inside the current transaction; return it."""
     row = db.execute(
@@ -384,7 +390,7 @@ def go_to_step(
             " code_expires_at = COALESCE(?, code_expires_at) WHERE id = ?",
             [step_id, expires, meeting_id],
         )
-        db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
+        bump_votes(db, meeting_id)
         bump_change(db, meeting_id)
         audit.record(
             db,

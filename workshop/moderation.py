@@ -26,7 +26,7 @@ from sqlite_utils import Database, Migrations
 from workshop import audit
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
-from workshop.meetings import bump_change
+from workshop.meetings import bump_change, bump_votes
 from workshop.migrations import run_sql
 from workshop.model import User, utcnow
 from workshop.text import clean_text, require_text
@@ -195,7 +195,7 @@ def hide_idea(store: Store, idea_id: int, reason: str, *, actor: User | None) ->
             raise NotAllowed("error.moderation.merged")
         db.execute("UPDATE ideas SET hidden = 1, hide_reason = ? WHERE id = ?", [why, idea_id])
         touch_idea(db, meeting_id, idea_id)
-        db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
+        bump_votes(db, meeting_id)
         log_action(
             db,
             meeting_id,
@@ -217,7 +217,7 @@ def unhide_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
             return
         db.execute("UPDATE ideas SET hidden = 0, hide_reason = NULL WHERE id = ?", [idea_id])
         touch_idea(db, meeting_id, idea_id)
-        db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
+        bump_votes(db, meeting_id)
         log_action(
             db,
             meeting_id,
@@ -335,7 +335,7 @@ def merge_ideas(store: Store, keep_id: int, duplicate_ids: list[int], *, actor: 
                 after={"merged_into_id": keep_id},
             )
         touch_idea(db, meeting_id, keep_id)
-        db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
+        bump_votes(db, meeting_id)
     return moved
 
 

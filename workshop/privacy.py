@@ -249,7 +249,7 @@ def _remove_ideas(db: Database, idea_ids: list[int]) -> None:
 def _erase(
     db: Database, participant_id: int, meeting_id: int, *, keep_ideas: bool
 ) -> ErasureReport:
-    from workshop.meetings import bump_change
+    from workshop.meetings import bump_change, bump_votes
 
     idea_ids = [
         int(r[0])
@@ -267,7 +267,7 @@ def _erase(
     elif idea_ids:
         _remove_ideas(db, idea_ids)
         bump_change(db, meeting_id)
-        db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
+        bump_votes(db, meeting_id)
     for table in DELETE_ON_ERASURE:
         if table in db.table_names():
             db.execute(f"DELETE FROM [{table}] WHERE participant_id = ?", [participant_id])

@@ -22,11 +22,12 @@ from sqlite_utils import Database, Migrations
 from workshop import audit, opinion_groups, tallies
 from workshop.cache import VersionedCache
 from workshop.db import Store
-from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.errors import InvalidInput, NotFound
+from workshop.meetings import bump_votes
 from workshop.migrations import run_sql
 from workshop.model import Participant, User, utcnow
 from workshop.text import clean_text
-from workshop.voting import check_votable, ensure_ballot
+from workshop.voting import check_votable, ensure_ballot, open_round_row
 
 migrations = Migrations("samskab.vote_methods")
 
@@ -107,22 +108,8 @@ class OpenRound:
 def _open_round(
     db: Database, round_id: int, participant: Participant, method: VoteMethod
 ) -> OpenRound:
-    row = db.execute(
-        "SELECT r.status, r.method, s.meeting_id FROM rounds r JOIN steps s ON s.id = r.step_id"
-        " WHERE r.id = ?",
-        [round_id],
-    ).fetchone()
-    if row is None or row[2] != participant.meeting_id:
-        raise NotFound("error.not_found")
-    if row[1] != method:
-        raise NotAllowed("error.vote.wrong_method")
-    if row[0] != "open":
-        raise NotAllowed("error.vote.round_closed")
-    return OpenRound(round_id, row[2], VoteMethod(row[1]))
-
-
-def _changed(db: Database, meeting_id: int) -> None:
-    db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
+    found = open_round_row(db, round_id, participant, method)
+    return OpenRound(round_id, found.meeting_id, method)
 
 
 # -- rounds ---------------------------------------------------------------------------------
@@ -161,7 +148,7 @@ def open_round(
             [step_id, number, method.value, int(revealed), now],
         ).lastrowid
         assert round_id is not None
-        _changed(db, step[0])
+        bump_votes(db, step[0])
         audit.record(
             db,
             actor,
@@ -185,7 +172,7 @@ def close_round(store: Store, round_id: int, *, actor: User | None) -> None:
             "UPDATE rounds SET status = 'closed', closed_at = COALESCE(closed_at, ?) WHERE id = ?",
             [utcnow(), round_id],
         )
-        _changed(db, row[0])
+        bump_votes(db, row[0])
         audit.record(db, actor, "close_round", "rounds", round_id)
 
 
@@ -208,7 +195,7 @@ def cast_stance(
             "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (?, ?, ?)",
             [ballot_id, idea_id, int(checked)],
         )
-        _changed(db, found.meeting_id)
+        bump_votes(db, found.meeting_id)
 
 
 def cast_pairwise(
@@ -234,7 +221,7 @@ def cast_pairwise(
             " DO UPDATE SET winner_id = excluded.winner_id, at = excluded.at",
             [round_id, participant.id, low, high, winner_id, utcnow()],
         )
-        _changed(db, found.meeting_id)
+        bump_votes(db, found.meeting_id)
 
 
 def cast_scores(
@@ -262,7 +249,7 @@ def cast_scores(
             "INSERT INTO ballot_entries (ballot_id, idea_id, value, value2) VALUES (?, ?, ?, ?)",
             [ballot_id, idea_id, impact, feasibility],
         )
-        _changed(db, found.meeting_id)
+        bump_votes(db, found.meeting_id)
 
 
 def cast_ranking(
@@ -281,7 +268,7 @@ def cast_ranking(
                 "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (?, ?, ?)",
                 [ballot_id, idea_id, rank],
             )
-        _changed(db, found.meeting_id)
+        bump_votes(db, found.meeting_id)
 
 
 def cast_consent(
@@ -301,7 +288,7 @@ def cast_consent(
             "UPDATE ballots SET response = ?, reason = ? WHERE id = ?",
             [str(vote.response), vote.reason or None, ballot_id],
         )
-        _changed(db, found.meeting_id)
+        bump_votes(db, found.meeting_id)
 
 
 # -- reading --------------------------------------------------------------------------------
@@ -356,8 +343,8 @@ def next_pair(store: Store, round_id: int, participant: Participant) -> tuple[in
         for r in rows
         if r["participant_id"] == participant.id
     ]
-    with store._lock:
-        ideas = _candidates(store.db, participant.meeting_id)
+    with store.snapshot() as db:
+        ideas = _candidates(db, participant.meeting_id)
     rng = random.Random(f"{round_id}:{participant.id}:{len(mine)}")
     pair = tallies.choose_next_pair(ideas, votes, rng, seen_by_participant=mine)
     return None if pair is None else (int(pair[0]), int(pair[1]))
@@ -378,8 +365,8 @@ def round_results(store: Store, round_id: int, vote_seq: int) -> Any:
         if found is None:
             raise NotFound("error.not_found")
         method = VoteMethod(found["method"])
-        with store._lock:
-            ideas = _candidates(store.db, found["meeting_id"])
+        with store.snapshot() as db:
+            ideas = _candidates(db, found["meeting_id"])
         entries = store.query(
             "SELECT b.participant_id, e.idea_id, e.value, e.value2 FROM ballot_entries e"
             " JOIN ballots b ON b.id = e.ballot_id WHERE b.round_id = ?",

@@ -10,13 +10,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from workshop.cache import VersionedCache
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
-from workshop.meetings import bump_change
-from workshop.model import Participant, utcnow
+from workshop.meetings import bump_change, bump_votes
+from workshop.model import Participant, StepKind, utcnow
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,6 @@ def get_round(store: Store, round_id: int) -> Round:
     return _round(row)
 
 
-def _bump_votes(db: Any, meeting_id: int) -> None:
-    db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
-
-
 def ensure_ballot(db: Any, round_id: int, participant_id: int) -> int:
     """The participant's one ballot in the round, created on first use."""
     now = utcnow()
@@ -103,23 +99,39 @@ def check_votable(db: Any, meeting_id: int, idea_ids: Sequence[int]) -> None:
             raise NotAllowed("error.vote.idea_hidden")
 
 
-def _open_round_for(db: Any, round_id: int, participant: Participant) -> sqlite3.Row | tuple:
+class RoundRow(NamedTuple):
+    status: str
+    method: str
+    dots_per_participant: int
+    max_dots_per_idea: int | None
+    meeting_id: int
+
+
+def open_round_row(db: Any, round_id: int, participant: Participant, method: str) -> RoundRow:
+    """The round a participant votes in, checked: their meeting's, of this method, open.
+
+    One check for every voting method (``workshop.vote_methods`` uses it too).
+    """
     row = db.execute(
-        "SELECT r.status, r.dots_per_participant, r.max_dots_per_idea, s.meeting_id"
+        "SELECT r.status, r.method, r.dots_per_participant, r.max_dots_per_idea, s.meeting_id"
         " FROM rounds r JOIN steps s ON s.id = r.step_id WHERE r.id = ?",
         [round_id],
     ).fetchone()
-    if row is None or row[3] != participant.meeting_id:
+    if row is None or row[4] != participant.meeting_id:
         raise NotFound("error.not_found")
+    if row[1] != method:
+        raise NotAllowed("error.vote.wrong_method")
     if row[0] != "open":
         raise NotAllowed("error.vote.round_closed")
-    return row
+    return RoundRow(*row)
 
 
 def place_dot(store: Store, participant: Participant, round_id: int, idea_id: int) -> int:
     """Put one of the participant's dots on an idea; return the dots left."""
     with store.transaction() as db:
-        _, per_participant, per_idea, meeting_id = _open_round_for(db, round_id, participant)
+        found = open_round_row(db, round_id, participant, StepKind.DOT_VOTE)
+        per_participant, per_idea = found.dots_per_participant, found.max_dots_per_idea
+        meeting_id = found.meeting_id
         check_votable(db, meeting_id, [idea_id])
         ballot_id = ensure_ballot(db, round_id, participant.id)
         used = db.execute(
@@ -142,14 +154,15 @@ def place_dot(store: Store, participant: Participant, round_id: int, idea_id: in
             )
         except sqlite3.IntegrityError as error:  # the trigger: a second line of defence
             raise InvalidInput("error.vote.no_dots_left", dots=per_participant) from error
-        _bump_votes(db, meeting_id)
+        bump_votes(db, meeting_id)
         return int(per_participant - used - 1)
 
 
 def remove_dot(store: Store, participant: Participant, round_id: int, idea_id: int) -> int:
     """Take one dot back from an idea; return the dots left."""
     with store.transaction() as db:
-        _, per_participant, _, meeting_id = _open_round_for(db, round_id, participant)
+        found = open_round_row(db, round_id, participant, StepKind.DOT_VOTE)
+        per_participant, meeting_id = found.dots_per_participant, found.meeting_id
         ballot = db.execute(
             "SELECT id FROM ballots WHERE round_id = ? AND participant_id = ?",
             [round_id, participant.id],
@@ -176,7 +189,7 @@ def remove_dot(store: Store, participant: Participant, round_id: int, idea_id: i
         used = db.execute(
             "SELECT COALESCE(SUM(value), 0) FROM ballot_entries WHERE ballot_id = ?", [ballot[0]]
         ).fetchone()[0]
-        _bump_votes(db, meeting_id)
+        bump_votes(db, meeting_id)
         return int(per_participant - used)
 
 
