@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.factories import join, make_meeting, start
-from workshop import ideas, meetings, vote_methods
+from workshop import ideas, meetings, vote_methods, voting
 from workshop.db import open_store
 from workshop.errors import InvalidInput, NotAllowed
 from workshop.vote_methods import VoteMethod
@@ -130,6 +130,16 @@ def test_votes_in_a_closed_round_or_of_the_wrong_method_change_nothing(store, ro
     with pytest.raises(NotAllowed) as raised:
         vote_methods.cast_stance(store, anna, round_id, a, 1)
     assert raised.value.key == "error.vote.round_closed"
+    assert vote_methods.my_ballot(store, round_id, anna.id)["entries"] == {}
+
+
+def test_a_dot_in_a_round_of_another_method_is_refused(store, room) -> None:
+    meeting, (a, _, _), (anna, _) = room
+    round_id = open_method(store, meeting, VoteMethod.STATEMENTS)
+    for change in (voting.place_dot, voting.remove_dot):
+        with pytest.raises(NotAllowed) as raised:
+            change(store, anna, round_id, a)
+        assert raised.value.key == "error.vote.wrong_method"
     assert vote_methods.my_ballot(store, round_id, anna.id)["entries"] == {}
 
 
