@@ -132,6 +132,14 @@ def test_the_wall_count_follows_hiding_and_is_counted_once_per_change(
     assert ideas.wall_count(store, running.id, seq) == 2
 
 
+def test_changes_since_can_be_limited_to_the_newest(store, running) -> None:
+    anna = join(store, running, "Anna")
+    seen = meetings.meeting_state(store, running.id).change_seq
+    posted = [ideas.submit_idea(store, anna, f"idé {n}", per_minute=100) for n in range(10)]
+    newest = ideas.ideas_changed_since(store, running.id, seen, limit=3)
+    assert [i.id for i in newest] == [i.id for i in posted[-3:]]
+
+
 def test_a_phone_joining_late_fetches_only_the_newest_ideas(store, running) -> None:
     anna = join(store, running, "Anna")
     posted = [ideas.submit_idea(store, anna, f"idé {n}", per_minute=100) for n in range(10)]

@@ -159,18 +159,31 @@ def list_ideas(store: Store, meeting_id: int, *, include_hidden: bool = False) -
     return [_idea(r) for r in store.query(sql + " ORDER BY id", [meeting_id])]
 
 
-def ideas_changed_since(store: Store, meeting_id: int, after_seq: int) -> list[Idea]:
-    """Ideas added or changed after ``after_seq``: what a phone has not seen yet."""
-    rows = store.query(
-        "SELECT * FROM ideas WHERE meeting_id = ? AND seq > ? ORDER BY seq", [meeting_id, after_seq]
-    )
+def ideas_changed_since(
+    store: Store, meeting_id: int, after_seq: int, *, limit: int | None = None
+) -> list[Idea]:
+    """Ideas added or changed after ``after_seq``: what a phone has not seen yet.
+
+    With ``limit``: only the newest ``limit`` changes (a phone keeps a window of the stream;
+    when more changed than it keeps, it reloads the window with ``newest_ideas``).
+    """
+    if limit is None:
+        rows = store.query(
+            "SELECT * FROM ideas WHERE meeting_id = ? AND seq > ? ORDER BY seq",
+            [meeting_id, after_seq],
+        )
+    else:
+        rows = store.query(
+            "SELECT * FROM ideas WHERE meeting_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?",
+            [meeting_id, after_seq, limit],
+        )[::-1]
     return [_idea(r) for r in rows]
 
 
 def newest_ideas(store: Store, meeting_id: int, limit: int) -> list[Idea]:
-    """The ``limit`` most recently added or changed ideas: a phone's first look at the room."""
+    """The ``limit`` most recently posted ideas, oldest first: a phone's first look at the room."""
     rows = store.query(
-        "SELECT * FROM ideas WHERE meeting_id = ? ORDER BY seq DESC LIMIT ?", [meeting_id, limit]
+        "SELECT * FROM ideas WHERE meeting_id = ? ORDER BY id DESC LIMIT ?", [meeting_id, limit]
     )
     return [_idea(r) for r in reversed(rows)]
 

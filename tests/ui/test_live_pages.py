@@ -85,6 +85,20 @@ def test_author_sees_why_their_idea_was_hidden_others_do_not_see_it(room, make_a
     assert "Ring til 12345678" not in texts(bo)
 
 
+def test_a_phone_that_missed_a_burst_shows_the_newest_ideas_with_their_edits(
+    room, make_app
+) -> None:
+    phone = make_app(query={"p": room["anna"].token}).run()
+    assert "Idé nummer 9" in texts(phone)
+    store, bo = room["store"], room["bo"]
+    burst = [ideas.submit_idea(store, bo, f"Ny idé {n}", per_minute=100) for n in range(50)]
+    moderation.edit_idea(store, burst[45].id, "Ny idé 45, rettet", actor=room["fie"])
+    shown = texts(phone.run())
+    assert "Ny idé 49" in shown and "Ny idé 45, rettet" in shown
+    assert "Ny idé 37" not in shown  # the stream shows the newest twelve
+    assert "Idé nummer 9" not in shown
+
+
 def test_phone_in_the_themes_step_sees_the_grouping(room, make_app) -> None:
     go(room, StepKind.CLUSTERING)
     at = make_app(query={"p": room["anna"].token}).run()

@@ -73,10 +73,11 @@ def seen_ideas(latest: int) -> dict[int, Idea]:
         st.session_state[state.STREAM_MEETING] = meeting.id
     if latest != last:
         fresh = (
-            ideas.newest_ideas(db, meeting.id, STREAM_WINDOW)
-            if last < 0
-            else ideas.ideas_changed_since(db, meeting.id, last)
+            [] if last < 0 else ideas.ideas_changed_since(db, meeting.id, last, limit=STREAM_WINDOW)
         )
+        if last < 0 or len(fresh) == STREAM_WINDOW:  # first look, or more news than it keeps
+            seen.clear()
+            fresh = ideas.newest_ideas(db, meeting.id, STREAM_WINDOW)
         for idea in fresh:
             seen[idea.id] = idea
         for old in sorted(seen)[:-STREAM_WINDOW]:
