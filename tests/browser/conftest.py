@@ -7,7 +7,6 @@ workspace). Look at them: that is what a citizen and a facilitator see.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,11 +67,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     try:
         yield running
     finally:
-        running.process.terminate()
-        try:
-            running.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            running.process.kill()
+        running.stop()
 
 
 @pytest.fixture(scope="module")
@@ -117,4 +112,6 @@ def log_in(page: Page, base: str, username: str) -> None:
     page.locator(".st-key-login_username input").fill(username)
     page.locator(".st-key-login_password input").fill(PASSWORD)
     page.locator(".st-key-login_password input").press("Enter")
+    # A login loads a new page: /auth/session sets the staff cookie and redirects.
+    page.wait_for_url(lambda url: "/login" not in url and "/auth/" not in url)
     settle(page)

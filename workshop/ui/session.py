@@ -1,8 +1,9 @@
 """Who is this browser session, and which store does it use?
 
-Identity comes from two places only: a staff login kept in session state, and a
-participant token kept in the URL (``?p=``) and the database, so that a reload, a locked
-screen or a dropped websocket brings a phone back as the same participant.
+Identity comes from two places only: a staff session named by an HttpOnly cookie and kept in
+the database (``workshop.staff_sessions``; the cookie is set by ``workshop.ui.auth_routes``),
+and a participant token kept in the URL (``?p=``) and the database. Either way a reload, a
+second tab, a typed URL, a locked screen or a dropped websocket keeps the person who they are.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from workshop import committees, demo, meetings
+from workshop import committees, demo, meetings, staff_sessions
 from workshop.config import Settings, load_settings
 from workshop.db import Store, shared_store
 from workshop.errors import NotFound
 from workshop.model import Meeting, Participant, Role, User
 from workshop.ui import state
 from workshop.ui.i18n import t
+
+# Session-state key: the User in state.USER came from the staff cookie (re-checked each run).
+FROM_COOKIE = "staff_from_cookie"
 
 _bootstrapped: set[str] = set()
 _bootstrap_lock = threading.Lock()
@@ -66,6 +70,35 @@ def current_user() -> User | None:
     return user if isinstance(user, User) else None
 
 
+def staff_cookie() -> str | None:
+    """The staff session token the browser sent when this page was loaded, if any."""
+    try:
+        token = st.context.cookies.get(staff_sessions.COOKIE_NAME)
+    except Exception:  # bare mode: no browser
+        return None
+    return token if isinstance(token, str) and token else None
+
+
+def _staff_from_cookie() -> User | None:
+    """The staff member whose live session the cookie names; checked at every full run.
+
+    One indexed read per full run (fragments do not run the router), so a session ended by
+    logging out in another tab, by deactivation or by a new password stops working at the
+    next full run of every open tab. The User is kept in session state for the pages.
+    """
+    token = staff_cookie()
+    if token is None:
+        return None
+    session = staff_sessions.resolve_session(store(), token)
+    if session is None:
+        if st.session_state.pop(FROM_COOKIE, False):
+            st.session_state.pop(state.USER, None)
+        return None
+    st.session_state[state.USER] = session.user
+    st.session_state[FROM_COOKIE] = True
+    return session.user
+
+
 def current_participant() -> Participant | None:
     """The participant named by ``?p=`` in the URL, checked against the database."""
     token = st.query_params.get("p")
@@ -94,12 +127,14 @@ def screen_meeting() -> Meeting | None:
 
 def who_am_i() -> Visitor:
     store()  # opens (and on first start, fills) the database before any page runs
-    user = current_user()
-    if user is not None:
-        return Visitor(role=user.role, user=user)
+    # A participant link names one phone exactly: it wins over a staff cookie in the same
+    # browser, so a facilitator can open the phone view in a second tab.
     participant = current_participant()
     if participant is not None:
         return Visitor(role=Role.CITIZEN, participant=participant)
+    user = _staff_from_cookie() or current_user()
+    if user is not None:
+        return Visitor(role=user.role, user=user)
     screen = screen_meeting()
     if screen is not None:
         return Visitor(role=None, screen=screen)
@@ -145,12 +180,63 @@ def network_id() -> str | None:
     return f"ip:{ip}" if ip else None
 
 
-def log_in(user: User) -> None:
-    st.session_state[state.USER] = user
+def base_path() -> str:
+    """``server.baseUrlPath`` as a prefix: ``""`` or ``"/samskab"``."""
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
 
 
-def log_out() -> None:
+def send_browser_to(url: str) -> None:
+    """Load ``url`` in this browser tab: a full page load, so cookies set there count.
+
+    A websocket cannot set cookies. This is the message Streamlit's own ``st.login`` and
+    ``st.logout`` use to send the tab to their auth endpoints (the frontend sets
+    ``window.location.href``); those commands only speak OpenID Connect, so Samskab sends
+    the message itself, to its own routes. Pages show a link as well, in case it is ignored.
+    """
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    message = ForwardMsg()
+    message.auth_redirect.url = url
+    ctx.enqueue(message)
+
+
+def log_in(user: User, *, next_path: str) -> str:
+    """Start a staff session for ``user`` (already authenticated); returns the URL to load.
+
+    The URL redeems a one-time ticket at ``/auth/session``, which sets the session cookie
+    and continues to ``next_path``. The browser is sent there at once.
+    """
+    from urllib.parse import urlencode
+
+    from workshop.ui.auth_routes import SESSION_PATH
+
+    ticket = staff_sessions.create_ticket(store(), user, next_path=next_path)
+    url = f"{base_path()}{SESSION_PATH}?{urlencode({'ticket': ticket})}"
+    send_browser_to(url)
+    return url
+
+
+def log_out() -> str:
+    """End this browser's staff session in the database (audited) and forget the user here.
+
+    Returns the URL that clears the cookie (``/auth/logout``); the browser is sent there.
+    """
+    from urllib.parse import urlencode
+
+    from workshop.ui.auth_routes import LOGOUT_PATH
+
+    user = current_user()
+    staff_sessions.end_session(store(), staff_cookie(), actor=user)
     st.session_state.pop(state.USER, None)
+    st.session_state.pop(FROM_COOKIE, None)
+    url = f"{base_path()}{LOGOUT_PATH}?{urlencode({'next': f'{base_path()}/login'})}"
+    send_browser_to(url)
+    return url
 
 
 def flash(message: str) -> None:
