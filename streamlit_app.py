@@ -31,9 +31,11 @@ def _requested_page(base: str) -> str | None:
 def main() -> None:
     from workshop.ui.i18n import t
     from workshop.ui.navigation import PAGES, page_file, pages_for
+    from workshop.ui.runtime import tune_process
     from workshop.ui.session import base_path, who_am_i
     from workshop.ui.staff_login import gate_page
 
+    tune_process()  # once per process: the garbage collector (workshop/ui/runtime.py)
     st.set_page_config(page_title="Samskab", page_icon=":material/forum:", layout="centered")
 
     visitor = who_am_i()

@@ -97,6 +97,14 @@ async def join(phone: Phone, measure: Measure) -> bool:
     return True
 
 
+async def wait_ticking(phone: Phone, measure: Measure, until: float, bucket: str) -> None:
+    """A joined phone waits as a browser does: its run_every timers keep firing."""
+    while time.monotonic() < until:
+        await tick(phone, measure, bucket)
+        timers = [a.next_due for a in phone.session._auto_reruns.values()]
+        await asyncio.sleep(max(0.01, min([until, *timers]) - time.monotonic()))
+
+
 def next_time(now: float, every: float) -> float:
     return now + random.uniform(0.5, 1.5) * every
 
@@ -275,12 +283,19 @@ async def main(args: argparse.Namespace) -> int:
         # -- join, spread over the ramp ------------------------------------------------------
         started = time.monotonic()
 
+        ramp_end = started + args.ramp
+        last_join = [started]  # when the last phone was in
+
         async def join_later(phone: Phone) -> bool:
             await asyncio.sleep(args.ramp * phone.index / max(1, len(phones)))
-            return await join(phone, measure)
+            joined = await join(phone, measure)
+            last_join[0] = max(last_join[0], time.monotonic())
+            if joined:  # the phone shows the stream until the last one has joined
+                await wait_ticking(phone, measure, min(ramp_end, hard_stop), "stream")
+            return joined
 
         joined = await asyncio.gather(*(join_later(p) for p in phones))
-        join_seconds = time.monotonic() - started
+        join_seconds = last_join[0] - started
         live = [p for p, ok in zip(phones, joined, strict=True) if ok]
         print(f"joined {len(live)}/{len(phones)} in {join_seconds:.1f} s", flush=True)
         if isinstance(server, live_server.Cluster):

@@ -1,0 +1,22 @@
+"""The server process's garbage-collector settings (workshop/ui/runtime.py)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from workshop.config import PROJECT_ROOT
+
+
+def test_the_first_run_freezes_the_imported_heap_and_raises_the_threshold() -> None:
+    # In a fresh interpreter: freezing is for the life of a process, not for the test run.
+    script = (
+        "import gc; from workshop.ui import runtime;"
+        "before = gc.get_threshold(); runtime.tune_process(); frozen = gc.get_freeze_count();"
+        "runtime.tune_process();"
+        "print(before, gc.get_threshold(), frozen > 100_000, gc.get_freeze_count() == frozen)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert out == "(700, 10, 10) (50000, 20, 100) True True"
