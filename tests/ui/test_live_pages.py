@@ -53,6 +53,7 @@ def test_console_shows_every_tab_and_the_moderation_log(room, make_app) -> None:
     assert not at.exception, at.exception
     shown = texts(at)
     assert "Idé nummer 3" in shown and "Badeliv" in shown
+    assert "2 deltagere er med" in shown
     assert translate("da", "console.hidden_because", reason="Telefonnummer") in shown
     assert at.dataframe, "the moderation log is shown"
     assert len(at.dataframe[0].value) == len(moderation.list_log(room["store"], room["meeting"].id))

@@ -79,10 +79,10 @@ with info:
 # -- the agenda and the current step's controls ------------------------------------------------
 with controls:
     st.markdown(
-        t(
+        tn(
             "console.status_line",
+            meetings.count_participants(db, meeting.id),
             status=t(f"meeting.status.{state_now.status}"),
-            people=meetings.count_participants(db, meeting.id),
         )
     )
     for item in steps:
