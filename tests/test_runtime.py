@@ -19,4 +19,4 @@ def test_the_first_run_freezes_the_imported_heap_and_raises_the_threshold() -> N
     out = subprocess.run(
         [sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
     ).stdout.strip()
-    assert out == "(700, 10, 10) (50000, 20, 100) True True"
+    assert out == "(700, 10, 10) (50000, 20, 10) True True"
