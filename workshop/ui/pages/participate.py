@@ -208,7 +208,7 @@ def vote_view(vote_step: Step) -> None:
         for idea in wall[page * BALLOT_PAGE : (page + 1) * BALLOT_PAGE]:
             placed = mine.get(idea.id, 0)
             # One row per idea: its text with the dots on it, then − and +. Four elements an
-            # idea keep a tap cheap when 300 phones vote at once (README, "Room scale").
+            # idea keep a tap cheap when 300 phones vote at once (README, "Live updates").
             dots = f"**{'●' * placed}{'○' * max(0, left)}**" if placed or left else "·"
             with st.container(
                 border=True,
