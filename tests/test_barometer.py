@@ -556,9 +556,9 @@ def test_national_comparison_chart(lang: str) -> None:
     assert intervals["encoding"]["x2"]["field"] == "ci_high"
     assert markers["mark"]["type"] == "point"
     assert markers["encoding"]["x"]["field"] == "share"
-    assert markers["encoding"]["y"]["field"] == "row_label"
+    assert markers["encoding"]["y"]["field"] == "row_lines"  # row_label, wrapped into lines
     assert markers["encoding"]["color"]["field"] == "series"
-    series = {r["series"] for r in dataset(spec, markers["data"])}
+    series = {r["series"].replace("\n", " ") for r in dataset(spec, markers["data"])}
     assert series == {
         translate(lang, "barometer.series.ours"),
         translate(lang, "barometer.series.national"),

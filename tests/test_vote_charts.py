@@ -30,8 +30,12 @@ def test_statements_chart_uses_the_given_words() -> None:
     lines = tallies.tally_statements(
         [tallies.StatementVote(1, 1, 1), tallies.StatementVote(2, 1, -1)]
     )
-    spec = fields(vote_charts.statements_chart(lines, TEXTS, words=STANCES))
+    chart = vote_charts.statements_chart(lines, TEXTS, words=STANCES)
+    spec = fields(chart)
     assert "Enig" in spec and "Uenig" in spec and "normalize" in spec
+    # Below the bars, one stance a line: a side legend halves the bars on a phone.
+    legend = chart.to_dict()["encoding"]["color"]["legend"]
+    assert (legend["orient"], legend["columns"]) == ("bottom", 1)
 
 
 def test_pairwise_chart_scale_is_0_to_100() -> None:
@@ -77,6 +81,8 @@ def test_opinion_map_chart_colours_groups() -> None:
         if rng.random() < 0.9
     ]
     groups = opinion_groups.compute_opinion_groups(opinion_groups.build_vote_matrix(votes))
-    spec = fields(vote_charts.opinion_map_chart(groups, group="Gruppe", names={0: "A", 1: "B"}))
+    chart = vote_charts.opinion_map_chart(groups, group="Gruppe", names={0: "A", 1: "B"})
+    spec = fields(chart)
     assert "Gruppe" in spec
+    assert chart.to_dict()["encoding"]["color"]["legend"]["orient"] == "bottom"
     assert "'A'" in spec or '"A"' in spec

@@ -15,7 +15,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from workshop import barometer, feedback, outcomes, vote_methods
+from workshop import barometer, chart_layout, feedback, outcomes, vote_methods
 from workshop.cache import VersionedCache
 from workshop.db import Store
 from workshop.vote_methods import VoteMethod
@@ -109,24 +109,27 @@ def top_ideas_frame(store: Store, committee_id: int | None, limit: int = TOP_IDE
 
 
 def top_ideas_chart(frame: pd.DataFrame, *, dots_title: str, idea_title: str) -> alt.Chart:
-    shown = frame.assign(
-        label=frame["text"]
+    """Dots per idea; each idea's first 60 characters wrapped into short lines, so that a
+    phone keeps most of its width for the bars (the tooltip has the whole text)."""
+    short = (
+        frame["text"]
         .str.slice(0, 60)
         .where(frame["text"].str.len() <= 60, frame["text"].str.slice(0, 57) + "…")
     )
+    shown = frame.assign(label=[chart_layout.wrap(text, chart_layout.AXIS_CHARS) for text in short])
     return (
         alt.Chart(shown)
         .mark_bar(color="#0b6e4f")
         .encode(
             x=alt.X("dots:Q", title=dots_title, axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("label:N", title=idea_title, sort="-x", axis=alt.Axis(labelLimit=380)),
+            y=alt.Y("label:N", title=idea_title, sort="-x", axis=chart_layout.category_axis()),
             tooltip=[
                 alt.Tooltip("text:N", title=idea_title),
                 alt.Tooltip("dots:Q", title=dots_title),
                 "meeting:N",
             ],
         )
-        .properties(height=alt.Step(28))
+        .properties(height=chart_layout.row_step(shown["label"]))
     )
 
 

@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 
 from workshop import opinion_groups, tallies
+from workshop.chart_layout import bottom_legend
 
 GREEN, RED, GREY, BLUE = "#0b6e4f", "#b00020", "#9e9e9e", "#1f5f99"
 LABEL_CHARS = 60
@@ -82,6 +83,7 @@ def statements_chart(
                     domain=[words["agree"], words["pass"], words["disagree"]],
                     range=[GREEN, GREY, RED],
                 ),
+                legend=bottom_legend(),
             ),
             order=alt.Order("order:Q"),
             tooltip=["statement:N", "stance:N", "count:Q", alt.Tooltip("share:Q", format=".0%")],
@@ -244,7 +246,7 @@ def opinion_map_chart(
         .encode(
             x=alt.X("x:Q", axis=None),
             y=alt.Y("y:Q", axis=None),
-            color=alt.Color("group:N", title=group),
+            color=alt.Color("group:N", title=group, legend=bottom_legend()),
         )
         .properties(height=320)
     )

@@ -21,12 +21,30 @@ from tests.browser.conftest import (
     start_server,
 )
 from tests.outcome_world import build_outcome_world
-from workshop import accounts
+from workshop import accounts, barometer
 from workshop.db import open_store
 from workshop.i18n import translate
 from workshop.model import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+SLACK = 3  # px
+
+# Every text Vega drew in each chart (small charts render to SVG): its role (axis label, legend
+# label, title, …), its lines joined by spaces, its left and right edge, and whether it shows.
+CHART_TEXTS = """
+charts => charts.map(chart => {
+  const box = chart.getBoundingClientRect();
+  return {left: box.left, right: box.right, texts: [...chart.querySelectorAll(
+    'g[class*="role-"] text')].map(text => {
+      const r = text.getBoundingClientRect();
+      const lines = [...text.querySelectorAll('tspan')].map(line => line.textContent);
+      return {role: text.closest('g').getAttribute('class'),
+              text: lines.length ? lines.join(' ') : text.textContent,
+              left: r.left, right: r.right, shown: text.getAttribute('opacity') !== '0'};
+  })};
+})
+"""
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +90,7 @@ def test_politician_reads_the_summary_and_downloads_the_brief(
     national = page.get_by_text(translate("da", "barometer.chart.national_title")).first
     national.scroll_into_view_if_needed()
     shots(page, f"05-national-{device}")
+    assert_charts_are_readable(page, device)
     expect(page.get_by_text("Forfalden siden").first).to_be_visible()  # an overdue review
 
     # A number leads to its records: the ideas behind "Idéer".
@@ -97,3 +116,30 @@ def test_politician_reads_the_summary_and_downloads_the_brief(
     )
     assert len(list(folder.glob("07-brief*.png"))) == 1  # one page
     ctx.close()
+
+
+def assert_charts_are_readable(page, device: str) -> None:
+    """Every chart's labels, legends and titles are drawn whole and inside the chart: none cut
+    at the screen's edge, none shortened with "…", no row label hidden for lack of room."""
+    charts = page.get_by_test_id("stVegaLiteChart")
+    expect(charts).to_have_count(3)  # top ideas, values, national comparison
+    folder = SCREENSHOTS / f"test_politician_reads_the_summary_and_downloads_the_brief_{device}"
+    for index in range(3):
+        charts.nth(index).screenshot(path=str(folder / f"08-chart-{index + 1}-{device}.png"))
+    shown: set[str] = set()
+    for chart in charts.evaluate_all(CHART_TEXTS):
+        assert chart["texts"], "a chart drew no text: not rendered as SVG?"
+        for text in chart["texts"]:
+            if not text["shown"]:
+                continue
+            shown.add(text["text"])
+            where = f"{text['role']} {text['text']!r} on the {device}"
+            # The test world's idea texts are short, so no "…" is ours to expect.
+            assert not text["text"].endswith("…"), f"{where} is cut short"
+            # A text's box includes its line's leading, which may overhang by a pixel or two
+            # (the rotated "Idé" does, its letters whole); a cut label misses by far more.
+            assert text["left"] >= chart["left"] - SLACK, f"{where} starts off the chart"
+            assert text["right"] <= chart["right"] + SLACK, f"{where} runs off the chart"
+    legend = {translate("da", f"barometer.series.{key}") for key in ("ours", "national")}
+    rows = {translate("da", row.row_key).replace(" · ", " ") for row in barometer.COMPARISONS}
+    assert legend | rows <= shown, f"not shown on the {device}: {(legend | rows) - shown}"

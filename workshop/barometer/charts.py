@@ -10,6 +10,14 @@ import pandas as pd
 
 from workshop.barometer.dimensions import Stage, Value
 from workshop.barometer.labels import check_language, label
+from workshop.chart_layout import (
+    AXIS_CHARS,
+    LEGEND_CHARS,
+    bottom_legend,
+    category_axis,
+    row_step,
+    wrap,
+)
 from workshop.i18n import translate
 
 _OURS_COLOUR = "#4c78a8"
@@ -34,11 +42,18 @@ def value_shares_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
         return translate(lang, key)
 
     data = frame.loc[frame["n"] > 0, ["value", "stage", "count", "n", "share"]].copy()
-    data["value_label"] = [label(Value(v), lang, short=True) for v in data["value"]]
-    data["stage_label"] = [t(f"barometer.stage.{stage}") for stage in data["stage"]]
+    # Labels wrapped into lines (chart_layout), so a phone shows them whole.
+    data["value_label"] = [
+        wrap(label(Value(v), lang, short=True), AXIS_CHARS) for v in data["value"]
+    ]
+    data["stage_label"] = [
+        wrap(t(f"barometer.stage.{stage}"), LEGEND_CHARS) for stage in data["stage"]
+    ]
     present = set(frame["value"])
-    value_order = [label(v, lang, short=True) for v in Value if v.value in present]
-    stage_order = [t(f"barometer.stage.{stage.value}") for stage in Stage]
+    value_order = [
+        wrap(label(v, lang, short=True), AXIS_CHARS) for v in Value if v.value in present
+    ]
+    stage_order = [wrap(t(f"barometer.stage.{stage.value}"), LEGEND_CHARS) for stage in Stage]
     return (
         alt.Chart(data)
         .mark_bar()
@@ -49,14 +64,18 @@ def value_shares_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
                 scale=_SHARE_SCALE,
                 axis=alt.Axis(format="%"),
             ),
-            y=alt.Y("value_label:N", title=t("barometer.chart.value"), sort=value_order),
+            y=alt.Y(
+                "value_label:N",
+                title=t("barometer.chart.value"),
+                sort=value_order,
+                axis=category_axis(),
+            ),
             yOffset=alt.YOffset("stage_label:N", sort=stage_order),
-            # Legends below the chart: on a 390 px phone a side legend halves the bars.
             color=alt.Color(
                 "stage_label:N",
                 title=t("barometer.chart.stage"),
                 sort=stage_order,
-                legend=alt.Legend(orient="bottom"),
+                legend=bottom_legend(),
             ),
             tooltip=[
                 alt.Tooltip("value_label:N", title=t("barometer.chart.value")),
@@ -83,7 +102,13 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
 
     rows = frame.reset_index(drop=True)
     row_labels = [t(key) for key in rows["row_key"]]
-    ours_name, national_name = t("barometer.series.ours"), t("barometer.series.national")
+    # Row labels read "value · subgroup": a line each, wrapped, so that a phone shows them whole
+    # and leaves room for the plot and the legend below it.
+    row_lines = [wrap(text, AXIS_CHARS, breaks=" · ") for text in row_labels]
+    ours_name, national_name = (
+        wrap(t("barometer.series.ours"), LEGEND_CHARS),
+        wrap(t("barometer.series.national"), LEGEND_CHARS),
+    )
     notes = [
         t(key, n=int(n), min_n=int(min_n)) if key else ""
         for key, n, min_n in zip(rows["note_key"], rows["our_n"], rows["min_n"], strict=True)
@@ -91,6 +116,7 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
     ours = pd.DataFrame(
         {
             "row_label": row_labels,
+            "row_lines": row_lines,
             "series": ours_name,
             "share": rows["our_share"],
             "ci_low": rows["ci_low"],
@@ -103,6 +129,7 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
     national = pd.DataFrame(
         {
             "row_label": row_labels,
+            "row_lines": row_lines,
             "series": national_name,
             "share": rows["national_share"],
             "n": rows["national_n"].astype(float),
@@ -112,13 +139,7 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
     )
     points = pd.concat([ours.drop(columns=["ci_low", "ci_high"]), national], ignore_index=True)
 
-    # Row labels read "value · subgroup": two lines, so that a phone shows them whole.
-    y = alt.Y(
-        "row_label:N",
-        title=None,
-        sort=row_labels,
-        axis=alt.Axis(labelExpr="split(datum.label, ' · ')", labelLimit=240),
-    )
+    y = alt.Y("row_lines:N", title=None, sort=row_lines, axis=category_axis())
     faded = alt.when(alt.datum.small_n).then(alt.value(0.4)).otherwise(alt.value(1.0))
     intervals = (
         alt.Chart(ours)
@@ -152,13 +173,13 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
                 scale=alt.Scale(
                     domain=[ours_name, national_name], range=[_OURS_COLOUR, _NATIONAL_COLOUR]
                 ),
-                legend=alt.Legend(orient="bottom"),
+                legend=bottom_legend(),
             ),
             shape=alt.Shape(
                 "series:N",
                 title=t("barometer.chart.series"),  # same title: one legend, not two
                 scale=alt.Scale(domain=[ours_name, national_name], range=["circle", "diamond"]),
-                legend=alt.Legend(orient="bottom"),
+                legend=bottom_legend(),
             ),
             opacity=faded,
             tooltip=[
@@ -187,5 +208,9 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
         ]
         # Short lines: a chart title does not wrap, and a phone is 390 px wide.
         subtitle = [part for line in lines for part in textwrap.wrap(line, 46)]
-        return alt.LayerChart(layer=[intervals, markers], title=alt.Title(title, subtitle=subtitle))
-    return alt.LayerChart(layer=[intervals, markers], title=title)
+        return alt.LayerChart(
+            layer=[intervals, markers],
+            title=alt.Title(title, subtitle=subtitle),
+            height=row_step(row_lines),
+        )
+    return alt.LayerChart(layer=[intervals, markers], title=title, height=row_step(row_lines))
