@@ -79,7 +79,7 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
     for _ in range(6):  # three statements; a tap lost to a redraw is simply tapped again
         if done.is_visible():
             break
-        phone.locator("[class*='st-key-ballot_agree_'] button").filter(visible=True).click()
+        phone.locator("[class*='st-key-ballot_agree_'] button").filter(visible=True).first.click()
         settle(phone)
     expect(done).to_be_visible()
     shots(phone, "01-statements")
