@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
 
+import numpy as np
+import pytest
+
+from tests.test_chart_layout import fits, values, walk
 from workshop import opinion_groups, tallies, vote_charts
+from workshop.chart_layout import AXIS_CHARS, LABEL_LIMIT, LINES
 
 TEXTS = {1: "Længere åbent", 2: "Stillerum", 3: "Værktøj til udlån"}
 STANCES = {
@@ -86,3 +91,85 @@ def test_opinion_map_chart_colours_groups() -> None:
     assert "Gruppe" in spec
     assert chart.to_dict()["encoding"]["color"]["legend"]["orient"] == "bottom"
     assert "'A'" in spec or '"A"' in spec
+
+
+# -- a 390 px phone: idea texts wrapped into short lines, drawn whole --------------------------
+
+LONG = {
+    1: "Et bibliotek der er åbent hele døgnet for alle borgere i hele kommunen, også om natten",
+    2: "Stillerum",
+    3: "Medarbejdertilfredshedsundersøgelsen skal bruges til at planlægge bemandingen",
+}
+
+
+def idea_charts() -> dict[str, dict[str, Any]]:
+    """Every chart that draws idea texts on its axis, built from long ideas."""
+    dots = tallies.tally_dots([tallies.DotVote(1, 1, 2), tallies.DotVote(2, 3, 1)], [1, 2, 3])
+    statements = tallies.tally_statements(
+        [tallies.StatementVote(1, 1, 1), tallies.StatementVote(2, 3, -1)]
+    )
+    pairwise = tallies.tally_pairwise([tallies.PairwiseVote(1, 2, 1)], [1, 2, 3])
+    ranked = tallies.tally_ranked([[2, 1, 3], [1, 3, 2]], [1, 2, 3])
+    charts = {
+        "dots": vote_charts.dots_chart(dots, LONG, dots="Prikker", idea="Idé"),
+        "statements": vote_charts.statements_chart(statements, LONG, words=STANCES),
+        "pairwise": vote_charts.pairwise_chart(pairwise, LONG, score="Score", idea="Idé"),
+        "ranked": vote_charts.ranked_chart(ranked, LONG, wins="Slår", idea="Idé"),
+    }
+    return {name: chart.to_dict() for name, chart in charts.items()}
+
+
+@pytest.mark.parametrize("name", ["dots", "statements", "pairwise", "ranked"])
+def test_every_idea_axis_wraps_its_labels_and_fits_its_rows(name: str) -> None:
+    spec = idea_charts()[name]
+    y = spec["encoding"]["y"]
+    # Drawn as their lines, whole (a limit wide enough for the projector's type), none hidden.
+    assert y["axis"]["labelExpr"] == LINES
+    assert y["axis"]["labelOverlap"] is False
+    assert y["axis"]["labelLimit"] >= LABEL_LIMIT
+    labels = values(spec, spec, y["field"])
+    assert all(fits(label, AXIS_CHARS) for label in labels), labels
+    lines = max(label.count("\n") + 1 for label in labels)
+    assert lines >= 3  # the long ideas did wrap
+    # Tall enough for the lines in the projector's 20 px type (on a phone, 14 px a line).
+    assert spec["height"]["step"] >= vote_charts.IDEA_LINE_PX * lines + 10
+    # Every word of a shortened text is kept whole, and the tooltip has the whole text.
+    assert any("Medarbejdertilfredshedsundersøgelsen" in label for label in labels)
+    tooltip = spec["encoding"]["tooltip"][0]
+    assert tooltip["field"] == "text"
+    assert set(LONG.values()) >= values(spec, spec, "text") >= {LONG[1], LONG[3]}
+
+
+def test_a_short_idea_keeps_one_line_and_the_usual_row() -> None:
+    tally = tallies.tally_dots([tallies.DotVote(1, 1, 2)], [1, 2])
+    spec = vote_charts.dots_chart(tally, TEXTS, dots="Prikker", idea="Idé").to_dict()
+    assert values(spec, spec, "idea") == {"Længere åbent", "Stillerum"}
+    assert spec["height"] == {"step": vote_charts.IDEA_LINE_PX + 10}
+
+
+def test_ranked_labels_keep_their_place_on_the_first_line() -> None:
+    spec = idea_charts()["ranked"]
+    first = {label.split("\n")[0] for label in values(spec, spec, "idea")}
+    assert {line.split(" ")[0] for line in first} == {"1.", "2.", "3."}
+
+
+def test_two_axis_names_wrap_and_run_towards_the_middle() -> None:
+    positions = tallies.tally_two_axis(
+        [tallies.AxisScore(1, 1, 5, 5), tallies.AxisScore(1, 3, 2, 1)], [1, 3]
+    )
+    spec = vote_charts.two_axis_chart(
+        positions, LONG, impact="Effekt", feasibility="Gennemførlighed"
+    ).to_dict()
+    texts = [view for view in walk(spec) if "text" in view["encoding"]]
+    assert len(texts) == 2
+    for view in texts:
+        assert view["mark"]["lineBreak"] == "\n"
+        (where,) = view["transform"]
+        # Right of the middle a name ends at its point; left of it, it starts there.
+        assert view["mark"]["align"] == ("right" if ">" in where["filter"] else "left")
+    labels = values(spec, spec["layer"][2], "label")
+    assert all(fits(label, vote_charts.POINT_CHARS) for label in labels), labels
+    assert values(spec, spec["layer"][2], "idea") == {LONG[1], LONG[3]}  # whole, in the tooltip
+    # The 2×2 split on the points' own scale, which does not start at 0.
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [1, 5]
+    assert spec["layer"][1]["encoding"]["y"]["scale"]["domain"] == [1, 5]

@@ -47,14 +47,22 @@ def line_count(labels: Iterable[str]) -> int:
     return max((label.count("\n") + 1 for label in labels), default=1)
 
 
-def row_step(labels: Iterable[str], *, minimum: int = 28) -> alt.Step:
-    """A height per category row that fits its wrapped labels, so Vega hides none of them."""
-    return alt.Step(max(minimum, line_count(labels) * _LINE_PX + _ROW_PADDING_PX))
+def row_step(labels: Iterable[str], *, minimum: int = 28, line_px: int = _LINE_PX) -> alt.Step:
+    """A height per category row that fits its wrapped labels, so Vega hides none of them.
+
+    ``line_px``: the height of a label's line, more for a chart also drawn in larger type.
+    """
+    return alt.Step(max(minimum, line_count(labels) * line_px + _ROW_PADDING_PX))
 
 
 def category_axis(**options: Any) -> alt.Axis:
-    """The axis of wrapped category labels: every line drawn whole, none hidden for overlap."""
-    return alt.Axis(labelExpr=LINES, labelLimit=LABEL_LIMIT, labelOverlap=False, **options)
+    """The axis of wrapped category labels: every line drawn whole, none hidden for overlap.
+
+    ``options`` may widen ``labelLimit`` for a chart also drawn in larger type (a projector).
+    """
+    return alt.Axis(
+        **{"labelExpr": LINES, "labelLimit": LABEL_LIMIT, "labelOverlap": False, **options}
+    )
 
 
 def bottom_legend(**options: Any) -> alt.Legend:

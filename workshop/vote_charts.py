@@ -3,45 +3,98 @@
 Each builder takes a tally from :mod:`workshop.tallies` (or opinion groups), the ideas' texts
 by id, and the already translated words it needs, so the same chart serves the phone, the
 projector, the summary and the PDF in any language.
+
+Idea texts are wrapped into short lines in Python (:mod:`workshop.chart_layout`), so a long idea
+neither squeezes the bars on a 390 px phone nor is cut by Vega; rows grow to fit their lines, and
+the tooltip keeps the whole text.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import altair as alt
 import pandas as pd
 
 from workshop import opinion_groups, tallies
-from workshop.chart_layout import bottom_legend
+from workshop.chart_layout import AXIS_CHARS, bottom_legend, category_axis, row_step, wrap
 
 GREEN, RED, GREY, BLUE = "#0b6e4f", "#b00020", "#9e9e9e", "#1f5f99"
+#: An idea's label is its first characters (the tooltip has the whole text): at most 3 lines.
 LABEL_CHARS = 60
+#: Characters per line of an idea's name beside its point on the impact × feasibility plot:
+#: half a phone's plot, as a name runs from its point towards the middle.
+POINT_CHARS = 20
+#: Pixels a wrapped idea line may take: the projector draws the axis in 20 px type, where a
+#: line of ``AXIS_CHARS`` takes ≈ 330 px; on a phone the same line takes ≈ 170 px, and a limit
+#: never widens a label, so the phone loses nothing.
+IDEA_LABEL_LIMIT = 400
+#: Pixels a wrapped idea line takes in the projector's 20 px type (≈ 23 in the journey's shots):
+#: rows are sized for it, so a three-line label overlaps no other on the projector either.
+IDEA_LINE_PX = 23
 
 
 def _short(text: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
-def _label(texts: Mapping[tallies.Id, str], idea_id: tallies.Id) -> str:
-    return _short(texts.get(idea_id, str(idea_id)))
+def _text(texts: Mapping[tallies.Id, str], idea_id: tallies.Id) -> str:
+    return texts.get(idea_id, str(idea_id))
+
+
+def _label(
+    texts: Mapping[tallies.Id, str], idea_id: tallies.Id, *, prefix: str = "", width: int = 0
+) -> str:
+    """The idea's (shortened) text in lines of at most ``width`` characters."""
+    return wrap(prefix + _short(_text(texts, idea_id)), width or AXIS_CHARS)
+
+
+def _idea_y(field: str, title: str, *, sort: Any = alt.Undefined) -> alt.Y:
+    """The axis of wrapped idea labels, every line drawn whole."""
+    return alt.Y(
+        f"{field}:N", title=title, sort=sort, axis=category_axis(labelLimit=IDEA_LABEL_LIMIT)
+    )
+
+
+def _idea_bars(
+    frame: pd.DataFrame, x: alt.X, *, idea: str, color: str, sort: Any, tooltip: list[Any]
+) -> alt.Chart:
+    """One bar per idea (column ``idea``: its wrapped label), each row tall enough for its lines;
+    the tooltip starts with the whole text (column ``text``)."""
+    return (
+        alt.Chart(frame)
+        .mark_bar(color=color)
+        .encode(
+            x=x,
+            y=_idea_y("idea", idea, sort=sort),
+            tooltip=[alt.Tooltip("text:N", title=idea), *tooltip],
+        )
+        .properties(height=row_step(frame["idea"], line_px=IDEA_LINE_PX))
+    )
 
 
 def dots_chart(
     tally: tallies.DotTally, texts: Mapping[tallies.Id, str], *, dots: str, idea: str
 ) -> alt.Chart:
     frame = pd.DataFrame(
-        [{"idea": _label(texts, line.idea_id), "dots": line.dots} for line in tally.ideas],
-        columns=["idea", "dots"],
+        [
+            {
+                "idea": _label(texts, line.idea_id),
+                "text": _text(texts, line.idea_id),
+                "dots": line.dots,
+            }
+            for line in tally.ideas
+        ],
+        columns=["idea", "text", "dots"],
     )
-    return (
-        alt.Chart(frame)
-        .mark_bar(color=GREEN)
-        .encode(
-            x=alt.X("dots:Q", title=dots, axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("idea:N", title=idea, sort="-x", axis=alt.Axis(labelLimit=380)),
-        )
-        .properties(height=alt.Step(28))
+    return _idea_bars(
+        frame,
+        alt.X("dots:Q", title=dots, axis=alt.Axis(tickMinStep=1)),
+        idea=idea,
+        color=GREEN,
+        sort="-x",
+        tooltip=[alt.Tooltip("dots:Q", title=dots)],
     )
 
 
@@ -63,19 +116,20 @@ def statements_chart(
             rows.append(
                 {
                     "statement": _label(texts, line.statement_id),
+                    "text": _text(texts, line.statement_id),
                     "stance": words[stance],
                     "order": ("agree", "pass", "disagree").index(stance),
                     "share": share,
                     "count": count,
                 }
             )
-    frame = pd.DataFrame(rows, columns=["statement", "stance", "order", "share", "count"])
+    frame = pd.DataFrame(rows, columns=["statement", "text", "stance", "order", "share", "count"])
     return (
         alt.Chart(frame)
         .mark_bar()
         .encode(
             x=alt.X("share:Q", title=words["share"], stack="normalize", axis=alt.Axis(format="%")),
-            y=alt.Y("statement:N", title=words["statement"], axis=alt.Axis(labelLimit=380)),
+            y=_idea_y("statement", words["statement"]),
             color=alt.Color(
                 "stance:N",
                 title=None,
@@ -86,9 +140,14 @@ def statements_chart(
                 legend=bottom_legend(),
             ),
             order=alt.Order("order:Q"),
-            tooltip=["statement:N", "stance:N", "count:Q", alt.Tooltip("share:Q", format=".0%")],
+            tooltip=[
+                alt.Tooltip("text:N", title=words["statement"]),
+                "stance:N",
+                "count:Q",
+                alt.Tooltip("share:Q", format=".0%"),
+            ],
         )
-        .properties(height=alt.Step(28))
+        .properties(height=row_step(frame["statement"], line_px=IDEA_LINE_PX))
     )
 
 
@@ -101,20 +160,24 @@ def pairwise_chart(
 ) -> alt.Chart:
     frame = pd.DataFrame(
         [
-            {"idea": _label(texts, s.idea_id), "score": s.score, "wins": s.wins, "losses": s.losses}
+            {
+                "idea": _label(texts, s.idea_id),
+                "text": _text(texts, s.idea_id),
+                "score": s.score,
+                "wins": s.wins,
+                "losses": s.losses,
+            }
             for s in scores
         ],
-        columns=["idea", "score", "wins", "losses"],
+        columns=["idea", "text", "score", "wins", "losses"],
     )
-    return (
-        alt.Chart(frame)
-        .mark_bar(color=BLUE)
-        .encode(
-            x=alt.X("score:Q", title=score, scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("idea:N", title=idea, sort="-x", axis=alt.Axis(labelLimit=380)),
-            tooltip=["idea:N", alt.Tooltip("score:Q", format=".0f"), "wins:Q", "losses:Q"],
-        )
-        .properties(height=alt.Step(28))
+    return _idea_bars(
+        frame,
+        alt.X("score:Q", title=score, scale=alt.Scale(domain=[0, 100])),
+        idea=idea,
+        color=BLUE,
+        sort="-x",
+        tooltip=[alt.Tooltip("score:Q", title=score, format=".0f"), "wins:Q", "losses:Q"],
     )
 
 
@@ -131,7 +194,8 @@ def two_axis_chart(
     frame = pd.DataFrame(
         [
             {
-                "idea": _label(texts, p.idea_id),
+                "idea": _text(texts, p.idea_id),
+                "label": _label(texts, p.idea_id, width=POINT_CHARS),
                 "impact": p.impact,
                 "feasibility": p.feasibility,
                 "n": p.n,
@@ -139,7 +203,7 @@ def two_axis_chart(
             for p in positions
             if p.n
         ],
-        columns=["idea", "impact", "feasibility", "n"],
+        columns=["idea", "label", "impact", "feasibility", "n"],
     )
     middle = (low + high) / 2
     scale = alt.Scale(domain=[low, high])
@@ -157,13 +221,23 @@ def two_axis_chart(
             ],
         )
     )
-    names = points.mark_text(align="left", dx=9, fontSize=12).encode(text="idea:N")
+    # Each name in short lines, running from its point towards the middle, so none leaves the
+    # plot on a phone: right of the middle it ends at its point.
+    names = points.encode(text="label:N")
+    left = names.mark_text(align="left", dx=9, fontSize=12, lineBreak="\n").transform_filter(
+        alt.datum.feasibility <= middle
+    )
+    right = names.mark_text(align="right", dx=-9, fontSize=12, lineBreak="\n").transform_filter(
+        alt.datum.feasibility > middle
+    )
     rules = alt.Chart(pd.DataFrame({"v": [middle]}))
     return alt.layer(
-        rules.mark_rule(color=GREY, strokeDash=[4, 4]).encode(x="v:Q"),
-        rules.mark_rule(color=GREY, strokeDash=[4, 4]).encode(y="v:Q"),
+        # On the points' scale: a rule's own scale would start at 0 and stretch the plot.
+        rules.mark_rule(color=GREY, strokeDash=[4, 4]).encode(x=alt.X("v:Q", scale=scale)),
+        rules.mark_rule(color=GREY, strokeDash=[4, 4]).encode(y=alt.Y("v:Q", scale=scale)),
         points,
-        names,
+        left,
+        right,
     ).properties(height=360)
 
 
@@ -181,22 +255,21 @@ def ranked_chart(
             if j != i and result.pairwise[i][j] > result.pairwise[j][i]
         )
         rows.append(
-            {"idea": f"{place}. {_label(texts, candidate)}", "place": place, "beats": beaten}
+            {
+                "idea": _label(texts, candidate, prefix=f"{place}. "),
+                "text": _text(texts, candidate),
+                "place": place,
+                "beats": beaten,
+            }
         )
-    frame = pd.DataFrame(rows, columns=["idea", "place", "beats"])
-    return (
-        alt.Chart(frame)
-        .mark_bar(color=GREEN)
-        .encode(
-            x=alt.X("beats:Q", title=wins, axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y(
-                "idea:N",
-                title=idea,
-                sort=alt.EncodingSortField("place"),
-                axis=alt.Axis(labelLimit=380),
-            ),
-        )
-        .properties(height=alt.Step(28))
+    frame = pd.DataFrame(rows, columns=["idea", "text", "place", "beats"])
+    return _idea_bars(
+        frame,
+        alt.X("beats:Q", title=wins, axis=alt.Axis(tickMinStep=1)),
+        idea=idea,
+        color=GREEN,
+        sort=alt.EncodingSortField("place"),
+        tooltip=[alt.Tooltip("beats:Q", title=wins)],
     )
 
 

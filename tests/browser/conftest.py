@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
 from workshop import accounts
 from workshop.db import open_store
@@ -115,3 +115,43 @@ def log_in(page: Page, base: str, username: str) -> None:
     # A login loads a new page: /auth/session sets the staff cookie and redirects.
     page.wait_for_url(lambda url: "/login" not in url and "/auth/" not in url)
     settle(page)
+
+
+SLACK = 3  # px
+
+# Every text Vega drew in each chart (small charts render to SVG): its role (axis label, legend
+# label, title, …), its lines joined by spaces, its left and right edge, and whether it shows.
+CHART_TEXTS = """
+charts => charts.map(chart => {
+  const box = chart.getBoundingClientRect();
+  return {left: box.left, right: box.right, texts: [...chart.querySelectorAll(
+    'g[class*="role-"] text')].map(text => {
+      const r = text.getBoundingClientRect();
+      const lines = [...text.querySelectorAll('tspan')].map(line => line.textContent);
+      return {role: text.closest('g').getAttribute('class'),
+              text: lines.length ? lines.join(' ') : text.textContent,
+              left: r.left, right: r.right, shown: text.getAttribute('opacity') !== '0'};
+  })};
+})
+"""
+
+
+def assert_chart_texts_fit(charts: Locator, where: str, *, slack: float = SLACK) -> set[str]:
+    """Every text the ``charts`` (``stVegaLiteChart``) drew ends inside its chart and none is
+    shortened with "…" (the test worlds' texts are short enough to show whole); returns the
+    texts that show, to check that none was hidden for lack of room. ``slack``: the pixels a
+    text's box may overhang (its line's leading grows with the type: more on a projector)."""
+    shown: set[str] = set()
+    for chart in charts.evaluate_all(CHART_TEXTS):
+        assert chart["texts"], "a chart drew no text: not rendered as SVG?"
+        for text in chart["texts"]:
+            if not text["shown"]:
+                continue
+            shown.add(text["text"])
+            label = f"{text['role']} {text['text']!r} on the {where}"
+            assert not text["text"].endswith("…"), f"{label} is cut short"
+            # A text's box includes its line's leading, which may overhang by a pixel or two
+            # (the rotated "Idé" does, its letters whole); a cut label misses by far more.
+            assert text["left"] >= chart["left"] - slack, f"{label} starts off the chart"
+            assert text["right"] <= chart["right"] + slack, f"{label} runs off the chart"
+    return shown

@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     PHONE,
     SCREENSHOTS,
     Server,
+    assert_chart_texts_fit,
     context,
     log_in,
     settle,
@@ -27,24 +28,6 @@ from workshop.i18n import translate
 from workshop.model import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-
-SLACK = 3  # px
-
-# Every text Vega drew in each chart (small charts render to SVG): its role (axis label, legend
-# label, title, …), its lines joined by spaces, its left and right edge, and whether it shows.
-CHART_TEXTS = """
-charts => charts.map(chart => {
-  const box = chart.getBoundingClientRect();
-  return {left: box.left, right: box.right, texts: [...chart.querySelectorAll(
-    'g[class*="role-"] text')].map(text => {
-      const r = text.getBoundingClientRect();
-      const lines = [...text.querySelectorAll('tspan')].map(line => line.textContent);
-      return {role: text.closest('g').getAttribute('class'),
-              text: lines.length ? lines.join(' ') : text.textContent,
-              left: r.left, right: r.right, shown: text.getAttribute('opacity') !== '0'};
-  })};
-})
-"""
 
 
 @pytest.fixture(scope="module")
@@ -126,20 +109,7 @@ def assert_charts_are_readable(page, device: str) -> None:
     folder = SCREENSHOTS / f"test_politician_reads_the_summary_and_downloads_the_brief_{device}"
     for index in range(3):
         charts.nth(index).screenshot(path=str(folder / f"08-chart-{index + 1}-{device}.png"))
-    shown: set[str] = set()
-    for chart in charts.evaluate_all(CHART_TEXTS):
-        assert chart["texts"], "a chart drew no text: not rendered as SVG?"
-        for text in chart["texts"]:
-            if not text["shown"]:
-                continue
-            shown.add(text["text"])
-            where = f"{text['role']} {text['text']!r} on the {device}"
-            # The test world's idea texts are short, so no "…" is ours to expect.
-            assert not text["text"].endswith("…"), f"{where} is cut short"
-            # A text's box includes its line's leading, which may overhang by a pixel or two
-            # (the rotated "Idé" does, its letters whole); a cut label misses by far more.
-            assert text["left"] >= chart["left"] - SLACK, f"{where} starts off the chart"
-            assert text["right"] <= chart["right"] + SLACK, f"{where} runs off the chart"
+    shown = assert_chart_texts_fit(charts, device)
     legend = {translate("da", f"barometer.series.{key}") for key in ("ours", "national")}
     rows = {translate("da", row.row_key).replace(" · ", " ") for row in barometer.COMPARISONS}
     assert legend | rows <= shown, f"not shown on the {device}: {(legend | rows) - shown}"

@@ -1,4 +1,5 @@
-"""Every voting method on a phone (390×844), with the results on the projector."""
+"""Every voting method on a phone (390×844), with the results on the projector and on the
+facilitator's console on a phone: every chart's labels drawn whole, inside the chart."""
 
 from __future__ import annotations
 
@@ -9,7 +10,17 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LAPTOP, PHONE, Server, context, settle, start_server
+from tests.browser.conftest import (
+    LAPTOP,
+    PASSWORD,
+    PHONE,
+    Server,
+    assert_chart_texts_fit,
+    context,
+    log_in,
+    settle,
+    start_server,
+)
 from workshop import accounts, committees, ideas, meetings
 from workshop.db import open_store
 from workshop.meetings import StepSpec
@@ -23,13 +34,15 @@ METHODS = [
     StepKind.RANKED,
     StepKind.CONSENT,
 ]
+# Wraps into three lines on an axis; short enough (≤ 60 characters) to show whole.
+LONG_IDEA = "Et åbent værksted med 3D-printere for alle børn og unge"
 
 
 @pytest.fixture(scope="module")
 def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int]]:
     path = tmp_path_factory.mktemp("methods") / "methods.db"
     store = open_store(path)
-    staff = accounts.create_user(store, "fie", "journey passphrase 2026", Role.FACILITATOR)
+    staff = accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR)
     committee = committees.create_committee(store, "Biblioteket", "", actor=staff)
     agenda = [StepSpec(StepKind.BRAINSTORM, "Hvad skal biblioteket kunne?")]
     agenda += [
@@ -41,7 +54,7 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int
     )
     meetings.next_step(store, meeting.id, actor=staff)
     author = meetings.join_meeting(store, meeting.join_code, "Forfatter", client="seed")
-    for text in ("Længere åbent", "Stillerum", "Værktøj til udlån"):
+    for text in ("Længere åbent", "Stillerum", "Værktøj til udlån", LONG_IDEA):
         ideas.submit_idea(store, author, text)
     store.close()
     server = start_server(path)
@@ -55,6 +68,22 @@ def advance(server: Server, meeting_id: int) -> None:
     store = open_store(server.db_path)
     meetings.next_step(store, meeting_id, actor=None)
     store.close()
+
+
+def results_read_whole(console, projector, shots, name: str, idea: str | None) -> None:
+    """The round's chart on the facilitator's phone and on the projector: every label inside
+    its chart, none cut short, and the long idea (when the chart names ideas) drawn whole."""
+    console.reload()  # the console's results update on its next run
+    settle(console)
+    # The projector's 20 px type: the rotated axis title's box overhangs by 3.5 px, letters whole.
+    for page, where, slack in ((console, "phone console", 3), (projector, "projector", 5)):
+        charts = page.get_by_test_id("stVegaLiteChart")
+        expect(charts.first).to_be_visible(timeout=15_000)
+        charts.first.scroll_into_view_if_needed()
+        shots(page, f"{name}-{where.replace(' ', '-')}")
+        shown = assert_chart_texts_fit(charts, where, slack=slack)
+        if idea is not None:
+            assert any(idea in text for text in shown), f"{idea!r} not whole on the {where}"
 
 
 def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
@@ -72,17 +101,22 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
     settle(phone)
     projector = context(browser, LAPTOP).new_page()
     projector.goto(f"{server.url}/?screen={screen}")
+    console = context(browser, PHONE).new_page()
+    log_in(console, server.url, "fie")
+    console.get_by_role("link", name="Åbn styrepult").first.click()
+    settle(console)
 
     advance(server, meeting_id)  # statements
     expect(phone.get_by_text("Enig eller uenig")).to_be_visible(timeout=15_000)
     done = phone.get_by_text("Du har svaret på alle udsagn")
-    for _ in range(6):  # three statements; a tap lost to a redraw is simply tapped again
+    for _ in range(8):  # four statements; a tap lost to a redraw is simply tapped again
         if done.is_visible():
             break
         phone.locator("[class*='st-key-ballot_agree_'] button").filter(visible=True).first.click()
         settle(phone)
     expect(done).to_be_visible()
     shots(phone, "01-statements")
+    results_read_whole(console, projector, shots, "01r-statements", LONG_IDEA)
 
     advance(server, meeting_id)  # pairwise
     expect(phone.get_by_text("Hvilken er bedst?")).to_be_visible(timeout=15_000)
@@ -94,6 +128,7 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
             break
     expect(judged).to_be_visible()
     shots(phone, "02-pairwise")
+    results_read_whole(console, projector, shots, "02r-pairwise", None)
 
     advance(server, meeting_id)  # two axes
     expect(phone.get_by_text("Effekt (1 = lille, 5 = stor)").first).to_be_visible(timeout=15_000)
@@ -108,6 +143,7 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
     settle(phone)
     expect(phone.get_by_text("Gemt: effekt 5, gennemførlighed 4")).to_be_visible()
     shots(phone, "03-two-axis")
+    results_read_whole(console, projector, shots, "03r-two-axis", None)
 
     advance(server, meeting_id)  # ranked
     expect(phone.get_by_text("Vælg idéerne i din prioriterede")).to_be_visible(timeout=15_000)
@@ -119,6 +155,7 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
     settle(phone)
     expect(phone.get_by_text("Din rangering er gemt")).to_be_visible()
     shots(phone, "04-ranked")
+    results_read_whole(console, projector, shots, "04r-ranked", LONG_IDEA)
 
     advance(server, meeting_id)  # consent
     expect(phone.get_by_text("Åbent til kl. 22 i weekenden")).to_be_visible(timeout=15_000)
