@@ -20,7 +20,7 @@ from urllib.parse import quote
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.browser.conftest import Server, start_server
+from tests.browser.conftest import Server, serving
 from workshop import accounts, staff_sessions
 from workshop.db import Store, open_store
 from workshop.i18n import translate
@@ -38,11 +38,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     store = open_store(db_path)
     accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
     store.close()
-    running = start_server(db_path)
-    try:
+    with serving(db_path) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

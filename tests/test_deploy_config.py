@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from websockets.asyncio.client import connect
 
-from tests.browser.conftest import Server, start_server
+from tests.browser.conftest import Server, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 NGINX = (ROOT / "deploy" / "nginx-samskab.conf").read_text(encoding="utf-8")
@@ -127,12 +127,8 @@ def test_the_guide_names_every_setting_it_relies_on() -> None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = start_server(tmp_path_factory.mktemp("deploy") / "deploy.db")
-    try:
+    with serving(tmp_path_factory.mktemp("deploy") / "deploy.db") as running:
         yield running
-    finally:
-        running.process.kill()
-        running.process.wait(timeout=10)
 
 
 def _open_websocket(server: Server, origin: str | None) -> str:

@@ -248,6 +248,8 @@ def test_fragment_click_auto_rerun_and_reconnect(server: str) -> None:
             assert s.find_one("chat_input", key="say")
             # run_every: nothing due yet, then fast-forward the clock past 2 s.
             assert s.due_auto_reruns() == []
+            due = s.next_auto_rerun_due()
+            assert due is not None and time.monotonic() < due <= time.monotonic() + 2.1
             lat = await s.tick_auto_reruns(now=time.monotonic() + 2.1)
             assert len(lat) == 1
             assert s.last_result is not None and s.last_result.status == 3

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,16 @@ def start_server(db_path: Path, *, env: dict[str, str] | None = None) -> Server:
     return start(db_path, env={**fast, **(env or {})})
 
 
+@contextmanager
+def serving(db_path: Path, *, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """``start_server`` for a module's journeys: the app is stopped when the module is done."""
+    running = start_server(db_path, env=env)
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     db_path = tmp_path_factory.mktemp("journey") / "journey.db"
@@ -63,11 +74,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
     accounts.create_user(store, "mette", PASSWORD, Role.POLITICIAN, "Mette Politiker")
     store.close()
-    running = start_server(db_path)
-    try:
+    with serving(db_path) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture(scope="module")

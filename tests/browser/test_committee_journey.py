@@ -17,8 +17,8 @@ from tests.browser.conftest import (
     Server,
     context,
     log_in,
+    serving,
     settle,
-    start_server,
 )
 from workshop import accounts, ideas, meetings, voting
 from workshop.db import open_store
@@ -34,11 +34,8 @@ def committee_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
     store = open_store(db_path)
     accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
     store.close()
-    running = start_server(db_path)
-    try:
+    with serving(db_path) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def fill(page: Page, key: str, text: str) -> None:

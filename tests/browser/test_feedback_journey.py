@@ -18,8 +18,8 @@ from tests.browser.conftest import (
     Server,
     context,
     log_in,
+    serving,
     settle,
-    start_server,
 )
 from tests.factories import make_meeting, start
 from workshop import accounts, agreements
@@ -45,11 +45,8 @@ def feedback_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
     agreements.publish_agreement(store, agreement.id, actor=fie)
     start(store, meeting)
     store.close()
-    running = start_server(db_path, env={"SAMSKAB_FEEDBACK_SENDER": f"file:{outbox}"})
-    try:
+    with serving(db_path, env={"SAMSKAB_FEEDBACK_SENDER": f"file:{outbox}"}) as running:
         yield running, {"meeting": meeting, "agreement": agreement, "outbox": outbox}
-    finally:
-        running.stop()
 
 
 def go_to(page: Page, title: str) -> None:

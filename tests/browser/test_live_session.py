@@ -22,8 +22,8 @@ from tests.browser.conftest import (
     Server,
     context,
     log_in,
+    serving,
     settle,
-    start_server,
 )
 from workshop import accounts, committees, meetings
 from workshop.db import open_store
@@ -52,11 +52,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int
         actor=fie,
     )
     store.close()
-    running = start_server(db_path)
-    try:
+    with serving(db_path) as running:
         yield running, meeting.id
-    finally:
-        running.stop()
 
 
 def db_one(server: Server, sql: str, params: tuple = ()) -> tuple:

@@ -18,8 +18,8 @@ from tests.browser.conftest import (
     assert_chart_texts_fit,
     context,
     log_in,
+    serving,
     settle,
-    start_server,
 )
 from tests.outcome_world import build_outcome_world
 from workshop import accounts, barometer
@@ -40,11 +40,8 @@ def summary_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]
         store, facilitator, is_demo=True, title="DEMO · Fremtidens bibliotek i Nordby"
     )
     store.close()
-    running = start_server(db_path)
-    try:
+    with serving(db_path) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.mark.parametrize("device", ["phone", "laptop"])

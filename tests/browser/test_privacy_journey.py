@@ -18,8 +18,8 @@ from tests.browser.conftest import (
     Server,
     context,
     log_in,
+    serving,
     settle,
-    start_server,
 )
 from tests.factories import make_meeting, start
 from workshop import accounts, ideas, meetings, privacy
@@ -38,11 +38,8 @@ def privacy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[S
     meeting = make_meeting(store, staff, prompt="Hvad skal der ske med havnen?")
     start(store, meeting)
     store.close()
-    running = start_server(db_path)
-    try:
+    with serving(db_path) as running:
         yield running, meeting.join_code
-    finally:
-        running.stop()
 
 
 def test_citizen_reads_consent_downloads_and_deletes_their_data(

@@ -21,8 +21,8 @@ from tests.browser.conftest import (
     Server,
     context,
     log_in,
+    serving,
     settle,
-    start_server,
 )
 from tests.factories import join, make_meeting, start
 from workshop import accounts
@@ -44,11 +44,8 @@ def town_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     start(store, meeting)
     anna = join(store, meeting, "Anna")
     store.close()
-    running = start_server(db_path)
-    try:
+    with serving(db_path) as running:
         yield {"server": running, "meeting": meeting, "anna": anna}
-    finally:
-        running.stop()
 
 
 def da(key: str, **params: object) -> str:

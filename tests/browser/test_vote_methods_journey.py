@@ -18,8 +18,8 @@ from tests.browser.conftest import (
     assert_chart_texts_fit,
     context,
     log_in,
+    serving,
     settle,
-    start_server,
 )
 from workshop import accounts, committees, ideas, meetings
 from workshop.db import open_store
@@ -57,11 +57,8 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int
     for text in ("Længere åbent", "Stillerum", "Værktøj til udlån", LONG_IDEA):
         ideas.submit_idea(store, author, text)
     store.close()
-    server = start_server(path)
-    try:
+    with serving(path) as server:
         yield server, meeting.id
-    finally:
-        server.stop()
 
 
 def advance(server: Server, meeting_id: int) -> None:
