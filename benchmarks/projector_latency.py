@@ -45,11 +45,11 @@ async def projector_loop(
     measure: Measure,
 ) -> None:
     while not stop.is_set():
-        timers = [a.next_due for a in screen._auto_reruns.values()]
-        if not timers:
+        due = screen.next_auto_rerun_due()
+        if due is None:
             await screen.run()
             continue
-        await asyncio.sleep(max(0.0, min(timers) - time.monotonic()))
+        await asyncio.sleep(max(0.0, due - time.monotonic()))
         for latency in await screen.tick_auto_reruns():
             measure.add("projector_tick", latency)
         arrived = time.perf_counter()
@@ -87,7 +87,8 @@ async def main(args: argparse.Namespace) -> int:
                 break
             # Submit at a uniformly random moment of the projector's refresh cycle: a citizen
             # does not know when the wall refreshes.
-            due = min(a.next_due for a in screen._auto_reruns.values())
+            due = screen.next_auto_rerun_due()
+            assert due is not None  # the projector's wall refreshes on a timer
             at = due + random.uniform(0, args.refresh)
             await asyncio.sleep(max(0.0, at - time.monotonic()))
             text = f"Idé nummer {number} til væggen"

@@ -97,12 +97,18 @@ async def join(phone: Phone, measure: Measure) -> bool:
     return True
 
 
+async def doze(phone: Phone, *deadlines: float) -> None:
+    """Sleep until the first of ``deadlines`` or the phone's next run_every timer."""
+    timer = phone.session.next_auto_rerun_due()
+    wake = min(deadlines if timer is None else (*deadlines, timer))
+    await asyncio.sleep(max(0.01, wake - time.monotonic()))
+
+
 async def wait_ticking(phone: Phone, measure: Measure, until: float, bucket: str) -> None:
     """A joined phone waits as a browser does: its run_every timers keep firing."""
     while time.monotonic() < until:
         await tick(phone, measure, bucket)
-        timers = [a.next_due for a in phone.session._auto_reruns.values()]
-        await asyncio.sleep(max(0.01, min([until, *timers]) - time.monotonic()))
+        await doze(phone, until)
 
 
 def next_time(now: float, every: float) -> float:
@@ -126,9 +132,7 @@ async def brainstorm(phone: Phone, measure: Measure, until: float, every: float)
                     phone.refused.append(f"idea: {alerts(s)}")
                     measure.add_error("idea", f"not accepted: {alerts(s)}")
             due_idea = next_time(due_idea, every)
-        timers = [a.next_due for a in s._auto_reruns.values()]
-        wake = min([due_idea, until, *timers])
-        await asyncio.sleep(max(0.01, wake - time.monotonic()))
+        await doze(phone, due_idea, until)
 
 
 def read_ballot(phone: Phone) -> tuple[list[int], list[int]]:
@@ -176,9 +180,7 @@ async def vote(phone: Phone, measure: Measure, until: float, every: float) -> No
                         phone.refused.append(f"vote: {toasts}")
                         measure.add_error("vote", f"refused: {toasts}")
             due_vote = next_time(due_vote, every)
-        timers = [a.next_due for a in s._auto_reruns.values()]
-        wake = min([due_vote, until, *timers])
-        await asyncio.sleep(max(0.01, wake - time.monotonic()))
+        await doze(phone, due_vote, until)
 
 
 async def wait_for_ballot(phone: Phone, measure: Measure, until: float) -> bool:

@@ -800,6 +800,10 @@ class StreamlitSession:
 
     # ----------------------------------------------------------- run_every
 
+    def next_auto_rerun_due(self) -> float | None:
+        """When (monotonic) the earliest run_every timer fires; None without timers."""
+        return min((a.next_due for a in self._auto_reruns.values()), default=None)
+
     def due_auto_reruns(self, now: float | None = None) -> list[str]:
         """Fragment ids whose run_every timer has expired at ``now`` (monotonic)."""
         t = time.monotonic() if now is None else now
