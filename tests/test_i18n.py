@@ -238,6 +238,25 @@ def test_ui_code_has_no_hard_coded_words() -> None:
     assert offenders == []
 
 
+def test_empty_pickers_show_a_placeholder_in_the_users_language() -> None:
+    """Streamlit's own placeholder is English ("Choose an option", "Choose options"): every
+    multiselect, and every selectbox that starts empty (index=None), brings its own."""
+    offenders = []
+    for path in UI_FILES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            keywords = {k.arg: k.value for k in node.keywords}
+            starts_empty = node.func.attr == "multiselect" or (
+                node.func.attr == "selectbox"
+                and isinstance(keywords.get("index"), ast.Constant)
+                and keywords["index"].value is None  # type: ignore[attr-defined]
+            )
+            if starts_empty and "placeholder" not in keywords:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.func.attr}")
+    assert offenders == []
+
+
 def test_unknown_key_fails_loudly() -> None:
     with pytest.raises(KeyError):
         translate("da", "no.such.key")

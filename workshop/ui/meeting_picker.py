@@ -28,7 +28,12 @@ def pick_meeting(key: str) -> Meeting | None:
         st.info(t("console.no_meetings"))
         return None
     chosen = st.selectbox(
-        t("console.pick_meeting"), options, format_func=lambda m: m.title, key=key, index=None
+        t("console.pick_meeting"),
+        options,
+        format_func=lambda m: m.title,
+        key=key,
+        index=None,
+        placeholder=t("common.choose_one"),
     )
     if chosen is not None:
         st.query_params["meeting"] = str(chosen.id)

@@ -70,7 +70,12 @@ motivation = st.text_area(
 )
 profile = mandate.competences if mandate is not None else []
 chosen = (
-    st.multiselect(t("apply.field.competences"), profile, key="apply_competences")
+    st.multiselect(
+        t("apply.field.competences"),
+        profile,
+        key="apply_competences",
+        placeholder=t("common.choose_many"),
+    )
     if profile
     else []
 )

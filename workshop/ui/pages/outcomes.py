@@ -121,6 +121,7 @@ with st.form(key=f"outcomes_expected_{outcome.id}"):
         default=[v for v in outcome.expected if v in value_options],
         format_func=lambda v: barometer.label(v, lang),
         key="outcomes_expected_values",
+        placeholder=t("common.choose_many"),
     )
     if st.form_submit_button(t("outcomes.save"), key="outcomes_save_expected"):
         try:
@@ -180,6 +181,7 @@ with st.form(key=f"outcomes_barometer_{outcome.id}"):
         default=list(outcome.innovation_types),
         format_func=lambda k: barometer.label(k, lang),
         key="outcomes_types",
+        placeholder=t("common.choose_many"),
     )
     novelty_options = [NOT_ANSWERED, *Novelty]
     novelty = st.selectbox(
@@ -196,6 +198,7 @@ with st.form(key=f"outcomes_barometer_{outcome.id}"):
         max_selections=barometer.MAX_INITIATORS,
         format_func=lambda k: barometer.label(k, lang, Initiator),
         key="outcomes_initiators",
+        placeholder=t("common.choose_many"),
     )
     partners = st.multiselect(
         barometer.dimension_label(Partner, lang),
@@ -203,6 +206,7 @@ with st.form(key=f"outcomes_barometer_{outcome.id}"):
         default=list(outcome.partners),
         format_func=lambda k: barometer.label(k, lang, Partner),
         key="outcomes_partners",
+        placeholder=t("common.choose_many"),
     )
     evaluated_options = [NOT_ANSWERED, *Evaluated]
     evaluated = st.selectbox(

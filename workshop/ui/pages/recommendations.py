@@ -123,6 +123,7 @@ for rec in listed:
                     [i for i in candidates if i.id not in linked],
                     format_func=idea_label,
                     key=f"recommendations_revise_ideas_{rec.id}",
+                    placeholder=t("common.choose_many"),
                 )
                 if st.form_submit_button(t("common.save"), type="primary"):
                     try:
@@ -210,6 +211,7 @@ if drafting:
             format_func=idea_label,
             help=t("recommendations.field.ideas_help"),
             key="recommendations_ideas",
+            placeholder=t("common.choose_many"),
         )
         whole_themes = (
             st.multiselect(
@@ -217,6 +219,7 @@ if drafting:
                 themes,
                 help=t("recommendations.field.themes_help"),
                 key="recommendations_themes",
+                placeholder=t("common.choose_many"),
             )
             if themes
             else []
