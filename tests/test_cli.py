@@ -8,6 +8,39 @@ import pytest
 
 from workshop import accounts, cli
 from workshop.db import open_store
+from workshop.i18n import translate
+
+
+def use_locale(monkeypatch: pytest.MonkeyPatch, lang: str = "en_GB.UTF-8") -> None:
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", lang)
+
+
+@pytest.mark.parametrize(
+    ("env", "lang"),
+    [
+        ({}, "da"),
+        ({"LANG": "da_DK.UTF-8"}, "da"),
+        ({"LANG": "nb_NO.UTF-8"}, "nb"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LANG": "da_DK.UTF-8", "LC_MESSAGES": "en_US.UTF-8"}, "en"),
+        ({"LANG": "en_US.UTF-8", "LC_ALL": "nb_NO.UTF-8"}, "nb"),
+        ({"LANG": "", "LC_ALL": ""}, "da"),
+    ],
+)
+def test_the_cli_speaks_the_server_locale(env: dict[str, str], lang: str) -> None:
+    assert cli.cli_language(env) == lang
+
+
+def test_a_cli_error_speaks_danish_under_a_danish_locale(tmp_path, monkeypatch, capsys) -> None:
+    use_locale(monkeypatch, "da_DK.UTF-8")
+    code = cli.main(
+        ["--db", str(tmp_path / "cli.db"), "restore", str(tmp_path / "nej.db"), "--yes"]
+    )
+    assert code == 2
+    missing = translate("da", "error.backup.missing", path=str(tmp_path / "nej.db"))
+    assert capsys.readouterr().err.strip() == missing
 
 
 def test_create_admin_from_stdin(tmp_path, monkeypatch) -> None:
@@ -33,6 +66,7 @@ def test_create_admin_from_stdin(tmp_path, monkeypatch) -> None:
 
 
 def test_a_short_password_is_refused_with_a_clear_message(tmp_path, monkeypatch, capsys) -> None:
+    use_locale(monkeypatch)
     monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
     code = cli.main(
         [

@@ -15,6 +15,7 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from workshop import accounts, audit, committees, demo, privacy
@@ -22,11 +23,22 @@ from workshop import backup as backups
 from workshop.config import load_settings
 from workshop.db import open_store
 from workshop.errors import WorkshopError
-from workshop.i18n import translate
+from workshop.i18n import DEFAULT_LANGUAGE, language_from_locale, translate
+
+
+def cli_language(env: Mapping[str, str] | None = None) -> str:
+    """The server's locale speaks, as the browser's does on the pages: the first of LC_ALL,
+    LC_MESSAGES and LANG that is set (``da_DK.UTF-8`` → da, ``nb_NO`` → nb); none set → the
+    app's default language (da); ``C``, ``POSIX`` or any other language → en."""
+    env = os.environ if env is None else env
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if env.get(name):
+            return language_from_locale(env[name])
+    return DEFAULT_LANGUAGE
 
 
 def _message(error: WorkshopError) -> str:
-    return translate("en", error.key, **error.params)
+    return translate(cli_language(), error.key, **error.params)
 
 
 def _read_password(args: argparse.Namespace) -> str:
