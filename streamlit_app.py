@@ -94,4 +94,9 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:
-    app = st.App("streamlit_app.py", routes=routes())
+    from starlette.middleware import Middleware
+
+    from workshop.ui.http_headers import SecurityHeaders
+
+    # Security headers on every response (workshop/ui/http_headers.py), not only via nginx.
+    app = st.App("streamlit_app.py", routes=routes(), middleware=[Middleware(SecurityHeaders)])
