@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from workshop import spreadsheets
 from workshop.db import Store
 from workshop.model import User, utcnow
 
@@ -60,8 +61,6 @@ EXPORT_COLUMNS = (
     "before",
     "after",
 )
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def query_entries(
@@ -110,23 +109,11 @@ def readable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**entry, "at": str(entry["at"])[:19].replace("T", " ")} for entry in entries]
 
 
-def _safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def to_csv(entries: list[dict[str, Any]]) -> str:
-    """CSV for a spreadsheet; cells that would run as formulas get a leading apostrophe."""
-    import csv
-    import io
-
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
-    for entry in entries:
-        writer.writerow([_safe_cell(entry.get(column)) for column in EXPORT_COLUMNS])
-    return out.getvalue()
+    """CSV for a spreadsheet; cells that would run as formulas are neutralised by the one
+    function every export uses (``workshop.spreadsheets``, ``workshop.text.spreadsheet_cell``)."""
+    rows = [[entry.get(column) for column in EXPORT_COLUMNS] for entry in entries]
+    return spreadsheets.csv_text(EXPORT_COLUMNS, rows, lineterminator="\n")
 
 
 def to_json(entries: list[dict[str, Any]]) -> str:

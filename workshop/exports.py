@@ -12,9 +12,11 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
+from workshop import spreadsheets
 from workshop.db import Store
 from workshop.errors import InvalidInput
 from workshop.model import utcnow
@@ -112,24 +114,28 @@ def export_records(store: Store, committee_id: int | None) -> Export:
     return Export(committee_id, is_demo, utcnow(), tables)
 
 
+def _sheet(frame: pd.DataFrame) -> tuple[list[str], list[list[Any]]]:
+    """A table's header and rows, with None for every missing value."""
+    rows = frame.astype(object).where(frame.notna(), None).values.tolist()
+    return [str(column) for column in frame.columns], rows
+
+
 def to_csv_zip(export: Export) -> bytes:
-    """A ZIP with one UTF-8 CSV per table (with a byte-order mark, so Excel reads æøå)."""
+    """A ZIP with one UTF-8 CSV per table (with a byte-order mark, so Excel reads æøå).
+
+    Cells a spreadsheet would run as formulas are neutralised (``workshop.spreadsheets``).
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, frame in export.tables.items():
-            archive.writestr(
-                f"{export.file_stem}/{name}.csv", frame.to_csv(index=False).encode("utf-8-sig")
-            )
+            text = spreadsheets.csv_text(*_sheet(frame))
+            archive.writestr(f"{export.file_stem}/{name}.csv", text.encode("utf-8-sig"))
     return buffer.getvalue()
 
 
 def to_excel(export: Export) -> bytes:
-    """One workbook, one sheet per table."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in export.tables.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-    return buffer.getvalue()
+    """One workbook, one sheet per table; text is always text, never a formula."""
+    return spreadsheets.xlsx_bytes({name: _sheet(frame) for name, frame in export.tables.items()})
 
 
 def to_json(export: Export) -> bytes:

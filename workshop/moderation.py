@@ -12,8 +12,6 @@ dot placed on it moves to the kept idea (database triggers still hold the dot li
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sqlite3
 from collections.abc import Callable
@@ -23,7 +21,7 @@ from typing import Any
 import pandas as pd
 from sqlite_utils import Database, Migrations
 
-from workshop import audit
+from workshop import audit, spreadsheets
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.meetings import bump_change, bump_votes
@@ -371,10 +369,7 @@ def log_frame(
 
 
 def log_csv(store: Store, meeting_id: int) -> str:
-    """The meeting's moderation log as CSV (UTF-8, a header row, one action per row)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for row in list_log(store, meeting_id):
-        writer.writerow(["" if row[c] is None else row[c] for c in EXPORT_COLUMNS])
-    return out.getvalue()
+    """The meeting's moderation log as CSV (UTF-8, a header row, one action per row); cells a
+    spreadsheet would run as formulas are neutralised (``workshop.spreadsheets``)."""
+    rows = [[row[c] for c in EXPORT_COLUMNS] for row in list_log(store, meeting_id)]
+    return spreadsheets.csv_text(EXPORT_COLUMNS, rows)

@@ -1,13 +1,15 @@
 """User text in and out: normalise what people type, neutralise it when shown.
 
 Stored text is what the person wrote (NFC-normalised, control characters removed); it is made
-safe at display time, so that an export shows the words and not escape characters.
+safe at display time, so that an export shows the words and not escape characters: on a page
+by ``escape_markdown``, in a spreadsheet by ``spreadsheet_cell``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from workshop.errors import InvalidInput
 
@@ -63,3 +65,26 @@ def escape_markdown(text: str) -> str:
     escaped = re.sub(r"(?m)^ +", lambda m: "\u00a0" * len(m.group(0)), escaped)
     # Keep line breaks visible without letting them start block syntax.
     return escaped.replace("\n", "  \n")
+
+
+# A spreadsheet (Excel, LibreOffice, Google Sheets) runs a cell that starts with one of these as
+# a formula, also after leading spaces: "=HYPERLINK(…)" links away, "=cmd|' /C calc'!A0" asks to
+# start a program (DDE), "+", "-" and "@" start formulas too. The full-width forms count, since
+# some spreadsheets fold them to ASCII. A leading tab or carriage return is refused as such.
+_FORMULA_START = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_CONTROL_START = ("\t", "\r")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A value for one cell of a CSV or Excel export that no spreadsheet runs as a formula.
+
+    Text that a spreadsheet would read as a formula gets a leading apostrophe, the spreadsheet
+    convention for "this is text": the words stay readable and nothing runs. Numbers (also
+    negative ones), dates and empty cells are returned as they are: only text is neutralised.
+    Every export writes its cells through this one function (``workshop.spreadsheets``).
+    """
+    if isinstance(value, str) and (
+        value.startswith(_CONTROL_START) or value.lstrip().startswith(_FORMULA_START)
+    ):
+        return "'" + value
+    return value
