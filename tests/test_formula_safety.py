@@ -116,6 +116,25 @@ def test_the_tables_on_screen_offer_no_unescaped_csv_download() -> None:
     assert config["client"]["disableDataExport"] is True
 
 
+# Ways to write a spreadsheet file without going through workshop/spreadsheets.py.
+_BYPASSES = re.compile(
+    r"csv\.(writer|DictWriter)\(|ExcelWriter|\bopenpyxl\b|\.to_excel\(|\.to_csv\([^)]*index"
+)
+
+
+def test_every_spreadsheet_file_is_written_by_the_shared_writers() -> None:
+    """A later export cannot forget the neutralising: only workshop/spreadsheets.py writes
+    CSV or Excel (``audit.to_csv`` and the others call it)."""
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted((ROOT / "workshop").rglob("*.py"))
+        if path.name != "spreadsheets.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if _BYPASSES.search(line)
+    ]
+    assert not found, found
+
+
 # -- every field, every export -------------------------------------------------------------------
 
 MANDATE_NUMBERS = {"politicians_target": 5, "citizens_target": 10}
