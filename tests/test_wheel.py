@@ -31,7 +31,8 @@ from workshop.i18n import translate
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = [pytest.mark.slow]
+# one worker builds and installs once (the fixture is per module, so per xdist worker)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]
 
 
 @dataclass(frozen=True)
