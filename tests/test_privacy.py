@@ -64,14 +64,10 @@ def test_export_holds_everything_about_me_and_nothing_about_others(
     assert data["participant"]["name"] == "Anna"
     assert data["meeting"]["title"] == meeting.title
     assert [i["text"] for i in data["ideas"]] == ["Flere bænke <b>nu</b>"]
-    assert data["dots"] == [
-        {
-            "round_id": data["dots"][0]["round_id"],
-            "idea_id": mine.id,
-            "idea_text": "Flere bænke <b>nu</b>",
-            "dots": 2,
-            "cast_at": data["dots"][0]["cast_at"],
-        }
+    [ballot] = data["ballots"]
+    assert ballot["method"] == "dot_vote"
+    assert ballot["choices"] == [
+        {"idea_id": mine.id, "idea_text": "Flere bænke <b>nu</b>", "dots": 2}
     ]
     text = json.dumps(data, ensure_ascii=False)
     assert "Bo's idé" not in text and "Bo" not in data["participant"]["name"]
@@ -387,7 +383,7 @@ def test_erasure_forgets_a_feedback_email(store: Store, meeting: Meeting) -> Non
     anna = join(store, meeting, "Anna")
     feedback.set_contact(store, anna, "anna@example.dk", consent=True, lang="da")
     assert (
-        privacy.export_participant_data(store, anna)["other"]["participant_contacts"][0]["email"]
+        privacy.export_participant_data(store, anna)["contact"]["email"]
         == "anna@example.dk"
     )
     privacy.erase_participant(store, anna, settings=KEEP)

@@ -123,9 +123,21 @@ def ideas_stay_anonymised(
 
 # -- access: a copy of everything about one participant ---------------------------------------
 
-# Left out of the copy: the link secret (the file may be forwarded) and which staff member
-# did something (their data, not the citizen's).
-_NOT_EXPORTED = ("token", "actor", "user_id")
+# Tables with a participant reference, and what the copy does with each. The export reads
+# every table here explicitly, by the person's own id; a table that points at participants
+# and is missing here fails ``tests/test_privacy_reach.py`` until someone decides.
+EXPORTED_PARTICIPANT_TABLES = {
+    "ideas": "ideas",
+    "ballots": "ballots (with ballot_entries and pairwise_choices)",
+    "pairwise_choices": "ballots",
+    "acknowledgements": "acknowledgements",
+    "participant_contacts": "contact",
+    "feedback_deliveries": "feedback",
+}
+NOT_EXPORTED_PARTICIPANT_TABLES = {
+    "erasures": "says only that an erasure happened; never reachable with a live link",
+}
+_STANCES = {1: "agree", -1: "disagree", 0: "pass"}
 
 
 def _referencing(db: Database, table: str) -> list[tuple[str, str]]:
@@ -144,13 +156,77 @@ def _rows(db: Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def export_participant_data(store: Store, participant: Participant) -> dict[str, Any]:
-    """Everything stored about this participant, as plain JSON-ready data.
+def _idea_ref(idea_id: int | None, texts: dict[int, str]) -> dict[str, Any] | None:
+    """An idea the person voted on: its id and words as the room saw them, never its author."""
+    if idea_id is None:
+        return None
+    return {"id": idea_id, "text": texts.get(idea_id, "")}
 
-    Rows of other features that point at the participant or at their ideas are found through
-    the schema's foreign keys, so a new feature's data shows up here without changes.
+
+def _ballot_choices(
+    method: str,
+    ballot: dict[str, Any],
+    entries: list[dict[str, Any]],
+    pairs: list[dict[str, Any]],
+    texts: dict[int, str],
+) -> list[dict[str, Any]]:
+    """The person's own answers in one ballot, in the words of its method."""
+    if method == "pairwise":
+        return [
+            {
+                "left": _idea_ref(p["low_id"], texts),
+                "right": _idea_ref(p["high_id"], texts),
+                "chosen_id": p["winner_id"],  # None: "I can't decide"
+                "at": p["at"],
+            }
+            for p in pairs
+        ]
+    if method == "consent":
+        if ballot["response"] is None:
+            return []
+        return [{"response": ballot["response"], "reason": ballot["reason"] or ""}]
+    if method == "statements":
+        return [
+            {
+                "idea_id": e["idea_id"],
+                "statement": texts.get(e["idea_id"], ""),
+                "answer": _STANCES.get(e["value"], str(e["value"])),
+            }
+            for e in entries
+        ]
+    if method == "two_axis":
+        return [
+            {
+                "idea_id": e["idea_id"],
+                "idea_text": texts.get(e["idea_id"], ""),
+                "impact": e["value"],
+                "feasibility": e["value2"],
+            }
+            for e in entries
+        ]
+    if method == "ranked":
+        return [
+            {"rank": e["value"], "idea_id": e["idea_id"], "idea_text": texts.get(e["idea_id"], "")}
+            for e in sorted(entries, key=lambda e: e["value"])
+        ]
+    return [  # dot voting
+        {"idea_id": e["idea_id"], "idea_text": texts.get(e["idea_id"], ""), "dots": e["value"]}
+        for e in entries
+        if e["value"]
+    ]
+
+
+def export_participant_data(store: Store, participant: Participant) -> dict[str, Any]:
+    """Everything stored about this participant, as plain JSON-ready data: exactly theirs.
+
+    Each table is read by the person's own id (``EXPORTED_PARTICIPANT_TABLES``): their ideas
+    (with what happened to them and any edit by a moderator), one ballot per round with
+    their own choices in the words of its method, acknowledgements, contact details and the
+    feedback sent to them. Rows by other people never appear, not even rows about the
+    person's ideas (someone else's pairwise choice involving one of them is that person's).
+    Ideas the person voted on appear with their id and words, never their author.
     """
-    with store.transaction() as db:  # one consistent snapshot
+    with store.snapshot() as db:  # one consistent snapshot
         row = db.execute(
             "SELECT p.display_name, p.joined_at, p.last_seen_at, m.id, m.title, m.kind,"
             " m.created_at FROM participants p JOIN meetings m ON m.id = p.meeting_id"
@@ -161,49 +237,108 @@ def export_participant_data(store: Store, participant: Participant) -> dict[str,
             raise NotFound("error.participant.unknown")
         ideas = _rows(
             db,
-            "SELECT id, text, author_name, status, hidden, created_at, updated_at FROM ideas"
-            " WHERE participant_id = ? ORDER BY id",
+            "SELECT id, text, author_name, status, hidden, hide_reason, created_at, updated_at,"
+            " edited_at FROM ideas WHERE participant_id = ? ORDER BY id",
             [participant.id],
         )
-        dots = _rows(
+        for idea in ideas:
+            idea["edits"] = _rows(
+                db,
+                "SELECT before, after, reason, at FROM idea_edits WHERE idea_id = ? ORDER BY id",
+                [idea["id"]],
+            )
+            idea["status_history"] = _rows(
+                db,
+                "SELECT status, reason, at FROM idea_status_events WHERE idea_id = ?"
+                " ORDER BY id",
+                [idea["id"]],
+            )
+        texts = {
+            int(r[0]): str(r[1])
+            for r in db.execute(
+                "SELECT id, text FROM ideas WHERE meeting_id = ?", [row[3]]
+            ).fetchall()
+        }
+        ballots = []
+        for ballot in _rows(
             db,
-            "SELECT b.round_id, e.idea_id, i.text AS idea_text, e.value AS dots, b.cast_at"
-            " FROM ballots b JOIN ballot_entries e ON e.ballot_id = b.id"
-            " JOIN ideas i ON i.id = e.idea_id WHERE b.participant_id = ?"
-            " ORDER BY b.round_id, e.idea_id",
+            "SELECT b.id, b.round_id, r.number AS round_number, r.method, s.prompt AS step,"
+            " b.cast_at, b.updated_at, b.response, b.reason FROM ballots b"
+            " JOIN rounds r ON r.id = b.round_id JOIN steps s ON s.id = r.step_id"
+            " WHERE b.participant_id = ? ORDER BY b.round_id",
+            [participant.id],
+        ):
+            entries = _rows(
+                db,
+                "SELECT idea_id, value, value2 FROM ballot_entries WHERE ballot_id = ?"
+                " ORDER BY idea_id",
+                [ballot["id"]],
+            )
+            pairs = _rows(
+                db,
+                "SELECT low_id, high_id, winner_id, at FROM pairwise_choices"
+                " WHERE round_id = ? AND participant_id = ? ORDER BY id",
+                [ballot["round_id"], participant.id],
+            )
+            ballots.append(
+                {
+                    "round_id": ballot["round_id"],
+                    "round_number": ballot["round_number"],
+                    "method": ballot["method"],
+                    "step": ballot["step"],
+                    "cast_at": ballot["cast_at"],
+                    "updated_at": ballot["updated_at"],
+                    "choices": _ballot_choices(ballot["method"], ballot, entries, pairs, texts),
+                }
+            )
+        acknowledgements = _rows(
+            db,
+            "SELECT a.agreement_id, v.version, v.title, a.acknowledged_at"
+            " FROM acknowledgements a JOIN agreement_versions v ON v.id = a.version_id"
+            " WHERE a.participant_id = ? ORDER BY a.id",
             [participant.id],
         )
-        idea_ids = [idea["id"] for idea in ideas]
-        other: dict[str, list[dict[str, Any]]] = {}
-        known = {("ideas", "participant_id")}
-        for table, column in _referencing(db, "participants"):
-            if (table, column) in known or table == "erasures":
-                continue
-            found = _rows(db, f"SELECT * FROM [{table}] WHERE [{column}] = ?", [participant.id])
-            if found:
-                other.setdefault(table, []).extend(found)
-        if idea_ids:
-            marks = ",".join("?" * len(idea_ids))
-            for table, column in _referencing(db, "ideas"):
-                if table in ("ballot_entries", "ideas"):
-                    continue
-                found = _rows(
-                    db, f"SELECT * FROM [{table}] WHERE [{column}] IN ({marks})", idea_ids
-                )
-                if found:
-                    other.setdefault(table, []).extend(found)
-    for rows in other.values():
-        for item in rows:
-            for secret_or_staff in _NOT_EXPORTED:
-                item.pop(secret_or_staff, None)
+        contacts = _rows(
+            db,
+            "SELECT email, lang, consent_at FROM participant_contacts WHERE participant_id = ?",
+            [participant.id],
+        )
+        feedback = _rows(
+            db,
+            "SELECT m.body AS message, m.sent_at, d.channel, d.status, d.at, d.read_at"
+            " FROM feedback_deliveries d JOIN feedback_messages m"
+            " ON m.id = d.feedback_message_id WHERE d.participant_id = ? ORDER BY d.id",
+            [participant.id],
+        )
     return {
         "exported_at": utcnow(),
         "meeting": {"id": row[3], "title": row[4], "kind": row[5], "created_at": row[6]},
         "participant": {"name": row[0], "joined_at": row[1], "last_seen_at": row[2]},
         "ideas": ideas,
-        "dots": dots,
-        "other": other,
+        "ballots": ballots,
+        "acknowledgements": acknowledgements,
+        "contact": contacts[0] if contacts else None,
+        "feedback": feedback,
     }
+
+
+def vote_counts(data: dict[str, Any]) -> dict[str, int]:
+    """What the person did per voting method, from their export: dots placed (the sum of
+    their dots), statements answered, pairs compared, ideas scored, rankings and consent
+    answers given. Methods they did not vote in are left out."""
+    counts: dict[str, int] = {}
+    for ballot in data["ballots"]:
+        method = ballot["method"]
+        choices = ballot["choices"]
+        if method == "dot_vote":
+            amount = sum(int(c["dots"]) for c in choices)
+        elif method == "ranked":
+            amount = 1 if choices else 0
+        else:
+            amount = len(choices)
+        if amount:
+            counts[method] = counts.get(method, 0) + amount
+    return counts
 
 
 # -- erasure ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from workshop.model import Participant
-from workshop.ui.i18n import t
+from workshop.ui.i18n import t, tn
 
 
 def my_data_link(participant: Participant) -> None:
@@ -16,3 +16,19 @@ def my_data_link(participant: Participant) -> None:
         icon=":material/shield_person:",
         query_params={"p": participant.token},
     )
+
+
+# The order the My data page lists votes in, and the phrase for each method's count.
+VOTE_FACTS = (
+    ("dot_vote", "privacy.my_data.dots"),
+    ("statements", "privacy.my_data.count.statements"),
+    ("pairwise", "privacy.my_data.count.pairwise"),
+    ("two_axis", "privacy.my_data.count.two_axis"),
+    ("ranked", "privacy.my_data.count.ranked"),
+    ("consent", "privacy.my_data.count.consent"),
+)
+
+
+def vote_facts(counts: dict[str, int]) -> list[str]:
+    """"3 dots placed", "23 statements answered"…: one line per method the person voted in."""
+    return [tn(key, counts[method]) for method, key in VOTE_FACTS if counts.get(method)]
