@@ -134,15 +134,22 @@ def test_erasure_deletes_ideas_and_their_dots_when_the_policy_says_so(
     assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
-def test_erasing_twice_or_with_a_stale_token_is_a_clear_not_found(
+def test_erasing_twice_says_so_and_a_stale_token_is_a_clear_not_found(
     store: Store, meeting: Meeting
 ) -> None:
+    from dataclasses import replace
+
+    from workshop.errors import NotAllowed
+
     start(store, meeting)
     anna = join(store, meeting, "Anna")
     privacy.erase_participant(store, anna, settings=KEEP)
-    with pytest.raises(NotFound) as raised:
+    with pytest.raises(NotAllowed) as raised:
         privacy.erase_participant(store, anna, settings=KEEP)
-    assert raised.value.key == "error.participant.unknown"
+    assert raised.value.key == "error.erasure.already_erased"
+    with pytest.raises(NotFound) as unknown:
+        privacy.erase_participant(store, replace(anna, token="never-issued"), settings=KEEP)
+    assert unknown.value.key == "error.participant.unknown"
 
 
 def test_the_default_policy_keeps_anonymised_ideas() -> None:

@@ -22,6 +22,8 @@ hold network addresses) after a day. ``samskab purge`` runs it; run it daily fro
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import secrets
 import sqlite3
@@ -34,17 +36,28 @@ from sqlite_utils import Database, Migrations
 
 from workshop import audit
 from workshop.db import Store
-from workshop.errors import NotFound
+from workshop.errors import NotAllowed, NotFound
 from workshop.migrations import run_sql
 from workshop.model import Participant, utcnow
 
 migrations = Migrations("samskab.privacy")
 
 DEFAULT_RETENTION_DAYS = 365
+# Applicants not appointed: kept this many days after the committee's recruitment closed
+# (complaints about the selection, a replay of the draw), then anonymised.
+DEFAULT_APPLICATION_RETENTION_DAYS = 90
+# Committee members (and the application of an appointed one): this many days after the
+# membership ended, or, without an end date, after the committee's work ended (it moved on to
+# the political decision).
+DEFAULT_MEMBER_RETENTION_DAYS = 365
 RATE_EVENT_HOURS = 24  # failed logins and join codes: network addresses, kept one day
 ERASED_TOKEN_PREFIX = "erased-"
 REDACTED_TEXT = "—"  # an idea that must stay as a row (append-only records point at it)
 REDACTED_REASON = "erased"
+# Keys of audit/moderation log entries that hold an idea's words.
+IDEA_TEXT_KEYS = ("text",)
+# Keys that hold an applicant's or member's own data or staff's words about them.
+APPLICANT_KEYS = ("name", "contact", "motivation", "rationale", "competences")
 # Rows about a participant that are personal data through and through: deleted on erasure.
 # (Other rows that point at a participant stay, linked to the anonymous shell.)
 DELETE_ON_ERASURE = ("participant_contacts",)
@@ -89,6 +102,52 @@ CREATE UNIQUE INDEX erasures_participant ON erasures (participant_id)
     )
 
 
+# The two append-only logs accept exactly one kind of change: a redaction, which replaces a
+# person's words in ``before``/``after`` (and nothing that says who did what, when) and
+# stamps ``redacted_at``. Everything else is still refused by the triggers.
+_REDACTABLE_LOG = """
+ALTER TABLE {table} ADD COLUMN redacted_at TEXT;
+DROP TRIGGER {table}_no_update;
+CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+WHEN NOT (NEW.redacted_at IS NOT NULL {same})
+BEGIN SELECT RAISE(ABORT, '{table} is append-only (only a redaction may change it)'); END;
+"""
+
+
+def _same(columns: tuple[str, ...]) -> str:
+    return "".join(f" AND NEW.{c} IS OLD.{c}" for c in columns)
+
+
+@migrations(name="m002_erasure_reaches_every_copy")
+def _m002(db: Database) -> None:
+    run_sql(
+        db,
+        """
+-- Erasure of applicants and committee members, and the hash of an erased phone's link (so
+-- that the phone can be told its data was deleted; the link itself works no more).
+ALTER TABLE erasures ADD COLUMN link_hash TEXT;
+ALTER TABLE erasures ADD COLUMN committee_id INTEGER REFERENCES committees (id);
+ALTER TABLE erasures ADD COLUMN application_id INTEGER REFERENCES applications (id);
+ALTER TABLE erasures ADD COLUMN member_id INTEGER REFERENCES committee_members (id);
+CREATE UNIQUE INDEX erasures_link ON erasures (link_hash) WHERE link_hash IS NOT NULL;
+CREATE UNIQUE INDEX erasures_application ON erasures (application_id)
+    WHERE application_id IS NOT NULL;
+CREATE UNIQUE INDEX erasures_member ON erasures (member_id) WHERE member_id IS NOT NULL;
+"""
+        + _REDACTABLE_LOG.format(
+            table="audit_log",
+            same=_same(("id", "at", "user_id", "actor", "action", "entity", "entity_id")),
+        )
+        + _REDACTABLE_LOG.format(
+            table="moderation_log",
+            same=_same(
+                ("id", "meeting_id", "at", "user_id", "actor", "action", "idea_id", "theme_id")
+                + ("reason",)
+            ),
+        ),
+    )
+
+
 # -- settings ---------------------------------------------------------------------------------
 
 
@@ -96,15 +155,26 @@ CREATE UNIQUE INDEX erasures_participant ON erasures (participant_id)
 class PrivacySettings:
     keep_anonymised_ideas: bool
     retention_days: int  # 0: never purge
+    application_retention_days: int = DEFAULT_APPLICATION_RETENTION_DAYS  # 0: never
+    member_retention_days: int = DEFAULT_MEMBER_RETENTION_DAYS  # 0: never
+
+
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    return max(0, int(env.get(name) or str(default)))
 
 
 def load_privacy_settings(env: Mapping[str, str] | None = None) -> PrivacySettings:
     env = os.environ if env is None else env
     keep = (env.get("SAMSKAB_KEEP_ANONYMISED_IDEAS") or "1").strip().lower()
-    days = env.get("SAMSKAB_RETENTION_DAYS") or str(DEFAULT_RETENTION_DAYS)
     return PrivacySettings(
         keep_anonymised_ideas=keep in ("1", "true", "yes", "on"),
-        retention_days=max(0, int(days)),
+        retention_days=_days(env, "SAMSKAB_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
+        application_retention_days=_days(
+            env, "SAMSKAB_APPLICATION_RETENTION_DAYS", DEFAULT_APPLICATION_RETENTION_DAYS
+        ),
+        member_retention_days=_days(
+            env, "SAMSKAB_MEMBER_RETENTION_DAYS", DEFAULT_MEMBER_RETENTION_DAYS
+        ),
     )
 
 
@@ -381,6 +451,70 @@ def _remove_ideas(db: Database, idea_ids: list[int]) -> None:
         db.execute("RELEASE erase_idea")
 
 
+def link_hash(token: str) -> str:
+    """What an erasure keeps of a phone's link: its SHA-256, enough to recognise it later."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _redact_json(raw: str | None, keys: tuple[str, ...]) -> str | None:
+    """``raw`` (a JSON object) with the values of ``keys`` replaced by the redaction mark."""
+    if not raw:
+        return raw
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return json.dumps(REDACTED_TEXT)
+    if not isinstance(value, dict):
+        return raw
+    changed = {
+        k: (REDACTED_TEXT if k in keys and v not in (None, "") else v) for k, v in value.items()
+    }
+    return json.dumps(changed, ensure_ascii=False, default=str)
+
+
+def redact_logs(
+    db: Database, entity: str, entity_ids: list[int], keys: tuple[str, ...]
+) -> int:
+    """Replace a person's words (the values of ``keys``) in the audit log entries about these
+    records, and in the moderation log when they are ideas. Who did what and when stays.
+
+    Returns how many log entries changed. Call inside the erasure's transaction.
+    """
+    if not entity_ids:
+        return 0
+    now = utcnow()
+    marks = ",".join("?" * len(entity_ids))
+    changed = 0
+    targets = [("audit_log", f"entity = ? AND entity_id IN ({marks})", [entity, *entity_ids])]
+    if entity == "ideas":
+        targets.append(("moderation_log", f"idea_id IN ({marks})", list(entity_ids)))
+    for table, where, params in targets:
+        for row_id, before, after in db.execute(
+            f"SELECT id, before, after FROM {table} WHERE {where}", params
+        ).fetchall():
+            new_before, new_after = _redact_json(before, keys), _redact_json(after, keys)
+            if (new_before, new_after) == (before, after):
+                continue
+            db.execute(
+                f"UPDATE {table} SET before = ?, after = ?, redacted_at = ? WHERE id = ?",
+                [new_before, new_after, now, row_id],
+            )
+            changed += 1
+    return changed
+
+
+def _redact_idea_history(db: Database, idea_ids: list[int]) -> None:
+    """The person's earlier wordings: edit history, moderation log and audit log."""
+    if not idea_ids:
+        return
+    marks = ",".join("?" * len(idea_ids))
+    db.execute(
+        f"UPDATE idea_edits SET before = ?, after = ? WHERE idea_id IN ({marks})",
+        [REDACTED_TEXT, REDACTED_TEXT, *idea_ids],
+    )
+    redact_logs(db, "ideas", idea_ids, IDEA_TEXT_KEYS)
+
+
 def _erase(
     db: Database, participant_id: int, meeting_id: int, *, keep_ideas: bool
 ) -> ErasureReport:
@@ -392,6 +526,18 @@ def _erase(
             "SELECT id FROM ideas WHERE participant_id = ?", [participant_id]
         ).fetchall()
     ]
+    # Earlier wordings go whatever the policy: the kept idea shows only its current text.
+    _redact_idea_history(db, idea_ids)
+    if not keep_ideas:
+        # A consent answer's reason is the person's own words, like an idea.
+        db.execute(
+            "UPDATE ballots SET reason = ? WHERE participant_id = ? AND reason IS NOT NULL",
+            [REDACTED_TEXT, participant_id],
+        )
+    # A failed e-mail delivery's detail may quote the address.
+    db.execute(
+        "UPDATE feedback_deliveries SET detail = '' WHERE participant_id = ?", [participant_id]
+    )
     if keep_ideas and idea_ids:
         # A new sequence number makes every phone redraw the idea without the name.
         seq = bump_change(db, meeting_id)
@@ -426,6 +572,8 @@ def erase_participant(
     """Erase what identifies this participant; their link stops working at once."""
     keep = ideas_stay_anonymised(store, participant.meeting_id, settings)
     with store.transaction() as db:
+        if _link_erased(db, participant.token):
+            raise NotAllowed("error.erasure.already_erased")
         row = db.execute(
             "SELECT meeting_id, token FROM participants WHERE id = ?", [participant.id]
         ).fetchone()
@@ -434,7 +582,7 @@ def erase_participant(
         report = _erase(db, participant.id, row[0], keep_ideas=keep)
         db.execute(
             "INSERT INTO erasures (at, reason, meeting_id, participant_id, ideas_kept,"
-            " ideas_deleted, ballots_kept) VALUES (?, 'request', ?, ?, ?, ?, ?)",
+            " ideas_deleted, ballots_kept, link_hash) VALUES (?, 'request', ?, ?, ?, ?, ?, ?)",
             [
                 utcnow(),
                 row[0],
@@ -442,6 +590,7 @@ def erase_participant(
                 report.ideas_kept,
                 report.ideas_deleted,
                 report.ballots_kept,
+                link_hash(participant.token),
             ],
         )
         audit.record(
@@ -464,6 +613,123 @@ def is_erased(store: Store, participant_id: int) -> bool:
     return bool(store.scalar("SELECT 1 FROM erasures WHERE participant_id = ?", [participant_id]))
 
 
+def _link_erased(db: Database, token: str) -> bool:
+    found = db.execute(
+        "SELECT 1 FROM erasures WHERE link_hash = ?", [link_hash(token)]
+    ).fetchone()
+    return found is not None
+
+
+def link_was_erased(store: Store, token: str) -> bool:
+    """Was this phone's link erased on request? Then the phone says so, not "unknown link"."""
+    if not token:
+        return False
+    return bool(store.scalar("SELECT 1 FROM erasures WHERE link_hash = ?", [link_hash(token)]))
+
+
+# -- applicants and committee members ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicantErasure:
+    applications: int
+    members: int
+
+
+def _erase_application_row(db: Database, application_id: int) -> None:
+    db.execute(
+        "UPDATE applications SET name = ?, contact = '', motivation = ?, competences = '[]',"
+        " consent_at = NULL, age_band = NULL, district = NULL, gender = NULL,"
+        " hard_to_reach = NULL, rationale = CASE WHEN rationale = '' THEN '' ELSE ? END"
+        " WHERE id = ?",
+        [REDACTED_TEXT, REDACTED_TEXT, REDACTED_TEXT, application_id],
+    )
+    db.execute(
+        "UPDATE application_reviews SET rationale = ? WHERE application_id = ?",
+        [REDACTED_TEXT, application_id],
+    )
+    redact_logs(db, "applications", [application_id], APPLICANT_KEYS)
+
+
+def _erase_member_row(db: Database, member_id: int) -> None:
+    db.execute("UPDATE committee_members SET name = ? WHERE id = ?", [REDACTED_TEXT, member_id])
+    redact_logs(db, "committee_members", [member_id], APPLICANT_KEYS)
+
+
+def erase_applicant_in(
+    db: Database,
+    *,
+    application_id: int | None = None,
+    member_id: int | None = None,
+    reason: str = "request",
+) -> ApplicantErasure:
+    """Erase one person of a committee, inside the caller's transaction: their application
+    and, for an appointed applicant, their membership (the same person), or a member added by
+    hand. Names, contact details, motivation, competences, diversity answers and staff's
+    rationales about them are replaced; statuses, roles, dates and attendance stay, so the
+    committee's composition and the selection record keep adding up.
+
+    Raises NotFound for an unknown id and NotAllowed for someone erased already.
+    """
+    if application_id is not None:
+        row = db.execute(
+            "SELECT a.committee_id, m.id FROM applications a"
+            " LEFT JOIN committee_members m ON m.application_id = a.id WHERE a.id = ?",
+            [application_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound("error.not_found")
+        committee_id, member_id = row
+    elif member_id is not None:
+        row = db.execute(
+            "SELECT committee_id, application_id FROM committee_members WHERE id = ?",
+            [member_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound("error.not_found")
+        committee_id, application_id = row
+    else:
+        raise NotFound("error.not_found")
+    erased = db.execute(
+        "SELECT application_id, member_id FROM erasures WHERE application_id = ?"
+        " OR member_id = ?",
+        [application_id, member_id],
+    ).fetchall()
+    done_applications = {r[0] for r in erased if r[0] is not None}
+    done_members = {r[1] for r in erased if r[1] is not None}
+    todo_application = application_id is not None and application_id not in done_applications
+    todo_member = member_id is not None and member_id not in done_members
+    if not (todo_application or todo_member):
+        raise NotAllowed("error.erasure.already_erased")
+    now = utcnow()
+    if todo_application:
+        assert application_id is not None
+        _erase_application_row(db, application_id)
+        db.execute(
+            "INSERT INTO erasures (at, reason, committee_id, application_id) VALUES (?, ?, ?, ?)",
+            [now, reason, committee_id, application_id],
+        )
+    if todo_member:
+        assert member_id is not None
+        _erase_member_row(db, member_id)
+        db.execute(
+            "INSERT INTO erasures (at, reason, committee_id, member_id) VALUES (?, ?, ?, ?)",
+            [now, reason, committee_id, member_id],
+        )
+    return ApplicantErasure(applications=int(todo_application), members=int(todo_member))
+
+
+def applicant_erased(store: Store, *, application_id: int | None = None,
+                     member_id: int | None = None) -> bool:
+    """Has this application (or membership) been erased?"""
+    return bool(
+        store.scalar(
+            "SELECT 1 FROM erasures WHERE application_id = ? OR member_id = ?",
+            [application_id, member_id],
+        )
+    )
+
+
 # -- retention --------------------------------------------------------------------------------
 
 
@@ -477,6 +743,8 @@ class PurgeReport:
     typed_names_removed: int
     rate_events: int
     dry_run: bool
+    applications: int = 0  # applicants not appointed, after recruitment closed
+    members: int = 0  # committee members after their membership or the work ended
 
 
 def _iso(moment: datetime) -> str:
@@ -502,6 +770,67 @@ ORDER BY m.id
     return [int(r["id"]) for r in rows]
 
 
+def expired_applications(db: Database, cutoff: str) -> list[int]:
+    """Applications not appointed, of committees whose recruitment closed before cutoff."""
+    rows = db.execute(
+        """
+SELECT a.id FROM applications a
+WHERE a.status != 'appointed'
+  AND (SELECT min(pc.changed_at) FROM phase_changes pc
+       WHERE pc.committee_id = a.committee_id AND pc.from_phase = 'recruitment') < ?
+  AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.application_id = a.id)
+ORDER BY a.id
+""",
+        [cutoff],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def expired_members(db: Database, cutoff: str) -> list[int]:
+    """Members whose membership ended before cutoff: their end date, or without one, the day
+    the committee's work ended (it moved on to the political decision)."""
+    rows = db.execute(
+        """
+SELECT m.id FROM committee_members m
+WHERE coalesce(
+        m.ends_on || 'T23:59:59',
+        (SELECT min(pc.changed_at) FROM phase_changes pc
+         WHERE pc.committee_id = m.committee_id AND pc.to_phase = 'political_decision')
+      ) < ?
+  AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.member_id = m.id)
+ORDER BY m.id
+""",
+        [cutoff],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def _purge_committee_people(
+    db: Database, settings: PrivacySettings, now: datetime, *, dry_run: bool
+) -> tuple[int, int]:
+    """Retention for applicants and members; returns (applications, members) anonymised."""
+    applications = members = 0
+    if settings.application_retention_days > 0:
+        cutoff = _iso(now - timedelta(days=settings.application_retention_days))
+        for application_id in expired_applications(db, cutoff):
+            if dry_run:
+                applications += 1
+                continue
+            done = erase_applicant_in(db, application_id=application_id, reason="retention")
+            applications += done.applications
+            members += done.members
+    if settings.member_retention_days > 0:
+        cutoff = _iso(now - timedelta(days=settings.member_retention_days))
+        for member_id in expired_members(db, cutoff):
+            if dry_run:
+                members += 1
+                continue
+            done = erase_applicant_in(db, member_id=member_id, reason="retention")
+            applications += done.applications
+            members += done.members
+    return applications, members
+
+
 def purge_expired(
     store: Store,
     *,
@@ -510,7 +839,8 @@ def purge_expired(
     dry_run: bool = False,
     settings: PrivacySettings | None = None,
 ) -> PurgeReport:
-    """Anonymise the participants of meetings idle for ``days`` days; drop old rate events.
+    """Anonymise the participants of meetings idle for ``days`` days, applicants and members
+    past their retention (``settings``); drop old rate events.
 
     Idempotent: a second run finds nothing left to do. ``dry_run`` counts without writing.
     """
@@ -571,6 +901,7 @@ def purge_expired(
                 " VALUES (?, 'retention', ?, ?, ?)",
                 [utcnow(), meeting_id, kept, deleted],
             )
+        applications, members = _purge_committee_people(db, settings, now, dry_run=dry_run)
         report_data = PurgeReport(
             cutoff=cutoff,
             meetings=totals["meetings"],
@@ -580,8 +911,15 @@ def purge_expired(
             typed_names_removed=totals["names"],
             rate_events=int(rate_events),
             dry_run=dry_run,
+            applications=applications,
+            members=members,
         )
-        if not dry_run and (report_data.meetings or report_data.rate_events):
+        if not dry_run and (
+            report_data.meetings
+            or report_data.rate_events
+            or report_data.applications
+            or report_data.members
+        ):
             audit.record(
                 db,
                 None,
@@ -595,6 +933,8 @@ def purge_expired(
                     "ideas_kept": report_data.ideas_kept,
                     "ideas_deleted": report_data.ideas_deleted,
                     "rate_events": report_data.rate_events,
+                    "applications": report_data.applications,
+                    "members": report_data.members,
                 },
             )
     return report_data
