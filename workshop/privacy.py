@@ -77,6 +77,21 @@ PERSONAL_FIELDS: dict[tuple[str, str], str] = {
     ("users", "display_name"): "staff name",
     ("audit_log", "actor"): "staff member who made a change",
     ("participant_contacts", "email"): "e-mail for feedback, given with its own consent",
+    ("ballots", "reason"): "a consent answer's reason, in the participant's words",
+    ("pairwise_choices", "participant_id"): "which participant judged a pair (pseudonymous)",
+    ("acknowledgements", "participant_id"): "which participant read the agreement",
+    ("feedback_deliveries", "detail"): "a failed e-mail delivery's error, may quote the address",
+    ("idea_edits", "before"): "an idea's earlier wording (redacted on erasure)",
+    ("moderation_log", "before"): "an idea's words in the moderation record (redacted)",
+    ("audit_log", "after"): "a staff action's values: idea words, names (redacted)",
+    ("erasures", "link_hash"): "SHA-256 of an erased phone's link",
+    ("applications", "name"): "an applicant's name",
+    ("applications", "contact"): "an applicant's e-mail or phone",
+    ("applications", "motivation"): "why the applicant applied, in their words",
+    ("application_reviews", "rationale"): "staff's reason for a decision about an applicant",
+    ("sortition_draws", "applicant_ids"): "the pool of a draw, by application id",
+    ("committee_members", "name"): "a committee member's name",
+    ("meeting_attendance", "member_id"): "who attended a committee meeting",
 }
 
 
