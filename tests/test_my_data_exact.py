@@ -122,9 +122,9 @@ def test_each_download_holds_only_that_persons_rows(store: Store, room: dict[str
             assert f"Indsigelse fra {other.display_name}" not in text
             assert other.token not in text
         assert [i["text"] for i in data["ideas"]] == [room["ideas"][person.id].text]
-        assert {
-            value for key, value in _walk(data) if key == "author_name"
-        } <= {person.display_name}
+        assert {value for key, value in _walk(data) if key == "author_name"} <= {
+            person.display_name
+        }
         assert person.token not in text
 
         ballots = {b["method"]: b for b in data["ballots"]}
@@ -141,9 +141,9 @@ def test_each_download_holds_only_that_persons_rows(store: Store, room: dict[str
         assert len(pairs) == len(mine_stored) == 3
         assert len({(c["left"]["id"], c["right"]["id"]) for c in pairs}) == 3
         assert all(mine in (c["left"]["id"], c["right"]["id"]) for c in pairs)
-        assert sorted(
-            (c["left"]["id"], c["right"]["id"], c["chosen_id"]) for c in pairs
-        ) == sorted((r["low_id"], r["high_id"], r["winner_id"]) for r in mine_stored)
+        assert sorted((c["left"]["id"], c["right"]["id"], c["chosen_id"]) for c in pairs) == sorted(
+            (r["low_id"], r["high_id"], r["winner_id"]) for r in mine_stored
+        )
 
         # Every other method: the person's own answers.
         assert len(ballots["statements"]["choices"]) == 4

@@ -389,9 +389,6 @@ def test_erasure_forgets_a_feedback_email(store: Store, meeting: Meeting) -> Non
     start(store, meeting)
     anna = join(store, meeting, "Anna")
     feedback.set_contact(store, anna, "anna@example.dk", consent=True, lang="da")
-    assert (
-        privacy.export_participant_data(store, anna)["contact"]["email"]
-        == "anna@example.dk"
-    )
+    assert privacy.export_participant_data(store, anna)["contact"]["email"] == "anna@example.dk"
     privacy.erase_participant(store, anna, settings=KEEP)
     assert store.scalar("SELECT COUNT(*) FROM participant_contacts") == 0

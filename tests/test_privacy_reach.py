@@ -159,7 +159,11 @@ def test_staff_erase_a_member_on_request(
     store: Store, committee: Committee, facilitator: User
 ) -> None:
     made = members.add_member(
-        store, committee.id, name="Mette Member", role="chair", starts_on="2026-03-01",
+        store,
+        committee.id,
+        name="Mette Member",
+        role="chair",
+        starts_on="2026-03-01",
         actor=facilitator,
     )
     members.erase_member(store, made.id, actor=facilitator)
@@ -180,7 +184,11 @@ def test_purge_covers_applicants_after_recruitment_and_members_after_the_work(
         store, kept_on, "appointed", rationale="Valgt", actor=facilitator
     )
     members.add_member(
-        store, committee.id, name="Mette Politician", role="chair", starts_on="2026-03-01",
+        store,
+        committee.id,
+        name="Mette Politician",
+        role="chair",
+        starts_on="2026-03-01",
         actor=facilitator,
     )
     committees.advance_phase(store, committee.id, expected=Phase.RECRUITMENT, actor=facilitator)

@@ -129,6 +129,19 @@ BEGIN SELECT RAISE(ABORT, '{table} is append-only (only a redaction may change i
 """
 
 
+_MODERATION_LOG_FIXED = (
+    "id",
+    "meeting_id",
+    "at",
+    "user_id",
+    "actor",
+    "action",
+    "idea_id",
+    "theme_id",
+    "reason",
+)
+
+
 def _same(columns: tuple[str, ...]) -> str:
     return "".join(f" AND NEW.{c} IS OLD.{c}" for c in columns)
 
@@ -155,10 +168,7 @@ CREATE UNIQUE INDEX erasures_member ON erasures (member_id) WHERE member_id IS N
         )
         + _REDACTABLE_LOG.format(
             table="moderation_log",
-            same=_same(
-                ("id", "meeting_id", "at", "user_id", "actor", "action", "idea_id", "theme_id")
-                + ("reason",)
-            ),
+            same=_same(_MODERATION_LOG_FIXED),
         ),
     )
 
@@ -334,8 +344,7 @@ def export_participant_data(store: Store, participant: Participant) -> dict[str,
             )
             idea["status_history"] = _rows(
                 db,
-                "SELECT status, reason, at FROM idea_status_events WHERE idea_id = ?"
-                " ORDER BY id",
+                "SELECT status, reason, at FROM idea_status_events WHERE idea_id = ? ORDER BY id",
                 [idea["id"]],
             )
         texts = {
@@ -487,9 +496,7 @@ def _redact_json(raw: str | None, keys: tuple[str, ...]) -> str | None:
     return json.dumps(changed, ensure_ascii=False, default=str)
 
 
-def redact_logs(
-    db: Database, entity: str, entity_ids: list[int], keys: tuple[str, ...]
-) -> int:
+def redact_logs(db: Database, entity: str, entity_ids: list[int], keys: tuple[str, ...]) -> int:
     """Replace a person's words (the values of ``keys``) in the audit log entries about these
     records, and in the moderation log when they are ideas. Who did what and when stays.
 
@@ -629,9 +636,7 @@ def is_erased(store: Store, participant_id: int) -> bool:
 
 
 def _link_erased(db: Database, token: str) -> bool:
-    found = db.execute(
-        "SELECT 1 FROM erasures WHERE link_hash = ?", [link_hash(token)]
-    ).fetchone()
+    found = db.execute("SELECT 1 FROM erasures WHERE link_hash = ?", [link_hash(token)]).fetchone()
     return found is not None
 
 
@@ -706,8 +711,7 @@ def erase_applicant_in(
     else:
         raise NotFound("error.not_found")
     erased = db.execute(
-        "SELECT application_id, member_id FROM erasures WHERE application_id = ?"
-        " OR member_id = ?",
+        "SELECT application_id, member_id FROM erasures WHERE application_id = ? OR member_id = ?",
         [application_id, member_id],
     ).fetchall()
     done_applications = {r[0] for r in erased if r[0] is not None}
@@ -734,8 +738,9 @@ def erase_applicant_in(
     return ApplicantErasure(applications=int(todo_application), members=int(todo_member))
 
 
-def applicant_erased(store: Store, *, application_id: int | None = None,
-                     member_id: int | None = None) -> bool:
+def applicant_erased(
+    store: Store, *, application_id: int | None = None, member_id: int | None = None
+) -> bool:
     """Has this application (or membership) been erased?"""
     return bool(
         store.scalar(

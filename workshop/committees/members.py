@@ -143,9 +143,7 @@ def end_membership(store: Store, member_id: int, ends_on: date | str, *, actor: 
     return get_member(store, member_id)
 
 
-def erase_member(
-    store: Store, member_id: int, *, actor: User
-) -> privacy.ApplicantErasure:
+def erase_member(store: Store, member_id: int, *, actor: User) -> privacy.ApplicantErasure:
     """Erase a member on their request: a staff action, in the audit log.
 
     The name is replaced everywhere (also in the audit log), and so is the application of an
@@ -160,8 +158,11 @@ def erase_member(
             "erase_member",
             "committee_members",
             member_id,
-            after={"reason": "request", "applications": report.applications,
-                   "members": report.members},
+            after={
+                "reason": "request",
+                "applications": report.applications,
+                "members": report.members,
+            },
         )
     return report
 

@@ -277,8 +277,11 @@ def erase_application(
             "erase_application",
             "applications",
             application_id,
-            after={"reason": "request", "applications": report.applications,
-                   "members": report.members},
+            after={
+                "reason": "request",
+                "applications": report.applications,
+                "members": report.members,
+            },
         )
     return report
 

@@ -30,5 +30,5 @@ VOTE_FACTS = (
 
 
 def vote_facts(counts: dict[str, int]) -> list[str]:
-    """"3 dots placed", "23 statements answered"…: one line per method the person voted in."""
+    """ "3 dots placed", "23 statements answered"…: one line per method the person voted in."""
     return [tn(key, counts[method]) for method, key in VOTE_FACTS if counts.get(method)]
