@@ -200,3 +200,44 @@ def test_my_data_page_counts_per_method(store: Store, room: dict[str, Any], monk
     # Not the old sum of every method's ballot values as "dots".
     assert "prikker sat" not in text.replace(translate_count("da", "privacy.my_data.dots", 3), "")
     assert translate("da", "privacy.my_data.name", name="Anna") in text
+
+
+# -- after deletion, the phone says so ----------------------------------------------------------
+
+
+def test_after_deletion_the_phone_says_its_data_was_deleted(
+    store: Store, meeting: Meeting, monkeypatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_privacy import ROOT, _all_text
+    from workshop.i18n import translate
+
+    monkeypatch.setenv("SAMSKAB_DB_PATH", store.path)
+    monkeypatch.setenv("SAMSKAB_DEMO_DATA", "0")
+    start(store, meeting)
+    anna = join(store, meeting, "Anna")
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    at.query_params["p"] = anna.token
+    at.switch_page("workshop/ui/pages/my_data.py")
+    at.run()
+    at.checkbox(key="my_data_confirm").check().run()
+    at.button(key="my_data_delete").click().run()
+    assert not at.exception
+    assert privacy.is_erased(store, anna.id)
+    notice = translate("da", "privacy.erased.notice")
+    assert notice in _all_text(at)
+    assert translate("da", "error.participant.unknown") not in _all_text(at)
+
+    # The old link, opened again (a reload, the QR, another tab), says the same.
+    again = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    again.query_params["p"] = anna.token
+    again.run()
+    assert not again.exception
+    assert notice in _all_text(again)
+    # In English too.
+    english = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    english.query_params["p"] = anna.token
+    english.query_params["lang"] = "en"
+    english.run()
+    assert translate("en", "privacy.erased.notice") in _all_text(english)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from workshop import privacy
 from workshop.model import Participant
 from workshop.ui.i18n import t, tn
+from workshop.ui.session import store
 
 
 def my_data_link(participant: Participant) -> None:
@@ -32,3 +34,15 @@ VOTE_FACTS = (
 def vote_facts(counts: dict[str, int]) -> list[str]:
     """ "3 dots placed", "23 statements answered"…: one line per method the person voted in."""
     return [tn(key, counts[method]) for method, key in VOTE_FACTS if counts.get(method)]
+
+
+def erased_link_notice() -> bool:
+    """If this browser's link (``?p=``) belonged to a participant who deleted their data, say
+    so plainly, in their language, and return True. The link itself works no more."""
+    token = st.query_params.get("p")
+    if not token or not privacy.link_was_erased(store(), token):
+        return False
+    with st.container(key="erased_notice"):
+        st.success(t("privacy.erased.notice"), icon=":material/delete_forever:")
+        st.caption(t("privacy.erased.join_again"))
+    return True

@@ -9,7 +9,7 @@ from workshop.errors import WorkshopError
 from workshop.ui import state
 from workshop.ui.i18n import error_text, language_switcher, t, tn
 from workshop.ui.privacy_widgets import vote_facts
-from workshop.ui.session import flash, require_participant, store
+from workshop.ui.session import require_participant, store
 from workshop.ui.widgets import user_text
 
 participant = require_participant()
@@ -70,10 +70,9 @@ if st.button(
     except WorkshopError as error:
         st.error(error_text(error))
     else:
-        # The token no longer exists: without it this browser is a visitor on the start page.
+        # The link works no more: this browser is a visitor now. The link stays in the address
+        # bar, so this tab, a reload or the old QR link says "your data was deleted".
         st.session_state.pop(state.PARTICIPANT, None)
-        st.query_params.clear()
-        flash(t("privacy.my_data.deleted"))
         st.rerun()
 
 st.divider()
