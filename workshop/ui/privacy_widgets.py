@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from workshop import privacy
+from workshop.errors import WorkshopError
 from workshop.model import Participant
-from workshop.ui.i18n import t, tn
-from workshop.ui.session import store
+from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.session import flash, store
+from workshop.ui.widgets import user_text
 
 
 def my_data_link(participant: Participant) -> None:
@@ -46,3 +50,35 @@ def erased_link_notice() -> bool:
         st.success(t("privacy.erased.notice"), icon=":material/delete_forever:")
         st.caption(t("privacy.erased.join_again"))
     return True
+
+
+def erase_person_control(
+    kind: str, item_id: int, name: str, erased: bool, erase: Callable[[], object]
+) -> None:
+    """Staff erase one applicant's (``kind="application"``) or member's (``"member"``) data on
+    their request: a popover that says what goes and what stays, a confirmation tick, and
+    the button. An erased person shows a badge instead."""
+    if erased:
+        st.badge(t("privacy.erase.erased"), icon=":material/delete_forever:", color="gray")
+        return
+    with st.popover(
+        t("privacy.erase.open"), icon=":material/person_remove:", key=f"erase_{kind}_{item_id}"
+    ):
+        st.caption(t(f"privacy.erase.what_{kind}"))
+        confirmed = st.checkbox(
+            t("privacy.erase.confirm", name=user_text(name)), key=f"erase_{kind}_confirm_{item_id}"
+        )
+        if st.button(
+            t("privacy.erase.go"),
+            type="primary",
+            disabled=not confirmed,
+            icon=":material/delete_forever:",
+            key=f"erase_{kind}_go_{item_id}",
+        ):
+            try:
+                erase()
+            except WorkshopError as error:
+                st.error(error_text(error))
+            else:
+                flash(t("privacy.erase.done"))
+                st.rerun()
