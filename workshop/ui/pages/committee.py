@@ -1,6 +1,7 @@
 """One committee at a glance: phase on the timeline, what is due next, members and meetings."""
 
 from datetime import date, datetime, time
+from functools import partial
 
 import streamlit as st
 
@@ -172,7 +173,7 @@ with members_tab:
                 member.id,
                 member.name,
                 privacy.applicant_erased(db, member_id=member.id),
-                lambda m=member.id: members.erase_member(db, m, actor=user),
+                partial(members.erase_member, db, member.id, actor=user),
             )
 
     if committees.is_allowed(db, committee.id, committees.Action.ADD_MEMBER):

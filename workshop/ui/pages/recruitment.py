@@ -1,5 +1,7 @@
 """Recruitment review: applications with statuses and reasons, coverage against targets, draw."""
 
+from functools import partial
+
 import streamlit as st
 
 from workshop import committees, privacy
@@ -110,7 +112,7 @@ with applications_tab:
                 application.id,
                 application.name,
                 privacy.applicant_erased(db, application_id=application.id),
-                lambda a=application.id: recruitment.erase_application(db, a, actor=user),
+                partial(recruitment.erase_application, db, application.id, actor=user),
             )
             if can_review and application.status is not ApplicationStatus.APPOINTED:
                 with st.popover(
