@@ -144,6 +144,10 @@ def test_staff_erase_an_applicant_on_request(
     entry = audit.query_entries(store, action="erase_application")[-1]
     assert entry["actor"] == "fie" and "Anna" not in (entry["after"] or "")
     assert recruitment.get_application(store, bo).name == "Bo Applicant"
+    # An applicant erased while recruitment is open has withdrawn: no draw picks them.
+    assert [a.id for a in recruitment.draw_pool(store, committee.id)] == [bo]
+    recruitment.erase_application(store, bo, actor=facilitator)
+    assert recruitment.draw_pool(store, committee.id) == []
 
     # Bad input: erased already, or no such application: a clear message, nothing changes.
     count = store.scalar("SELECT COUNT(*) FROM audit_log")

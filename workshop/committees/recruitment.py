@@ -389,11 +389,21 @@ def coverage(store: Store, committee_id: int, competences: list[str]) -> list[Co
 
 
 def draw_pool(store: Store, committee_id: int) -> list[Application]:
-    """Who takes part in a draw: applicants still interested or shortlisted."""
+    """Who takes part in a draw: applicants still interested or shortlisted (not erased: an
+    applicant who asked to be erased has withdrawn)."""
+    erased = {
+        int(r["application_id"])
+        for r in store.query(
+            "SELECT application_id FROM erasures WHERE committee_id = ?"
+            " AND application_id IS NOT NULL",
+            [committee_id],
+        )
+    }
     return [
         a
         for a in list_applications(store, committee_id)
         if a.status in (ApplicationStatus.INTERESTED, ApplicationStatus.SHORTLISTED)
+        and a.id not in erased
     ]
 
 
