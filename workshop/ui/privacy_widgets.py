@@ -58,8 +58,11 @@ def erase_person_control(
     """Staff erase one applicant's (``kind="application"``) or member's (``"member"``) data on
     their request: a popover that says what goes and what stays, a confirmation tick, and
     the button. An erased person shows a badge instead."""
+    go_key = f"erase_{kind}_go_{item_id}"
     if erased:
         st.badge(t("privacy.erase.erased"), icon=":material/delete_forever:", color="gray")
+        if st.session_state.get(go_key):  # pressed here while another tab erased them
+            st.warning(t("error.erasure.already_erased"), icon=":material/info:")
         return
     with st.popover(
         t("privacy.erase.open"), icon=":material/person_remove:", key=f"erase_{kind}_{item_id}"
@@ -73,7 +76,7 @@ def erase_person_control(
             type="primary",
             disabled=not confirmed,
             icon=":material/delete_forever:",
-            key=f"erase_{kind}_go_{item_id}",
+            key=go_key,
         ):
             try:
                 erase()
