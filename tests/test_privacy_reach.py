@@ -296,3 +296,17 @@ def test_every_table_that_points_at_participants_is_exported_or_excluded(store: 
         privacy.NOT_EXPORTED_PARTICIPANT_TABLES
     )
     assert pointing <= decided, sorted(pointing - decided)
+
+
+def test_the_retention_purge_redacts_the_same_copies(
+    store: Store, meeting: Meeting, facilitator: User
+) -> None:
+    start(store, meeting)
+    anna = join(store, meeting, "Anna")
+    idea = ideas.submit_idea(store, anna, SECRET)
+    moderation.edit_idea(store, idea.id, "Min nabo på vejen", actor=facilitator)
+    later = datetime.now(UTC) + timedelta(days=400)
+    report = privacy.purge_expired(store, days=365, now=later, settings=KEEP)
+    assert report.participants == 1
+    assert SECRET not in _everything(store)
+    assert ideas.get_idea(store, idea.id).text == "Min nabo på vejen"
