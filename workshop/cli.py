@@ -131,6 +131,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _retention(days: int) -> str:
+    return f"{days} days" if days > 0 else "never"
+
+
 def cmd_purge(args: argparse.Namespace) -> int:
     store = open_store(_db_path(args))
     settings = privacy.load_privacy_settings()
@@ -145,7 +149,11 @@ def cmd_purge(args: argparse.Namespace) -> int:
         f" {report.cutoff[:10]}; their ideas {policy}"
         f" ({report.ideas_kept} kept, {report.ideas_deleted} deleted);"
         f" {report.typed_names_removed} names typed by facilitators removed;"
-        f" {report.rate_events} rate-limit events older than a day removed."
+        f" {report.rate_events} rate-limit events older than a day removed;"
+        f" {report.applications} applications and {report.members} committee members past"
+        f" their retention anonymised"
+        f" ({_retention(settings.application_retention_days)} after recruitment closed,"
+        f" {_retention(settings.member_retention_days)} after the membership ended)."
     )
     return 0
 

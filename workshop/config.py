@@ -53,6 +53,15 @@ ENV_VARS: dict[str, str] = {
         "days after a meeting's last activity before `samskab purge` anonymises its"
         " participants (default 365; 0 = never)"
     ),
+    "SAMSKAB_APPLICATION_RETENTION_DAYS": (
+        "days after a committee's recruitment closed before `samskab purge` anonymises the"
+        " applications that were not appointed (default 90; 0 = never)"
+    ),
+    "SAMSKAB_MEMBER_RETENTION_DAYS": (
+        "days after a committee membership ended (or, without an end date, after the"
+        " committee's work ended) before `samskab purge` anonymises the member and their"
+        " application (default 365; 0 = never)"
+    ),
     "SAMSKAB_FEEDBACK_SENDER": (
         "where feedback e-mails go: file:<path> (default file:data/feedback-outbox.txt),"
         " console, or python:<module>:<callable> returning a sender"

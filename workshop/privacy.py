@@ -22,6 +22,8 @@ hold network addresses) after a day. ``samskab purge`` runs it; run it daily fro
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import secrets
 import sqlite3
@@ -34,17 +36,28 @@ from sqlite_utils import Database, Migrations
 
 from workshop import audit
 from workshop.db import Store
-from workshop.errors import NotFound
+from workshop.errors import NotAllowed, NotFound
 from workshop.migrations import run_sql
 from workshop.model import Participant, utcnow
 
 migrations = Migrations("samskab.privacy")
 
 DEFAULT_RETENTION_DAYS = 365
+# Applicants not appointed: kept this many days after the committee's recruitment closed
+# (complaints about the selection, a replay of the draw), then anonymised.
+DEFAULT_APPLICATION_RETENTION_DAYS = 90
+# Committee members (and the application of an appointed one): this many days after the
+# membership ended, or, without an end date, after the committee's work ended (it moved on to
+# the political decision).
+DEFAULT_MEMBER_RETENTION_DAYS = 365
 RATE_EVENT_HOURS = 24  # failed logins and join codes: network addresses, kept one day
 ERASED_TOKEN_PREFIX = "erased-"
 REDACTED_TEXT = "—"  # an idea that must stay as a row (append-only records point at it)
 REDACTED_REASON = "erased"
+# Keys of audit/moderation log entries that hold an idea's words.
+IDEA_TEXT_KEYS = ("text",)
+# Keys that hold an applicant's or member's own data or staff's words about them.
+APPLICANT_KEYS = ("name", "contact", "motivation", "rationale", "competences")
 # Rows about a participant that are personal data through and through: deleted on erasure.
 # (Other rows that point at a participant stay, linked to the anonymous shell.)
 DELETE_ON_ERASURE = ("participant_contacts",)
@@ -64,6 +77,21 @@ PERSONAL_FIELDS: dict[tuple[str, str], str] = {
     ("users", "display_name"): "staff name",
     ("audit_log", "actor"): "staff member who made a change",
     ("participant_contacts", "email"): "e-mail for feedback, given with its own consent",
+    ("ballots", "reason"): "a consent answer's reason, in the participant's words",
+    ("pairwise_choices", "participant_id"): "which participant judged a pair (pseudonymous)",
+    ("acknowledgements", "participant_id"): "which participant read the agreement",
+    ("feedback_deliveries", "detail"): "a failed e-mail delivery's error, may quote the address",
+    ("idea_edits", "before"): "an idea's earlier wording (redacted on erasure)",
+    ("moderation_log", "before"): "an idea's words in the moderation record (redacted)",
+    ("audit_log", "after"): "a staff action's values: idea words, names (redacted)",
+    ("erasures", "link_hash"): "SHA-256 of an erased phone's link",
+    ("applications", "name"): "an applicant's name",
+    ("applications", "contact"): "an applicant's e-mail or phone",
+    ("applications", "motivation"): "why the applicant applied, in their words",
+    ("application_reviews", "rationale"): "staff's reason for a decision about an applicant",
+    ("sortition_draws", "applicant_ids"): "the pool of a draw, by application id",
+    ("committee_members", "name"): "a committee member's name",
+    ("meeting_attendance", "member_id"): "who attended a committee meeting",
 }
 
 
@@ -89,6 +117,62 @@ CREATE UNIQUE INDEX erasures_participant ON erasures (participant_id)
     )
 
 
+# The two append-only logs accept exactly one kind of change: a redaction, which replaces a
+# person's words in ``before``/``after`` (and nothing that says who did what, when) and
+# stamps ``redacted_at``. Everything else is still refused by the triggers.
+_REDACTABLE_LOG = """
+ALTER TABLE {table} ADD COLUMN redacted_at TEXT;
+DROP TRIGGER {table}_no_update;
+CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+WHEN NOT (NEW.redacted_at IS NOT NULL {same})
+BEGIN SELECT RAISE(ABORT, '{table} is append-only (only a redaction may change it)'); END;
+"""
+
+
+_MODERATION_LOG_FIXED = (
+    "id",
+    "meeting_id",
+    "at",
+    "user_id",
+    "actor",
+    "action",
+    "idea_id",
+    "theme_id",
+    "reason",
+)
+
+
+def _same(columns: tuple[str, ...]) -> str:
+    return "".join(f" AND NEW.{c} IS OLD.{c}" for c in columns)
+
+
+@migrations(name="m002_erasure_reaches_every_copy")
+def _m002(db: Database) -> None:
+    run_sql(
+        db,
+        """
+-- Erasure of applicants and committee members, and the hash of an erased phone's link (so
+-- that the phone can be told its data was deleted; the link itself works no more).
+ALTER TABLE erasures ADD COLUMN link_hash TEXT;
+ALTER TABLE erasures ADD COLUMN committee_id INTEGER REFERENCES committees (id);
+ALTER TABLE erasures ADD COLUMN application_id INTEGER REFERENCES applications (id);
+ALTER TABLE erasures ADD COLUMN member_id INTEGER REFERENCES committee_members (id);
+CREATE UNIQUE INDEX erasures_link ON erasures (link_hash) WHERE link_hash IS NOT NULL;
+CREATE UNIQUE INDEX erasures_application ON erasures (application_id)
+    WHERE application_id IS NOT NULL;
+CREATE UNIQUE INDEX erasures_member ON erasures (member_id) WHERE member_id IS NOT NULL;
+"""
+        + _REDACTABLE_LOG.format(
+            table="audit_log",
+            same=_same(("id", "at", "user_id", "actor", "action", "entity", "entity_id")),
+        )
+        + _REDACTABLE_LOG.format(
+            table="moderation_log",
+            same=_same(_MODERATION_LOG_FIXED),
+        ),
+    )
+
+
 # -- settings ---------------------------------------------------------------------------------
 
 
@@ -96,15 +180,26 @@ CREATE UNIQUE INDEX erasures_participant ON erasures (participant_id)
 class PrivacySettings:
     keep_anonymised_ideas: bool
     retention_days: int  # 0: never purge
+    application_retention_days: int = DEFAULT_APPLICATION_RETENTION_DAYS  # 0: never
+    member_retention_days: int = DEFAULT_MEMBER_RETENTION_DAYS  # 0: never
+
+
+def _days(env: Mapping[str, str], name: str, default: int) -> int:
+    return max(0, int(env.get(name) or str(default)))
 
 
 def load_privacy_settings(env: Mapping[str, str] | None = None) -> PrivacySettings:
     env = os.environ if env is None else env
     keep = (env.get("SAMSKAB_KEEP_ANONYMISED_IDEAS") or "1").strip().lower()
-    days = env.get("SAMSKAB_RETENTION_DAYS") or str(DEFAULT_RETENTION_DAYS)
     return PrivacySettings(
         keep_anonymised_ideas=keep in ("1", "true", "yes", "on"),
-        retention_days=max(0, int(days)),
+        retention_days=_days(env, "SAMSKAB_RETENTION_DAYS", DEFAULT_RETENTION_DAYS),
+        application_retention_days=_days(
+            env, "SAMSKAB_APPLICATION_RETENTION_DAYS", DEFAULT_APPLICATION_RETENTION_DAYS
+        ),
+        member_retention_days=_days(
+            env, "SAMSKAB_MEMBER_RETENTION_DAYS", DEFAULT_MEMBER_RETENTION_DAYS
+        ),
     )
 
 
@@ -123,9 +218,21 @@ def ideas_stay_anonymised(
 
 # -- access: a copy of everything about one participant ---------------------------------------
 
-# Left out of the copy: the link secret (the file may be forwarded) and which staff member
-# did something (their data, not the citizen's).
-_NOT_EXPORTED = ("token", "actor", "user_id")
+# Tables with a participant reference, and what the copy does with each. The export reads
+# every table here explicitly, by the person's own id; a table that points at participants
+# and is missing here fails ``tests/test_privacy_reach.py`` until someone decides.
+EXPORTED_PARTICIPANT_TABLES = {
+    "ideas": "ideas",
+    "ballots": "ballots (with ballot_entries and pairwise_choices)",
+    "pairwise_choices": "ballots",
+    "acknowledgements": "acknowledgements",
+    "participant_contacts": "contact",
+    "feedback_deliveries": "feedback",
+}
+NOT_EXPORTED_PARTICIPANT_TABLES = {
+    "erasures": "says only that an erasure happened; never reachable with a live link",
+}
+_STANCES = {1: "agree", -1: "disagree", 0: "pass"}
 
 
 def _referencing(db: Database, table: str) -> list[tuple[str, str]]:
@@ -144,13 +251,77 @@ def _rows(db: Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def export_participant_data(store: Store, participant: Participant) -> dict[str, Any]:
-    """Everything stored about this participant, as plain JSON-ready data.
+def _idea_ref(idea_id: int | None, texts: dict[int, str]) -> dict[str, Any] | None:
+    """An idea the person voted on: its id and words as the room saw them, never its author."""
+    if idea_id is None:
+        return None
+    return {"id": idea_id, "text": texts.get(idea_id, "")}
 
-    Rows of other features that point at the participant or at their ideas are found through
-    the schema's foreign keys, so a new feature's data shows up here without changes.
+
+def _ballot_choices(
+    method: str,
+    ballot: dict[str, Any],
+    entries: list[dict[str, Any]],
+    pairs: list[dict[str, Any]],
+    texts: dict[int, str],
+) -> list[dict[str, Any]]:
+    """The person's own answers in one ballot, in the words of its method."""
+    if method == "pairwise":
+        return [
+            {
+                "left": _idea_ref(p["low_id"], texts),
+                "right": _idea_ref(p["high_id"], texts),
+                "chosen_id": p["winner_id"],  # None: "I can't decide"
+                "at": p["at"],
+            }
+            for p in pairs
+        ]
+    if method == "consent":
+        if ballot["response"] is None:
+            return []
+        return [{"response": ballot["response"], "reason": ballot["reason"] or ""}]
+    if method == "statements":
+        return [
+            {
+                "idea_id": e["idea_id"],
+                "statement": texts.get(e["idea_id"], ""),
+                "answer": _STANCES.get(e["value"], str(e["value"])),
+            }
+            for e in entries
+        ]
+    if method == "two_axis":
+        return [
+            {
+                "idea_id": e["idea_id"],
+                "idea_text": texts.get(e["idea_id"], ""),
+                "impact": e["value"],
+                "feasibility": e["value2"],
+            }
+            for e in entries
+        ]
+    if method == "ranked":
+        return [
+            {"rank": e["value"], "idea_id": e["idea_id"], "idea_text": texts.get(e["idea_id"], "")}
+            for e in sorted(entries, key=lambda e: e["value"])
+        ]
+    return [  # dot voting
+        {"idea_id": e["idea_id"], "idea_text": texts.get(e["idea_id"], ""), "dots": e["value"]}
+        for e in entries
+        if e["value"]
+    ]
+
+
+def export_participant_data(store: Store, participant: Participant) -> dict[str, Any]:
+    """Everything stored about this participant, as plain JSON-ready data: exactly theirs.
+
+    Each table is read by the person's own id (``EXPORTED_PARTICIPANT_TABLES``): their ideas
+    (with what happened to them and any edit by a moderator), one ballot per round with
+    their own choices in the words of its method, acknowledgements, contact details and the
+    feedback sent to them. Rows by other people never appear, not even rows about the
+    person's ideas (someone else's pairwise choice involving one of them is that person's).
+    Ideas the person voted on appear with their id and words, never their author.
     """
-    with store.transaction() as db:  # one consistent snapshot
+    with store.snapshot() as db:  # one consistent snapshot
         row = db.execute(
             "SELECT p.display_name, p.joined_at, p.last_seen_at, m.id, m.title, m.kind,"
             " m.created_at FROM participants p JOIN meetings m ON m.id = p.meeting_id"
@@ -161,49 +332,107 @@ def export_participant_data(store: Store, participant: Participant) -> dict[str,
             raise NotFound("error.participant.unknown")
         ideas = _rows(
             db,
-            "SELECT id, text, author_name, status, hidden, created_at, updated_at FROM ideas"
-            " WHERE participant_id = ? ORDER BY id",
+            "SELECT id, text, author_name, status, hidden, hide_reason, created_at, updated_at,"
+            " edited_at FROM ideas WHERE participant_id = ? ORDER BY id",
             [participant.id],
         )
-        dots = _rows(
+        for idea in ideas:
+            idea["edits"] = _rows(
+                db,
+                "SELECT before, after, reason, at FROM idea_edits WHERE idea_id = ? ORDER BY id",
+                [idea["id"]],
+            )
+            idea["status_history"] = _rows(
+                db,
+                "SELECT status, reason, at FROM idea_status_events WHERE idea_id = ? ORDER BY id",
+                [idea["id"]],
+            )
+        texts = {
+            int(r[0]): str(r[1])
+            for r in db.execute(
+                "SELECT id, text FROM ideas WHERE meeting_id = ?", [row[3]]
+            ).fetchall()
+        }
+        ballots = []
+        for ballot in _rows(
             db,
-            "SELECT b.round_id, e.idea_id, i.text AS idea_text, e.value AS dots, b.cast_at"
-            " FROM ballots b JOIN ballot_entries e ON e.ballot_id = b.id"
-            " JOIN ideas i ON i.id = e.idea_id WHERE b.participant_id = ?"
-            " ORDER BY b.round_id, e.idea_id",
+            "SELECT b.id, b.round_id, r.number AS round_number, r.method, s.prompt AS step,"
+            " b.cast_at, b.updated_at, b.response, b.reason FROM ballots b"
+            " JOIN rounds r ON r.id = b.round_id JOIN steps s ON s.id = r.step_id"
+            " WHERE b.participant_id = ? ORDER BY b.round_id",
+            [participant.id],
+        ):
+            entries = _rows(
+                db,
+                "SELECT idea_id, value, value2 FROM ballot_entries WHERE ballot_id = ?"
+                " ORDER BY idea_id",
+                [ballot["id"]],
+            )
+            pairs = _rows(
+                db,
+                "SELECT low_id, high_id, winner_id, at FROM pairwise_choices"
+                " WHERE round_id = ? AND participant_id = ? ORDER BY id",
+                [ballot["round_id"], participant.id],
+            )
+            ballots.append(
+                {
+                    "round_id": ballot["round_id"],
+                    "round_number": ballot["round_number"],
+                    "method": ballot["method"],
+                    "step": ballot["step"],
+                    "cast_at": ballot["cast_at"],
+                    "updated_at": ballot["updated_at"],
+                    "choices": _ballot_choices(ballot["method"], ballot, entries, pairs, texts),
+                }
+            )
+        acknowledgements = _rows(
+            db,
+            "SELECT a.agreement_id, v.version, v.title, a.acknowledged_at"
+            " FROM acknowledgements a JOIN agreement_versions v ON v.id = a.version_id"
+            " WHERE a.participant_id = ? ORDER BY a.id",
             [participant.id],
         )
-        idea_ids = [idea["id"] for idea in ideas]
-        other: dict[str, list[dict[str, Any]]] = {}
-        known = {("ideas", "participant_id")}
-        for table, column in _referencing(db, "participants"):
-            if (table, column) in known or table == "erasures":
-                continue
-            found = _rows(db, f"SELECT * FROM [{table}] WHERE [{column}] = ?", [participant.id])
-            if found:
-                other.setdefault(table, []).extend(found)
-        if idea_ids:
-            marks = ",".join("?" * len(idea_ids))
-            for table, column in _referencing(db, "ideas"):
-                if table in ("ballot_entries", "ideas"):
-                    continue
-                found = _rows(
-                    db, f"SELECT * FROM [{table}] WHERE [{column}] IN ({marks})", idea_ids
-                )
-                if found:
-                    other.setdefault(table, []).extend(found)
-    for rows in other.values():
-        for item in rows:
-            for secret_or_staff in _NOT_EXPORTED:
-                item.pop(secret_or_staff, None)
+        contacts = _rows(
+            db,
+            "SELECT email, lang, consent_at FROM participant_contacts WHERE participant_id = ?",
+            [participant.id],
+        )
+        feedback = _rows(
+            db,
+            "SELECT m.body AS message, m.sent_at, d.channel, d.status, d.at, d.read_at"
+            " FROM feedback_deliveries d JOIN feedback_messages m"
+            " ON m.id = d.feedback_message_id WHERE d.participant_id = ? ORDER BY d.id",
+            [participant.id],
+        )
     return {
         "exported_at": utcnow(),
         "meeting": {"id": row[3], "title": row[4], "kind": row[5], "created_at": row[6]},
         "participant": {"name": row[0], "joined_at": row[1], "last_seen_at": row[2]},
         "ideas": ideas,
-        "dots": dots,
-        "other": other,
+        "ballots": ballots,
+        "acknowledgements": acknowledgements,
+        "contact": contacts[0] if contacts else None,
+        "feedback": feedback,
     }
+
+
+def vote_counts(data: dict[str, Any]) -> dict[str, int]:
+    """What the person did per voting method, from their export: dots placed (the sum of
+    their dots), statements answered, pairs compared, ideas scored, rankings and consent
+    answers given. Methods they did not vote in are left out."""
+    counts: dict[str, int] = {}
+    for ballot in data["ballots"]:
+        method = ballot["method"]
+        choices = ballot["choices"]
+        if method == "dot_vote":
+            amount = sum(int(c["dots"]) for c in choices)
+        elif method == "ranked":
+            amount = 1 if choices else 0
+        else:
+            amount = len(choices)
+        if amount:
+            counts[method] = counts.get(method, 0) + amount
+    return counts
 
 
 # -- erasure ----------------------------------------------------------------------------------
@@ -246,6 +475,68 @@ def _remove_ideas(db: Database, idea_ids: list[int]) -> None:
         db.execute("RELEASE erase_idea")
 
 
+def link_hash(token: str) -> str:
+    """What an erasure keeps of a phone's link: its SHA-256, enough to recognise it later."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _redact_json(raw: str | None, keys: tuple[str, ...]) -> str | None:
+    """``raw`` (a JSON object) with the values of ``keys`` replaced by the redaction mark."""
+    if not raw:
+        return raw
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return json.dumps(REDACTED_TEXT)
+    if not isinstance(value, dict):
+        return raw
+    changed = {
+        k: (REDACTED_TEXT if k in keys and v not in (None, "") else v) for k, v in value.items()
+    }
+    return json.dumps(changed, ensure_ascii=False, default=str)
+
+
+def redact_logs(db: Database, entity: str, entity_ids: list[int], keys: tuple[str, ...]) -> int:
+    """Replace a person's words (the values of ``keys``) in the audit log entries about these
+    records, and in the moderation log when they are ideas. Who did what and when stays.
+
+    Returns how many log entries changed. Call inside the erasure's transaction.
+    """
+    if not entity_ids:
+        return 0
+    now = utcnow()
+    marks = ",".join("?" * len(entity_ids))
+    changed = 0
+    targets = [("audit_log", f"entity = ? AND entity_id IN ({marks})", [entity, *entity_ids])]
+    if entity == "ideas":
+        targets.append(("moderation_log", f"idea_id IN ({marks})", list(entity_ids)))
+    for table, where, params in targets:
+        for row_id, before, after in db.execute(
+            f"SELECT id, before, after FROM {table} WHERE {where}", params
+        ).fetchall():
+            new_before, new_after = _redact_json(before, keys), _redact_json(after, keys)
+            if (new_before, new_after) == (before, after):
+                continue
+            db.execute(
+                f"UPDATE {table} SET before = ?, after = ?, redacted_at = ? WHERE id = ?",
+                [new_before, new_after, now, row_id],
+            )
+            changed += 1
+    return changed
+
+
+def _redact_idea_history(db: Database, idea_ids: list[int]) -> None:
+    """The person's earlier wordings: edit history, moderation log and audit log."""
+    if not idea_ids:
+        return
+    marks = ",".join("?" * len(idea_ids))
+    db.execute(
+        f"UPDATE idea_edits SET before = ?, after = ? WHERE idea_id IN ({marks})",
+        [REDACTED_TEXT, REDACTED_TEXT, *idea_ids],
+    )
+    redact_logs(db, "ideas", idea_ids, IDEA_TEXT_KEYS)
+
+
 def _erase(
     db: Database, participant_id: int, meeting_id: int, *, keep_ideas: bool
 ) -> ErasureReport:
@@ -257,6 +548,18 @@ def _erase(
             "SELECT id FROM ideas WHERE participant_id = ?", [participant_id]
         ).fetchall()
     ]
+    # Earlier wordings go whatever the policy: the kept idea shows only its current text.
+    _redact_idea_history(db, idea_ids)
+    if not keep_ideas:
+        # A consent answer's reason is the person's own words, like an idea.
+        db.execute(
+            "UPDATE ballots SET reason = ? WHERE participant_id = ? AND reason IS NOT NULL",
+            [REDACTED_TEXT, participant_id],
+        )
+    # A failed e-mail delivery's detail may quote the address.
+    db.execute(
+        "UPDATE feedback_deliveries SET detail = '' WHERE participant_id = ?", [participant_id]
+    )
     if keep_ideas and idea_ids:
         # A new sequence number makes every phone redraw the idea without the name.
         seq = bump_change(db, meeting_id)
@@ -291,6 +594,8 @@ def erase_participant(
     """Erase what identifies this participant; their link stops working at once."""
     keep = ideas_stay_anonymised(store, participant.meeting_id, settings)
     with store.transaction() as db:
+        if _link_erased(db, participant.token):
+            raise NotAllowed("error.erasure.already_erased")
         row = db.execute(
             "SELECT meeting_id, token FROM participants WHERE id = ?", [participant.id]
         ).fetchone()
@@ -299,7 +604,7 @@ def erase_participant(
         report = _erase(db, participant.id, row[0], keep_ideas=keep)
         db.execute(
             "INSERT INTO erasures (at, reason, meeting_id, participant_id, ideas_kept,"
-            " ideas_deleted, ballots_kept) VALUES (?, 'request', ?, ?, ?, ?, ?)",
+            " ideas_deleted, ballots_kept, link_hash) VALUES (?, 'request', ?, ?, ?, ?, ?, ?)",
             [
                 utcnow(),
                 row[0],
@@ -307,6 +612,7 @@ def erase_participant(
                 report.ideas_kept,
                 report.ideas_deleted,
                 report.ballots_kept,
+                link_hash(participant.token),
             ],
         )
         audit.record(
@@ -329,6 +635,121 @@ def is_erased(store: Store, participant_id: int) -> bool:
     return bool(store.scalar("SELECT 1 FROM erasures WHERE participant_id = ?", [participant_id]))
 
 
+def _link_erased(db: Database, token: str) -> bool:
+    found = db.execute("SELECT 1 FROM erasures WHERE link_hash = ?", [link_hash(token)]).fetchone()
+    return found is not None
+
+
+def link_was_erased(store: Store, token: str) -> bool:
+    """Was this phone's link erased on request? Then the phone says so, not "unknown link"."""
+    if not token:
+        return False
+    return bool(store.scalar("SELECT 1 FROM erasures WHERE link_hash = ?", [link_hash(token)]))
+
+
+# -- applicants and committee members ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicantErasure:
+    applications: int
+    members: int
+
+
+def _erase_application_row(db: Database, application_id: int) -> None:
+    db.execute(
+        "UPDATE applications SET name = ?, contact = '', motivation = ?, competences = '[]',"
+        " consent_at = NULL, age_band = NULL, district = NULL, gender = NULL,"
+        " hard_to_reach = NULL, rationale = CASE WHEN rationale = '' THEN '' ELSE ? END"
+        " WHERE id = ?",
+        [REDACTED_TEXT, REDACTED_TEXT, REDACTED_TEXT, application_id],
+    )
+    db.execute(
+        "UPDATE application_reviews SET rationale = ? WHERE application_id = ?",
+        [REDACTED_TEXT, application_id],
+    )
+    redact_logs(db, "applications", [application_id], APPLICANT_KEYS)
+
+
+def _erase_member_row(db: Database, member_id: int) -> None:
+    db.execute("UPDATE committee_members SET name = ? WHERE id = ?", [REDACTED_TEXT, member_id])
+    redact_logs(db, "committee_members", [member_id], APPLICANT_KEYS)
+
+
+def erase_applicant_in(
+    db: Database,
+    *,
+    application_id: int | None = None,
+    member_id: int | None = None,
+    reason: str = "request",
+) -> ApplicantErasure:
+    """Erase one person of a committee, inside the caller's transaction: their application
+    and, for an appointed applicant, their membership (the same person), or a member added by
+    hand. Names, contact details, motivation, competences, diversity answers and staff's
+    rationales about them are replaced; statuses, roles, dates and attendance stay, so the
+    committee's composition and the selection record keep adding up.
+
+    Raises NotFound for an unknown id and NotAllowed for someone erased already.
+    """
+    if application_id is not None:
+        row = db.execute(
+            "SELECT a.committee_id, m.id FROM applications a"
+            " LEFT JOIN committee_members m ON m.application_id = a.id WHERE a.id = ?",
+            [application_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound("error.not_found")
+        committee_id, member_id = row
+    elif member_id is not None:
+        row = db.execute(
+            "SELECT committee_id, application_id FROM committee_members WHERE id = ?",
+            [member_id],
+        ).fetchone()
+        if row is None:
+            raise NotFound("error.not_found")
+        committee_id, application_id = row
+    else:
+        raise NotFound("error.not_found")
+    erased = db.execute(
+        "SELECT application_id, member_id FROM erasures WHERE application_id = ? OR member_id = ?",
+        [application_id, member_id],
+    ).fetchall()
+    done_applications = {r[0] for r in erased if r[0] is not None}
+    done_members = {r[1] for r in erased if r[1] is not None}
+    todo_application = application_id is not None and application_id not in done_applications
+    todo_member = member_id is not None and member_id not in done_members
+    if not (todo_application or todo_member):
+        raise NotAllowed("error.erasure.already_erased")
+    now = utcnow()
+    if todo_application:
+        assert application_id is not None
+        _erase_application_row(db, application_id)
+        db.execute(
+            "INSERT INTO erasures (at, reason, committee_id, application_id) VALUES (?, ?, ?, ?)",
+            [now, reason, committee_id, application_id],
+        )
+    if todo_member:
+        assert member_id is not None
+        _erase_member_row(db, member_id)
+        db.execute(
+            "INSERT INTO erasures (at, reason, committee_id, member_id) VALUES (?, ?, ?, ?)",
+            [now, reason, committee_id, member_id],
+        )
+    return ApplicantErasure(applications=int(todo_application), members=int(todo_member))
+
+
+def applicant_erased(
+    store: Store, *, application_id: int | None = None, member_id: int | None = None
+) -> bool:
+    """Has this application (or membership) been erased?"""
+    return bool(
+        store.scalar(
+            "SELECT 1 FROM erasures WHERE application_id = ? OR member_id = ?",
+            [application_id, member_id],
+        )
+    )
+
+
 # -- retention --------------------------------------------------------------------------------
 
 
@@ -342,6 +763,8 @@ class PurgeReport:
     typed_names_removed: int
     rate_events: int
     dry_run: bool
+    applications: int = 0  # applicants not appointed, after recruitment closed
+    members: int = 0  # committee members after their membership or the work ended
 
 
 def _iso(moment: datetime) -> str:
@@ -367,6 +790,67 @@ ORDER BY m.id
     return [int(r["id"]) for r in rows]
 
 
+def expired_applications(db: Database, cutoff: str) -> list[int]:
+    """Applications not appointed, of committees whose recruitment closed before cutoff."""
+    rows = db.execute(
+        """
+SELECT a.id FROM applications a
+WHERE a.status != 'appointed'
+  AND (SELECT min(pc.changed_at) FROM phase_changes pc
+       WHERE pc.committee_id = a.committee_id AND pc.from_phase = 'recruitment') < ?
+  AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.application_id = a.id)
+ORDER BY a.id
+""",
+        [cutoff],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def expired_members(db: Database, cutoff: str) -> list[int]:
+    """Members whose membership ended before cutoff: their end date, or without one, the day
+    the committee's work ended (it moved on to the political decision)."""
+    rows = db.execute(
+        """
+SELECT m.id FROM committee_members m
+WHERE coalesce(
+        m.ends_on || 'T23:59:59',
+        (SELECT min(pc.changed_at) FROM phase_changes pc
+         WHERE pc.committee_id = m.committee_id AND pc.to_phase = 'political_decision')
+      ) < ?
+  AND NOT EXISTS (SELECT 1 FROM erasures e WHERE e.member_id = m.id)
+ORDER BY m.id
+""",
+        [cutoff],
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def _purge_committee_people(
+    db: Database, settings: PrivacySettings, now: datetime, *, dry_run: bool
+) -> tuple[int, int]:
+    """Retention for applicants and members; returns (applications, members) anonymised."""
+    applications = members = 0
+    if settings.application_retention_days > 0:
+        cutoff = _iso(now - timedelta(days=settings.application_retention_days))
+        for application_id in expired_applications(db, cutoff):
+            if dry_run:
+                applications += 1
+                continue
+            done = erase_applicant_in(db, application_id=application_id, reason="retention")
+            applications += done.applications
+            members += done.members
+    if settings.member_retention_days > 0:
+        cutoff = _iso(now - timedelta(days=settings.member_retention_days))
+        for member_id in expired_members(db, cutoff):
+            if dry_run:
+                members += 1
+                continue
+            done = erase_applicant_in(db, member_id=member_id, reason="retention")
+            applications += done.applications
+            members += done.members
+    return applications, members
+
+
 def purge_expired(
     store: Store,
     *,
@@ -375,7 +859,8 @@ def purge_expired(
     dry_run: bool = False,
     settings: PrivacySettings | None = None,
 ) -> PurgeReport:
-    """Anonymise the participants of meetings idle for ``days`` days; drop old rate events.
+    """Anonymise the participants of meetings idle for ``days`` days, applicants and members
+    past their retention (``settings``); drop old rate events.
 
     Idempotent: a second run finds nothing left to do. ``dry_run`` counts without writing.
     """
@@ -436,6 +921,7 @@ def purge_expired(
                 " VALUES (?, 'retention', ?, ?, ?)",
                 [utcnow(), meeting_id, kept, deleted],
             )
+        applications, members = _purge_committee_people(db, settings, now, dry_run=dry_run)
         report_data = PurgeReport(
             cutoff=cutoff,
             meetings=totals["meetings"],
@@ -445,8 +931,15 @@ def purge_expired(
             typed_names_removed=totals["names"],
             rate_events=int(rate_events),
             dry_run=dry_run,
+            applications=applications,
+            members=members,
         )
-        if not dry_run and (report_data.meetings or report_data.rate_events):
+        if not dry_run and (
+            report_data.meetings
+            or report_data.rate_events
+            or report_data.applications
+            or report_data.members
+        ):
             audit.record(
                 db,
                 None,
@@ -460,6 +953,8 @@ def purge_expired(
                     "ideas_kept": report_data.ideas_kept,
                     "ideas_deleted": report_data.ideas_deleted,
                     "rate_events": report_data.rate_events,
+                    "applications": report_data.applications,
+                    "members": report_data.members,
                 },
             )
     return report_data

@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import (
     LAPTOP,
@@ -22,7 +22,7 @@ from tests.browser.conftest import (
     settle,
 )
 from tests.factories import make_meeting, start
-from workshop import accounts, ideas, meetings, privacy
+from workshop import accounts, ideas, meetings, privacy, vote_methods, voting
 from workshop.db import open_store
 from workshop.model import Role
 
@@ -59,11 +59,28 @@ def test_citizen_reads_consent_downloads_and_deletes_their_data(
     token = parse_qs(urlsplit(page.url).query)["p"][0]
     store = open_store(server.db_path)
     participant = meetings.get_participant(store, token)
-    ideas.submit_idea(store, participant, "Flere bænke ved vandet <b>nu</b>")
+    mine = ideas.submit_idea(store, participant, "Flere bænke ved vandet <b>nu</b>")
+    # Anna and Bo vote: her page counts her own votes per method, never Bo's.
+    bo = meetings.join_meeting(store, code, "Bo", client="test-bo")
+    theirs = ideas.submit_idea(store, bo, "Bos idé om havnebad")
+    meetings.next_step(store, participant.meeting_id, actor=None)  # brainstorm → dot vote
+    step = meetings.list_steps(store, participant.meeting_id)[1]
+    dots = voting.current_round(store, participant.meeting_id)
+    assert dots is not None
+    for _ in range(2):
+        voting.place_dot(store, participant, dots.id, mine.id)
+    for _ in range(3):
+        voting.place_dot(store, bo, dots.id, mine.id)
+    pairwise = vote_methods.open_round(store, step.id, "pairwise", actor=None)
+    vote_methods.cast_pairwise(store, participant, pairwise, mine.id, theirs.id, theirs.id)
+    vote_methods.cast_pairwise(store, bo, pairwise, mine.id, theirs.id, mine.id)
 
     page.goto(f"{server.url}/my_data?p={token}")
     settle(page)
-    assert "Navn: Anna" in page.inner_text("body")
+    body = page.inner_text("body")
+    assert "Navn: Anna" in body
+    assert "2 prikker sat" in body and "1 par af idéer sammenlignet" in body
+    assert "5 prikker" not in body and "Bo" not in body
     shots(page, "02-my-data")
     with page.expect_download() as download_info:
         page.locator(".st-key-my_data_download button").click()
@@ -72,15 +89,27 @@ def test_citizen_reads_consent_downloads_and_deletes_their_data(
     data = json.loads(saved.read_text(encoding="utf-8"))
     assert data["participant"]["name"] == "Anna"
     assert [i["text"] for i in data["ideas"]] == ["Flere bænke ved vandet <b>nu</b>"]
+    ballots = {b["method"]: b["choices"] for b in data["ballots"]}
+    assert ballots["dot_vote"] == [
+        {"idea_id": mine.id, "idea_text": "Flere bænke ved vandet <b>nu</b>", "dots": 2}
+    ]
+    [choice] = ballots["pairwise"]
+    assert choice["chosen_id"] == theirs.id  # her choice, not Bo's
 
     page.locator(".st-key-my_data_confirm label").click()
     settle(page)
     shots(page, "03-ready-to-delete")
     page.locator(".st-key-my_data_delete button").click()
-    settle(page)
+    notice = page.locator(".st-key-erased_notice")
+    expect(notice).to_contain_text("Dine data er slettet")
     assert privacy.is_erased(store, participant.id)
-    assert "p=" not in page.url
     shots(page, "04-after-delete")
+    # A reload, or the old link from the QR code, says the same instead of a bare join form.
+    page.goto(f"{server.url}/participate?p={token}")
+    expect(page.locator(".st-key-erased_notice")).to_contain_text("Dine data er slettet")
+    shots(page, "05-old-link-after-delete")
+    page.goto(f"{server.url}/?p={token}")
+    expect(page.locator(".st-key-erased_notice")).to_contain_text("Dine data er slettet")
     store.close()
     ctx.close()
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workshop import audit, meetings
+from workshop import audit, meetings, privacy
 from workshop.committees.core import _iso_date, require
 from workshop.committees.records import POLITICIAN_SEATS, Action, MeetingPlan, Member, MemberRole
 from workshop.db import Store
@@ -141,6 +141,30 @@ def end_membership(store: Store, member_id: int, ends_on: date | str, *, actor: 
             after={"ends_on": end},
         )
     return get_member(store, member_id)
+
+
+def erase_member(store: Store, member_id: int, *, actor: User) -> privacy.ApplicantErasure:
+    """Erase a member on their request: a staff action, in the audit log.
+
+    The name is replaced everywhere (also in the audit log), and so is the application of an
+    appointed citizen; role, dates and attendance stay, so the composition still adds up.
+    An unknown id is NotFound; erasing twice is NotAllowed and changes nothing.
+    """
+    with store.transaction() as db:
+        report = privacy.erase_applicant_in(db, member_id=member_id)
+        audit.record(
+            db,
+            actor,
+            "erase_member",
+            "committee_members",
+            member_id,
+            after={
+                "reason": "request",
+                "applications": report.applications,
+                "members": report.members,
+            },
+        )
+    return report
 
 
 def get_member(store: Store, member_id: int) -> Member:

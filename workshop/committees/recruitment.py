@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from workshop import audit, sortition
+from workshop import audit, privacy, sortition
 from workshop.committees.core import require
 from workshop.committees.records import (
     DIVERSITY_ATTRIBUTES,
@@ -259,6 +259,33 @@ def review_application(
     return get_application(store, application_id)
 
 
+def erase_application(
+    store: Store, application_id: int, *, actor: User
+) -> privacy.ApplicantErasure:
+    """Erase an applicant on their request: a staff action, in the audit log.
+
+    Their name, contact, motivation, competences, diversity answers and the rationales written
+    about them are replaced everywhere (also in the audit log); an appointed applicant's
+    membership goes the same way. The status and the dates stay, so the selection record
+    still adds up. An unknown id is NotFound; erasing twice is NotAllowed and changes nothing.
+    """
+    with store.transaction() as db:
+        report = privacy.erase_applicant_in(db, application_id=application_id)
+        audit.record(
+            db,
+            actor,
+            "erase_application",
+            "applications",
+            application_id,
+            after={
+                "reason": "request",
+                "applications": report.applications,
+                "members": report.members,
+            },
+        )
+    return report
+
+
 # -- targets and coverage -----------------------------------------------------------------------
 
 
@@ -362,11 +389,21 @@ def coverage(store: Store, committee_id: int, competences: list[str]) -> list[Co
 
 
 def draw_pool(store: Store, committee_id: int) -> list[Application]:
-    """Who takes part in a draw: applicants still interested or shortlisted."""
+    """Who takes part in a draw: applicants still interested or shortlisted (not erased: an
+    applicant who asked to be erased has withdrawn)."""
+    erased = {
+        int(r["application_id"])
+        for r in store.query(
+            "SELECT application_id FROM erasures WHERE committee_id = ?"
+            " AND application_id IS NOT NULL",
+            [committee_id],
+        )
+    }
     return [
         a
         for a in list_applications(store, committee_id)
         if a.status in (ApplicationStatus.INTERESTED, ApplicationStatus.SHORTLISTED)
+        and a.id not in erased
     ]
 
 

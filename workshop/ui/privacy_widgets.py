@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
+from workshop import privacy
+from workshop.errors import WorkshopError
 from workshop.model import Participant
-from workshop.ui.i18n import t
+from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.session import flash, store
+from workshop.ui.widgets import user_text
 
 
 def my_data_link(participant: Participant) -> None:
@@ -16,3 +22,66 @@ def my_data_link(participant: Participant) -> None:
         icon=":material/shield_person:",
         query_params={"p": participant.token},
     )
+
+
+# The order the My data page lists votes in, and the phrase for each method's count.
+VOTE_FACTS = (
+    ("dot_vote", "privacy.my_data.dots"),
+    ("statements", "privacy.my_data.count.statements"),
+    ("pairwise", "privacy.my_data.count.pairwise"),
+    ("two_axis", "privacy.my_data.count.two_axis"),
+    ("ranked", "privacy.my_data.count.ranked"),
+    ("consent", "privacy.my_data.count.consent"),
+)
+
+
+def vote_facts(counts: dict[str, int]) -> list[str]:
+    """ "3 dots placed", "23 statements answered"…: one line per method the person voted in."""
+    return [tn(key, counts[method]) for method, key in VOTE_FACTS if counts.get(method)]
+
+
+def erased_link_notice() -> bool:
+    """If this browser's link (``?p=``) belonged to a participant who deleted their data, say
+    so plainly, in their language, and return True. The link itself works no more."""
+    token = st.query_params.get("p")
+    if not token or not privacy.link_was_erased(store(), token):
+        return False
+    with st.container(key="erased_notice"):
+        st.success(t("privacy.erased.notice"), icon=":material/delete_forever:")
+        st.caption(t("privacy.erased.join_again"))
+    return True
+
+
+def erase_person_control(
+    kind: str, item_id: int, name: str, erased: bool, erase: Callable[[], object]
+) -> None:
+    """Staff erase one applicant's (``kind="application"``) or member's (``"member"``) data on
+    their request: a popover that says what goes and what stays, a confirmation tick, and
+    the button. An erased person shows a badge instead."""
+    go_key = f"erase_{kind}_go_{item_id}"
+    if erased:
+        st.badge(t("privacy.erase.erased"), icon=":material/delete_forever:", color="gray")
+        if st.session_state.get(go_key):  # pressed here while another tab erased them
+            st.warning(t("error.erasure.already_erased"), icon=":material/info:")
+        return
+    with st.popover(
+        t("privacy.erase.open"), icon=":material/person_remove:", key=f"erase_{kind}_{item_id}"
+    ):
+        st.caption(t(f"privacy.erase.what_{kind}"))
+        confirmed = st.checkbox(
+            t("privacy.erase.confirm", name=user_text(name)), key=f"erase_{kind}_confirm_{item_id}"
+        )
+        if st.button(
+            t("privacy.erase.go"),
+            type="primary",
+            disabled=not confirmed,
+            icon=":material/delete_forever:",
+            key=go_key,
+        ):
+            try:
+                erase()
+            except WorkshopError as error:
+                st.error(error_text(error))
+            else:
+                flash(t("privacy.erase.done"))
+                st.rerun()

@@ -109,6 +109,12 @@ def gate_page(name: str, audience: str) -> Callable[[], None]:
     spec = next((page for page in PAGES if page.name == name), None)
 
     def show() -> None:
+        if audience == ANONYMOUS and spec is not None and CITIZEN in spec.audiences:
+            from workshop.ui.privacy_widgets import erased_link_notice
+
+            if erased_link_notice():  # an erased phone's old link: say so, not "no access"
+                _home_link(audience)
+                return
         if spec is None:
             st.title(t("auth.not_found_title"))
             st.warning(t("auth.not_found"), icon=":material/travel_explore:")

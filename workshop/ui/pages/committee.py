@@ -1,10 +1,11 @@
 """One committee at a glance: phase on the timeline, what is due next, members and meetings."""
 
 from datetime import date, datetime, time
+from functools import partial
 
 import streamlit as st
 
-from workshop import committees
+from workshop import committees, privacy
 from workshop.committees import members
 from workshop.committees.records import MemberRole, Phase
 from workshop.errors import WorkshopError
@@ -20,6 +21,7 @@ from workshop.ui.committee_widgets import (
     picked_committee,
 )
 from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.privacy_widgets import erase_person_control
 from workshop.ui.session import flash, require_role, show_flash, store
 from workshop.ui.widgets import user_text
 
@@ -166,6 +168,13 @@ with members_tab:
                             st.error(error_text(error))
                         else:
                             st.rerun()
+            erase_person_control(
+                "member",
+                member.id,
+                member.name,
+                privacy.applicant_erased(db, member_id=member.id),
+                partial(members.erase_member, db, member.id, actor=user),
+            )
 
     if committees.is_allowed(db, committee.id, committees.Action.ADD_MEMBER):
         with (

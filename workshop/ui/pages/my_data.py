@@ -8,7 +8,8 @@ from workshop import privacy
 from workshop.errors import WorkshopError
 from workshop.ui import state
 from workshop.ui.i18n import error_text, language_switcher, t, tn
-from workshop.ui.session import flash, require_participant, store
+from workshop.ui.privacy_widgets import vote_facts
+from workshop.ui.session import require_participant, store
 from workshop.ui.widgets import user_text
 
 participant = require_participant()
@@ -29,11 +30,12 @@ with st.container(border=True, key="my_data_summary"):
         t("privacy.my_data.name", name=user_text(name)) if name else t("privacy.my_data.no_name"),
         t("privacy.my_data.joined", when=data["participant"]["joined_at"][:16].replace("T", " ")),
         tn("privacy.my_data.ideas", len(data["ideas"])),
-        tn("privacy.my_data.dots", sum(d["dots"] for d in data["dots"])),
+        *vote_facts(privacy.vote_counts(data)),
     ]
-    other_rows = sum(len(rows) for rows in data["other"].values())
-    if other_rows:
-        facts.append(tn("privacy.my_data.other_rows", other_rows))
+    if data["acknowledgements"]:
+        facts.append(tn("privacy.my_data.count.acknowledgements", len(data["acknowledgements"])))
+    if data["contact"]:
+        facts.append(t("privacy.my_data.contact", email=user_text(data["contact"]["email"])))
     st.markdown("\n".join(f"- {fact}" for fact in facts))
     with st.expander(t("privacy.my_data.preview")):
         st.json(data, expanded=2)
@@ -68,10 +70,9 @@ if st.button(
     except WorkshopError as error:
         st.error(error_text(error))
     else:
-        # The token no longer exists: without it this browser is a visitor on the start page.
+        # The link works no more: this browser is a visitor now. The link stays in the address
+        # bar, so this tab, a reload or the old QR link says "your data was deleted".
         st.session_state.pop(state.PARTICIPANT, None)
-        st.query_params.clear()
-        flash(t("privacy.my_data.deleted"))
         st.rerun()
 
 st.divider()

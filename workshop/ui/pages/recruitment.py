@@ -1,8 +1,10 @@
 """Recruitment review: applications with statuses and reasons, coverage against targets, draw."""
 
+from functools import partial
+
 import streamlit as st
 
-from workshop import committees
+from workshop import committees, privacy
 from workshop.committees import mandates, recruitment
 from workshop.committees.records import (
     DIVERSITY_ATTRIBUTES,
@@ -20,6 +22,7 @@ from workshop.ui.committee_widgets import (
     public_url,
 )
 from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.privacy_widgets import erase_person_control
 from workshop.ui.session import flash, require_role, show_flash, store
 from workshop.ui.widgets import user_text
 
@@ -104,6 +107,13 @@ with applications_tab:
                     )
                     + f" {user_text(review['rationale'])}"
                 )
+            erase_person_control(
+                "application",
+                application.id,
+                application.name,
+                privacy.applicant_erased(db, application_id=application.id),
+                partial(recruitment.erase_application, db, application.id, actor=user),
+            )
             if can_review and application.status is not ApplicationStatus.APPOINTED:
                 with st.popover(
                     t("recruitment.decide"),

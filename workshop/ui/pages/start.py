@@ -5,11 +5,13 @@ import streamlit as st
 from workshop import meetings, privacy
 from workshop.errors import WorkshopError
 from workshop.ui.i18n import error_text, language_switcher, t
+from workshop.ui.privacy_widgets import erased_link_notice
 from workshop.ui.session import client_id, network_id, show_flash, store
 
 with st.container(horizontal=True, horizontal_alignment="right"):
     language_switcher("start_language")
-show_flash()  # e.g. "your data has been deleted", after the My data page
+show_flash()
+erased_link_notice()  # an erased phone's old link: "your data was deleted"
 st.title(t("start.title"))
 st.write(t("start.lead"))
 retention_days = privacy.load_privacy_settings().retention_days
