@@ -2,7 +2,8 @@
 
 This one file has two roles. ``streamlit run streamlit_app.py`` finds the ``st.App`` at the
 bottom, imports this module and serves it: Streamlit plus the staff-cookie routes of
-``workshop.ui.auth_routes`` (``.streamlit/config.toml`` and ``--server.*`` flags apply as
+``workshop.ui.auth_routes`` and the participant-cookie route of
+``workshop.ui.participant_routes`` (``.streamlit/config.toml`` and ``--server.*`` flags apply as
 before). Streamlit then runs this same file as ``__main__`` for every page view: the router.
 """
 
@@ -10,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import streamlit as st
 
+from workshop.ui import participant_routes
 from workshop.ui.auth_routes import routes
 
 
@@ -94,4 +96,4 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:
-    app = st.App("streamlit_app.py", routes=routes())
+    app = st.App("streamlit_app.py", routes=[*routes(), *participant_routes.routes()])

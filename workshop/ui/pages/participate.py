@@ -17,6 +17,7 @@ from workshop.ui import ballots, state
 from workshop.ui.agreement_gate import agreement_gate
 from workshop.ui.agreement_widgets import my_ideas_link
 from workshop.ui.i18n import error_text, language_switcher, t, tn
+from workshop.ui.participant_widgets import remember_after_join
 from workshop.ui.privacy_widgets import my_data_link
 from workshop.ui.session import require_participant, settings, show_flash, store
 from workshop.ui.widgets import idea_message, prompt_message, step_label, user_text
@@ -28,6 +29,7 @@ RESULTS_SHOWN = 5
 
 # -- who is this ------------------------------------------------------------------------------
 participant = require_participant()
+remember_after_join(participant)  # just joined: the browser keeps a cookie for this meeting
 config = settings()
 db = store()
 meeting = meetings.get_meeting(db, participant.meeting_id)
