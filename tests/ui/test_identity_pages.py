@@ -86,3 +86,28 @@ def test_a_phone_whose_participant_vanished_is_told_and_can_join_again(world, ma
         assert at.text_input(key="start_code") is not None  # the join form, right there
     at = make_app(query={"p": "never-a-participant", "lang": "da"}).run()
     assert translate("da", "identity.vanished_title") in texts(at)
+
+
+def test_a_phone_whose_participant_vanished_with_a_restore_is_told_so(
+    tmp_path, monkeypatch, make_app
+):
+    """``samskab restore`` of a backup older than the phone's join: the link names nobody."""
+    from tests.factories import make_meeting, start
+    from workshop import backup
+    from workshop.db import open_store
+
+    live, older = tmp_path / "live.db", tmp_path / "older.db"
+    store = open_store(live)
+    meeting = make_meeting(store)
+    start(store, meeting)
+    backup.backup(live, older)  # the backup is taken before Kari joins...
+    kari = join(store, meeting, "Kari")
+    store.close()
+    backup.restore(older, live)  # ...and restored after: Kari's row is gone
+    monkeypatch.setenv("SAMSKAB_DB_PATH", str(live))
+    monkeypatch.setenv("SAMSKAB_DEMO_DATA", "0")
+    at = make_app(query={"p": kari.token, "lang": "nb"}).run()
+    assert not at.exception, at.exception
+    shown = texts(at)
+    assert translate("nb", "identity.vanished_title") in shown
+    assert at.text_input(key="start_code") is not None
