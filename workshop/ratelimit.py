@@ -59,3 +59,8 @@ def take(db: Database, kind: str, subject: str, *, limit: int, window_s: float, 
         wait = int(rows[0][0] + window_s - now) + 1
         raise RateLimited(key, seconds=max(wait, 1))
     db.execute("INSERT INTO rate_events (kind, subject, at) VALUES (?, ?, ?)", [kind, subject, now])
+    # Old events of this subject are useless (the index makes this cheap).
+    db.execute(
+        "DELETE FROM rate_events WHERE kind = ? AND subject = ? AND at < ?",
+        [kind, subject, now - 86_400],
+    )

@@ -11,7 +11,16 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PASSWORD, PHONE, Server, context, serving, settle
+from tests.browser.conftest import (
+    LAPTOP,
+    PASSWORD,
+    PHONE,
+    Server,
+    context,
+    log_in,
+    serving,
+    settle,
+)
 from tests.factories import make_meeting, start
 from workshop import accounts, meetings, participants
 from workshop.db import open_store
@@ -121,4 +130,50 @@ def test_rescanning_the_qr_code_in_the_same_browser_stays_one_participant(
     expect(shared.get_by_text(da("identity.vanished_title"))).to_be_visible()
     expect(shared.locator(".st-key-start_code input")).to_be_visible()  # and can join again
     shots(shared, "06-vanished-participant")
+    store.close()
+
+
+def test_facilitator_sees_the_join_rate_warning_and_removes_a_scripted_participant(
+    rejoin_server: tuple[Server, Meeting], browser: Browser, shots
+) -> None:
+    server, meeting = rejoin_server
+    store = open_store(server.db_path)
+    participants.set_expected_participants(store, meeting.id, 2, actor=None)
+    for n in range(3):
+        meetings.join_meeting(store, meeting.join_code, f"Bot {n}", client=f"script-{n}")
+    bot = participants.list_participants(store, meeting.id)[0]  # the newest
+    before = meetings.count_participants(store, meeting.id)
+
+    console = context(browser, LAPTOP).new_page()
+    log_in(console, server.url, "fie")
+    console.goto(f"{server.url}/console?meeting={meeting.id}")
+    settle(console)
+    watch = store.scalar("SELECT COUNT(*) FROM participants WHERE meeting_id = ?", [meeting.id])
+    expect(console.get_by_text(da("identity.joins_per_minute"))).to_be_visible()
+    warning = console.locator(".stAlert").filter(has_text=str(watch))
+    expect(warning.first).to_be_visible()
+    shots(console, "10-console-join-warning")
+
+    console.get_by_role("tab", name=da("identity.tab")).click()
+    choice = da(
+        "identity.remove_choice",
+        id=bot.id,
+        name=bot.display_name,
+        time=bot.joined_at[11:19],
+        ideas=0,
+        ballots=0,
+    )
+    field = console.locator(".st-key-console_remove_pick input").first
+    field.click()
+    field.press_sequentially(f"#{bot.id} ")
+    console.get_by_role("option", name=choice).first.click()
+    console.locator(".st-key-console_remove_confirm label").click()
+    shots(console, "11-console-remove-participant")
+    console.locator(".st-key-console_remove_submit button").click()
+    settle(console)
+    expect(
+        console.get_by_text(da("identity.removed", id=bot.id, ballots=0, pairwise=0, ideas=0))
+    ).to_be_visible()
+    assert meetings.count_participants(store, meeting.id) == before - 1
+    assert store.scalar("SELECT COUNT(*) FROM participants WHERE id = ?", [bot.id]) == 0
     store.close()
