@@ -149,8 +149,8 @@ def remove_participant(
             "SELECT display_name, joined_at FROM participants WHERE id = ? AND meeting_id = ?",
             [participant_id, meeting_id],
         ).fetchone()
-        if row is None:
-            raise NotFound("error.participant.unknown")
+        if row is None:  # e.g. removed a moment ago in another console tab
+            raise NotFound("error.not_found")
         ballots = db.execute(
             "SELECT COUNT(*) FROM ballots WHERE participant_id = ?", [participant_id]
         ).fetchone()[0]
