@@ -11,7 +11,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from workshop import ideas, meetings, themes, voting
-from workshop.errors import WorkshopError
+from workshop.errors import NotFound, WorkshopError
 from workshop.model import Idea, MeetingStatus, Step, StepKind
 from workshop.ui import ballots, state
 from workshop.ui.agreement_gate import agreement_gate
@@ -55,7 +55,10 @@ def room_moved_on(*, any_change: bool = False) -> int:
     ``any_change``: also reload on any other change (for quiet views such as the wrap-up,
     where the facilitator revealing the results is the change). Returns ``change_seq``.
     """
-    latest = meetings.meeting_state(db, meeting.id)
+    try:
+        latest = meetings.meeting_state(db, meeting.id)
+    except NotFound:  # the meeting is gone (a restore): the full run says so, not an error
+        st.rerun()
     seen = (latest.status, latest.current_step_id, latest.intake_open)
     if seen != st.session_state.get(state.STEP_SEEN) or (
         any_change and latest.change_seq != now.change_seq
