@@ -2,7 +2,8 @@
 
 This one file has two roles. ``streamlit run streamlit_app.py`` finds the ``st.App`` at the
 bottom, imports this module and serves it: Streamlit plus the staff-cookie routes of
-``workshop.ui.auth_routes`` (``.streamlit/config.toml`` and ``--server.*`` flags apply as
+``workshop.ui.auth_routes`` and the participant-cookie route of
+``workshop.ui.participant_routes`` (``.streamlit/config.toml`` and ``--server.*`` flags apply as
 before). Streamlit then runs this same file as ``__main__`` for every page view: the router.
 """
 
@@ -10,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import streamlit as st
 
+from workshop.ui import participant_routes
 from workshop.ui.auth_routes import routes
 
 
@@ -99,4 +101,8 @@ else:
     from workshop.ui.http_headers import SecurityHeaders
 
     # Security headers on every response (workshop/ui/http_headers.py), not only via nginx.
-    app = st.App("streamlit_app.py", routes=routes(), middleware=[Middleware(SecurityHeaders)])
+    app = st.App(
+        "streamlit_app.py",
+        routes=[*routes(), *participant_routes.routes()],
+        middleware=[Middleware(SecurityHeaders)],
+    )

@@ -523,6 +523,8 @@ class StreamlitSession:
         self._widget_values: dict[str, tuple[WidgetField, Any]] = {}
         self._auto_reruns: dict[str, _AutoRerun] = {}
         self.cookies: dict[str, str] = {}
+        # Extra headers on the websocket handshake (e.g. X-Forwarded-For, as nginx sends it).
+        self.headers: dict[str, str] = {}
 
     # ----------------------------------------------------------- connection
 
@@ -563,15 +565,10 @@ class StreamlitSession:
         protocols = [Subprotocol("streamlit"), Subprotocol(_PLACEHOLDER_AUTH_TOKEN)]
         if resume and self.session_id:
             protocols.append(Subprotocol(self.session_id))
-        cookie_header = (
-            {
-                "additional_headers": {
-                    "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-                }
-            }
-            if self.cookies
-            else {}
-        )
+        sent = dict(self.headers)
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        cookie_header = {"additional_headers": sent} if sent else {}
         self._ws = await connect(
             self.ws_url,
             subprotocols=protocols,

@@ -30,6 +30,8 @@ class Settings:
     idea_max_chars: int
     ideas_per_minute: int
     join_code_hours: int
+    joins_per_session: int = 3
+    joins_per_network_minute: int = 600
 
 
 ENV_VARS: dict[str, str] = {
@@ -44,6 +46,13 @@ ENV_VARS: dict[str, str] = {
     "SAMSKAB_IDEAS_PER_MINUTE": "ideas one participant may post per minute (default 6)",
     "SAMSKAB_JOIN_CODE_HOURS": (
         "hours a join code stays valid after the meeting starts (default 24)"
+    ),
+    "SAMSKAB_JOINS_PER_SESSION": (
+        "participants one browser session may create (join) per 10 minutes (default 3)"
+    ),
+    "SAMSKAB_JOINS_PER_NETWORK_MINUTE": (
+        "participants that may join from one network address per minute (default 600: a"
+        " venue of 500 phones behind one address joins within a minute)"
     ),
     "SAMSKAB_KEEP_ANONYMISED_IDEAS": (
         "1: when a participant deletes their data, their ideas stay without their name;"
@@ -81,4 +90,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         idea_max_chars=int(env.get("SAMSKAB_IDEA_MAX_CHARS") or 500),
         ideas_per_minute=int(env.get("SAMSKAB_IDEAS_PER_MINUTE") or 6),
         join_code_hours=int(env.get("SAMSKAB_JOIN_CODE_HOURS") or 24),
+        joins_per_session=max(1, int(env.get("SAMSKAB_JOINS_PER_SESSION") or 3)),
+        joins_per_network_minute=max(1, int(env.get("SAMSKAB_JOINS_PER_NETWORK_MINUTE") or 600)),
     )

@@ -9,7 +9,7 @@ from typing import Any
 from workshop import audit
 from workshop.cache import VersionedCache
 from workshop.db import Store
-from workshop.errors import NotAllowed, RateLimited
+from workshop.errors import NotAllowed, NotFound, RateLimited
 from workshop.meetings import bump_change
 from workshop.model import Idea, IdeaStatus, Participant, StepKind, User, utcnow
 from workshop.text import clean_text, require_text
@@ -82,6 +82,11 @@ def submit_idea(
     text = require_text(text, max_chars=max_chars, field="idea")
     now = utcnow()
     with store.transaction() as db:
+        if (
+            db.execute("SELECT 1 FROM participants WHERE id = ?", [participant.id]).fetchone()
+            is None
+        ):
+            raise NotFound("error.participant.unknown")  # removed, or gone with a restore
         step_id, step_settings = _open_brainstorm_step(db, participant.meeting_id, step_id)
         per_minute = int(step_settings.get("ideas_per_minute") or per_minute)
         same = db.execute(

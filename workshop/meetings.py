@@ -43,6 +43,10 @@ TOKEN_BYTES = 24  # participant tokens: 192 bits
 JOIN_FAILURES_PER_CLIENT = 10
 JOIN_FAILURES_PER_NETWORK = 300
 JOIN_WINDOW_S = 600
+# Successful joins: counted per browser session over JOIN_SESSION_WINDOW_S and per network
+# address per minute (JoinLimits, from the settings).
+JOIN_SESSION_WINDOW_S = 600
+JOIN_NETWORK_WINDOW_S = 60
 NAME_MAX = 40
 PROMPT_MAX = 300
 DEFAULT_DOTS = 3
@@ -653,6 +657,45 @@ def find_joinable_meeting(
     return meeting
 
 
+@dataclass(frozen=True)
+class JoinLimits:
+    """How many participants one browser session, and one network address, may create.
+
+    A person joins once; a family sharing a phone a few times ("not you?"). A script pressing
+    Join over the websocket is stopped after ``per_session``; one opening a new session for
+    every join meets ``per_network_minute``, which still lets a venue's phones behind one
+    address all join within a minute.
+    """
+
+    per_session: int = 3
+    per_network_minute: int = 600
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> JoinLimits:
+        return cls(settings.joins_per_session, settings.joins_per_network_minute)
+
+
+def _take_join_limits(db: Database, limits: JoinLimits, client: str, network: str | None) -> None:
+    if client:
+        ratelimit.take(
+            db,
+            "joined",
+            client,
+            limit=limits.per_session,
+            window_s=JOIN_SESSION_WINDOW_S,
+            key="error.join.too_many_from_browser",
+        )
+    if network:
+        ratelimit.take(
+            db,
+            "joined_network",
+            network,
+            limit=limits.per_network_minute,
+            window_s=JOIN_NETWORK_WINDOW_S,
+            key="error.join.too_many_from_network",
+        )
+
+
 def join_meeting(
     store: Store,
     typed_code: str,
@@ -660,13 +703,21 @@ def join_meeting(
     *,
     client: str = "",
     network: str | None = None,
+    limits: JoinLimits | None = None,
 ) -> Participant:
+    """A new participant in the meeting behind the code.
+
+    ``limits``: successful joins allowed per browser session (``client``) and per network
+    address (``network``); the pages always pass them (from the settings).
+    """
     meeting = find_joinable_meeting(store, typed_code, client=client, network=network)
     name = clean_text(display_name)
     if len(name) > NAME_MAX:
         raise InvalidInput("error.text.too_long", field="name", max=NAME_MAX, length=len(name))
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with store.transaction() as db:
+        if limits is not None:
+            _take_join_limits(db, limits, client, network)
         participant_id = db.execute(
             "INSERT INTO participants (meeting_id, token, display_name, joined_at)"
             " VALUES (?, ?, ?, ?)",

@@ -22,7 +22,7 @@ def migration_sets() -> list[Migrations]:
     set next to its code and is listed here, so features can grow their schema independently
     and a set may reference the tables of the sets before it.
     """
-    from workshop import feedback, idea_status, privacy, staff_sessions, vote_methods
+    from workshop import feedback, idea_status, participants, privacy, staff_sessions, vote_methods
     from workshop import meetings as live_meetings
     from workshop import moderation as live_moderation
     from workshop.agreements import schema as agreement_schema
@@ -41,6 +41,7 @@ def migration_sets() -> list[Migrations]:
         outcome_schema.migrations,
         privacy.migrations,
         staff_sessions.migrations,
+        participants.migrations,
     ]
 
 

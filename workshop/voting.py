@@ -119,6 +119,8 @@ def open_round_row(db: Any, round_id: int, participant: Participant, method: str
     ).fetchone()
     if row is None or row[4] != participant.meeting_id:
         raise NotFound("error.not_found")
+    if db.execute("SELECT 1 FROM participants WHERE id = ?", [participant.id]).fetchone() is None:
+        raise NotFound("error.participant.unknown")  # removed, or gone with a restore
     if row[1] != method:
         raise NotAllowed("error.vote.wrong_method")
     if row[0] != "open":

@@ -4,6 +4,9 @@ Identity comes from two places only: a staff session named by an HttpOnly cookie
 the database (``workshop.staff_sessions``; the cookie is set by ``workshop.ui.auth_routes``),
 and a participant token kept in the URL (``?p=``) and the database. Either way a reload, a
 second tab, a typed URL, a locked screen or a dropped websocket keeps the person who they are.
+A browser that joined also keeps the participant's link secret in an HttpOnly cookie per
+meeting (``workshop.ui.participant_routes``), so the join link, the QR code or the bare site
+opened again in it offer "continue as …" instead of making a second participant.
 """
 
 from __future__ import annotations
@@ -99,20 +102,92 @@ def _staff_from_cookie() -> User | None:
     return session.user
 
 
-def current_participant() -> Participant | None:
-    """The participant named by ``?p=`` in the URL, checked against the database."""
+def current_participant(*, verify: bool = False) -> Participant | None:
+    """The participant named by ``?p=`` in the URL, checked against the database.
+
+    ``verify``: look again even if this session knows the participant (the router does, at
+    every full run): a participant the facilitator removed, or one that vanished with a
+    restore of an older backup, stops being anyone at the next page load.
+    """
     token = st.query_params.get("p")
     if not token:
         return None
     cached = st.session_state.get(state.PARTICIPANT)
-    if isinstance(cached, Participant) and cached.token == token:
+    if not verify and isinstance(cached, Participant) and cached.token == token:
         return cached
     try:
         participant = meetings.get_participant(store(), token)
     except NotFound:
+        st.session_state.pop(state.PARTICIPANT, None)
         return None
     st.session_state[state.PARTICIPANT] = participant
     return participant
+
+
+def has_lost_link() -> bool:
+    """The URL names a participant the database does not know (removed, or a restore)."""
+    return bool(st.query_params.get("p")) and current_participant() is None
+
+
+def _participant_cookies() -> dict[int, str]:
+    """meeting id → the participant link secret this browser remembers for that meeting."""
+    from workshop.ui.participant_routes import meeting_of_cookie
+
+    try:
+        cookies = dict(st.context.cookies)
+    except Exception:  # bare mode: no browser
+        return {}
+    found: dict[int, str] = {}
+    for name, value in cookies.items():
+        meeting_id = meeting_of_cookie(name)
+        if meeting_id is not None and isinstance(value, str) and 0 < len(value) <= 200:
+            found[meeting_id] = value
+    return found
+
+
+def remembered_participants(meeting_id: int | None = None) -> list[Participant]:
+    """Participants this browser joined as (its cookies), checked against the database.
+
+    Only ``meeting_id``'s when given. A cookie whose participant is gone is ignored.
+    """
+    found = []
+    for cookie_meeting, token in sorted(_participant_cookies().items()):
+        if meeting_id is not None and cookie_meeting != meeting_id:
+            continue
+        try:
+            participant = meetings.get_participant(store(), token)
+        except NotFound:
+            continue
+        if participant.meeting_id == cookie_meeting:
+            found.append(participant)
+    return found
+
+
+def participant_url(participant: Participant) -> str:
+    """The participant's own page, in this visitor's language."""
+    from urllib.parse import urlencode
+
+    query = {"p": participant.token}
+    chosen = st.session_state.get(state.LANG)
+    if chosen:
+        query["lang"] = chosen
+    return f"{base_path()}/?{urlencode(query)}"
+
+
+def remember_participant(participant: Participant) -> str:
+    """Send the browser through ``/auth/participant`` so it keeps a cookie for this meeting.
+
+    Returns the URL (pages show it as a link too). Rescanning the QR code, reopening the
+    join link or the bare site in this browser then finds the same participant.
+    """
+    from urllib.parse import urlencode
+
+    from workshop.ui.participant_routes import REMEMBER_PATH
+
+    query = urlencode({"p": participant.token, "next": participant_url(participant)})
+    url = f"{base_path()}{REMEMBER_PATH}?{query}"
+    send_browser_to(url)
+    return url
 
 
 def screen_meeting() -> Meeting | None:
@@ -129,7 +204,7 @@ def who_am_i() -> Visitor:
     store()  # opens (and on first start, fills) the database before any page runs
     # A participant link names one phone exactly: it wins over a staff cookie in the same
     # browser, so a facilitator can open the phone view in a second tab.
-    participant = current_participant()
+    participant = current_participant(verify=True)
     if participant is not None:
         return Visitor(role=Role.CITIZEN, participant=participant)
     user = _staff_from_cookie() or current_user()

@@ -109,13 +109,22 @@ def gate_page(name: str, audience: str) -> Callable[[], None]:
     spec = next((page for page in PAGES if page.name == name), None)
 
     def show() -> None:
-        if audience == ANONYMOUS and spec is not None and CITIZEN in spec.audiences:
+        if (
+            audience == ANONYMOUS
+            and spec is not None
+            and CITIZEN in spec.audiences
+            and st.query_params.get("p")
+        ):
+            from workshop.ui.participant_widgets import lost_link_page
             from workshop.ui.privacy_widgets import erased_link_notice
 
             if erased_link_notice():  # an erased phone's old link: say so, not "no access"
                 _home_link(audience)
-                return
-        if spec is None:
+            else:
+                # A participant's page with a link whose participant is gone (removed, or a
+                # restore of an older backup): say so and offer a new join, not "no access".
+                lost_link_page()
+        elif spec is None:
             st.title(t("auth.not_found_title"))
             st.warning(t("auth.not_found"), icon=":material/travel_explore:")
             _home_link(audience)

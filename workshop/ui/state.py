@@ -11,3 +11,5 @@ JOIN_CLIENT = "join_client"  # a per-browser-session id for rate limiting failed
 STREAM_MEETING = "stream_meeting"  # the meeting STREAM_IDEAS belongs to
 BALLOT_PAGE = "ballot_page"  # which page of the ballot a phone shows
 BALLOT_ORDER = "ballot_order"  # ((meeting id, change_seq), the wall in this phone's own order)
+JUST_JOINED = "just_joined"  # participant id: send the browser to remember it (cookie route)
+NOT_ME = "not_me"  # "not you?" was pressed: the start page offers a fresh join

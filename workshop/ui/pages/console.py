@@ -15,6 +15,7 @@ from workshop.errors import WorkshopError
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.meeting_picker import pick_meeting
+from workshop.ui.participant_widgets import join_watch, participants_tab
 from workshop.ui.results import show_round_results
 from workshop.ui.session import flash, require_role, settings, show_flash, store
 from workshop.ui.widgets import author_label, demo_badge, minutes_left, step_label, user_text
@@ -85,6 +86,7 @@ with controls:
             status=t(f"meeting.status.{state_now.status}"),
         )
     )
+    join_watch(meeting.id)  # joins per minute, and a warning above the room's expected size
     for item in steps:
         current = item.id == state_now.current_step_id
         with st.container(horizontal=True, vertical_alignment="center"):
@@ -207,13 +209,14 @@ on_wall = [i for i in all_ideas if not i.hidden]
 all_themes = themes.list_themes(db, meeting.id)
 theme_names = {theme.id: theme.name for theme in all_themes}
 
-live_tab, moderate_tab, themes_tab, agenda_tab, log_tab = st.tabs(
+live_tab, moderate_tab, themes_tab, agenda_tab, log_tab, people_tab = st.tabs(
     [
         t("console.tab.live"),
         t("console.tab.moderate"),
         t("console.tab.themes"),
         t("console.tab.agenda"),
         t("console.tab.log"),
+        t("identity.tab"),
     ]
 )
 
@@ -495,3 +498,8 @@ with log_tab:
             mime="text/csv",
             key="console_log_download",
         )
+
+
+# -- participants: the room's expected size, removing a participant with their votes -----------
+with people_tab:
+    participants_tab(meeting, user)

@@ -11,12 +11,13 @@ from collections.abc import Callable
 import streamlit as st
 
 from workshop import ideas, meetings, themes, voting
-from workshop.errors import WorkshopError
+from workshop.errors import NotFound, WorkshopError
 from workshop.model import Idea, MeetingStatus, Step, StepKind
 from workshop.ui import ballots, state
 from workshop.ui.agreement_gate import agreement_gate
 from workshop.ui.agreement_widgets import my_ideas_link
 from workshop.ui.i18n import error_text, language_switcher, t, tn
+from workshop.ui.participant_widgets import remember_after_join
 from workshop.ui.privacy_widgets import my_data_link
 from workshop.ui.session import require_participant, settings, show_flash, store
 from workshop.ui.widgets import idea_message, prompt_message, step_label, user_text
@@ -28,6 +29,7 @@ RESULTS_SHOWN = 5
 
 # -- who is this ------------------------------------------------------------------------------
 participant = require_participant()
+remember_after_join(participant)  # just joined: the browser keeps a cookie for this meeting
 config = settings()
 db = store()
 meeting = meetings.get_meeting(db, participant.meeting_id)
@@ -53,7 +55,10 @@ def room_moved_on(*, any_change: bool = False) -> int:
     ``any_change``: also reload on any other change (for quiet views such as the wrap-up,
     where the facilitator revealing the results is the change). Returns ``change_seq``.
     """
-    latest = meetings.meeting_state(db, meeting.id)
+    try:
+        latest = meetings.meeting_state(db, meeting.id)
+    except NotFound:  # the meeting is gone (a restore): the full run says so, not an error
+        st.rerun()
     seen = (latest.status, latest.current_step_id, latest.intake_open)
     if seen != st.session_state.get(state.STEP_SEEN) or (
         any_change and latest.change_seq != now.change_seq

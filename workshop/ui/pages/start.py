@@ -1,18 +1,27 @@
-"""Start: join a meeting by code (typed, or from a link or QR code carrying ``?code=``)."""
+"""Start: join a meeting by code (typed, or from a link or QR code carrying ``?code=``).
+
+A browser that already joined the meeting (its cookie, ``workshop.ui.participant_routes``)
+is offered to continue as that participant instead; "not you?" shows the form.
+"""
 
 import streamlit as st
 
 from workshop import meetings, privacy
 from workshop.errors import WorkshopError
 from workshop.ui.i18n import error_text, language_switcher, t
+from workshop.ui.participant_widgets import joined, lost_link_notice, welcome_back
 from workshop.ui.privacy_widgets import erased_link_notice
-from workshop.ui.session import client_id, network_id, show_flash, store
+from workshop.ui.session import client_id, has_lost_link, network_id, settings, show_flash, store
 
 with st.container(horizontal=True, horizontal_alignment="right"):
     language_switcher("start_language")
 show_flash()
-erased_link_notice()  # an erased phone's old link: "your data was deleted"
+# An erased phone's old link: "your data was deleted"; any other dead link (removed by the
+# facilitator, or gone with a restored backup): "this link no longer works".
+erased = erased_link_notice()
 st.title(t("start.title"))
+if not erased and has_lost_link():
+    lost_link_notice()
 st.write(t("start.lead"))
 retention_days = privacy.load_privacy_settings().retention_days
 
@@ -25,6 +34,13 @@ if linked_code:
         )
     except WorkshopError as error:
         st.error(error_text(error))
+
+if welcome_back(meeting):
+    st.divider()
+    st.page_link(
+        "workshop/ui/pages/login.py", label=t("start.staff_login"), icon=":material/badge:"
+    )
+    st.stop()
 
 with st.form("start_join", border=True):
     if meeting is not None:
@@ -57,12 +73,19 @@ with st.form("start_join", border=True):
 if submitted:
     try:
         participant = meetings.join_meeting(
-            store(), code, name, client=client_id(), network=network_id()
+            store(),
+            code,
+            name,
+            client=client_id(),
+            network=network_id(),
+            limits=meetings.JoinLimits.from_settings(settings()),
         )
     except WorkshopError as error:
         st.error(error_text(error))
     else:
-        # The token in the URL is the phone's identity: a reload brings the same person back.
+        # The token in the URL is the phone's identity: a reload brings the same person back,
+        # and the first page run sends the browser to remember it (a cookie per meeting).
+        joined(participant)
         st.query_params.clear()
         st.query_params["p"] = participant.token
         st.rerun()
