@@ -68,16 +68,23 @@ def test_reset_password_from_stdin(db, monkeypatch) -> None:
     assert accounts.authenticate(opened(db), "fie", "a brand new passphrase").username == "fie"
 
 
+NOBODY = {"username": "nobody"}
+
+
 @pytest.mark.parametrize(
     ("args", "key", "params"),
     [
         (("deactivate-user", "--username", "ada"), "error.account.last_admin", {}),
-        (("set-role", "--username", "ada", "--role", "facilitator"), "error.account.last_admin", {}),
-        (("deactivate-user", "--username", "nobody"), "error.account.unknown_user", {"username": "nobody"}),
-        (("reactivate-user", "--username", "nobody"), "error.account.unknown_user", {"username": "nobody"}),
-        (("set-role", "--username", "nobody", "--role", "admin"), "error.account.unknown_user", {"username": "nobody"}),
+        (("set-role", "--username", "ada", "--role", "politician"), "error.account.last_admin", {}),
+        (("deactivate-user", "--username", "nobody"), "error.account.unknown_user", NOBODY),
+        (("reactivate-user", "--username", "nobody"), "error.account.unknown_user", NOBODY),
+        (
+            ("set-role", "--username", "nobody", "--role", "admin"),
+            "error.account.unknown_user",
+            NOBODY,
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_cases_are_refused_clearly_and_change_nothing(db, capsys, args, key, params) -> None:
     before = opened(db).query("SELECT * FROM users ORDER BY id")
     assert run(db, *args) == 2

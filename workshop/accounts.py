@@ -58,6 +58,8 @@ def validate_password(password: str) -> None:
 
 def _staff_role(role: Role | str | None) -> Role:
     """``role`` as a staff role (admin, facilitator, politician), or a clear refusal."""
+    if role is None:
+        raise InvalidInput("error.account.bad_role")
     try:
         parsed = Role(role)
     except ValueError:
@@ -71,7 +73,7 @@ def create_user(
     store: Store,
     username: str,
     password: str,
-    role: Role | str,
+    role: Role | str | None,
     display_name: str = "",
     *,
     actor: User | None = None,

@@ -93,9 +93,7 @@ def pick(at: AppTest, user: User) -> AppTest:
     return at
 
 
-def test_an_admin_deactivates_reactivates_changes_role_and_resets_password(
-    world, make_app
-) -> None:
+def test_an_admin_deactivates_reactivates_changes_role_and_resets_password(world, make_app) -> None:
     store = world["store"]
     admin = world["users"][Role.ADMIN]
     fie = world["users"][Role.FACILITATOR]
