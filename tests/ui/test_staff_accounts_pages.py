@@ -3,16 +3,18 @@ needs a button press (opening /logout changes nothing)."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.ui.conftest import PAGES, texts
-from workshop import accounts, staff_sessions
+from workshop import accounts, ratelimit, staff_sessions
+from workshop.errors import InvalidInput
 from workshop.i18n import translate
 from workshop.model import Role, User
-from workshop.ui import session
+from workshop.ui import session, staff_login
 
 PASSWORD = "a long passphrase"
 
@@ -193,3 +195,39 @@ def test_opening_the_logout_page_changes_nothing_until_the_button(
     assert not staff_sessions.is_live(store, cookie_session)
     assert store.scalar("SELECT count(*) FROM audit_log WHERE action = 'log_out'") == 1
     assert da("auth.logging_out") in texts(at)
+
+
+# -- throttled logins ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["da", "nb", "en"])
+def test_a_throttled_login_says_how_long_to_wait_in_the_users_language(
+    world, make_app, monkeypatch, lang
+) -> None:
+    """Ten failures for this username from this browser's network, each after the wait it
+    was told: the next try, even with the right password, is told how long to wait (32 s),
+    in words the person reads."""
+    monkeypatch.setattr(staff_login, "network_id", lambda: "ip:192.0.2.7")
+    failures = accounts.LOGIN_FAILURES_ALLOWED + 5
+    waits = [
+        ratelimit.growing_wait(n, free=accounts.LOGIN_FAILURES_ALLOWED, cap_s=900)
+        for n in range(1, failures)
+    ]
+    moment = time.time() - 0.5 - sum(waits)
+    for wait in [0.0, *waits]:
+        moment += wait
+        with pytest.raises(InvalidInput):
+            accounts.authenticate(
+                world["store"], "facilitator-user", "wrong!", network="ip:192.0.2.7", now=moment
+            )
+    at = make_app(script=f"{PAGES}/login.py", query={"lang": lang}).run()
+    at.text_input(key="login_username").input("facilitator-user")
+    at.text_input(key="login_password").input(PASSWORD)
+    at.button[-1].click().run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    prefix = translate(lang, "error.login.wait_seconds", seconds=7).split("7")[0]
+    assert len(errors) == 1 and errors[0].startswith(prefix), errors
+    seconds = int(errors[0][len(prefix) :].split()[0])
+    assert 1 <= seconds <= 32
+    assert world["store"].scalar("SELECT count(*) FROM staff_login_tickets") == 0
