@@ -1,6 +1,9 @@
 """``samskab``: the few things done on the server, not in the browser.
 
 samskab create-user --role admin --username anna      # asks for the password twice
+samskab deactivate-user --username fie                # ends fie's sessions; reactivate-user undoes
+samskab set-role --username fie --role politician     # another staff role
+samskab reset-password --username fie                 # asks for the new password twice
 samskab demo-accounts                                 # random passwords, printed once
 samskab seed-demo                                     # the labelled demo committee
 samskab backup                                        # online backup while the app runs
@@ -48,7 +51,7 @@ def _read_password(args: argparse.Namespace) -> str:
         return os.environ["SAMSKAB_NEW_PASSWORD"]
     first = getpass.getpass("Password: ")
     if getpass.getpass("Repeat password: ") != first:
-        raise SystemExit("The passwords differ; nothing was created.")
+        raise SystemExit("The passwords differ; nothing was changed.")
     return first
 
 
@@ -61,6 +64,53 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         print(_message(error), file=sys.stderr)
         return 2
     print(f"Created {user.role} account '{user.username}'.")
+    return 0
+
+
+def _set_active(args: argparse.Namespace, active: bool) -> int:
+    store = open_store(_db_path(args))
+    try:
+        user = accounts.get_user_by_username(store, args.username)
+        accounts.set_active(store, user.id, active, actor=None)
+    except WorkshopError as error:
+        print(_message(error), file=sys.stderr)
+        return 2
+    if active:
+        print(f"Account '{user.username}' is active again.")
+    else:
+        print(f"Account '{user.username}' is deactivated; its sessions have ended.")
+    return 0
+
+
+def cmd_deactivate_user(args: argparse.Namespace) -> int:
+    return _set_active(args, False)
+
+
+def cmd_reactivate_user(args: argparse.Namespace) -> int:
+    return _set_active(args, True)
+
+
+def cmd_set_role(args: argparse.Namespace) -> int:
+    store = open_store(_db_path(args))
+    try:
+        user = accounts.get_user_by_username(store, args.username)
+        accounts.set_role(store, user.id, args.role, actor=None)
+    except WorkshopError as error:
+        print(_message(error), file=sys.stderr)
+        return 2
+    print(f"Account '{user.username}' now has the role {args.role}.")
+    return 0
+
+
+def cmd_reset_password(args: argparse.Namespace) -> int:
+    store = open_store(_db_path(args))
+    try:
+        user = accounts.get_user_by_username(store, args.username)  # before asking anything
+        accounts.set_password(store, user.id, _read_password(args), actor=None)
+    except WorkshopError as error:
+        print(_message(error), file=sys.stderr)
+        return 2
+    print(f"New password set for '{user.username}'; its sessions have ended.")
     return 0
 
 
@@ -187,6 +237,30 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the password from standard input (for scripts)",
     )
     create.set_defaults(func=cmd_create_user)
+
+    for name, func, summary in (
+        ("deactivate-user", cmd_deactivate_user, "deactivate a staff account (ends its sessions)"),
+        ("reactivate-user", cmd_reactivate_user, "let a deactivated staff account log in again"),
+    ):
+        toggle = commands.add_parser(name, help=summary)
+        toggle.add_argument("--username", required=True)
+        toggle.set_defaults(func=func)
+
+    role_cmd = commands.add_parser("set-role", help="give a staff account another role")
+    role_cmd.add_argument("--username", required=True)
+    role_cmd.add_argument("--role", required=True, choices=["admin", "facilitator", "politician"])
+    role_cmd.set_defaults(func=cmd_set_role)
+
+    reset_cmd = commands.add_parser(
+        "reset-password", help="set a new password for a staff account (ends its sessions)"
+    )
+    reset_cmd.add_argument("--username", required=True)
+    reset_cmd.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the new password from standard input (for scripts)",
+    )
+    reset_cmd.set_defaults(func=cmd_reset_password)
 
     accounts_cmd = commands.add_parser(
         "demo-accounts", help="create demo accounts with random passwords"

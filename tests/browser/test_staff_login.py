@@ -1,4 +1,7 @@
-"""A facilitator's login survives a reload, a second tab and a typed URL; logout ends it.
+"""A facilitator's login survives a reload, a second tab and a typed URL; logout ends it, but
+only by pressing the button: opening /logout (as a link from another site would) changes nothing.
+An administrator's Users form keeps what was typed after an error, and a deactivation reaches
+the facilitator's open console within a refresh.
 
 And a typed address that is not the visitor's page never shows Streamlit's English "Page not
 found": an anonymous visitor gets the login form (in their language) and then the page, a
@@ -40,6 +43,8 @@ def town_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     db_path = tmp_path_factory.mktemp("staff_login") / "staff_login.db"
     store = open_store(db_path)
     fie = accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
+    accounts.create_user(store, "ada", PASSWORD, Role.ADMIN, "Ada Admin")
+    accounts.create_user(store, "bo-fac", PASSWORD, Role.FACILITATOR, "Bo Facilitator")
     meeting = make_meeting(store, fie)
     start(store, meeting)
     anna = join(store, meeting, "Anna")
@@ -96,7 +101,24 @@ def test_staff_login_survives_reload_and_second_tab(browser, shots, town_hall) -
     shots(phone_view, "03b-participant-link-in-staff-browser")
     phone_view.close()
 
+    # Opening /logout, as a link or redirect from another site would, only asks.
+    laptop.goto(f"{base}/logout")
+    settle(laptop)
+    confirm = laptop.locator(".st-key-logout_confirm button")
+    expect(confirm).to_be_visible()
+    expect(laptop.locator("[data-testid='stTopNavLink'][href$='/logout']")).to_be_visible()
+    shots(laptop, "04-logout-asks-first")
+    assert [c for c in ctx.cookies() if c["name"] == "samskab_staff"]
+    second.reload()
+    settle(second)
+    expect(second.get_by_role("heading", name=da("committees.title"))).to_be_visible()
+
+    # The menu's "Log out" opens the same page; its button logs out.
+    laptop.goto(f"{base}/committees")
+    settle(laptop)
     laptop.locator("[data-testid='stTopNavLink'][href$='/logout']").click()
+    expect(confirm).to_be_visible()
+    confirm.click()
     laptop.wait_for_url(f"{base}/login")
     settle(laptop)
     expect(laptop.get_by_role("heading", name=da("login.title"))).to_be_visible()
@@ -104,7 +126,7 @@ def test_staff_login_survives_reload_and_second_tab(browser, shots, town_hall) -
     laptop.reload()
     settle(laptop)
     expect(laptop.get_by_role("heading", name=da("login.title"))).to_be_visible()
-    shots(laptop, "04-after-logout-reload")
+    shots(laptop, "05-after-logout-reload")
 
     # The other tab's session ended too: at its next full page run /committees asks for a
     # login again.
@@ -171,3 +193,59 @@ def test_staff_login_refuses_citizens_and_unknown_addresses(browser, shots, town
     expect(phone.get_by_text(STREAMLIT_NOT_FOUND)).to_have_count(0)
     shots(phone, "02-unknown-address")
     ctx.close()
+
+
+def test_users_form_keeps_input_and_a_deactivation_reaches_an_open_console(
+    browser, shots, town_hall
+) -> None:
+    base = town_hall["server"].url
+    meeting = town_hall["meeting"]
+    # Bo has the console open on one laptop...
+    bo_ctx = context(browser, LAPTOP)
+    bo = bo_ctx.new_page()
+    log_in(bo, base, "bo-fac")
+    bo.goto(f"{base}/console?meeting={meeting.id}")
+    settle(bo)
+    expect_console(bo, meeting.join_code)
+
+    # ...while Ada, an administrator, works on the Users page on another.
+    ada_ctx = context(browser, LAPTOP)
+    ada = ada_ctx.new_page()
+    log_in(ada, base, "ada")
+    ada.goto(f"{base}/users")
+    settle(ada)
+    role = ada.locator(".st-key-users_role")
+    combobox = role.get_by_role("combobox")
+    # No role is chosen in advance.
+    expect(combobox).to_have_value("")
+    expect(combobox).to_have_attribute("placeholder", da("staff.choose_role"))
+    ada.locator(".st-key-users_username input").fill("ny.kollega")
+    ada.locator(".st-key-users_name input").fill("Ny Kollega")
+    role.click()
+    ada.get_by_role("option", name=da("role.facilitator")).click()
+    ada.locator(".st-key-users_password input").fill("kort")
+    ada.locator(".st-key-users_create_submit button").click()
+    settle(ada)
+    short = da("error.account.password_short", min=accounts.MIN_PASSWORD_CHARS)
+    expect(ada.get_by_text(short)).to_be_visible()
+    expect(ada.locator(".st-key-users_username input")).to_have_value("ny.kollega")
+    expect(ada.locator(".st-key-users_name input")).to_have_value("Ny Kollega")
+    expect(combobox).to_have_value(da("role.facilitator"))
+    shots(ada, "01-form-kept-after-error")
+
+    # Ada deactivates Bo; Bo's open console notices within its next refresh.
+    picker = ada.locator(".st-key-users_pick")
+    picker.click()
+    ada.get_by_role("option", name="bo-fac · Bo Facilitator").click()
+    settle(ada)
+    ada.locator(".st-key-users_deactivate").get_by_role(
+        "button", name=da("staff.deactivate")
+    ).click()
+    settle(ada)
+    expect(ada.get_by_text(da("staff.reactivate"))).to_be_visible()
+    shots(ada, "02-bo-deactivated")
+    expect(bo.get_by_role("heading", name=da("login.title"))).to_be_visible()
+    expect(bo.get_by_test_id("stMetricValue")).to_have_count(0)
+    shots(bo, "03-bo-console-after-deactivation")
+    bo_ctx.close()
+    ada_ctx.close()

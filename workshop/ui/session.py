@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from workshop import committees, demo, meetings, staff_sessions
+from workshop import accounts, committees, demo, meetings, staff_sessions
 from workshop.config import Settings, load_settings
 from workshop.db import Store, shared_store
 from workshop.errors import NotFound
@@ -69,8 +69,35 @@ class Visitor:
 
 
 def current_user() -> User | None:
-    user = st.session_state.get(state.USER)
-    return user if isinstance(user, User) else None
+    """The logged-in staff member as the database has them now, or None once that ended.
+
+    The User cached in session state is checked again at every call, with one indexed read:
+    a login from the cookie by its session (``resolve_session``), any other by its account
+    (``accounts.active_user``). So a logout elsewhere, a deactivation or a new role reaches an
+    open browser at its next page or fragment run, not only at its next login.
+    """
+    cached = st.session_state.get(state.USER)
+    if not isinstance(cached, User):
+        return None
+    if st.session_state.get(FROM_COOKIE):
+        live = staff_sessions.resolve_session(store(), staff_cookie())
+        fresh = live.user if live is not None else None
+    else:
+        fresh = accounts.active_user(store(), cached.id)
+    if fresh is None:
+        st.session_state.pop(state.USER, None)
+        st.session_state.pop(FROM_COOKIE, None)
+        return None
+    if fresh != cached:
+        st.session_state[state.USER] = fresh
+    return fresh
+
+
+def recheck_staff() -> None:
+    """For a staff page's refreshing fragment (the router does not run for those): once the
+    login has ended, run the whole app again, so the router shows the login instead."""
+    if isinstance(st.session_state.get(state.USER), User) and current_user() is None:
+        st.rerun(scope="app")
 
 
 def staff_cookie() -> str | None:

@@ -17,7 +17,7 @@ from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.participant_widgets import join_watch, participants_tab
 from workshop.ui.results import show_round_results
-from workshop.ui.session import flash, require_role, settings, show_flash, store
+from workshop.ui.session import flash, recheck_staff, require_role, settings, show_flash, store
 from workshop.ui.widgets import author_label, demo_badge, minutes_left, step_label, user_text
 
 LIVE_REFRESH_SECONDS = 3
@@ -224,6 +224,7 @@ live_tab, moderate_tab, themes_tab, agenda_tab, log_tab, people_tab = st.tabs(
 # -- live ideas --------------------------------------------------------------------------------
 @st.fragment(run_every=LIVE_REFRESH_SECONDS)
 def live_ideas() -> None:
+    recheck_staff()  # a deactivated or logged-out facilitator stops seeing the wall
     current = meetings.meeting_state(db, meeting.id)
     latest = voting.latest_round(db, meeting.id)
     totals = voting.dot_totals(db, latest.id, current.vote_seq) if latest else {}

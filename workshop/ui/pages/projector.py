@@ -14,7 +14,7 @@ from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
 from workshop.ui.i18n import t, tn
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.results import show_round_results
-from workshop.ui.session import current_user, screen_meeting, settings, store
+from workshop.ui.session import current_user, recheck_staff, screen_meeting, settings, store
 from workshop.ui.widgets import seconds_left, step_label
 
 PER_PAGE = 12
@@ -121,6 +121,7 @@ def theme_columns(shown: list[Idea]) -> None:
 
 @st.fragment(run_every=config.projector_refresh_seconds)
 def wall() -> None:
+    recheck_staff()  # a staff login that ended stops here; a screen link has none to check
     now = meetings.meeting_state(db, meeting.id)
     step = meetings.current_step(db, meeting.id)
     if now.status == MeetingStatus.CLOSED:
