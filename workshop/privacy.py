@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from workshop import audit
+from workshop import audit, link_secrets
 from workshop.db import Store
 from workshop.errors import NotFound
 from workshop.migrations import run_sql
@@ -53,7 +53,7 @@ DELETE_ON_ERASURE = ("participant_contacts",)
 # (table, column): purpose. Keep in step with docs/data-inventory.md.
 PERSONAL_FIELDS: dict[tuple[str, str], str] = {
     ("participants", "display_name"): "optional first name shown next to ideas",
-    ("participants", "token"): "the secret in the participant's link (pseudonymous id)",
+    ("participants", "token"): "SHA-256 of the secret in the participant's link (pseudonymous id)",
     ("participants", "joined_at"): "when the phone joined",
     ("participants", "last_seen_at"): "last activity of the phone",
     ("ideas", "author_name"): "name shown with an idea (copied from the participant)",
@@ -294,7 +294,7 @@ def erase_participant(
         row = db.execute(
             "SELECT meeting_id, token FROM participants WHERE id = ?", [participant.id]
         ).fetchone()
-        if row is None or row[1] != participant.token:
+        if row is None or row[1] != link_secrets.hash_secret(participant.token):
             raise NotFound("error.participant.unknown")
         report = _erase(db, participant.id, row[0], keep_ideas=keep)
         db.execute(
