@@ -43,12 +43,13 @@ with st.container(horizontal=True, key="feedback_headline"):
         border=True,
     )
 st.markdown(t("feedback.outcome_link"))
-outcome = feedback.outcome_token(db, meeting.id)
+meeting_id = meeting.id
+outcome = feedback.outcome_token(db, meeting_id)
 if outcome is not None:
     st.code(feedback.outcome_url(base, outcome), language=None)
 renew_link(
     outcome,
-    lambda: feedback.new_outcome_link(db, meeting.id, actor=user),
+    lambda: feedback.new_outcome_link(db, meeting_id, actor=user),
     key="feedback_new_outcome_link",
 )
 
