@@ -94,4 +94,9 @@ def main() -> None:
 if __name__ == "__main__":
     main()
 else:
+    from workshop.config import load_settings
+    from workshop.db import hold_serving_lock
+
+    # This process serves the database until it ends: `samskab restore` refuses meanwhile.
+    hold_serving_lock(load_settings().db_path)
     app = st.App("streamlit_app.py", routes=routes())
