@@ -193,6 +193,11 @@ def test_links_made_before_hashing_keep_working_and_leave_no_plaintext(tmp_path:
         " VALUES (1, 1, ?, 'Anna', ?)",
         [plain["participant"], now],
     )
+    conn.execute(  # erased before the upgrade: the marker is no secret and stays as it is
+        "INSERT INTO participants (id, meeting_id, token, display_name, joined_at)"
+        " VALUES (2, 1, 'erased-someone', '', ?)",
+        [now],
+    )
     conn.execute(
         "INSERT INTO meeting_outcome_links (meeting_id, token, created_at) VALUES (1, ?, ?)",
         [plain["outcome"], now],
@@ -207,6 +212,7 @@ def test_links_made_before_hashing_keep_working_and_leave_no_plaintext(tmp_path:
         assert committees.get_committee_by_token(store, plain["committee"]).id == 1
         assert feedback.meeting_by_outcome_token(store, plain["outcome"]).id == 1
         assert not set(plain.values()) & text_values(path)
+        assert store.scalar("SELECT token FROM participants WHERE id = 2") == "erased-someone"
         # An old secret cannot be derived again: staff are offered a new link instead.
         assert meetings.screen_link_token(store, 1) is None
         assert committees.public_link_token(store, 1) is None

@@ -118,8 +118,9 @@ def shown_link(db_path: str | Path, kind: str, salt: str | None, digest: str) ->
     return secret if hmac.compare_digest(hash_secret(secret), digest) else None
 
 
-def hash_in_place(db: Database, table: str, column: str) -> None:
-    """Migration helper: replace every plaintext secret in ``table.column`` by its digest.
+def hash_in_place(db: Database, table: str, column: str, *, keep_prefix: str = "") -> None:
+    """Migration helper: replace every plaintext secret in ``table.column`` by its digest
+    (values starting with ``keep_prefix`` are markers, not secrets, and stay).
 
     ``secure_delete`` is on meanwhile, so the pages keep no copy of the old plaintext in their
     free space (a backup copies pages as they are).
@@ -134,6 +135,10 @@ def hash_in_place(db: Database, table: str, column: str) -> None:
     previous = int(conn.execute("PRAGMA secure_delete").fetchone()[0])
     conn.execute("PRAGMA secure_delete = ON")
     try:
-        conn.execute(f"UPDATE [{table}] SET [{column}] = samskab_hash_secret([{column}])")
+        where = f" WHERE substr([{column}], 1, {len(keep_prefix)}) != ?" if keep_prefix else ""
+        conn.execute(
+            f"UPDATE [{table}] SET [{column}] = samskab_hash_secret([{column}]){where}",
+            [keep_prefix] if keep_prefix else [],
+        )
     finally:
         conn.execute(f"PRAGMA secure_delete = {previous}")

@@ -77,7 +77,9 @@ def m002_link_secrets_hashed(db: Database) -> None:
     digest; links handed out before keep working. ``screen_salt`` derives the screen link
     again with the server key; old screen links have none, so the console offers a new one.
     """
-    link_secrets.hash_in_place(db, "participants", "token")
+    from workshop.privacy import ERASED_TOKEN_PREFIX  # erased rows keep their marker
+
+    link_secrets.hash_in_place(db, "participants", "token", keep_prefix=ERASED_TOKEN_PREFIX)
     link_secrets.hash_in_place(db, "meetings", "screen_token")
     db.execute("ALTER TABLE meetings ADD COLUMN screen_salt TEXT")
 
