@@ -16,12 +16,14 @@ from workshop.ui.i18n import error_text, t
 from workshop.ui.session import flash
 
 
-def renew_link(secret: str | None, renew: Callable[[], str], *, key: str) -> None:
+def renew_link(
+    secret: str | None, renew: Callable[[], str], *, key: str, label: str = "links.make_new"
+) -> None:
     """Below a shown link (or in its place): "make a new link", which retires the old one."""
     if secret is None:
         st.warning(t("links.cannot_show"), icon=":material/link_off:")
     if st.button(
-        t("links.make_new"),
+        t(label),
         key=key,
         icon=":material/autorenew:",
         type="primary" if secret is None else "tertiary",

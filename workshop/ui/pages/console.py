@@ -82,6 +82,7 @@ with info:
         screen,
         lambda: meetings.new_screen_link(db, meeting.id, actor=user),
         key="console_new_screen_link",
+        label="links.make_new_screen",
     )
 
 # -- the agenda and the current step's controls ------------------------------------------------
