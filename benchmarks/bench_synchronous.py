@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.factories import join, make_meeting, start  # noqa: E402
-from workshop import ideas  # noqa: E402
-from workshop.db import open_store  # noqa: E402
+from tests.factories import join, make_meeting, start
+from workshop import ideas
+from workshop.db import open_store
 
 
 def run(level: str, commits: int, workdir: Path, n: int) -> list[float]:
