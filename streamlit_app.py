@@ -98,8 +98,12 @@ if __name__ == "__main__":
 else:
     from starlette.middleware import Middleware
 
+    from workshop.config import load_settings
+    from workshop.db import hold_serving_lock
     from workshop.ui.http_headers import SecurityHeaders
 
+    # This process serves the database until it ends: `samskab restore` refuses meanwhile.
+    hold_serving_lock(load_settings().db_path)
     # Security headers on every response (workshop/ui/http_headers.py), not only via nginx.
     app = st.App(
         "streamlit_app.py",

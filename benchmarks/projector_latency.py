@@ -78,7 +78,8 @@ async def main(args: argparse.Namespace) -> int:
     deadline = time.monotonic() + args.max_seconds
     try:
         phone = StreamlitSession(server.url, f"p={citizen.token}")
-        screen = StreamlitSession(server.url, f"screen={meeting.screen_token}")
+        screen_link = meetings.screen_link_token(store, meeting.id)
+        screen = StreamlitSession(server.url, f"screen={screen_link}")
         await phone.run()
         await screen.run()
         watcher = asyncio.create_task(projector_loop(screen, pending, seen, stop, measure))

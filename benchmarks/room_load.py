@@ -203,6 +203,7 @@ async def sample_memory(server: live_server.LiveServer, peak: list[float], stop:
 def verify(store, meeting_id: int, phones: list[Phone]) -> dict[str, int]:
     """Every accepted idea and every shown dot is in the database; no idea stored twice."""
     from workshop import voting
+    from workshop.link_secrets import hash_secret  # the database keeps only the digest
 
     rows = store.query(
         "SELECT p.token, i.text FROM ideas i JOIN participants p ON p.id = i.participant_id"
@@ -212,7 +213,7 @@ def verify(store, meeting_id: int, phones: list[Phone]) -> dict[str, int]:
     stored: dict[tuple[str, str], int] = {}
     for row in rows:
         stored[(row["token"], row["text"])] = stored.get((row["token"], row["text"]), 0) + 1
-    acked = [(p.token, text) for p in phones for text in p.ideas_acked]
+    acked = [(hash_secret(p.token), text) for p in phones for text in p.ideas_acked]
     lost_ideas = sum(1 for key in acked if key not in stored)
     doubles = sum(n - 1 for n in stored.values() if n > 1)
     vote_round = voting.latest_round(store, meeting_id)
@@ -227,7 +228,7 @@ def verify(store, meeting_id: int, phones: list[Phone]) -> dict[str, int]:
         for phone in phones:
             if not phone.token or not phone.dots_shown:
                 continue
-            in_db = voting.my_dots(store, vote_round.id, by_token[phone.token])
+            in_db = voting.my_dots(store, vote_round.id, by_token[hash_secret(phone.token)])
             for idea_id, shown in phone.dots_shown.items():
                 checked_dots += shown
                 lost_dots += abs(in_db.get(idea_id, 0) - shown)

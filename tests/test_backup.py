@@ -12,7 +12,7 @@ import pytest
 from tests.factories import join, make_meeting, start
 from workshop import backup, cli, ideas
 from workshop.db import open_store
-from workshop.errors import InvalidInput
+from workshop.errors import InvalidInput, NotAllowed
 
 
 def test_backup_while_phones_keep_writing(tmp_path: Path) -> None:
@@ -138,3 +138,49 @@ def test_backup_and_restore_commands(tmp_path: Path, capsys) -> None:
     assert "1 meetings" in capsys.readouterr().out
     assert cli.main(["--db", str(db_path), "restore", str(tmp_path / "nope.db"), "--yes"]) == 2
     assert "There is no database file" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_restore_refuses_while_the_app_is_serving_unless_forced(tmp_path: Path, capsys) -> None:
+    """A running app holds a lock on its database for its whole life; `samskab restore`
+    refuses (clearly, changing nothing) until it has stopped, or when forced."""
+    from workshop import devserver
+    from workshop.i18n import LANGUAGES, translate
+
+    db_path = tmp_path / "app.db"
+    store = open_store(db_path)
+    meeting = make_meeting(store)
+    start(store, meeting)
+    anna = join(store, meeting, "Anna")
+    saved = backup.backup(db_path, tmp_path / "saved.db").path
+    ideas.submit_idea(store, anna, "After the backup")
+    store.close()
+
+    def ideas_now() -> int:
+        with sqlite3.connect(db_path) as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM ideas").fetchone()[0])
+
+    server = devserver.start(db_path, timeout=180)
+    try:
+        for _ in range(2):
+            with pytest.raises(NotAllowed) as refused:
+                backup.restore(saved, db_path)
+            assert refused.value.key == "error.restore.serving"
+            code = cli.main(["--db", str(db_path), "restore", str(saved), "--yes"])
+            assert code == 2
+            err = capsys.readouterr().err
+            said = {
+                translate(lang, "error.restore.serving", path=str(db_path)) for lang in LANGUAGES
+            }
+            assert err.strip() in said
+            assert ideas_now() == 1  # nothing changed
+            assert not list(tmp_path.glob("app.before-restore-*"))
+        # Forced, it restores (the operator takes the risk of the running app's caches).
+        assert cli.main(["--db", str(db_path), "restore", str(saved), "--yes", "--force"]) == 0
+        assert ideas_now() == 0
+        # However the app ends (here: killed), the lock goes with it.
+        server.process.kill()
+        server.process.wait(timeout=30)
+        assert cli.main(["--db", str(db_path), "restore", str(saved), "--yes"]) == 0
+    finally:
+        server.stop()

@@ -74,7 +74,8 @@ def apply(store: Store, committee: Committee, name: str, **kw) -> int:
 def test_a_new_committee_starts_in_the_mandate_phase_with_a_public_link(store, committee):
     state = committees.get_state(store, committee.id)
     assert state.phase is Phase.MANDATE
-    assert committees.get_committee_by_token(store, state.public_token) == committee
+    link = committees.public_link_token(store, committee.id)
+    assert link is not None and committees.get_committee_by_token(store, link) == committee
     with pytest.raises(NotFound):
         committees.get_committee_by_token(store, "nope")
 

@@ -26,6 +26,7 @@ from tests.browser.conftest import Server, start_server
 from workshop import accounts, committees, ideas, meetings
 from workshop.db import open_store
 from workshop.i18n import translate
+from workshop.link_secrets import hash_secret
 from workshop.meetings import StepSpec
 from workshop.model import Role, StepKind
 
@@ -179,7 +180,7 @@ def test_sigkill_mid_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
                     "SELECT COALESCE(SUM(e.value), 0) FROM ballot_entries e"
                     " JOIN ballots b ON b.id = e.ballot_id"
                     " JOIN participants p ON p.id = b.participant_id WHERE p.token = ?",
-                    [token],
+                    [hash_secret(token)],
                 ).fetchone()[0]
                 assert placed >= acked, (token, placed, acked)
             # Double-check the one-ballot-per-round rule held under the crash.

@@ -12,6 +12,7 @@ import pytest
 from tests.factories import join, make_meeting, start
 from workshop import ideas, meetings, voting
 from workshop.db import open_store, shared_store
+from workshop.errors import InvalidInput
 from workshop.migrations import migrations
 
 
@@ -20,6 +21,28 @@ def test_database_is_wal_with_foreign_keys_and_busy_timeout(tmp_path: Path) -> N
     assert store.scalar("PRAGMA journal_mode") == "wal"
     assert store.scalar("PRAGMA foreign_keys") == 1
     assert store.scalar("PRAGMA busy_timeout") >= 5000
+
+
+@pytest.mark.parametrize(("setting", "level"), [(None, 1), ("NORMAL", 1), ("full", 2), ("FULL", 2)])
+def test_synchronous_is_a_setting(tmp_path: Path, monkeypatch, setting, level) -> None:
+    """SAMSKAB_SQLITE_SYNCHRONOUS picks NORMAL (the default) or FULL for every connection."""
+    if setting is None:
+        monkeypatch.delenv("SAMSKAB_SQLITE_SYNCHRONOUS", raising=False)
+    else:
+        monkeypatch.setenv("SAMSKAB_SQLITE_SYNCHRONOUS", setting)
+    store = open_store(tmp_path / "a.db")
+    assert store.scalar("PRAGMA synchronous") == level
+    store.close()
+
+
+@pytest.mark.parametrize("setting", ["OFF", "2", "fast", "normal; DROP TABLE users"])
+def test_an_unknown_synchronous_setting_is_refused_clearly(tmp_path: Path, monkeypatch, setting):
+    monkeypatch.setenv("SAMSKAB_SQLITE_SYNCHRONOUS", setting)
+    with pytest.raises(InvalidInput) as refused:
+        open_store(tmp_path / "a.db")
+    assert refused.value.key == "error.settings.sqlite_synchronous"
+    assert refused.value.params == {"value": setting}
+    assert not (tmp_path / "a.db").exists()  # nothing was created
 
 
 def test_migrations_are_named_and_apply_once(tmp_path: Path) -> None:

@@ -85,7 +85,22 @@ def test_email_only_where_an_address_was_given_with_consent(store, room, facilit
     assert "Tilbakemelding" in mail["Subject"]  # in the language Bo chose
     text = mail.get_content()
     assert "Tak for idéerne." in text
-    assert f"https://samskab.example/my_ideas?p={room['bo'].token}" in text
+    # An e-mail is kept in outboxes and forwarded: it carries no personal link, only the
+    # meeting's public outcome page once there is one.
+    assert room["bo"].token not in text and "?p=" not in text
+    assert "meeting_outcome" not in text
+    outcome = feedback.outcome_token(store, room["bo"].meeting_id)
+    feedback.send_feedback(
+        store,
+        idea_ids=[room["bikes"].id],
+        body="Nyt om cyklerne.",
+        actor=facilitator,
+        sender=outbox,
+        link_base="https://samskab.example/",
+    )
+    later = outbox.sent[-1].get_content()
+    assert f"https://samskab.example/meeting_outcome?o={outcome}" in later
+    assert room["bo"].token not in later
     feedback.remove_contact(store, room["bo"])
     assert feedback.get_contact(store, room["bo"].id) is None
 

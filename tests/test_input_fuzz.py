@@ -326,7 +326,7 @@ def test_pages_show_markup_from_citizens_as_text(page: str, tmp_path: Path, monk
     ideas.submit_idea(store, eve, EVIL_IDEA)
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
     if page == "projector":
-        at.query_params["screen"] = meeting.screen_token
+        at.query_params["screen"] = meetings.screen_link_token(store, meeting.id)
     elif page in ("participate", "my_data"):
         at.query_params["p"] = eve.token
         if page == "my_data":

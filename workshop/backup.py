@@ -9,8 +9,10 @@ to forget) and only then renamed into place, so a half-written backup never has 
 
 ``restore`` checks the backup the same way, keeps a safety copy of the current database, and
 writes the backup into the database file through the backup API (page by page under SQLite's
-locks, never by copying files over a live WAL database). Stop the app first: processes that
-stay up keep in-memory caches of the old data.
+locks, never by copying files over a live WAL database). It refuses while an app process is
+serving the database (``workshop.db.no_app_serving``): processes that stay up keep in-memory
+caches of the old data and sessions of participants the backup may not know. ``force``
+restores anyway.
 """
 
 from __future__ import annotations
@@ -116,11 +118,22 @@ def backup(db_path: str | Path, destination: str | Path) -> BackupReport:
     )
 
 
-def restore(backup_path: str | Path, db_path: str | Path) -> tuple[dict[str, int], Path | None]:
+def restore(
+    backup_path: str | Path, db_path: str | Path, *, force: bool = False
+) -> tuple[dict[str, int], Path | None]:
     """Replace the database at ``db_path`` with the backup; return its counts and the
-    safety copy of the database as it was (None when there was none)."""
+    safety copy of the database as it was (None when there was none).
+
+    Raises NotAllowed while an app serves ``db_path``, unless ``force``."""
+    from workshop.db import no_app_serving
+
     backup_path, db_path = Path(backup_path), Path(db_path)
     tables = check_database(backup_path)
+    with no_app_serving(db_path, force=force):
+        return tables, _restore(backup_path, db_path)
+
+
+def _restore(backup_path: Path, db_path: Path) -> Path | None:
     safety: Path | None = None
     if db_path.exists():
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
@@ -139,4 +152,4 @@ def restore(backup_path: str | Path, db_path: str | Path) -> tuple[dict[str, int
     from workshop.db import open_store
 
     open_store(db_path).close()
-    return tables, safety
+    return safety

@@ -7,7 +7,7 @@ samskab reset-password --username fie                 # asks for the new passwor
 samskab demo-accounts                                 # random passwords, printed once
 samskab seed-demo                                     # the labelled demo committee
 samskab backup                                        # online backup while the app runs
-samskab restore data/backups/samskab-….db --yes       # put a backup back (stop the app first)
+samskab restore data/backups/samskab-….db --yes       # put a backup back (not while serving)
 samskab purge                                         # retention: anonymise old meetings
 samskab export-audit --format csv --output audit.csv  # the audit log for an auditor
 """
@@ -170,7 +170,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        counts, safety = backups.restore(args.backup, db_path)
+        counts, safety = backups.restore(args.backup, db_path, force=args.force)
     except WorkshopError as error:
         print(_message(error), file=sys.stderr)
         return 2
@@ -284,6 +284,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore_cmd.add_argument("backup", help="a file written by 'samskab backup'")
     restore_cmd.add_argument("--yes", action="store_true", help="really replace the database")
+    restore_cmd.add_argument(
+        "--force",
+        action="store_true",
+        help="restore even while the app is serving the database (it keeps stale caches)",
+    )
     restore_cmd.set_defaults(func=cmd_restore)
 
     purge_cmd = commands.add_parser(

@@ -71,6 +71,14 @@ ENV_VARS: dict[str, str] = {
         " committee's work ended) before `samskab purge` anonymises the member and their"
         " application (default 365; 0 = never)"
     ),
+    "SAMSKAB_SQLITE_SYNCHRONOUS": (
+        "NORMAL (default) or FULL: SQLite's sync at each commit; FULL loses no acknowledged"
+        " write on power loss (see README Configuration)"
+    ),
+    "SAMSKAB_SECRET_KEY": (
+        "server key staff-visible links are derived from (default: a random key in"
+        " <database>.key); never in the database or its backups"
+    ),
     "SAMSKAB_FEEDBACK_SENDER": (
         "where feedback e-mails go: file:<path> (default file:data/feedback-outbox.txt),"
         " console, or python:<module>:<callable> returning a sender"

@@ -14,20 +14,46 @@ file are safe too: writes start with ``BEGIN IMMEDIATE`` so they queue on SQLite
 Several reads that must agree with each other (an export of many tables) go inside
 ``with store.snapshot() as db:``: it holds the lock, so no other thread of this process writes
 in between, and a read transaction, so no other process's commit shows up half-way (WAL).
+
+Durability: ``SAMSKAB_SQLITE_SYNCHRONOUS`` is ``NORMAL`` (the default) or ``FULL``. In WAL mode,
+NORMAL never loses a committed transaction when the *process* dies (``kill -9``, a crash) and
+never corrupts the file; a *power loss* or kernel crash may lose the last transactions that
+were acknowledged since the last WAL sync. FULL syncs the WAL at every commit, so no
+acknowledged write is lost on power loss either. README "Configuration" has both figures.
+
+A serving app holds a shared ``flock`` on ``<database>.serving`` for its whole life
+(:func:`hold_serving_lock`, from ``streamlit_app.py``); :func:`no_app_serving` takes it
+exclusively, so ``samskab restore`` can tell that an app still has the database open. The
+operating system drops the lock when the process ends, however it ends.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import sqlite_utils
 
+from workshop.errors import InvalidInput, NotAllowed
+
 BUSY_TIMEOUT_MS = 10_000
+SYNCHRONOUS_ENV = "SAMSKAB_SQLITE_SYNCHRONOUS"
+SYNCHRONOUS_LEVELS = ("NORMAL", "FULL")
+
+
+def synchronous_level() -> str:
+    """``NORMAL`` or ``FULL`` from ``SAMSKAB_SQLITE_SYNCHRONOUS`` (default NORMAL)."""
+    value = os.environ.get(SYNCHRONOUS_ENV, "")
+    level = value.strip().upper() or "NORMAL"
+    if level not in SYNCHRONOUS_LEVELS:
+        raise InvalidInput("error.settings.sqlite_synchronous", value=value)
+    return level
 
 
 class Store:
@@ -120,6 +146,7 @@ class Store:
 
 def connect(path: str | Path) -> sqlite3.Connection:
     path = str(path)
+    synchronous = synchronous_level()  # a wrong setting stops here, before any file is made
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     # isolation_level=None: Python opens no implicit transactions; we say BEGIN ourselves.
@@ -130,9 +157,9 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=ON")
     if path != ":memory:":
         conn.execute("PRAGMA journal_mode=WAL")
-        # With WAL, NORMAL loses no committed transaction on a process crash (only on
-        # power loss before the next checkpoint), at a fraction of FULL's fsync cost.
-        conn.execute("PRAGMA synchronous=NORMAL")
+        # With WAL, NORMAL loses no committed transaction on a process crash (only on power
+        # loss, the last ones since the WAL was last synced); FULL syncs at every commit.
+        conn.execute(f"PRAGMA synchronous={synchronous}")
     return conn
 
 
@@ -158,3 +185,49 @@ def shared_store(path: str | Path) -> Store:
         if key not in _stores:
             _stores[key] = open_store(path)
         return _stores[key]
+
+
+# -- "is an app serving this database?" -------------------------------------------------------
+
+_serving: dict[str, IO[str]] = {}
+_serving_lock = threading.Lock()
+
+
+def serving_lock_path(db_path: str | Path) -> Path:
+    path = Path(db_path)
+    return path.with_name(path.name + ".serving")
+
+
+def hold_serving_lock(db_path: str | Path) -> None:
+    """Mark this process as serving ``db_path`` until it ends (a shared ``flock``; several app
+    processes may hold it at once). Waits while a restore is writing the database."""
+    key = str(Path(db_path).resolve())
+    with _serving_lock:
+        if key in _serving:
+            return
+        path = serving_lock_path(db_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+")
+        fcntl.flock(handle, fcntl.LOCK_SH)
+        _serving[key] = handle  # kept open (and locked) for the life of the process
+
+
+@contextmanager
+def no_app_serving(db_path: str | Path, *, force: bool = False) -> Iterator[bool]:
+    """Hold off app processes on ``db_path`` for the duration (an app that starts meanwhile
+    waits). Raises NotAllowed (``error.restore.serving``) if one is serving it now, unless
+    ``force``; then yields False instead of True."""
+    path = serving_lock_path(db_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not force:
+                raise NotAllowed("error.restore.serving", path=str(db_path)) from None
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import importlib
 import os
 import re
-import secrets
 import sys
 import threading
 from collections.abc import Iterable, Mapping
@@ -29,7 +28,7 @@ from typing import Any, Protocol
 
 from sqlite_utils import Database, Migrations
 
-from workshop import audit
+from workshop import audit, link_secrets
 from workshop.config import PROJECT_ROOT
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotFound
@@ -45,6 +44,7 @@ EMAIL_MAX = 254
 SENDER_ENV = "SAMSKAB_FEEDBACK_SENDER"
 DEFAULT_SENDER = "file:data/feedback-outbox.txt"
 FROM_ADDRESS = "Samskab <noreply@samskab.invalid>"
+OUTCOME_LINK = "outcome"  # the kind of derived link (workshop.link_secrets)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -98,6 +98,18 @@ CREATE TABLE meeting_outcome_links (
 );
 """,
     )
+
+
+@migrations(name="m002_link_secrets_hashed")
+def m002_link_secrets_hashed(db: Database) -> None:
+    """The outcome link at rest becomes a SHA-256 digest (workshop.link_secrets).
+
+    ``meeting_outcome_links.token`` keeps its name and now holds the digest; links handed out
+    before keep working. ``salt`` derives the link again with the server key; old links have
+    none, so the feedback page offers a new one.
+    """
+    link_secrets.hash_in_place(db, "meeting_outcome_links", "token")
+    db.execute("ALTER TABLE meeting_outcome_links ADD COLUMN salt TEXT")
 
 
 # -- the pluggable sender -------------------------------------------------------------------------
@@ -277,7 +289,8 @@ def send_feedback(
             db, actor, "send_feedback", "feedback_messages", message_id, after={"ideas": ids}
         )
         addressed = db.execute(
-            "SELECT c.participant_id, c.email, c.lang, p.token, m.title FROM participant_contacts c"
+            "SELECT c.participant_id, c.email, c.lang, p.meeting_id, m.title"
+            " FROM participant_contacts c"
             " JOIN participants p ON p.id = c.participant_id"
             " JOIN meetings m ON m.id = p.meeting_id"
             f" WHERE c.participant_id IN ({', '.join('?' for _ in people) or 'NULL'})",
@@ -286,8 +299,10 @@ def send_feedback(
     emailed = failed = 0
     if addressed:
         sender = sender or configured_sender()
-        for participant_id, email, lang, token, meeting_title in addressed:
-            message = _email(email, lang, meeting_title, text, token, link_base)
+        for participant_id, email, lang, meeting_id, meeting_title in addressed:
+            outcome = existing_outcome_token(store, meeting_id) if link_base else None
+            public = outcome_url(link_base, outcome) if link_base and outcome else None
+            message = _email(email, lang, meeting_title, text, public)
             try:
                 sender.send(message)
             except Exception as error:  # any plug may fail; the message stays recorded
@@ -305,16 +320,19 @@ def send_feedback(
 
 
 def _email(
-    to: str, lang: str, meeting_title: str, body: str, token: str, link_base: str | None
+    to: str, lang: str, meeting_title: str, body: str, outcome_link: str | None
 ) -> EmailMessage:
+    """The feedback e-mail. It carries no personal link (e-mails are kept and forwarded, and
+    the participant's link exists only on their phone); the meeting's public outcome page is
+    linked once there is one."""
     message = EmailMessage(policy=policy.SMTPUTF8)  # readable UTF-8 in the outbox file
     message["From"] = FROM_ADDRESS
     message["To"] = to
     message["Subject"] = translate(lang, "feedback.email.subject", meeting=meeting_title)
     parts = [translate(lang, "feedback.email.greeting", meeting=meeting_title), "", body, ""]
-    if link_base:
-        link = my_ideas_url(link_base, token)
-        parts += [translate(lang, "feedback.email.link", link=link), ""]
+    if outcome_link:
+        parts += [translate(lang, "feedback.email.outcome_link", link=outcome_link), ""]
+    parts += [translate(lang, "feedback.email.my_ideas_on_phone"), ""]
     parts.append(translate(lang, "feedback.email.why"))
     message.set_content("\n".join(parts), cte="8bit")
     return message
@@ -351,20 +369,35 @@ def mark_read(store: Store, participant: Participant) -> None:
     )
 
 
-def outcome_token(store: Store, meeting_id: int) -> str:
-    """The secret of the meeting's public outcome link (made on first use)."""
+def outcome_token(store: Store, meeting_id: int) -> str | None:
+    """The secret of the meeting's public outcome link (made on first use); None when the
+    link was made before links were hashed or under another server key (make a new one)."""
+    salt, _, digest = link_secrets.fresh_link(store.path, OUTCOME_LINK)
     with store.transaction() as db:
         if db.execute("SELECT 1 FROM meetings WHERE id = ?", [meeting_id]).fetchone() is None:
             raise NotFound("error.not_found")
         db.execute(
-            "INSERT OR IGNORE INTO meeting_outcome_links (meeting_id, token, created_at)"
-            " VALUES (?, ?, ?)",
-            [meeting_id, secrets.token_urlsafe(12), utcnow()],
+            "INSERT OR IGNORE INTO meeting_outcome_links (meeting_id, token, salt, created_at)"
+            " VALUES (?, ?, ?, ?)",
+            [meeting_id, digest, salt, utcnow()],
         )
-        token = db.execute(
-            "SELECT token FROM meeting_outcome_links WHERE meeting_id = ?", [meeting_id]
-        ).fetchone()[0]
-    return str(token)
+    return existing_outcome_token(store, meeting_id)
+
+
+def new_outcome_link(store: Store, meeting_id: int, *, actor: User | None) -> str:
+    """A new public outcome link for the meeting; the old one stops working (audited)."""
+    salt, secret, digest = link_secrets.fresh_link(store.path, OUTCOME_LINK)
+    with store.transaction() as db:
+        if db.execute("SELECT 1 FROM meetings WHERE id = ?", [meeting_id]).fetchone() is None:
+            raise NotFound("error.not_found")
+        db.execute(
+            "INSERT INTO meeting_outcome_links (meeting_id, token, salt, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (meeting_id) DO UPDATE SET"
+            " token = excluded.token, salt = excluded.salt, created_at = excluded.created_at",
+            [meeting_id, digest, salt, utcnow()],
+        )
+        audit.record(db, actor, "new_outcome_link", "meetings", meeting_id)
+    return secret
 
 
 # -- reads ----------------------------------------------------------------------------------------
@@ -375,17 +408,15 @@ def outcome_url(base: str, token: str) -> str:
     return f"{base.rstrip('/')}/meeting_outcome?o={token}"
 
 
-def my_ideas_url(base: str, participant_token: str) -> str:
-    """A participant's "my ideas" page (their own secret link)."""
-    return f"{base.rstrip('/')}/my_ideas?p={participant_token}"
-
-
 def existing_outcome_token(store: Store, meeting_id: int) -> str | None:
-    """The public outcome link's secret, if a facilitator has made one."""
-    token = store.scalar(
-        "SELECT token FROM meeting_outcome_links WHERE meeting_id = ?", [meeting_id]
+    """The public outcome link's secret, if a facilitator has made one (derived again with
+    the server key; None if it cannot be, see ``outcome_token``)."""
+    row = store.query_one(
+        "SELECT token, salt FROM meeting_outcome_links WHERE meeting_id = ?", [meeting_id]
     )
-    return None if token is None else str(token)
+    if row is None:
+        return None
+    return link_secrets.shown_link(store.path, OUTCOME_LINK, row["salt"], row["token"])
 
 
 def feedback_share(
@@ -522,7 +553,8 @@ def meeting_by_outcome_token(store: Store, token: str) -> Meeting:
     from workshop import meetings
 
     meeting_id = store.scalar(
-        "SELECT meeting_id FROM meeting_outcome_links WHERE token = ?", [token]
+        "SELECT meeting_id FROM meeting_outcome_links WHERE token = ?",
+        [link_secrets.hash_secret(token or "")],
     )
     if meeting_id is None:
         raise NotFound("error.feedback.unknown_outcome_link")

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from workshop import audit, ratelimit
+from workshop import audit, link_secrets, ratelimit
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.migrations import run_sql
@@ -36,7 +36,8 @@ from workshop.text import clean_text, require_text
 # No 0/O, 1/I/L: codes are read off a projector and typed on phones.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6  # 31**6 ≈ 887 million codes
-TOKEN_BYTES = 24  # participant tokens: 192 bits
+TOKEN_BYTES = link_secrets.LINK_BYTES  # participant and screen link secrets: 192 bits
+SCREEN_LINK = "screen"  # the kind of derived link (workshop.link_secrets)
 # Failed codes allowed per browser session, and per network address. A venue's 300 phones
 # share one NAT address and some will mistype, so the network limit is generous; guessing a
 # code among ~887 million at 300 tries per 10 minutes is still hopeless.
@@ -70,6 +71,21 @@ ALTER TABLE steps ADD COLUMN settings TEXT NOT NULL DEFAULT '{}'
 CREATE INDEX steps_meeting ON steps (meeting_id, position);
 """,
     )
+
+
+@migrations(name="m002_link_secrets_hashed")
+def m002_link_secrets_hashed(db: Database) -> None:
+    """Participant and screen links at rest become SHA-256 digests (workshop.link_secrets).
+
+    ``participants.token`` and ``meetings.screen_token`` keep their names and now hold the
+    digest; links handed out before keep working. ``screen_salt`` derives the screen link
+    again with the server key; old screen links have none, so the console offers a new one.
+    """
+    from workshop.privacy import ERASED_TOKEN_PREFIX  # erased rows keep their marker
+
+    link_secrets.hash_in_place(db, "participants", "token", keep_prefix=ERASED_TOKEN_PREFIX)
+    link_secrets.hash_in_place(db, "meetings", "screen_token")
+    db.execute("ALTER TABLE meetings ADD COLUMN screen_salt TEXT")
 
 
 @dataclass(frozen=True)
@@ -119,7 +135,6 @@ def _meeting(row: dict[str, Any]) -> Meeting:
         status=MeetingStatus(row["status"]),
         join_code=row["join_code"],
         code_expires_at=row["code_expires_at"],
-        screen_token=row["screen_token"],
         current_step_id=row["current_step_id"],
         is_demo=bool(row["is_demo"]),
         created_at=row["created_at"],
@@ -252,19 +267,22 @@ def create_meeting(
     if not steps:
         raise InvalidInput("error.meeting.empty_agenda")
     now = utcnow()
+    screen_salt, _, screen_digest = link_secrets.fresh_link(store.path, SCREEN_LINK)
     with store.transaction() as db:
         if not db.execute("SELECT 1 FROM committees WHERE id = ?", [committee_id]).fetchone():
             raise NotFound("error.not_found")
         cursor = db.execute(
             "INSERT INTO meetings (committee_id, title, kind, join_code, code_expires_at,"
-            " screen_token, is_demo, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " screen_token, screen_salt, is_demo, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 committee_id,
                 title,
                 MeetingKind(kind).value,
                 _new_code(db),
                 _later(days=PLANNING_DAYS),
-                secrets.token_urlsafe(TOKEN_BYTES),
+                screen_digest,
+                screen_salt,
                 int(is_demo),
                 actor.id if actor else None,
                 now,
@@ -293,10 +311,40 @@ def get_meeting(store: Store, meeting_id: int) -> Meeting:
 
 
 def get_meeting_by_screen_token(store: Store, token: str) -> Meeting:
-    row = store.query_one("SELECT * FROM meetings WHERE screen_token = ?", [token or ""])
+    """The meeting whose screen (projector) link carries ``token``."""
+    if not token:
+        raise NotFound("error.not_found")
+    row = store.query_one(
+        "SELECT * FROM meetings WHERE screen_token = ?", [link_secrets.hash_secret(token)]
+    )
     if row is None:
         raise NotFound("error.not_found")
     return _meeting(row)
+
+
+def screen_link_token(store: Store, meeting_id: int) -> str | None:
+    """The secret of the meeting's screen link, derived again with the server key; None when
+    it cannot be (made before links were hashed, or under another key: make a new one)."""
+    row = store.query_one(
+        "SELECT screen_token, screen_salt FROM meetings WHERE id = ?", [meeting_id]
+    )
+    if row is None:
+        raise NotFound("error.not_found")
+    return link_secrets.shown_link(store.path, SCREEN_LINK, row["screen_salt"], row["screen_token"])
+
+
+def new_screen_link(store: Store, meeting_id: int, *, actor: User | None) -> str:
+    """A new screen link for the meeting; the old one stops working at once (audited)."""
+    salt, secret, digest = link_secrets.fresh_link(store.path, SCREEN_LINK)
+    with store.transaction() as db:
+        changed = db.execute(
+            "UPDATE meetings SET screen_token = ?, screen_salt = ? WHERE id = ?",
+            [digest, salt, meeting_id],
+        ).rowcount
+        if not changed:
+            raise NotFound("error.not_found")
+        audit.record(db, actor, "new_screen_link", "meetings", meeting_id)
+    return secret
 
 
 def list_meetings(store: Store, committee_id: int) -> list[Meeting]:
@@ -620,11 +668,13 @@ def close_meeting(store: Store, meeting_id: int, *, actor: User | None) -> None:
 # -- participants ---------------------------------------------------------------------------
 
 
-def _participant(row: dict[str, Any]) -> Participant:
+def _participant(row: dict[str, Any], token: str) -> Participant:
+    """A participant as seen through their link: ``token`` is the plaintext secret of that
+    link (the database keeps only its SHA-256)."""
     return Participant(
         id=row["id"],
         meeting_id=row["meeting_id"],
-        token=row["token"],
+        token=token,
         display_name=row["display_name"],
         joined_at=row["joined_at"],
     )
@@ -714,25 +764,32 @@ def join_meeting(
     name = clean_text(display_name)
     if len(name) > NAME_MAX:
         raise InvalidInput("error.text.too_long", field="name", max=NAME_MAX, length=len(name))
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = link_secrets.new_token(TOKEN_BYTES)  # known only now: the phone's link keeps it
     with store.transaction() as db:
         if limits is not None:
             _take_join_limits(db, limits, client, network)
         participant_id = db.execute(
             "INSERT INTO participants (meeting_id, token, display_name, joined_at)"
             " VALUES (?, ?, ?, ?)",
-            [meeting.id, token, name, utcnow()],
+            [meeting.id, link_secrets.hash_secret(token), name, utcnow()],
         ).lastrowid
     assert participant_id is not None
     return get_participant(store, token)
 
 
 def get_participant(store: Store, token: str) -> Participant:
-    """The participant behind a token from the URL; a reload finds the same person."""
-    row = store.query_one("SELECT * FROM participants WHERE token = ?", [token or ""])
+    """The participant behind a token from the URL; a reload finds the same person.
+
+    Looked up by the token's SHA-256; the returned participant carries the plaintext token.
+    """
+    if not token:
+        raise NotFound("error.participant.unknown")
+    row = store.query_one(
+        "SELECT * FROM participants WHERE token = ?", [link_secrets.hash_secret(token)]
+    )
     if row is None:
         raise NotFound("error.participant.unknown")
-    return _participant(row)
+    return _participant(row, token)
 
 
 def count_participants(store: Store, meeting_id: int) -> int:

@@ -163,7 +163,7 @@ class Meeting:
     status: MeetingStatus
     join_code: str
     code_expires_at: str | None
-    screen_token: str
+    # No screen link here: its secret is derived on demand (meetings.screen_link_token).
     current_step_id: int | None
     is_demo: bool
     created_at: str
@@ -189,7 +189,7 @@ class Step:
 class Participant:
     id: int
     meeting_id: int
-    token: str
+    token: str  # the plaintext secret of the link it was found by (stored only as SHA-256)
     display_name: str
     joined_at: str
 

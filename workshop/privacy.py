@@ -22,7 +22,6 @@ hold network addresses) after a day. ``samskab purge`` runs it; run it daily fro
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -34,7 +33,7 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from workshop import audit
+from workshop import audit, link_secrets
 from workshop.db import Store
 from workshop.errors import NotAllowed, NotFound
 from workshop.migrations import run_sql
@@ -66,7 +65,7 @@ DELETE_ON_ERASURE = ("participant_contacts",)
 # (table, column): purpose. Keep in step with docs/data-inventory.md.
 PERSONAL_FIELDS: dict[tuple[str, str], str] = {
     ("participants", "display_name"): "optional first name shown next to ideas",
-    ("participants", "token"): "the secret in the participant's link (pseudonymous id)",
+    ("participants", "token"): "SHA-256 of the secret in the participant's link (pseudonymous id)",
     ("participants", "joined_at"): "when the phone joined",
     ("participants", "last_seen_at"): "last activity of the phone",
     ("ideas", "author_name"): "name shown with an idea (copied from the participant)",
@@ -475,11 +474,6 @@ def _remove_ideas(db: Database, idea_ids: list[int]) -> None:
         db.execute("RELEASE erase_idea")
 
 
-def link_hash(token: str) -> str:
-    """What an erasure keeps of a phone's link: its SHA-256, enough to recognise it later."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def _redact_json(raw: str | None, keys: tuple[str, ...]) -> str | None:
     """``raw`` (a JSON object) with the values of ``keys`` replaced by the redaction mark."""
     if not raw:
@@ -599,7 +593,7 @@ def erase_participant(
         row = db.execute(
             "SELECT meeting_id, token FROM participants WHERE id = ?", [participant.id]
         ).fetchone()
-        if row is None or row[1] != participant.token:
+        if row is None or row[1] != link_secrets.hash_secret(participant.token):
             raise NotFound("error.participant.unknown")
         report = _erase(db, participant.id, row[0], keep_ideas=keep)
         db.execute(
@@ -612,7 +606,7 @@ def erase_participant(
                 report.ideas_kept,
                 report.ideas_deleted,
                 report.ballots_kept,
-                link_hash(participant.token),
+                link_secrets.hash_secret(participant.token),
             ],
         )
         audit.record(
@@ -636,7 +630,9 @@ def is_erased(store: Store, participant_id: int) -> bool:
 
 
 def _link_erased(db: Database, token: str) -> bool:
-    found = db.execute("SELECT 1 FROM erasures WHERE link_hash = ?", [link_hash(token)]).fetchone()
+    found = db.execute(
+        "SELECT 1 FROM erasures WHERE link_hash = ?", [link_secrets.hash_secret(token)]
+    ).fetchone()
     return found is not None
 
 
@@ -644,7 +640,11 @@ def link_was_erased(store: Store, token: str) -> bool:
     """Was this phone's link erased on request? Then the phone says so, not "unknown link"."""
     if not token:
         return False
-    return bool(store.scalar("SELECT 1 FROM erasures WHERE link_hash = ?", [link_hash(token)]))
+    return bool(
+        store.scalar(
+            "SELECT 1 FROM erasures WHERE link_hash = ?", [link_secrets.hash_secret(token)]
+        )
+    )
 
 
 # -- applicants and committee members ---------------------------------------------------------

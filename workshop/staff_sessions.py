@@ -19,7 +19,6 @@ login).
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,6 +29,7 @@ from sqlite_utils import Database, Migrations
 from workshop import audit
 from workshop.db import Store
 from workshop.errors import InvalidInput
+from workshop.link_secrets import hash_secret  # one digest for every secret at rest
 from workshop.migrations import run_sql
 from workshop.model import Role, User
 
@@ -121,11 +121,6 @@ class StaffSession:
     @property
     def idle_expires_at(self) -> datetime:
         return self.last_seen_at + IDLE_TIMEOUT
-
-
-def hash_secret(secret: str) -> str:
-    """The SHA-256 hex digest stored in place of a token or ticket."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def _now(now: datetime | None) -> datetime:

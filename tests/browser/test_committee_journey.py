@@ -20,7 +20,7 @@ from tests.browser.conftest import (
     serving,
     settle,
 )
-from workshop import accounts, ideas, meetings, voting
+from workshop import accounts, committees, ideas, meetings, voting
 from workshop.db import open_store
 from workshop.model import Role
 
@@ -105,7 +105,10 @@ def test_a_committee_from_mandate_to_council_decision(committee_server, browser,
     shots(laptop, "03-mandate-needs-new-version")
     fill(laptop, "mandate_editor_budget", "2 mio. kr. over to år")
 
-    token = sqlite3.connect(db).execute("SELECT public_token FROM committee_states").fetchone()[0]
+    (committee_id,) = (
+        sqlite3.connect(db).execute("SELECT committee_id FROM committee_states").fetchone()
+    )
+    token = committees.public_link_token(open_store(db), committee_id)
 
     # -- recruitment ------------------------------------------------------------------------
     nav(laptop, "Udvalgsside")

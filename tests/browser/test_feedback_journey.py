@@ -22,7 +22,7 @@ from tests.browser.conftest import (
     settle,
 )
 from tests.factories import make_meeting, start
-from workshop import accounts, agreements
+from workshop import accounts, agreements, feedback
 from workshop.agreements import Template
 from workshop.db import open_store
 from workshop.i18n import translate
@@ -154,7 +154,7 @@ def test_a_citizen_learns_what_happened_to_their_idea(feedback_server, browser, 
     shots(my_ideas_laptop, "07-laptop-my-ideas")
 
     # -- and anyone can see what came out of the meeting ------------------------------------
-    (outcome_token,) = db.execute("SELECT token FROM meeting_outcome_links").fetchone()
+    outcome_token = feedback.existing_outcome_token(open_store(server.db_path), meeting.id)
     public = context(browser, PHONE).new_page()
     public.goto(f"{base}/meeting_outcome?o={outcome_token}")
     settle(public)

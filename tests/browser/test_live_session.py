@@ -100,9 +100,8 @@ def pick(page: Page, key: str, option: str, *, multi: bool = False) -> None:
 def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> None:
     server, meeting_id = live
     base = server.url
-    code, screen = db_one(
-        server, "SELECT join_code, screen_token FROM meetings WHERE id = ?", (meeting_id,)
-    )
+    (code,) = db_one(server, "SELECT join_code FROM meetings WHERE id = ?", (meeting_id,))
+    screen = meetings.screen_link_token(open_store(server.db_path), meeting_id)
 
     console = context(browser, LAPTOP).new_page()
     log_in(console, base, "fie")

@@ -45,11 +45,12 @@ def test_facilitator_runs_a_dialogue_session_with_two_phones(server, browser, sh
     settle(laptop)
     shots(laptop, "01-facilitator-committee-created")
 
-    code, screen = (
+    meeting_id, code = (
         sqlite3.connect(server.db_path)
-        .execute("SELECT join_code, screen_token FROM meetings ORDER BY id DESC LIMIT 1")
+        .execute("SELECT id, join_code FROM meetings ORDER BY id DESC LIMIT 1")
         .fetchone()
     )
+    screen = meetings.screen_link_token(open_store(server.db_path), meeting_id)
     laptop.keyboard.press("Escape")  # close the "new meeting" popover before moving on
     settle(laptop)
     laptop.get_by_role("link", name="Åbn styrepult").first.click()

@@ -85,11 +85,12 @@ def results_read_whole(console, projector, shots, name: str, idea: str | None) -
 
 def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
     server, meeting_id = room
-    code, screen = (
+    (code,) = (
         sqlite3.connect(server.db_path)
-        .execute("SELECT join_code, screen_token FROM meetings WHERE id = ?", [meeting_id])
+        .execute("SELECT join_code FROM meetings WHERE id = ?", [meeting_id])
         .fetchone()
     )
+    screen = meetings.screen_link_token(open_store(server.db_path), meeting_id)
     phone = context(browser, PHONE).new_page()
     phone.goto(f"{server.url}/?code={code}")
     settle(phone)

@@ -135,7 +135,8 @@ def test_wrap_up_shows_the_revealed_results_on_the_phone(room, make_app) -> None
 
 def test_projector_groups_ideas_by_theme_in_the_themes_step(room, make_app) -> None:
     go(room, StepKind.CLUSTERING)
-    at = make_app(query={"screen": room["meeting"].screen_token}).run()
+    screen = meetings.screen_link_token(room["store"], room["meeting"].id)
+    at = make_app(query={"screen": screen}).run()
     assert not at.exception
     html = " ".join(str(e.proto) for e in at.get("html"))
     assert "projector-themes" in html and "Badeliv" in html and "Ring til" not in html

@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.ui.conftest import PAGES, texts
+from workshop import meetings
 from workshop.i18n import translate
 from workshop.model import Role
 from workshop.ui.navigation import CITIZEN, FACILITATOR, pages_for
@@ -56,7 +57,8 @@ def test_citizen_page_renders_the_stream(world, make_app) -> None:
 
 
 def test_projector_opens_by_its_screen_link_without_login(world, make_app) -> None:
-    at = make_app(query={"screen": world["meeting"].screen_token}).run()
+    screen = meetings.screen_link_token(world["store"], world["meeting"].id)
+    at = make_app(query={"screen": screen}).run()
     assert not at.exception
     html = " ".join(str(e.proto) for e in at.get("html"))
     assert world["meeting"].join_code[:3] in html and "Flere b" in html

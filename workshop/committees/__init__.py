@@ -29,7 +29,9 @@ from workshop.committees.core import (
     list_committees,
     list_deadlines,
     list_overviews,
+    new_public_link,
     phase_history,
+    public_link_token,
     set_deadlines,
 )
 from workshop.committees.records import Action, Phase
@@ -54,6 +56,8 @@ __all__ = [
     "list_committees",
     "list_deadlines",
     "list_overviews",
+    "new_public_link",
     "phase_history",
+    "public_link_token",
     "set_deadlines",
 ]

@@ -8,14 +8,13 @@ for the next one (:func:`blockers`).
 
 from __future__ import annotations
 
-import secrets
 from datetime import date
 from itertools import pairwise
 from typing import Any
 
 from sqlite_utils import Database
 
-from workshop import audit
+from workshop import audit, link_secrets
 from workshop.committees.records import (
     ALLOWED,
     FINAL_STAGES,
@@ -36,7 +35,7 @@ from workshop.text import clean_text, require_text
 
 TITLE_MAX = 120
 TASK_MAX = 4000
-TOKEN_BYTES = 16
+PUBLIC_LINK = "committee"  # the kind of derived link (workshop.link_secrets)
 
 
 def _committee(row: dict[str, Any]) -> Committee:
@@ -91,10 +90,11 @@ def create_committee(
         )
         committee_id = cursor.lastrowid
         assert committee_id is not None
+        salt, _, digest = link_secrets.fresh_link(store.path, PUBLIC_LINK)
         db.execute(
-            "INSERT INTO committee_states (committee_id, phase, public_token, phase_started_at)"
-            " VALUES (?, ?, ?, ?)",
-            [committee_id, Phase.MANDATE.value, secrets.token_urlsafe(TOKEN_BYTES), now],
+            "INSERT INTO committee_states (committee_id, phase, public_token, public_salt,"
+            " phase_started_at) VALUES (?, ?, ?, ?, ?)",
+            [committee_id, Phase.MANDATE.value, digest, salt, now],
         )
         db.execute(
             "INSERT INTO phase_changes (committee_id, from_phase, to_phase, changed_by,"
@@ -129,7 +129,6 @@ def _state(row: dict[str, Any]) -> CommitteeState:
     return CommitteeState(
         committee_id=row["committee_id"],
         phase=Phase(row["phase"]),
-        public_token=row["public_token"],
         phase_started_at=row["phase_started_at"],
     )
 
@@ -148,11 +147,39 @@ def get_committee_by_token(store: Store, token: str) -> Committee:
     row = store.query_one(
         "SELECT c.* FROM committees c JOIN committee_states s ON s.committee_id = c.id"
         " WHERE s.public_token = ?",
-        [token],
+        [link_secrets.hash_secret(token)],
     )
     if row is None:
         raise NotFound("error.committee.link_unknown")
     return _committee(row)
+
+
+def public_link_token(store: Store, committee_id: int) -> str | None:
+    """The secret of the committee's mandate and application links, derived again with the
+    server key; None when it cannot be (made before links were hashed, or under another key:
+    make a new one)."""
+    row = store.query_one(
+        "SELECT public_token, public_salt FROM committee_states WHERE committee_id = ?",
+        [committee_id],
+    )
+    if row is None:
+        raise NotFound("error.not_found")
+    return link_secrets.shown_link(store.path, PUBLIC_LINK, row["public_salt"], row["public_token"])
+
+
+def new_public_link(store: Store, committee_id: int, *, actor: User | None) -> str:
+    """New mandate and application links for the committee; the old ones stop working at once
+    (audited)."""
+    salt, secret, digest = link_secrets.fresh_link(store.path, PUBLIC_LINK)
+    with store.transaction() as db:
+        changed = db.execute(
+            "UPDATE committee_states SET public_token = ?, public_salt = ? WHERE committee_id = ?",
+            [digest, salt, committee_id],
+        ).rowcount
+        if not changed:
+            raise NotFound("error.not_found")
+        audit.record(db, actor, "new_public_link", "committees", committee_id)
+    return secret
 
 
 def phase_in(db: Database, committee_id: int) -> Phase:

@@ -139,7 +139,7 @@ DIVERSITY_ATTRIBUTES = ("age_band", "district", "gender", "hard_to_reach")
 class CommitteeState:
     committee_id: int
     phase: Phase
-    public_token: str
+    # No public link here: its secret is derived on demand (committees.public_link_token).
     phase_started_at: str
 
 

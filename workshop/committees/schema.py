@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from workshop import link_secrets
 from workshop.migrations import run_sql
 
 migrations = Migrations("samskab.committees")
@@ -252,3 +253,15 @@ INSERT INTO phase_changes (committee_id, from_phase, to_phase, changed_by, chang
 SELECT committee_id, NULL, phase, NULL, phase_started_at FROM committee_states;
 """,
     )
+
+
+@migrations(name="m002_link_secrets_hashed")
+def m002_link_secrets_hashed(db: Database) -> None:
+    """The mandate/application link at rest becomes a SHA-256 digest (workshop.link_secrets).
+
+    ``committee_states.public_token`` keeps its name and now holds the digest; links handed
+    out before keep working. ``public_salt`` derives the link again with the server key; old
+    links have none, so staff are offered a new one.
+    """
+    link_secrets.hash_in_place(db, "committee_states", "public_token")
+    db.execute("ALTER TABLE committee_states ADD COLUMN public_salt TEXT")

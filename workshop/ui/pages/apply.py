@@ -40,7 +40,7 @@ st.page_link(
     "workshop/ui/pages/mandate.py",
     label=t("apply.read_mandate"),
     icon=":material/description:",
-    query_params={"link": state.public_token},
+    query_params={"link": st.query_params.get("link", "")},
 )
 
 if st.session_state.get(APPLIED) == committee.id:

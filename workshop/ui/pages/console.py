@@ -14,6 +14,7 @@ from workshop import ideas, meetings, moderation, qr, themes, vote_methods, voti
 from workshop.errors import WorkshopError
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
 from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.link_widgets import renew_link
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.participant_widgets import join_watch, participants_tab
 from workshop.ui.results import show_round_results
@@ -69,13 +70,21 @@ with info:
     st.metric(t("console.join_code"), meetings.format_code(meeting.join_code))
     st.image(qr.qr_png(join_link, scale=6), width=180)
     st.code(join_link, language=None)
-    st.link_button(
-        t("console.open_projector"),
-        qr.screen_url(base, meeting.screen_token),
-        icon=":material/cast:",
-        key="console_projector",
+    screen = meetings.screen_link_token(db, meeting.id)
+    if screen is not None:
+        st.link_button(
+            t("console.open_projector"),
+            qr.screen_url(base, screen),
+            icon=":material/cast:",
+            key="console_projector",
+        )
+        st.caption(t("console.projector_hint"))
+    renew_link(
+        screen,
+        lambda: meetings.new_screen_link(db, meeting.id, actor=user),
+        key="console_new_screen_link",
+        label="links.make_new_screen",
     )
-    st.caption(t("console.projector_hint"))
 
 # -- the agenda and the current step's controls ------------------------------------------------
 with controls:

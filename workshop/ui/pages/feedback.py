@@ -8,6 +8,7 @@ from workshop.errors import WorkshopError
 from workshop.model import IdeaStatus, Role
 from workshop.ui.agreement_widgets import day, status_label
 from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.link_widgets import renew_link
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.session import flash, require_role, settings, show_flash, store
 from workshop.ui.widgets import user_text
@@ -42,7 +43,15 @@ with st.container(horizontal=True, key="feedback_headline"):
         border=True,
     )
 st.markdown(t("feedback.outcome_link"))
-st.code(feedback.outcome_url(base, feedback.outcome_token(db, meeting.id)), language=None)
+meeting_id = meeting.id
+outcome = feedback.outcome_token(db, meeting_id)
+if outcome is not None:
+    st.code(feedback.outcome_url(base, outcome), language=None)
+renew_link(
+    outcome,
+    lambda: feedback.new_outcome_link(db, meeting_id, actor=user),
+    key="feedback_new_outcome_link",
+)
 
 listed = ideas.list_ideas(db, meeting.id)
 if not listed:

@@ -83,5 +83,5 @@ if committees.can(state.phase, Action.APPLY):
             "workshop/ui/pages/apply.py",
             label=t("mandate.apply"),
             icon=":material/person_add:",
-            query_params={"link": state.public_token},
+            query_params={"link": st.query_params.get("link", "")},
         )

@@ -17,6 +17,7 @@ from workshop.ui.committee_widgets import (
     public_url,
 )
 from workshop.ui.i18n import error_text, t
+from workshop.ui.link_widgets import renew_link
 from workshop.ui.session import flash, require_role, show_flash, store
 from workshop.ui.widgets import user_text
 
@@ -31,12 +32,19 @@ committee_header(
     committee, state.phase, t("mandate_editor.title", title=committee.title), "mandate_editor"
 )
 
-link = public_url("mandate", state.public_token)
-with st.container(horizontal=True, vertical_alignment="center", key="mandate_editor_links"):
-    st.link_button(
-        t("mandate_editor.open_public"), link, icon=":material/open_in_new:", type="secondary"
-    )
-st.code(link, language=None)
+public = committees.public_link_token(db, committee.id)
+if public is not None:
+    link = public_url("mandate", public)
+    with st.container(horizontal=True, vertical_alignment="center", key="mandate_editor_links"):
+        st.link_button(
+            t("mandate_editor.open_public"), link, icon=":material/open_in_new:", type="secondary"
+        )
+    st.code(link, language=None)
+renew_link(
+    public,
+    lambda: committees.new_public_link(db, committee.id, actor=user),
+    key="mandate_editor_new_link",
+)
 
 if latest is None:
     st.info(t("mandate_editor.first_draft"))

@@ -22,6 +22,7 @@ from workshop.ui.committee_widgets import (
     public_url,
 )
 from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.link_widgets import renew_link
 from workshop.ui.privacy_widgets import erase_person_control
 from workshop.ui.session import flash, require_role, show_flash, store
 from workshop.ui.widgets import user_text
@@ -49,8 +50,14 @@ if open_now:
     st.success(t("recruitment.open"), icon=":material/campaign:")
 else:
     st.info(t("recruitment.not_open", phase=phase_label(state.phase)), icon=":material/lock:")
-link = public_url("apply", state.public_token)
-st.code(link, language=None)
+public = committees.public_link_token(db, committee.id)
+if public is not None:
+    st.code(public_url("apply", public), language=None)
+renew_link(
+    public,
+    lambda: committees.new_public_link(db, committee.id, actor=user),
+    key="recruitment_new_link",
+)
 
 taken, target = recruitment.citizen_seats(db, committee.id)
 st.metric(t("recruitment.citizen_seats"), t("recruitment.seats_value", taken=taken, target=target))
