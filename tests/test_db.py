@@ -23,9 +23,10 @@ def test_database_is_wal_with_foreign_keys_and_busy_timeout(tmp_path: Path) -> N
     assert store.scalar("PRAGMA busy_timeout") >= 5000
 
 
-@pytest.mark.parametrize(("setting", "level"), [(None, 1), ("NORMAL", 1), ("full", 2), ("FULL", 2)])
+@pytest.mark.parametrize(("setting", "level"), [(None, 2), ("NORMAL", 1), ("full", 2), ("FULL", 2)])
 def test_synchronous_is_a_setting(tmp_path: Path, monkeypatch, setting, level) -> None:
-    """SAMSKAB_SQLITE_SYNCHRONOUS picks NORMAL (the default) or FULL for every connection."""
+    """SAMSKAB_SQLITE_SYNCHRONOUS picks FULL (the default: no acknowledged write is lost on
+    power loss) or NORMAL for every connection."""
     if setting is None:
         monkeypatch.delenv("SAMSKAB_SQLITE_SYNCHRONOUS", raising=False)
     else:

@@ -72,8 +72,8 @@ ENV_VARS: dict[str, str] = {
         " application (default 365; 0 = never)"
     ),
     "SAMSKAB_SQLITE_SYNCHRONOUS": (
-        "NORMAL (default) or FULL: SQLite's sync at each commit; FULL loses no acknowledged"
-        " write on power loss (see README Configuration)"
+        "FULL (default) or NORMAL: SQLite's sync at each commit; FULL loses no acknowledged"
+        " write on power loss (see README Durability)"
     ),
     "SAMSKAB_SECRET_KEY": (
         "server key staff-visible links are derived from (default: a random key in"

@@ -15,11 +15,12 @@ Several reads that must agree with each other (an export of many tables) go insi
 ``with store.snapshot() as db:``: it holds the lock, so no other thread of this process writes
 in between, and a read transaction, so no other process's commit shows up half-way (WAL).
 
-Durability: ``SAMSKAB_SQLITE_SYNCHRONOUS`` is ``NORMAL`` (the default) or ``FULL``. In WAL mode,
-NORMAL never loses a committed transaction when the *process* dies (``kill -9``, a crash) and
-never corrupts the file; a *power loss* or kernel crash may lose the last transactions that
-were acknowledged since the last WAL sync. FULL syncs the WAL at every commit, so no
-acknowledged write is lost on power loss either. README "Configuration" has both figures.
+Durability: ``SAMSKAB_SQLITE_SYNCHRONOUS`` is ``FULL`` (the default) or ``NORMAL``. In WAL mode,
+both never lose a committed transaction when the *process* dies (``kill -9``, a crash) and
+never corrupt the file. On a *power loss* or kernel crash, NORMAL may lose the last
+transactions acknowledged since the last WAL sync; FULL syncs the WAL at every commit, so no
+acknowledged write is lost. The 300-phone room benchmark could not tell them apart; README
+"Durability" has the figures.
 
 A serving app holds a shared ``flock`` on ``<database>.serving`` for its whole life
 (:func:`hold_serving_lock`, from ``streamlit_app.py``); :func:`no_app_serving` takes it
@@ -48,9 +49,9 @@ SYNCHRONOUS_LEVELS = ("NORMAL", "FULL")
 
 
 def synchronous_level() -> str:
-    """``NORMAL`` or ``FULL`` from ``SAMSKAB_SQLITE_SYNCHRONOUS`` (default NORMAL)."""
+    """``FULL`` or ``NORMAL`` from ``SAMSKAB_SQLITE_SYNCHRONOUS`` (default FULL)."""
     value = os.environ.get(SYNCHRONOUS_ENV, "")
-    level = value.strip().upper() or "NORMAL"
+    level = value.strip().upper() or "FULL"
     if level not in SYNCHRONOUS_LEVELS:
         raise InvalidInput("error.settings.sqlite_synchronous", value=value)
     return level
@@ -157,8 +158,8 @@ def connect(path: str | Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys=ON")
     if path != ":memory:":
         conn.execute("PRAGMA journal_mode=WAL")
-        # With WAL, NORMAL loses no committed transaction on a process crash (only on power
-        # loss, the last ones since the WAL was last synced); FULL syncs at every commit.
+        # FULL: every commit is on disk before it is acknowledged, power loss included.
+        # NORMAL (WAL) loses nothing on a process crash, but on power loss the last commits.
         conn.execute(f"PRAGMA synchronous={synchronous}")
     return conn
 
