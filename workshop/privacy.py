@@ -71,7 +71,10 @@ PERSONAL_FIELDS: dict[tuple[str, str], str] = {
     ("ideas", "author_name"): "name shown with an idea (copied from the participant)",
     ("ideas", "text"): "what the person wrote; may contain personal details they typed",
     ("ballots", "participant_id"): "which participant placed dots (pseudonymous)",
-    ("rate_events", "subject"): "network address or username behind failed attempts",
+    (
+        "rate_events",
+        "subject",
+    ): "network address, browser session or network+username behind failed attempts and joins",
     ("users", "username"): "staff login name",
     ("users", "display_name"): "staff name",
     ("audit_log", "actor"): "staff member who made a change",
