@@ -71,10 +71,7 @@ PERSONAL_FIELDS: dict[tuple[str, str], str] = {
     ("ideas", "author_name"): "name shown with an idea (copied from the participant)",
     ("ideas", "text"): "what the person wrote; may contain personal details they typed",
     ("ballots", "participant_id"): "which participant placed dots (pseudonymous)",
-    (
-        "rate_events",
-        "subject",
-    ): "network address, browser session or network+username behind failed attempts and joins",
+    ("rate_events", "subject"): "network, browser session or network+username (rate limits)",
     ("users", "username"): "staff login name",
     ("users", "display_name"): "staff name",
     ("audit_log", "actor"): "staff member who made a change",
