@@ -7,6 +7,7 @@ workspace). Look at them: that is what a citizen and a facilitator see.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,8 @@ PHONE = {
 }
 LAPTOP = {"viewport": {"width": 1440, "height": 900}, "device_scale_factor": 1}
 PASSWORD = "journey passphrase 2026"
+# The console's join code (a metric of its own; the join watch beside it shows more metrics).
+JOIN_CODE = ".st-key-console_join_code [data-testid='stMetricValue']"
 
 pytestmark = pytest.mark.browser
 
@@ -112,6 +115,21 @@ def settle(page: Page) -> None:
         "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000
     )
     page.wait_for_timeout(300)
+
+
+def join(page: Page, name: str, button: str) -> str:
+    """Type a name and press the join button, as a phone does; return the participant's link
+    secret. After a join the page sends the browser once through ``/auth/participant`` (the
+    cookie that lets a rescanned QR code find the same person): wait for that round trip, so
+    that nothing the journey does next races the page load."""
+    page.locator(".st-key-start_name input").fill(name)
+    with page.expect_response(lambda response: "/auth/participant?" in response.url):
+        page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_url(lambda url: "p=" in url and "/auth/" not in url)
+    settle(page)
+    found = re.search(r"[?&]p=([\w-]{32,})", page.url)
+    assert found, page.url
+    return found.group(1)
 
 
 def log_in(page: Page, base: str, username: str) -> None:

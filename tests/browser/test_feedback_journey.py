@@ -4,7 +4,6 @@ citizen opens "my ideas" and reads the status and the reason. The public outcome
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterator
 
@@ -17,6 +16,7 @@ from tests.browser.conftest import (
     PHONE,
     Server,
     context,
+    join,
     log_in,
     serving,
     settle,
@@ -66,10 +66,7 @@ def test_a_citizen_learns_what_happened_to_their_idea(feedback_server, browser, 
     phone = context(browser, PHONE).new_page()
     phone.goto(f"{base}/?code={meeting.join_code}")
     settle(phone)
-    phone.locator(".st-key-start_name input").fill("Anna")
-    phone.get_by_role("button", name="Deltag", exact=True).click()
-    settle(phone)
-    token = re.search(r"[?&]p=([\w-]{32,})", phone.url).group(1)
+    token = join(phone, "Anna", "Deltag")
     expect(phone.get_by_role("heading", name=da("agreement_gate.title"))).to_be_visible()
     expect(phone.get_by_text("I aften beder vi om dine idéer", exact=False)).to_be_visible()
     expect(phone.get_by_test_id("stChatInput")).to_have_count(0)  # nothing before acknowledging
@@ -172,9 +169,7 @@ def test_a_material_change_asks_the_phone_again_in_norwegian(
     phone = context(browser, PHONE, locale="nb-NO").new_page()
     phone.goto(f"{base}/?code={meeting.join_code}")
     settle(phone)
-    phone.locator(".st-key-start_name input").fill("Kari")
-    phone.get_by_role("button", name="Bli med", exact=True).click()
-    settle(phone)
+    join(phone, "Kari", "Bli med")
     expect(phone.get_by_role("heading", name=nb("agreement_gate.title"))).to_be_visible()
     phone.locator(".st-key-agreement_gate_acknowledge button").click()
     settle(phone)

@@ -16,11 +16,13 @@ from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import (
+    JOIN_CODE,
     LAPTOP,
     PASSWORD,
     PHONE,
     Server,
     context,
+    join,
     log_in,
     serving,
     settle,
@@ -108,7 +110,7 @@ def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> N
     # Staff stay logged in within their browser session: open the console by its link.
     console.get_by_role("link", name="Åbn styrepult").first.click()
     settle(console)
-    expect(console.get_by_test_id("stMetricValue")).to_have_text(f"{code[:3]} {code[3:]}")
+    expect(console.locator(JOIN_CODE)).to_have_text(f"{code[:3]} {code[3:]}")
 
     projector = context(browser, LAPTOP).new_page()
     projector.goto(f"{base}/?screen={screen}")
@@ -119,9 +121,7 @@ def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> N
         phone = context(browser, PHONE).new_page()
         phone.goto(f"{base}/?code={code}")
         settle(phone)
-        phone.locator(".st-key-start_name input").fill(name)
-        phone.get_by_role("button", name="Deltag", exact=True).click()
-        settle(phone)
+        join(phone, name, "Deltag")
         expect(phone.get_by_role("heading", name="Velkommen!")).to_be_visible()
         phones.append(phone)
     anna, bo = phones

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, expect
@@ -17,6 +16,7 @@ from tests.browser.conftest import (
     PHONE,
     Server,
     context,
+    join,
     log_in,
     serving,
     settle,
@@ -53,10 +53,7 @@ def test_citizen_reads_consent_downloads_and_deletes_their_data(
     consent = page.locator(".st-key-start_consent")
     assert "frivilligt" in consent.inner_text()
     shots(page, "01-start-with-consent")
-    page.locator(".st-key-start_name input").fill("Anna")
-    page.get_by_role("button", name="Deltag").click()
-    settle(page)
-    token = parse_qs(urlsplit(page.url).query)["p"][0]
+    token = join(page, "Anna", "Deltag")
     store = open_store(server.db_path)
     participant = meetings.get_participant(store, token)
     mine = ideas.submit_idea(store, participant, "Flere bænke ved vandet <b>nu</b>")

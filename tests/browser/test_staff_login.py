@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import (
+    JOIN_CODE,
     LAPTOP,
     PASSWORD,
     PHONE,
@@ -58,7 +59,7 @@ def da(key: str, **params: object) -> str:
 
 
 def expect_console(page: Page, code: str) -> None:
-    expect(page.get_by_test_id("stMetricValue").first).to_have_text(f"{code[:3]} {code[3:]}")
+    expect(page.locator(JOIN_CODE)).to_have_text(f"{code[:3]} {code[3:]}")
     expect(page.locator("[data-testid='stTopNavLink'][href$='/logout']")).to_be_visible()
 
 

@@ -9,7 +9,15 @@ import sqlite3
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LAPTOP, PHONE, context, log_in, settle
+from tests.browser.conftest import (
+    JOIN_CODE,
+    LAPTOP,
+    PHONE,
+    context,
+    join,
+    log_in,
+    settle,
+)
 from tests.factories import make_meeting, start
 from workshop import meetings
 from workshop.db import open_store
@@ -56,9 +64,7 @@ def test_facilitator_runs_a_dialogue_session_with_two_phones(server, browser, sh
     laptop.get_by_role("link", name="Åbn styrepult").first.click()
     laptop.wait_for_url("**/console?meeting=*", timeout=30_000)
     settle(laptop)
-    expect(laptop.get_by_test_id("stMetricValue")).to_have_text(
-        f"{code[:3]} {code[3:]}", timeout=30_000
-    )
+    expect(laptop.locator(JOIN_CODE)).to_have_text(f"{code[:3]} {code[3:]}", timeout=30_000)
     shots(laptop, "02-console-ready")
 
     projector = context(browser, LAPTOP).new_page()
@@ -73,9 +79,7 @@ def test_facilitator_runs_a_dialogue_session_with_two_phones(server, browser, sh
         phone = context(browser, PHONE).new_page()
         phone.goto(f"{base}/?code={code}")
         settle(phone)
-        phone.locator(".st-key-start_name input").fill(name)
-        phone.get_by_role("button", name="Deltag", exact=True).click()
-        settle(phone)
+        join(phone, name, "Deltag")
         expect(phone.get_by_role("heading", name="Velkommen!")).to_be_visible()
         assert re.search(r"[?&]p=[\w-]{32,}", phone.url), phone.url
         phones.append(phone)
@@ -142,10 +146,7 @@ def test_a_reload_brings_the_phone_back_as_the_same_participant(server, browser,
     phone = context(browser, PHONE, locale="nb-NO").new_page()
     phone.goto(f"{server.url}/?code={code}")
     settle(phone)
-    phone.locator(".st-key-start_name input").fill("Kari")
-    phone.get_by_role("button", name="Bli med", exact=True).click()
-    settle(phone)
-    phone.wait_for_url(re.compile(r"[?&]p="))  # the app puts the participant's link in the URL
+    join(phone, "Kari", "Bli med")  # the app puts the participant's link in the URL
     url = phone.url
     people_before = (
         sqlite3.connect(server.db_path).execute("SELECT COUNT(*) FROM participants").fetchone()[0]

@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     Server,
     assert_chart_texts_fit,
     context,
+    join,
     log_in,
     serving,
     settle,
@@ -94,9 +95,7 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
     phone = context(browser, PHONE).new_page()
     phone.goto(f"{server.url}/?code={code}")
     settle(phone)
-    phone.locator(".st-key-start_name input").fill("Anna")
-    phone.get_by_role("button", name="Deltag", exact=True).click()
-    settle(phone)
+    join(phone, "Anna", "Deltag")
     projector = context(browser, LAPTOP).new_page()
     projector.goto(f"{server.url}/?screen={screen}")
     console = context(browser, PHONE).new_page()

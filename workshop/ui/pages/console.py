@@ -67,7 +67,8 @@ info, controls = st.columns([2, 3], gap="large")
 
 # -- join code, QR, projector ------------------------------------------------------------------
 with info:
-    st.metric(t("console.join_code"), meetings.format_code(meeting.join_code))
+    with st.container(key="console_join_code"):  # a stable selector beside the join watch
+        st.metric(t("console.join_code"), meetings.format_code(meeting.join_code))
     st.image(qr.qr_png(join_link, scale=6), width=180)
     st.code(join_link, language=None)
     screen = meetings.screen_link_token(db, meeting.id)
