@@ -130,6 +130,11 @@ def test_each_download_holds_only_that_persons_rows(store: Store, room: dict[str
         ballots = {b["method"]: b for b in data["ballots"]}
         assert sorted(ballots) == sorted(room["rounds"])  # one ballot per round, each once
         assert len(data["ballots"]) == len(room["rounds"])
+        # every ballot names its step by place; no field is exported that is never filled
+        assert all(
+            isinstance(b["step_number"], int) and b["step_number"] >= 1 for b in ballots.values()
+        )
+        assert None not in data["participant"].values()
 
         # Pairwise: exactly the person's own three judgements, each once.
         pairs = ballots["pairwise"]["choices"]

@@ -26,7 +26,7 @@ from workshop import accounts, meetings
 from workshop.db import Store, open_store
 from workshop.i18n import translate
 from workshop.model import Meeting, Role
-from workshop.ui.participant_routes import cookie_name
+from workshop.ui.participant_routes import BROWSER_COOKIE, cookie_name
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 if str(BENCH) not in sys.path:
@@ -188,6 +188,42 @@ def test_a_scripted_session_is_stopped_after_a_handful_of_joins(server, db, meet
     presses = asyncio.run(scenario())
     tokens = [token for token, _ in presses if token]
     assert len(tokens) == 3 and len(set(tokens)) == 3
+    for token, alerts in presses[3:]:
+        assert not token
+        assert any(refusal("error.join.too_many_from_browser", text) for text in alerts), alerts
+    assert meetings.count_participants(db, meeting.id) == 3
+
+
+def test_the_route_gives_the_browser_an_id_once(server, db, meeting):
+    anna = meetings.join_meeting(db, meeting.join_code, "Anna", client="t")
+    status, headers = fetch(f"{server.url}/auth/participant?p={anna.token}&next=/")
+    lines = [c for c in headers.get("set-cookie", []) if c.startswith(f"{BROWSER_COOKIE}=")]
+    assert status == 303 and len(lines) == 1
+    assert "httponly" in lines[0].lower() and "samesite=lax" in lines[0].lower()
+    known = f"{BROWSER_COOKIE}=b-{'x' * 24}"
+    _, again = fetch(f"{server.url}/auth/participant?p={anna.token}&next=/", Cookie=known)
+    assert not [c for c in again.get("set-cookie", []) if c.startswith(f"{BROWSER_COOKIE}=")]
+
+
+def test_reloads_and_new_tabs_of_one_browser_are_stopped_after_a_handful_of_joins(
+    server, db, meeting
+):
+    """Every reload or new tab is a fresh Streamlit session; the browser's id cookie is not."""
+
+    async def one_tab(n: int) -> tuple[str, list[str]]:
+        s = stclient.StreamlitSession(server.url, f"code={meeting.join_code}")
+        s.headers = {
+            "X-Forwarded-For": "198.51.100.77",
+            "Cookie": f"{BROWSER_COOKIE}=one-browser-{'y' * 20}",
+        }
+        async with s:
+            return await press_join(s, meeting.join_code, f"Tab {n}")
+
+    async def scenario() -> list[tuple[str, list[str]]]:
+        return [await one_tab(n) for n in range(5)]
+
+    presses = asyncio.run(scenario())
+    assert sum(1 for token, _ in presses if token) == 3
     for token, alerts in presses[3:]:
         assert not token
         assert any(refusal("error.join.too_many_from_browser", text) for text in alerts), alerts

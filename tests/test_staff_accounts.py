@@ -105,6 +105,14 @@ def test_changing_a_role_is_audited_and_takes_effect_in_live_sessions(store, adm
     assert json.loads(entry["after"]) == {"role": "admin"}
 
 
+def test_a_role_change_that_changes_nothing_is_refused_and_not_audited(store, admin, fie) -> None:
+    entries = store.scalar("SELECT COUNT(*) FROM audit_log")
+    with pytest.raises(NotAllowed) as raised:
+        accounts.set_role(store, fie.id, Role.FACILITATOR, actor=admin)
+    assert raised.value.key == "error.account.role_unchanged"
+    assert store.scalar("SELECT COUNT(*) FROM audit_log") == entries
+
+
 def test_the_last_active_admin_cannot_be_demoted(store, admin, fie) -> None:
     before = users_snapshot(store)
     with pytest.raises(NotAllowed) as raised:

@@ -262,6 +262,8 @@ def set_role(store: Store, user_id: int, role: Role | str, *, actor: User | None
         before = db.execute("SELECT role FROM users WHERE id = ?", [user_id]).fetchone()
         if before is None:
             raise NotFound("error.not_found")
+        if before[0] == new_role.value:
+            raise NotAllowed("error.account.role_unchanged")  # nothing to change or audit
         if new_role is not Role.ADMIN and _is_last_active_admin(db, user_id):
             raise NotAllowed("error.account.last_admin")
         db.execute("UPDATE users SET role = ? WHERE id = ?", [new_role.value, user_id])

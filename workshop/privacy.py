@@ -355,7 +355,7 @@ def export_participant_data(store: Store, participant: Participant) -> dict[str,
         ballots = []
         for ballot in _rows(
             db,
-            "SELECT b.id, b.round_id, r.number AS round_number, r.method, s.prompt AS step,"
+            "SELECT b.id, b.round_id, r.number AS round_number, r.method, s.position, s.prompt,"
             " b.cast_at, b.updated_at, b.response, b.reason FROM ballots b"
             " JOIN rounds r ON r.id = b.round_id JOIN steps s ON s.id = r.step_id"
             " WHERE b.participant_id = ? ORDER BY b.round_id",
@@ -378,7 +378,9 @@ def export_participant_data(store: Store, participant: Participant) -> dict[str,
                     "round_id": ballot["round_id"],
                     "round_number": ballot["round_number"],
                     "method": ballot["method"],
-                    "step": ballot["step"],
+                    # the agenda's step: its place (1, 2, …) and the question, if it had one
+                    "step_number": ballot["position"],
+                    "step_prompt": ballot["prompt"],
                     "cast_at": ballot["cast_at"],
                     "updated_at": ballot["updated_at"],
                     "choices": _ballot_choices(ballot["method"], ballot, entries, pairs, texts),
@@ -406,7 +408,7 @@ def export_participant_data(store: Store, participant: Participant) -> dict[str,
     return {
         "exported_at": utcnow(),
         "meeting": {"id": row[3], "title": row[4], "kind": row[5], "created_at": row[6]},
-        "participant": {"name": row[0], "joined_at": row[1], "last_seen_at": row[2]},
+        "participant": {"name": row[0], "joined_at": row[1]},
         "ideas": ideas,
         "ballots": ballots,
         "acknowledgements": acknowledgements,

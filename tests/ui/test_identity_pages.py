@@ -70,6 +70,9 @@ def test_the_facilitator_removes_a_participant_with_their_votes(world, make_app)
     assert ideas.get_idea(db, spam.id).hidden
     removed = translate("da", "identity.removed", id=bot.id, ballots=1, pairwise=0, ideas=1)
     assert any(removed in toast.value for toast in at.toast), [t.value for t in at.toast]
+    # The form is empty again: the next removal needs its own choice and confirmation.
+    assert at.selectbox(key="console_remove_pick").value is None
+    assert not at.checkbox(key="console_remove_confirm").value
 
 
 def test_a_phone_whose_participant_vanished_is_told_and_can_join_again(world, make_app):

@@ -6,7 +6,9 @@ nothing. After a join the page sends the browser (a websocket cannot set cookies
 
 * ``GET /auth/participant?p=…&next=/?p=…``: if the link names a participant, it sets the
   cookie ``samskab_p<meeting id>`` to that same secret (HttpOnly, SameSite=Lax, Path=/,
-  Secure over HTTPS) and redirects to ``next`` — a path on this site only.
+  Secure over HTTPS) and redirects to ``next`` — a path on this site only. The first time, it
+  also gives the browser a random id (``samskab_browser``, same attributes): join limits count
+  per browser by it, since every reload or new tab is a new Streamlit session.
 
 The cookie holds nothing the link does not already hold, and the participant is looked up
 through ``meetings.get_participant`` like the link, so however link secrets are stored, the
@@ -19,6 +21,7 @@ to ``next``, where the page explains what happened. Mounted by ``st.App`` in
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import timedelta
 
 from starlette.requests import Request
@@ -31,6 +34,10 @@ from workshop.ui.session import store
 
 REMEMBER_PATH = "/auth/participant"
 COOKIE_PREFIX = "samskab_p"
+# A random id for the browser itself, set with the first participant cookie: reloads and new
+# tabs are fresh Streamlit sessions, so join limits count per browser by this id instead.
+BROWSER_COOKIE = "samskab_browser"
+BROWSER_ID = re.compile(r"^[\w-]{16,64}$")
 COOKIE_NAME = re.compile(rf"^{COOKIE_PREFIX}(\d{{1,12}})$")
 # A meeting is an evening, a committee's meetings a season; the link itself never expires.
 COOKIE_LIFETIME = timedelta(days=90)
@@ -64,6 +71,16 @@ def remember(request: Request) -> Response:
         participant = meetings.get_participant(store(), token)
     except WorkshopError:
         return response
+    if not BROWSER_ID.match(request.cookies.get(BROWSER_COOKIE, "")):
+        response.set_cookie(
+            BROWSER_COOKIE,
+            secrets.token_urlsafe(18),
+            max_age=int(COOKIE_LIFETIME.total_seconds()),
+            path="/",
+            secure=_is_https(request),
+            httponly=True,
+            samesite="lax",
+        )
     response.set_cookie(
         cookie_name(participant.meeting_id),
         token,

@@ -193,6 +193,9 @@ def participants_tab(meeting: Meeting, user: User) -> None:
                 except WorkshopError as error:
                     st.error(error_text(error))
                 else:
+                    for key in ("console_remove_pick", "console_remove_reason"):
+                        st.session_state.pop(key, None)  # an empty form for the next one
+                    st.session_state.pop("console_remove_confirm", None)
                     flash(
                         t(
                             "identity.removed",

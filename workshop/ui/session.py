@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from workshop import accounts, committees, demo, meetings, staff_sessions
+from workshop import accounts, committees, demo, link_secrets, meetings, staff_sessions
 from workshop.config import Settings, load_settings
 from workshop.db import Store, shared_store
 from workshop.errors import NotFound
@@ -267,7 +267,20 @@ def require_participant() -> Participant:
 
 
 def client_id() -> str:
-    """This browser session, for limits on failed join codes."""
+    """This browser, for limits on joins and failed join codes.
+
+    The browser's id cookie (set with its first participant cookie) when it has one: a reload
+    or a new tab is a fresh session but the same browser. Otherwise this browser session.
+    Only a digest of the id is ever stored (``rate_events``).
+    """
+    from workshop.ui.participant_routes import BROWSER_COOKIE, BROWSER_ID
+
+    try:
+        browser = st.context.cookies.get(BROWSER_COOKIE, "")
+    except Exception:  # bare mode: no browser
+        browser = ""
+    if browser and BROWSER_ID.match(browser):
+        return f"browser:{link_secrets.hash_secret(browser)[:32]}"
     if state.JOIN_CLIENT not in st.session_state:
         st.session_state[state.JOIN_CLIENT] = secrets.token_hex(8)
     return f"session:{st.session_state[state.JOIN_CLIENT]}"
