@@ -164,9 +164,7 @@ def test_invitations_go_to_members_with_an_address_with_the_calendar_file(
     assert [(s.member_id, s.status) for s in sent] == [(mette.id, "delivered")]
 
 
-def test_a_failing_sender_is_recorded_and_bad_addresses_are_refused(
-    store, committee, facilitator
-):
+def test_a_failing_sender_is_recorded_and_bad_addresses_are_refused(store, committee, facilitator):
     with pytest.raises(InvalidInput):
         members.add_member(
             store,
@@ -192,9 +190,7 @@ def test_a_failing_sender_is_recorded_and_bad_addresses_are_refused(
         store, meeting.meeting_id, actor=facilitator, sender=Outbox(fail_for="ole"), lang="en"
     )
     assert report.sent == () and len(report.failed) == 1
-    assert [s.status for s in invitations.list_invitations(store, meeting.meeting_id)] == [
-        "failed"
-    ]
+    assert [s.status for s in invitations.list_invitations(store, meeting.meeting_id)] == ["failed"]
 
 
 def test_the_invitation_uses_the_configured_time_zone(store, committee, facilitator):
@@ -217,7 +213,11 @@ def test_time_zone_setting() -> None:
 def test_attendance_has_apologies_beside_present_and_absent(store, committee, facilitator):
     people = [
         members.add_member(
-            store, committee.id, name=n, role="politician", starts_on="2026-03-01",
+            store,
+            committee.id,
+            name=n,
+            role="politician",
+            starts_on="2026-03-01",
             actor=facilitator,
         )
         for n in ("A", "B", "C")
@@ -254,8 +254,10 @@ def test_boolean_attendance_rows_are_migrated_to_a_status(tmp_path) -> None:
         if migration_set.name == "samskab.committee_year":
             continue
         migration_set.apply(old)
-    old.execute("INSERT INTO users (id, username, display_name, role, password_hash, created_at)"
-                " VALUES (1, 'f', 'F', 'facilitator', 'x', '2026-01-01')")
+    old.execute(
+        "INSERT INTO users (id, username, display_name, role, password_hash, created_at)"
+        " VALUES (1, 'f', 'F', 'facilitator', 'x', '2026-01-01')"
+    )
     old.execute("INSERT INTO committees (id, title, task, created_at) VALUES (1, 'C', '', 'now')")
     old.execute(
         "INSERT INTO meetings (id, committee_id, title, kind, join_code, screen_token,"
@@ -328,11 +330,20 @@ def test_the_public_page_shows_names_of_office_holders_but_not_of_citizens(
     store, committee, facilitator
 ):
     members.add_member(
-        store, committee.id, name="Mette Borgmester", role="chair", starts_on="2026-03-01",
-        email="mette@x.dk", actor=facilitator,
+        store,
+        committee.id,
+        name="Mette Borgmester",
+        role="chair",
+        starts_on="2026-03-01",
+        email="mette@x.dk",
+        actor=facilitator,
     )
     members.add_member(
-        store, committee.id, name="Anna Borger", role="citizen", starts_on="2026-03-01",
+        store,
+        committee.id,
+        name="Anna Borger",
+        role="citizen",
+        starts_on="2026-03-01",
         actor=facilitator,
     )
     page = public.committee_page(store, committee.id)
@@ -364,22 +375,41 @@ def test_reminders_go_once_a_day_to_owners_with_an_address(store, committee, fac
     from workshop import reminders
 
     agreement = create_agreement(
-        store, "committee", lang="da", committee_id=committee.id, actor=facilitator,
+        store,
+        "committee",
+        lang="da",
+        committee_id=committee.id,
+        actor=facilitator,
         today=date(2026, 1, 1),
     )
     add_commitment(
-        store, agreement.id, party="administration", description="Send svar",
-        owner="Anna Holm <anna@gentofte.dk>", due_on="2026-06-03", evidence_required=False,
+        store,
+        agreement.id,
+        party="administration",
+        description="Send svar",
+        owner="Anna Holm <anna@gentofte.dk>",
+        due_on="2026-06-03",
+        evidence_required=False,
         actor=facilitator,
     )
     add_commitment(
-        store, agreement.id, party="administration", description="Langt ude",
-        owner="bo@gentofte.dk", due_on="2026-09-01", evidence_required=False,
+        store,
+        agreement.id,
+        party="administration",
+        description="Langt ude",
+        owner="bo@gentofte.dk",
+        due_on="2026-09-01",
+        evidence_required=False,
         actor=facilitator,
     )
     add_commitment(
-        store, agreement.id, party="administration", description="Svar til borgerne",
-        owner="Kulturforvaltningen", due_on="2026-05-20", evidence_required=False,
+        store,
+        agreement.id,
+        party="administration",
+        description="Svar til borgerne",
+        owner="Kulturforvaltningen",
+        due_on="2026-05-20",
+        evidence_required=False,
         actor=facilitator,
     )
     today = date(2026, 6, 1)
@@ -398,9 +428,7 @@ def test_reminders_go_once_a_day_to_owners_with_an_address(store, committee, fac
     assert report.no_address  # listed, not sent
     again = reminders.send_reminders(store, today=today, days=7, sender=outbox)
     assert again.sent == 0 and again.already_sent == report.sent
-    tomorrow = reminders.send_reminders(
-        store, today=date(2026, 6, 2), days=7, sender=Outbox()
-    )
+    tomorrow = reminders.send_reminders(store, today=date(2026, 6, 2), days=7, sender=Outbox())
     assert tomorrow.sent == report.sent
 
 
@@ -411,8 +439,12 @@ def test_outcome_reviews_due_become_reminders(store, facilitator):
     world = build_outcome_world(store, facilitator)
     outcome_id = world.outcome_ids[0]
     followup.update_follow_up(
-        store, outcome_id, owner="Kultur (kultur@gentofte.dk)", status="in_progress",
-        progress=10, actor=facilitator,
+        store,
+        outcome_id,
+        owner="Kultur (kultur@gentofte.dk)",
+        status="in_progress",
+        progress=10,
+        actor=facilitator,
     )
     review_id = followup.schedule_review(
         store, outcome_id, date(2026, 6, 5), actor=facilitator, today=date(2026, 6, 1)
@@ -431,7 +463,11 @@ def test_remind_command_prints_no_address_and_respects_dry_run(
     from workshop import cli
 
     create_agreement(
-        store, "committee", lang="da", committee_id=committee.id, actor=facilitator,
+        store,
+        "committee",
+        lang="da",
+        committee_id=committee.id,
+        actor=facilitator,
         today=date(2020, 1, 1),
     )
     outbox = tmp_path / "outbox.txt"
@@ -454,3 +490,25 @@ def test_the_remind_units_run_the_command_daily_and_are_documented() -> None:
     assert "OnCalendar=" in timer and "Persistent=true" in timer
     guide = (root / "docs" / "deployment.md").read_text(encoding="utf-8")
     assert "deploy/samskab-remind.timer" in guide and "no address" in guide
+
+
+def test_erasing_a_member_erases_their_address_and_where_invitations_went(
+    store, committee, facilitator
+):
+    ole = members.add_member(
+        store,
+        committee.id,
+        name="Ole",
+        role="observer",
+        starts_on="2026-03-01",
+        email="ole@x.dk",
+        actor=facilitator,
+    )
+    meeting = plan(store, committee, facilitator, "2099-04-01T17:00")
+    invitations.send_invitations(
+        store, meeting.meeting_id, actor=facilitator, sender=Outbox(), lang="da"
+    )
+    members.erase_member(store, ole.id, actor=facilitator)
+    assert members.get_member(store, ole.id).email is None
+    assert [s.address for s in invitations.list_invitations(store, meeting.meeting_id)] == [""]
+    assert "ole@x.dk" not in "".join(str(row) for row in store.query("SELECT * FROM audit_log"))

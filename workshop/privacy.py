@@ -677,7 +677,8 @@ def _erase_application_row(db: Database, application_id: int) -> None:
 
 def _erase_member_row(db: Database, member_id: int) -> None:
     db.execute(
-        "UPDATE committee_members SET name = ?, email = NULL WHERE id = ?", [REDACTED_TEXT, member_id]
+        "UPDATE committee_members SET name = ?, email = NULL WHERE id = ?",
+        [REDACTED_TEXT, member_id],
     )
     db.execute("UPDATE meeting_invitations SET address = '' WHERE member_id = ?", [member_id])
     redact_logs(db, "committee_members", [member_id], APPLICANT_KEYS)

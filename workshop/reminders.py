@@ -113,8 +113,15 @@ def due_reminders(store: Store, *, today: date, days: int = DEFAULT_DAYS) -> lis
         [horizon],
     ):
         found.append(
-            Reminder("review", r["id"], r["title"], "", r["owner"], owner_address(r["owner"]),
-                     r["due_on"])
+            Reminder(
+                "review",
+                r["id"],
+                r["title"],
+                "",
+                r["owner"],
+                owner_address(r["owner"]),
+                r["due_on"],
+            )
         )
     found.sort(key=lambda item: (item.due_on, item.kind, item.item_id))
     return found

@@ -74,9 +74,7 @@ def member_address(store: Store, member: Member) -> str | None:
         return member.email
     if member.application_id is None:
         return None
-    contact = store.scalar(
-        "SELECT contact FROM applications WHERE id = ?", [member.application_id]
-    )
+    contact = store.scalar("SELECT contact FROM applications WHERE id = ?", [member.application_id])
     address = str(contact or "").strip().lower()
     return address if _EMAIL.match(address) else None
 
@@ -86,7 +84,9 @@ def invited_members(store: Store, plan: MeetingPlan) -> list[Member]:
     return [m for m in list_members(store, plan.committee_id) if m.is_active(plan.planned_at[:10])]
 
 
-def _message(to: str, lang: str, plan: MeetingPlan, committee_title: str, calendar: str) -> EmailMessage:
+def _message(
+    to: str, lang: str, plan: MeetingPlan, committee_title: str, calendar: str
+) -> EmailMessage:
     message = EmailMessage(policy=policy.SMTPUTF8)
     message["From"] = FROM_ADDRESS
     message["To"] = to

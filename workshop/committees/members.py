@@ -360,9 +360,7 @@ def record_attendance(
     return get_meeting_plan(store, meeting_id)
 
 
-def approve_minutes(
-    store: Store, meeting_id: int, *, at_meeting: int, actor: User
-) -> MeetingPlan:
+def approve_minutes(store: Store, meeting_id: int, *, at_meeting: int, actor: User) -> MeetingPlan:
     """The committee approves a meeting's minutes at a later meeting; from then on they are
     public (on the committee's public page) and no longer change.
 

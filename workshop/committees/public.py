@@ -88,7 +88,8 @@ def committee_page(store: Store, committee_id: int, *, today: str | None = None)
         if r.decisions
     )
     followed = tuple(
-        PublicOutcome(o.title, o.status.value, o.progress) for o in list_outcomes(store, committee_id)
+        PublicOutcome(o.title, o.status.value, o.progress)
+        for o in list_outcomes(store, committee_id)
     )
     return PublicCommittee(
         phase=get_state(store, committee_id).phase,
