@@ -13,7 +13,7 @@ from workshop.committees.records import Action, Deadline, MeetingPlan, Phase
 from workshop.db import Store
 from workshop.errors import NotFound, WorkshopError
 from workshop.model import Committee, User
-from workshop.ui.i18n import current_language, error_text, t
+from workshop.ui.i18n import current_language, error_text, t, tn
 from workshop.ui.navigation import page_file
 from workshop.ui.session import flash, settings, store
 from workshop.ui.widgets import demo_badge, user_text
@@ -161,7 +161,7 @@ def invitation_controls(db: Store, plan: MeetingPlan, user: User) -> None:
         except WorkshopError as error:
             st.error(error_text(error))
         else:
-            st.success(t("meetings.invitations_sent", count=len(report.sent)))
+            st.success(tn("meetings.invitations_sent", len(report.sent)))
             if report.failed:
                 names = ", ".join(user_text(m.name) for m in report.failed)
                 st.error(t("meetings.invitations_failed", names=names))

@@ -95,8 +95,10 @@ if not page.members:
     st.caption(t("public.no_members"))
 for person in page.members:
     role = t(f"member.role.{person.role.value}")
-    name = user_text(person.name) if person.name else t("public.citizen_member")
-    st.markdown(f"- **{name}** · {role}")
+    if person.name:
+        st.markdown(f"- **{user_text(person.name)}** · {role}")
+    else:
+        st.markdown(f"- **{role}** · {t('public.citizen_member')}")
 if any(person.name is None for person in page.members):
     st.caption(t("public.names_note"))
 
