@@ -512,3 +512,32 @@ def test_erasing_a_member_erases_their_address_and_where_invitations_went(
     assert members.get_member(store, ole.id).email is None
     assert [s.address for s in invitations.list_invitations(store, meeting.meeting_id)] == [""]
     assert "ole@x.dk" not in "".join(str(row) for row in store.query("SELECT * FROM audit_log"))
+
+
+def test_a_feedback_promise_reminds_its_sign_off_while_ideas_wait(store, facilitator, meeting):
+    from tests.factories import join, start
+    from workshop import ideas, reminders
+    from workshop.agreements import save_version
+
+    start(store, meeting)
+    anna = join(store, meeting, "Anna")
+    ideas.submit_idea(store, anna, "Flere bænke")
+    agreement = create_agreement(
+        store,
+        "dialogue_session",
+        lang="da",
+        meeting_id=meeting.id,
+        actor=facilitator,
+        today=date(2026, 5, 1),
+    )
+    save_version(
+        store,
+        agreement.id,
+        {"sign_off": "Projektleder Ida (ida@kommune.dk)", "feedback_due_on": "2026-05-30"},
+        material=False,
+        actor=facilitator,
+    )
+    due = reminders.due_reminders(store, today=date(2026, 6, 1), days=0)
+    (promise,) = [r for r in due if r.kind == "feedback"]
+    assert (promise.item_id, promise.address) == (agreement.id, "ida@kommune.dk")
+    assert promise.days_left(date(2026, 6, 1)) == -2

@@ -152,3 +152,17 @@ def test_the_public_page_shows_both_decisions_with_reasons_and_outcomes(world, m
     assert da("public.reason", reason="Ingen plads i budgettet") in shown
     assert da("decision.body.standing_committee") in shown and da("decision.body.council") in shown
     assert da("public.outcomes") in shown
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_public_page_speaks_norwegian_and_english(planned, make_app, lang) -> None:
+    from workshop.i18n import translate
+
+    at = make_app(query={"link": planned["link"], "lang": lang}).run()
+    at.switch_page(f"{PAGES}/mandate.py").run()
+    assert not at.exception
+    shown = texts(at)
+    for key in ("public.members", "public.minutes", "public.recommendations", "public.outcomes"):
+        assert translate(lang, key) in shown, key
+    assert translate(lang, "public.citizen_member") in shown
+    assert "Sofie Borger" not in shown
