@@ -99,8 +99,8 @@ def due_reminders(store: Store, *, today: date, days: int = DEFAULT_DAYS) -> lis
             Reminder(
                 "feedback",
                 agreement.id,
-                agreement.current.texts.get("feedback_how", "") or agreement.current.title,
                 agreement.current.title,
+                "",
                 owner,
                 owner_address(owner),
                 due,
@@ -169,7 +169,8 @@ def send_reminders(
     report = RemindReport(reminders=due_reminders(store, today=today, days=days))
     for reminder in report.reminders:
         kind = translate(lang, f"reminder.kind.{reminder.kind}")
-        head = f"{reminder.due_on} {kind}: {reminder.what} · {reminder.owner or '—'}"
+        owner = reminder.owner if len(reminder.owner) <= 60 else reminder.owner[:59] + "…"
+        head = f"{reminder.due_on} {kind}: {reminder.what} · {owner or '—'}"
         if reminder.address is None:
             report.no_address.append(reminder)
             report.lines.append(f"{head} → {translate(lang, 'reminder.no_address')}")
