@@ -116,6 +116,8 @@ def test_the_guide_names_every_setting_it_relies_on() -> None:
         "samskab backup",
         "samskab restore",
         "samskab purge",
+        "samskab remind",
+        "deploy/samskab-remind.service",
         "deploy/nginx-samskab.conf",
         "deploy/samskab@.service",
     ):

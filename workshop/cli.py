@@ -10,6 +10,7 @@ samskab backup                                        # online backup while the 
 samskab restore data/backups/samskab-….db --yes       # put a backup back (not while serving)
 samskab purge                                         # retention: anonymise old meetings
 samskab export-audit --format csv --output audit.csv  # the audit log for an auditor
+samskab remind --days 7                               # e-mail owners of what is due (cron)
 """
 
 from __future__ import annotations
@@ -220,6 +221,53 @@ def cmd_export_audit(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_remind(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from workshop import reminders
+    from workshop.feedback import configured_sender
+
+    if args.days < 0:
+        print("--days must be 0 or more; nothing was sent.", file=sys.stderr)
+        return 2
+    store = open_store(_db_path(args))
+    lang = cli_language()
+    report = reminders.send_reminders(
+        store,
+        today=date.today(),
+        days=args.days,
+        sender=None if args.dry_run else configured_sender(),
+        dry_run=args.dry_run,
+        lang=lang,
+    )
+    for line in report.lines:
+        print(line)
+    if not report.reminders:
+        print(translate(lang, "reminder.none", days=args.days))
+    elif args.dry_run:
+        print(
+            translate(
+                lang,
+                "reminder.summary_dry",
+                would=report.would_send,
+                already=report.already_sent,
+                no_address=len(report.no_address),
+            )
+        )
+    else:
+        print(
+            translate(
+                lang,
+                "reminder.summary",
+                sent=report.sent,
+                failed=report.failed,
+                already=report.already_sent,
+                no_address=len(report.no_address),
+            )
+        )
+    return 1 if report.failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="samskab", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -304,6 +352,15 @@ def build_parser() -> argparse.ArgumentParser:
     export_cmd.add_argument("--since", help="first day or time, e.g. 2026-11-01")
     export_cmd.add_argument("--until", help="last day or time, e.g. 2026-11-30")
     export_cmd.set_defaults(func=cmd_export_audit)
+
+    remind_cmd = commands.add_parser(
+        "remind",
+        help="e-mail the owners of commitments, feedback promises and outcome reviews that are"
+        " due within N days or overdue (for cron or a systemd timer)",
+    )
+    remind_cmd.add_argument("--days", type=int, default=7, help="look this many days ahead (7)")
+    remind_cmd.add_argument("--dry-run", action="store_true", help="list, send nothing")
+    remind_cmd.set_defaults(func=cmd_remind)
     return parser
 
 

@@ -32,6 +32,7 @@ class Settings:
     join_code_hours: int
     joins_per_session: int = 3
     joins_per_network_minute: int = 600
+    time_zone: str = "Europe/Copenhagen"
 
 
 ENV_VARS: dict[str, str] = {
@@ -79,6 +80,10 @@ ENV_VARS: dict[str, str] = {
         "server key staff-visible links are derived from (default: a random key in"
         " <database>.key); never in the database or its backups"
     ),
+    "SAMSKAB_TIME_ZONE": (
+        "the installation's time zone for meeting times and calendar invitations"
+        " (default Europe/Copenhagen; e.g. Europe/Oslo)"
+    ),
     "SAMSKAB_FEEDBACK_SENDER": (
         "where feedback e-mails go: file:<path> (default file:data/feedback-outbox.txt),"
         " console, or python:<module>:<callable> returning a sender"
@@ -100,4 +105,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         join_code_hours=int(env.get("SAMSKAB_JOIN_CODE_HOURS") or 24),
         joins_per_session=max(1, int(env.get("SAMSKAB_JOINS_PER_SESSION") or 3)),
         joins_per_network_minute=max(1, int(env.get("SAMSKAB_JOINS_PER_NETWORK_MINUTE") or 600)),
+        time_zone=_time_zone(env.get("SAMSKAB_TIME_ZONE")),
     )
+
+
+def _time_zone(value: str | None) -> str:
+    """A zone name from the tz database; an unknown name stops the start with a clear message."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = (value or "Europe/Copenhagen").strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"SAMSKAB_TIME_ZONE: unknown time zone {name!r} (use a name like Europe/Oslo)"
+        ) from None
+    return name

@@ -27,6 +27,7 @@ def migration_sets() -> list[Migrations]:
     from workshop import moderation as live_moderation
     from workshop.agreements import schema as agreement_schema
     from workshop.committees import schema as committee_schema
+    from workshop.committees import year_schema as committee_year_schema
     from workshop.outcomes import schema as outcome_schema
 
     return [
@@ -42,6 +43,7 @@ def migration_sets() -> list[Migrations]:
         privacy.migrations,
         staff_sessions.migrations,
         participants.migrations,
+        committee_year_schema.migrations,
     ]
 
 

@@ -91,6 +91,10 @@ PERSONAL_FIELDS: dict[tuple[str, str], str] = {
     ("sortition_draws", "applicant_ids"): "the pool of a draw, by application id",
     ("committee_members", "name"): "a committee member's name",
     ("meeting_attendance", "member_id"): "who attended a committee meeting",
+    ("committee_members", "email"): "a member's e-mail for meeting invitations",
+    ("meeting_invitations", "address"): "where a meeting invitation was sent",
+    ("reminders_sent", "owner"): "who a reminder was for (as written on the commitment)",
+    ("reminders_sent", "address"): "where a reminder was sent",
 }
 
 
@@ -674,7 +678,11 @@ def _erase_application_row(db: Database, application_id: int) -> None:
 
 
 def _erase_member_row(db: Database, member_id: int) -> None:
-    db.execute("UPDATE committee_members SET name = ? WHERE id = ?", [REDACTED_TEXT, member_id])
+    db.execute(
+        "UPDATE committee_members SET name = ?, email = NULL WHERE id = ?",
+        [REDACTED_TEXT, member_id],
+    )
+    db.execute("UPDATE meeting_invitations SET address = '' WHERE member_id = ?", [member_id])
     redact_logs(db, "committee_members", [member_id], APPLICANT_KEYS)
 
 

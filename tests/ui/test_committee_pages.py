@@ -139,7 +139,7 @@ def test_members_and_meetings_from_the_committee_page(lifecycle, make_app) -> No
     at.run()
     (chair,) = members.list_members(db, committee.id)
     at.text_area(key=f"committee_minutes_text_{plan.meeting_id}").input("Vi gik i gang.")
-    at.checkbox(key=f"committee_present_{plan.meeting_id}_{chair.id}").check()
+    at.radio(key=f"committee_status_{plan.meeting_id}_{chair.id}").set_value("present")
     at.button(
         key=f"FormSubmitter:committee_minutes_{plan.meeting_id}-" + da("meetings.save_minutes")
     ).click().run()

@@ -7,6 +7,7 @@ it: when and where, the agenda, the minutes, and who attended.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -14,7 +15,14 @@ from sqlite_utils import Database
 
 from workshop import audit, meetings, privacy
 from workshop.committees.core import _iso_date, require
-from workshop.committees.records import POLITICIAN_SEATS, Action, MeetingPlan, Member, MemberRole
+from workshop.committees.records import (
+    POLITICIAN_SEATS,
+    Action,
+    AttendanceStatus,
+    MeetingPlan,
+    Member,
+    MemberRole,
+)
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.model import MeetingKind, User, utcnow
@@ -24,6 +32,18 @@ NAME_MAX = 120
 LOCATION_MAX = 200
 AGENDA_MAX = 6000
 MINUTES_MAX = 20000
+EMAIL_MAX = 254
+_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
+
+
+def clean_email(value: str | None) -> str | None:
+    """An optional e-mail address, lower-cased; empty → None; anything else is refused."""
+    address = clean_text(value or "").lower()
+    if not address:
+        return None
+    if len(address) > EMAIL_MAX or not _EMAIL.match(address):
+        raise InvalidInput("error.member.bad_email", value=address[:80])
+    return address
 
 
 def _member(row: dict[str, Any]) -> Member:
@@ -35,6 +55,7 @@ def _member(row: dict[str, Any]) -> Member:
         starts_on=row["starts_on"],
         ends_on=row["ends_on"],
         application_id=row["application_id"],
+        email=row.get("email"),
     )
 
 
@@ -63,6 +84,7 @@ def insert_member(
     ends_on: date | str | None,
     application_id: int | None,
     actor: User,
+    email: str | None = None,
 ) -> int:
     """Insert a member inside the caller's transaction (rules already checked)."""
     start = _iso_date(starts_on)
@@ -71,8 +93,8 @@ def insert_member(
         raise InvalidInput("error.member.dates")
     cursor = db.execute(
         "INSERT INTO committee_members (committee_id, name, role, starts_on, ends_on,"
-        " application_id, added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [committee_id, name, role.value, start, end, application_id, actor.id, utcnow()],
+        " application_id, added_by, added_at, email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [committee_id, name, role.value, start, end, application_id, actor.id, utcnow(), email],
     )
     member_id = cursor.lastrowid
     assert member_id is not None
@@ -97,12 +119,15 @@ def add_member(
     ends_on: date | str | None = None,
     actor: User,
     confirm_over_target: bool = False,
+    email: str | None = None,
 ) -> Member:
     """Add a member by hand (politicians, experts, the secretariat…).
 
     A politician or citizen seat beyond the composition target needs ``confirm_over_target``.
+    ``email`` (optional) is where meeting invitations go.
     """
     name = require_text(name, max_chars=NAME_MAX, field="name")
+    address = clean_email(email)
     role = MemberRole(role)
     with store.transaction() as db:
         require(db, committee_id, Action.ADD_MEMBER)
@@ -119,6 +144,7 @@ def add_member(
             ends_on=ends_on,
             application_id=None,
             actor=actor,
+            email=address,
         )
     return get_member(store, member_id)
 
@@ -262,8 +288,11 @@ def record_minutes(
         committee_id = _plan_committee(db, meeting_id)
         require(db, committee_id, Action.KEEP_MINUTES)
         before = db.execute(
-            "SELECT agenda, minutes FROM meeting_plans WHERE meeting_id = ?", [meeting_id]
+            "SELECT agenda, minutes, approved_at FROM meeting_plans WHERE meeting_id = ?",
+            [meeting_id],
         ).fetchone()
+        if before[2] is not None and (before[0], before[1]) != (agenda, minutes):
+            raise NotAllowed("error.minutes.already_approved")
         db.execute(
             "UPDATE meeting_plans SET agenda = ?, minutes = ?, minutes_by = ?, minutes_at = ?"
             " WHERE meeting_id = ?",
@@ -281,10 +310,25 @@ def record_minutes(
     return get_meeting_plan(store, meeting_id)
 
 
+def _status(value: AttendanceStatus | str | bool) -> AttendanceStatus:
+    if isinstance(value, bool):  # the old yes/no form of a record
+        return AttendanceStatus.PRESENT if value else AttendanceStatus.ABSENT
+    try:
+        return AttendanceStatus(value)
+    except ValueError:
+        raise InvalidInput("error.attendance.unknown_status", value=str(value)[:40]) from None
+
+
 def record_attendance(
-    store: Store, meeting_id: int, present: dict[int, bool], *, actor: User
+    store: Store,
+    meeting_id: int,
+    statuses: dict[int, AttendanceStatus | str | bool],
+    *,
+    actor: User,
 ) -> MeetingPlan:
-    """Record who attended (member id → present); members not named keep their record."""
+    """Record who attended (member id → present, absent or apologies — "afbud"); members not
+    named keep their record. ``True``/``False`` still mean present/absent."""
+    chosen = {member_id: _status(value) for member_id, value in statuses.items()}
     with store.transaction() as db:
         committee_id = _plan_committee(db, meeting_id)
         require(db, committee_id, Action.KEEP_MINUTES)
@@ -295,15 +339,15 @@ def record_attendance(
             ).fetchall()
         }
         now = utcnow()
-        for member_id, here in present.items():
+        for member_id, status in chosen.items():
             if member_id not in members:
                 raise NotFound("error.not_found")
             db.execute(
-                "INSERT INTO meeting_attendance (meeting_id, member_id, present, recorded_by,"
+                "INSERT INTO meeting_attendance (meeting_id, member_id, status, recorded_by,"
                 " recorded_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (meeting_id, member_id)"
-                " DO UPDATE SET present = excluded.present, recorded_by = excluded.recorded_by,"
+                " DO UPDATE SET status = excluded.status, recorded_by = excluded.recorded_by,"
                 " recorded_at = excluded.recorded_at",
-                [meeting_id, member_id, int(here), actor.id, now],
+                [meeting_id, member_id, status.value, actor.id, now],
             )
         audit.record(
             db,
@@ -311,7 +355,51 @@ def record_attendance(
             "record_attendance",
             "meeting_plans",
             meeting_id,
-            after={str(k): v for k, v in present.items()},
+            after={str(k): v.value for k, v in chosen.items()},
+        )
+    return get_meeting_plan(store, meeting_id)
+
+
+def approve_minutes(store: Store, meeting_id: int, *, at_meeting: int, actor: User) -> MeetingPlan:
+    """The committee approves a meeting's minutes at a later meeting; from then on they are
+    public (on the committee's public page) and no longer change.
+
+    Minutes not yet written, or approved already, are NotAllowed; an approving meeting that is
+    not a later meeting of the same committee is InvalidInput.
+    """
+    with store.transaction() as db:
+        committee_id = _plan_committee(db, meeting_id)
+        require(db, committee_id, Action.KEEP_MINUTES)
+        row = db.execute(
+            "SELECT planned_at, minutes, approved_at FROM meeting_plans WHERE meeting_id = ?",
+            [meeting_id],
+        ).fetchone()
+        planned_at, minutes, approved_at = row
+        if approved_at is not None:
+            raise NotAllowed("error.minutes.already_approved")
+        later = db.execute(
+            "SELECT planned_at FROM meeting_plans WHERE meeting_id = ? AND committee_id = ?",
+            [at_meeting, committee_id],
+        ).fetchone()
+        if later is None or not (
+            later[0] > planned_at or (later[0] == planned_at and at_meeting > meeting_id)
+        ):
+            raise InvalidInput("error.minutes.approve_at_later_meeting")
+        if not (minutes or "").strip():
+            raise NotAllowed("error.minutes.nothing_to_approve")
+        now = utcnow()
+        db.execute(
+            "UPDATE meeting_plans SET approved_at = ?, approved_by = ?, approved_at_meeting = ?"
+            " WHERE meeting_id = ?",
+            [now, actor.id, at_meeting, meeting_id],
+        )
+        audit.record(
+            db,
+            actor,
+            "approve_minutes",
+            "meeting_plans",
+            meeting_id,
+            after={"approved_at_meeting": at_meeting, "approved_at": now},
         )
     return get_meeting_plan(store, meeting_id)
 
@@ -319,8 +407,11 @@ def record_attendance(
 _PLAN_SELECT = """
 SELECT p.*, m.title,
        (SELECT COUNT(*) FROM meeting_attendance a WHERE a.meeting_id = p.meeting_id
-          AND a.present = 1) AS present,
-       (SELECT COUNT(*) FROM meeting_attendance a WHERE a.meeting_id = p.meeting_id) AS recorded
+          AND a.status = 'present') AS present,
+       (SELECT COUNT(*) FROM meeting_attendance a WHERE a.meeting_id = p.meeting_id
+          AND a.status = 'apologies') AS apologies,
+       (SELECT COUNT(*) FROM meeting_attendance a WHERE a.meeting_id = p.meeting_id) AS recorded,
+       (SELECT title FROM meetings WHERE id = p.approved_at_meeting) AS approved_at_title
 FROM meeting_plans p JOIN meetings m ON m.id = p.meeting_id
 """
 
@@ -337,6 +428,10 @@ def _plan(row: dict[str, Any]) -> MeetingPlan:
         minutes_at=row["minutes_at"],
         present=row["present"],
         recorded=row["recorded"],
+        apologies=row["apologies"],
+        approved_at=row["approved_at"],
+        approved_at_meeting=row["approved_at_meeting"],
+        approved_at_title=row["approved_at_title"],
     )
 
 
@@ -355,11 +450,11 @@ def list_meeting_plans(store: Store, committee_id: int) -> list[MeetingPlan]:
     return [_plan(r) for r in rows]
 
 
-def attendance(store: Store, meeting_id: int) -> dict[int, bool]:
+def attendance(store: Store, meeting_id: int) -> dict[int, AttendanceStatus]:
     rows = store.query(
-        "SELECT member_id, present FROM meeting_attendance WHERE meeting_id = ?", [meeting_id]
+        "SELECT member_id, status FROM meeting_attendance WHERE meeting_id = ?", [meeting_id]
     )
-    return {r["member_id"]: bool(r["present"]) for r in rows}
+    return {r["member_id"]: AttendanceStatus(r["status"]) for r in rows}
 
 
 def next_meeting(store: Store, committee_id: int, *, now: str | None = None) -> MeetingPlan | None:

@@ -91,6 +91,14 @@ class MemberRole(StrEnum):
 POLITICIAN_SEATS = frozenset({MemberRole.CHAIR, MemberRole.VICE_CHAIR, MemberRole.POLITICIAN})
 
 
+class AttendanceStatus(StrEnum):
+    """How a member's attendance at a meeting is recorded (labels ``attendance.<key>``)."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+    APOLOGIES = "apologies"  # absent with notice: da "afbud", nb "meldt forfall"
+
+
 class ApplicationStatus(StrEnum):
     INTERESTED = "interested"
     SHORTLISTED = "shortlisted"
@@ -242,6 +250,7 @@ class Member:
     starts_on: str
     ends_on: str | None
     application_id: int | None
+    email: str | None = None  # for invitations; never shown publicly
 
     def is_active(self, on: str) -> bool:
         return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
@@ -259,6 +268,14 @@ class MeetingPlan:
     minutes_at: str | None
     present: int
     recorded: int  # members with attendance recorded
+    apologies: int = 0  # absent with notice ("afbud")
+    approved_at: str | None = None  # minutes approved (then public)
+    approved_at_meeting: int | None = None  # the later meeting that approved them
+    approved_at_title: str | None = None
+
+    @property
+    def minutes_public(self) -> bool:
+        return self.approved_at is not None and bool(self.minutes.strip())
 
 
 @dataclass(frozen=True)

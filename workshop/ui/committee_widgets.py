@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 import streamlit as st
 
 from workshop import committees, qr
-from workshop.committees.records import Deadline, Phase
+from workshop.committees import invitations, members
+from workshop.committees.records import Action, Deadline, MeetingPlan, Phase
+from workshop.db import Store
 from workshop.errors import NotFound, WorkshopError
-from workshop.model import Committee
-from workshop.ui.i18n import error_text, t
+from workshop.model import Committee, User
+from workshop.ui.i18n import current_language, error_text, t, tn
 from workshop.ui.navigation import page_file
-from workshop.ui.session import settings, store
-from workshop.ui.widgets import demo_badge
+from workshop.ui.session import flash, settings, store
+from workshop.ui.widgets import demo_badge, user_text
 
 EVENT = ":material/event:"
 TODO = ":material/radio_button_unchecked:"
 PLACE = ":material/place:"
 GAVEL = ":material/gavel:"
+MAIL = ":material/mail:"
+DRAFT = ":material/edit_note:"
 
 PHASE_ICONS = {
     Phase.MANDATE: ":material/description:",
@@ -122,3 +126,91 @@ def public_url(page: str, token: str) -> str:
 
 # Session-state key: the application this browser just sent (the apply page shows a receipt).
 APPLIED = "committee_applied"
+
+
+def invitation_controls(db: Store, plan: MeetingPlan, user: User) -> None:
+    """The meeting's calendar file to download, and "send invitations" to the members."""
+    lang = current_language()
+    zone = settings().time_zone
+    with st.container(horizontal=True, key=f"committee_invitation_{plan.meeting_id}"):
+        st.download_button(
+            t("meetings.download_ics"),
+            data=invitations.invitation_calendar(db, plan.meeting_id, time_zone=zone, lang=lang),
+            file_name=invitations.file_name(plan),
+            mime="text/calendar",
+            icon=":material/calendar_month:",
+            key=f"committee_ics_{plan.meeting_id}",
+        )
+        coming = plan.planned_at >= datetime.now().isoformat(timespec="minutes")
+        allowed = committees.is_allowed(db, plan.committee_id, Action.PLAN_MEETING)
+        clicked = (
+            coming
+            and allowed
+            and st.button(
+                t("meetings.send_invitations"),
+                help=t("meetings.invitations_help"),
+                icon=":material/send:",
+                key=f"committee_invite_{plan.meeting_id}",
+            )
+        )
+    if clicked:
+        try:
+            report = invitations.send_invitations(
+                db, plan.meeting_id, actor=user, lang=lang, time_zone=zone
+            )
+        except WorkshopError as error:
+            st.error(error_text(error))
+        else:
+            st.success(tn("meetings.invitations_sent", len(report.sent)))
+            if report.failed:
+                names = ", ".join(user_text(m.name) for m in report.failed)
+                st.error(t("meetings.invitations_failed", names=names))
+            if report.without_address:
+                names = ", ".join(user_text(m.name) for m in report.without_address)
+                st.warning(t("meetings.tell_another_way", names=names), icon=":material/call:")
+    sent = invitations.list_invitations(db, plan.meeting_id)
+    if sent:
+        st.caption(
+            t(
+                "meetings.invitation_log",
+                delivered=sum(s.status == "delivered" for s in sent),
+                failed=sum(s.status == "failed" for s in sent),
+                date=day_text(sent[-1].sent_at),
+            )
+        )
+
+
+def minutes_approval_control(
+    db: Store, plan: MeetingPlan, plans: list[MeetingPlan], user: User
+) -> None:
+    """Approve a meeting's draft minutes at one of the committee's later meetings."""
+    later = [
+        p
+        for p in plans
+        if p.planned_at > plan.planned_at
+        or (p.planned_at == plan.planned_at and p.meeting_id > plan.meeting_id)
+    ]
+    if not later:
+        st.caption(t("meetings.no_later_meeting"))
+        return
+    titles = {p.meeting_id: f"{day_text(p.planned_at)} · {p.title}" for p in later}
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        at_meeting = st.selectbox(
+            t("meetings.approve_at"),
+            list(titles),
+            format_func=lambda meeting_id: titles[meeting_id],
+            key=f"committee_approve_at_{plan.meeting_id}",
+        )
+        clicked = st.button(
+            t("meetings.approve_minutes"),
+            icon=":material/verified:",
+            key=f"committee_approve_{plan.meeting_id}",
+        )
+    if clicked and at_meeting is not None:
+        try:
+            members.approve_minutes(db, plan.meeting_id, at_meeting=at_meeting, actor=user)
+        except WorkshopError as error:
+            st.error(error_text(error))
+        else:
+            flash(t("meetings.minutes_approved_ok"))
+            st.rerun()

@@ -7,16 +7,20 @@ import streamlit as st
 
 from workshop import committees, privacy
 from workshop.committees import members
-from workshop.committees.records import MemberRole, Phase
+from workshop.committees.records import AttendanceStatus, MemberRole, Phase
 from workshop.errors import WorkshopError
 from workshop.model import Role
 from workshop.ui.committee_widgets import (
+    DRAFT,
     EVENT,
+    MAIL,
     PLACE,
     TODO,
     committee_header,
     day_text,
     deadline_text,
+    invitation_controls,
+    minutes_approval_control,
     phase_label,
     picked_committee,
 )
@@ -150,6 +154,8 @@ with members_tab:
             st.caption(
                 t("members.period", start=day_text(member.starts_on), end=day_text(member.ends_on))
             )
+            if member.email:
+                st.caption(f"{MAIL} {user_text(member.email)}")
             if member.ends_on is None and committees.is_allowed(
                 db, committee.id, committees.Action.ADD_MEMBER
             ):
@@ -199,6 +205,12 @@ with members_tab:
                 format="DD.MM.YYYY",
                 key="committee_member_end",
             )
+            email = st.text_input(
+                t("members.field.email"),
+                max_chars=members.EMAIL_MAX,
+                help=t("members.email_help"),
+                key="committee_member_email",
+            )
             over = st.checkbox(t("members.confirm_over_target"), key="committee_member_over")
             if st.form_submit_button(t("members.add"), type="primary"):
                 try:
@@ -211,6 +223,7 @@ with members_tab:
                         ends_on=ends,
                         actor=user,
                         confirm_over_target=over,
+                        email=email,
                     )
                 except WorkshopError as error:
                     st.error(error_text(error))
@@ -230,7 +243,12 @@ with meetings_tab:
             if plan.location:
                 st.markdown(f"{PLACE} {user_text(plan.location)}")
             st.caption(
-                t("meetings.attendance_summary", present=plan.present, recorded=plan.recorded)
+                t(
+                    "meetings.attendance_summary_status",
+                    present=plan.present,
+                    apologies=plan.apologies,
+                    recorded=plan.recorded,
+                )
             )
             st.page_link(
                 "workshop/ui/pages/console.py",
@@ -238,14 +256,27 @@ with meetings_tab:
                 icon=":material/tune:",
                 query_params={"meeting": str(plan.meeting_id)},
             )
+            invitation_controls(db, plan, user)
             can_write = committees.is_allowed(db, committee.id, committees.Action.KEEP_MINUTES)
+            locked = plan.approved_at is not None
+            if locked:
+                st.success(
+                    t(
+                        "meetings.minutes_approved",
+                        meeting=user_text(plan.approved_at_title or ""),
+                        date=day_text(plan.approved_at),
+                    ),
+                    icon=":material/verified:",
+                )
+            elif plan.minutes.strip():
+                st.caption(f"{DRAFT} {t('meetings.minutes_draft')}")
             with st.form(f"committee_minutes_{plan.meeting_id}"):
                 agenda = st.text_area(
                     t("meetings.field.agenda"),
                     value=plan.agenda,
                     max_chars=members.AGENDA_MAX,
                     key=f"committee_agenda_{plan.meeting_id}",
-                    disabled=not can_write,
+                    disabled=not can_write or locked,
                 )
                 minutes = st.text_area(
                     t("meetings.field.minutes"),
@@ -253,15 +284,18 @@ with meetings_tab:
                     max_chars=members.MINUTES_MAX,
                     height=200,
                     key=f"committee_minutes_text_{plan.meeting_id}",
-                    disabled=not can_write,
+                    disabled=not can_write or locked,
                 )
                 st.markdown(f"**{t('meetings.attendance')}**")
                 was = members.attendance(db, plan.meeting_id)
-                ticks = {
-                    m.id: st.checkbox(
+                statuses = {
+                    m.id: st.radio(
                         f"{user_text(m.name)} ({t(f'member.role.{m.role.value}')})",
-                        value=was.get(m.id, False),
-                        key=f"committee_present_{plan.meeting_id}_{m.id}",
+                        list(AttendanceStatus),
+                        index=list(AttendanceStatus).index(was[m.id]) if m.id in was else None,
+                        format_func=lambda s: t(f"attendance.{s}"),
+                        horizontal=True,
+                        key=f"committee_status_{plan.meeting_id}_{m.id}",
                         disabled=not can_write,
                     )
                     for m in people
@@ -271,15 +305,23 @@ with meetings_tab:
                     t("meetings.save_minutes"), type="primary", disabled=not can_write
                 ):
                     try:
-                        members.record_minutes(
-                            db, plan.meeting_id, agenda=agenda, minutes=minutes, actor=user
+                        if not locked:
+                            members.record_minutes(
+                                db, plan.meeting_id, agenda=agenda, minutes=minutes, actor=user
+                            )
+                        members.record_attendance(
+                            db,
+                            plan.meeting_id,
+                            {k: v for k, v in statuses.items() if v is not None},
+                            actor=user,
                         )
-                        members.record_attendance(db, plan.meeting_id, ticks, actor=user)
                     except WorkshopError as error:
                         st.error(error_text(error))
                     else:
                         flash(t("meetings.minutes_saved"))
                         st.rerun()
+            if can_write and not locked and plan.minutes.strip():
+                minutes_approval_control(db, plan, plans, user)
 
     if committees.is_allowed(db, committee.id, committees.Action.PLAN_MEETING):
         with (
