@@ -10,6 +10,7 @@ from workshop.committees import members
 from workshop.committees.records import MemberRole, Phase
 from workshop.errors import WorkshopError
 from workshop.model import Role
+from workshop.ui import correction_widgets
 from workshop.ui.committee_widgets import (
     EVENT,
     PLACE,
@@ -84,6 +85,7 @@ with overview_tab:
             else:
                 flash(t("committee.advanced", phase=phase_label(following)))
                 st.rerun()
+        correction_widgets.go_back_control(db, committee.id, phase, user)
 
     st.subheader(t("committee.timeline"))
     entered = committees.phase_history(db, committee.id)
@@ -103,6 +105,8 @@ with overview_tab:
         if step in planned:
             parts.append(t("committee.timeline.due", date=day_text(planned[step])))
         st.markdown(" · ".join(parts))
+    correction_widgets.deadline_corrections(db, committee.id)
+    correction_widgets.phase_history(db, committee.id)
 
     with (
         st.expander(t("committee.deadlines.edit"), icon=":material/edit_calendar:"),
@@ -229,6 +233,7 @@ with meetings_tab:
         with st.expander(label, icon=":material/event:", key=f"committee_plan_{plan.meeting_id}"):
             if plan.location:
                 st.markdown(f"{PLACE} {user_text(plan.location)}")
+            correction_widgets.meeting_date_correction(db, plan, user)
             st.caption(
                 t("meetings.attendance_summary", present=plan.present, recorded=plan.recorded)
             )
