@@ -212,6 +212,8 @@ def test_correcting_the_last_outcome_moves_the_ideas(store, deciding, facilitato
     )
     assert recommendations.get_recommendation(store, rec.id).stage == "adopted"
     assert ideas.get_idea(store, idea.id).status == "decided"
+    # Adopted by the council after all: the recommendation gets its outcome record.
+    assert store.scalar("SELECT COUNT(*) FROM outcomes WHERE recommendation_id = ?", [rec.id]) == 1
 
 
 def test_bad_decision_corrections_change_nothing(store, deciding, facilitator):

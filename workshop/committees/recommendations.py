@@ -303,6 +303,14 @@ def correct_decision(
             stage_after != stage_before or rationale != current.rationale
         ):
             idea_status.apply_decision(db, recommendation.id, outcome.value, rationale, actor)
+            if stage_after == "adopted":
+                # As when the council's adoption is recorded (outcomes_on_council_adoption).
+                db.execute(
+                    "INSERT OR IGNORE INTO outcomes (committee_id, recommendation_id, title,"
+                    " created_at, updated_at) SELECT committee_id, id, title, ?1, ?1"
+                    " FROM recommendations WHERE id = ?2",
+                    [utcnow(), recommendation.id],
+                )
         elif stage_before in FINAL_STAGES and stage_after not in FINAL_STAGES:
             # The path no longer ends here: its ideas wait in the recommendation again.
             for (idea_id,) in db.execute(
