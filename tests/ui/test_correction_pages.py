@@ -161,3 +161,19 @@ def test_a_meeting_date_is_corrected_on_the_committee_page(lifecycle, make_app) 
     assert fix.before == {"planned_at": "2026-04-02T17:00"}
     at.run()
     assert "var: 02.04.2026 17:00" in texts(at)
+
+
+def test_going_back_from_a_stale_page_changes_nothing(lifecycle, make_app) -> None:
+    db, user = lifecycle["store"], lifecycle["users"][Role.FACILITATOR]
+    committee = lifecycle["committee"]
+    members.add_member(
+        db, committee.id, name="Mette", role="chair", starts_on="2026-03-01", actor=user
+    )
+    committees.advance_phase(db, committee.id, expected=Phase.RECRUITMENT, actor=user)
+    at = open_page(make_app, user, "committee", committee=str(committee.id))
+    # A colleague moves the committee on while this page shows committee work.
+    committees.advance_phase(db, committee.id, expected=Phase.COMMITTEE_WORK, actor=user)
+    at.text_area(key="committee_back_reason").input("Tilbage til rekruttering")
+    at.button(key="committee_back_go").click().run()
+    assert da("error.phase.changed_meanwhile") in texts(at)
+    assert committees.get_state(db, committee.id).phase is Phase.RECOMMENDATIONS

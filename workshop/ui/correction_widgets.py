@@ -61,6 +61,8 @@ def go_back_control(db: Store, committee_id: int, phase: Phase, user: User) -> N
     earlier = phase.previous
     if earlier is None:
         return
+    key = f"committee_back_{committee_id}"
+    seen = Phase(st.session_state.setdefault(f"{key}_seen", phase.value))
     with st.popover(t("committee.back.open"), icon=":material/undo:", key="committee_back"):
         st.caption(t("committee.back.help"))
         reason = st.text_area(
@@ -72,12 +74,12 @@ def go_back_control(db: Store, committee_id: int, phase: Phase, user: User) -> N
             t("committee.back.button", phase=phase_label(earlier)), key="committee_back_go"
         ):
             try:
-                committees.go_back_phase(
-                    db, committee_id, expected=phase, reason=reason, actor=user
-                )
+                committees.go_back_phase(db, committee_id, expected=seen, reason=reason, actor=user)
             except WorkshopError as error:
+                forget_seen(key)
                 st.error(error_text(error))
             else:
+                forget_seen(key)
                 flash(t("committee.back.done", phase=phase_label(earlier)))
                 st.rerun()
 

@@ -83,6 +83,7 @@ with overview_tab:
             except WorkshopError as error:
                 st.error(error_text(error))
             else:
+                correction_widgets.forget_seen(f"committee_back_{committee.id}")
                 flash(t("committee.advanced", phase=phase_label(following)))
                 st.rerun()
         correction_widgets.go_back_control(db, committee.id, phase, user)
