@@ -304,6 +304,24 @@ def test_a_corrected_deadline_keeps_the_old_date(store, committee, facilitator):
     assert committees.list_deadlines(store, committee.id)[0].due_on == "2026-05-15"
     assert count(store, "corrections") == 1
     assert any(e["action"] == "correct_deadline" for e in actions(store))
+    # The timeline editor: a changed date is a correction too, refused when stale.
+    with pytest.raises(NotAllowed, match="stale"):
+        committees.set_deadlines(
+            store,
+            committee.id,
+            {Phase.RECRUITMENT: "2026-05-31"},
+            actor=facilitator,
+            seen_versions={Phase.RECRUITMENT: 1},
+        )
+    committees.set_deadlines(
+        store,
+        committee.id,
+        {Phase.RECRUITMENT: "2026-05-31"},
+        actor=facilitator,
+        seen_versions={Phase.RECRUITMENT: 2},
+    )
+    fixes = corrections.deadline_corrections(store, committee.id)["recruitment"]
+    assert [f.before["due_on"] for f in fixes] == ["2026-05-01", "2026-05-15"]
 
 
 def test_a_corrected_meeting_date_keeps_the_old_date(store, committee, facilitator):

@@ -177,3 +177,30 @@ def test_going_back_from_a_stale_page_changes_nothing(lifecycle, make_app) -> No
     at.button(key="committee_back_go").click().run()
     assert da("error.phase.changed_meanwhile") in texts(at)
     assert committees.get_state(db, committee.id).phase is Phase.RECOMMENDATIONS
+
+
+def test_a_changed_deadline_keeps_the_old_date_and_a_stale_one_is_refused(
+    lifecycle, make_app
+) -> None:
+    from datetime import date
+
+    db, user = lifecycle["store"], lifecycle["users"][Role.FACILITATOR]
+    committee = lifecycle["committee"]
+    committees.set_deadlines(db, committee.id, {Phase.RECRUITMENT: date(2030, 5, 1)}, actor=user)
+    at = open_page(make_app, user, "committee", committee=str(committee.id))
+    save = f"FormSubmitter:committee_deadlines-{da('common.save')}"
+    at.date_input(key="committee_due_recruitment").set_value(date(2030, 5, 15))
+    at.button(key=save).click().run()
+    assert not at.exception, [e.value for e in at.error]
+    assert committees.list_deadlines(db, committee.id)[0].due_on == "2030-05-15"
+    at.run()
+    assert "var: 01.05.2030" in texts(at)
+
+    # A colleague corrects the date while this page is open: this save is refused.
+    committees.correct_deadline(
+        db, committee.id, Phase.RECRUITMENT, "2030-06-01", expected_version=2, actor=user
+    )
+    at.date_input(key="committee_due_recruitment").set_value(date(2030, 5, 20))
+    at.button(key=save).click().run()
+    assert da("error.correction.stale", version=3) in texts(at)
+    assert committees.list_deadlines(db, committee.id)[0].due_on == "2030-06-01"

@@ -377,9 +377,18 @@ def _iso_date(value: date | str) -> str:
 
 
 def set_deadlines(
-    store: Store, committee_id: int, deadlines: dict[Phase, date | str | None], *, actor: User
+    store: Store,
+    committee_id: int,
+    deadlines: dict[Phase, date | str | None],
+    *,
+    actor: User,
+    seen_versions: dict[Phase, int] | None = None,
 ) -> list[Deadline]:
-    """Plan the end date of phases; a ``None`` removes a phase's date. Dates must not go back."""
+    """Plan the end date of phases; a ``None`` removes a phase's date. Dates must not go back.
+
+    Changing a planned date is a correction: the old date is kept as a version
+    (``corrections``). ``seen_versions`` are the versions the page showed: if a date was
+    corrected meanwhile, nothing is saved (``error.correction.stale``)."""
     cleaned = {Phase(p): (_iso_date(d) if d else None) for p, d in deadlines.items()}
     with store.transaction() as db:
         phase_in(db, committee_id)
@@ -406,8 +415,8 @@ def set_deadlines(
                     subject="deadline",
                     subject_id=committee_id,
                     part=phase.value,
-                    expected_version=corrections.version_in(
-                        db, "deadline", committee_id, phase.value
+                    expected_version=(seen_versions or {}).get(
+                        phase, corrections.version_in(db, "deadline", committee_id, phase.value)
                     ),
                     before={"due_on": current[phase]},
                     after={"due_on": due_on or ""},

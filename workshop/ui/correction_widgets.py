@@ -117,6 +117,14 @@ def deadline_corrections(db: Store, committee_id: int) -> None:
             )
 
 
+def seen_deadline_versions(db: Store, committee_id: int) -> dict[Phase, int]:
+    """The versions of the planned dates this browser first showed (see ``seen_version``)."""
+    fixes = corrections.deadline_corrections(db, committee_id)
+    now = {p.value: 1 + len(fixes.get(p.value, [])) for p in Phase}
+    seen = st.session_state.setdefault(f"committee_deadlines_{committee_id}_seen", now)
+    return {Phase(p): int(v) for p, v in seen.items()}
+
+
 def meeting_date_correction(db: Store, plan: MeetingPlan, user: User) -> None:
     """Earlier dates of a committee meeting, and a control to correct its date."""
     fixes = corrections.history(db, "meeting_date", plan.meeting_id)

@@ -114,6 +114,7 @@ with overview_tab:
         st.form("committee_deadlines"),
     ):
         chosen: dict[Phase, date | None] = {}
+        seen = correction_widgets.seen_deadline_versions(db, committee.id)
         for step in Phase:
             current = date.fromisoformat(planned[step]) if step in planned else None
             chosen[step] = st.date_input(
@@ -131,10 +132,13 @@ with overview_tab:
                     committee.id,
                     {p: d for p, d in chosen.items() if d or p in planned},
                     actor=user,
+                    seen_versions=seen,
                 )
             except WorkshopError as error:
+                correction_widgets.forget_seen(f"committee_deadlines_{committee.id}")
                 st.error(error_text(error))
             else:
+                correction_widgets.forget_seen(f"committee_deadlines_{committee.id}")
                 flash(t("committee.deadlines.saved"))
                 st.rerun()
 
