@@ -38,7 +38,7 @@ _TABLES: dict[str, str] = {
     "recommendation_ideas": "SELECT ri.recommendation_id, ri.idea_id FROM recommendation_ideas ri"
     " JOIN recommendations r ON r.id = ri.recommendation_id WHERE {r}",
     "decisions": "SELECT d.id, d.recommendation_id, d.body, d.outcome, d.decided_at, d.rationale"
-    " FROM decisions d JOIN recommendations r ON r.id = d.recommendation_id WHERE {r}"
+    " FROM current_decisions d JOIN recommendations r ON r.id = d.recommendation_id WHERE {r}"
     " ORDER BY d.id",
     "outcomes": "SELECT o.id, o.committee_id, o.recommendation_id, o.idea_id, o.title, o.owner,"
     " o.status, o.progress, o.innovation_types, o.novelty, o.initiators, o.partners,"

@@ -1,4 +1,5 @@
-"""Secrets in links (``?p=``, ``?screen=``, ``?link=``, ``?o=``) and staff cookies, at rest.
+"""Secrets in links (``?p=``, ``?screen=``, ``?link=``, ``?o=``, ``?a=``) and staff cookies,
+at rest.
 
 The database never holds a working link. Every secret is looked up by its SHA-256
 (:func:`hash_secret`): the secrets are 192 or 256 random bits, so a plain, fast, unsalted hash
@@ -97,7 +98,8 @@ def server_key(db_path: str | Path) -> bytes:
 
 
 def derive(key: bytes, kind: str, salt: str) -> str:
-    """The link secret of ``kind`` (``screen``, ``committee``, ``outcome``) for ``salt``."""
+    """The link secret of ``kind`` (``screen``, ``committee``, ``outcome``, ``application``)
+    for ``salt``."""
     mac = hmac.new(key, f"samskab-link:{kind}:{salt}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac[:LINK_BYTES]).decode("ascii")
 

@@ -88,6 +88,8 @@ PERSONAL_FIELDS: dict[tuple[str, str], str] = {
     ("applications", "contact"): "an applicant's e-mail or phone",
     ("applications", "motivation"): "why the applicant applied, in their words",
     ("application_reviews", "rationale"): "staff's reason for a decision about an applicant",
+    ("corrections", "before"): "a corrected value: may be staff's reason about an applicant",
+    ("corrections", "after"): "a correcting value: may be staff's reason about an applicant",
     ("sortition_draws", "applicant_ids"): "the pool of a draw, by application id",
     ("committee_members", "name"): "a committee member's name",
     ("meeting_attendance", "member_id"): "who attended a committee meeting",
@@ -673,6 +675,12 @@ def _erase_application_row(db: Database, application_id: int) -> None:
     db.execute(
         "UPDATE application_reviews SET rationale = ? WHERE application_id = ?",
         [REDACTED_TEXT, application_id],
+    )
+    redacted = json.dumps({"rationale": REDACTED_TEXT})
+    db.execute(
+        "UPDATE corrections SET before = ?, after = ?, redacted_at = ?"
+        " WHERE subject = 'application_rationale' AND subject_id = ?",
+        [redacted, redacted, utcnow(), application_id],
     )
     redact_logs(db, "applications", [application_id], APPLICANT_KEYS)
 

@@ -313,7 +313,7 @@ def recommendations_frame(store: Store, committee_id: int | None) -> pd.DataFram
     rows = store.query(
         f"""
         WITH latest AS (
-          SELECT d.* FROM decisions d
+          SELECT d.* FROM current_decisions d
           WHERE d.id = (SELECT MAX(x.id) FROM decisions x
                         WHERE x.recommendation_id = d.recommendation_id AND x.body = d.body)
         )
@@ -552,6 +552,7 @@ def summary_version(store: Store) -> tuple[Any, ...]:
             AS recommendations,
           (SELECT COUNT(*) FROM recommendation_ideas) AS recommendation_ideas,
           (SELECT COALESCE(MAX(id), 0) FROM decisions) AS decisions,
+          (SELECT COALESCE(MAX(id), 0) FROM corrections) AS corrections,
           (SELECT COUNT(*) || ':' || COALESCE(MAX(id), 0) FROM committee_members) AS members,
           (SELECT COALESCE(MAX(id), 0) FROM application_reviews) AS applications,
           (SELECT COUNT(*) || ':' || COALESCE(MAX(published_at), '') FROM agreements)

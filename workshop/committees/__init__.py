@@ -7,6 +7,7 @@ One package, one room per part of the lifecycle:
 - ``recruitment``: the public application form, review, coverage and the sortition draw
 - ``members``: members with roles, the meeting plan with agenda and minutes, attendance
 - ``recommendations``: recommendations from ideas, and decisions on the path to the council
+- ``corrections``: corrections of decisions, dates and rationales as kept versions
 - ``schema``: the tables, as the migration set ``samskab.committees``
 
 The names below are the package's public API; callers that only need committees keep using
@@ -19,17 +20,20 @@ from workshop.committees.core import (
     advance_phase,
     blockers,
     can,
+    correct_deadline,
     create_committee,
     get_committee,
     get_committee_by_token,
     get_overview,
     get_state,
+    go_back_phase,
     has_committees,
     is_allowed,
     list_committees,
     list_deadlines,
     list_overviews,
     new_public_link,
+    phase_changes,
     phase_history,
     public_link_token,
     set_deadlines,
@@ -46,17 +50,20 @@ __all__ = [
     "advance_phase",
     "blockers",
     "can",
+    "correct_deadline",
     "create_committee",
     "get_committee",
     "get_committee_by_token",
     "get_overview",
     "get_state",
+    "go_back_phase",
     "has_committees",
     "is_allowed",
     "list_committees",
     "list_deadlines",
     "list_overviews",
     "new_public_link",
+    "phase_changes",
     "phase_history",
     "public_link_token",
     "set_deadlines",

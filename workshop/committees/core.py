@@ -15,6 +15,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workshop import audit, link_secrets
+from workshop.committees import corrections
 from workshop.committees.records import (
     ALLOWED,
     FINAL_STAGES,
@@ -26,6 +27,7 @@ from workshop.committees.records import (
     DecisionBody,
     Outcome,
     Phase,
+    PhaseChange,
     decision_stage,
 )
 from workshop.db import Store
@@ -35,6 +37,7 @@ from workshop.text import clean_text, require_text
 
 TITLE_MAX = 120
 TASK_MAX = 4000
+REASON_MAX = 2000
 PUBLIC_LINK = "committee"  # the kind of derived link (workshop.link_secrets)
 
 
@@ -239,7 +242,7 @@ def _blockers(db: Database, committee_id: int, phase: Phase) -> list[str]:
     if phase is Phase.POLITICAL_DECISION:
         rows = db.execute(
             "SELECT r.id, d.body, d.outcome FROM recommendations r"
-            " LEFT JOIN decisions d ON d.recommendation_id = r.id"
+            " LEFT JOIN current_decisions d ON d.recommendation_id = r.id"
             " WHERE r.committee_id = ? ORDER BY r.id, d.id",
             [committee_id],
         ).fetchall()
@@ -299,6 +302,68 @@ def phase_history(store: Store, committee_id: int) -> dict[Phase, str]:
     return {Phase(r["to_phase"]): r["changed_at"] for r in rows}
 
 
+def go_back_phase(
+    store: Store, committee_id: int, *, expected: Phase, reason: str, actor: User
+) -> Phase:
+    """Move the committee back from ``expected`` to the phase before it, with a reason.
+
+    Everything recorded stays: applications, members, meetings, recommendations and
+    decisions. What the earlier phase allows is allowed again (``records.ALLOWED``): back in
+    recruitment, the application form takes applications again; back in recommendations,
+    drafting opens again and the decisions recorded so far stand. Moving forward again asks
+    the same readiness as the first time (:func:`blockers`). The change, with its reason, is
+    in the phase history and the audit log.
+    """
+    reason = require_text(reason, max_chars=REASON_MAX, field="reason")
+    now = utcnow()
+    with store.transaction() as db:
+        phase = phase_in(db, committee_id)
+        if phase is not Phase(expected):
+            raise NotAllowed("error.phase.changed_meanwhile", phase=phase.value)
+        earlier = phase.previous
+        if earlier is None:
+            raise NotAllowed("error.phase.first_phase")
+        db.execute(
+            "UPDATE committee_states SET phase = ?, phase_started_at = ? WHERE committee_id = ?",
+            [earlier.value, now, committee_id],
+        )
+        db.execute(
+            "INSERT INTO phase_changes (committee_id, from_phase, to_phase, changed_by,"
+            " changed_at, reason) VALUES (?, ?, ?, ?, ?, ?)",
+            [committee_id, phase.value, earlier.value, actor.id, now, reason],
+        )
+        audit.record(
+            db,
+            actor,
+            "go_back_phase",
+            "committees",
+            committee_id,
+            before={"phase": phase.value},
+            after={"phase": earlier.value, "reason": reason},
+        )
+    return earlier
+
+
+def phase_changes(store: Store, committee_id: int) -> list[PhaseChange]:
+    """The committee's whole phase history, oldest first, with the reason of each step back."""
+    rows = store.query(
+        "SELECT p.from_phase, p.to_phase, p.changed_at, p.reason,"
+        " COALESCE(u.display_name, '') AS by_name FROM phase_changes p"
+        " LEFT JOIN users u ON u.id = p.changed_by WHERE p.committee_id = ? ORDER BY p.id",
+        [committee_id],
+    )
+    return [
+        PhaseChange(
+            from_phase=Phase(r["from_phase"]) if r["from_phase"] else None,
+            to_phase=Phase(r["to_phase"]),
+            changed_by_name=r["by_name"],
+            changed_at=r["changed_at"],
+            reason=r["reason"],
+        )
+        for r in rows
+    ]
+
+
 # -- timeline -----------------------------------------------------------------------------------
 
 
@@ -312,9 +377,18 @@ def _iso_date(value: date | str) -> str:
 
 
 def set_deadlines(
-    store: Store, committee_id: int, deadlines: dict[Phase, date | str | None], *, actor: User
+    store: Store,
+    committee_id: int,
+    deadlines: dict[Phase, date | str | None],
+    *,
+    actor: User,
+    seen_versions: dict[Phase, int] | None = None,
 ) -> list[Deadline]:
-    """Plan the end date of phases; a ``None`` removes a phase's date. Dates must not go back."""
+    """Plan the end date of phases; a ``None`` removes a phase's date. Dates must not go back.
+
+    Changing a planned date is a correction: the old date is kept as a version
+    (``corrections``). ``seen_versions`` are the versions the page showed: if a date was
+    corrected meanwhile, nothing is saved (``error.correction.stale``)."""
     cleaned = {Phase(p): (_iso_date(d) if d else None) for p, d in deadlines.items()}
     with store.transaction() as db:
         phase_in(db, committee_id)
@@ -333,6 +407,21 @@ def set_deadlines(
                     "error.timeline.out_of_order", earlier=earlier.value, later=later.value
                 )
         for phase, due_on in cleaned.items():
+            if phase in current and current[phase] != due_on:
+                # A planned date that changes is a correction: the old one is kept.
+                corrections.record_in(
+                    db,
+                    committee_id=committee_id,
+                    subject="deadline",
+                    subject_id=committee_id,
+                    part=phase.value,
+                    expected_version=(seen_versions or {}).get(
+                        phase, corrections.version_in(db, "deadline", committee_id, phase.value)
+                    ),
+                    before={"due_on": current[phase]},
+                    after={"due_on": due_on or ""},
+                    actor=actor,
+                )
             if due_on is None:
                 db.execute(
                     "DELETE FROM phase_deadlines WHERE committee_id = ? AND phase = ?",
@@ -354,6 +443,37 @@ def set_deadlines(
             after={p.value: d for p, d in cleaned.items()},
         )
     return list_deadlines(store, committee_id)
+
+
+def correct_deadline(
+    store: Store,
+    committee_id: int,
+    phase: Phase,
+    due_on: date | str | None,
+    *,
+    expected_version: int,
+    actor: User,
+) -> int:
+    """Correct one planned date (``None`` removes it) as a new version; returns the version.
+
+    ``expected_version`` is the version the staff member saw: if someone corrected the date
+    meanwhile, nothing changes (``error.correction.stale``).
+    """
+    phase = Phase(phase)
+    day = _iso_date(due_on) if due_on else None
+    with store.transaction() as db:
+        phase_in(db, committee_id)
+        current = corrections.version_in(db, "deadline", committee_id, phase.value)
+        if int(expected_version) != current:
+            raise NotAllowed("error.correction.stale", version=current)
+        row = db.execute(
+            "SELECT due_on FROM phase_deadlines WHERE committee_id = ? AND phase = ?",
+            [committee_id, phase.value],
+        ).fetchone()
+        if (row[0] if row else None) == day:
+            raise InvalidInput("error.correction.unchanged")
+    set_deadlines(store, committee_id, {phase: day}, actor=actor)
+    return current + 1
 
 
 def list_deadlines(store: Store, committee_id: int) -> list[Deadline]:

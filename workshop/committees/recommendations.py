@@ -9,17 +9,20 @@ ideas follow: linking marks them ``in_recommendation``; a final decision moves t
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
 from sqlite_utils import Database
 
 from workshop import audit, idea_status
+from workshop.committees import corrections
 from workshop.committees.core import _iso_date, require
 from workshop.committees.records import (
     FINAL_STAGES,
     OUTCOMES_FOR,
     Action,
+    Correction,
     Decision,
     DecisionBody,
     Outcome,
@@ -177,16 +180,45 @@ def revise_recommendation(
     return get_recommendation(store, recommendation_id)
 
 
-def _decision(row: dict[str, Any]) -> Decision:
+def _decision(row: dict[str, Any], fixes: list[Correction] | None = None) -> Decision:
+    """A decision as it stands: its latest correction, if any, over the recorded row."""
+    current = {
+        "outcome": row["outcome"],
+        "decided_at": row["decided_at"],
+        "rationale": row["rationale"],
+    }
+    for fix in fixes or []:
+        current.update(fix.after)
     return Decision(
         id=row["id"],
         recommendation_id=row["recommendation_id"],
         body=DecisionBody(row["body"]),
-        outcome=Outcome(row["outcome"]),
-        decided_at=row["decided_at"],
-        rationale=row["rationale"],
+        outcome=Outcome(current["outcome"]),
+        decided_at=current["decided_at"],
+        rationale=current["rationale"],
         recorded_at=row["recorded_at"],
+        version=1 + len(fixes or []),
+        corrections=tuple(fixes or []),
     )
+
+
+def _fixes_in(db: Database, decision_ids: list[int]) -> dict[int, list[Correction]]:
+    if not decision_ids:
+        return {}
+    marks = ", ".join("?" for _ in decision_ids)
+    cursor = db.execute(
+        "SELECT c.subject_id, c.version, c.before, c.after, c.corrected_at,"
+        " COALESCE(u.display_name, '') FROM corrections c"
+        " LEFT JOIN users u ON u.id = c.corrected_by"
+        f" WHERE c.subject = 'decision' AND c.subject_id IN ({marks}) ORDER BY c.id",
+        decision_ids,
+    )
+    found: dict[int, list[Correction]] = {}
+    for subject_id, version, before, after, at, name in cursor.fetchall():
+        found.setdefault(subject_id, []).append(
+            Correction(version, json.loads(before), json.loads(after), name, at)
+        )
+    return found
 
 
 def _decisions_in(db: Database, recommendation_id: int) -> list[Decision]:
@@ -194,7 +226,107 @@ def _decisions_in(db: Database, recommendation_id: int) -> list[Decision]:
         "SELECT * FROM decisions WHERE recommendation_id = ? ORDER BY id", [recommendation_id]
     )
     names = [c[0] for c in cursor.description]
-    return [_decision(dict(zip(names, r, strict=True))) for r in cursor.fetchall()]
+    rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    fixes = _fixes_in(db, [r["id"] for r in rows])
+    return [_decision(r, fixes.get(r["id"])) for r in rows]
+
+
+def _check_decision(body: DecisionBody, outcome: Outcome, rationale: str) -> str:
+    rationale = clean_text(rationale)
+    if outcome.needs_rationale and not rationale:
+        raise InvalidInput("error.decision.rationale_required")
+    if len(rationale) > RATIONALE_MAX:
+        raise InvalidInput(
+            "error.text.too_long", field="rationale", max=RATIONALE_MAX, length=len(rationale)
+        )
+    if outcome not in OUTCOMES_FOR[body]:
+        raise InvalidInput("error.decision.outcome_not_for_body", outcome=outcome.value)
+    return rationale
+
+
+def correct_decision(
+    store: Store,
+    decision_id: int,
+    *,
+    expected_version: int,
+    outcome: Outcome | str,
+    decided_on: date | str,
+    rationale: str,
+    actor: User,
+) -> Decision:
+    """Correct a recorded decision (its outcome, date or rationale) as a new version.
+
+    The recorded decision and every earlier version stay and are shown with the current one.
+    ``expected_version`` is the version the staff member saw: a stale correction changes
+    nothing. The outcome can be corrected only on the latest decision of its path (a later
+    step was taken on the strength of an earlier one); the date must stay between the steps
+    before and after it. When the correction changes how the path ends, the linked ideas
+    follow, as after a decision.
+    """
+    outcome = Outcome(outcome)
+    day = _iso_date(decided_on)
+    row = store.query_one("SELECT recommendation_id FROM decisions WHERE id = ?", [decision_id])
+    if row is None:
+        raise NotFound("error.not_found")
+    recommendation = get_recommendation(store, row["recommendation_id"])
+    with store.transaction() as db:
+        path = _decisions_in(db, recommendation.id)
+        position = next(i for i, d in enumerate(path) if d.id == decision_id)
+        current = path[position]
+        rationale = _check_decision(current.body, outcome, rationale)
+        if outcome is not current.outcome and position != len(path) - 1:
+            raise NotAllowed("error.correction.outcome_not_last")
+        if position > 0 and day < path[position - 1].decided_at:
+            raise InvalidInput(
+                "error.decision.before_previous", previous=path[position - 1].decided_at
+            )
+        if position < len(path) - 1 and day > path[position + 1].decided_at:
+            raise InvalidInput("error.correction.after_next", next=path[position + 1].decided_at)
+        stage_before = decision_stage(path)
+        corrections.record_in(
+            db,
+            committee_id=recommendation.committee_id,
+            subject="decision",
+            subject_id=decision_id,
+            expected_version=expected_version,
+            before={
+                "outcome": current.outcome.value,
+                "decided_at": current.decided_at,
+                "rationale": current.rationale,
+            },
+            after={"outcome": outcome.value, "decided_at": day, "rationale": rationale},
+            actor=actor,
+        )
+        corrected = _decisions_in(db, recommendation.id)
+        stage_after = decision_stage(corrected)
+        if stage_after in FINAL_STAGES and (
+            stage_after != stage_before or rationale != current.rationale
+        ):
+            idea_status.apply_decision(db, recommendation.id, outcome.value, rationale, actor)
+            if stage_after == "adopted":
+                # As when the council's adoption is recorded (outcomes_on_council_adoption).
+                db.execute(
+                    "INSERT OR IGNORE INTO outcomes (committee_id, recommendation_id, title,"
+                    " created_at, updated_at) SELECT committee_id, id, title, ?1, ?1"
+                    " FROM recommendations WHERE id = ?2",
+                    [utcnow(), recommendation.id],
+                )
+        elif stage_before in FINAL_STAGES and stage_after not in FINAL_STAGES:
+            # The path no longer ends here: its ideas wait in the recommendation again.
+            for (idea_id,) in db.execute(
+                "SELECT idea_id FROM recommendation_ideas WHERE recommendation_id = ?",
+                [recommendation.id],
+            ).fetchall():
+                idea_status.set_status(
+                    db,
+                    idea_id,
+                    IdeaStatus.IN_RECOMMENDATION.value,
+                    reason=None,
+                    actor=actor,
+                    source="decision",
+                    source_id=recommendation.id,
+                )
+    return corrected[position]
 
 
 def record_decision(
@@ -215,15 +347,7 @@ def record_decision(
     """
     body = DecisionBody(body)
     outcome = Outcome(outcome)
-    rationale = clean_text(rationale)
-    if outcome.needs_rationale and not rationale:
-        raise InvalidInput("error.decision.rationale_required")
-    if len(rationale) > RATIONALE_MAX:
-        raise InvalidInput(
-            "error.text.too_long", field="rationale", max=RATIONALE_MAX, length=len(rationale)
-        )
-    if outcome not in OUTCOMES_FOR[body]:
-        raise InvalidInput("error.decision.outcome_not_for_body", outcome=outcome.value)
+    rationale = _check_decision(body, outcome, rationale)
     day = _iso_date(decided_on)
     recommendation = get_recommendation(store, recommendation_id)
     with store.transaction() as db:
@@ -293,10 +417,12 @@ def _with_links(store: Store, rows: list[dict[str, Any]]) -> list[Recommendation
     ):
         ideas.setdefault(r["rid"], []).append(_source(r))
     decisions: dict[int, list[Decision]] = {}
-    for r in store.query(
+    recorded = store.query(
         f"SELECT * FROM decisions WHERE recommendation_id IN ({marks}) ORDER BY id", ids
-    ):
-        decisions.setdefault(r["recommendation_id"], []).append(_decision(r))
+    )
+    fixes = corrections.history_of(store, "decision", [r["id"] for r in recorded])
+    for r in recorded:
+        decisions.setdefault(r["recommendation_id"], []).append(_decision(r, fixes.get(r["id"])))
     return [
         Recommendation(
             id=r["id"],

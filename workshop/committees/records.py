@@ -31,6 +31,10 @@ class Phase(StrEnum):
         phases = list(Phase)
         return phases[self.position + 1] if self.position + 1 < len(phases) else None
 
+    @property
+    def previous(self) -> Phase | None:
+        return list(Phase)[self.position - 1] if self.position > 0 else None
+
 
 class Action(StrEnum):
     """What may happen in a committee; each phase allows a fixed set (``ALLOWED``)."""
@@ -103,7 +107,17 @@ class ApplicationStatus(StrEnum):
     INTERESTED = "interested"
     SHORTLISTED = "shortlisted"
     APPOINTED = "appointed"
-    DECLINED = "declined"
+    RESERVE = "reserve"  # not appointed now; first asked if a seat comes free
+    DECLINED = "declined"  # not selected
+
+    @property
+    def is_outcome(self) -> bool:
+        """A decision the applicant is told about (``recruitment.send_outcomes``)."""
+        return self in (
+            ApplicationStatus.APPOINTED,
+            ApplicationStatus.RESERVE,
+            ApplicationStatus.DECLINED,
+        )
 
 
 class DecisionBody(StrEnum):
@@ -226,6 +240,8 @@ class Application:
     rationale: str
     decided_at: str | None
     submitted_at: str
+    lang: str = "da"  # the language the applicant applied in: their outcome message's
+    rationale_version: int = 1  # 1 + the corrections of the current rationale
 
     def attribute(self, name: str) -> str | None:
         value = getattr(self, name)
@@ -279,6 +295,35 @@ class MeetingPlan:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """One correction of a recorded value: the version it made, and the value it replaced.
+
+    ``before`` and ``after`` are small dicts (e.g. ``{"rationale": ...}``,
+    ``{"due_on": ...}``)."""
+
+    version: int
+    before: dict[str, str]
+    after: dict[str, str]
+    corrected_by_name: str
+    corrected_at: str
+
+
+@dataclass(frozen=True)
+class PhaseChange:
+    """One entry of a committee's phase history (``reason`` only when it went back)."""
+
+    from_phase: Phase | None
+    to_phase: Phase
+    changed_by_name: str
+    changed_at: str
+    reason: str | None
+
+    @property
+    def is_back(self) -> bool:
+        return self.from_phase is not None and self.to_phase.position < self.from_phase.position
+
+
+@dataclass(frozen=True)
 class Decision:
     id: int
     recommendation_id: int
@@ -287,6 +332,8 @@ class Decision:
     decided_at: str
     rationale: str
     recorded_at: str
+    version: int = 1  # 1 + the corrections made to it
+    corrections: tuple[Correction, ...] = ()  # oldest first
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,12 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
+from email import policy
+from email.message import EmailMessage
 from typing import Any
 
-from workshop import audit, privacy, sortition
+from workshop import audit, feedback, link_secrets, privacy, sortition
+from workshop.committees import corrections
 from workshop.committees.core import require
 from workshop.committees.records import (
     DIVERSITY_ATTRIBUTES,
@@ -23,11 +26,13 @@ from workshop.committees.records import (
     Action,
     Application,
     ApplicationStatus,
+    Correction,
     MemberRole,
     Target,
 )
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.i18n import LANGUAGES, translate
 from workshop.model import User, utcnow
 from workshop.text import clean_text, require_text
 
@@ -39,6 +44,7 @@ COMPETENCES_MAX = 20
 RATIONALE_MAX = 2000
 DISTRICT_MAX = 80
 SEED_MAX = 200
+APPLICANT_LINK = "application"  # the kind of an applicant's own derived link (link_secrets)
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,17 @@ def _application(row: dict[str, Any]) -> Application:
         rationale=row["rationale"],
         decided_at=row["decided_at"],
         submitted_at=row["submitted_at"],
+        lang=row["lang"],
+        rationale_version=int(row["rationale_version"]),
     )
+
+
+# Applications with the version of their rationale (1 + its corrections).
+_SELECT = (
+    "SELECT a.*, (SELECT COALESCE(MAX(c.version), 1) FROM corrections c"
+    " WHERE c.subject = 'application_rationale' AND c.subject_id = a.id) AS rationale_version"
+    " FROM applications a"
+)
 
 
 def _clean_diversity(diversity: Diversity | None, consent: bool) -> dict[str, str | None]:
@@ -114,8 +130,11 @@ def submit_application(
     competences: list[str] | tuple[str, ...] = (),
     consent: bool = False,
     diversity: Diversity | None = None,
+    lang: str = "da",
 ) -> Application:
-    """A citizen applies through the public form (no account)."""
+    """A citizen applies through the public form (no account), in their language ``lang``
+    (their outcome message is written in it). The application gets its own link, where the
+    applicant sees their outcome (:func:`applicant_link_token`)."""
     name = require_text(name, max_chars=NAME_MAX, field="name")
     contact = clean_text(contact)
     if len(contact) > CONTACT_MAX:
@@ -125,14 +144,16 @@ def submit_application(
     motivation = require_text(motivation, max_chars=MOTIVATION_MAX, field="motivation")
     chosen = _clean_competences(competences)
     values = _clean_diversity(diversity, consent)
+    lang = lang if lang in LANGUAGES else "da"
+    salt, _, digest = link_secrets.fresh_link(store.path, APPLICANT_LINK)
     now = utcnow()
     with store.transaction() as db:
         require(db, committee_id, Action.APPLY)
         try:
             cursor = db.execute(
                 "INSERT INTO applications (committee_id, name, contact, motivation, competences,"
-                " consent_at, age_band, district, gender, hard_to_reach, submitted_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " consent_at, age_band, district, gender, hard_to_reach, submitted_at, lang,"
+                " link_token, link_salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     committee_id,
                     name,
@@ -145,6 +166,9 @@ def submit_application(
                     values["gender"],
                     values["hard_to_reach"],
                     now,
+                    lang,
+                    digest,
+                    salt,
                 ],
             )
         except sqlite3.IntegrityError as error:  # the trigger: recruitment closed meanwhile
@@ -155,21 +179,44 @@ def submit_application(
 
 
 def get_application(store: Store, application_id: int) -> Application:
-    row = store.query_one("SELECT * FROM applications WHERE id = ?", [application_id])
+    row = store.query_one(_SELECT + " WHERE a.id = ?", [application_id])
     if row is None:
         raise NotFound("error.not_found")
+    return _application(row)
+
+
+def applicant_link_token(store: Store, application_id: int) -> str | None:
+    """The secret of the applicant's own link, derived again with the server key; None for an
+    application made before applicants had links (or under another server key)."""
+    row = store.query_one(
+        "SELECT link_token, link_salt FROM applications WHERE id = ?", [application_id]
+    )
+    if row is None:
+        raise NotFound("error.not_found")
+    if not row["link_token"]:
+        return None
+    return link_secrets.shown_link(store.path, APPLICANT_LINK, row["link_salt"], row["link_token"])
+
+
+def application_by_token(store: Store, token: str) -> Application:
+    """The application behind an applicant's own link (not for an erased applicant)."""
+    row = store.query_one(
+        _SELECT + " WHERE a.link_token = ?", [link_secrets.hash_secret(token or "")]
+    )
+    if row is None or privacy.applicant_erased(store, application_id=row["id"]):
+        raise NotFound("error.application.link_unknown")
     return _application(row)
 
 
 def list_applications(
     store: Store, committee_id: int, *, status: ApplicationStatus | None = None
 ) -> list[Application]:
-    sql = "SELECT * FROM applications WHERE committee_id = ?"
+    sql = _SELECT + " WHERE a.committee_id = ?"
     params: list[Any] = [committee_id]
     if status is not None:
-        sql += " AND status = ?"
+        sql += " AND a.status = ?"
         params.append(ApplicationStatus(status).value)
-    return [_application(r) for r in store.query(sql + " ORDER BY id", params)]
+    return [_application(r) for r in store.query(sql + " ORDER BY a.id", params)]
 
 
 def list_reviews(store: Store, application_id: int) -> list[dict[str, Any]]:
@@ -257,6 +304,205 @@ def review_application(
             after={"status": status.value, "rationale": rationale},
         )
     return get_application(store, application_id)
+
+
+def correct_rationale(
+    store: Store, application_id: int, rationale: str, *, expected_version: int, actor: User
+) -> Application:
+    """Correct the reason given for an application's current status, as a new version.
+
+    The rationale it replaces is kept with who corrected it and when (``corrections``), and
+    the review history stays as it was written. ``expected_version`` is the version the staff
+    member saw: a stale or unchanged correction changes nothing.
+    """
+    rationale = require_text(rationale, max_chars=RATIONALE_MAX, field="rationale")
+    application = get_application(store, application_id)
+    if application.status is ApplicationStatus.INTERESTED:
+        raise NotAllowed("error.correction.nothing_decided")
+    with store.transaction() as db:
+        current = db.execute(
+            "SELECT rationale FROM applications WHERE id = ?", [application_id]
+        ).fetchone()[0]
+        corrections.record_in(
+            db,
+            committee_id=application.committee_id,
+            subject="application_rationale",
+            subject_id=application_id,
+            expected_version=expected_version,
+            before={"rationale": current},
+            after={"rationale": rationale},
+            actor=actor,
+        )
+        db.execute(
+            "UPDATE applications SET rationale = ? WHERE id = ?", [rationale, application_id]
+        )
+    return get_application(store, application_id)
+
+
+def rationale_corrections(store: Store, committee_id: int) -> dict[int, list[Correction]]:
+    """Corrections of the applications' rationales, by application id, oldest first."""
+    ids = [a.id for a in list_applications(store, committee_id)]
+    return corrections.history_of(store, "application_rationale", ids)
+
+
+# -- telling applicants their outcome -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One outcome message to an applicant, and how it went."""
+
+    application_id: int
+    name: str
+    status: ApplicationStatus
+    delivery: str  # delivered, failed or no_contact (tell them another way)
+    sent_by_name: str
+    sent_at: str
+
+
+@dataclass(frozen=True)
+class OutcomesSent:
+    delivered: int
+    failed: int
+    no_contact: int
+    already_told: int
+    undecided: int  # applicants without an outcome yet: not told anything
+
+
+def is_email(contact: str) -> bool:
+    return bool(feedback._EMAIL.match(contact.strip()))
+
+
+def applicant_url(base: str, token: str) -> str:
+    """The applicant's own page: their application and its outcome."""
+    return f"{base.rstrip('/')}/apply?a={token}"
+
+
+def outcome_message(
+    application: Application, committee_title: str, link: str | None
+) -> EmailMessage:
+    """The outcome e-mail, in the applicant's language."""
+    lang, status = application.lang, application.status.value
+    message = EmailMessage(policy=policy.SMTPUTF8)
+    message["From"] = feedback.FROM_ADDRESS
+    message["To"] = application.contact.strip()
+    message["Subject"] = translate(lang, "applicant_outcome.subject", committee=committee_title)
+    parts = [
+        translate(lang, "applicant_outcome.greeting", name=application.name),
+        "",
+        translate(lang, f"applicant_outcome.{status}", committee=committee_title),
+        "",
+        translate(lang, "applicant_outcome.reason", reason=application.rationale),
+        "",
+    ]
+    if link:
+        parts += [translate(lang, "applicant_outcome.link", link=link), ""]
+    parts.append(translate(lang, "applicant_outcome.why"))
+    message.set_content("\n".join(parts), cte="8bit")
+    return message
+
+
+def send_outcomes(
+    store: Store,
+    committee_id: int,
+    *,
+    actor: User,
+    sender: feedback.Sender | None = None,
+    link_base: str | None = None,
+) -> OutcomesSent:
+    """Tell every decided applicant (appointed, reserve, not selected) their outcome, in one go.
+
+    Each applicant with an e-mail address gets a message in their language with the reason,
+    through ``sender`` (the configured one by default); each delivery is recorded with who
+    sent it and when. An applicant without an e-mail address is recorded as "no contact", for
+    staff to tell another way. Anyone already told this outcome (delivered or no contact) is
+    not told again; a failed e-mail is tried again next time. Everyone also sees their outcome
+    at their own link.
+    """
+    from workshop.committees.core import get_committee
+
+    committee = get_committee(store, committee_id)
+    erased = {
+        int(r["application_id"])
+        for r in store.query(
+            "SELECT application_id FROM erasures WHERE committee_id = ?"
+            " AND application_id IS NOT NULL",
+            [committee_id],
+        )
+    }
+    everyone = [a for a in list_applications(store, committee_id) if a.id not in erased]
+    told = {
+        (r["application_id"], r["status"])
+        for r in store.query(
+            "SELECT n.application_id, n.status FROM applicant_notices n"
+            " JOIN applications a ON a.id = n.application_id"
+            " WHERE a.committee_id = ? AND n.delivery IN ('delivered', 'no_contact')",
+            [committee_id],
+        )
+    }
+    decided = [a for a in everyone if a.status.is_outcome]
+    todo = [a for a in decided if (a.id, a.status.value) not in told]
+    delivered = failed = no_contact = 0
+    for application in todo:
+        detail = ""
+        if not is_email(application.contact):
+            delivery, no_contact = "no_contact", no_contact + 1
+        else:
+            token = applicant_link_token(store, application.id) if link_base else None
+            link = applicant_url(link_base, token) if link_base and token else None
+            message = outcome_message(application, committee.title, link)
+            try:
+                (sender or feedback.configured_sender()).send(message)
+            except Exception as error:  # any plug may fail; try again next time
+                delivery, failed = "failed", failed + 1
+                detail = type(error).__name__
+            else:
+                delivery, delivered = "delivered", delivered + 1
+        store.execute(
+            "INSERT INTO applicant_notices (application_id, status, delivery, detail, sent_by,"
+            " sent_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                application.id,
+                application.status.value,
+                delivery,
+                detail,
+                actor.id,
+                utcnow(),
+            ],
+        )
+    result = OutcomesSent(
+        delivered=delivered,
+        failed=failed,
+        no_contact=no_contact,
+        already_told=len(decided) - len(todo),
+        undecided=len(everyone) - len(decided),
+    )
+    with store.transaction() as db:
+        audit.record(db, actor, "send_outcomes", "committees", committee_id, after=result.__dict__)
+    return result
+
+
+def list_notices(store: Store, committee_id: int) -> list[Notice]:
+    """Every outcome message of the committee's applicants, newest first."""
+    rows = store.query(
+        "SELECT n.application_id, a.name, n.status, n.delivery, n.sent_at,"
+        " COALESCE(u.display_name, '') AS by_name FROM applicant_notices n"
+        " JOIN applications a ON a.id = n.application_id"
+        " LEFT JOIN users u ON u.id = n.sent_by"
+        " WHERE a.committee_id = ? ORDER BY n.id DESC",
+        [committee_id],
+    )
+    return [
+        Notice(
+            application_id=r["application_id"],
+            name=r["name"],
+            status=ApplicationStatus(r["status"]),
+            delivery=r["delivery"],
+            sent_by_name=r["by_name"],
+            sent_at=r["sent_at"],
+        )
+        for r in rows
+    ]
 
 
 def erase_application(

@@ -265,3 +265,155 @@ def m002_link_secrets_hashed(db: Database) -> None:
     """
     link_secrets.hash_in_place(db, "committee_states", "public_token")
     db.execute("ALTER TABLE committee_states ADD COLUMN public_salt TEXT")
+
+
+_STATUSES_SQL = "'interested', 'shortlisted', 'appointed', 'reserve', 'declined'"
+
+
+@migrations(name="m003_corrections")
+def m003_corrections(db: Database) -> None:
+    """Going back a phase with a reason; corrections kept as versions.
+
+    * ``phase_changes.reason``: why a committee went back (required then, by the service).
+    * ``corrections``: every correction of a decision, a date or a rationale, append-only;
+      each row is one new version with the value it replaced; ``current_decisions`` is
+      the decisions as they stand.
+    """
+    run_sql(
+        db,
+        """
+ALTER TABLE phase_changes ADD COLUMN reason TEXT;
+
+CREATE TABLE corrections (
+    id INTEGER PRIMARY KEY,
+    committee_id INTEGER NOT NULL REFERENCES committees (id),
+    subject TEXT NOT NULL CHECK (subject IN ('decision', 'deadline', 'meeting_date',
+                                             'application_rationale')),
+    subject_id INTEGER NOT NULL,
+    part TEXT NOT NULL DEFAULT '',  -- a deadline's phase; '' otherwise
+    version INTEGER NOT NULL CHECK (version >= 2),  -- the version this correction made
+    before TEXT NOT NULL,  -- JSON: the value it replaced
+    after TEXT NOT NULL,  -- JSON: the new value
+    corrected_by INTEGER REFERENCES users (id),
+    corrected_at TEXT NOT NULL,
+    redacted_at TEXT,
+    UNIQUE (subject, subject_id, part, version)
+);
+CREATE INDEX corrections_committee ON corrections (committee_id, id);
+CREATE TRIGGER corrections_no_update BEFORE UPDATE ON corrections
+WHEN NOT (NEW.redacted_at IS NOT NULL AND NEW.id = OLD.id AND NEW.subject = OLD.subject
+          AND NEW.subject_id = OLD.subject_id AND NEW.version = OLD.version
+          AND NEW.corrected_at = OLD.corrected_at)
+BEGIN SELECT RAISE(ABORT, 'corrections are append-only (only a redaction may change one)'); END;
+CREATE TRIGGER corrections_no_delete BEFORE DELETE ON corrections
+BEGIN SELECT RAISE(ABORT, 'corrections are never deleted'); END;
+
+-- Decisions as they stand: the latest correction over the recorded row. Read this, not
+-- ``decisions``, wherever the current outcome, date or rationale matters.
+CREATE VIEW current_decisions AS
+SELECT d.id, d.recommendation_id, d.body,
+       COALESCE(json_extract(c.after, '$.outcome'), d.outcome) AS outcome,
+       COALESCE(json_extract(c.after, '$.decided_at'), d.decided_at) AS decided_at,
+       COALESCE(json_extract(c.after, '$.rationale'), d.rationale) AS rationale,
+       d.recorded_by, d.recorded_at, COALESCE(c.version, 1) AS version
+FROM decisions d
+LEFT JOIN corrections c ON c.subject = 'decision' AND c.subject_id = d.id
+     AND c.version = (SELECT MAX(x.version) FROM corrections x
+                      WHERE x.subject = 'decision' AND x.subject_id = d.id);
+
+""",
+    )
+
+
+@migrations(name="m004_applicant_outcomes", transactional=False)
+def m004_applicant_outcomes(db: Database) -> None:
+    """Applicants are told their outcome.
+
+    * ``applications`` gains the ``reserve`` status, the applicant's language and their own
+      link (a derived secret, as the committee's links: salt and digest). SQLite cannot widen
+      a CHECK, so the table (and ``application_reviews``, for its status check) is rebuilt the
+      way SQLite documents: with foreign keys off, in one transaction, checked before commit
+      (members, reviews and erasures keep pointing at the same ids).
+    * ``applicant_notices``: each outcome message to an applicant and how it went.
+    """
+    done = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'applicant_notices'").fetchone()
+    if done:  # applied, but the record of it was not written (it runs outside a transaction)
+        return
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with db.atomic():
+            run_sql(
+                db,
+                f"""
+CREATE TABLE applications_rebuilt (
+    id INTEGER PRIMARY KEY,
+    committee_id INTEGER NOT NULL REFERENCES committees (id),
+    name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    contact TEXT NOT NULL DEFAULT '',
+    motivation TEXT NOT NULL CHECK (length(trim(motivation)) > 0),
+    competences TEXT NOT NULL DEFAULT '[]',
+    consent_at TEXT,
+    age_band TEXT,
+    district TEXT,
+    gender TEXT,
+    hard_to_reach TEXT,
+    status TEXT NOT NULL DEFAULT 'interested' CHECK (status IN ({_STATUSES_SQL})),
+    rationale TEXT NOT NULL DEFAULT '',
+    decided_by INTEGER REFERENCES users (id),
+    decided_at TEXT,
+    submitted_at TEXT NOT NULL,
+    lang TEXT NOT NULL DEFAULT 'da' CHECK (lang IN ('da', 'nb', 'en')),
+    link_token TEXT UNIQUE,  -- SHA-256 of the applicant's own link (workshop.link_secrets)
+    link_salt TEXT,
+    CHECK (consent_at IS NOT NULL OR (age_band IS NULL AND district IS NULL
+                                      AND gender IS NULL AND hard_to_reach IS NULL)),
+    CHECK (status = 'interested' OR length(trim(rationale)) > 0)
+);
+INSERT INTO applications_rebuilt (id, committee_id, name, contact, motivation, competences,
+    consent_at, age_band, district, gender, hard_to_reach, status, rationale, decided_by,
+    decided_at, submitted_at)
+SELECT id, committee_id, name, contact, motivation, competences, consent_at, age_band,
+    district, gender, hard_to_reach, status, rationale, decided_by, decided_at, submitted_at
+FROM applications;
+DROP TABLE applications;
+ALTER TABLE applications_rebuilt RENAME TO applications;
+CREATE INDEX applications_committee ON applications (committee_id, status);
+CREATE TRIGGER applications_only_in_recruitment BEFORE INSERT ON applications
+WHEN (SELECT phase FROM committee_states WHERE committee_id = NEW.committee_id)
+     IS NOT 'recruitment'
+BEGIN SELECT RAISE(ABORT, 'recruitment_closed'); END;
+
+CREATE TABLE application_reviews_rebuilt (
+    id INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES applications (id),
+    status TEXT NOT NULL CHECK (status IN ({_STATUSES_SQL})),
+    rationale TEXT NOT NULL CHECK (length(trim(rationale)) > 0),
+    reviewed_by INTEGER REFERENCES users (id),
+    reviewed_at TEXT NOT NULL
+);
+INSERT INTO application_reviews_rebuilt SELECT id, application_id, status, rationale,
+    reviewed_by, reviewed_at FROM application_reviews;
+DROP TABLE application_reviews;
+ALTER TABLE application_reviews_rebuilt RENAME TO application_reviews;
+CREATE INDEX application_reviews_application ON application_reviews (application_id, id);
+
+-- One row per outcome message: by e-mail (delivered or failed) or 'no_contact' (staff must
+-- tell the applicant another way). A delivered or no_contact row for the current status
+-- means it is not sent again.
+CREATE TABLE applicant_notices (
+    id INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES applications (id),
+    status TEXT NOT NULL CHECK (status IN ('appointed', 'reserve', 'declined')),
+    delivery TEXT NOT NULL CHECK (delivery IN ('delivered', 'failed', 'no_contact')),
+    detail TEXT NOT NULL DEFAULT '',
+    sent_by INTEGER REFERENCES users (id),
+    sent_at TEXT NOT NULL
+);
+CREATE INDEX applicant_notices_application ON applicant_notices (application_id, id);
+""",
+            )
+            problems = db.execute("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"m004_applicant_outcomes: foreign keys broken: {problems}")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")

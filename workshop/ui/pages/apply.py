@@ -1,4 +1,5 @@
-"""The public application form, opened by link (``/apply?link=<token>``), made for a phone.
+"""The public application form, opened by link (``/apply?link=<token>``), made for a phone;
+and an applicant's own page (``/apply?a=<secret>``), where they see their outcome.
 
 Personal data is minimal. The diversity questions come only after the person has read what
 they are for and ticked consent; every one of them is optional.
@@ -8,21 +9,50 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from workshop import committees
+from workshop import committees, qr
 from workshop.committees import mandates, recruitment
 from workshop.committees.records import DIVERSITY_OPTIONS, Action
 from workshop.errors import WorkshopError
-from workshop.ui.committee_widgets import APPLIED, linked_committee
-from workshop.ui.i18n import error_text, language_switcher, t
-from workshop.ui.session import store
+from workshop.ui.committee_widgets import APPLIED, day_text, linked_committee
+from workshop.ui.i18n import current_language, error_text, language_switcher, t
+from workshop.ui.session import settings, store
 from workshop.ui.widgets import demo_badge, user_text
 
 db = store()
+APPLIED_LINK = "committee_applied_link"  # the secret of the application just sent
 
 
 def option_label(attribute: str) -> Callable[[str], str]:
     return lambda key: t(f"diversity.{attribute}.{key}")
 
+
+def applicant_page(token: str) -> None:
+    """What the applicant sees at their own link: the outcome with its reason, or that no
+    decision has been made yet."""
+    with st.container(horizontal=True, horizontal_alignment="right"):
+        language_switcher("apply_language")
+    try:
+        mine = recruitment.application_by_token(db, token)
+    except WorkshopError as error:
+        st.error(error_text(error))
+        return
+    applied_to = committees.get_committee(db, mine.committee_id)
+    demo_badge(applied_to.is_demo)
+    st.caption(t("apply.mine.kicker"))
+    st.title(user_text(applied_to.title))
+    st.caption(t("apply.mine.submitted", date=day_text(mine.submitted_at)))
+    if mine.status.is_outcome:
+        st.subheader(t(f"application.status.{mine.status.value}"))
+        st.markdown(t(f"applicant_outcome.{mine.status.value}", committee=applied_to.title))
+        st.markdown(t("applicant_outcome.reason", reason=user_text(mine.rationale)))
+    else:
+        st.info(t("apply.mine.waiting"), icon=":material/hourglass_top:")
+
+
+# An applicant's own link (``/apply?a=<secret>``): their application and its outcome.
+if st.query_params.get("a"):
+    applicant_page(st.query_params.get("a", ""))
+    st.stop()
 
 committee = linked_committee()
 
@@ -46,6 +76,10 @@ st.page_link(
 if st.session_state.get(APPLIED) == committee.id:
     st.success(t("apply.thanks"), icon=":material/check_circle:")
     st.write(t("apply.what_next"))
+    if mine_link := st.session_state.get(APPLIED_LINK):
+        st.markdown(t("apply.mine.keep_link"))
+        base = qr.base_url(settings().public_url, st.context.url)
+        st.code(recruitment.applicant_url(base, mine_link), language=None)
     st.stop()
 
 if not committees.can(state.phase, Action.APPLY):
@@ -124,10 +158,12 @@ if st.button(t("apply.send"), type="primary", width="stretch", key="apply_send")
             )
             if consent
             else None,
+            lang=current_language(),
         )
     except WorkshopError as error:
         st.error(error_text(error))
     else:
         st.session_state[APPLIED] = committee.id
+        st.session_state[APPLIED_LINK] = recruitment.applicant_link_token(db, made.id)
         st.rerun()
 st.caption(t("apply.privacy"))

@@ -10,6 +10,7 @@ from workshop.committees import members
 from workshop.committees.records import AttendanceStatus, MemberRole, Phase
 from workshop.errors import WorkshopError
 from workshop.model import Role
+from workshop.ui import correction_widgets
 from workshop.ui.committee_widgets import (
     DRAFT,
     EVENT,
@@ -86,8 +87,10 @@ with overview_tab:
             except WorkshopError as error:
                 st.error(error_text(error))
             else:
+                correction_widgets.forget_seen(f"committee_back_{committee.id}")
                 flash(t("committee.advanced", phase=phase_label(following)))
                 st.rerun()
+        correction_widgets.go_back_control(db, committee.id, phase, user)
 
     st.subheader(t("committee.timeline"))
     entered = committees.phase_history(db, committee.id)
@@ -107,12 +110,15 @@ with overview_tab:
         if step in planned:
             parts.append(t("committee.timeline.due", date=day_text(planned[step])))
         st.markdown(" · ".join(parts))
+    correction_widgets.deadline_corrections(db, committee.id)
+    correction_widgets.phase_history(db, committee.id)
 
     with (
         st.expander(t("committee.deadlines.edit"), icon=":material/edit_calendar:"),
         st.form("committee_deadlines"),
     ):
         chosen: dict[Phase, date | None] = {}
+        seen = correction_widgets.seen_deadline_versions(db, committee.id)
         for step in Phase:
             current = date.fromisoformat(planned[step]) if step in planned else None
             chosen[step] = st.date_input(
@@ -130,10 +136,13 @@ with overview_tab:
                     committee.id,
                     {p: d for p, d in chosen.items() if d or p in planned},
                     actor=user,
+                    seen_versions=seen,
                 )
             except WorkshopError as error:
+                correction_widgets.forget_seen(f"committee_deadlines_{committee.id}")
                 st.error(error_text(error))
             else:
+                correction_widgets.forget_seen(f"committee_deadlines_{committee.id}")
                 flash(t("committee.deadlines.saved"))
                 st.rerun()
 
@@ -242,6 +251,7 @@ with meetings_tab:
         with st.expander(label, icon=":material/event:", key=f"committee_plan_{plan.meeting_id}"):
             if plan.location:
                 st.markdown(f"{PLACE} {user_text(plan.location)}")
+            correction_widgets.meeting_date_correction(db, plan, user)
             st.caption(
                 t(
                     "meetings.attendance_summary_status",

@@ -10,6 +10,7 @@ from workshop.committees.records import (
     FINAL_STAGES,
     OUTCOMES_FOR,
     Action,
+    Decision,
     Outcome,
     SourceIdea,
 )
@@ -22,6 +23,7 @@ from workshop.ui.committee_widgets import (
     phase_label,
     picked_committee,
 )
+from workshop.ui.correction_widgets import forget_seen, seen_version, was_lines
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.session import flash, require_role, show_flash, store
 from workshop.ui.widgets import user_text
@@ -47,6 +49,62 @@ def idea_label(idea: SourceIdea) -> str:
 
 
 themes = sorted({i.theme for i in candidates if i.theme})
+
+
+def decision_text(values: dict) -> str:
+    """A decision's outcome, date and rationale as one line (for "was: …")."""
+    outcome = t(f"decision.outcome.{values['outcome']}")
+    text = f"{outcome} ({day_text(values['decided_at'])})"
+    return text + (f" · {user_text(values['rationale'])}" if values.get("rationale") else "")
+
+
+def correct_decision_control(decision: Decision) -> None:
+    """Correct a recorded decision as a new version (the page sends the version it showed)."""
+    key = f"recommendations_fix_{decision.id}"
+    version = seen_version(key, decision.version)
+    with (
+        st.popover(t("recommendations.correct"), icon=":material/edit_note:", key=key),
+        st.form(f"{key}_form", border=False),
+    ):
+        st.caption(t("recommendations.correct_help"))
+        outcomes = OUTCOMES_FOR[decision.body]
+        outcome = st.selectbox(
+            t("recommendations.field.outcome"),
+            outcomes,
+            index=outcomes.index(decision.outcome),
+            format_func=lambda o: t(f"decision.outcome.{o}"),
+            key=f"{key}_outcome",
+        )
+        decided_on = st.date_input(
+            t("recommendations.field.decided_on"),
+            value=date.fromisoformat(decision.decided_at),
+            format="DD.MM.YYYY",
+            key=f"{key}_date",
+        )
+        rationale = st.text_area(
+            t("recommendations.field.rationale"),
+            value=decision.rationale,
+            max_chars=recommendations.RATIONALE_MAX,
+            key=f"{key}_rationale",
+        )
+        if st.form_submit_button(t("correction.save"), type="primary"):
+            try:
+                recommendations.correct_decision(
+                    db,
+                    decision.id,
+                    expected_version=version,
+                    outcome=outcome or decision.outcome,
+                    decided_on=decided_on or decision.decided_at,
+                    rationale=rationale,
+                    actor=user,
+                )
+            except WorkshopError as error:
+                forget_seen(key)
+                st.error(error_text(error))
+            else:
+                forget_seen(key)
+                flash(t("correction.saved"))
+                st.rerun()
 
 
 committee_header(
@@ -89,6 +147,8 @@ for rec in listed:
             st.markdown(f"{GAVEL} {line}")
             if decision.rationale:
                 st.caption(user_text(decision.rationale))
+            was_lines(decision.corrections, decision_text)
+            correct_decision_control(decision)
 
         if drafting:
             with (

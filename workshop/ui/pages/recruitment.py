@@ -21,6 +21,7 @@ from workshop.ui.committee_widgets import (
     picked_committee,
     public_url,
 )
+from workshop.ui.correction_widgets import rationale_correction, send_outcomes_panel
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.link_widgets import renew_link
 from workshop.ui.privacy_widgets import erase_person_control
@@ -69,6 +70,7 @@ applications_tab, coverage_tab, draw_tab = st.tabs(
 # -- applications -----------------------------------------------------------------------------
 with applications_tab:
     everyone = recruitment.list_applications(db, committee.id)
+    rationale_fixes = recruitment.rationale_corrections(db, committee.id)
     shown_status = st.segmented_control(
         t("recruitment.filter"),
         list(ApplicationStatus),
@@ -114,6 +116,7 @@ with applications_tab:
                     )
                     + f" {user_text(review['rationale'])}"
                 )
+            rationale_correction(db, application, rationale_fixes.get(application.id, []), user)
             erase_person_control(
                 "application",
                 application.id,
@@ -161,6 +164,8 @@ with applications_tab:
                         else:
                             flash(t("recruitment.recorded", name=application.name))
                             st.rerun()
+
+    send_outcomes_panel(db, committee.id, user)
 
 # -- coverage ---------------------------------------------------------------------------------
 with coverage_tab:
