@@ -32,6 +32,7 @@ class Settings:
     join_code_hours: int
     joins_per_session: int = 3
     joins_per_network_minute: int = 600
+    districts: tuple[str, ...] = ()
 
 
 ENV_VARS: dict[str, str] = {
@@ -79,6 +80,11 @@ ENV_VARS: dict[str, str] = {
         "server key staff-visible links are derived from (default: a random key in"
         " <database>.key); never in the database or its backups"
     ),
+    "SAMSKAB_DISTRICTS": (
+        "the municipality's districts, comma-separated (e.g. Nord,Syd,Øst): the application"
+        " form and the diversity targets offer exactly these (default: none, applicants type"
+        " their district)"
+    ),
     "SAMSKAB_FEEDBACK_SENDER": (
         "where feedback e-mails go: file:<path> (default file:data/feedback-outbox.txt),"
         " console, or python:<module>:<callable> returning a sender"
@@ -100,4 +106,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         join_code_hours=int(env.get("SAMSKAB_JOIN_CODE_HOURS") or 24),
         joins_per_session=max(1, int(env.get("SAMSKAB_JOINS_PER_SESSION") or 3)),
         joins_per_network_minute=max(1, int(env.get("SAMSKAB_JOINS_PER_NETWORK_MINUTE") or 600)),
+        districts=tuple(
+            dict.fromkeys(
+                d.strip() for d in (env.get("SAMSKAB_DISTRICTS") or "").split(",") if d.strip()
+            )
+        ),
     )

@@ -265,3 +265,19 @@ def m002_link_secrets_hashed(db: Database) -> None:
     """
     link_secrets.hash_in_place(db, "committee_states", "public_token")
     db.execute("ALTER TABLE committee_states ADD COLUMN public_salt TEXT")
+
+
+@migrations(name="m003_draw_distribution")
+def m003_draw_distribution(db: Database) -> None:
+    """A draw records its fair lottery (issue 19): the method (``greedy`` for draws made
+    before), the distribution with every applicant's probability, the number in [0, 1) that
+    picked the panel, and earlier draws with the same seed but other applicants or quotas."""
+    run_sql(
+        db,
+        """
+ALTER TABLE sortition_draws ADD COLUMN method TEXT NOT NULL DEFAULT 'greedy';
+ALTER TABLE sortition_draws ADD COLUMN distribution TEXT;  -- JSON, NULL for greedy draws
+ALTER TABLE sortition_draws ADD COLUMN uniform REAL;
+ALTER TABLE sortition_draws ADD COLUMN earlier TEXT NOT NULL DEFAULT '[]';  -- JSON
+""",
+    )
