@@ -129,8 +129,9 @@ def main() -> None:
         started = time.perf_counter()
         for s in range(args.draws):
             counts.update(
-                legacy_greedy_draw(applicants, seats=seats, seed=f"bench {s}", quotas=quotas)
-                .selected
+                legacy_greedy_draw(
+                    applicants, seats=seats, seed=f"bench {s}", quotas=quotas
+                ).selected
             )
         per_draw = (time.perf_counter() - started) / args.draws
         greedy = [counts[a.id] / args.draws for a in applicants]

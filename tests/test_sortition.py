@@ -3,18 +3,16 @@ SHA-256 randomness; reproducible, quotas always kept, conflicting quotas named."
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections import Counter
 from itertools import combinations
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import hashlib
-
-import numpy as np
 from scipy.optimize import linprog
 
 from workshop.errors import InvalidInput

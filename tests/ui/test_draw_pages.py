@@ -5,9 +5,28 @@ from __future__ import annotations
 import pytest
 
 from tests.ui.conftest import PAGES, texts
-from tests.ui.test_committee_pages import da, lifecycle, open_page  # noqa: F401 (fixture)
-from workshop.committees import recruitment
+from tests.ui.test_committee_pages import MANDATE, da, open_page
+from workshop import committees
+from workshop.committees import mandates, recruitment
+from workshop.committees.records import Phase
 from workshop.model import Role
+
+
+@pytest.fixture
+def lifecycle(world):
+    """A committee in recruitment with an approved mandate and one application."""
+    db, facilitator = world["store"], world["users"][Role.FACILITATOR]
+    committee = committees.create_committee(db, "Fremtidens bibliotek", "", actor=facilitator)
+    mandates.save_mandate(db, committee.id, MANDATE, based_on=None, actor=facilitator)
+    mandates.approve_mandate(
+        db, committee.id, 1, body="Kommunalbestyrelsen", approved_on="2026-03-01", actor=facilitator
+    )
+    committees.advance_phase(db, committee.id, expected=Phase.MANDATE, actor=facilitator)
+    recruitment.submit_application(
+        db, committee.id, name="Sofie Borger", motivation="Jeg låner bøger hver uge"
+    )
+    link = committees.public_link_token(db, committee.id)
+    return {**world, "committee": committee, "link": link}
 
 
 def people(db, committee_id: int) -> None:
