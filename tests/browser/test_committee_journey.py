@@ -206,11 +206,15 @@ def test_a_committee_from_mandate_to_council_decision(committee_server, browser,
     record.click()
     expect(laptop.get_by_text("Retfærdigt lotteri (leximin)")).to_be_visible()
     expect(laptop.get_by_text("Fingeraftryk af ansøgerlisten", exact=False)).to_be_visible()
+    laptop.get_by_text("Gældende kvoter", exact=True).scroll_into_view_if_needed()
     shots(laptop, "07d-draw-record")
     click(laptop, "Gentag lodtrækningen")
     expect(
         laptop.get_by_text("Lodtrækningen stemmer med protokollen.", exact=False)
     ).to_be_visible()
+    laptop.get_by_text(
+        "Lodtrækningen stemmer med protokollen.", exact=False
+    ).scroll_into_view_if_needed()
     shots(laptop, "07e-draw-replayed")
     drawn = sqlite3.connect(db).execute("SELECT selected FROM sortition_draws").fetchone()[0]
     assert len(json.loads(drawn)) == 4
