@@ -1,15 +1,19 @@
-"""Sortition: reproducible from the seed, quotas always kept, infeasible quotas refused."""
+"""Sortition: a fair (leximin) lottery over quota-meeting panels, one panel drawn from it with
+SHA-256 randomness; reproducible, quotas always kept, conflicting quotas named."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections import Counter
 from itertools import combinations
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linprog
 
 from workshop.errors import InvalidInput
 from workshop.sortition import (
@@ -19,6 +23,9 @@ from workshop.sortition import (
     Quota,
     applicants_digest,
     draw_panel,
+    legacy_greedy_draw,
+    quotas_json,
+    sample_panel,
 )
 
 GENDERS = ("F", "M")
@@ -91,9 +98,9 @@ def test_same_seed_same_draw_whatever_the_input_order() -> None:
     assert other.selected != first.selected
 
 
-def test_the_log_lets_anyone_replay_the_random_numbers() -> None:
+def test_the_legacy_greedy_log_lets_anyone_replay_its_random_numbers() -> None:
     applicants = town(80, seed=2)
-    draw = draw_panel(applicants, seats=10, seed="2026 lottery", quotas=TOWN_QUOTAS[:4])
+    draw = legacy_greedy_draw(applicants, seats=10, seed="2026 lottery", quotas=TOWN_QUOTAS[:4])
     rng = random.Random(int(draw.seed_digest, 16))
     for step in draw.steps:
         assert rng.randrange(step.pool_size) == step.position
@@ -106,7 +113,7 @@ def test_the_log_lets_anyone_replay_the_random_numbers() -> None:
     assert draw.applicants_digest == applicants_digest(reversed(applicants))
 
 
-def test_draws_that_a_greedy_fill_would_get_stuck_on_still_complete() -> None:
+def test_legacy_greedy_draws_that_would_get_stuck_still_complete() -> None:
     # Two seats, one woman, one man, one young, one old. Drawing "young" first and then
     # the other young applicant would leave no seat for "old": that draw is set aside.
     applicants = [
@@ -119,7 +126,7 @@ def test_draws_that_a_greedy_fill_would_get_stuck_on_still_complete() -> None:
     quotas += [Quota("age", "young", 1), Quota("age", "old", 1)]
     rejected = 0
     for seed in range(40):
-        draw = draw_panel(applicants, seats=2, seed=f"seed {seed}", quotas=quotas)
+        draw = legacy_greedy_draw(applicants, seats=2, seed=f"seed {seed}", quotas=quotas)
         chosen = [a for a in applicants if a.id in draw.selected]
         assert keeps_quotas(chosen, quotas)
         rejected += sum(not step.accepted for step in draw.steps)
@@ -166,7 +173,7 @@ def test_quotas_are_kept_or_the_draw_is_refused_as_infeasible(
     if not feasible:
         with pytest.raises(InvalidInput) as error:
             draw_panel(applicants, seats=seats, seed=seed, quotas=quotas)
-        assert error.value.key == "error.sortition.infeasible"
+        assert error.value.key == "error.sortition.quota_conflict"
         return
     result = draw_panel(applicants, seats=seats, seed=seed, quotas=quotas)
     chosen = [a for a in applicants if a.id in result.selected]
@@ -184,11 +191,20 @@ def test_infeasible_quotas_are_refused() -> None:
         [Quota("gender", "F", 0, 2), Quota("gender", "M", 0, 2)],  # maximums below 6 seats
         [Quota("district", "Vest", 1)],  # nobody from there applied
     ]
-    for quotas in cases:
+    named = [
+        f"gender F: ≥ {women + 1}",
+        "gender F: ≥ 4; gender M: ≥ 4",
+        "gender F: ≤ 2; gender M: ≤ 2",
+        "district Vest: ≥ 1",
+    ]
+    for quotas, conflict in zip(cases, named, strict=True):
+        # A quota that is fine on its own is not named.
         with pytest.raises(InvalidInput) as error:
-            draw_panel(applicants, seats=6, seed="s", quotas=quotas)
-        assert error.value.key == "error.sortition.infeasible"
-        assert error.value.params == {"seats": 6, "applicants": 30}
+            draw_panel(
+                applicants, seats=6, seed="s", quotas=[*quotas, Quota("age_band", "50+", 0, 5)]
+            )
+        assert error.value.key == "error.sortition.quota_conflict"
+        assert error.value.params == {"seats": 6, "applicants": 30, "quotas": conflict}
 
 
 @pytest.mark.parametrize(
@@ -228,3 +244,155 @@ def test_without_quotas_every_applicant_can_be_drawn() -> None:
     )
     assert set(seen) == {a.id for a in applicants}
     assert max(seen.values()) < 3 * min(seen.values())
+
+
+# -- the fair lottery ---------------------------------------------------------------------------
+
+
+def brute_force_maximin(
+    applicants: list[Applicant], quotas: list[Quota], seats: int
+) -> tuple[float, list[tuple[Applicant, ...]]]:
+    """Every quota-meeting panel, and the maximin LP over all of them solved directly."""
+    panels = [p for p in combinations(applicants, seats) if keeps_quotas(list(p), quotas)]
+    reachable = [a for a in applicants if any(a in p for p in panels)]
+    k = len(panels)
+    rows = [[-(a in p) for p in panels] + [1.0] for a in reachable]
+    result = linprog(
+        c=[0.0] * k + [-1.0],
+        A_ub=np.array(rows, dtype=float),
+        b_ub=np.zeros(len(rows)),
+        A_eq=np.array([[1.0] * k + [0.0]]),
+        b_eq=[1.0],
+        bounds=[(0, None)] * k + [(0, 1)],
+        method="highs",
+    )
+    assert result.status == 0
+    return float(result.x[-1]), panels
+
+
+SMALL_CASES = [
+    # (applicants, seats, quotas): skewed pools where a uniform draw would not meet quotas
+    (town(8, seed=11), 3, [Quota("gender", "F", 1, 2), Quota("district", "Nord", 1, None)]),
+    (town(9, seed=12), 4, [Quota("district", "Øst", 2, None), Quota("age_band", "50+", 0, 1)]),
+    (
+        town(10, seed=13),
+        5,
+        [Quota("gender", "M", 2, 3), Quota("district", "Syd", 1, 2), Quota("age_band", "18-29", 1)],
+    ),
+    (town(10, seed=14), 2, [Quota.exactly("gender", "F", 1), Quota.exactly("age_band", "50+", 1)]),
+    (town(8, seed=15), 6, []),
+]
+
+
+@pytest.mark.parametrize(("applicants", "seats", "quotas"), SMALL_CASES)
+def test_the_smallest_probability_is_the_maximin_optimum_found_by_brute_force(
+    applicants: list[Applicant], seats: int, quotas: list[Quota]
+) -> None:
+    optimum, panels = brute_force_maximin(applicants, quotas, seats)
+    draw = draw_panel(applicants, seats=seats, seed="s", quotas=quotas)
+    probabilities = dict(draw.distribution.probabilities)
+    reachable = {a.id for p in panels for a in p}
+    assert min(probabilities[i] for i in reachable) == pytest.approx(optimum, abs=1e-6)
+    assert all(probabilities[a.id] == 0 for a in applicants if a.id not in reachable)
+    # The probabilities add up to the seats and are those of the published compositions.
+    assert sum(probabilities.values()) == pytest.approx(seats, abs=1e-6)
+    assert sum(p for _, p in draw.distribution.compositions) == pytest.approx(1, abs=1e-8)
+    for group, members in enumerate(draw.distribution.groups):
+        expected = sum(c[group] * p for c, p in draw.distribution.compositions) / len(members)
+        assert all(probabilities[i] == pytest.approx(expected, abs=1e-8) for i in members)
+
+
+def test_the_fair_lottery_gives_small_groups_more_than_the_greedy_draw() -> None:
+    # One woman aged 50+ among many: a greedy fill almost never draws the others like her.
+    applicants = [Applicant(i, {"gender": "M", "age_band": "18-29"}) for i in range(14)]
+    applicants += [Applicant(20 + i, {"gender": "F", "age_band": "50+"}) for i in range(4)]
+    applicants += [Applicant(30 + i, {"gender": "F", "age_band": "18-29"}) for i in range(2)]
+    quotas = [Quota("gender", "F", 1, 2), Quota("age_band", "50+", 1, None)]
+    fair = draw_panel(applicants, seats=4, seed="s", quotas=quotas)
+    optimum, _ = brute_force_maximin(applicants, quotas, 4)
+    assert fair.distribution.minimum == pytest.approx(optimum, abs=1e-6)
+    greedy = Counter(
+        i
+        for s in range(300)
+        for i in legacy_greedy_draw(applicants, seats=4, seed=str(s), quotas=quotas).selected
+    )
+    assert min(greedy[a.id] for a in applicants) / 300 < fair.distribution.minimum - 0.05
+
+
+@given(small_draws(), st.text(min_size=1, max_size=8).filter(str.strip))
+@settings(max_examples=120, deadline=None)
+def test_every_panel_in_the_lottery_and_every_drawn_panel_meets_the_quotas(
+    case: tuple[list[Applicant], list[Quota], int], seed: str
+) -> None:
+    applicants, quotas, seats = case
+    if not any(keeps_quotas(list(p), quotas) for p in combinations(applicants, seats)):
+        return
+    draw = draw_panel(applicants, seats=seats, seed=seed, quotas=quotas)
+    by_id = {a.id: a for a in applicants}
+    assert keeps_quotas([by_id[i] for i in draw.selected], quotas)
+    for counts, _ in draw.distribution.compositions:
+        # Any panel of this composition: the first members of each group.
+        panel = [
+            by_id[i]
+            for members, n in zip(draw.distribution.groups, counts, strict=True)
+            for i in members[:n]
+        ]
+        assert len(panel) == seats and keeps_quotas(panel, quotas)
+
+
+def test_many_seeds_every_panel_meets_the_quotas() -> None:
+    applicants = town(60, seed=5)
+    first = draw_panel(applicants, seats=12, seed="lotto 0", quotas=TOWN_QUOTAS)
+    again = draw_panel(list(reversed(applicants)), seats=12, seed="lotto 1", quotas=TOWN_QUOTAS)
+    assert again.distribution == first.distribution  # computed the same way every time
+    by_id = {a.id: a for a in applicants}
+    panels = {
+        sample_panel(
+            first.distribution,
+            seed=f"lotto {s}",
+            fingerprint=first.applicants_digest,
+            quotas=TOWN_QUOTAS,
+            seats=12,
+        ).selected
+        for s in range(1000)
+    }
+    assert len(panels) > 900
+    for panel in panels:
+        assert keeps_quotas([by_id[i] for i in panel], TOWN_QUOTAS)
+
+
+def test_the_randomness_is_sha256_of_seed_fingerprint_quotas_and_seats() -> None:
+    applicants = town(40, seed=6)
+    quotas = TOWN_QUOTAS[:3]
+    draw = draw_panel(applicants, seats=12, seed="Lotto 3 11 17", quotas=quotas)
+    text = quotas_json(quotas)
+    assert text == quotas_json(reversed(quotas))  # canonical
+
+    def number(k: int) -> int:
+        message = f"Lotto 3 11 17|{draw.applicants_digest}|{text}|12|{k}"
+        return int(hashlib.sha256(message.encode()).hexdigest(), 16)
+
+    assert draw.uniform == (number(0) >> 192) / 2**64
+    cumulative = np.cumsum([p for _, p in draw.distribution.compositions])
+    assert draw.composition == int(np.searchsorted(cumulative, draw.uniform, side="right"))
+    for k, step in enumerate(draw.steps, start=1):
+        assert number(k) % step.pool_size == step.position
+    assert [s.applicant_id for s in draw.steps] == list(draw.selected)
+    # Replaying the sampling from the published distribution gives the same draw.
+    replay = sample_panel(
+        draw.distribution,
+        seed="Lotto 3 11 17",
+        fingerprint=draw.applicants_digest,
+        quotas=quotas,
+        seats=12,
+    )
+    assert replay == draw
+
+
+def test_a_quota_added_between_two_draws_with_the_same_seed_changes_the_record() -> None:
+    applicants = town(40, seed=7)
+    before = draw_panel(applicants, seats=12, seed="same", quotas=TOWN_QUOTAS[:1])
+    after = draw_panel(applicants, seats=12, seed="same", quotas=TOWN_QUOTAS[:2])
+    assert before.applicants_digest == after.applicants_digest
+    assert before.quotas != after.quotas  # the quotas in force are in the record
+    assert before.uniform != after.uniform  # and in the randomness

@@ -11,6 +11,7 @@ samskab restore data/backups/samskab-….db --yes       # put a backup back (not
 samskab purge                                         # retention: anonymise old meetings
 samskab export-audit --format csv --output audit.csv  # the audit log for an auditor
 samskab remind --days 7                               # e-mail owners of what is due (cron)
+samskab replay-draw 7                                 # reproduce a published draw, compare
 """
 
 from __future__ import annotations
@@ -361,7 +362,46 @@ def build_parser() -> argparse.ArgumentParser:
     remind_cmd.add_argument("--days", type=int, default=7, help="look this many days ahead (7)")
     remind_cmd.add_argument("--dry-run", action="store_true", help="list, send nothing")
     remind_cmd.set_defaults(func=cmd_remind)
+    replay_cmd = commands.add_parser(
+        "replay-draw", help="reproduce a published committee draw from its record and compare"
+    )
+    replay_cmd.add_argument("draw_id", type=int, help="the draw's number (#) on its record")
+    replay_cmd.set_defaults(func=cmd_replay_draw)
     return parser
+
+
+def cmd_replay_draw(args: argparse.Namespace) -> int:
+    from workshop.committees import recruitment
+
+    store = open_store(_db_path(args))
+    lang = cli_language()
+    try:
+        replay = recruitment.replay_draw(store, args.draw_id)
+    except WorkshopError as error:
+        print(_message(error), file=sys.stderr)
+        return 2
+
+    def say(key: str, **params: object) -> None:
+        print(translate(lang, key, **params))
+
+    say("draw.replay.title", id=replay.draw_id, method=replay.method)
+    say("draw.replay.fingerprint", fingerprint=replay.recorded_fingerprint)
+    if not replay.fingerprint_matches:
+        say("draw.replay.fingerprint_changed", fingerprint=replay.current_fingerprint)
+    elif replay.distribution_matches is not None:
+        say(
+            "draw.replay.lottery_same"
+            if replay.distribution_matches
+            else "draw.replay.lottery_differs",
+            difference=f"{replay.largest_difference or 0:.1e}",
+        )
+    selected = ", ".join(str(i) for i in replay.recomputed_selected)
+    say(
+        "draw.replay.panel_same" if replay.panel_matches else "draw.replay.panel_differs",
+        selected=selected,
+    )
+    say("draw.replay.matches" if replay.matches else "draw.replay.mismatch")
+    return 0 if replay.matches else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,6 +33,7 @@ class Settings:
     joins_per_session: int = 3
     joins_per_network_minute: int = 600
     time_zone: str = "Europe/Copenhagen"
+    districts: tuple[str, ...] = ()
 
 
 ENV_VARS: dict[str, str] = {
@@ -84,6 +85,11 @@ ENV_VARS: dict[str, str] = {
         "the installation's time zone for meeting times and calendar invitations"
         " (default Europe/Copenhagen; e.g. Europe/Oslo)"
     ),
+    "SAMSKAB_DISTRICTS": (
+        "the municipality's districts, comma-separated (e.g. Nord,Syd,Øst): the application"
+        " form and the diversity targets offer exactly these (default: none, applicants type"
+        " their district)"
+    ),
     "SAMSKAB_FEEDBACK_SENDER": (
         "where feedback e-mails go: file:<path> (default file:data/feedback-outbox.txt),"
         " console, or python:<module>:<callable> returning a sender"
@@ -106,6 +112,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         joins_per_session=max(1, int(env.get("SAMSKAB_JOINS_PER_SESSION") or 3)),
         joins_per_network_minute=max(1, int(env.get("SAMSKAB_JOINS_PER_NETWORK_MINUTE") or 600)),
         time_zone=_time_zone(env.get("SAMSKAB_TIME_ZONE")),
+        districts=tuple(
+            dict.fromkeys(
+                d.strip() for d in (env.get("SAMSKAB_DISTRICTS") or "").split(",") if d.strip()
+            )
+        ),
     )
 
 

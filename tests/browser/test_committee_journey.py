@@ -3,6 +3,7 @@ laptop, a citizen applying on her phone, and the public reading the mandate by l
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import date
@@ -21,6 +22,7 @@ from tests.browser.conftest import (
     settle,
 )
 from workshop import accounts, committees, ideas, meetings, voting
+from workshop.committees import recruitment
 from workshop.db import open_store
 from workshop.model import Role
 
@@ -34,7 +36,7 @@ def committee_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
     store = open_store(db_path)
     accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
     store.close()
-    with serving(db_path) as running:
+    with serving(db_path, env={"SAMSKAB_DISTRICTS": "Nord,Syd,Øst"}) as running:
         yield running
 
 
@@ -144,6 +146,7 @@ def test_a_committee_from_mandate_to_council_decision(committee_server, browser,
     settle(phone)
     choose(phone, "apply_age_band", "Under 25")
     choose(phone, "apply_hard_to_reach", "Ung")
+    choose(phone, "apply_district_choice", "Nord")  # the municipality's list, not typed
     shots(phone, "05-phone-application-form")
     click(phone, "Send ansøgning")
     expect(phone.get_by_text("Tak! Vi har modtaget din ansøgning.")).to_be_visible()
@@ -163,6 +166,58 @@ def test_a_committee_from_mandate_to_council_decision(committee_server, browser,
     expect(laptop.get_by_text("Udpeget af Fie Facilitator", exact=False)).to_be_visible()
     tab(laptop, "Dækning")
     shots(laptop, "07-recruitment-coverage")
+
+    # -- a target chosen by its label, then a fair draw anyone can replay -----------------
+    store = open_store(db)
+    people = [("Syd", "man")] * 6 + [("Syd", "woman"), ("Nord", "woman"), ("Øst", "man")]
+    for n, (district, gender) in enumerate(people):
+        recruitment.submit_application(
+            store,
+            committee_id,
+            name=f"Borger {n + 1}",
+            motivation="Jeg vil gerne være med",
+            consent=True,
+            diversity=recruitment.Diversity(district=district, gender=gender),
+        )
+    store.close()
+    laptop.locator("summary").filter(has_text="Mangfoldighedsmål").click()
+    choose(laptop, "recruitment_target_attribute", "Køn")
+    choose(laptop, "recruitment_target_value_gender", "Kvinde")
+    fill(laptop, "recruitment_target_min", "2")
+    click(laptop, "Gem mål")
+    choose(laptop, "recruitment_target_attribute", "Bydel")
+    choose(laptop, "recruitment_target_value_district", "Øst")
+    fill(laptop, "recruitment_target_min", "1")
+    click(laptop, "Gem mål")
+    targets = sqlite3.connect(db).execute(
+        "SELECT attribute, value, minimum FROM recruitment_targets ORDER BY id"
+    )
+    assert targets.fetchall() == [("gender", "woman", 2), ("district", "Øst", 1)]
+    tab(laptop, "Dækning")
+    shots(laptop, "07c-targets-by-label")
+    tab(laptop, "Lodtrækning")
+    laptop.locator("summary").filter(has_text="Sådan foregår lodtrækningen").click()
+    fill(laptop, "recruitment_draw_seats", "4")
+    fill(laptop, "recruitment_draw_seed", "Lotto 2026-12-05: 3 11 17 22 28 31 34")
+    laptop.get_by_test_id("stFormSubmitButton").filter(has_text="Træk lod").click()
+    settle(laptop)
+    record = laptop.locator("summary").filter(has_text="Lodtrækning #1")
+    expect(record).to_be_visible()
+    record.click()
+    expect(laptop.get_by_text("Retfærdigt lotteri (leximin)")).to_be_visible()
+    expect(laptop.get_by_text("Fingeraftryk af ansøgerlisten", exact=False)).to_be_visible()
+    laptop.get_by_text("Gældende kvoter", exact=True).scroll_into_view_if_needed()
+    shots(laptop, "07d-draw-record")
+    click(laptop, "Gentag lodtrækningen")
+    expect(
+        laptop.get_by_text("Lodtrækningen stemmer med protokollen.", exact=False)
+    ).to_be_visible()
+    laptop.get_by_text(
+        "Lodtrækningen stemmer med protokollen.", exact=False
+    ).scroll_into_view_if_needed()
+    shots(laptop, "07e-draw-replayed")
+    drawn = sqlite3.connect(db).execute("SELECT selected FROM sortition_draws").fetchone()[0]
+    assert len(json.loads(drawn)) == 4
 
     # -- committee work: a chair, a meeting, ideas ----------------------------------------
     nav(laptop, "Udvalgsside")

@@ -30,10 +30,12 @@ from workshop.committees.records import (
     MemberRole,
     Target,
 )
+from workshop.config import load_settings
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.i18n import LANGUAGES, translate
 from workshop.model import User, utcnow
+from workshop.tallies import id_order
 from workshop.text import clean_text, require_text
 
 NAME_MAX = 120
@@ -98,6 +100,9 @@ def _clean_diversity(diversity: Diversity | None, consent: bool) -> dict[str, st
         if values[name] is not None and values[name] not in options:
             raise InvalidInput("error.application.bad_option", field=name)
     district = values["district"]
+    configured = district_options()
+    if district is not None and configured and district not in configured:
+        raise InvalidInput("error.application.bad_option", field="district")
     if district is not None and len(district) > DISTRICT_MAX:
         raise InvalidInput(
             "error.text.too_long", field="district", max=DISTRICT_MAX, length=len(district)
@@ -535,6 +540,27 @@ def erase_application(
 # -- targets and coverage -----------------------------------------------------------------------
 
 
+def district_options() -> tuple[str, ...]:
+    """The municipality's districts (``SAMSKAB_DISTRICTS``, comma-separated), in that order;
+    empty when none are configured (then applicants type their district)."""
+    return load_settings().districts
+
+
+def target_options(store: Store, committee_id: int, attribute: str) -> tuple[str, ...]:
+    """The values a target can be set for, as the facilitator picks them: the answer keys of
+    a question (shown by their labels), the configured districts or, without a list, the
+    districts the applicants gave."""
+    if attribute in DIVERSITY_OPTIONS:
+        return DIVERSITY_OPTIONS[attribute]
+    if attribute != "district":
+        raise InvalidInput("error.application.bad_option", field="attribute")
+    configured = district_options()
+    if configured:
+        return configured
+    given = {a.district for a in list_applications(store, committee_id) if a.district}
+    return tuple(sorted(given, key=str.casefold))
+
+
 def list_targets(store: Store, committee_id: int) -> list[Target]:
     rows = store.query(
         "SELECT * FROM recruitment_targets WHERE committee_id = ? ORDER BY attribute, value",
@@ -558,6 +584,8 @@ def set_target(
         raise InvalidInput("error.application.bad_option", field="attribute")
     value = require_text(value, max_chars=DISTRICT_MAX, field="value")
     options = DIVERSITY_OPTIONS.get(attribute)
+    if attribute == "district" and district_options():
+        options = district_options()
     if options is not None and value not in options:
         raise InvalidInput("error.application.bad_option", field=attribute)
     if minimum < 0 or (maximum is not None and maximum < minimum):
@@ -653,23 +681,36 @@ def draw_pool(store: Store, committee_id: int) -> list[Application]:
     ]
 
 
-def run_draw(
-    store: Store, committee_id: int, *, seats: int, seed: str, actor: User
-) -> sortition.Draw:
-    """Draw ``seats`` applicants by lot with the committee's targets as quotas.
-
-    The drawn applicants are shortlisted with a rationale naming the draw and its seed; the
-    facilitator then appoints (or declines, with a reason). The draw is stored for replay.
-    """
-    seed = require_text(seed, max_chars=SEED_MAX, field="seed")
-    pool = draw_pool(store, committee_id)
-    applicants = [
+def _draw_inputs(
+    store: Store, pool_ids: list[int] | None, committee_id: int
+) -> list[sortition.Applicant]:
+    pool = (
+        draw_pool(store, committee_id)
+        if pool_ids is None
+        else [a for a in list_applications(store, committee_id) if a.id in set(pool_ids)]
+    )
+    return [
         sortition.Applicant(
             id=a.id,
             attributes={k: v for k in DIVERSITY_ATTRIBUTES if (v := a.attribute(k)) is not None},
         )
         for a in pool
     ]
+
+
+def run_draw(
+    store: Store, committee_id: int, *, seats: int, seed: str, actor: User
+) -> sortition.Draw:
+    """Draw ``seats`` applicants by lot with the committee's targets as quotas.
+
+    The fair lottery (``workshop.sortition``) is computed and one panel drawn from it. The
+    drawn applicants are shortlisted with a rationale naming the draw and its seed; the
+    facilitator then appoints (or declines, with a reason). The draw is stored for replay,
+    with every applicant's probability; if the seed was used before with other applicants or
+    quotas, the record names those earlier draws and their fingerprints.
+    """
+    seed = require_text(seed, max_chars=SEED_MAX, field="seed")
+    applicants = _draw_inputs(store, None, committee_id)
     quotas = [
         sortition.Quota(t.attribute, t.value, t.minimum, t.maximum)
         for t in list_targets(store, committee_id)
@@ -677,28 +718,45 @@ def run_draw(
     with store.transaction() as db:
         require(db, committee_id, Action.DRAW)
         result = sortition.draw_panel(applicants, seats=seats, seed=seed, quotas=quotas)
+        quotas_record = sortition.canonical_quotas(result.quotas)
+        earlier = [
+            {
+                "draw": row[0],
+                "applicants_digest": row[1],
+                "quotas": json.loads(row[2]),
+            }
+            for row in db.execute(
+                "SELECT id, applicants_digest, quotas FROM sortition_draws"
+                " WHERE committee_id = ? AND seed = ? ORDER BY id",
+                [committee_id, seed],
+            ).fetchall()
+            if row[1] != result.applicants_digest or json.loads(row[2]) != quotas_record
+        ]
         now = utcnow()
         cursor = db.execute(
             "INSERT INTO sortition_draws (committee_id, seed, seed_digest, applicants_digest,"
-            " seats, quotas, applicant_ids, selected, steps, drawn_by, drawn_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " seats, quotas, applicant_ids, selected, steps, drawn_by, drawn_at, method,"
+            " distribution, uniform, earlier)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 committee_id,
                 result.seed,
                 result.seed_digest,
                 result.applicants_digest,
                 result.seats,
-                json.dumps([q.__dict__ for q in result.quotas]),
-                json.dumps([a.id for a in pool]),
+                json.dumps(quotas_record, ensure_ascii=False),
+                json.dumps([a.id for a in applicants]),
                 json.dumps(list(result.selected)),
-                json.dumps(
-                    [
-                        {**s.__dict__, "phase": s.phase.value, "stratum": s.stratum}
-                        for s in result.steps
-                    ]
-                ),
+                json.dumps([s.__dict__ for s in result.steps]),
                 actor.id,
                 now,
+                result.distribution.method,
+                json.dumps(
+                    {**result.distribution.as_json(), "composition": result.composition},
+                    ensure_ascii=False,
+                ),
+                result.uniform,
+                json.dumps(earlier, ensure_ascii=False),
             ],
         )
         draw_id = cursor.lastrowid
@@ -730,10 +788,102 @@ def run_draw(
 
 
 def list_draws(store: Store, committee_id: int) -> list[dict[str, Any]]:
+    """The committee's draws, newest first, with the JSON fields decoded."""
     rows = store.query(
         "SELECT * FROM sortition_draws WHERE committee_id = ? ORDER BY id DESC", [committee_id]
     )
-    for row in rows:
-        for key in ("quotas", "applicant_ids", "selected", "steps"):
-            row[key] = json.loads(row[key])
-    return rows
+    return [_decoded(row) for row in rows]
+
+
+def get_draw(store: Store, draw_id: int) -> dict[str, Any]:
+    row = store.query_one("SELECT * FROM sortition_draws WHERE id = ?", [draw_id])
+    if row is None:
+        raise NotFound("error.not_found")
+    return _decoded(row)
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    for key in ("quotas", "applicant_ids", "selected", "steps", "earlier"):
+        row[key] = json.loads(row[key])
+    row["distribution"] = json.loads(row["distribution"]) if row["distribution"] else None
+    return row
+
+
+@dataclass(frozen=True)
+class Replay:
+    """What replaying a published draw showed."""
+
+    draw_id: int
+    method: str
+    recorded_fingerprint: str
+    current_fingerprint: str  # of the draw's pool as the applications are now
+    fingerprint_matches: bool
+    distribution_matches: bool | None  # recomputed lottery = published one (None: not run)
+    largest_difference: float | None  # largest difference of a probability
+    panel_matches: bool  # drawing from the published lottery gives the published panel
+    recomputed_selected: tuple[int | str, ...]
+
+    @property
+    def matches(self) -> bool:
+        return self.panel_matches and (
+            not self.fingerprint_matches or bool(self.distribution_matches)
+        )
+
+
+def replay_draw(store: Store, draw_id: int) -> Replay:
+    """Reproduce a published draw from its record.
+
+    The panel is drawn again from the published lottery with the published seed, fingerprint
+    and quotas. If the applicants (pool ids and their answers as now stored) still have the
+    published fingerprint, the lottery is also computed again from them and compared.
+    A draw made with the earlier greedy method is replayed with that method.
+    """
+    record = get_draw(store, draw_id)
+    applicants = _draw_inputs(store, record["applicant_ids"], record["committee_id"])
+    current = sortition.applicants_digest(applicants)
+    same_pool = current == record["applicants_digest"]
+    quotas = [sortition.Quota(**q) for q in record["quotas"]]
+    seats, seed = record["seats"], record["seed"]
+    if record["distribution"] is None:  # a greedy draw from before the fair lottery
+        selected = (
+            sortition.legacy_greedy_draw(applicants, seats=seats, seed=seed, quotas=quotas).selected
+            if same_pool
+            else ()
+        )
+        return Replay(
+            draw_id,
+            record["method"],
+            record["applicants_digest"],
+            current,
+            same_pool,
+            None,
+            None,
+            list(selected) == record["selected"],
+            tuple(selected),
+        )
+    published = sortition.Distribution.from_json(record["distribution"])
+    sampled = sortition.sample_panel(
+        published, seed=seed, fingerprint=record["applicants_digest"], quotas=quotas, seats=seats
+    )
+    distribution_matches: bool | None = None
+    difference: float | None = None
+    if same_pool:
+        again = sortition.fair_distribution(
+            sorted(applicants, key=lambda a: id_order(a.id)),
+            sorted(quotas, key=lambda q: (q.attribute, q.value)),
+            seats,
+        )
+        old = dict(published.probabilities)
+        difference = max(abs(p - old.get(i, -1.0)) for i, p in again.probabilities)
+        distribution_matches = again == published
+    return Replay(
+        draw_id=draw_id,
+        method=record["method"],
+        recorded_fingerprint=record["applicants_digest"],
+        current_fingerprint=current,
+        fingerprint_matches=same_pool,
+        distribution_matches=distribution_matches,
+        largest_difference=difference,
+        panel_matches=list(sampled.selected) == record["selected"],
+        recomputed_selected=sampled.selected,
+    )

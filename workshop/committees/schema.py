@@ -417,3 +417,19 @@ CREATE INDEX applicant_notices_application ON applicant_notices (application_id,
                 raise RuntimeError(f"m004_applicant_outcomes: foreign keys broken: {problems}")
     finally:
         db.execute("PRAGMA foreign_keys = ON")
+
+
+@migrations(name="m005_draw_distribution")
+def m005_draw_distribution(db: Database) -> None:
+    """A draw records its fair lottery (issue 19): the method (``greedy`` for draws made
+    before), the distribution with every applicant's probability, the number in [0, 1) that
+    picked the panel, and earlier draws with the same seed but other applicants or quotas."""
+    run_sql(
+        db,
+        """
+ALTER TABLE sortition_draws ADD COLUMN method TEXT NOT NULL DEFAULT 'greedy';
+ALTER TABLE sortition_draws ADD COLUMN distribution TEXT;  -- JSON, NULL for greedy draws
+ALTER TABLE sortition_draws ADD COLUMN uniform REAL;
+ALTER TABLE sortition_draws ADD COLUMN earlier TEXT NOT NULL DEFAULT '[]';  -- JSON
+""",
+    )

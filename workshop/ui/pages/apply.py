@@ -136,9 +136,22 @@ with st.container(border=True, key="apply_diversity"):
                 placeholder=t("apply.diversity.skip"),
                 key=f"apply_{attribute}",
             )
-        district = st.text_input(
-            t("diversity.district"), max_chars=recruitment.DISTRICT_MAX, key="apply_district"
-        )
+        districts = recruitment.district_options()
+        if districts:  # the municipality's list: coverage never splits on spelling
+            district = (
+                st.selectbox(
+                    t("diversity.district"),
+                    districts,
+                    index=None,
+                    placeholder=t("apply.diversity.skip"),
+                    key="apply_district_choice",
+                )
+                or ""
+            )
+        else:
+            district = st.text_input(
+                t("diversity.district"), max_chars=recruitment.DISTRICT_MAX, key="apply_district"
+            )
 
 if st.button(t("apply.send"), type="primary", width="stretch", key="apply_send"):
     try:

@@ -4,11 +4,10 @@ from functools import partial
 
 import streamlit as st
 
-from workshop import committees, privacy
+from workshop import committees, privacy, sortition
 from workshop.committees import mandates, recruitment
 from workshop.committees.records import (
     DIVERSITY_ATTRIBUTES,
-    DIVERSITY_OPTIONS,
     Action,
     ApplicationStatus,
 )
@@ -195,10 +194,7 @@ with coverage_tab:
             key="recruitment_coverage",
         )
     if committees.can(state.phase, Action.SET_TARGETS):
-        with (
-            st.expander(t("recruitment.targets"), icon=":material/tune:"),
-            st.form("recruitment_target"),
-        ):
+        with st.expander(t("recruitment.targets"), icon=":material/tune:"):
             st.caption(t("recruitment.targets_help"))
             attribute = st.selectbox(
                 t("recruitment.target_attribute"),
@@ -206,49 +202,199 @@ with coverage_tab:
                 format_func=lambda a: t(f"diversity.{a}"),
                 key="recruitment_target_attribute",
             )
-            value = st.text_input(
-                t("recruitment.target_value"),
-                help=t(
-                    "recruitment.target_value_help",
-                    options=", ".join(
-                        f"{key} ({t(f'diversity.{a}.{key}')})"
-                        for a, keys in DIVERSITY_OPTIONS.items()
-                        for key in keys
-                    ),
-                ),
-                key="recruitment_target_value",
-            )
-            with st.container(horizontal=True):
-                minimum = st.number_input(
-                    t("recruitment.target_min"), 0, 200, 1, key="recruitment_target_min"
+            chosen_attribute = str(attribute or DIVERSITY_ATTRIBUTES[0])
+            options = recruitment.target_options(db, committee.id, chosen_attribute)
+            if not options:
+                st.info(t("draw.target.no_districts"))
+            else:
+                value = st.selectbox(
+                    t("draw.target.value"),
+                    options,
+                    format_func=partial(value_label, chosen_attribute),
+                    key=f"recruitment_target_value_{chosen_attribute}",
                 )
-                maximum = st.number_input(
-                    t("recruitment.target_max"),
-                    0,
-                    200,
-                    value=None,
-                    key="recruitment_target_max",
-                )
-            if st.form_submit_button(t("common.save"), type="primary"):
-                try:
-                    recruitment.set_target(
-                        db,
-                        committee.id,
-                        str(attribute),
-                        value,
-                        minimum=int(minimum or 0),
-                        maximum=int(maximum) if maximum is not None else None,
-                        actor=user,
+                with st.container(horizontal=True):
+                    minimum = st.number_input(
+                        t("recruitment.target_min"), 0, 200, 1, key="recruitment_target_min"
                     )
-                except WorkshopError as error:
-                    st.error(error_text(error))
-                else:
-                    flash(t("recruitment.target_saved"))
-                    st.rerun()
+                    maximum = st.number_input(
+                        t("recruitment.target_max"),
+                        0,
+                        200,
+                        value=None,
+                        key="recruitment_target_max",
+                    )
+                if st.button(t("draw.target.save"), type="primary", key="recruitment_target_save"):
+                    try:
+                        recruitment.set_target(
+                            db,
+                            committee.id,
+                            chosen_attribute,
+                            str(value or ""),
+                            minimum=int(minimum or 0),
+                            maximum=int(maximum) if maximum is not None else None,
+                            actor=user,
+                        )
+                    except WorkshopError as error:
+                        st.error(error_text(error))
+                    else:
+                        flash(t("recruitment.target_saved"))
+                        st.rerun()
 
 # -- draw -------------------------------------------------------------------------------------
+
+
+def quota_label(quota: dict) -> str:
+    attribute = quota["attribute"]
+    return t(f"diversity.{attribute}") + " " + value_label(attribute, quota["value"])
+
+
+def draw_error_text(error: WorkshopError) -> str:
+    """Conflicting quotas are named by the labels the facilitator chose them by."""
+    if isinstance(error, sortition.QuotaConflict):
+        named = "; ".join(
+            sortition.quota_text(q, value_label(q.attribute, q.value)).replace(
+                f"{q.attribute} ", f"{t(f'diversity.{q.attribute}')} ", 1
+            )
+            for q in error.conflicts
+        )
+        return t(error.key, **{**error.params, "quotas": named})
+    return error_text(error)
+
+
+def percent(value: float) -> str:
+    return f"{value * 100:.1f} %"
+
+
+def show_draw(draw: dict, names: dict) -> None:
+    st.caption(t(f"draw.method.{draw['method']}"))
+    for earlier in draw["earlier"]:
+        st.warning(
+            t(
+                "draw.record.earlier",
+                draw=earlier["draw"],
+                fingerprint=earlier["applicants_digest"],
+                current=draw["applicants_digest"],
+            ),
+            icon=":material/warning:",
+        )
+    st.markdown(t("recruitment.draw_seed_shown"))
+    st.code(draw["seed"], language=None)
+    st.caption(t("draw.record.seed_digest", digest=draw["seed_digest"]))
+    st.caption(t("recruitment.draw_digest", digest=draw["applicants_digest"]))
+    st.markdown(f"**{t('draw.record.quotas')}**")
+    if draw["quotas"]:
+        st.dataframe(
+            [
+                {
+                    t("draw.col.attribute"): t(f"diversity.{q['attribute']}"),
+                    t("draw.col.value"): value_label(q["attribute"], q["value"]),
+                    t("draw.col.min"): str(q["minimum"]),
+                    t("draw.col.max"): "—" if q["maximum"] is None else str(q["maximum"]),
+                }
+                for q in draw["quotas"]
+            ],
+            hide_index=True,
+            key=f"draw_quotas_{draw['id']}",
+        )
+    else:
+        st.caption(t("draw.record.no_quotas"))
+    st.markdown(
+        t("draw.record.selected")
+        + " "
+        + ", ".join(user_text(names.get(i, str(i))) for i in draw["selected"])
+    )
+    lottery = draw["distribution"]
+    if lottery is None:  # a greedy draw from before the fair lottery
+        st.dataframe(draw["steps"], hide_index=True, key=f"recruitment_steps_{draw['id']}")
+        return
+    st.caption(
+        t(
+            "draw.record.number",
+            number=f"{draw['uniform']:.9f}",
+            index=lottery["composition"] + 1,
+            count=len(lottery["compositions"]),
+        )
+    )
+    chances = dict((i, p) for i, p in lottery["probabilities"])
+    st.markdown(f"**{t('draw.record.chances')}**")
+    st.caption(
+        t(
+            "draw.record.chance_range",
+            low=percent(min(chances.values())),
+            high=percent(max(chances.values())),
+        )
+    )
+    group_of = {
+        member: index for index, members in enumerate(lottery["groups"]) for member in members
+    }
+
+    def group_text(applicant_id: int) -> str:
+        profile = lottery["profiles"][group_of[applicant_id]]
+        matched = [quota_label(q) for q, hit in zip(draw["quotas"], profile, strict=True) if hit]
+        return ", ".join(matched) or t("draw.group.none")
+
+    drawn = set(draw["selected"])
+    st.dataframe(
+        [
+            {
+                t("draw.col.applicant"): names.get(i, str(i)),
+                t("draw.col.group"): group_text(i),
+                t("draw.col.chance"): percent(p),
+                t("draw.col.drawn"): "✓" if i in drawn else "",
+            }
+            for i, p in sorted(chances.items(), key=lambda item: (item[1], item[0]))
+        ],
+        hide_index=True,
+        key=f"draw_chances_{draw['id']}",
+    )
+    st.markdown(f"**{t('draw.record.steps')}**")
+    st.dataframe(
+        [
+            {
+                t("draw.col.seat"): s["seat"],
+                t("draw.col.group"): group_text(s["applicant_id"]),
+                t("draw.col.pool"): s["pool_size"],
+                t("draw.col.position"): s["position"],
+                t("draw.col.applicant"): names.get(s["applicant_id"], str(s["applicant_id"])),
+            }
+            for s in draw["steps"]
+        ],
+        hide_index=True,
+        key=f"recruitment_steps_{draw['id']}",
+    )
+    if st.button(
+        t("draw.replay.button"), icon=":material/replay:", key=f"draw_replay_{draw['id']}"
+    ):
+        replay = recruitment.replay_draw(db, draw["id"])
+        lines = [t("draw.replay.fingerprint", fingerprint=replay.recorded_fingerprint)]
+        if not replay.fingerprint_matches:
+            lines.append(
+                t("draw.replay.fingerprint_changed", fingerprint=replay.current_fingerprint)
+            )
+        elif replay.distribution_matches is not None:
+            lines.append(
+                t(
+                    "draw.replay.lottery_same"
+                    if replay.distribution_matches
+                    else "draw.replay.lottery_differs",
+                    difference=f"{replay.largest_difference or 0:.1e}",
+                )
+            )
+        lines.append(
+            t(
+                "draw.replay.panel_same" if replay.panel_matches else "draw.replay.panel_differs",
+                selected=", ".join(names.get(i, str(i)) for i in replay.recomputed_selected),
+            )
+        )
+        lines.append(t("draw.replay.matches" if replay.matches else "draw.replay.mismatch"))
+        (st.success if replay.matches else st.error)("  \n".join(lines))
+
+
 with draw_tab:
-    st.write(t("recruitment.draw_intro"))
+    st.write(t("draw.intro"))
+    with st.expander(t("draw.explain.title"), icon=":material/help:"):
+        st.markdown(t("draw.explain.body"))
     pool = recruitment.draw_pool(db, committee.id)
     st.caption(tn("recruitment.draw_pool", len(pool)))
     if committees.can(state.phase, Action.DRAW):
@@ -272,7 +418,7 @@ with draw_tab:
                         db, committee.id, seats=int(seats), seed=seed, actor=user
                     )
                 except WorkshopError as error:
-                    st.error(error_text(error))
+                    st.error(draw_error_text(error))
                 else:
                     flash(tn("recruitment.drawn", len(drawn.selected)))
                     st.rerun()
@@ -282,8 +428,4 @@ with draw_tab:
             t("recruitment.draw_line", id=draw["id"], date=day_text(draw["drawn_at"])),
             icon=":material/casino:",
         ):
-            st.markdown(t("recruitment.draw_seed_shown"))
-            st.code(draw["seed"], language=None)
-            st.caption(t("recruitment.draw_digest", digest=draw["applicants_digest"]))
-            st.markdown(", ".join(user_text(names.get(i, str(i))) for i in draw["selected"]))
-            st.dataframe(draw["steps"], hide_index=True, key=f"recruitment_steps_{draw['id']}")
+            show_draw(draw, names)
