@@ -45,8 +45,13 @@ def fill(page: Page, key: str, text: str) -> None:
 
 
 def choose(page: Page, key: str, option: str) -> None:
-    page.locator(f".st-key-{key}").click()
+    """Pick ``option`` in a select box, then wait until it shows it and the rerun is done, so
+    the next control is not touched while this one's rerun redraws the form."""
+    box = page.locator(f".st-key-{key}")
+    box.click()
     page.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_contain_text(option)
+    settle(page)
 
 
 def click(page: Page, name: str) -> None:

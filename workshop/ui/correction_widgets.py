@@ -41,6 +41,21 @@ def forget_seen(key: str) -> None:
     st.session_state.pop(f"{key}_seen", None)
 
 
+def save_correction(key: str, save: Callable[[], object], done: str | None = None) -> None:
+    """Run one correction: on success a flash (``done``, or "saved") and a rerun; on a refusal
+    the reason in the user's language. Either way the next one starts from the value shown
+    then."""
+    try:
+        save()
+    except WorkshopError as error:
+        forget_seen(key)
+        st.error(error_text(error))
+    else:
+        forget_seen(key)
+        flash(done or t("correction.saved"))
+        st.rerun()
+
+
 def was_lines(
     fixes: list[Correction] | tuple[Correction, ...], show: Callable[[dict], str]
 ) -> None:
@@ -73,15 +88,13 @@ def go_back_control(db: Store, committee_id: int, phase: Phase, user: User) -> N
         if st.button(
             t("committee.back.button", phase=phase_label(earlier)), key="committee_back_go"
         ):
-            try:
-                committees.go_back_phase(db, committee_id, expected=seen, reason=reason, actor=user)
-            except WorkshopError as error:
-                forget_seen(key)
-                st.error(error_text(error))
-            else:
-                forget_seen(key)
-                flash(t("committee.back.done", phase=phase_label(earlier)))
-                st.rerun()
+            save_correction(
+                key,
+                lambda: committees.go_back_phase(
+                    db, committee_id, expected=seen, reason=reason, actor=user
+                ),
+                t("committee.back.done", phase=phase_label(earlier)),
+            )
 
 
 def phase_history(db: Store, committee_id: int) -> None:
@@ -144,21 +157,16 @@ def meeting_date_correction(db: Store, plan: MeetingPlan, user: User) -> None:
                 t("committee.meeting.new_time"), value=when.time(), key=f"{key}_time"
             )
         if st.button(t("correction.save"), key=f"{key}_go"):
-            try:
-                corrections.correct_meeting_date(
+            save_correction(
+                key,
+                lambda: corrections.correct_meeting_date(
                     db,
                     plan.meeting_id,
                     datetime.combine(day or date.today(), clock or time(17, 0)),
                     expected_version=version,
                     actor=user,
-                )
-            except WorkshopError as error:
-                forget_seen(key)
-                st.error(error_text(error))
-            else:
-                forget_seen(key)
-                flash(t("correction.saved"))
-                st.rerun()
+                ),
+            )
 
 
 def rationale_correction(
@@ -181,21 +189,12 @@ def rationale_correction(
             key=f"{key}_text",
         )
         if st.button(t("correction.save"), key=f"{key}_go"):
-            try:
-                recruitment.correct_rationale(
-                    db,
-                    application.id,
-                    text,
-                    expected_version=version,
-                    actor=user,
-                )
-            except WorkshopError as error:
-                forget_seen(key)
-                st.error(error_text(error))
-            else:
-                forget_seen(key)
-                flash(t("correction.saved"))
-                st.rerun()
+            save_correction(
+                key,
+                lambda: recruitment.correct_rationale(
+                    db, application.id, text, expected_version=version, actor=user
+                ),
+            )
 
 
 def send_outcomes_panel(db: Store, committee_id: int, user: User) -> None:

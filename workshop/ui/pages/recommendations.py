@@ -23,7 +23,7 @@ from workshop.ui.committee_widgets import (
     phase_label,
     picked_committee,
 )
-from workshop.ui.correction_widgets import forget_seen, seen_version, was_lines
+from workshop.ui.correction_widgets import save_correction, seen_version, was_lines
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.session import flash, require_role, show_flash, store
 from workshop.ui.widgets import user_text
@@ -88,8 +88,9 @@ def correct_decision_control(decision: Decision) -> None:
             key=f"{key}_rationale",
         )
         if st.form_submit_button(t("correction.save"), type="primary"):
-            try:
-                recommendations.correct_decision(
+            save_correction(
+                key,
+                lambda: recommendations.correct_decision(
                     db,
                     decision.id,
                     expected_version=version,
@@ -97,14 +98,8 @@ def correct_decision_control(decision: Decision) -> None:
                     decided_on=decided_on or decision.decided_at,
                     rationale=rationale,
                     actor=user,
-                )
-            except WorkshopError as error:
-                forget_seen(key)
-                st.error(error_text(error))
-            else:
-                forget_seen(key)
-                flash(t("correction.saved"))
-                st.rerun()
+                ),
+            )
 
 
 committee_header(
