@@ -47,10 +47,11 @@ def fill(page: Page, key: str, text: str) -> None:
 def choose(page: Page, key: str, option: str) -> None:
     """Pick ``option`` in a select box, then wait until it shows it and the rerun is done, so
     the next control is not touched while this one's rerun redraws the form."""
-    box = page.locator(f".st-key-{key}")
+    box = page.locator(f".st-key-{key}").get_by_role("combobox")
+    box.scroll_into_view_if_needed()
     box.click()
     page.get_by_role("option", name=option, exact=True).click()
-    expect(box).to_contain_text(option)
+    expect(box).to_have_value(option)
     settle(page)
 
 
