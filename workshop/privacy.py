@@ -848,22 +848,18 @@ def _purge_committee_people(
 ) -> tuple[int, int]:
     """Retention for applicants and members; returns (applications, members) anonymised."""
     applications = members = 0
-    if settings.application_retention_days > 0:
-        cutoff = _iso(now - timedelta(days=settings.application_retention_days))
-        for application_id in expired_applications(db, cutoff):
-            if dry_run:
-                applications += 1
+    for days, expired, kind in (
+        (settings.application_retention_days, expired_applications, "application_id"),
+        (settings.member_retention_days, expired_members, "member_id"),
+    ):
+        if days <= 0:
+            continue
+        for person_id in expired(db, _iso(now - timedelta(days=days))):
+            if dry_run:  # only counts: an applicant, or a member
+                applications += kind == "application_id"
+                members += kind == "member_id"
                 continue
-            done = erase_applicant_in(db, application_id=application_id, reason="retention")
-            applications += done.applications
-            members += done.members
-    if settings.member_retention_days > 0:
-        cutoff = _iso(now - timedelta(days=settings.member_retention_days))
-        for member_id in expired_members(db, cutoff):
-            if dry_run:
-                members += 1
-                continue
-            done = erase_applicant_in(db, member_id=member_id, reason="retention")
+            done = erase_applicant_in(db, **{kind: person_id}, reason="retention")
             applications += done.applications
             members += done.members
     return applications, members

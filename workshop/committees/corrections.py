@@ -146,7 +146,8 @@ def deadline_corrections(store: Store, committee_id: int) -> dict[str, list[Corr
 # -- meeting dates ------------------------------------------------------------------------------
 
 
-def _minute(value: datetime | str) -> str:
+def iso_minute(value: datetime | str) -> str:
+    """A meeting's time as stored: ISO-8601 to the minute; anything else is InvalidInput."""
     if isinstance(value, datetime):
         return value.replace(second=0, microsecond=0).isoformat(timespec="minutes")
     try:
@@ -164,7 +165,7 @@ def correct_meeting_date(
     actor: User,
 ) -> int:
     """Correct when a committee meeting is (or was) held; returns the new version."""
-    new = _minute(planned_at)
+    new = iso_minute(planned_at)
     with store.transaction() as db:
         row = db.execute(
             "SELECT committee_id, planned_at FROM meeting_plans WHERE meeting_id = ?",
@@ -179,7 +180,7 @@ def correct_meeting_date(
             subject="meeting_date",
             subject_id=meeting_id,
             expected_version=expected_version,
-            before={"planned_at": _minute(old)},
+            before={"planned_at": iso_minute(old)},
             after={"planned_at": new},
             actor=actor,
         )

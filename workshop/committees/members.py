@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from workshop import audit, meetings, privacy
 from workshop.committees.core import _iso_date, require
+from workshop.committees.corrections import iso_minute
 from workshop.committees.records import (
     POLITICIAN_SEATS,
     Action,
@@ -211,15 +212,6 @@ def list_members(store: Store, committee_id: int) -> list[Member]:
 # -- meeting plan -------------------------------------------------------------------------------
 
 
-def _iso_datetime(value: datetime | str) -> str:
-    if isinstance(value, datetime):
-        return value.replace(second=0, microsecond=0).isoformat(timespec="minutes")
-    try:
-        return datetime.fromisoformat(str(value)).isoformat(timespec="minutes")
-    except ValueError:
-        raise InvalidInput("error.date.invalid", value=str(value)) from None
-
-
 def plan_meeting(
     store: Store,
     committee_id: int,
@@ -232,7 +224,7 @@ def plan_meeting(
     actor: User,
 ) -> MeetingPlan:
     """Put a meeting on the committee's plan, with its agenda."""
-    when = _iso_datetime(planned_at)
+    when = iso_minute(planned_at)
     location = clean_text(location)
     agenda = clean_text(agenda)
     if len(location) > LOCATION_MAX:

@@ -427,14 +427,7 @@ def send_outcomes(
     from workshop.committees.core import get_committee
 
     committee = get_committee(store, committee_id)
-    erased = {
-        int(r["application_id"])
-        for r in store.query(
-            "SELECT application_id FROM erasures WHERE committee_id = ?"
-            " AND application_id IS NOT NULL",
-            [committee_id],
-        )
-    }
+    erased = _erased_applications(store, committee_id)
     everyone = [a for a in list_applications(store, committee_id) if a.id not in erased]
     told = {
         (r["application_id"], r["status"])
@@ -662,10 +655,9 @@ def coverage(store: Store, committee_id: int, competences: list[str]) -> list[Co
 # -- sortition ----------------------------------------------------------------------------------
 
 
-def draw_pool(store: Store, committee_id: int) -> list[Application]:
-    """Who takes part in a draw: applicants still interested or shortlisted (not erased: an
-    applicant who asked to be erased has withdrawn)."""
-    erased = {
+def _erased_applications(store: Store, committee_id: int) -> set[int]:
+    """The committee's applications whose applicant asked to be erased."""
+    return {
         int(r["application_id"])
         for r in store.query(
             "SELECT application_id FROM erasures WHERE committee_id = ?"
@@ -673,6 +665,12 @@ def draw_pool(store: Store, committee_id: int) -> list[Application]:
             [committee_id],
         )
     }
+
+
+def draw_pool(store: Store, committee_id: int) -> list[Application]:
+    """Who takes part in a draw: applicants still interested or shortlisted (not erased: an
+    applicant who asked to be erased has withdrawn)."""
+    erased = _erased_applications(store, committee_id)
     return [
         a
         for a in list_applications(store, committee_id)
