@@ -20,8 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from workshop import backup, committees, ideas, meetings
-from workshop.db import open_store
+from workshop import backup, committees
+from workshop.app import open_store
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
 from workshop.model import utcnow
 
 

@@ -20,9 +20,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workshop import accounts, agreements, committees, feedback, meetings
-from workshop.agreements import Template
-from workshop.db import open_store
+from workshop import committees
+from workshop.accounts import users as accounts
+from workshop.agreements import core as agreements
+from workshop.agreements.core import Template
+from workshop.app import open_store
+from workshop.feedback import core as feedback
+from workshop.meetings import core as meetings
 from workshop.model import Role, utcnow
 
 MEETINGS, PEOPLE, IDEAS_EACH = 10, 300, 2

@@ -3,7 +3,7 @@
 Bowling Green's Pol.is conversation had 2,026 participants, 609 statements and 225,460 votes
 (``shared/docs/peers.md`` §c). This script plants a few opinion camps and a few consensus
 statements in a data set of that size (seeded, so every run sees the same votes), then prints
-how long :func:`workshop.opinion_groups.compute_opinion_groups` takes: best of 3 and median.
+how long :func:`workshop.voting.opinion_groups.compute_opinion_groups` takes: best of 3 and median.
 The target is ≤ 3 s on the 2-core development machine.
 
 Run: ``python benchmarks/bench_opinion_groups.py [--repeat 3] [--seed 2018]``
@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from workshop.opinion_groups import VoteMatrix, build_vote_matrix, compute_opinion_groups
+from workshop.voting.opinion_groups import VoteMatrix, build_vote_matrix, compute_opinion_groups
 
 PARTICIPANTS = 2_000
 STATEMENTS = 600

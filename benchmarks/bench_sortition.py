@@ -3,10 +3,10 @@
 For each pool it prints the smallest and largest selection probability of any applicant, the
 Gini coefficient of the probabilities, the number of applicants below 1 %, and the time:
 
-* **greedy (before)**: :func:`workshop.sortition.legacy_greedy_draw`. Its probabilities are
-  not computed by the method, so they are estimated from ``--draws`` seeded draws (seeds
-  "bench 0", "bench 1", …); the time is the mean per draw.
-* **leximin (now)**: :func:`workshop.sortition.draw_panel`, whose probabilities are exact
+* **greedy (before)**: :func:`workshop.committees.sortition.legacy_greedy_draw`. Its
+  probabilities are not computed by the method, so they are estimated from ``--draws`` seeded
+  draws (seeds "bench 0", "bench 1", …); the time is the mean per draw.
+* **leximin (now)**: :func:`workshop.committees.sortition.draw_panel`, whose probabilities are exact
   (the published distribution); the time is one whole draw, lottery included.
 
 Pools (seeded, the same on every run):
@@ -28,7 +28,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 
-from workshop.sortition import Applicant, Quota, draw_panel, legacy_greedy_draw
+from workshop.committees.sortition import Applicant, Quota, draw_panel, legacy_greedy_draw
 
 
 def gini(values: Sequence[float]) -> float:

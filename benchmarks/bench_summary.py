@@ -33,9 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from workshop import accounts, committees, meetings, reports  # noqa: E402
-from workshop.db import Store, open_store  # noqa: E402
+from workshop import committees  # noqa: E402
+from workshop.accounts import users as accounts  # noqa: E402
+from workshop.app import open_store  # noqa: E402
+from workshop.db import Store  # noqa: E402
+from workshop.meetings import core as meetings  # noqa: E402
 from workshop.model import Role, StepKind, utcnow  # noqa: E402
+from workshop.reports import summary as reports  # noqa: E402
 
 COMMITTEES = 20
 MEETINGS_PER_COMMITTEE = 5

@@ -21,8 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.factories import join, make_meeting, start
-from workshop import ideas
-from workshop.db import open_store
+from workshop.app import open_store
+from workshop.meetings import ideas
 
 
 def run(level: str, commits: int, workdir: Path, n: int) -> list[float]:

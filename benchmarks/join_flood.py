@@ -28,8 +28,8 @@ from pathlib import Path
 import live_server
 from stclient import StreamlitClientError, StreamlitSession, check_loopback
 
-from workshop import meetings
 from workshop.i18n import translate
+from workshop.meetings import core as meetings
 
 LANG = "da"
 JOIN_LABEL = translate(LANG, "start.join")

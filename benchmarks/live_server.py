@@ -24,9 +24,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from workshop import accounts, committees, devserver, meetings  # noqa: E402
-from workshop.db import Store, open_store  # noqa: E402
+from workshop import committees, devserver  # noqa: E402
+from workshop.accounts import users as accounts  # noqa: E402
+from workshop.app import open_store  # noqa: E402
+from workshop.db import Store  # noqa: E402
 from workshop.devserver import LocalServer  # noqa: E402
+from workshop.meetings import core as meetings  # noqa: E402
 from workshop.model import Meeting, Role, StepKind, User  # noqa: E402
 
 LiveServer = LocalServer

@@ -30,8 +30,8 @@ from pathlib import Path
 import live_server
 from stclient import Measure, StreamlitSession, check_loopback
 
-from workshop import meetings
 from workshop.i18n import translate
+from workshop.meetings import core as meetings
 
 IDEA_SENT = translate("da", "participate.idea_sent")
 MAX_SUBMISSIONS = 500

@@ -42,8 +42,8 @@ from pathlib import Path
 import live_server
 from stclient import Measure, StreamlitClientError, StreamlitSession, check_loopback
 
-from workshop import meetings
 from workshop.i18n import translate
+from workshop.meetings import core as meetings
 
 LANG = "da"
 IDEA_SENT = translate(LANG, "participate.idea_sent")
@@ -202,8 +202,8 @@ async def sample_memory(server: live_server.LiveServer, peak: list[float], stop:
 
 def verify(store, meeting_id: int, phones: list[Phone]) -> dict[str, int]:
     """Every accepted idea and every shown dot is in the database; no idea stored twice."""
-    from workshop import voting
     from workshop.link_secrets import hash_secret  # the database keeps only the digest
+    from workshop.voting import ballots as voting
 
     rows = store.query(
         "SELECT p.token, i.text FROM ideas i JOIN participants p ON p.id = i.participant_id"

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.factories import make_meeting
-from workshop import accounts
-from workshop.db import Store, open_store
+from workshop.accounts import users as accounts
+from workshop.app import open_store
+from workshop.db import Store
 from workshop.model import Meeting, Role, User
 
 

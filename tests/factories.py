@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from workshop import committees, meetings
+from workshop import committees
 from workshop.db import Store
+from workshop.meetings import core as meetings
 from workshop.model import Meeting, Participant, User
 
 

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from tests.factories import join, start
-from workshop import committees, ideas, meetings, outcomes, voting
+from workshop import committees, outcomes
 from workshop.db import Store
 from workshop.errors import WorkshopError
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
 from workshop.model import User, utcnow
+from workshop.voting import ballots as voting
 
 IDEAS = [
     "Længere åbningstider i weekenden",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workshop import accounts
+from workshop.accounts import users as accounts
 from workshop.errors import InvalidInput, RateLimited
 from workshop.model import Role
 

@@ -11,11 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.factories import join, start
-from workshop import agreements, ideas
-from workshop.agreements import ParticipationLevel, Party, Template
+from workshop.agreements import core as agreements
+from workshop.agreements.core import ParticipationLevel, Party, Template
 from workshop.agreements.diff import diff_fields
 from workshop.errors import InvalidInput, NotAllowed
 from workshop.i18n import LANGUAGES, translate
+from workshop.meetings import ideas
 
 TODAY = date(2026, 3, 1)
 
@@ -209,7 +210,7 @@ def test_drafts_are_not_shown_and_other_meetings_cannot_acknowledge(
 
 
 def test_a_committee_agreement_applies_to_all_its_meetings(store, meeting, facilitator) -> None:
-    from workshop import meetings
+    from workshop.meetings import core as meetings
 
     made = agreements.create_agreement(
         store, Template.COMMITTEE, lang="nb", committee_id=meeting.committee_id, actor=facilitator
@@ -281,7 +282,7 @@ def test_adding_a_commitment_makes_a_version_listing_it(store, agreement, facili
 def test_overdue_lists_late_commitments_and_a_broken_feedback_promise(
     store, meeting, agreement, facilitator
 ) -> None:
-    from workshop import feedback
+    from workshop.feedback import core as feedback
 
     start(store, meeting)
     idea = ideas.submit_idea(store, join(store, meeting, "Anna"), "Bænke ved søen")

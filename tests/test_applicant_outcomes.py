@@ -10,11 +10,12 @@ import pytest
 from sqlite_utils import Database
 
 from tests.test_committees import to_recruitment
-from workshop import committees, feedback
+from workshop import committees
 from workshop.committees import recruitment, schema
-from workshop.committees.records import ApplicationStatus
+from workshop.committees.model import ApplicationStatus
 from workshop.db import Store
 from workshop.errors import NotFound
+from workshop.feedback import core as feedback
 from workshop.i18n import translate
 from workshop.model import Committee, User
 
@@ -187,9 +188,8 @@ def test_a_changed_outcome_is_told_again_and_an_erased_applicant_never(
 def test_applications_made_before_the_upgrade_keep_everything(tmp_path):
     """The migration rebuilds applications (SQLite cannot widen a CHECK): rows, reviews,
     members and erasures pointing at them survive."""
-    from workshop import accounts
-    from workshop.db import open_store
-    from workshop.migrations import migration_sets
+    from workshop.accounts import users as accounts
+    from workshop.app import migration_sets, open_store
     from workshop.model import Role
 
     path = tmp_path / "old.db"

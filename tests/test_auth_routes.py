@@ -21,8 +21,10 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests.browser.conftest import Server, serving
-from workshop import accounts, staff_sessions
-from workshop.db import Store, open_store
+from workshop.accounts import sessions as staff_sessions
+from workshop.accounts import users as accounts
+from workshop.app import open_store
+from workshop.db import Store
 from workshop.i18n import translate
 from workshop.model import Role, User
 

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests.factories import join, make_meeting, start
-from workshop import backup, cli, ideas
-from workshop.db import open_store
+from workshop import app, backup, cli
+from workshop.app import open_store
 from workshop.errors import InvalidInput, NotAllowed
+from workshop.meetings import ideas
 
 
 def test_backup_while_phones_keep_writing(tmp_path: Path) -> None:
@@ -70,7 +71,7 @@ def test_restore_brings_back_the_backup_and_keeps_a_safety_copy(tmp_path: Path) 
     ideas.submit_idea(store, anna, "After the backup")
     store.close()
 
-    counts, safety = backup.restore(saved, db_path)
+    counts, safety = app.restore_backup(saved, db_path)
 
     assert counts["ideas"] == 1
     restored = open_store(db_path)
@@ -98,7 +99,7 @@ def test_restore_refuses_a_bad_file_and_changes_nothing(tmp_path: Path, content,
     if content is not None:
         bad.write_bytes(content)
     with pytest.raises(InvalidInput) as raised:
-        backup.restore(bad, db_path)
+        app.restore_backup(bad, db_path)
     assert raised.value.key == key
     assert open_store(db_path).scalar("SELECT COUNT(*) FROM meetings") == 1
 
@@ -110,7 +111,7 @@ def test_restore_refuses_a_database_that_is_not_samskab(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     with pytest.raises(InvalidInput) as raised:
-        backup.restore(other, tmp_path / "app.db")
+        app.restore_backup(other, tmp_path / "app.db")
     assert raised.value.key == "error.backup.not_samskab"
     assert not (tmp_path / "app.db").exists()
 
@@ -164,7 +165,7 @@ def test_restore_refuses_while_the_app_is_serving_unless_forced(tmp_path: Path, 
     try:
         for _ in range(2):
             with pytest.raises(NotAllowed) as refused:
-                backup.restore(saved, db_path)
+                app.restore_backup(saved, db_path)
             assert refused.value.key == "error.restore.serving"
             code = cli.main(["--db", str(db_path), "restore", str(saved), "--yes"])
             assert code == 2

@@ -13,9 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.outcome_world import build_outcome_world
-from workshop import chart_layout, reports
+from workshop import chart_layout
 from workshop.chart_layout import AXIS_CHARS, LABEL_LIMIT, LEGEND_CHARS, LINES, wrap
 from workshop.i18n import LANGUAGES
+from workshop.reports import summary as reports
 
 
 def fits(label: str, width: int) -> bool:

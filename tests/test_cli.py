@@ -6,8 +6,9 @@ import io
 
 import pytest
 
-from workshop import accounts, cli
-from workshop.db import open_store
+from workshop import cli
+from workshop.accounts import users as accounts
+from workshop.app import open_store
 from workshop.i18n import translate
 
 

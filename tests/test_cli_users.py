@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from workshop import accounts, cli
-from workshop.db import Store, open_store
+from workshop import cli
+from workshop.accounts import users as accounts
+from workshop.app import open_store
+from workshop.db import Store
 from workshop.errors import WorkshopError
 from workshop.model import Role
 

@@ -12,11 +12,12 @@ import pytest
 
 from tests.outcome_world import build_outcome_world
 from tests.test_committees import to_recruitment
-from workshop import committees, ics
-from workshop.agreements import add_commitment, create_agreement
-from workshop.committees import invitations, members, public
-from workshop.committees.records import AttendanceStatus, MemberRole
-from workshop.db import Store, open_store
+from workshop import committees
+from workshop.agreements.core import add_commitment, create_agreement
+from workshop.app import open_store
+from workshop.committees import ics, invitations, members, public
+from workshop.committees.model import AttendanceStatus, MemberRole
+from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed
 from workshop.model import Committee, User
 
@@ -246,7 +247,7 @@ def test_boolean_attendance_rows_are_migrated_to_a_status(tmp_path) -> None:
     """A database from before the change: present = 1/0 becomes present/absent."""
     from sqlite_utils import Database
 
-    from workshop.migrations import migration_sets
+    from workshop.app import migration_sets
 
     path = tmp_path / "old.db"
     old = Database(path)
@@ -372,7 +373,7 @@ def test_the_public_page_shows_both_decisions_with_reasons_and_outcomes(store, f
 
 
 def test_reminders_go_once_a_day_to_owners_with_an_address(store, committee, facilitator):
-    from workshop import reminders
+    from workshop.reminders import due as reminders
 
     agreement = create_agreement(
         store,
@@ -433,8 +434,8 @@ def test_reminders_go_once_a_day_to_owners_with_an_address(store, committee, fac
 
 
 def test_outcome_reviews_due_become_reminders(store, facilitator):
-    from workshop import reminders
     from workshop.outcomes import followup
+    from workshop.reminders import due as reminders
 
     world = build_outcome_world(store, facilitator)
     outcome_id = world.outcome_ids[0]
@@ -516,8 +517,9 @@ def test_erasing_a_member_erases_their_address_and_where_invitations_went(
 
 def test_a_feedback_promise_reminds_its_sign_off_while_ideas_wait(store, facilitator, meeting):
     from tests.factories import join, start
-    from workshop import ideas, reminders
-    from workshop.agreements import save_version
+    from workshop.agreements.core import save_version
+    from workshop.meetings import ideas
+    from workshop.reminders import due as reminders
 
     start(store, meeting)
     anna = join(store, meeting, "Anna")

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import join, start
-from workshop import committees, ideas, meetings, voting
+from workshop import committees
 from workshop.committees import mandates, members, recommendations, recruitment
-from workshop.committees.records import (
+from workshop.committees.model import (
     ApplicationStatus,
     DecisionBody,
     MemberRole,
@@ -21,7 +21,10 @@ from workshop.committees.records import (
 )
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
 from workshop.model import Committee, User
+from workshop.voting import ballots as voting
 
 MANDATE = {
     "background": "Biblioteket bruges mindre af unge.",
@@ -494,7 +497,7 @@ def test_the_same_seed_gives_the_same_draw_and_quotas_are_met(store, committee, 
     # Anyone can replay it from what was published: the same pool, quotas and seed.
     (stored,) = recruitment.list_draws(store, committee.id)
     assert stored["selected"] == list(draw.selected)
-    from workshop import sortition
+    from workshop.committees import sortition
 
     replay = sortition.draw_panel(
         [

@@ -10,11 +10,12 @@ import pytest
 
 from tests import test_committees
 from tests.test_committees import apply, to_recruitment
-from workshop import audit, committees, ideas
+from workshop import audit, committees
 from workshop.committees import corrections, members, recommendations, recruitment
-from workshop.committees.records import Phase
+from workshop.committees.model import Phase
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed
+from workshop.meetings import ideas
 from workshop.model import Committee, User
 
 

@@ -23,11 +23,14 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import Server, start_server
-from workshop import accounts, committees, ideas, meetings
-from workshop.db import open_store
+from workshop import committees
+from workshop.accounts import users as accounts
+from workshop.app import open_store
 from workshop.i18n import translate
 from workshop.link_secrets import hash_secret
-from workshop.meetings import StepSpec
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
+from workshop.meetings.core import StepSpec
 from workshop.model import Role, StepKind
 
 BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.factories import join, make_meeting, start
-from workshop import ideas, meetings, voting
-from workshop.db import open_store, shared_store
+from workshop.app import open_store, shared_store
 from workshop.errors import InvalidInput
-from workshop.migrations import migrations
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
+from workshop.schema import migrations
+from workshop.voting import ballots as voting
 
 
 def test_database_is_wal_with_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from workshop import committees, demo, feedback, outcomes
+from workshop import committees, demo, outcomes
+from workshop.feedback import core as feedback
 
 
 def test_demo_walks_a_committee_from_mandate_to_follow_up(store) -> None:

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from workshop import committees, exports, meetings
-from workshop.db import Store, open_store
+from workshop import committees
+from workshop.app import open_store
+from workshop.db import Store
+from workshop.meetings import core as meetings
 from workshop.model import utcnow
+from workshop.reports import exports
 
 WRITES = 100
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.test_committees import apply, to_recruitment
-from workshop import cli, sortition
-from workshop.committees import recruitment
-from workshop.committees.records import ApplicationStatus
+from workshop import cli
+from workshop.committees import recruitment, sortition
+from workshop.committees.model import ApplicationStatus
 from workshop.db import Store
 from workshop.errors import InvalidInput
 from workshop.model import Committee, User

@@ -10,8 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import join, make_meeting, start
-from workshop import feedback, idea_status, ideas
 from workshop.errors import InvalidInput, NotFound
+from workshop.feedback import core as feedback
+from workshop.meetings import idea_status, ideas
 from workshop.model import IdeaStatus
 
 

@@ -27,28 +27,20 @@ import pandas as pd
 import pytest
 
 from tests.factories import join, start
-from workshop import (
-    accounts,
-    agreements,
-    audit,
-    cli,
-    committees,
-    exports,
-    feedback,
-    ideas,
-    meetings,
-    moderation,
-    outcomes,
-    spreadsheets,
-    themes,
-    voting,
-)
-from workshop.agreements import TEXT_FIELDS, Template
+from workshop import audit, cli, committees, outcomes, spreadsheets
+from workshop.accounts import users as accounts
+from workshop.agreements import core as agreements
+from workshop.agreements.core import TEXT_FIELDS, Template
 from workshop.committees import mandates, members, recommendations, recruitment
-from workshop.committees.records import MANDATE_TEXT_FIELDS, Phase
+from workshop.committees.model import MANDATE_TEXT_FIELDS, Phase
 from workshop.db import Store
+from workshop.feedback import core as feedback
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas, moderation, themes
 from workshop.model import Role, User
+from workshop.reports import exports
 from workshop.text import clean_text, spreadsheet_cell
+from workshop.voting import ballots as voting
 
 ROOT = Path(__file__).resolve().parent.parent
 

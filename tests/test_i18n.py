@@ -106,7 +106,7 @@ def enumerated_keys() -> set[str]:
     keys |= committee_keys()
     audit_columns = ("at", "actor", "action", "entity", "entity_id", "before", "after")
     keys |= {f"privacy.audit.col.{c}" for c in audit_columns}
-    from workshop.moderation import ACTIONS as moderation_actions
+    from workshop.meetings.moderation import ACTIONS as moderation_actions
 
     keys |= {f"moderation.action.{a}" for a in moderation_actions}
     return keys
@@ -114,7 +114,7 @@ def enumerated_keys() -> set[str]:
 
 def agreement_keys() -> set[str]:
     """Keys the agreement and feedback pages build from their enumerations and templates."""
-    from workshop import agreements
+    from workshop.agreements import core as agreements
     from workshop.model import IdeaStatus
 
     keys = {f"idea_status.{k}.{s}" for k in ("label", "explain") for s in IdeaStatus}
@@ -142,7 +142,7 @@ def agreement_keys() -> set[str]:
 
 def committee_keys() -> set[str]:
     """Keys the committee pages build from the lifecycle's enumerations."""
-    from workshop.committees import records as c
+    from workshop.committees import model as c
 
     keys = {f"phase.{p}" for p in c.Phase} | {f"phase.hint.{p}" for p in c.Phase}
     keys |= {f"error.phase.{a}" for a in c.Action}
@@ -171,8 +171,8 @@ def committee_keys() -> set[str]:
 
 def outcome_keys() -> set[str]:
     """Keys the summary, outcomes page and PDF brief build from their enumerations."""
-    from workshop import reports
     from workshop.outcomes import EvidenceKind, OutcomeStatus, ReviewState, Source
+    from workshop.reports import summary as reports
 
     keys = {f"summary.column.{c}" for c in reports.RECORD_COLUMNS}
     keys |= {f"summary.records.{k}" for k in reports.RECORD_KINDS}

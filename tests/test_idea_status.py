@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import join, start
-from workshop import idea_status, ideas
 from workshop.errors import InvalidInput
+from workshop.meetings import idea_status, ideas
 from workshop.model import IdeaStatus
 
 
@@ -43,7 +43,7 @@ def test_rejection_without_a_reason_is_refused_and_nothing_changes(
 
 
 def test_a_status_change_reaches_the_phones(store, meeting, idea, facilitator) -> None:
-    from workshop import meetings
+    from workshop.meetings import core as meetings
 
     before = meetings.meeting_state(store, meeting.id).change_seq
     idea_status.change_status(store, idea.id, IdeaStatus.THEMED, reason=None, actor=facilitator)
@@ -86,7 +86,7 @@ def _recommendation(store, meeting, idea_ids) -> int:
 def test_a_decision_moves_every_linked_idea_and_the_citizen_reads_why(
     store, meeting, idea, facilitator, outcome, rationale, expected
 ) -> None:
-    from workshop import feedback
+    from workshop.feedback import core as feedback
 
     other = ideas.submit_idea(store, join(store, meeting, "Bo"), "Lys på stien")
     rec_id = _recommendation(store, meeting, [idea.id, other.id])
@@ -111,9 +111,11 @@ def test_a_rejecting_decision_without_a_rationale_moves_nothing(
 
 def test_the_council_decision_reaches_my_ideas_without_copying(store, facilitator) -> None:
     """The real path: recommendation from an idea, standing committee, then the council."""
-    from workshop import committees, feedback, meetings
+    from workshop import committees
     from workshop.committees import mandates, members, recommendations
-    from workshop.committees.records import Phase
+    from workshop.committees.model import Phase
+    from workshop.feedback import core as feedback
+    from workshop.meetings import core as meetings
 
     committee = committees.create_committee(store, "Byens Hus", "Opgave", actor=facilitator)
     made = mandates.save_mandate(

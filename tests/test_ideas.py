@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import join, start
-from workshop import ideas, meetings, moderation
 from workshop.errors import InvalidInput, NotAllowed, RateLimited
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas, moderation
 
 
 @pytest.fixture

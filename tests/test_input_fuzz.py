@@ -22,11 +22,16 @@ from markdown_it import MarkdownIt
 
 from tests.factories import join, make_meeting, start
 from tests.test_committees import to_recruitment
-from workshop import accounts, committees, feedback, ideas, meetings, moderation, themes
+from workshop import committees
+from workshop.accounts import users as accounts
+from workshop.app import open_store
 from workshop.committees import recruitment
-from workshop.db import Store, open_store
+from workshop.db import Store
 from workshop.errors import WorkshopError
+from workshop.feedback import core as feedback
 from workshop.i18n import LANGUAGES, translate
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas, moderation, themes
 from workshop.model import Role
 from workshop.text import clean_text, escape_markdown
 
@@ -313,7 +318,7 @@ def _bodies(at: Any) -> list[tuple[str, str]]:
 def test_pages_show_markup_from_citizens_as_text(page: str, tmp_path: Path, monkeypatch) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from workshop.db import shared_store
+    from workshop.app import shared_store
 
     db_path = tmp_path / "ui.db"
     monkeypatch.setenv("SAMSKAB_DB_PATH", str(db_path))
@@ -368,7 +373,7 @@ def test_pages_show_markup_from_citizens_as_text(page: str, tmp_path: Path, monk
 def test_any_sequence_of_dot_taps_keeps_one_ballot_and_the_dot_limit(
     tmp_path_factory: pytest.TempPathFactory, taps: list[tuple[int, int, bool]]
 ) -> None:
-    from workshop import voting
+    from workshop.voting import ballots as voting
 
     store = open_store(tmp_path_factory.mktemp("taps") / "taps.db")
     meeting = make_meeting(store, dots=3)

@@ -14,10 +14,14 @@ from pathlib import Path
 import pytest
 
 from tests.factories import join, make_meeting, start
-from workshop import accounts, backup, committees, feedback, meetings, staff_sessions
-from workshop.db import Store, open_store
+from workshop import backup, committees
+from workshop.accounts import sessions as staff_sessions
+from workshop.accounts import users as accounts
+from workshop.app import migration_sets, open_store
+from workshop.db import Store
 from workshop.errors import NotFound
-from workshop.migrations import migration_sets
+from workshop.feedback import core as feedback
+from workshop.meetings import core as meetings
 from workshop.model import Role
 
 LINK_MIGRATION = "m002_link_secrets_hashed"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import join, start
-from workshop import meetings
 from workshop.errors import InvalidInput, NotAllowed, NotFound, RateLimited
+from workshop.meetings import core as meetings
 from workshop.model import MeetingStatus, StepKind
 
 
@@ -158,7 +158,7 @@ def test_the_agenda_can_be_edited_until_a_step_has_run(store, meeting, facilitat
 
 
 def test_an_added_vote_step_gets_a_round(store, meeting, facilitator) -> None:
-    from workshop import voting
+    from workshop.voting import ballots as voting
 
     vote = meetings.add_step(store, meeting.id, StepKind.DOT_VOTE, actor=facilitator)
     meetings.go_to_step(store, meeting.id, vote.id, actor=facilitator)

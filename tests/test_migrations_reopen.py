@@ -6,8 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from workshop import barometer
-from workshop.db import open_store
-from workshop.migrations import migration_sets
+from workshop.app import migration_sets, open_store
 
 
 def read(path: Path, sql: str) -> list[dict[str, Any]]:

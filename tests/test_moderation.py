@@ -11,8 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.factories import join, start
-from workshop import ideas, meetings, moderation, voting
 from workshop.errors import InvalidInput, NotAllowed
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas, moderation
+from workshop.voting import ballots as voting
 
 
 @pytest.fixture

@@ -14,11 +14,17 @@ from typing import Any
 import pytest
 
 from tests.factories import join, start
-from workshop import agreements, feedback, ideas, meetings, privacy, vote_methods, voting
-from workshop.agreements import Template
+from workshop.agreements import core as agreements
+from workshop.agreements.core import Template
 from workshop.db import Store
+from workshop.feedback import core as feedback
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
 from workshop.model import Meeting, Participant, User
-from workshop.vote_methods import VoteMethod
+from workshop.privacy import core as privacy
+from workshop.voting import ballots as voting
+from workshop.voting import methods as vote_methods
+from workshop.voting.methods import VoteMethod
 
 NAMES = ("Anna", "Bo", "Cai", "Dorte")
 

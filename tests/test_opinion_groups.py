@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 
 from workshop.errors import InvalidInput
-from workshop.opinion_groups import (
+from workshop.voting.opinion_groups import (
     GroupingStatus,
     VoteMatrix,
     build_vote_matrix,
     compute_opinion_groups,
     select_participants,
 )
-from workshop.tallies import Id, Stance
+from workshop.voting.tallies import Id, Stance
 
 Triple = tuple[str, str, int]
 

@@ -11,9 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.factories import join, make_meeting, start
-from workshop import audit, idea_status, ideas, outcomes
+from workshop import audit, outcomes
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotFound
+from workshop.meetings import idea_status, ideas
 from workshop.model import IdeaStatus, Meeting, User, utcnow
 from workshop.outcomes import EvidenceKind, OutcomeStatus, ReviewState
 
@@ -303,8 +304,8 @@ def test_records_made_before_the_migration_are_backfilled(tmp_path) -> None:
     """Opening an older database creates the outcome records it should already have."""
     from sqlite_utils import Database
 
+    from workshop.app import migration_sets
     from workshop.db import connect
-    from workshop.migrations import migration_sets
 
     conn = connect(tmp_path / "old.db")
     db = Database(conn)

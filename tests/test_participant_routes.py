@@ -22,9 +22,11 @@ import pytest
 
 from tests.browser.conftest import Server, serving
 from tests.factories import make_meeting, start
-from workshop import accounts, meetings
-from workshop.db import Store, open_store
+from workshop.accounts import users as accounts
+from workshop.app import open_store
+from workshop.db import Store
 from workshop.i18n import translate
+from workshop.meetings import core as meetings
 from workshop.model import Meeting, Role
 from workshop.ui.participant_routes import BROWSER_COOKIE, cookie_name
 

@@ -8,10 +8,13 @@ import json
 import pytest
 
 from tests.factories import join, start
-from workshop import ideas, meetings, participants, vote_methods, voting
 from workshop.config import load_settings
 from workshop.errors import InvalidInput, NotFound, RateLimited
-from workshop.vote_methods import VoteMethod
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas, participants
+from workshop.voting import ballots as voting
+from workshop.voting import methods as vote_methods
+from workshop.voting.methods import VoteMethod
 
 LIMITS = meetings.JoinLimits(per_session=3, per_network_minute=5)
 

@@ -12,10 +12,14 @@ from pathlib import Path
 import pytest
 
 from tests.factories import join, make_meeting, start
-from workshop import audit, cli, ideas, meetings, privacy, voting
+from workshop import audit, cli
 from workshop.db import Store
 from workshop.errors import NotFound
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
 from workshop.model import Idea, Meeting, Participant, User
+from workshop.privacy import core as privacy
+from workshop.voting import ballots as voting
 
 ROOT = Path(__file__).resolve().parent.parent
 KEEP = privacy.PrivacySettings(keep_anonymised_ideas=True, retention_days=365)
@@ -256,8 +260,8 @@ def test_export_audit_command_writes_a_file(
 
 @pytest.fixture
 def app_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from workshop import accounts
-    from workshop.db import shared_store
+    from workshop.accounts import users as accounts
+    from workshop.app import shared_store
     from workshop.model import Role
 
     db_path = tmp_path / "app.db"
@@ -355,7 +359,7 @@ def test_audit_page_lists_and_filters_for_admins_only(app_world) -> None:
     from workshop.model import Role
 
     staff = app_world["store"].query_one("SELECT id FROM users WHERE username = 'fie'")
-    from workshop.accounts import get_user
+    from workshop.accounts.users import get_user
 
     fie = get_user(app_world["store"], staff["id"])
     assert fie.role == Role.FACILITATOR
@@ -369,7 +373,7 @@ def test_audit_page_lists_and_filters_for_admins_only(app_world) -> None:
 def test_logins_are_audited_and_spraying_is_limited_per_network(
     store: Store, facilitator: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from workshop import accounts
+    from workshop.accounts import users as accounts
     from workshop.errors import InvalidInput, RateLimited
 
     monkeypatch.setattr(accounts, "LOGIN_FAILURES_PER_NETWORK", 3)  # argon2 is slow on purpose
@@ -387,7 +391,7 @@ def test_logins_are_audited_and_spraying_is_limited_per_network(
 
 
 def test_erasure_forgets_a_feedback_email(store: Store, meeting: Meeting) -> None:
-    from workshop import feedback
+    from workshop.feedback import core as feedback
 
     start(store, meeting)
     anna = join(store, meeting, "Anna")

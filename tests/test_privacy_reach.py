@@ -17,12 +17,14 @@ import pytest
 
 from tests.factories import join, start
 from tests.test_committees import apply, to_recruitment
-from workshop import audit, cli, committees, ideas, moderation, privacy
+from workshop import audit, cli, committees
 from workshop.committees import members, recruitment
-from workshop.committees.records import Phase
+from workshop.committees.model import Phase
 from workshop.db import Store
 from workshop.errors import NotAllowed, NotFound
+from workshop.meetings import ideas, moderation
 from workshop.model import Committee, Meeting, User
+from workshop.privacy import core as privacy
 
 ROOT = Path(__file__).resolve().parent.parent
 KEEP = privacy.PrivacySettings(keep_anonymised_ideas=True, retention_days=365)
@@ -80,8 +82,9 @@ def test_erasure_redacts_the_persons_words_in_every_copy(
 
 
 def test_erasure_forgets_a_block_reason_when_ideas_go(store: Store, meeting: Meeting) -> None:
-    from workshop import meetings, vote_methods
-    from workshop.vote_methods import VoteMethod
+    from workshop.meetings import core as meetings
+    from workshop.voting import methods as vote_methods
+    from workshop.voting.methods import VoteMethod
 
     start(store, meeting)
     anna = join(store, meeting, "Anna")

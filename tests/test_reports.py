@@ -14,9 +14,13 @@ import pytest
 
 from tests.factories import join, make_meeting, start
 from tests.outcome_world import build_outcome_world
-from workshop import brief, committees, exports, ideas, outcomes, reports, vote_methods
+from workshop import committees, outcomes
 from workshop.errors import InvalidInput
+from workshop.meetings import ideas
 from workshop.model import utcnow
+from workshop.reports import brief, exports
+from workshop.reports import summary as reports
+from workshop.voting import methods as vote_methods
 
 
 @pytest.fixture

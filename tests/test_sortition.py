@@ -15,8 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from workshop.errors import InvalidInput
-from workshop.sortition import (
+from workshop.committees.sortition import (
     Applicant,
     Draw,
     DrawPhase,
@@ -27,6 +26,7 @@ from workshop.sortition import (
     quotas_json,
     sample_panel,
 )
+from workshop.errors import InvalidInput
 
 GENDERS = ("F", "M")
 DISTRICTS = ("Nord", "Syd", "Øst")

@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from workshop import accounts, ratelimit, staff_sessions
+from workshop import ratelimit
+from workshop.accounts import sessions as staff_sessions
+from workshop.accounts import users as accounts
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from workshop.model import Role, User

@@ -9,11 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workshop import accounts, audit, staff_sessions
-from workshop.db import Store
-from workshop.errors import InvalidInput
-from workshop.model import Role, User
-from workshop.staff_sessions import (
+from workshop import audit
+from workshop.accounts import sessions as staff_sessions
+from workshop.accounts import users as accounts
+from workshop.accounts.sessions import (
     ABSOLUTE_LIFETIME,
     IDLE_TIMEOUT,
     TICKET_LIFETIME,
@@ -24,6 +23,9 @@ from workshop.staff_sessions import (
     resolve_session,
     safe_next,
 )
+from workshop.db import Store
+from workshop.errors import InvalidInput
+from workshop.model import Role, User
 
 T0 = datetime(2026, 11, 22, 18, 0, tzinfo=UTC)
 

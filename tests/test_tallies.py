@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workshop.errors import InvalidInput
-from workshop.tallies import (
+from workshop.voting.tallies import (
     AxisScore,
     ConsentResponse,
     ConsentVote,
@@ -531,8 +531,8 @@ def test_catalogues_have_the_same_keys_and_placeholders() -> None:
 
 
 def test_every_key_the_algorithms_use_is_in_the_catalogues() -> None:
-    from workshop.opinion_groups import GroupingStatus
-    from workshop.sortition import DrawPhase
+    from workshop.committees.sortition import DrawPhase
+    from workshop.voting.opinion_groups import GroupingStatus
 
     used = {
         match

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import join, start
-from workshop import ideas, moderation, themes
 from workshop.errors import InvalidInput, NotFound
+from workshop.meetings import ideas, moderation, themes
 from workshop.model import IdeaStatus
 
 

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from tests.test_chart_layout import fits, values, walk
-from workshop import opinion_groups, tallies, vote_charts
 from workshop.chart_layout import AXIS_CHARS, LABEL_LIMIT, LINES
+from workshop.voting import charts as vote_charts
+from workshop.voting import opinion_groups, tallies
 
 TEXTS = {1: "Længere åbent", 2: "Stillerum", 3: "Værktøj til udlån"}
 STANCES = {

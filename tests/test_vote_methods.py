@@ -10,10 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.factories import join, make_meeting, start
-from workshop import ideas, meetings, vote_methods, voting
-from workshop.db import open_store
+from workshop.app import open_store
 from workshop.errors import InvalidInput, NotAllowed
-from workshop.vote_methods import VoteMethod
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
+from workshop.voting import ballots as voting
+from workshop.voting import methods as vote_methods
+from workshop.voting.methods import VoteMethod
 
 
 @pytest.fixture
@@ -199,7 +202,7 @@ def test_every_vote_step_kind_is_a_voting_method() -> None:
 
 def test_a_method_step_gets_a_round_of_its_own_method(store, facilitator) -> None:
     from workshop.committees import create_committee
-    from workshop.meetings import StepSpec
+    from workshop.meetings.core import StepSpec
     from workshop.model import StepKind
 
     committee = create_committee(store, "Udvalg", "", actor=facilitator)
@@ -212,7 +215,7 @@ def test_a_method_step_gets_a_round_of_its_own_method(store, facilitator) -> Non
     )
     start(store, meeting)
     meetings.next_step(store, meeting.id, actor=facilitator)
-    from workshop import voting
+    from workshop.voting import ballots as voting
 
     current = voting.current_round(store, meeting.id)
     assert current is not None and current.method == "ranked" and current.is_open

@@ -7,8 +7,10 @@ import sqlite3
 import pytest
 
 from tests.factories import join, start
-from workshop import ideas, meetings, voting
 from workshop.errors import InvalidInput, NotAllowed
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
+from workshop.voting import ballots as voting
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from workshop.accounts import MIN_PASSWORD_CHARS
+from workshop.accounts.users import MIN_PASSWORD_CHARS
 from workshop.i18n import translate
 
 ROOT = Path(__file__).resolve().parent.parent

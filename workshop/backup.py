@@ -20,10 +20,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from workshop.db import no_app_serving
 from workshop.errors import InvalidInput
 
 BUSY_TIMEOUT_S = 30
@@ -119,21 +121,25 @@ def backup(db_path: str | Path, destination: str | Path) -> BackupReport:
 
 
 def restore(
-    backup_path: str | Path, db_path: str | Path, *, force: bool = False
+    backup_path: str | Path,
+    db_path: str | Path,
+    *,
+    migrate: Callable[[Path], object],
+    force: bool = False,
 ) -> tuple[dict[str, int], Path | None]:
     """Replace the database at ``db_path`` with the backup; return its counts and the
-    safety copy of the database as it was (None when there was none).
+    safety copy of the database as it was (None when there was none). ``migrate(db_path)``
+    then brings an older backup up to the current schema (``workshop.app`` passes it: this
+    module knows no feature's migrations).
 
     Raises NotAllowed while an app serves ``db_path``, unless ``force``."""
-    from workshop.db import no_app_serving
-
     backup_path, db_path = Path(backup_path), Path(db_path)
     tables = check_database(backup_path)
     with no_app_serving(db_path, force=force):
-        return tables, _restore(backup_path, db_path)
+        return tables, _restore(backup_path, db_path, migrate)
 
 
-def _restore(backup_path: Path, db_path: Path) -> Path | None:
+def _restore(backup_path: Path, db_path: Path, migrate: Callable[[Path], object]) -> Path | None:
     safety: Path | None = None
     if db_path.exists():
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
@@ -148,8 +154,5 @@ def _restore(backup_path: Path, db_path: Path) -> Path | None:
     finally:
         target.close()
         source.close()
-    # An older backup gets the migrations that came after it.
-    from workshop.db import open_store
-
-    open_store(db_path).close()
+    migrate(db_path)  # an older backup gets the migrations that came after it
     return safety

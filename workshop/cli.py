@@ -23,12 +23,14 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from workshop import accounts, audit, committees, demo, privacy
+from workshop import app, audit, committees, demo
 from workshop import backup as backups
+from workshop.accounts import users as accounts
+from workshop.app import open_store
 from workshop.config import load_settings
-from workshop.db import open_store
 from workshop.errors import WorkshopError
 from workshop.i18n import DEFAULT_LANGUAGE, language_from_locale, translate
+from workshop.privacy import core as privacy
 
 
 def cli_language(env: Mapping[str, str] | None = None) -> str:
@@ -172,7 +174,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        counts, safety = backups.restore(args.backup, db_path, force=args.force)
+        counts, safety = app.restore_backup(args.backup, db_path, force=args.force)
     except WorkshopError as error:
         print(_message(error), file=sys.stderr)
         return 2
@@ -225,8 +227,8 @@ def cmd_export_audit(args: argparse.Namespace) -> int:
 def cmd_remind(args: argparse.Namespace) -> int:
     from datetime import date
 
-    from workshop import reminders
-    from workshop.feedback import configured_sender
+    from workshop.feedback.core import configured_sender
+    from workshop.reminders import due as reminders
 
     if args.days < 0:
         print("--days must be 0 or more; nothing was sent.", file=sys.stderr)

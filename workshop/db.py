@@ -1,7 +1,7 @@
 """The one way into SQLite.
 
 ``open_store(path)`` opens the database through sqlite-utils in WAL mode with foreign keys on
-and a busy timeout, applies the named migrations in ``workshop.migrations``, and returns a
+and a busy timeout, applies the named migrations in ``workshop.schema``, and returns a
 :class:`Store`.
 
 Why a lock: Streamlit runs every rerun on a new thread, and all sessions of a process share
@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import sqlite_utils
+from sqlite_utils import Migrations
 
 from workshop.errors import InvalidInput, NotAllowed
 
@@ -164,13 +165,12 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def open_store(path: str | Path) -> Store:
-    """Open (and create or migrate) the database at ``path``."""
-    from workshop.migrations import migration_sets
-
+def open_store(path: str | Path, migration_sets: Sequence[Migrations]) -> Store:
+    """Open (and create or migrate) the database at ``path`` with the given migration sets,
+    applied in order. The composition root, ``workshop.app``, knows which sets exist."""
     store = Store(connect(path), str(path))
     with store._lock:  # the Store's own lock: no other thread has it yet
-        for migration_set in migration_sets():
+        for migration_set in migration_sets:
             migration_set.apply(store.db)
     return store
 
@@ -179,13 +179,29 @@ _stores: dict[str, Store] = {}
 _stores_lock = threading.Lock()
 
 
-def shared_store(path: str | Path) -> Store:
+def shared_store(path: str | Path, migration_sets: Sequence[Migrations]) -> Store:
     """One Store per database file per process (every Streamlit session shares it)."""
     key = str(Path(path).resolve()) if str(path) != ":memory:" else ":memory:"
     with _stores_lock:
         if key not in _stores:
-            _stores[key] = open_store(path)
+            _stores[key] = open_store(path, migration_sets)
         return _stores[key]
+
+
+def run_sql(db: sqlite_utils.Database, script: str) -> None:
+    """Execute a multi-statement script inside the current transaction (for migrations).
+
+    (``executescript`` would COMMIT first, breaking the migration's transaction.)
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            if statement.strip():
+                db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement[:80]}")
 
 
 # -- "is an app serving this database?" -------------------------------------------------------

@@ -11,10 +11,16 @@ import secrets
 from datetime import date, timedelta
 from pathlib import Path
 
-from workshop import accounts, agreements, committees, feedback, ideas, meetings, outcomes, voting
+from workshop import committees, outcomes
+from workshop.accounts import users as accounts
+from workshop.agreements import core as agreements
 from workshop.committees import Phase, mandates, members, recommendations, recruitment
 from workshop.db import Store
+from workshop.feedback import core as feedback
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
 from workshop.model import MeetingKind, Role, User
+from workshop.voting import ballots as voting
 
 DEMO_PREFIX = "DEMO · "
 

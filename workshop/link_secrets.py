@@ -4,7 +4,7 @@ at rest.
 The database never holds a working link. Every secret is looked up by its SHA-256
 (:func:`hash_secret`): the secrets are 192 or 256 random bits, so a plain, fast, unsalted hash
 is enough (nobody can guess their way back from the digest; salts and slow hashes are for
-low-entropy passwords, which go through argon2 in ``workshop.accounts``).
+low-entropy passwords, which go through argon2 in ``workshop.accounts.users``).
 
 Two kinds of secret:
 

@@ -67,7 +67,7 @@ class StepKind(StrEnum):
     BRAINSTORM = "brainstorm"
     CLUSTERING = "clustering"
     DOT_VOTE = "dot_vote"
-    # The other voting methods (workshop.vote_methods); a round's method is its step's kind.
+    # The other voting methods (workshop.voting.methods); a round's method is its step's kind.
     STATEMENTS = "statements"
     PAIRWISE = "pairwise"
     TWO_AXIS = "two_axis"

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 
-from workshop import accounts
-from workshop.db import open_store
+from workshop.accounts import users as accounts
+from workshop.app import open_store
 from workshop.devserver import LocalServer, start
 from workshop.model import Role
 

@@ -21,10 +21,14 @@ from tests.browser.conftest import (
     serving,
     settle,
 )
-from workshop import accounts, committees, ideas, meetings, voting
+from workshop import committees
+from workshop.accounts import users as accounts
+from workshop.app import open_store
 from workshop.committees import recruitment
-from workshop.db import open_store
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
 from workshop.model import Role
+from workshop.voting import ballots as voting
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 # Two cores are shared by the app, chromium and other tests: give slow reruns time.

@@ -13,10 +13,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import LAPTOP, PASSWORD, PHONE, Server, context, log_in, serving, settle
-from workshop import accounts, committees
+from workshop import committees
+from workshop.accounts import users as accounts
+from workshop.app import open_store
 from workshop.committees import mandates, members
-from workshop.committees.records import Phase
-from workshop.db import open_store
+from workshop.committees.model import Phase
 from workshop.model import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

@@ -19,10 +19,11 @@ from tests.browser.conftest import (
     settle,
 )
 from tests.test_applicant_outcomes import outbox
-from workshop import accounts, committees
+from workshop import committees
+from workshop.accounts import users as accounts
+from workshop.app import open_store
 from workshop.committees import mandates, members, recruitment
-from workshop.committees.records import Phase
-from workshop.db import open_store
+from workshop.committees.model import Phase
 from workshop.model import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

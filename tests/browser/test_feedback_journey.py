@@ -22,9 +22,11 @@ from tests.browser.conftest import (
     settle,
 )
 from tests.factories import make_meeting, start
-from workshop import accounts, agreements, feedback
-from workshop.agreements import Template
-from workshop.db import open_store
+from workshop.accounts import users as accounts
+from workshop.agreements import core as agreements
+from workshop.agreements.core import Template
+from workshop.app import open_store
+from workshop.feedback import core as feedback
 from workshop.i18n import translate
 from workshop.model import Role
 

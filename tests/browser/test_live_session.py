@@ -27,8 +27,10 @@ from tests.browser.conftest import (
     serving,
     settle,
 )
-from workshop import accounts, committees, meetings
-from workshop.db import open_store
+from workshop import committees
+from workshop.accounts import users as accounts
+from workshop.app import open_store
+from workshop.meetings import core as meetings
 from workshop.model import Role, StepKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

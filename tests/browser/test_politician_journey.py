@@ -22,8 +22,9 @@ from tests.browser.conftest import (
     settle,
 )
 from tests.outcome_world import build_outcome_world
-from workshop import accounts, barometer
-from workshop.db import open_store
+from workshop import barometer
+from workshop.accounts import users as accounts
+from workshop.app import open_store
 from workshop.i18n import translate
 from workshop.model import Role
 

@@ -22,9 +22,14 @@ from tests.browser.conftest import (
     settle,
 )
 from tests.factories import make_meeting, start
-from workshop import accounts, ideas, meetings, privacy, vote_methods, voting
-from workshop.db import open_store
+from workshop.accounts import users as accounts
+from workshop.app import open_store
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
 from workshop.model import Role
+from workshop.privacy import core as privacy
+from workshop.voting import ballots as voting
+from workshop.voting import methods as vote_methods
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

@@ -22,9 +22,11 @@ from tests.browser.conftest import (
     settle,
 )
 from tests.factories import make_meeting, start
-from workshop import accounts, meetings, participants
-from workshop.db import open_store
+from workshop.accounts import users as accounts
+from workshop.app import open_store
 from workshop.i18n import translate
+from workshop.meetings import core as meetings
+from workshop.meetings import participants
 from workshop.model import Meeting, Role
 from workshop.ui.participant_routes import cookie_name
 

@@ -29,8 +29,8 @@ from tests.browser.conftest import (
     settle,
 )
 from tests.factories import join, make_meeting, start
-from workshop import accounts
-from workshop.db import open_store
+from workshop.accounts import users as accounts
+from workshop.app import open_store
 from workshop.i18n import translate
 from workshop.model import Role
 

@@ -19,8 +19,8 @@ from tests.browser.conftest import (
     settle,
 )
 from tests.factories import make_meeting, start
-from workshop import meetings
-from workshop.db import open_store
+from workshop.app import open_store
+from workshop.meetings import core as meetings
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

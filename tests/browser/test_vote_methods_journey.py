@@ -22,9 +22,12 @@ from tests.browser.conftest import (
     serving,
     settle,
 )
-from workshop import accounts, committees, ideas, meetings
-from workshop.db import open_store
-from workshop.meetings import StepSpec
+from workshop import committees
+from workshop.accounts import users as accounts
+from workshop.app import open_store
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
+from workshop.meetings.core import StepSpec
 from workshop.model import Role, StepKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

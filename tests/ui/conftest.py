@@ -9,8 +9,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import join, make_meeting, start
-from workshop import accounts, ideas, meetings
-from workshop.db import shared_store
+from workshop.accounts import users as accounts
+from workshop.app import shared_store
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
 from workshop.model import Role
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,9 +8,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.ui.conftest import PAGES, texts
-from workshop import agreements, feedback, idea_status, ideas
-from workshop.agreements import Template
+from workshop.agreements import core as agreements
+from workshop.agreements.core import Template
+from workshop.feedback import core as feedback
 from workshop.i18n import translate
+from workshop.meetings import idea_status, ideas
 from workshop.model import IdeaStatus, Role
 from workshop.text import escape_markdown
 

@@ -6,15 +6,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import join, make_meeting, start
-from workshop import ideas, meetings, vote_methods
-from workshop.vote_methods import VoteMethod
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
+from workshop.voting import methods as vote_methods
+from workshop.voting.methods import VoteMethod
 
 
 def ballot_script(method: str, token: str, round_id: int) -> None:
     import streamlit as st
 
-    from workshop import ideas as idea_service
-    from workshop import meetings as meeting_service
+    from workshop.meetings import core as meeting_service
+    from workshop.meetings import ideas as idea_service
     from workshop.ui import ballots
     from workshop.ui.session import store
 

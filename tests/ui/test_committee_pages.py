@@ -7,10 +7,12 @@ from datetime import date
 import pytest
 
 from tests.ui.conftest import PAGES, texts
-from workshop import committees, ideas, meetings
+from workshop import committees
 from workshop.committees import mandates, members, recommendations, recruitment
-from workshop.committees.records import Phase
+from workshop.committees.model import Phase
 from workshop.i18n import translate
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
 from workshop.model import Role
 
 PURPOSE = "Anbefalinger til et levende bibliotek for alle aldre"

@@ -12,7 +12,7 @@ from tests.ui.conftest import PAGES, texts
 from tests.ui.test_committee_pages import da, lifecycle, open_page  # noqa: F401 (fixture)
 from workshop import committees
 from workshop.committees import members
-from workshop.committees.records import AttendanceStatus
+from workshop.committees.model import AttendanceStatus
 from workshop.i18n import translate_count
 from workshop.model import Role
 

@@ -7,9 +7,11 @@ import pytest
 
 from tests.ui.conftest import texts
 from tests.ui.test_committee_pages import da, lifecycle, open_page
-from workshop import committees, ideas, meetings
+from workshop import committees
 from workshop.committees import corrections, members, recommendations, recruitment
-from workshop.committees.records import Phase
+from workshop.committees.model import Phase
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
 from workshop.model import Role
 
 fixture = lifecycle  # keep the imported fixture visible to pytest

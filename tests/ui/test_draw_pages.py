@@ -8,7 +8,7 @@ from tests.ui.conftest import PAGES, texts
 from tests.ui.test_committee_pages import MANDATE, da, open_page
 from workshop import committees
 from workshop.committees import mandates, recruitment
-from workshop.committees.records import Phase
+from workshop.committees.model import Phase
 from workshop.model import Role
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from tests.ui.conftest import texts
 from tests.ui.test_committee_pages import da, lifecycle, open_page  # noqa: F401 (fixture)
-from workshop import audit, privacy
+from workshop import audit
 from workshop.committees import members, recruitment
 from workshop.model import Role
+from workshop.privacy import core as privacy
 
 
 def test_staff_erase_an_applicant_from_the_recruitment_page(lifecycle, make_app) -> None:  # noqa: F811

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from tests.factories import join
 from tests.ui.conftest import PAGES, texts
-from workshop import ideas, meetings, participants, voting
 from workshop.i18n import translate
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas, participants
 from workshop.model import Role
+from workshop.voting import ballots as voting
 
 
 def open_console(make_app, world):
@@ -97,7 +99,7 @@ def test_a_phone_whose_participant_vanished_with_a_restore_is_told_so(
     """``samskab restore`` of a backup older than the phone's join: the link names nobody."""
     from tests.factories import make_meeting, start
     from workshop import backup
-    from workshop.db import open_store
+    from workshop.app import open_store
 
     live, older = tmp_path / "live.db", tmp_path / "older.db"
     store = open_store(live)

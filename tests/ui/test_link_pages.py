@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 
 from tests.ui.conftest import PAGES, texts
-from workshop import committees, feedback, meetings
+from workshop import committees
 from workshop.errors import NotFound
+from workshop.feedback import core as feedback
 from workshop.i18n import translate
+from workshop.meetings import core as meetings
 from workshop.model import Role
 
 

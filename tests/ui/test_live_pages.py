@@ -6,9 +6,13 @@ import pytest
 
 from tests.factories import join
 from tests.ui.conftest import PAGES, texts
-from workshop import accounts, committees, ideas, meetings, moderation, themes, voting
+from workshop import committees
+from workshop.accounts import users as accounts
 from workshop.i18n import translate
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas, moderation, themes
 from workshop.model import Role, StepKind
+from workshop.voting import ballots as voting
 
 
 @pytest.fixture

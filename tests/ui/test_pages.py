@@ -7,8 +7,8 @@ import re
 import pytest
 
 from tests.ui.conftest import PAGES, texts
-from workshop import meetings
 from workshop.i18n import translate
+from workshop.meetings import core as meetings
 from workshop.model import Role
 from workshop.ui.navigation import CITIZEN, FACILITATOR, pages_for
 

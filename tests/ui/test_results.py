@@ -6,13 +6,15 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import join, make_meeting, start
-from workshop import ideas, meetings, vote_methods
-from workshop.vote_methods import VoteMethod
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
+from workshop.voting import methods as vote_methods
+from workshop.voting.methods import VoteMethod
 
 
 def results_script(round_id: int, method: str, meeting_id: int) -> None:
-    from workshop import ideas as idea_service
-    from workshop import meetings as meeting_service
+    from workshop.meetings import core as meeting_service
+    from workshop.meetings import ideas as idea_service
     from workshop.ui.results import show_round_results
     from workshop.ui.session import store
 

@@ -10,7 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.ui.conftest import PAGES, texts
-from workshop import accounts, ratelimit, staff_sessions
+from workshop import ratelimit
+from workshop.accounts import sessions as staff_sessions
+from workshop.accounts import users as accounts
 from workshop.errors import InvalidInput
 from workshop.i18n import translate
 from workshop.model import Role, User

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.ui.conftest import PAGES, texts
-from workshop import staff_sessions
+from workshop.accounts import sessions as staff_sessions
 from workshop.i18n import translate
 from workshop.model import Role
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
-from workshop.migrations import run_sql
+from workshop.db import run_sql
 
 migrations = Migrations("samskab.agreements")
 

@@ -38,7 +38,7 @@ from workshop.committees.core import (
     public_link_token,
     set_deadlines,
 )
-from workshop.committees.records import Action, Phase
+from workshop.committees.model import Action, Phase
 from workshop.model import Committee
 
 __all__ = [

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from workshop import audit, link_secrets
 from workshop.committees import corrections
-from workshop.committees.records import (
+from workshop.committees.model import (
     ALLOWED,
     FINAL_STAGES,
     Action,

@@ -24,7 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from workshop import audit
-from workshop.committees.records import Correction
+from workshop.committees.model import Correction
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.model import User, utcnow

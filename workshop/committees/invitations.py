@@ -1,6 +1,6 @@
 """Meeting invitations: a calendar file (.ics) per planned meeting, and e-mails with it
 attached to the members who have an address, through the pluggable sender
-(``workshop.feedback.configured_sender``). Every sending is recorded; members without an
+(``workshop.feedback.core.configured_sender``). Every sending is recorded; members without an
 address are listed so the secretariat can tell them another way.
 """
 
@@ -12,14 +12,15 @@ from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 
-from workshop import audit, ics
+from workshop import audit
+from workshop.committees import ics
 from workshop.committees.core import get_committee, require
 from workshop.committees.members import _EMAIL, get_meeting_plan, list_members
-from workshop.committees.records import Action, MeetingPlan, Member
+from workshop.committees.model import Action, MeetingPlan, Member
 from workshop.config import load_settings
 from workshop.db import Store
 from workshop.errors import NotAllowed
-from workshop.feedback import FROM_ADDRESS, Sender, configured_sender
+from workshop.feedback.core import FROM_ADDRESS, Sender, configured_sender
 from workshop.i18n import LANGUAGES, translate
 from workshop.model import User, utcnow
 

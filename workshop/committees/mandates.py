@@ -16,7 +16,7 @@ from typing import Any
 
 from workshop import audit
 from workshop.committees.core import _iso_date, check_composition, require
-from workshop.committees.records import MANDATE_FIELDS, MANDATE_TEXT_FIELDS, Action, Mandate
+from workshop.committees.model import MANDATE_FIELDS, MANDATE_TEXT_FIELDS, Action, Mandate
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.model import User, utcnow

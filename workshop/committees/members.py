@@ -13,10 +13,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workshop import audit, meetings, privacy
+from workshop import audit
 from workshop.committees.core import _iso_date, require
 from workshop.committees.corrections import iso_minute
-from workshop.committees.records import (
+from workshop.committees.model import (
     POLITICIAN_SEATS,
     Action,
     AttendanceStatus,
@@ -26,7 +26,9 @@ from workshop.committees.records import (
 )
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.meetings import core as meetings
 from workshop.model import MeetingKind, User, utcnow
+from workshop.privacy import core as privacy
 from workshop.text import clean_text, require_text
 
 NAME_MAX = 120

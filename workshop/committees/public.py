@@ -17,7 +17,7 @@ from datetime import date
 
 from workshop.committees import mandates, members, recommendations
 from workshop.committees.core import get_state
-from workshop.committees.records import (
+from workshop.committees.model import (
     Decision,
     Mandate,
     MeetingPlan,

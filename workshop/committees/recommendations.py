@@ -4,7 +4,7 @@ A recommendation keeps the link to its source ideas (``recommendation_ideas``), 
 them to the meetings and the dots they got. Each step of the decision path is recorded as a
 decision (append-only) with a date and, for anything but adoption, a rationale. The linked
 ideas follow: linking marks them ``in_recommendation``; a final decision moves them through
-``workshop.idea_status.apply_decision``.
+``workshop.meetings.idea_status.apply_decision``.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workshop import audit, idea_status
+from workshop import audit
 from workshop.committees import corrections
 from workshop.committees.core import _iso_date, require
-from workshop.committees.records import (
+from workshop.committees.model import (
     FINAL_STAGES,
     OUTCOMES_FOR,
     Action,
@@ -32,6 +32,7 @@ from workshop.committees.records import (
 )
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.meetings import idea_status
 from workshop.model import IdeaStatus, User, utcnow
 from workshop.text import clean_text, require_text
 

@@ -17,10 +17,10 @@ from email import policy
 from email.message import EmailMessage
 from typing import Any
 
-from workshop import audit, feedback, link_secrets, privacy, sortition
-from workshop.committees import corrections
+from workshop import audit, link_secrets
+from workshop.committees import corrections, sortition
 from workshop.committees.core import require
-from workshop.committees.records import (
+from workshop.committees.model import (
     DIVERSITY_ATTRIBUTES,
     DIVERSITY_OPTIONS,
     Action,
@@ -33,10 +33,12 @@ from workshop.committees.records import (
 from workshop.config import load_settings
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.feedback import core as feedback
 from workshop.i18n import LANGUAGES, translate
 from workshop.model import User, utcnow
-from workshop.tallies import id_order
+from workshop.privacy import core as privacy
 from workshop.text import clean_text, require_text
+from workshop.voting.tallies import id_order
 
 NAME_MAX = 120
 CONTACT_MAX = 200
@@ -701,8 +703,8 @@ def run_draw(
 ) -> sortition.Draw:
     """Draw ``seats`` applicants by lot with the committee's targets as quotas.
 
-    The fair lottery (``workshop.sortition``) is computed and one panel drawn from it. The
-    drawn applicants are shortlisted with a rationale naming the draw and its seed; the
+    The fair lottery (``workshop.committees.sortition``) is computed and one panel drawn from
+    it. The drawn applicants are shortlisted with a rationale naming the draw and its seed; the
     facilitator then appoints (or declines, with a reason). The draw is stored for replay,
     with every applicant's probability; if the seed was used before with other applicants or
     quotas, the record names those earlier draws and their fingerprints.

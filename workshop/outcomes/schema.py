@@ -15,7 +15,7 @@ from enum import StrEnum
 from sqlite_utils import Database, Migrations
 
 from workshop.barometer import Evaluated, Novelty, PromoteHinderFactor, PromoteHinderScale, Value
-from workshop.migrations import run_sql
+from workshop.db import run_sql
 
 migrations = Migrations("samskab.outcomes")
 

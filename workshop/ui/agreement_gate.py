@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workshop import agreements
+from workshop.agreements import core as agreements
 from workshop.errors import WorkshopError
 from workshop.model import Participant
 from workshop.ui.agreement_widgets import day, field_label, full_agreement
 from workshop.ui.i18n import error_text, t
-from workshop.ui.session import store
+from workshop.ui.process import store
 from workshop.ui.widgets import user_text
 
 GATE_ERROR = "agreement_gate_error"  # session-state key: a message to show after a rerun

@@ -7,10 +7,10 @@ from typing import Literal
 
 import streamlit as st
 
-from workshop.agreements import TEXT_FIELDS, AgreementVersion
+from workshop.agreements.core import TEXT_FIELDS, AgreementVersion
 from workshop.model import IdeaStatus, Participant
 from workshop.ui.i18n import t, tn
-from workshop.ui.session import store
+from workshop.ui.process import store
 from workshop.ui.widgets import user_text
 
 BadgeColour = Literal["gray", "blue", "violet", "orange", "green", "red"]
@@ -83,7 +83,7 @@ def full_agreement(version: AgreementVersion) -> None:
 
 def my_ideas_link(participant: Participant) -> None:
     """A link from the phone to "my ideas", with the number of unread feedback messages."""
-    from workshop import feedback
+    from workshop.feedback import core as feedback
 
     unread = feedback.unread_count(store(), participant.id)
     st.page_link(

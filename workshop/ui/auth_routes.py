@@ -1,7 +1,7 @@
 """Two small HTTP routes next to the Streamlit app: they set and clear the staff cookie.
 
 Streamlit talks to the browser over a websocket, which cannot set a cookie, so the login page
-sends the browser here with a one-time ticket (``workshop.staff_sessions``):
+sends the browser here with a one-time ticket (``workshop.accounts.sessions``):
 
 * ``GET /auth/session?ticket=…&next=/console`` redeems the ticket, sets the session cookie
   (HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS) and redirects to ``next`` — a path on
@@ -19,10 +19,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from workshop import staff_sessions
+from workshop.accounts import sessions as staff_sessions
 from workshop.errors import WorkshopError
 from workshop.i18n import language_from_locale, translate
-from workshop.ui.session import store
+from workshop.ui.process import store
 
 SESSION_PATH = "/auth/session"
 LOGOUT_PATH = "/auth/logout"

@@ -13,14 +13,15 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from workshop import vote_methods
 from workshop.errors import WorkshopError
 from workshop.model import Idea, Participant
-from workshop.tallies import ConsentResponse
 from workshop.ui import state
 from workshop.ui.i18n import error_text, t, tn
-from workshop.ui.session import show_flash, store
+from workshop.ui.process import store
+from workshop.ui.session import show_flash
 from workshop.ui.widgets import user_text
+from workshop.voting import methods as vote_methods
+from workshop.voting.tallies import ConsentResponse
 
 SCORES = [1, 2, 3, 4, 5]
 STANCE = {1: "agree", -1: "disagree", 0: "pass"}

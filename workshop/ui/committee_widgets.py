@@ -7,15 +7,17 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from workshop import committees, qr
+from workshop import committees
 from workshop.committees import invitations, members
-from workshop.committees.records import Action, Deadline, MeetingPlan, Phase
+from workshop.committees.model import Action, Deadline, MeetingPlan, Phase
 from workshop.db import Store
 from workshop.errors import NotFound, WorkshopError
+from workshop.meetings import qr
 from workshop.model import Committee, User
 from workshop.ui.i18n import current_language, error_text, t, tn
 from workshop.ui.navigation import page_file
-from workshop.ui.session import flash, settings, store
+from workshop.ui.process import settings, store
+from workshop.ui.session import flash
 from workshop.ui.widgets import demo_badge, user_text
 
 EVENT = ":material/event:"

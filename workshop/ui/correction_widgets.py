@@ -12,9 +12,9 @@ from datetime import date, datetime, time
 
 import streamlit as st
 
-from workshop import committees, qr
+from workshop import committees
 from workshop.committees import corrections, recruitment
-from workshop.committees.records import (
+from workshop.committees.model import (
     Application,
     ApplicationStatus,
     Correction,
@@ -23,10 +23,12 @@ from workshop.committees.records import (
 )
 from workshop.db import Store
 from workshop.errors import WorkshopError
+from workshop.meetings import qr
 from workshop.model import User
 from workshop.ui.committee_widgets import day_text, phase_label
 from workshop.ui.i18n import error_text, t, tn
-from workshop.ui.session import flash, settings
+from workshop.ui.process import settings
+from workshop.ui.session import flash
 from workshop.ui.widgets import user_text
 
 

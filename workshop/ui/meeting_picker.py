@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workshop import committees, meetings
+from workshop import committees
 from workshop.errors import NotFound
+from workshop.meetings import core as meetings
 from workshop.model import Meeting
 from workshop.ui.i18n import t
-from workshop.ui.session import store
+from workshop.ui.process import store
 
 
 def pick_meeting(key: str) -> Meeting | None:

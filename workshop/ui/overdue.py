@@ -6,10 +6,10 @@ from datetime import date
 
 import streamlit as st
 
-from workshop import agreements
+from workshop.agreements import core as agreements
 from workshop.ui.agreement_widgets import day
 from workshop.ui.i18n import t, tn
-from workshop.ui.session import store
+from workshop.ui.process import store
 from workshop.ui.widgets import user_text
 
 

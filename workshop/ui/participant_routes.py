@@ -28,9 +28,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from workshop import meetings, staff_sessions
+from workshop.accounts import sessions as staff_sessions
 from workshop.errors import WorkshopError
-from workshop.ui.session import store
+from workshop.meetings import core as meetings
+from workshop.ui.process import store
 
 REMEMBER_PATH = "/auth/participant"
 COOKIE_PREFIX = "samskab_p"

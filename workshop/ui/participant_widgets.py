@@ -5,18 +5,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workshop import meetings, participants
 from workshop.errors import WorkshopError
+from workshop.meetings import core as meetings
+from workshop.meetings import participants
 from workshop.model import Meeting, Participant, User
 from workshop.ui import state
 from workshop.ui.i18n import error_text, t
-from workshop.ui.session import (
-    base_path,
-    flash,
-    remember_participant,
-    remembered_participants,
-    store,
-)
+from workshop.ui.process import store
+from workshop.ui.session import base_path, flash, remember_participant, remembered_participants
 from workshop.ui.widgets import user_text
 
 JOIN_WATCH_SECONDS = 3

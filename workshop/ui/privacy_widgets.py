@@ -6,11 +6,12 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from workshop import privacy
 from workshop.errors import WorkshopError
 from workshop.model import Participant
+from workshop.privacy import core as privacy
 from workshop.ui.i18n import error_text, t, tn
-from workshop.ui.session import flash, store
+from workshop.ui.process import store
+from workshop.ui.session import flash
 from workshop.ui.widgets import user_text
 
 

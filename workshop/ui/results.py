@@ -2,7 +2,7 @@
 
 One function per place would drift apart; this one picks the chart for the round's method,
 and shows opinion groups ("what unites the room") for statement rounds. All tallies come from
-:mod:`workshop.vote_methods`, computed once per change and shared by every viewer.
+:mod:`workshop.voting.methods`, computed once per change and shared by every viewer.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from typing import Any
 import altair as alt
 import streamlit as st
 
-from workshop import vote_charts, vote_methods
 from workshop.db import Store
-from workshop.opinion_groups import GroupingStatus
-from workshop.tallies import Id
 from workshop.ui.i18n import t, tn
 from workshop.ui.widgets import user_text
-from workshop.vote_methods import VoteMethod
+from workshop.voting import charts as vote_charts
+from workshop.voting import methods as vote_methods
+from workshop.voting.methods import VoteMethod
+from workshop.voting.opinion_groups import GroupingStatus
+from workshop.voting.tallies import Id
 
 
 def _stance_words() -> dict[str, str]:

@@ -28,7 +28,13 @@ import threading
 
 GC_THRESHOLDS = (50_000, 20, 10)
 # Imported before freezing, so that what they build at import time is frozen with the rest.
-HEAVY_MODULES = ("pandas", "pyarrow", "altair", "workshop.reports", "workshop.vote_methods")
+HEAVY_MODULES = (
+    "pandas",
+    "pyarrow",
+    "altair",
+    "workshop.reports.summary",
+    "workshop.voting.methods",
+)
 
 _done = False
 _lock = threading.Lock()

@@ -1,52 +1,42 @@
-"""Who is this browser session, and which store does it use?
+"""Who is this browser session?
 
 Identity comes from two places only: a staff session named by an HttpOnly cookie and kept in
-the database (``workshop.staff_sessions``; the cookie is set by ``workshop.ui.auth_routes``),
+the database (``workshop.accounts.sessions``; the cookie is set by ``workshop.ui.auth_routes``),
 and a participant token kept in the URL (``?p=``) and the database. Either way a reload, a
 second tab, a typed URL, a locked screen or a dropped websocket keeps the person who they are.
 A browser that joined also keeps the participant's link secret in an HttpOnly cookie per
 meeting (``workshop.ui.participant_routes``), so the join link, the QR code or the bare site
 opened again in it offer "continue as …" instead of making a second participant.
+
+The process's store and settings live in ``workshop.ui.process`` (re-exported here for pages).
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
 from dataclasses import dataclass
 
 import streamlit as st
 
-from workshop import accounts, committees, demo, link_secrets, meetings, staff_sessions
-from workshop.config import Settings, load_settings
-from workshop.db import Store, shared_store
+from workshop import link_secrets
+from workshop.accounts import sessions as staff_sessions
+from workshop.accounts import users as accounts
 from workshop.errors import NotFound
+from workshop.meetings import core as meetings
 from workshop.model import Meeting, Participant, Role, User
 from workshop.ui import state
+from workshop.ui.auth_routes import LOGOUT_PATH, SESSION_PATH
 from workshop.ui.i18n import t
+from workshop.ui.participant_routes import (
+    BROWSER_COOKIE,
+    BROWSER_ID,
+    REMEMBER_PATH,
+    meeting_of_cookie,
+)
+from workshop.ui.process import store
 
 # Session-state key: the User in state.USER came from the staff cookie (re-checked each run).
 FROM_COOKIE = "staff_from_cookie"
-
-_bootstrapped: set[str] = set()
-_bootstrap_lock = threading.Lock()
-
-
-def settings() -> Settings:
-    return load_settings()
-
-
-def store() -> Store:
-    """The process-wide store for the configured database, with demo data on first start."""
-    config = settings()
-    db = shared_store(config.db_path)
-    if db.path not in _bootstrapped:
-        with _bootstrap_lock:
-            if db.path not in _bootstrapped:
-                if config.demo_data and not committees.has_committees(db):
-                    demo.seed_demo(db)
-                _bootstrapped.add(db.path)
-    return db
 
 
 @dataclass(frozen=True)
@@ -158,8 +148,6 @@ def has_lost_link() -> bool:
 
 def _participant_cookies() -> dict[int, str]:
     """meeting id → the participant link secret this browser remembers for that meeting."""
-    from workshop.ui.participant_routes import meeting_of_cookie
-
     try:
         cookies = dict(st.context.cookies)
     except Exception:  # bare mode: no browser
@@ -208,8 +196,6 @@ def remember_participant(participant: Participant) -> str:
     join link or the bare site in this browser then finds the same participant.
     """
     from urllib.parse import urlencode
-
-    from workshop.ui.participant_routes import REMEMBER_PATH
 
     query = urlencode({"p": participant.token, "next": participant_url(participant)})
     url = f"{base_path()}{REMEMBER_PATH}?{query}"
@@ -273,8 +259,6 @@ def client_id() -> str:
     or a new tab is a fresh session but the same browser. Otherwise this browser session.
     Only a digest of the id is ever stored (``rate_events``).
     """
-    from workshop.ui.participant_routes import BROWSER_COOKIE, BROWSER_ID
-
     try:
         browser = st.context.cookies.get(BROWSER_COOKIE, "")
     except Exception:  # bare mode: no browser
@@ -328,8 +312,6 @@ def log_in(user: User, *, next_path: str) -> str:
     """
     from urllib.parse import urlencode
 
-    from workshop.ui.auth_routes import SESSION_PATH
-
     ticket = staff_sessions.create_ticket(store(), user, next_path=next_path)
     url = f"{base_path()}{SESSION_PATH}?{urlencode({'ticket': ticket})}"
     send_browser_to(url)
@@ -342,8 +324,6 @@ def log_out() -> str:
     Returns the URL that clears the cookie (``/auth/logout``); the browser is sent there.
     """
     from urllib.parse import urlencode
-
-    from workshop.ui.auth_routes import LOGOUT_PATH
 
     user = current_user()
     staff_sessions.end_session(store(), staff_cookie(), actor=user)

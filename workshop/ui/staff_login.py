@@ -13,12 +13,14 @@ from urllib.parse import urlencode, urlsplit
 
 import streamlit as st
 
-from workshop import accounts, staff_sessions
+from workshop.accounts import sessions as staff_sessions
+from workshop.accounts import users as accounts
 from workshop.errors import WorkshopError
 from workshop.ui import state
 from workshop.ui.i18n import error_text, language_switcher, t
 from workshop.ui.navigation import ANONYMOUS, CITIZEN, PAGES, pages_for
-from workshop.ui.session import base_path, log_in, network_id, store
+from workshop.ui.process import store
+from workshop.ui.session import base_path, log_in, network_id
 
 STAFF_AUDIENCES = ("admin", "facilitator", "politician")
 # Pages a logged-in person has no business returning to after a login.

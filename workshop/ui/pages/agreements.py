@@ -5,13 +5,16 @@ from datetime import date
 
 import streamlit as st
 
-from workshop import agreements, committees, meetings
-from workshop.agreements import TEXT_FIELDS, ParticipationLevel, Party, Template
+from workshop import committees
+from workshop.agreements import core as agreements
+from workshop.agreements.core import TEXT_FIELDS, ParticipationLevel, Party, Template
 from workshop.errors import WorkshopError
+from workshop.meetings import core as meetings
 from workshop.model import Role
 from workshop.ui.agreement_widgets import day, field_label
 from workshop.ui.i18n import current_language, error_text, t
-from workshop.ui.session import flash, require_role, show_flash, store
+from workshop.ui.process import store
+from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import user_text
 
 NEW_RESET = "agreements_new_reset"

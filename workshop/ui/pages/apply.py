@@ -9,13 +9,14 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from workshop import committees, qr
+from workshop import committees
 from workshop.committees import mandates, recruitment
-from workshop.committees.records import DIVERSITY_OPTIONS, Action
+from workshop.committees.model import DIVERSITY_OPTIONS, Action
 from workshop.errors import WorkshopError
+from workshop.meetings import qr
 from workshop.ui.committee_widgets import APPLIED, day_text, linked_committee
 from workshop.ui.i18n import current_language, error_text, language_switcher, t
-from workshop.ui.session import settings, store
+from workshop.ui.process import settings, store
 from workshop.ui.widgets import demo_badge, user_text
 
 db = store()

@@ -8,7 +8,8 @@ import streamlit as st
 from workshop import audit
 from workshop.model import Role
 from workshop.ui.i18n import t, tn
-from workshop.ui.session import require_role, store
+from workshop.ui.process import store
+from workshop.ui.session import require_role
 
 SHOWN = 500  # newest entries on screen; the downloads hold every matching entry
 

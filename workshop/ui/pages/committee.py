@@ -5,11 +5,12 @@ from functools import partial
 
 import streamlit as st
 
-from workshop import committees, privacy
+from workshop import committees
 from workshop.committees import members
-from workshop.committees.records import AttendanceStatus, MemberRole, Phase
+from workshop.committees.model import AttendanceStatus, MemberRole, Phase
 from workshop.errors import WorkshopError
 from workshop.model import Role
+from workshop.privacy import core as privacy
 from workshop.ui import correction_widgets
 from workshop.ui.committee_widgets import (
     DRAFT,
@@ -27,7 +28,8 @@ from workshop.ui.committee_widgets import (
 )
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.privacy_widgets import erase_person_control
-from workshop.ui.session import flash, require_role, show_flash, store
+from workshop.ui.process import store
+from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import user_text
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)

@@ -5,13 +5,15 @@ Create a committee here; its own page (``committee.py``) carries the lifecycle.
 
 import streamlit as st
 
-from workshop import committees, meetings
+from workshop import committees
 from workshop.errors import WorkshopError
+from workshop.meetings import core as meetings
 from workshop.model import MeetingKind, Role
 from workshop.ui.committee_widgets import EVENT, deadline_text, phase_badge
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.overdue import overdue_panel
-from workshop.ui.session import flash, require_role, show_flash, store
+from workshop.ui.process import store
+from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import demo_badge, user_text
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)

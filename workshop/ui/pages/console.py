@@ -10,16 +10,20 @@ from typing import Any
 
 import streamlit as st
 
-from workshop import ideas, meetings, moderation, qr, themes, vote_methods, voting
 from workshop.errors import WorkshopError
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas, moderation, qr, themes
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.link_widgets import renew_link
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.participant_widgets import join_watch, participants_tab
+from workshop.ui.process import settings, store
 from workshop.ui.results import show_round_results
-from workshop.ui.session import flash, recheck_staff, require_role, settings, show_flash, store
+from workshop.ui.session import flash, recheck_staff, require_role, show_flash
 from workshop.ui.widgets import author_label, demo_badge, minutes_left, step_label, user_text
+from workshop.voting import ballots as voting
+from workshop.voting import methods as vote_methods
 
 LIVE_REFRESH_SECONDS = 3
 

@@ -3,14 +3,16 @@ feedback to the people behind ideas, and share the meeting's public outcome page
 
 import streamlit as st
 
-from workshop import feedback, idea_status, ideas, qr
 from workshop.errors import WorkshopError
+from workshop.feedback import core as feedback
+from workshop.meetings import idea_status, ideas, qr
 from workshop.model import IdeaStatus, Role
 from workshop.ui.agreement_widgets import day, status_label
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.link_widgets import renew_link
 from workshop.ui.meeting_picker import pick_meeting
-from workshop.ui.session import flash, require_role, settings, show_flash, store
+from workshop.ui.process import settings, store
+from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import user_text
 
 SNIPPET = 70  # characters of an idea shown in pickers

@@ -11,10 +11,10 @@ import streamlit as st
 
 from workshop import committees
 from workshop.committees import mandates, public
-from workshop.committees.records import MANDATE_TEXT_FIELDS, Action
+from workshop.committees.model import MANDATE_TEXT_FIELDS, Action
 from workshop.ui.committee_widgets import day_text, linked_committee, phase_label
 from workshop.ui.i18n import language_switcher, t
-from workshop.ui.session import store
+from workshop.ui.process import store
 from workshop.ui.widgets import demo_badge, user_text
 
 # Printing: no app chrome, no buttons, black text on white.

@@ -6,7 +6,7 @@ import streamlit as st
 
 from workshop import committees
 from workshop.committees import mandates
-from workshop.committees.records import MANDATE_FIELDS, MANDATE_TEXT_FIELDS, Action
+from workshop.committees.model import MANDATE_FIELDS, MANDATE_TEXT_FIELDS, Action
 from workshop.errors import WorkshopError
 from workshop.model import Role
 from workshop.ui.committee_widgets import (
@@ -18,7 +18,8 @@ from workshop.ui.committee_widgets import (
 )
 from workshop.ui.i18n import error_text, t
 from workshop.ui.link_widgets import renew_link
-from workshop.ui.session import flash, require_role, show_flash, store
+from workshop.ui.process import store
+from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import user_text
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)

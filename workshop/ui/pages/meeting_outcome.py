@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from workshop import feedback
 from workshop.errors import WorkshopError
+from workshop.feedback import core as feedback
 from workshop.model import IdeaStatus
 from workshop.ui.agreement_widgets import STATUS_ICONS, day, status_label
 from workshop.ui.i18n import error_text, language_switcher, t
-from workshop.ui.session import store
+from workshop.ui.process import store
 from workshop.ui.widgets import demo_badge, user_text
 
 db = store()

@@ -4,12 +4,13 @@ import json
 
 import streamlit as st
 
-from workshop import privacy
 from workshop.errors import WorkshopError
+from workshop.privacy import core as privacy
 from workshop.ui import state
 from workshop.ui.i18n import error_text, language_switcher, t, tn
 from workshop.ui.privacy_widgets import vote_facts
-from workshop.ui.session import require_participant, store
+from workshop.ui.process import store
+from workshop.ui.session import require_participant
 from workshop.ui.widgets import user_text
 
 participant = require_participant()

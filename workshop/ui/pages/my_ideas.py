@@ -5,11 +5,14 @@ Opened from the participant link (``?p=``), so it works long after the meeting h
 
 import streamlit as st
 
-from workshop import feedback, meetings, qr
 from workshop.errors import WorkshopError
+from workshop.feedback import core as feedback
+from workshop.meetings import core as meetings
+from workshop.meetings import qr
 from workshop.ui.agreement_widgets import day, status_badge, status_label
 from workshop.ui.i18n import current_language, error_text, language_switcher, t
-from workshop.ui.session import flash, require_participant, settings, show_flash, store
+from workshop.ui.process import settings, store
+from workshop.ui.session import flash, require_participant, show_flash
 from workshop.ui.widgets import FACILITATOR_AVATAR, user_text
 
 participant = require_participant()

@@ -24,7 +24,8 @@ from workshop.errors import WorkshopError
 from workshop.model import Role
 from workshop.outcomes import EvidenceKind, OutcomeStatus, ReviewState
 from workshop.ui.i18n import current_language, error_text, t, tn
-from workshop.ui.session import flash, require_role, show_flash, store
+from workshop.ui.process import store
+from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import demo_badge, user_text
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)

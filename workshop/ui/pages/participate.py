@@ -10,8 +10,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from workshop import ideas, meetings, themes, voting
 from workshop.errors import NotFound, WorkshopError
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas, themes
 from workshop.model import Idea, MeetingStatus, Step, StepKind
 from workshop.ui import ballots, state
 from workshop.ui.agreement_gate import agreement_gate
@@ -19,8 +20,10 @@ from workshop.ui.agreement_widgets import my_ideas_link
 from workshop.ui.i18n import error_text, language_switcher, t, tn
 from workshop.ui.participant_widgets import remember_after_join
 from workshop.ui.privacy_widgets import my_data_link
-from workshop.ui.session import require_participant, settings, show_flash, store
+from workshop.ui.process import settings, store
+from workshop.ui.session import require_participant, show_flash
 from workshop.ui.widgets import idea_message, prompt_message, step_label, user_text
+from workshop.voting import ballots as voting
 
 STREAM_LENGTH = 12  # the newest ideas shown; a phone's refresh stays small with 500 in the room
 STREAM_WINDOW = 3 * STREAM_LENGTH  # ideas a phone keeps in memory, so hiding one leaves enough

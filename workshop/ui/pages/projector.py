@@ -9,13 +9,16 @@ import time
 
 import streamlit as st
 
-from workshop import ideas, meetings, qr, themes, voting
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas, qr, themes
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
 from workshop.ui.i18n import t, tn
 from workshop.ui.meeting_picker import pick_meeting
+from workshop.ui.process import settings, store
 from workshop.ui.results import show_round_results
-from workshop.ui.session import current_user, recheck_staff, screen_meeting, settings, store
+from workshop.ui.session import current_user, recheck_staff, screen_meeting
 from workshop.ui.widgets import seconds_left, step_label
+from workshop.voting import ballots as voting
 
 PER_PAGE = 12
 PINNED = 6  # the newest ideas, always on the wall

@@ -6,7 +6,7 @@ import streamlit as st
 
 from workshop import committees
 from workshop.committees import recommendations
-from workshop.committees.records import (
+from workshop.committees.model import (
     FINAL_STAGES,
     OUTCOMES_FOR,
     Action,
@@ -25,7 +25,8 @@ from workshop.ui.committee_widgets import (
 )
 from workshop.ui.correction_widgets import save_correction, seen_version, was_lines
 from workshop.ui.i18n import error_text, t, tn
-from workshop.ui.session import flash, require_role, show_flash, store
+from workshop.ui.process import store
+from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import user_text
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)

@@ -4,15 +4,16 @@ from functools import partial
 
 import streamlit as st
 
-from workshop import committees, privacy, sortition
-from workshop.committees import mandates, recruitment
-from workshop.committees.records import (
+from workshop import committees
+from workshop.committees import mandates, recruitment, sortition
+from workshop.committees.model import (
     DIVERSITY_ATTRIBUTES,
     Action,
     ApplicationStatus,
 )
 from workshop.errors import WorkshopError
 from workshop.model import Role
+from workshop.privacy import core as privacy
 from workshop.ui.committee_widgets import (
     committee_header,
     day_text,
@@ -24,7 +25,8 @@ from workshop.ui.correction_widgets import rationale_correction, send_outcomes_p
 from workshop.ui.i18n import error_text, t, tn
 from workshop.ui.link_widgets import renew_link
 from workshop.ui.privacy_widgets import erase_person_control
-from workshop.ui.session import flash, require_role, show_flash, store
+from workshop.ui.process import store
+from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import user_text
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)

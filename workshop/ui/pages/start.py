@@ -6,12 +6,14 @@ is offered to continue as that participant instead; "not you?" shows the form.
 
 import streamlit as st
 
-from workshop import meetings, privacy
 from workshop.errors import WorkshopError
+from workshop.meetings import core as meetings
+from workshop.privacy import core as privacy
 from workshop.ui.i18n import error_text, language_switcher, t
 from workshop.ui.participant_widgets import joined, lost_link_notice, welcome_back
 from workshop.ui.privacy_widgets import erased_link_notice
-from workshop.ui.session import client_id, has_lost_link, network_id, settings, show_flash, store
+from workshop.ui.process import settings, store
+from workshop.ui.session import client_id, has_lost_link, network_id, show_flash
 
 with st.container(horizontal=True, horizontal_alignment="right"):
     language_switcher("start_language")

@@ -7,13 +7,16 @@ change and shared by every viewer; the records behind a number are read only whe
 
 import streamlit as st
 
-from workshop import brief, committees, exports, reports
+from workshop import committees
 from workshop.errors import WorkshopError
 from workshop.i18n import translate
 from workshop.model import Role
+from workshop.reports import brief, exports
+from workshop.reports import summary as reports
 from workshop.ui.i18n import current_language, t, tn
 from workshop.ui.overdue import overdue_panel
-from workshop.ui.session import require_role, store
+from workshop.ui.process import store
+from workshop.ui.session import require_role
 from workshop.ui.widgets import demo_badge, user_text
 
 require_role(Role.POLITICIAN, Role.FACILITATOR, Role.ADMIN)

@@ -1,6 +1,6 @@
 """Admins: staff accounts — create one; deactivate, reactivate, change the role of or reset
 the password of another. The rules (never the last active administrator, not yourself) and
-the audit log live in ``workshop.accounts``.
+the audit log live in ``workshop.accounts.users``.
 
 Forms keep what was typed after a refusal; they are emptied only after a success (the page
 sets a flag, and clears the fields at the start of the next run, before they are drawn).
@@ -8,12 +8,13 @@ sets a flag, and clears the fields at the start of the next run, before they are
 
 import streamlit as st
 
-from workshop import accounts
+from workshop.accounts import users as accounts
 from workshop.errors import WorkshopError
 from workshop.model import ACCOUNT_ROLES, Role
 from workshop.ui import state
 from workshop.ui.i18n import error_text, t
-from workshop.ui.session import flash, require_role, show_flash, store
+from workshop.ui.process import store
+from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import user_text
 
 NEW_ACCOUNT_FIELDS = {

@@ -1,6 +1,6 @@
 """Reminders: commitments, feedback promises and outcome reviews that are due within N days
 or overdue become e-mails to their owners, through the pluggable sender
-(``workshop.feedback.configured_sender``). Run by ``samskab remind`` from cron or a systemd
+(``workshop.feedback.core.configured_sender``). Run by ``samskab remind`` from cron or a systemd
 timer (deploy/samskab-remind.timer).
 
 Owners are written as text where the promise is made ("Anna Holm <anna@gentofte.dk>"); the
@@ -19,7 +19,7 @@ from email import policy
 from email.message import EmailMessage
 
 from workshop.db import Store
-from workshop.feedback import FROM_ADDRESS, Sender, configured_sender, feedback_share
+from workshop.feedback.core import FROM_ADDRESS, Sender, configured_sender, feedback_share
 from workshop.i18n import LANGUAGES, translate
 from workshop.model import utcnow
 
@@ -61,7 +61,7 @@ def owner_address(owner: str) -> str | None:
 def due_reminders(store: Store, *, today: date, days: int = DEFAULT_DAYS) -> list[Reminder]:
     """Open commitments, feedback promises with ideas still waiting, and open outcome reviews,
     due on or before ``today + days`` (overdue ones included); earliest first."""
-    from workshop import agreements
+    from workshop.agreements import core as agreements
 
     if days < 0:
         raise ValueError("days must be 0 or more")

@@ -1,6 +1,6 @@
 """Altair charts for every voting method and for opinion groups. No streamlit here.
 
-Each builder takes a tally from :mod:`workshop.tallies` (or opinion groups), the ideas' texts
+Each builder takes a tally from :mod:`workshop.voting.tallies` (or opinion groups), the ideas' texts
 by id, and the already translated words it needs, so the same chart serves the phone, the
 projector, the summary and the PDF in any language.
 
@@ -17,8 +17,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from workshop import opinion_groups, tallies
 from workshop.chart_layout import AXIS_CHARS, bottom_legend, category_axis, row_step, wrap
+from workshop.voting import opinion_groups, tallies
 
 GREEN, RED, GREY, BLUE = "#0b6e4f", "#b00020", "#9e9e9e", "#1f5f99"
 #: An idea's label is its first characters (the tooltip has the whole text): at most 3 lines.

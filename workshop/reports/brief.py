@@ -19,7 +19,7 @@ from fpdf.enums import XPos, YPos
 from workshop import barometer
 from workshop.barometer import CORE_VALUES
 from workshop.i18n import translate, translate_count
-from workshop.reports import Summary
+from workshop.reports.summary import Summary
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 MAX_IDEAS = 5

@@ -13,9 +13,8 @@ from typing import Any
 from sqlite_utils import Database, Migrations
 
 from workshop import audit
-from workshop.db import Store
+from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput, NotFound
-from workshop.migrations import run_sql
 from workshop.model import IdeaStatus, User, utcnow
 from workshop.text import clean_text
 

@@ -1,4 +1,4 @@
-"""Ballots and rounds. Writes here; tallies are pure functions (``workshop.tallies``).
+"""Ballots and rounds. Writes here; tallies are pure functions (``workshop.voting.tallies``).
 
 Dot voting: each participant has N dots per round and places them one at a time. The ballot
 is one row per participant per round (a UNIQUE constraint), its entries hold dots per idea,
@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from workshop.cache import VersionedCache
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
-from workshop.meetings import bump_change, bump_votes
+from workshop.meetings.core import bump_change, bump_votes
 from workshop.model import Participant, StepKind, utcnow
 
 
@@ -110,7 +110,7 @@ class RoundRow(NamedTuple):
 def open_round_row(db: Any, round_id: int, participant: Participant, method: str) -> RoundRow:
     """The round a participant votes in, checked: their meeting's, of this method, open.
 
-    One check for every voting method (``workshop.vote_methods`` uses it too).
+    One check for every voting method (``workshop.voting.methods`` uses it too).
     """
     row = db.execute(
         "SELECT r.status, r.method, r.dots_per_participant, r.max_dots_per_idea, s.meeting_id"

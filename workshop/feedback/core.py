@@ -30,10 +30,9 @@ from sqlite_utils import Database, Migrations
 
 from workshop import audit, link_secrets
 from workshop.config import PROJECT_ROOT
-from workshop.db import Store
+from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput, NotFound
 from workshop.i18n import LANGUAGES, translate
-from workshop.migrations import run_sql
 from workshop.model import IdeaStatus, Meeting, Participant, User, utcnow
 from workshop.text import clean_text, require_text
 
@@ -550,7 +549,7 @@ def get_contact(store: Store, participant_id: int) -> Contact | None:
 
 
 def meeting_by_outcome_token(store: Store, token: str) -> Meeting:
-    from workshop import meetings
+    from workshop.meetings import core as meetings
 
     meeting_id = store.scalar(
         "SELECT meeting_id FROM meeting_outcome_links WHERE token = ?",
@@ -563,7 +562,7 @@ def meeting_by_outcome_token(store: Store, token: str) -> Meeting:
 
 def outcome_report(store: Store, meeting_id: int) -> OutcomeReport:
     """What came out of a meeting, for its public page: no names, no hidden ideas."""
-    from workshop import meetings
+    from workshop.meetings import core as meetings
 
     meeting = meetings.get_meeting(store, meeting_id)
     return OutcomeReport(

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from workshop import idea_status
 from workshop.db import Store
 from workshop.errors import NotAllowed, NotFound
-from workshop.meetings import bump_change
+from workshop.meetings import idea_status
+from workshop.meetings.core import bump_change
+from workshop.meetings.moderation import log_action, touch_idea
 from workshop.model import IdeaStatus, Theme, User, utcnow
-from workshop.moderation import log_action, touch_idea
 from workshop.text import require_text
 
 NAME_MAX = 80

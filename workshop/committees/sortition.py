@@ -50,7 +50,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from workshop.errors import InvalidInput
-from workshop.tallies import Id, id_order
+from workshop.voting.tallies import Id, id_order
 
 ROUNDING = 1e-9  # published probabilities are multiples of this
 TOLERANCE = 1e-9  # a new composition must improve the dual bound by more than this

@@ -27,10 +27,9 @@ from urllib.parse import urlsplit
 from sqlite_utils import Database, Migrations
 
 from workshop import audit
-from workshop.db import Store
+from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput
 from workshop.link_secrets import hash_secret  # one digest for every secret at rest
-from workshop.migrations import run_sql
 from workshop.model import Role, User
 
 migrations = Migrations("samskab.staff_sessions")

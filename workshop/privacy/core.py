@@ -34,9 +34,9 @@ from typing import Any
 from sqlite_utils import Database, Migrations
 
 from workshop import audit, link_secrets
-from workshop.db import Store
+from workshop.db import Store, run_sql
 from workshop.errors import NotAllowed, NotFound
-from workshop.migrations import run_sql
+from workshop.meetings.core import ERASED_TOKEN_PREFIX, bump_change, bump_votes
 from workshop.model import Participant, utcnow
 
 migrations = Migrations("samskab.privacy")
@@ -50,7 +50,6 @@ DEFAULT_APPLICATION_RETENTION_DAYS = 90
 # the political decision).
 DEFAULT_MEMBER_RETENTION_DAYS = 365
 RATE_EVENT_HOURS = 24  # failed logins and join codes: network addresses, kept one day
-ERASED_TOKEN_PREFIX = "erased-"
 REDACTED_TEXT = "—"  # an idea that must stay as a row (append-only records point at it)
 REDACTED_REASON = "erased"
 # Keys of audit/moderation log entries that hold an idea's words.
@@ -542,8 +541,6 @@ def _redact_idea_history(db: Database, idea_ids: list[int]) -> None:
 def _erase(
     db: Database, participant_id: int, meeting_id: int, *, keep_ideas: bool
 ) -> ErasureReport:
-    from workshop.meetings import bump_change, bump_votes
-
     idea_ids = [
         int(r[0])
         for r in db.execute(

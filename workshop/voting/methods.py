@@ -4,7 +4,7 @@ Every method writes into the same ``ballots`` row (one per participant per round
 constraint) and replaces what that participant said before while the round is open. The
 database refuses what no method allows: a stance other than agree/disagree/pass, a score off
 the scale, two ideas on the same rank, a block without a reason. Results come from the pure
-functions in :mod:`workshop.tallies`, computed once per change of the meeting's votes.
+functions in :mod:`workshop.voting.tallies`, computed once per change of the meeting's votes.
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ from typing import Any
 
 from sqlite_utils import Database, Migrations
 
-from workshop import audit, opinion_groups, tallies
+from workshop import audit
 from workshop.cache import VersionedCache
-from workshop.db import Store
+from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput, NotFound
-from workshop.meetings import bump_votes
-from workshop.migrations import run_sql
+from workshop.meetings.core import bump_votes
 from workshop.model import Participant, User, utcnow
 from workshop.text import clean_text
-from workshop.voting import check_votable, ensure_ballot, open_round_row
+from workshop.voting import opinion_groups, tallies
+from workshop.voting.ballots import check_votable, ensure_ballot, open_round_row
 
 migrations = Migrations("samskab.vote_methods")
 

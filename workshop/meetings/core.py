@@ -16,9 +16,8 @@ from typing import Any
 from sqlite_utils import Database, Migrations
 
 from workshop import audit, link_secrets, ratelimit
-from workshop.db import Store
+from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput, NotAllowed, NotFound
-from workshop.migrations import run_sql
 from workshop.model import (
     Meeting,
     MeetingKind,
@@ -60,6 +59,10 @@ STEP_SETTINGS: dict[str, tuple[int, int]] = {"ideas_per_minute": (1, 60)}
 
 migrations = Migrations("samskab.meetings")
 
+# An erased participant's token: this marker and random text, no digest (``workshop.privacy``
+# writes it; the link-secret migration leaves such rows as they are).
+ERASED_TOKEN_PREFIX = "erased-"
+
 
 @migrations(name="m001_step_settings")
 def m001_step_settings(db: Database) -> None:
@@ -81,8 +84,6 @@ def m002_link_secrets_hashed(db: Database) -> None:
     digest; links handed out before keep working. ``screen_salt`` derives the screen link
     again with the server key; old screen links have none, so the console offers a new one.
     """
-    from workshop.privacy import ERASED_TOKEN_PREFIX  # erased rows keep their marker
-
     link_secrets.hash_in_place(db, "participants", "token", keep_prefix=ERASED_TOKEN_PREFIX)
     link_secrets.hash_in_place(db, "meetings", "screen_token")
     db.execute("ALTER TABLE meetings ADD COLUMN screen_salt TEXT")

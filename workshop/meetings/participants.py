@@ -1,6 +1,6 @@
 """Who is in the room: how fast people join, the room's expected size, and removing someone.
 
-Joining itself (codes, tokens, limits on joins) lives in ``workshop.meetings``. This module is
+Joining itself (codes, tokens, limits on joins) lives in ``workshop.meetings.core``. This module is
 what the facilitator's console needs to notice and undo a flood of scripted participants:
 
 * ``join_watch``: participants, joins in the last minute and the expected size, with a flag
@@ -20,9 +20,8 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database, Migrations
 
 from workshop import audit
-from workshop.db import Store
+from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput, NotFound
-from workshop.migrations import run_sql
 from workshop.model import User
 from workshop.text import clean_text
 
@@ -136,8 +135,8 @@ def remove_participant(
     acknowledgements, feedback deliveries, contact details) goes too; an erasure record
     stays, without the link.
     """
-    from workshop.meetings import bump_change, bump_votes
-    from workshop.moderation import log_action, touch_idea
+    from workshop.meetings.core import bump_change, bump_votes
+    from workshop.meetings.moderation import log_action, touch_idea
 
     why = clean_text(reason)
     if not why:

@@ -41,7 +41,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.utils.extmath import randomized_svd
 
 from workshop.errors import InvalidInput
-from workshop.tallies import Id, Stance, id_order
+from workshop.voting.tallies import Id, Stance, id_order
 
 MIN_VOTES_TO_GROUP = 7  # votes a participant needs before being grouped (capped by statements)
 MIN_GROUPED = 15  # if fewer qualify, the most active voters are added up to this many

@@ -1,4 +1,8 @@
-"""The schema, as named sqlite-utils migrations. Never edit an applied migration: add one.
+"""The foundation of the schema: the core migration set ``samskab`` (users, meetings, steps,
+participants, ideas, rounds, ballots, ...). Never edit an applied migration: add one.
+
+Each feature that owns tables keeps its own named set next to its code; ``workshop.app``
+lists them all, in the order they are applied.
 
 Conventions: plural snake_case tables, ``id`` primary keys, ``<singular>_id`` foreign keys,
 ``*_at`` ISO-8601 UTC text. Rules that must hold even if the application has a bug (one
@@ -8,59 +12,11 @@ triggers here, not only checks in Python.
 
 from __future__ import annotations
 
-import sqlite3
-
 from sqlite_utils import Database, Migrations
 
+from workshop.db import run_sql
+
 migrations = Migrations("samskab")
-
-
-def migration_sets() -> list[Migrations]:
-    """Every migration set, in the order they are applied.
-
-    The core set (this module) comes first; each feature that owns tables keeps its own named
-    set next to its code and is listed here, so features can grow their schema independently
-    and a set may reference the tables of the sets before it.
-    """
-    from workshop import feedback, idea_status, participants, privacy, staff_sessions, vote_methods
-    from workshop import meetings as live_meetings
-    from workshop import moderation as live_moderation
-    from workshop.agreements import schema as agreement_schema
-    from workshop.committees import schema as committee_schema
-    from workshop.committees import year_schema as committee_year_schema
-    from workshop.outcomes import schema as outcome_schema
-
-    return [
-        migrations,
-        idea_status.migrations,
-        committee_schema.migrations,
-        live_meetings.migrations,
-        live_moderation.migrations,
-        vote_methods.migrations,
-        agreement_schema.migrations,
-        feedback.migrations,
-        outcome_schema.migrations,
-        privacy.migrations,
-        staff_sessions.migrations,
-        participants.migrations,
-        committee_year_schema.migrations,
-    ]
-
-
-def run_sql(db: Database, script: str) -> None:
-    """Execute a multi-statement script inside the current transaction.
-
-    (``executescript`` would COMMIT first, breaking the migration's transaction.)
-    """
-    statement = ""
-    for line in script.splitlines(keepends=True):
-        statement += line
-        if sqlite3.complete_statement(statement):
-            if statement.strip():
-                db.execute(statement)
-            statement = ""
-    if statement.strip():
-        raise ValueError(f"incomplete SQL statement: {statement[:80]}")
 
 
 @migrations(name="m001_foundation")

@@ -10,7 +10,7 @@ from workshop import audit
 from workshop.cache import VersionedCache
 from workshop.db import Store
 from workshop.errors import NotAllowed, NotFound, RateLimited
-from workshop.meetings import bump_change
+from workshop.meetings.core import bump_change
 from workshop.model import Idea, IdeaStatus, Participant, StepKind, User, utcnow
 from workshop.text import clean_text, require_text
 

@@ -22,10 +22,9 @@ import pandas as pd
 from sqlite_utils import Database, Migrations
 
 from workshop import audit, spreadsheets
-from workshop.db import Store
+from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput, NotAllowed, NotFound
-from workshop.meetings import bump_change, bump_votes
-from workshop.migrations import run_sql
+from workshop.meetings.core import bump_change, bump_votes
 from workshop.model import User, utcnow
 from workshop.text import clean_text, require_text
 

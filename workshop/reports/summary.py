@@ -15,10 +15,12 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from workshop import barometer, chart_layout, feedback, outcomes, vote_methods
+from workshop import barometer, chart_layout, outcomes
 from workshop.cache import VersionedCache
 from workshop.db import Store
-from workshop.vote_methods import VoteMethod
+from workshop.feedback import core as feedback
+from workshop.voting import methods as vote_methods
+from workshop.voting.methods import VoteMethod
 
 # Round methods whose ballots hold agree (+1) / disagree (-1) / pass (0) on ideas.
 AGREE_DISAGREE_METHODS = (VoteMethod.STATEMENTS.value,)
@@ -449,7 +451,7 @@ def consensus_frame(store: Store, committee_id: int | None) -> pd.DataFrame | No
     ``None`` when no agree/disagree votes were collected: then there is nothing to show, and
     the summary leaves the section out rather than pretending. Each statements round is its
     own conversation; its groups come from the background worker
-    (:func:`workshop.vote_methods.opinion_groups_snapshot`), never from this request. While a
+    (:func:`workshop.voting.methods.opinion_groups_snapshot`), never from this request. While a
     round's first computation runs, the frame's ``attrs["computing"]`` is True.
     """
     methods = ", ".join("?" for _ in AGREE_DISAGREE_METHODS)

@@ -1,0 +1,70 @@
+"""The composition root: the one module that knows every feature.
+
+It lists the migration sets of every feature in the order they are applied, and opens the
+database with them. The Streamlit app (``workshop.ui.session``), the command line
+(``workshop.cli``), the benchmarks and the tests open a database through here; nothing below
+it does (``workshop.db`` imports no feature, and the import contracts in ``pyproject.toml``
+keep it that way).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlite_utils import Migrations
+
+from workshop import backup, db, schema
+from workshop.accounts import sessions as staff_sessions
+from workshop.agreements import schema as agreement_schema
+from workshop.committees import schema as committee_schema
+from workshop.committees import year_schema as committee_year_schema
+from workshop.feedback import core as feedback
+from workshop.meetings import core as meetings
+from workshop.meetings import idea_status, moderation, participants
+from workshop.outcomes import schema as outcome_schema
+from workshop.privacy import core as privacy
+from workshop.voting import methods as vote_methods
+
+
+def migration_sets() -> list[Migrations]:
+    """Every migration set, in the order they are applied.
+
+    The foundation (``workshop.schema``) comes first; each feature that owns tables keeps its
+    own named set next to its code, so features grow their schema independently, and a set
+    may reference the tables of the sets before it. Never reorder applied sets: add new ones
+    at the end.
+    """
+    return [
+        schema.migrations,
+        idea_status.migrations,
+        committee_schema.migrations,
+        meetings.migrations,
+        moderation.migrations,
+        vote_methods.migrations,
+        agreement_schema.migrations,
+        feedback.migrations,
+        outcome_schema.migrations,
+        privacy.migrations,
+        staff_sessions.migrations,
+        participants.migrations,
+        committee_year_schema.migrations,
+    ]
+
+
+def open_store(path: str | Path) -> db.Store:
+    """Open (and create or migrate) the database at ``path``."""
+    return db.open_store(path, migration_sets())
+
+
+def shared_store(path: str | Path) -> db.Store:
+    """One Store per database file per process (every Streamlit session shares it)."""
+    return db.shared_store(path, migration_sets())
+
+
+def restore_backup(
+    backup_path: str | Path, db_path: str | Path, *, force: bool = False
+) -> tuple[dict[str, int], Path | None]:
+    """Put a backup in place of the database and bring it up to the current schema."""
+    return backup.restore(
+        backup_path, db_path, migrate=lambda path: open_store(path).close(), force=force
+    )

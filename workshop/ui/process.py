@@ -1,0 +1,34 @@
+"""What one server process shares: its settings and its store (with demo data on first start).
+
+The HTTP routes beside Streamlit (``workshop.ui.auth_routes``, ``workshop.ui.participant_routes``)
+and every page reach the database through :func:`store`.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from workshop import committees, demo
+from workshop.app import shared_store
+from workshop.config import Settings, load_settings
+from workshop.db import Store
+
+_bootstrapped: set[str] = set()
+_bootstrap_lock = threading.Lock()
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+def store() -> Store:
+    """The process-wide store for the configured database, with demo data on first start."""
+    config = settings()
+    db = shared_store(config.db_path)
+    if db.path not in _bootstrapped:
+        with _bootstrap_lock:
+            if db.path not in _bootstrapped:
+                if config.demo_data and not committees.has_committees(db):
+                    demo.seed_demo(db)
+                _bootstrapped.add(db.path)
+    return db
