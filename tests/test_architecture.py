@@ -107,9 +107,7 @@ def test_each_capability_states_its_public_api() -> None:
         init = ROOT / "workshop" / feature / "__init__.py"
         docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
         assert docstring, f"workshop/{feature}/__init__.py has no docstring"
-        assert "Public API" in docstring or "__all__" in init.read_text(encoding="utf-8"), (
-            feature
-        )
+        assert "Public API" in docstring or "__all__" in init.read_text(encoding="utf-8"), feature
 
 
 def test_no_feature_module_sits_on_the_top_floor() -> None:

@@ -15,8 +15,8 @@ from workshop.committees import mandates, members, recommendations, recruitment
 from workshop.committees.model import (
     ApplicationStatus,
     DecisionBody,
+    DecisionOutcome,
     MemberRole,
-    Outcome,
     Phase,
 )
 from workshop.db import Store
@@ -642,11 +642,11 @@ def test_decision_path_standing_committee_then_council(store, deciding, facilita
         store,
         rec.id,
         body=DecisionBody.COUNCIL,
-        outcome=Outcome.ADOPTED,
+        outcome=DecisionOutcome.ADOPTED,
         decided_on="2026-11-20",
         actor=facilitator,
     )
-    assert decision.outcome is Outcome.ADOPTED
+    assert decision.outcome is DecisionOutcome.ADOPTED
     assert recommendations.get_recommendation(store, rec.id).stage == "adopted"
     assert ideas.get_idea(store, idea.id).status == "decided"
     with pytest.raises(NotAllowed, match="path_ended"):

@@ -149,7 +149,7 @@ def committee_keys() -> set[str]:
     keys |= {f"member.role.{r}" for r in c.MemberRole}
     keys |= {f"application.status.{s}" for s in c.ApplicationStatus}
     keys |= {f"decision.body.{b}" for b in c.DecisionBody}
-    keys |= {f"decision.outcome.{o}" for o in c.Outcome}
+    keys |= {f"decision.outcome.{o}" for o in c.DecisionOutcome}
     keys |= {f"recommendation.stage.{s}" for s in c.STAGES}
     keys |= {f"diversity.{a}" for a in c.DIVERSITY_ATTRIBUTES}
     keys |= {f"diversity.{a}.{v}" for a, vs in c.DIVERSITY_OPTIONS.items() for v in vs}

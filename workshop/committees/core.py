@@ -25,7 +25,7 @@ from workshop.committees.model import (
     Deadline,
     Decision,
     DecisionBody,
-    Outcome,
+    DecisionOutcome,
     Phase,
     PhaseChange,
     decision_stage,
@@ -250,7 +250,9 @@ def _blockers(db: Database, committee_id: int, phase: Phase) -> list[str]:
         for rec_id, body, outcome in rows:
             found = by_recommendation.setdefault(rec_id, [])
             if body is not None:
-                found.append(Decision(0, rec_id, DecisionBody(body), Outcome(outcome), "", "", ""))
+                found.append(
+                    Decision(0, rec_id, DecisionBody(body), DecisionOutcome(outcome), "", "", "")
+                )
         if any(decision_stage(d) not in FINAL_STAGES for d in by_recommendation.values()):
             reasons.append("phase.blocker.decisions_missing")
     return reasons

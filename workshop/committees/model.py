@@ -125,7 +125,10 @@ class DecisionBody(StrEnum):
     COUNCIL = "council"
 
 
-class Outcome(StrEnum):
+class DecisionOutcome(StrEnum):
+    """What a political body decided about a recommendation (not to be confused with an
+    outcome record, ``workshop.outcomes.records.Outcome``: what an adoption became)."""
+
     ADOPTED = "adopted"
     ADOPTED_WITH_CHANGES = "adopted_with_changes"
     REJECTED = "rejected"
@@ -134,16 +137,18 @@ class Outcome(StrEnum):
 
     @property
     def needs_rationale(self) -> bool:
-        return self is not Outcome.ADOPTED
+        return self is not DecisionOutcome.ADOPTED
 
     @property
     def is_adoption(self) -> bool:
-        return self in (Outcome.ADOPTED, Outcome.ADOPTED_WITH_CHANGES)
+        return self in (DecisionOutcome.ADOPTED, DecisionOutcome.ADOPTED_WITH_CHANGES)
 
 
-OUTCOMES_FOR: dict[DecisionBody, tuple[Outcome, ...]] = {
-    DecisionBody.STANDING_COMMITTEE: tuple(Outcome),
-    DecisionBody.COUNCIL: tuple(o for o in Outcome if o is not Outcome.NOT_FORWARDED),
+OUTCOMES_FOR: dict[DecisionBody, tuple[DecisionOutcome, ...]] = {
+    DecisionBody.STANDING_COMMITTEE: tuple(DecisionOutcome),
+    DecisionBody.COUNCIL: tuple(
+        o for o in DecisionOutcome if o is not DecisionOutcome.NOT_FORWARDED
+    ),
 }
 
 
@@ -328,7 +333,7 @@ class Decision:
     id: int
     recommendation_id: int
     body: DecisionBody
-    outcome: Outcome
+    outcome: DecisionOutcome
     decided_at: str
     rationale: str
     recorded_at: str
@@ -370,14 +375,14 @@ def decision_stage(decisions: tuple[Decision, ...] | list[Decision]) -> str:
         if decision.body is DecisionBody.STANDING_COMMITTEE:
             if decision.outcome.is_adoption:
                 stage = "at_council"
-            elif decision.outcome is Outcome.POSTPONED:
+            elif decision.outcome is DecisionOutcome.POSTPONED:
                 stage = "at_standing_committee"
             else:
                 stage = decision.outcome.value  # rejected or not_forwarded: the path ends
         else:
             if decision.outcome.is_adoption:
                 stage = "adopted"
-            elif decision.outcome is Outcome.POSTPONED:
+            elif decision.outcome is DecisionOutcome.POSTPONED:
                 stage = "at_council"
             else:
                 stage = "rejected"

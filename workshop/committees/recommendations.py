@@ -25,7 +25,7 @@ from workshop.committees.model import (
     Correction,
     Decision,
     DecisionBody,
-    Outcome,
+    DecisionOutcome,
     Recommendation,
     SourceIdea,
     decision_stage,
@@ -194,7 +194,7 @@ def _decision(row: dict[str, Any], fixes: list[Correction] | None = None) -> Dec
         id=row["id"],
         recommendation_id=row["recommendation_id"],
         body=DecisionBody(row["body"]),
-        outcome=Outcome(current["outcome"]),
+        outcome=DecisionOutcome(current["outcome"]),
         decided_at=current["decided_at"],
         rationale=current["rationale"],
         recorded_at=row["recorded_at"],
@@ -232,7 +232,7 @@ def _decisions_in(db: Database, recommendation_id: int) -> list[Decision]:
     return [_decision(r, fixes.get(r["id"])) for r in rows]
 
 
-def _check_decision(body: DecisionBody, outcome: Outcome, rationale: str) -> str:
+def _check_decision(body: DecisionBody, outcome: DecisionOutcome, rationale: str) -> str:
     rationale = clean_text(rationale)
     if outcome.needs_rationale and not rationale:
         raise InvalidInput("error.decision.rationale_required")
@@ -250,7 +250,7 @@ def correct_decision(
     decision_id: int,
     *,
     expected_version: int,
-    outcome: Outcome | str,
+    outcome: DecisionOutcome | str,
     decided_on: date | str,
     rationale: str,
     actor: User,
@@ -264,7 +264,7 @@ def correct_decision(
     before and after it. When the correction changes how the path ends, the linked ideas
     follow, as after a decision.
     """
-    outcome = Outcome(outcome)
+    outcome = DecisionOutcome(outcome)
     day = _iso_date(decided_on)
     row = store.query_one("SELECT recommendation_id FROM decisions WHERE id = ?", [decision_id])
     if row is None:
@@ -335,7 +335,7 @@ def record_decision(
     recommendation_id: int,
     *,
     body: DecisionBody | str,
-    outcome: Outcome | str,
+    outcome: DecisionOutcome | str,
     decided_on: date | str,
     rationale: str = "",
     actor: User,
@@ -347,7 +347,7 @@ def record_decision(
     Anything but adoption needs a rationale. A final decision moves the linked ideas.
     """
     body = DecisionBody(body)
-    outcome = Outcome(outcome)
+    outcome = DecisionOutcome(outcome)
     rationale = _check_decision(body, outcome, rationale)
     day = _iso_date(decided_on)
     recommendation = get_recommendation(store, recommendation_id)

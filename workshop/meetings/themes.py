@@ -3,6 +3,10 @@
 Each action is part of moderation (logged per meeting, exportable) and bumps the meeting's
 ``change_seq``, so phones and the projector redraw their grouped view with the next refresh.
 An idea put into a theme moves from ``submitted`` to ``themed`` in its status history.
+
+The ``themes`` table and ``ideas.theme_id`` come from the first migration of the moderation set
+(``samskab.moderation`` in ``workshop.meetings.moderation``): themes began as part of moderation,
+and an applied migration never moves. Both now live in this one capability, ``meetings``.
 """
 
 from __future__ import annotations

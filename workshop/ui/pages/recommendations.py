@@ -11,7 +11,7 @@ from workshop.committees.model import (
     OUTCOMES_FOR,
     Action,
     Decision,
-    Outcome,
+    DecisionOutcome,
     SourceIdea,
 )
 from workshop.errors import WorkshopError
@@ -228,7 +228,7 @@ for rec in listed:
                             db,
                             rec.id,
                             body=body,
-                            outcome=outcome or Outcome.ADOPTED,
+                            outcome=outcome or DecisionOutcome.ADOPTED,
                             decided_on=decided_on or date.today(),
                             rationale=rationale,
                             actor=user,
