@@ -94,5 +94,6 @@ def test_ideas_already_in_the_theme_are_left_as_they_are(store, meeting, wall) -
     theme, posted = wall
     themes.assign_ideas_to_theme(store, theme.id, [posted[0].id], actor=None)
     seq = ideas.get_idea(store, posted[0].id).seq
-    assert themes.assign_ideas_to_theme(store, theme.id, [posted[0].id, posted[1].id], actor=None) == 1
+    both = [posted[0].id, posted[1].id]
+    assert themes.assign_ideas_to_theme(store, theme.id, both, actor=None) == 1
     assert ideas.get_idea(store, posted[0].id).seq == seq

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import join
-from tests.ui.conftest import PAGES, ROOT, texts
+from tests.ui.conftest import PAGES, ROOT
 from workshop import accounts, committees, ideas, meetings, themes, voting
 from workshop.i18n import translate
 from workshop.model import Role, StepKind
@@ -125,9 +125,12 @@ def test_no_page_writes_in_a_loop() -> None:
 
 
 def test_pages_map_refusals_through_the_one_helper() -> None:
-    """Only ``workshop/ui/actions.py`` turns ``WorkshopError`` into a message by hand; the
-    HTTP routes (no page to show it on) and a vanished meeting's rerun are the exceptions."""
-    allowed = {"actions.py", "auth_routes.py", "participant_routes.py"}
+    """Only ``workshop/ui/actions.py`` turns ``WorkshopError`` into a message by hand.
+
+    A catch that says nothing and only returns a fallback (an HTTP route's plain response, an
+    empty download) is not a message, so it may stay where it is.
+    """
+    allowed = {"actions.py"}
     refusals = {"WorkshopError", "NotAllowed", "InvalidInput", "RateLimited"}
     catches = []
     for path in UI_FILES:
@@ -142,7 +145,8 @@ def test_pages_map_refusals_through_the_one_helper() -> None:
                 for stmt in node.body
                 for n in ast.walk(stmt)
             )
-            if caught & refusals or says:
+            silent = len(node.body) == 1 and isinstance(node.body[0], ast.Return) and not says
+            if (caught & refusals or says) and not silent:
                 catches.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node.type)}")
     assert catches == []
 

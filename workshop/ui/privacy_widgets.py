@@ -7,9 +7,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from workshop import privacy
-from workshop.errors import WorkshopError
 from workshop.model import Participant
-from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.actions import shows_refusal
+from workshop.ui.i18n import t, tn
 from workshop.ui.session import flash, store
 from workshop.ui.widgets import user_text
 
@@ -78,10 +78,7 @@ def erase_person_control(
             icon=":material/delete_forever:",
             key=go_key,
         ):
-            try:
+            with shows_refusal():
                 erase()
-            except WorkshopError as error:
-                st.error(error_text(error))
-            else:
                 flash(t("privacy.erase.done"))
                 st.rerun()

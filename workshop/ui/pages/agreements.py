@@ -7,10 +7,10 @@ import streamlit as st
 
 from workshop import agreements, committees, meetings
 from workshop.agreements import TEXT_FIELDS, ParticipationLevel, Party, Template
-from workshop.errors import WorkshopError
 from workshop.model import Role
+from workshop.ui.actions import shows_refusal
 from workshop.ui.agreement_widgets import day, field_label
-from workshop.ui.i18n import current_language, error_text, t
+from workshop.ui.i18n import current_language, t
 from workshop.ui.session import flash, require_role, show_flash, store
 from workshop.ui.widgets import user_text
 
@@ -66,7 +66,7 @@ def create_form() -> None:
             key="agreements_template",
         )
         if st.form_submit_button(t("agreements.create"), type="primary"):
-            try:
+            with shows_refusal():
                 agreements.create_agreement(
                     db,
                     template,
@@ -75,9 +75,6 @@ def create_form() -> None:
                     meeting_id=scope or None,
                     actor=user,
                 )
-            except WorkshopError as error:
-                st.error(error_text(error))
-            else:
                 flash(t("agreements.created"))
                 st.rerun()
 
@@ -178,13 +175,10 @@ with text_tab, st.form(f"agreements_edit_{agreement.id}_{current.version}"):
         key=f"agreements_note_{edit_key}",
     )
     if st.form_submit_button(t("agreements.save"), type="primary"):
-        try:
+        with shows_refusal():
             saved = agreements.save_version(
                 db, agreement.id, changes, material=material, change_note=note, actor=user
             )
-        except WorkshopError as error:
-            st.error(error_text(error))
-        else:
             flash(t("agreements.saved", version=saved.version))
             st.rerun()
 
@@ -228,11 +222,8 @@ with commitments_tab:
                     t("agreements.evidence"), key=f"agreements_evidence_{item.id}"
                 )
                 if st.form_submit_button(t("agreements.close")):
-                    try:
+                    with shows_refusal():
                         agreements.close_commitment(db, item.id, evidence=evidence, actor=user)
-                    except WorkshopError as error:
-                        st.error(error_text(error))
-                    else:
                         flash(t("agreements.closed"))
                         st.rerun()
 
@@ -261,7 +252,7 @@ with commitments_tab:
             key="agreements_new_material",
         )
         if st.form_submit_button(t("agreements.add"), type="primary"):
-            try:
+            with shows_refusal():
                 agreements.add_commitment(
                     db,
                     agreement.id,
@@ -273,9 +264,6 @@ with commitments_tab:
                     material=new_material,
                     actor=user,
                 )
-            except WorkshopError as error:
-                st.error(error_text(error))
-            else:
                 flash(t("agreements.added", version=current.version + 1))
                 st.session_state[NEW_RESET] = True
                 st.rerun()

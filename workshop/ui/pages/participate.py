@@ -10,13 +10,14 @@ from collections.abc import Callable
 import streamlit as st
 
 from workshop import ideas, meetings, themes, voting
-from workshop.errors import NotFound, WorkshopError
+from workshop.errors import NotFound
 from workshop.model import Idea, MeetingStatus, Step, StepKind
 from workshop.stream import StreamWindow
 from workshop.ui import ballots, state
+from workshop.ui.actions import flash_refusal, shows_refusal
 from workshop.ui.agreement_gate import agreement_gate
 from workshop.ui.agreement_widgets import my_ideas_link
-from workshop.ui.i18n import error_text, language_switcher, t, tn
+from workshop.ui.i18n import language_switcher, t, tn
 from workshop.ui.participant_widgets import remember_after_join
 from workshop.ui.privacy_widgets import my_data_link
 from workshop.ui.session import require_participant, settings, show_flash, store
@@ -129,7 +130,7 @@ def brainstorm_view(brainstorm: Step) -> None:
         key="participate_idea",
     )
     if text:
-        try:
+        with shows_refusal():
             ideas.submit_idea(
                 db,
                 participant,
@@ -138,9 +139,6 @@ def brainstorm_view(brainstorm: Step) -> None:
                 per_minute=config.ideas_per_minute,
                 step_id=brainstorm.id,
             )
-        except WorkshopError as error:
-            st.error(error_text(error))
-        else:
             st.toast(t("participate.idea_sent"), icon=":material/check:")
 
     st.subheader(step_label(brainstorm))
@@ -172,10 +170,7 @@ def vote_view(vote_step: Step) -> None:
 
     def change_dot(action: Callable[..., int], round_id: int, idea_id: int) -> None:
         """A button callback: it runs before the ballot is drawn, so one run shows the result."""
-        try:
-            action(db, participant, round_id, idea_id)
-        except WorkshopError as error:
-            st.session_state[state.FLASH] = error_text(error)
+        flash_refusal(action, db, participant, round_id, idea_id)
 
     def turn_page(offset: int) -> None:
         st.session_state[state.BALLOT_PAGE] = st.session_state.get(state.BALLOT_PAGE, 0) + offset

@@ -14,8 +14,8 @@ from workshop.committees.records import (
     Outcome,
     SourceIdea,
 )
-from workshop.errors import WorkshopError
 from workshop.model import Role
+from workshop.ui.actions import shows_refusal
 from workshop.ui.committee_widgets import (
     GAVEL,
     committee_header,
@@ -24,7 +24,7 @@ from workshop.ui.committee_widgets import (
     picked_committee,
 )
 from workshop.ui.correction_widgets import save_correction, seen_version, was_lines
-from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.i18n import t, tn
 from workshop.ui.session import flash, require_role, show_flash, store
 from workshop.ui.widgets import user_text
 
@@ -181,7 +181,7 @@ for rec in listed:
                     placeholder=t("common.choose_many"),
                 )
                 if st.form_submit_button(t("common.save"), type="primary"):
-                    try:
+                    with shows_refusal():
                         recommendations.revise_recommendation(
                             db,
                             rec.id,
@@ -191,9 +191,6 @@ for rec in listed:
                             add_idea_ids=[i.id for i in more],
                             actor=user,
                         )
-                    except WorkshopError as error:
-                        st.error(error_text(error))
-                    else:
                         flash(t("recommendations.saved"))
                         st.rerun()
 
@@ -222,7 +219,7 @@ for rec in listed:
                     key=f"recommendations_rationale_{rec.id}",
                 )
                 if st.form_submit_button(t("recommendations.record"), type="primary"):
-                    try:
+                    with shows_refusal():
                         recommendations.record_decision(
                             db,
                             rec.id,
@@ -232,9 +229,6 @@ for rec in listed:
                             rationale=rationale,
                             actor=user,
                         )
-                    except WorkshopError as error:
-                        st.error(error_text(error))
-                    else:
                         # The next body starts with an empty form (on an error, text stays).
                         st.session_state[RESET] = rec.id
                         flash(t("recommendations.recorded"))
@@ -280,7 +274,7 @@ if drafting:
             else []
         )
         if st.form_submit_button(t("recommendations.create"), type="primary"):
-            try:
+            with shows_refusal():
                 recommendations.draft_recommendation(
                     db,
                     committee.id,
@@ -291,8 +285,5 @@ if drafting:
                     + [i.id for i in candidates if i.theme in whole_themes],
                     actor=user,
                 )
-            except WorkshopError as error:
-                st.error(error_text(error))
-            else:
                 flash(t("recommendations.created"))
                 st.rerun()
