@@ -97,7 +97,7 @@ def test_a_round_opens_only_in_the_running_vote_step() -> None:
         "error.step.not_current"
     )
     assert can_open_round(at(MeetingStatus.READY), steps[1]).reason == "error.meeting.not_started"
-    assert can_open_round(at(MeetingStatus.CLOSED, 11), steps[1]).reason == ("error.meeting.closed")
+    assert can_open_round(at(MeetingStatus.CLOSED, 11), steps[1]).reason == "error.meeting.closed"
 
 
 def test_every_reason_the_rules_give_is_in_every_language() -> None:
