@@ -83,7 +83,8 @@ def test_default_agenda_and_moving_through_it(store, meeting) -> None:
     meetings.next_step(store, meeting.id, actor=None)
     assert meetings.get_step(store, steps[0].id).intake_open is False
     meetings.next_step(store, meeting.id, actor=None)
-    assert meetings.next_step(store, meeting.id, actor=None) is None  # end of the agenda
+    with pytest.raises(NotAllowed):  # the end of the agenda
+        meetings.next_step(store, meeting.id, actor=None)
 
 
 def test_intake_cannot_open_on_a_vote_step(store, meeting) -> None:

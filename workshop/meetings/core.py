@@ -18,6 +18,7 @@ from sqlite_utils import Database, Migrations
 from workshop import audit, link_secrets, ratelimit
 from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.meetings import rules as meeting_rules
 from workshop.model import (
     Meeting,
     MeetingKind,
@@ -53,13 +54,13 @@ DEFAULT_DOTS = 3
 PLANNING_DAYS = 30  # a code made ahead of time stays valid this long before the start
 
 
-TIME_BOX_MAX = 240
+TIME_BOX_MAX = meeting_rules.TIME_BOX_MAX
 # Settings a step of a kind understands, with their bounds. Kinds added later list theirs.
 STEP_SETTINGS: dict[str, tuple[int, int]] = {"ideas_per_minute": (1, 60)}
 
 migrations = Migrations("samskab.meetings")
 
-# An erased participant's token: this marker and random text, no digest (``workshop.privacy``
+# An erased participant's token: this marker and random text, no digest (``workshop.privacy.core``
 # writes it; the link-secret migration leaves such rows as they are).
 ERASED_TOKEN_PREFIX = "erased-"
 
@@ -394,80 +395,156 @@ def meeting_state(store: Store, meeting_id: int) -> MeetingState:
 # -- facilitator controls -------------------------------------------------------------------
 
 
+def agenda_in(db: Database, meeting_id: int) -> tuple[MeetingState, list[Step]]:
+    """The meeting's state and agenda as seen inside the caller's transaction."""
+    row = db.execute(
+        "SELECT m.status, m.current_step_id, m.change_seq, m.vote_seq, s.intake_open"
+        " FROM meetings m LEFT JOIN steps s ON s.id = m.current_step_id WHERE m.id = ?",
+        [meeting_id],
+    ).fetchone()
+    if row is None:
+        raise NotFound("error.not_found")
+    state = MeetingState(MeetingStatus(row[0]), row[1], row[2], row[3], bool(row[4]))
+    steps = [
+        _step(r)
+        for r in db.query(
+            "SELECT * FROM steps WHERE meeting_id = ? ORDER BY position", [meeting_id]
+        )
+    ]
+    return state, steps
+
+
+def _start_step(
+    db: Database,
+    meeting_id: int,
+    state: MeetingState,
+    step: Step,
+    *,
+    actor: User | None,
+    join_code_hours: int,
+) -> None:
+    """Make ``step`` current: end the one before (closing its open round), start this one."""
+    now = utcnow()
+    previous = state.current_step_id
+    if previous and previous != step.id:
+        db.execute("UPDATE steps SET ended_at = ?, intake_open = 0 WHERE id = ?", [now, previous])
+        db.execute(
+            "UPDATE rounds SET status = 'closed', closed_at = ? WHERE step_id = ?"
+            " AND status = 'open'",
+            [now, previous],
+        )
+    db.execute(
+        "UPDATE steps SET started_at = COALESCE(started_at, ?), ended_at = NULL,"
+        " intake_open = ? WHERE id = ?",
+        [now, int(step.kind.takes_ideas), step.id],
+    )
+    if step.kind.is_vote:
+        db.execute(
+            "UPDATE rounds SET status = 'open', opened_at = COALESCE(opened_at, ?),"
+            " closed_at = NULL WHERE step_id = ? AND number ="
+            " (SELECT MAX(number) FROM rounds WHERE step_id = ?)",
+            [now, step.id, step.id],
+        )
+    expires = _later(hours=join_code_hours) if state.status is MeetingStatus.READY else None
+    db.execute(
+        "UPDATE meetings SET current_step_id = ?, status = 'running',"
+        " code_expires_at = COALESCE(?, code_expires_at) WHERE id = ?",
+        [step.id, expires, meeting_id],
+    )
+    bump_votes(db, meeting_id)
+    bump_change(db, meeting_id)
+    audit.record(
+        db,
+        actor,
+        "go_to_step",
+        "meetings",
+        meeting_id,
+        before={"step_id": previous},
+        after={"step_id": step.id},
+    )
+
+
 def go_to_step(
     store: Store, meeting_id: int, step_id: int, *, actor: User | None, join_code_hours: int = 24
 ) -> Step:
-    """Make ``step_id`` the current step. Starting the first step starts the meeting."""
-    now = utcnow()
+    """Make ``step_id`` the current step. Starting the first step starts the meeting.
+
+    Refused (:func:`meeting_rules.can_go_to_step`) on a closed meeting and for the step
+    that is already running.
+    """
     with store.transaction() as db:
-        meeting = db.execute(
-            "SELECT status, current_step_id FROM meetings WHERE id = ?", [meeting_id]
-        ).fetchone()
-        if meeting is None:
+        state, steps = agenda_in(db, meeting_id)
+        target = next((s for s in steps if s.id == step_id), None)
+        if target is None:
             raise NotFound("error.not_found")
-        if meeting[0] == MeetingStatus.CLOSED:
-            raise NotAllowed("error.meeting.closed")
-        step = db.execute(
-            "SELECT kind FROM steps WHERE id = ? AND meeting_id = ?", [step_id, meeting_id]
-        ).fetchone()
-        if step is None:
-            raise NotFound("error.not_found")
-        kind = StepKind(step[0])
-        previous = meeting[1]
-        if previous and previous != step_id:
-            db.execute(
-                "UPDATE steps SET ended_at = ?, intake_open = 0 WHERE id = ?", [now, previous]
-            )
-            db.execute(
-                "UPDATE rounds SET status = 'closed', closed_at = ? WHERE step_id = ?"
-                " AND status = 'open'",
-                [now, previous],
-            )
-        db.execute(
-            "UPDATE steps SET started_at = COALESCE(started_at, ?), ended_at = NULL,"
-            " intake_open = ? WHERE id = ?",
-            [now, int(kind.takes_ideas), step_id],
-        )
-        if kind.is_vote:
-            db.execute(
-                "UPDATE rounds SET status = 'open', opened_at = COALESCE(opened_at, ?),"
-                " closed_at = NULL WHERE step_id = ? AND number ="
-                " (SELECT MAX(number) FROM rounds WHERE step_id = ?)",
-                [now, step_id, step_id],
-            )
-        expires = None
-        if meeting[0] == MeetingStatus.READY:
-            expires = _later(hours=join_code_hours)
-        db.execute(
-            "UPDATE meetings SET current_step_id = ?, status = 'running',"
-            " code_expires_at = COALESCE(?, code_expires_at) WHERE id = ?",
-            [step_id, expires, meeting_id],
-        )
-        bump_votes(db, meeting_id)
-        bump_change(db, meeting_id)
-        audit.record(
-            db,
-            actor,
-            "go_to_step",
-            "meetings",
-            meeting_id,
-            before={"step_id": previous},
-            after={"step_id": step_id},
-        )
+        meeting_rules.can_go_to_step(state, steps, step_id).require()
+        _start_step(db, meeting_id, state, target, actor=actor, join_code_hours=join_code_hours)
     return get_step(store, step_id)
 
 
 def next_step(
     store: Store, meeting_id: int, *, actor: User | None, join_code_hours: int = 24
-) -> Step | None:
-    """Move to the step after the current one (or to the first); None at the end."""
-    steps = list_steps(store, meeting_id)
-    current = meeting_state(store, meeting_id).current_step_id
-    ids = [s.id for s in steps]
-    index = ids.index(current) + 1 if current in ids else 0
-    if index >= len(ids):
-        return None
-    return go_to_step(store, meeting_id, ids[index], actor=actor, join_code_hours=join_code_hours)
+) -> Step:
+    """Move to the step after the current one (or to the first, which starts the meeting).
+
+    Refused (:func:`meeting_rules.can_move_to_next_step`) after the last step and on a
+    closed meeting.
+    """
+    with store.transaction() as db:
+        state, steps = agenda_in(db, meeting_id)
+        meeting_rules.can_move_to_next_step(state, steps).require()
+        index = meeting_rules.current_index(state, steps)
+        target = steps[0 if index is None else index + 1]
+        _start_step(db, meeting_id, state, target, actor=actor, join_code_hours=join_code_hours)
+    return get_step(store, target.id)
+
+
+def previous_step(
+    store: Store, meeting_id: int, *, actor: User | None, join_code_hours: int = 24
+) -> Step:
+    """Go back to the step before the current one (:func:`meeting_rules.can_go_back`)."""
+    with store.transaction() as db:
+        state, steps = agenda_in(db, meeting_id)
+        meeting_rules.can_go_back(state, steps).require()
+        index = meeting_rules.current_index(state, steps)
+        assert index is not None  # can_go_back: a step is running
+        target = steps[index - 1]
+        _start_step(db, meeting_id, state, target, actor=actor, join_code_hours=join_code_hours)
+    return get_step(store, target.id)
+
+
+def extend_step_timer(
+    store: Store,
+    meeting_id: int,
+    minutes: int = meeting_rules.EXTEND_MINUTES,
+    *,
+    actor: User | None,
+) -> Step:
+    """Give the running step ``minutes`` more (the console's "+5 minutes").
+
+    Refused (:func:`meeting_rules.can_extend_timer`) when the time box would pass
+    ``TIME_BOX_MAX``, or when no step is running; the time box is then unchanged.
+    """
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes < 1:
+        raise InvalidInput("error.step.bad_extension", max=TIME_BOX_MAX)
+    with store.transaction() as db:
+        state, steps = agenda_in(db, meeting_id)
+        step = next((s for s in steps if s.id == state.current_step_id), None)
+        meeting_rules.can_extend_timer(state, step, minutes).require()
+        assert step is not None
+        longer = step.time_box_minutes + minutes
+        db.execute("UPDATE steps SET time_box_minutes = ? WHERE id = ?", [longer, step.id])
+        bump_change(db, meeting_id)
+        audit.record(
+            db,
+            actor,
+            "extend_step_timer",
+            "steps",
+            step.id,
+            before={"time_box_minutes": step.time_box_minutes},
+            after={"time_box_minutes": longer},
+        )
+    return get_step(store, step.id)
 
 
 def set_intake(store: Store, step_id: int, is_open: bool, *, actor: User | None) -> None:

@@ -11,10 +11,13 @@ and an applied migration never moves. Both now live in this one capability, ``me
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlite_utils import Database
+
 from workshop.db import Store
-from workshop.errors import NotAllowed, NotFound
+from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.meetings import idea_status
 from workshop.meetings.core import bump_change
 from workshop.meetings.moderation import log_action, touch_idea
@@ -112,34 +115,79 @@ def assign_theme(store: Store, idea_id: int, theme_id: int | None, *, actor: Use
         ).fetchone()
         if row is None:
             raise NotFound("error.not_found")
-        meeting_id, old_theme, merged_into, status = row
+        meeting_id, _, merged_into, _ = row
         if merged_into is not None:
             raise NotAllowed("error.moderation.merged")
         if theme_id is not None:
             theme = db.execute("SELECT meeting_id FROM themes WHERE id = ?", [theme_id]).fetchone()
             if theme is None or theme[0] != meeting_id:
                 raise NotFound("error.not_found")
-        if old_theme == theme_id:
-            return
-        db.execute("UPDATE ideas SET theme_id = ? WHERE id = ?", [theme_id, idea_id])
-        if theme_id is not None and status == IdeaStatus.SUBMITTED:
-            idea_status.set_status(
-                db,
-                idea_id,
-                IdeaStatus.THEMED,
-                reason=None,
-                actor=actor,
-                source="theme",
-                source_id=theme_id,
-            )
-        touch_idea(db, meeting_id, idea_id)
-        log_action(
+        _place(db, idea_id, row, theme_id, actor)
+
+
+def assign_ideas_to_theme(
+    store: Store, theme_id: int, idea_ids: Sequence[int], *, actor: User | None
+) -> int:
+    """Put several ideas into a theme in one transaction: all of them, or none.
+
+    One idea that is unknown, of another meeting, hidden or merged refuses the lot and
+    nothing is saved. Returns how many ideas moved (those already in the theme stay).
+    """
+    wanted = list(dict.fromkeys(idea_ids))  # a repeated id counts once, in the order chosen
+    if not wanted:
+        raise InvalidInput("error.theme.no_ideas")
+    theme = get_theme(store, theme_id)
+    with store.transaction() as db:
+        marks = ", ".join("?" * len(wanted))
+        found = {
+            r[0]: r
+            for r in db.execute(
+                "SELECT id, meeting_id, theme_id, merged_into_id, status, hidden FROM ideas"
+                f" WHERE id IN ({marks})",
+                wanted,
+            ).fetchall()
+        }
+        for idea_id in wanted:
+            row = found.get(idea_id)
+            if row is None or row[1] != theme.meeting_id:
+                raise NotFound("error.theme.unknown_idea", idea_id=idea_id)
+            if row[3] is not None:
+                raise NotAllowed("error.moderation.merged")
+            if row[5]:
+                raise NotAllowed("error.theme.hidden_idea", idea_id=idea_id)
+        moved = 0
+        for idea_id in wanted:
+            moved += _place(db, idea_id, found[idea_id][1:5], theme_id, actor)
+    return moved
+
+
+def _place(
+    db: Database, idea_id: int, row: Sequence[Any], theme_id: int | None, actor: User | None
+) -> int:
+    """Write one idea's theme (``row``: its meeting, theme, merged_into, status); 1 if moved."""
+    meeting_id, old_theme, _, status = row
+    if old_theme == theme_id:
+        return 0
+    db.execute("UPDATE ideas SET theme_id = ? WHERE id = ?", [theme_id, idea_id])
+    if theme_id is not None and status == IdeaStatus.SUBMITTED:
+        idea_status.set_status(
             db,
-            meeting_id,
-            actor,
-            "assign_theme",
-            idea_id=idea_id,
-            theme_id=theme_id,
-            before={"theme_id": old_theme},
-            after={"theme_id": theme_id},
+            idea_id,
+            IdeaStatus.THEMED,
+            reason=None,
+            actor=actor,
+            source="theme",
+            source_id=theme_id,
         )
+    touch_idea(db, meeting_id, idea_id)
+    log_action(
+        db,
+        meeting_id,
+        actor,
+        "assign_theme",
+        idea_id=idea_id,
+        theme_id=theme_id,
+        before={"theme_id": old_theme},
+        after={"theme_id": theme_id},
+    )
+    return 1

@@ -10,10 +10,10 @@ from __future__ import annotations
 import streamlit as st
 
 from workshop.agreements import core as agreements
-from workshop.errors import WorkshopError
 from workshop.model import Participant
+from workshop.ui.actions import flash_refusal
 from workshop.ui.agreement_widgets import day, field_label, full_agreement
-from workshop.ui.i18n import error_text, t
+from workshop.ui.i18n import t
 from workshop.ui.process import store
 from workshop.ui.widgets import user_text
 
@@ -62,7 +62,6 @@ def agreement_gate(participant: Participant) -> None:
 
 
 def _acknowledge(participant: Participant, version_id: int) -> None:
-    try:
-        agreements.acknowledge_agreement(store(), participant, version_id)
-    except WorkshopError as failure:
-        st.session_state[GATE_ERROR] = error_text(failure)
+    flash_refusal(
+        agreements.acknowledge_agreement, store(), participant, version_id, key=GATE_ERROR
+    )

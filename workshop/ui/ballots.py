@@ -13,10 +13,9 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from workshop.errors import WorkshopError
 from workshop.model import Idea, Participant
-from workshop.ui import state
-from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.actions import flash_refusal
+from workshop.ui.i18n import t, tn
 from workshop.ui.process import store
 from workshop.ui.session import show_flash
 from workshop.ui.widgets import user_text
@@ -33,17 +32,9 @@ STANCE_BUTTONS: tuple[tuple[int, str, ButtonKind], ...] = (
 )
 
 
-def _act(action: Callable[..., object], *args: Any) -> None:
-    """A callback: run one service; a refusal becomes a message in the user's language."""
-    try:
-        action(*args)
-    except WorkshopError as error:
-        st.session_state[state.FLASH] = error_text(error)
-
-
 def _from_state(action: Callable[..., object], *args: Any, keys: Sequence[str]) -> None:
     """A callback whose last arguments are the current values of widgets."""
-    _act(action, *args, *(st.session_state.get(key) for key in keys))
+    flash_refusal(action, *args, *(st.session_state.get(key) for key in keys))
 
 
 def statements_ballot(participant: Participant, round_id: int, ideas: Sequence[Idea]) -> None:
@@ -63,7 +54,7 @@ def statements_ballot(participant: Participant, round_id: int, ideas: Sequence[I
                         t(f"ballot.statements.{word}"),
                         key=f"ballot_{word}_{statement.id}",
                         type=kind,
-                        on_click=_act,
+                        on_click=flash_refusal,
                         args=(cast, statement.id, stance),
                     )
     else:
@@ -105,7 +96,7 @@ def pairwise_ballot(participant: Participant, round_id: int, ideas: Sequence[Ide
             key=f"ballot_pick_{idea_id}_{left}_{right}",
             width="stretch",
             type="primary",
-            on_click=_act,
+            on_click=flash_refusal,
             args=(cast, idea_id),
         )
     st.button(
@@ -113,7 +104,7 @@ def pairwise_ballot(participant: Participant, round_id: int, ideas: Sequence[Ide
         key=f"ballot_cant_{left}_{right}",
         width="stretch",
         type="tertiary",
-        on_click=_act,
+        on_click=flash_refusal,
         args=(cast, None),
     )
 

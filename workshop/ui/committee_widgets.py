@@ -11,10 +11,11 @@ from workshop import committees
 from workshop.committees import invitations, members
 from workshop.committees.model import Action, Deadline, MeetingPlan, Phase
 from workshop.db import Store
-from workshop.errors import NotFound, WorkshopError
+from workshop.errors import NotFound
 from workshop.meetings import qr
 from workshop.model import Committee, User
-from workshop.ui.i18n import current_language, error_text, t, tn
+from workshop.ui.actions import or_stop, shows_refusal
+from workshop.ui.i18n import current_language, t, tn
 from workshop.ui.navigation import page_file
 from workshop.ui.process import settings, store
 from workshop.ui.session import flash
@@ -59,12 +60,7 @@ def picked_committee() -> Committee:
 def linked_committee() -> Committee:
     """The committee named by a public page's ``?link=<token>``; stops the page with the error
     otherwise."""
-    try:
-        return committees.get_committee_by_token(store(), st.query_params.get("link", ""))
-    except WorkshopError as error:
-        st.error(error_text(error))
-        st.stop()
-        raise  # for type checkers: st.stop() does not return
+    return or_stop(committees.get_committee_by_token, store(), st.query_params.get("link", ""))
 
 
 def committee_header(committee: Committee, phase: Phase, title: str, here: str) -> None:
@@ -156,13 +152,10 @@ def invitation_controls(db: Store, plan: MeetingPlan, user: User) -> None:
             )
         )
     if clicked:
-        try:
+        with shows_refusal():
             report = invitations.send_invitations(
                 db, plan.meeting_id, actor=user, lang=lang, time_zone=zone
             )
-        except WorkshopError as error:
-            st.error(error_text(error))
-        else:
             st.success(tn("meetings.invitations_sent", len(report.sent)))
             if report.failed:
                 names = ", ".join(user_text(m.name) for m in report.failed)
@@ -209,10 +202,7 @@ def minutes_approval_control(
             key=f"committee_approve_{plan.meeting_id}",
         )
     if clicked and at_meeting is not None:
-        try:
+        with shows_refusal():
             members.approve_minutes(db, plan.meeting_id, at_meeting=at_meeting, actor=user)
-        except WorkshopError as error:
-            st.error(error_text(error))
-        else:
             flash(t("meetings.minutes_approved_ok"))
             st.rerun()

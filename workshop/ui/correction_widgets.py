@@ -22,11 +22,11 @@ from workshop.committees.model import (
     Phase,
 )
 from workshop.db import Store
-from workshop.errors import WorkshopError
 from workshop.meetings import qr
 from workshop.model import User
+from workshop.ui.actions import shows_refusal
 from workshop.ui.committee_widgets import day_text, phase_label
-from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.i18n import t, tn
 from workshop.ui.process import settings
 from workshop.ui.session import flash
 from workshop.ui.widgets import user_text
@@ -47,12 +47,8 @@ def save_correction(key: str, save: Callable[[], object], done: str | None = Non
     """Run one correction: on success a flash (``done``, or "saved") and a rerun; on a refusal
     the reason in the user's language. Either way the next one starts from the value shown
     then."""
-    try:
+    with shows_refusal(after=lambda: forget_seen(key)):
         save()
-    except WorkshopError as error:
-        forget_seen(key)
-        st.error(error_text(error))
-    else:
         forget_seen(key)
         flash(done or t("correction.saved"))
         st.rerun()
@@ -212,11 +208,8 @@ def send_outcomes_panel(db: Store, committee_id: int, user: User) -> None:
             key="recruitment_outcomes_send",
         ):
             base = qr.base_url(settings().public_url, st.context.url)
-            try:
+            with shows_refusal():
                 sent = recruitment.send_outcomes(db, committee_id, actor=user, link_base=base)
-            except WorkshopError as error:
-                st.error(error_text(error))
-            else:
                 st.success(
                     t(
                         "recruitment.outcomes.sent",

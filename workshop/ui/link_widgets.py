@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from workshop.errors import WorkshopError
-from workshop.ui.i18n import error_text, t
+from workshop.ui.actions import shows_refusal
+from workshop.ui.i18n import t
 from workshop.ui.session import flash
 
 
@@ -29,10 +29,7 @@ def renew_link(
         type="primary" if secret is None else "tertiary",
         help=t("links.make_new_help"),
     ):
-        try:
+        with shows_refusal():
             renew()
-        except WorkshopError as error:
-            st.error(error_text(error))
-            return
-        flash(t("links.made_new"))
-        st.rerun()
+            flash(t("links.made_new"))
+            st.rerun()

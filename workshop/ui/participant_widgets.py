@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from workshop.errors import WorkshopError
 from workshop.meetings import core as meetings
 from workshop.meetings import participants
 from workshop.model import Meeting, Participant, User
 from workshop.ui import state
-from workshop.ui.i18n import error_text, t
+from workshop.ui.actions import shows_refusal
+from workshop.ui.i18n import t
 from workshop.ui.process import store
 from workshop.ui.session import base_path, flash, remember_participant, remembered_participants
 from workshop.ui.widgets import user_text
@@ -135,13 +135,10 @@ def participants_tab(meeting: Meeting, user: User) -> None:
             key="console_expected",
         )
         if st.form_submit_button(t("identity.expected_save"), key="console_expected_save"):
-            try:
+            with shows_refusal():
                 participants.set_expected_participants(
                     db, meeting.id, int(size) or None, actor=user
                 )
-            except WorkshopError as error:
-                st.error(error_text(error))
-            else:
                 flash(t("identity.expected_saved"))
                 st.rerun()
 
@@ -182,13 +179,10 @@ def participants_tab(meeting: Meeting, user: User) -> None:
             elif not sure:
                 st.error(t("identity.remove_unconfirmed"))
             else:
-                try:
+                with shows_refusal():
                     done = participants.remove_participant(
                         db, meeting.id, chosen.id, reason=reason, actor=user
                     )
-                except WorkshopError as error:
-                    st.error(error_text(error))
-                else:
                     for key in ("console_remove_pick", "console_remove_reason"):
                         st.session_state.pop(key, None)  # an empty form for the next one
                     st.session_state.pop("console_remove_confirm", None)

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from workshop.errors import WorkshopError
 from workshop.model import Participant
 from workshop.privacy import core as privacy
-from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.actions import shows_refusal
+from workshop.ui.i18n import t, tn
 from workshop.ui.process import store
 from workshop.ui.session import flash
 from workshop.ui.widgets import user_text
@@ -79,10 +79,7 @@ def erase_person_control(
             icon=":material/delete_forever:",
             key=go_key,
         ):
-            try:
+            with shows_refusal():
                 erase()
-            except WorkshopError as error:
-                st.error(error_text(error))
-            else:
                 flash(t("privacy.erase.done"))
                 st.rerun()

@@ -15,9 +15,9 @@ import streamlit as st
 
 from workshop.accounts import sessions as staff_sessions
 from workshop.accounts import users as accounts
-from workshop.errors import WorkshopError
 from workshop.ui import state
-from workshop.ui.i18n import error_text, language_switcher, t
+from workshop.ui.actions import shows_refusal
+from workshop.ui.i18n import language_switcher, t
 from workshop.ui.navigation import ANONYMOUS, CITIZEN, PAGES, pages_for
 from workshop.ui.process import store
 from workshop.ui.session import base_path, log_in, network_id
@@ -66,11 +66,8 @@ def login_form(next_path: str, *, notice: str | None = None) -> None:
         submitted = st.form_submit_button(t("login.submit"), type="primary")
 
     if submitted:
-        try:
+        with shows_refusal():
             user = accounts.authenticate(store(), username, password, network=network_id())
-        except WorkshopError as error:
-            st.error(error_text(error))
-        else:
             destination = destination_for(user.role.value, next_path)
             chosen = st.session_state.get(state.LANG)
             if chosen and "lang=" not in destination:  # keep the language picked here

@@ -12,6 +12,6 @@ USERS_CLEAR_PASSWORD = "users_clear_password"  # ... and its reset-password fiel
 JOIN_CLIENT = "join_client"  # a per-browser-session id for rate limiting failed join codes
 STREAM_MEETING = "stream_meeting"  # the meeting STREAM_IDEAS belongs to
 BALLOT_PAGE = "ballot_page"  # which page of the ballot a phone shows
-BALLOT_ORDER = "ballot_order"  # ((meeting id, change_seq), the wall in this phone's own order)
+BALLOT_ORDER = "ballot_order"  # ((meeting, participant, change_seq), the wall in its order)
 JUST_JOINED = "just_joined"  # participant id: send the browser to remember it (cookie route)
 NOT_ME = "not_me"  # "not you?" was pressed: the start page offers a fresh join

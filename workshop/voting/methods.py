@@ -23,10 +23,12 @@ from workshop import audit
 from workshop.cache import VersionedCache
 from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput, NotFound
-from workshop.meetings.core import bump_votes
-from workshop.model import Participant, User, utcnow
+from workshop.meetings import rules as meeting_rules
+from workshop.meetings.core import agenda_in, bump_votes
+from workshop.model import Participant, Step, User, utcnow
 from workshop.text import clean_text
-from workshop.voting import opinion_groups, tallies
+from workshop.voting import opinion_groups
+from workshop.voting import tallies
 from workshop.voting.ballots import check_votable, ensure_ballot, open_round_row
 
 migrations = Migrations("samskab.vote_methods")
@@ -123,40 +125,64 @@ def open_round(
     actor: User | None,
     revealed: bool = False,
 ) -> int:
-    """Open a new round of ``method`` on a step (closing any open one); return its id.
+    """Open a new round of ``method`` on a vote step (closing any open one); return its id.
 
     Results start hidden unless ``revealed``: the facilitator reveals them when the room is
-    ready, so early votes do not steer later ones.
+    ready, so early votes do not steer later ones. Refused on a closed meeting and on a step
+    that is not a vote (:func:`meeting_rules.can_open_round_on`).
     """
     method = VoteMethod(method)
-    now = utcnow()
     with store.transaction() as db:
-        step = db.execute("SELECT meeting_id FROM steps WHERE id = ?", [step_id]).fetchone()
-        if step is None:
+        row = db.execute("SELECT meeting_id FROM steps WHERE id = ?", [step_id]).fetchone()
+        if row is None:
             raise NotFound("error.not_found")
-        db.execute(
-            "UPDATE rounds SET status = 'closed', closed_at = ? WHERE step_id = ?"
-            " AND status = 'open'",
-            [now, step_id],
-        )
-        number = db.execute(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM rounds WHERE step_id = ?", [step_id]
-        ).fetchone()[0]
-        round_id = db.execute(
-            "INSERT INTO rounds (step_id, number, method, status, revealed, opened_at)"
-            " VALUES (?, ?, ?, 'open', ?, ?)",
-            [step_id, number, method.value, int(revealed), now],
-        ).lastrowid
-        assert round_id is not None
-        bump_votes(db, step[0])
-        audit.record(
-            db,
-            actor,
-            "open_round",
-            "rounds",
-            round_id,
-            after={"method": method.value, "number": number},
-        )
+        state, steps = agenda_in(db, row[0])
+        step = next(s for s in steps if s.id == step_id)
+        meeting_rules.can_open_round_on(state.status, step).require()
+        return _new_round(db, step, method, revealed=revealed, actor=actor)
+
+
+def open_next_round(
+    store: Store, meeting_id: int, *, actor: User | None, revealed: bool = False
+) -> int:
+    """The console's "New round": a new round of the running vote step's own method.
+
+    Refused (:func:`meeting_rules.can_open_round`) unless the meeting runs a vote step.
+    """
+    with store.transaction() as db:
+        state, steps = agenda_in(db, meeting_id)
+        step = next((s for s in steps if s.id == state.current_step_id), None)
+        meeting_rules.can_open_round(state, step).require()
+        assert step is not None
+        return _new_round(db, step, VoteMethod(step.kind.value), revealed=revealed, actor=actor)
+
+
+def _new_round(
+    db: Database, step: Step, method: VoteMethod, *, revealed: bool, actor: User | None
+) -> int:
+    now = utcnow()
+    db.execute(
+        "UPDATE rounds SET status = 'closed', closed_at = ? WHERE step_id = ? AND status = 'open'",
+        [now, step.id],
+    )
+    number = db.execute(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM rounds WHERE step_id = ?", [step.id]
+    ).fetchone()[0]
+    round_id = db.execute(
+        "INSERT INTO rounds (step_id, number, method, status, revealed, opened_at)"
+        " VALUES (?, ?, ?, 'open', ?, ?)",
+        [step.id, number, method.value, int(revealed), now],
+    ).lastrowid
+    assert round_id is not None
+    bump_votes(db, step.meeting_id)
+    audit.record(
+        db,
+        actor,
+        "open_round",
+        "rounds",
+        round_id,
+        after={"method": method.value, "number": number},
+    )
     return int(round_id)
 
 

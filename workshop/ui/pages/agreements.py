@@ -8,11 +8,11 @@ import streamlit as st
 from workshop import committees
 from workshop.agreements import core as agreements
 from workshop.agreements.core import TEXT_FIELDS, ParticipationLevel, Party, Template
-from workshop.errors import WorkshopError
 from workshop.meetings import core as meetings
 from workshop.model import Role
+from workshop.ui.actions import shows_refusal
 from workshop.ui.agreement_widgets import day, field_label
-from workshop.ui.i18n import current_language, error_text, t
+from workshop.ui.i18n import current_language, t
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import user_text
@@ -69,7 +69,7 @@ def create_form() -> None:
             key="agreements_template",
         )
         if st.form_submit_button(t("agreements.create"), type="primary"):
-            try:
+            with shows_refusal():
                 agreements.create_agreement(
                     db,
                     template,
@@ -78,9 +78,6 @@ def create_form() -> None:
                     meeting_id=scope or None,
                     actor=user,
                 )
-            except WorkshopError as error:
-                st.error(error_text(error))
-            else:
                 flash(t("agreements.created"))
                 st.rerun()
 
@@ -181,13 +178,10 @@ with text_tab, st.form(f"agreements_edit_{agreement.id}_{current.version}"):
         key=f"agreements_note_{edit_key}",
     )
     if st.form_submit_button(t("agreements.save"), type="primary"):
-        try:
+        with shows_refusal():
             saved = agreements.save_version(
                 db, agreement.id, changes, material=material, change_note=note, actor=user
             )
-        except WorkshopError as error:
-            st.error(error_text(error))
-        else:
             flash(t("agreements.saved", version=saved.version))
             st.rerun()
 
@@ -231,11 +225,8 @@ with commitments_tab:
                     t("agreements.evidence"), key=f"agreements_evidence_{item.id}"
                 )
                 if st.form_submit_button(t("agreements.close")):
-                    try:
+                    with shows_refusal():
                         agreements.close_commitment(db, item.id, evidence=evidence, actor=user)
-                    except WorkshopError as error:
-                        st.error(error_text(error))
-                    else:
                         flash(t("agreements.closed"))
                         st.rerun()
 
@@ -264,7 +255,7 @@ with commitments_tab:
             key="agreements_new_material",
         )
         if st.form_submit_button(t("agreements.add"), type="primary"):
-            try:
+            with shows_refusal():
                 agreements.add_commitment(
                     db,
                     agreement.id,
@@ -276,9 +267,6 @@ with commitments_tab:
                     material=new_material,
                     actor=user,
                 )
-            except WorkshopError as error:
-                st.error(error_text(error))
-            else:
                 flash(t("agreements.added", version=current.version + 1))
                 st.session_state[NEW_RESET] = True
                 st.rerun()

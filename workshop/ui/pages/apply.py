@@ -12,10 +12,10 @@ import streamlit as st
 from workshop import committees
 from workshop.committees import mandates, recruitment
 from workshop.committees.model import DIVERSITY_OPTIONS, Action
-from workshop.errors import WorkshopError
 from workshop.meetings import qr
+from workshop.ui.actions import or_stop, shows_refusal
 from workshop.ui.committee_widgets import APPLIED, day_text, linked_committee
-from workshop.ui.i18n import current_language, error_text, language_switcher, t
+from workshop.ui.i18n import current_language, language_switcher, t
 from workshop.ui.process import settings, store
 from workshop.ui.widgets import demo_badge, user_text
 
@@ -32,11 +32,7 @@ def applicant_page(token: str) -> None:
     decision has been made yet."""
     with st.container(horizontal=True, horizontal_alignment="right"):
         language_switcher("apply_language")
-    try:
-        mine = recruitment.application_by_token(db, token)
-    except WorkshopError as error:
-        st.error(error_text(error))
-        return
+    mine = or_stop(recruitment.application_by_token, db, token)  # the page ends here anyway
     applied_to = committees.get_committee(db, mine.committee_id)
     demo_badge(applied_to.is_demo)
     st.caption(t("apply.mine.kicker"))
@@ -155,7 +151,7 @@ with st.container(border=True, key="apply_diversity"):
             )
 
 if st.button(t("apply.send"), type="primary", width="stretch", key="apply_send"):
-    try:
+    with shows_refusal():
         made = recruitment.submit_application(
             db,
             committee.id,
@@ -174,9 +170,6 @@ if st.button(t("apply.send"), type="primary", width="stretch", key="apply_send")
             else None,
             lang=current_language(),
         )
-    except WorkshopError as error:
-        st.error(error_text(error))
-    else:
         st.session_state[APPLIED] = committee.id
         st.session_state[APPLIED_LINK] = recruitment.applicant_link_token(db, made.id)
         st.rerun()

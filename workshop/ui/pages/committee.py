@@ -8,10 +8,10 @@ import streamlit as st
 from workshop import committees
 from workshop.committees import members
 from workshop.committees.model import AttendanceStatus, MemberRole, Phase
-from workshop.errors import WorkshopError
 from workshop.model import Role
 from workshop.privacy import core as privacy
 from workshop.ui import correction_widgets
+from workshop.ui.actions import shows_refusal
 from workshop.ui.committee_widgets import (
     DRAFT,
     EVENT,
@@ -26,7 +26,7 @@ from workshop.ui.committee_widgets import (
     phase_label,
     picked_committee,
 )
-from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.i18n import t, tn
 from workshop.ui.privacy_widgets import erase_person_control
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
@@ -84,11 +84,8 @@ with overview_tab:
             key="committee_advance",
             icon=":material/arrow_forward:",
         ):
-            try:
+            with shows_refusal():
                 committees.advance_phase(db, committee.id, expected=phase, actor=user)
-            except WorkshopError as error:
-                st.error(error_text(error))
-            else:
                 correction_widgets.forget_seen(f"committee_back_{committee.id}")
                 flash(t("committee.advanced", phase=phase_label(following)))
                 st.rerun()
@@ -132,21 +129,17 @@ with overview_tab:
                 key=f"committee_due_{step.value}",
             )
         if st.form_submit_button(t("common.save"), type="primary"):
-            try:
-                committees.set_deadlines(
+            correction_widgets.save_correction(
+                f"committee_deadlines_{committee.id}",
+                lambda: committees.set_deadlines(
                     db,
                     committee.id,
                     {p: d for p, d in chosen.items() if d or p in planned},
                     actor=user,
                     seen_versions=seen,
-                )
-            except WorkshopError as error:
-                correction_widgets.forget_seen(f"committee_deadlines_{committee.id}")
-                st.error(error_text(error))
-            else:
-                correction_widgets.forget_seen(f"committee_deadlines_{committee.id}")
-                flash(t("committee.deadlines.saved"))
-                st.rerun()
+                ),
+                t("committee.deadlines.saved"),
+            )
 
 # -- members ----------------------------------------------------------------------------------
 with members_tab:
@@ -179,11 +172,8 @@ with members_tab:
                         key=f"committee_end_date_{member.id}",
                     )
                     if st.button(t("members.end"), key=f"committee_end_go_{member.id}"):
-                        try:
+                        with shows_refusal():
                             members.end_membership(db, member.id, last_day, actor=user)
-                        except WorkshopError as error:
-                            st.error(error_text(error))
-                        else:
                             st.rerun()
             erase_person_control(
                 "member",
@@ -224,7 +214,7 @@ with members_tab:
             )
             over = st.checkbox(t("members.confirm_over_target"), key="committee_member_over")
             if st.form_submit_button(t("members.add"), type="primary"):
-                try:
+                with shows_refusal():
                     made = members.add_member(
                         db,
                         committee.id,
@@ -236,9 +226,6 @@ with members_tab:
                         confirm_over_target=over,
                         email=email,
                     )
-                except WorkshopError as error:
-                    st.error(error_text(error))
-                else:
                     flash(t("members.added", name=made.name))
                     st.rerun()
     else:
@@ -316,7 +303,7 @@ with meetings_tab:
                 if st.form_submit_button(
                     t("meetings.save_minutes"), type="primary", disabled=not can_write
                 ):
-                    try:
+                    with shows_refusal():
                         if not locked:
                             members.record_minutes(
                                 db, plan.meeting_id, agenda=agenda, minutes=minutes, actor=user
@@ -327,9 +314,6 @@ with meetings_tab:
                             {k: v for k, v in statuses.items() if v is not None},
                             actor=user,
                         )
-                    except WorkshopError as error:
-                        st.error(error_text(error))
-                    else:
                         flash(t("meetings.minutes_saved"))
                         st.rerun()
             if can_write and not locked and plan.minutes.strip():
@@ -361,7 +345,7 @@ with meetings_tab:
                 key="committee_plan_agenda",
             )
             if st.form_submit_button(t("meetings.plan"), type="primary"):
-                try:
+                with shows_refusal():
                     members.plan_meeting(
                         db,
                         committee.id,
@@ -371,9 +355,6 @@ with meetings_tab:
                         agenda=plan_agenda,
                         actor=user,
                     )
-                except WorkshopError as error:
-                    st.error(error_text(error))
-                else:
                     flash(t("meetings.planned_ok"))
                     st.rerun()
     else:

@@ -6,11 +6,11 @@ Create a committee here; its own page (``committee.py``) carries the lifecycle.
 import streamlit as st
 
 from workshop import committees
-from workshop.errors import WorkshopError
 from workshop.meetings import core as meetings
 from workshop.model import MeetingKind, Role
+from workshop.ui.actions import shows_refusal
 from workshop.ui.committee_widgets import EVENT, deadline_text, phase_badge
-from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.i18n import t, tn
 from workshop.ui.overdue import overdue_panel
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
@@ -40,7 +40,7 @@ with (
         t("committees.field.citizens"), 0, 200, 10, key="committees_citizens"
     )
     if st.form_submit_button(t("committees.create"), type="primary"):
-        try:
+        with shows_refusal():
             made = committees.create_committee(
                 db,
                 title,
@@ -49,9 +49,6 @@ with (
                 citizens_target=int(citizens),
                 actor=user,
             )
-        except WorkshopError as error:
-            st.error(error_text(error))
-        else:
             flash(t("committees.created", title=made.title))
             st.rerun()
 
@@ -134,7 +131,7 @@ for overview in overviews:
                 key=f"committees_meeting_dots_{committee.id}",
             )
             if st.form_submit_button(t("meeting.create"), type="primary"):
-                try:
+                with shows_refusal():
                     made_meeting = meetings.create_meeting(
                         db,
                         committee.id,
@@ -144,8 +141,5 @@ for overview in overviews:
                         dots_per_participant=int(dots),
                         actor=user,
                     )
-                except WorkshopError as error:
-                    st.error(error_text(error))
-                else:
                     flash(t("meeting.created", code=meetings.format_code(made_meeting.join_code)))
                     st.rerun()

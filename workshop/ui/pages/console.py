@@ -5,16 +5,17 @@ the live idea list, moderation (hide with a reason, edit, merge), themes, the ag
 and the moderation log with its CSV export.
 """
 
-from collections.abc import Callable
-from typing import Any
-
 import streamlit as st
 
-from workshop.errors import WorkshopError
 from workshop.meetings import core as meetings
-from workshop.meetings import ideas, moderation, qr, themes
+from workshop.meetings import ideas
+from workshop.meetings import moderation
+from workshop.meetings import qr
+from workshop.meetings import rules as meeting_rules
+from workshop.meetings import themes
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
-from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.actions import act, shows_refusal, verdict_text
+from workshop.ui.i18n import t, tn
 from workshop.ui.link_widgets import renew_link
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.participant_widgets import join_watch, participants_tab
@@ -43,18 +44,6 @@ demo_badge(meeting.is_demo)
 st.title(user_text(meeting.title))
 base = qr.base_url(config.public_url, st.context.url)
 join_link = qr.join_url(base, meeting.join_code)
-
-
-def act(action: Callable[..., object], *args: Any, done: str | None = None, **kwargs: Any) -> None:
-    """Run a facilitator action; show its refusal (or ``done``) in the user's language."""
-    try:
-        action(*args, **kwargs)
-    except WorkshopError as error:
-        flash(error_text(error))
-    else:
-        if done:
-            flash(done)
-    st.rerun()
 
 
 def idea_choice(idea: Idea) -> str:
@@ -111,10 +100,8 @@ with controls:
                 st.markdown(f"**{label}**" if current else label)
                 if item.prompt:
                     st.caption(user_text(item.prompt))
-            if (
-                not current
-                and not closed
-                and st.button(t("console.go_to_step"), key=f"console_go_{item.id}")
+            if meeting_rules.can_go_to_step(state_now, steps, item.id) and st.button(
+                t("console.go_to_step"), key=f"console_go_{item.id}"
             ):
                 act(
                     meetings.go_to_step,
@@ -125,8 +112,9 @@ with controls:
                     join_code_hours=config.join_code_hours,
                 )
 
+    forward = meeting_rules.can_move_to_next_step(state_now, steps)
     if state_now.status == MeetingStatus.READY:
-        if st.button(t("console.start"), type="primary", key="console_start"):
+        if forward and st.button(t("console.start"), type="primary", key="console_start"):
             act(
                 meetings.next_step,
                 db,
@@ -136,10 +124,26 @@ with controls:
             )
     elif state_now.status == MeetingStatus.RUNNING:
         with st.container(horizontal=True):
-            if (
-                step is not None
-                and step.position < len(steps)
-                and st.button(t("console.next_step"), type="primary", key="console_next")
+            back = meeting_rules.can_go_back(state_now, steps)
+            if st.button(
+                t("console.previous_step"),
+                key="console_previous",
+                disabled=not back,
+                help=verdict_text(back),
+            ):
+                act(
+                    meetings.previous_step,
+                    db,
+                    meeting.id,
+                    actor=user,
+                    join_code_hours=config.join_code_hours,
+                )
+            if st.button(
+                t("console.next_step"),
+                type="primary",
+                key="console_next",
+                disabled=not forward,
+                help=verdict_text(forward),
             ):
                 act(
                     meetings.next_step,
@@ -152,14 +156,14 @@ with controls:
                 label = t("console.close_intake") if step.intake_open else t("console.open_intake")
                 if st.button(label, key="console_intake"):
                     act(meetings.set_intake, db, step.id, not step.intake_open, actor=user)
-            if step is not None and st.button(t("console.add_time"), key="console_add_time"):
-                act(
-                    meetings.update_step,
-                    db,
-                    step.id,
-                    time_box_minutes=min(meetings.TIME_BOX_MAX, step.time_box_minutes + 5),
-                    actor=user,
-                )
+            more_time = meeting_rules.can_extend_timer(state_now, step)
+            if st.button(
+                t("console.add_time"),
+                key="console_add_time",
+                disabled=not more_time,
+                help=verdict_text(more_time),
+            ):
+                act(meetings.extend_step_timer, db, meeting.id, actor=user)
             if st.button(t("console.close_meeting"), key="console_close"):
                 act(meetings.close_meeting, db, meeting.id, actor=user)
         if step is not None:
@@ -176,15 +180,10 @@ with controls:
         label = t("console.hide_results") if vote_round.revealed else t("console.reveal_results")
         if st.button(label, key="console_reveal"):
             act(voting.reveal_results, db, vote_round.id, not vote_round.revealed)
-    if (
-        step is not None
-        and step.kind.is_vote
-        and state_now.status == MeetingStatus.RUNNING
-        and st.button(
-            t("console.new_round"), key="console_new_round", help=t("console.new_round_help")
-        )
+    if meeting_rules.can_open_round(state_now, step) and st.button(
+        t("console.new_round"), key="console_new_round", help=t("console.new_round_help")
     ):
-        act(vote_methods.open_round, db, step.id, step.kind, actor=user)
+        act(vote_methods.open_next_round, db, meeting.id, actor=user)
     if vote_round is not None and vote_round.method != StepKind.DOT_VOTE:
         with st.expander(t("console.round_results", number=vote_round.number), expanded=True):
             texts = {i.id: i.text for i in ideas.list_ideas(db, meeting.id)}
@@ -203,7 +202,7 @@ with controls:
                 t("console.on_behalf_name"), max_chars=40, key="console_on_behalf_name"
             )
             if st.form_submit_button(t("console.on_behalf_submit")):
-                try:
+                with shows_refusal():
                     ideas.submit_on_behalf(
                         db,
                         meeting.id,
@@ -212,9 +211,6 @@ with controls:
                         actor=user,
                         max_chars=config.idea_max_chars,
                     )
-                except WorkshopError as error:
-                    st.error(error_text(error))
-                else:
                     flash(t("console.on_behalf_done"))
                     st.rerun()
 
@@ -381,12 +377,14 @@ with themes_tab:
                 placeholder=t("console.choose_ideas"),
             )
             if st.form_submit_button(t("console.assign"), key="console_assign"):
-                try:
-                    for idea in picked_ideas:
-                        themes.assign_theme(db, idea.id, target.id, actor=user)
-                except WorkshopError as error:
-                    flash(error_text(error))
-                st.rerun()
+                act(
+                    themes.assign_ideas_to_theme,
+                    db,
+                    target.id,
+                    [idea.id for idea in picked_ideas],
+                    actor=user,
+                    done=tn("console.assigned", len(picked_ideas)),
+                )
     for theme in all_themes:
         inside = [i for i in on_wall if i.theme_id == theme.id]
         with st.container(border=True, key=f"console_theme_{theme.id}"):

@@ -3,12 +3,14 @@ feedback to the people behind ideas, and share the meeting's public outcome page
 
 import streamlit as st
 
-from workshop.errors import WorkshopError
 from workshop.feedback import core as feedback
-from workshop.meetings import idea_status, ideas, qr
+from workshop.meetings import idea_status
+from workshop.meetings import ideas
+from workshop.meetings import qr
 from workshop.model import IdeaStatus, Role
+from workshop.ui.actions import shows_refusal
 from workshop.ui.agreement_widgets import day, status_label
-from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.i18n import t, tn
 from workshop.ui.link_widgets import renew_link
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.process import settings, store
@@ -84,11 +86,8 @@ with st.form("feedback_status_form"):
         t("feedback.reason"), max_chars=idea_status.REASON_MAX, key="feedback_status_reason"
     )
     if st.form_submit_button(t("feedback.apply_status"), type="primary"):
-        try:
+        with shows_refusal():
             idea_status.change_status(db, idea_id, status or "", reason=reason, actor=user)
-        except WorkshopError as error:
-            st.error(error_text(error))
-        else:
             flash(t("feedback.status_saved"))
             st.session_state[RESET] = ("status",)
             st.rerun()
@@ -105,13 +104,10 @@ with st.form("feedback_send_form"):
     )
     body = st.text_area(t("feedback.body"), max_chars=feedback.BODY_MAX, key="feedback_send_body")
     if st.form_submit_button(t("feedback.send"), type="primary"):
-        try:
+        with shows_refusal():
             sent = feedback.send_feedback(
                 db, idea_ids=chosen, body=body, actor=user, link_base=base
             )
-        except WorkshopError as error:
-            st.error(error_text(error))
-        else:
             flash(t("feedback.sent", app=sent.in_app, email=sent.emailed))
             st.session_state[RESET] = ("send",)
             if sent.failed:

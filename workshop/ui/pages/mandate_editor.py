@@ -7,8 +7,8 @@ import streamlit as st
 from workshop import committees
 from workshop.committees import mandates
 from workshop.committees.model import MANDATE_FIELDS, MANDATE_TEXT_FIELDS, Action
-from workshop.errors import WorkshopError
 from workshop.model import Role
+from workshop.ui.actions import shows_refusal
 from workshop.ui.committee_widgets import (
     committee_header,
     day_text,
@@ -16,7 +16,7 @@ from workshop.ui.committee_widgets import (
     picked_committee,
     public_url,
 )
-from workshop.ui.i18n import error_text, t
+from workshop.ui.i18n import t
 from workshop.ui.link_widgets import renew_link
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
@@ -118,7 +118,7 @@ with editor_tab:
                 disabled=not editable,
             )
         if st.form_submit_button(t("mandate_editor.save"), type="primary", disabled=not editable):
-            try:
+            with shows_refusal():
                 saved = mandates.save_mandate(
                     db,
                     committee.id,
@@ -128,9 +128,6 @@ with editor_tab:
                     change_note=note,
                     new_version=new_version,
                 )
-            except WorkshopError as error:
-                st.error(error_text(error))
-            else:
                 flash(t("mandate_editor.saved", version=saved.version))
                 st.rerun()
 
@@ -154,7 +151,7 @@ with editor_tab:
                 key="mandate_editor_approve_date",
             )
             if st.form_submit_button(t("mandate_editor.approve"), type="primary"):
-                try:
+                with shows_refusal():
                     mandates.approve_mandate(
                         db,
                         committee.id,
@@ -163,9 +160,6 @@ with editor_tab:
                         approved_on=approved_on or date.today(),
                         actor=user,
                     )
-                except WorkshopError as error:
-                    st.error(error_text(error))
-                else:
                     flash(t("mandate_editor.approved", version=latest.version))
                     st.rerun()
 

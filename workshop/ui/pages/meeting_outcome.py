@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from workshop.errors import WorkshopError
 from workshop.feedback import core as feedback
 from workshop.model import IdeaStatus
+from workshop.ui.actions import or_stop
 from workshop.ui.agreement_widgets import STATUS_ICONS, day, status_label
-from workshop.ui.i18n import error_text, language_switcher, t
+from workshop.ui.i18n import language_switcher, t
 from workshop.ui.process import store
 from workshop.ui.widgets import demo_badge, user_text
 
@@ -15,11 +15,7 @@ token = st.query_params.get("o")
 if not token:
     st.info(t("outcome.no_link"))
     st.stop()
-try:
-    meeting = feedback.meeting_by_outcome_token(db, token)
-except WorkshopError as error:
-    st.error(error_text(error))
-    st.stop()
+meeting = or_stop(feedback.meeting_by_outcome_token, db, token)
 report = feedback.outcome_report(db, meeting.id)
 
 with st.container(horizontal=True, vertical_alignment="center"):

@@ -4,10 +4,10 @@ import json
 
 import streamlit as st
 
-from workshop.errors import WorkshopError
 from workshop.privacy import core as privacy
 from workshop.ui import state
-from workshop.ui.i18n import error_text, language_switcher, t, tn
+from workshop.ui.actions import shows_refusal
+from workshop.ui.i18n import language_switcher, t, tn
 from workshop.ui.privacy_widgets import vote_facts
 from workshop.ui.process import store
 from workshop.ui.session import require_participant
@@ -66,11 +66,8 @@ if st.button(
     width="stretch",
     key="my_data_delete",
 ):
-    try:
+    with shows_refusal():
         privacy.erase_participant(db, participant, settings=policy)
-    except WorkshopError as error:
-        st.error(error_text(error))
-    else:
         # The link works no more: this browser is a visitor now. The link stays in the address
         # bar, so this tab, a reload or the old QR link says "your data was deleted".
         st.session_state.pop(state.PARTICIPANT, None)

@@ -5,12 +5,12 @@ Opened from the participant link (``?p=``), so it works long after the meeting h
 
 import streamlit as st
 
-from workshop.errors import WorkshopError
 from workshop.feedback import core as feedback
 from workshop.meetings import core as meetings
 from workshop.meetings import qr
+from workshop.ui.actions import shows_refusal
 from workshop.ui.agreement_widgets import day, status_badge, status_label
-from workshop.ui.i18n import current_language, error_text, language_switcher, t
+from workshop.ui.i18n import current_language, language_switcher, t
 from workshop.ui.process import settings, store
 from workshop.ui.session import flash, require_participant, show_flash
 from workshop.ui.widgets import FACILITATOR_AVATAR, user_text
@@ -89,12 +89,9 @@ with st.expander(t("my_ideas.email_title"), icon=":material/mail:", expanded=Fal
             )
             consent = st.checkbox(t("my_ideas.consent"), key="my_ideas_consent")
             if st.form_submit_button(t("my_ideas.save_email"), type="primary"):
-                try:
+                with shows_refusal():
                     feedback.set_contact(
                         db, participant, email, consent=consent, lang=current_language()
                     )
-                except WorkshopError as error:
-                    st.error(error_text(error))
-                else:
                     flash(t("my_ideas.email_saved", email=email.strip()))
                     st.rerun()

@@ -20,10 +20,10 @@ from workshop.barometer import (
     PromoteHinderScale,
     Value,
 )
-from workshop.errors import WorkshopError
 from workshop.model import Role
 from workshop.outcomes import EvidenceKind, OutcomeStatus, ReviewState
-from workshop.ui.i18n import current_language, error_text, t, tn
+from workshop.ui.actions import shows_refusal
+from workshop.ui.i18n import current_language, t, tn
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import demo_badge, user_text
@@ -103,13 +103,11 @@ with st.form(key=f"outcomes_follow_up_{outcome.id}"):
         t("outcomes.progress"), 0, 100, outcome.progress, step=5, key="outcomes_progress"
     )
     if st.form_submit_button(t("outcomes.save"), key="outcomes_save_follow_up"):
-        try:
+        with shows_refusal():
             outcomes.update_follow_up(
                 db, outcome.id, owner=owner, status=str(status), progress=progress, actor=user
             )
             saved("outcomes.saved")
-        except WorkshopError as error:
-            st.error(error_text(error))
 
 # -- values -------------------------------------------------------------------------------
 value_options = [v for v, _ in barometer.options(Value, lang, include_extras=lang == "nb")]
@@ -125,11 +123,9 @@ with st.form(key=f"outcomes_expected_{outcome.id}"):
         placeholder=t("common.choose_many"),
     )
     if st.form_submit_button(t("outcomes.save"), key="outcomes_save_expected"):
-        try:
+        with shows_refusal():
             outcomes.record_expected_values(db, outcome.id, expected, actor=user)
             saved("outcomes.saved")
-        except WorkshopError as error:
-            st.error(error_text(error))
 
 st.markdown(f"**{t('outcomes.realised')}**")
 realised = [v for v in outcome.values if v.stage is barometer.Stage.REALISED]
@@ -164,13 +160,11 @@ with st.form(key=f"outcomes_realise_{outcome.id}", clear_on_submit=True):
         t("outcomes.evidence"), help=t("outcomes.evidence_help"), key="outcomes_evidence"
     )
     if st.form_submit_button(t("outcomes.record_realised"), key="outcomes_save_realised"):
-        try:
+        with shows_refusal():
             outcomes.record_realised_value(
                 db, outcome.id, value, evidence_kind=kind, evidence=evidence, actor=user
             )
             saved("outcomes.saved")
-        except WorkshopError as error:
-            st.error(error_text(error))
 
 # -- the barometer's questions ------------------------------------------------------------
 NOT_ANSWERED = ""
@@ -244,7 +238,7 @@ with st.form(key=f"outcomes_barometer_{outcome.id}"):
             key=f"outcomes_factor_{factor.value}",
         )
     if st.form_submit_button(t("outcomes.save"), key="outcomes_save_barometer"):
-        try:
+        with shows_refusal():
             outcomes.record_barometer_answers(
                 db,
                 outcome.id,
@@ -258,8 +252,6 @@ with st.form(key=f"outcomes_barometer_{outcome.id}"):
                 actor=user,
             )
             saved("outcomes.saved")
-        except WorkshopError as error:
-            st.error(error_text(error))
 
 # -- reviews ------------------------------------------------------------------------------
 st.markdown(f"**{t('outcomes.reviews')}**")
@@ -272,13 +264,11 @@ for review in reviews:
 with st.form(key=f"outcomes_schedule_{outcome.id}"):
     due_on = st.date_input(t("outcomes.review_date"), key="outcomes_review_date")
     if st.form_submit_button(t("outcomes.schedule"), key="outcomes_save_schedule"):
-        try:
+        with shows_refusal():
             outcomes.schedule_review(
                 db, outcome.id, due_on if isinstance(due_on, date) else None, actor=user
             )
             saved("outcomes.scheduled")
-        except WorkshopError as error:
-            st.error(error_text(error))
 open_reviews = [r for r in reviews if r.state is not ReviewState.DONE]
 if open_reviews:
     with st.form(key=f"outcomes_complete_{outcome.id}", clear_on_submit=True):
@@ -290,8 +280,6 @@ if open_reviews:
         )
         note = st.text_area(t("outcomes.review_note"), key="outcomes_review_note")
         if st.form_submit_button(t("outcomes.complete"), key="outcomes_save_complete"):
-            try:
+            with shows_refusal():
                 outcomes.complete_review(db, review_id, note, actor=user)
                 saved("outcomes.completed")
-            except WorkshopError as error:
-                st.error(error_text(error))

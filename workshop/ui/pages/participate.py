@@ -5,19 +5,21 @@ view per kind of step. Every view refreshes in a small fragment that first asks 
 room moved on (one indexed SELECT) and otherwise fetches only what changed.
 """
 
-import random
 from collections.abc import Callable
 
 import streamlit as st
 
-from workshop.errors import NotFound, WorkshopError
+from workshop.errors import NotFound
 from workshop.meetings import core as meetings
-from workshop.meetings import ideas, themes
+from workshop.meetings import ideas
+from workshop.meetings import themes
+from workshop.meetings.stream import StreamWindow
 from workshop.model import Idea, MeetingStatus, Step, StepKind
 from workshop.ui import ballots, state
+from workshop.ui.actions import flash_refusal, shows_refusal
 from workshop.ui.agreement_gate import agreement_gate
 from workshop.ui.agreement_widgets import my_ideas_link
-from workshop.ui.i18n import error_text, language_switcher, t, tn
+from workshop.ui.i18n import language_switcher, t, tn
 from workshop.ui.participant_widgets import remember_after_join
 from workshop.ui.privacy_widgets import my_data_link
 from workshop.ui.process import settings, store
@@ -25,9 +27,6 @@ from workshop.ui.session import require_participant, show_flash
 from workshop.ui.widgets import idea_message, prompt_message, step_label, user_text
 from workshop.voting import ballots as voting
 
-STREAM_LENGTH = 12  # the newest ideas shown; a phone's refresh stays small with 500 in the room
-STREAM_WINDOW = 3 * STREAM_LENGTH  # ideas a phone keeps in memory, so hiding one leaves enough
-BALLOT_PAGE = 8  # ideas per ballot page: a dot is a small fragment run, whatever the total
 RESULTS_SHOWN = 5
 
 # -- who is this ------------------------------------------------------------------------------
@@ -39,6 +38,7 @@ meeting = meetings.get_meeting(db, participant.meeting_id)
 now = meetings.meeting_state(db, meeting.id)
 step = meetings.current_step(db, meeting.id)
 st.session_state[state.STEP_SEEN] = (now.status, now.current_step_id, now.intake_open)
+window = StreamWindow(participant.id, seed=meeting.id)  # what this phone shows, in its order
 refresh = meetings.phone_refresh_seconds(
     config.citizen_refresh_seconds, meetings.count_participants(db, meeting.id)
 )
@@ -76,41 +76,33 @@ def seen_ideas(latest: int) -> dict[int, Idea]:
     seen: dict[int, Idea] = st.session_state.setdefault(state.STREAM_IDEAS, {})
     last = st.session_state.get(state.STREAM_SEQ, -1)
     if st.session_state.get(state.STREAM_MEETING) != meeting.id:
-        seen.clear()
+        seen = {}
         last = -1
         st.session_state[state.STREAM_MEETING] = meeting.id
     if latest != last:
         fresh = (
-            [] if last < 0 else ideas.ideas_changed_since(db, meeting.id, last, limit=STREAM_WINDOW)
+            [] if last < 0 else ideas.ideas_changed_since(db, meeting.id, last, limit=window.keep)
         )
-        if last < 0 or len(fresh) == STREAM_WINDOW:  # first look, or more news than it keeps
-            seen.clear()
-            fresh = ideas.newest_ideas(db, meeting.id, STREAM_WINDOW)
-        for idea in fresh:
-            seen[idea.id] = idea
-        for old in sorted(seen)[:-STREAM_WINDOW]:
-            del seen[old]
+        if window.needs_full_look(last < 0, fresh):
+            seen = {}
+            fresh = ideas.newest_ideas(db, meeting.id, window.keep)
+        seen = window.remember(seen, fresh)
+        st.session_state[state.STREAM_IDEAS] = seen
         st.session_state[state.STREAM_SEQ] = latest
     return seen
-
-
-def visible(idea: Idea) -> bool:
-    """Others' hidden or merged ideas leave the stream; the author keeps seeing theirs, and why."""
-    return not idea.hidden or idea.participant_id == participant.id
 
 
 def my_order(change_seq: int) -> list[Idea]:
     """The ideas on the wall in this phone's own order, so the first ones are not favoured.
 
-    Shuffled once per change of the wall and kept in the session: a tap on a ballot of a
-    thousand ideas does not shuffle a thousand ideas again.
+    Ordered once per change of the wall and kept in the session: a tap on a ballot of a
+    thousand ideas does not order a thousand ideas again.
     """
     kept = st.session_state.get(state.BALLOT_ORDER)
-    if kept is not None and kept[0] == (meeting.id, change_seq):
+    if kept is not None and kept[0] == (meeting.id, participant.id, change_seq):
         return kept[1]
-    order = list(ideas.wall_ideas(db, meeting.id, change_seq))
-    random.Random(participant.id).shuffle(order)
-    st.session_state[state.BALLOT_ORDER] = ((meeting.id, change_seq), order)
+    order = window.ballot(ideas.wall_ideas(db, meeting.id, change_seq))
+    st.session_state[state.BALLOT_ORDER] = ((meeting.id, participant.id, change_seq), order)
     return order
 
 
@@ -142,7 +134,7 @@ def brainstorm_view(brainstorm: Step) -> None:
         key="participate_idea",
     )
     if text:
-        try:
+        with shows_refusal():
             ideas.submit_idea(
                 db,
                 participant,
@@ -151,9 +143,6 @@ def brainstorm_view(brainstorm: Step) -> None:
                 per_minute=config.ideas_per_minute,
                 step_id=brainstorm.id,
             )
-        except WorkshopError as error:
-            st.error(error_text(error))
-        else:
             st.toast(t("participate.idea_sent"), icon=":material/check:")
 
     st.subheader(step_label(brainstorm))
@@ -161,12 +150,10 @@ def brainstorm_view(brainstorm: Step) -> None:
     @st.fragment(run_every=refresh)
     def stream() -> None:
         latest = room_moved_on()
-        shown = sorted((i for i in seen_ideas(latest).values() if visible(i)), key=lambda i: i.id)[
-            -STREAM_LENGTH:
-        ]
+        shown = window.stream(seen_ideas(latest).values())
         prompt_message(brainstorm)
         # Counted from the wall every phone shares (computed once per change).
-        earlier = ideas.wall_count(db, meeting.id, latest) - sum(not i.hidden for i in shown)
+        earlier = window.earlier(ideas.wall_count(db, meeting.id, latest), shown)
         if earlier > 0:
             st.caption(tn("participate.earlier_ideas", earlier))
         for idea in shown:
@@ -187,10 +174,7 @@ def vote_view(vote_step: Step) -> None:
 
     def change_dot(action: Callable[..., int], round_id: int, idea_id: int) -> None:
         """A button callback: it runs before the ballot is drawn, so one run shows the result."""
-        try:
-            action(db, participant, round_id, idea_id)
-        except WorkshopError as error:
-            st.session_state[state.FLASH] = error_text(error)
+        flash_refusal(action, db, participant, round_id, idea_id)
 
     def turn_page(offset: int) -> None:
         st.session_state[state.BALLOT_PAGE] = st.session_state.get(state.BALLOT_PAGE, 0) + offset
@@ -206,14 +190,14 @@ def vote_view(vote_step: Step) -> None:
         st.markdown(t("participate.dots_left", left=left, total=vote_round.dots_per_participant))
         st.progress(left / vote_round.dots_per_participant)
         wall = my_order(meetings.meeting_state(db, meeting.id).change_seq)
-        pages = max(1, -(-len(wall) // BALLOT_PAGE))
-        page = min(max(st.session_state.get(state.BALLOT_PAGE, 0), 0), pages - 1)
+        shown = window.page(wall, st.session_state.get(state.BALLOT_PAGE, 0))
+        page, pages = shown.page, shown.pages
         labels = {  # looked up once, not once per idea
             "minus": t("participate.remove_dot"),
             "plus": t("participate.dot_button"),
             "plus_help": t("participate.add_dot"),
         }
-        for idea in wall[page * BALLOT_PAGE : (page + 1) * BALLOT_PAGE]:
+        for idea in shown.ideas:
             placed = mine.get(idea.id, 0)
             # One row per idea: its text with the dots on it, then − and +. Four elements an
             # idea keep a tap cheap when 300 phones vote at once (README, "Live updates").

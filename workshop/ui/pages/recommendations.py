@@ -14,8 +14,8 @@ from workshop.committees.model import (
     DecisionOutcome,
     SourceIdea,
 )
-from workshop.errors import WorkshopError
 from workshop.model import Role
+from workshop.ui.actions import shows_refusal
 from workshop.ui.committee_widgets import (
     GAVEL,
     committee_header,
@@ -24,7 +24,7 @@ from workshop.ui.committee_widgets import (
     picked_committee,
 )
 from workshop.ui.correction_widgets import save_correction, seen_version, was_lines
-from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.i18n import t, tn
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import user_text
@@ -182,7 +182,7 @@ for rec in listed:
                     placeholder=t("common.choose_many"),
                 )
                 if st.form_submit_button(t("common.save"), type="primary"):
-                    try:
+                    with shows_refusal():
                         recommendations.revise_recommendation(
                             db,
                             rec.id,
@@ -192,9 +192,6 @@ for rec in listed:
                             add_idea_ids=[i.id for i in more],
                             actor=user,
                         )
-                    except WorkshopError as error:
-                        st.error(error_text(error))
-                    else:
                         flash(t("recommendations.saved"))
                         st.rerun()
 
@@ -223,7 +220,7 @@ for rec in listed:
                     key=f"recommendations_rationale_{rec.id}",
                 )
                 if st.form_submit_button(t("recommendations.record"), type="primary"):
-                    try:
+                    with shows_refusal():
                         recommendations.record_decision(
                             db,
                             rec.id,
@@ -233,9 +230,6 @@ for rec in listed:
                             rationale=rationale,
                             actor=user,
                         )
-                    except WorkshopError as error:
-                        st.error(error_text(error))
-                    else:
                         # The next body starts with an empty form (on an error, text stays).
                         st.session_state[RESET] = rec.id
                         flash(t("recommendations.recorded"))
@@ -281,7 +275,7 @@ if drafting:
             else []
         )
         if st.form_submit_button(t("recommendations.create"), type="primary"):
-            try:
+            with shows_refusal():
                 recommendations.draft_recommendation(
                     db,
                     committee.id,
@@ -292,8 +286,5 @@ if drafting:
                     + [i.id for i in candidates if i.theme in whole_themes],
                     actor=user,
                 )
-            except WorkshopError as error:
-                st.error(error_text(error))
-            else:
                 flash(t("recommendations.created"))
                 st.rerun()

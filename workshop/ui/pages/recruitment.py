@@ -14,6 +14,7 @@ from workshop.committees.model import (
 from workshop.errors import WorkshopError
 from workshop.model import Role
 from workshop.privacy import core as privacy
+from workshop.ui.actions import shows_refusal
 from workshop.ui.committee_widgets import (
     committee_header,
     day_text,
@@ -151,7 +152,7 @@ with applications_tab:
                         type="primary",
                         key=f"recruitment_record_{application.id}",
                     ):
-                        try:
+                        with shows_refusal():
                             recruitment.review_application(
                                 db,
                                 application.id,
@@ -160,9 +161,6 @@ with applications_tab:
                                 actor=user,
                                 confirm_over_target=over,
                             )
-                        except WorkshopError as error:
-                            st.error(error_text(error))
-                        else:
                             flash(t("recruitment.recorded", name=application.name))
                             st.rerun()
 
@@ -227,7 +225,7 @@ with coverage_tab:
                         key="recruitment_target_max",
                     )
                 if st.button(t("draw.target.save"), type="primary", key="recruitment_target_save"):
-                    try:
+                    with shows_refusal():
                         recruitment.set_target(
                             db,
                             committee.id,
@@ -237,9 +235,6 @@ with coverage_tab:
                             maximum=int(maximum) if maximum is not None else None,
                             actor=user,
                         )
-                    except WorkshopError as error:
-                        st.error(error_text(error))
-                    else:
                         flash(t("recruitment.target_saved"))
                         st.rerun()
 
@@ -415,13 +410,10 @@ with draw_tab:
                 key="recruitment_draw_seed",
             )
             if st.form_submit_button(t("recruitment.draw_run"), type="primary"):
-                try:
+                with shows_refusal(draw_error_text):
                     drawn = recruitment.run_draw(
                         db, committee.id, seats=int(seats), seed=seed, actor=user
                     )
-                except WorkshopError as error:
-                    st.error(draw_error_text(error))
-                else:
                     flash(tn("recruitment.drawn", len(drawn.selected)))
                     st.rerun()
     names = {a.id: a.name for a in everyone}

@@ -6,10 +6,10 @@ is offered to continue as that participant instead; "not you?" shows the form.
 
 import streamlit as st
 
-from workshop.errors import WorkshopError
 from workshop.meetings import core as meetings
 from workshop.privacy import core as privacy
-from workshop.ui.i18n import error_text, language_switcher, t
+from workshop.ui.actions import shows_refusal
+from workshop.ui.i18n import language_switcher, t
 from workshop.ui.participant_widgets import joined, lost_link_notice, welcome_back
 from workshop.ui.privacy_widgets import erased_link_notice
 from workshop.ui.process import settings, store
@@ -30,12 +30,10 @@ retention_days = privacy.load_privacy_settings().retention_days
 linked_code = st.query_params.get("code", "")
 meeting = None
 if linked_code:
-    try:
+    with shows_refusal():
         meeting = meetings.find_joinable_meeting(
             store(), linked_code, client=client_id(), network=network_id()
         )
-    except WorkshopError as error:
-        st.error(error_text(error))
 
 if welcome_back(meeting):
     st.divider()
@@ -73,7 +71,7 @@ with st.form("start_join", border=True):
     submitted = st.form_submit_button(t("start.join"), type="primary", width="stretch")
 
 if submitted:
-    try:
+    with shows_refusal():
         participant = meetings.join_meeting(
             store(),
             code,
@@ -82,9 +80,6 @@ if submitted:
             network=network_id(),
             limits=meetings.JoinLimits.from_settings(settings()),
         )
-    except WorkshopError as error:
-        st.error(error_text(error))
-    else:
         # The token in the URL is the phone's identity: a reload brings the same person back,
         # and the first page run sends the browser to remember it (a cookie per meeting).
         joined(participant)

@@ -9,10 +9,10 @@ sets a flag, and clears the fields at the start of the next run, before they are
 import streamlit as st
 
 from workshop.accounts import users as accounts
-from workshop.errors import WorkshopError
 from workshop.model import ACCOUNT_ROLES, Role
 from workshop.ui import state
-from workshop.ui.i18n import error_text, t
+from workshop.ui.actions import shows_refusal
+from workshop.ui.i18n import t
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import user_text
@@ -62,11 +62,8 @@ with st.form("users_create", clear_on_submit=False):
     )
     create = st.form_submit_button(t("users.create"), type="primary", key="users_create_submit")
 if create:
-    try:
+    with shows_refusal():
         made = accounts.create_user(db, username, password, role, name, actor=user)
-    except WorkshopError as error:
-        st.error(error_text(error))
-    else:
         flash(t("users.created", username=made.username))
         st.session_state[state.USERS_CLEAR_NEW] = True
         st.rerun()
@@ -117,7 +114,7 @@ if picked is not None:
     else:
         toggle = st.button(t("staff.reactivate"), key="users_reactivate")
 
-    try:
+    with shows_refusal():
         if save_role:
             accounts.set_role(db, picked, new_role, actor=user)
             flash(t("staff.role_saved", username=who, role=role_label(new_role)))
@@ -134,8 +131,6 @@ if picked is not None:
             else:
                 flash(t("staff.reactivated", username=who))
             st.rerun()
-    except WorkshopError as error:
-        st.error(error_text(error))
 
 # -- everyone ------------------------------------------------------------------------------------
 st.dataframe(

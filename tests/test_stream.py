@@ -1,0 +1,112 @@
+"""The phone's stream window and ballot order (workshop.meetings.stream): properties, any room."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from workshop.meetings.stream import BALLOT_PAGE, STREAM_LENGTH, StreamWindow
+from workshop.model import Idea, IdeaStatus
+
+
+def idea(idea_id: int, author: int, hidden: bool = False, merged: bool = False) -> Idea:
+    return Idea(
+        id=idea_id,
+        meeting_id=1,
+        step_id=1,
+        participant_id=author,
+        author_name="",
+        text=f"idé {idea_id}",
+        status=IdeaStatus.SUBMITTED,
+        hidden=hidden or merged,
+        hide_reason="grund" if hidden or merged else None,
+        on_behalf=False,
+        seq=idea_id,
+        created_at="2026-01-01T00:00:00",
+        merged_into_id=1 if merged else None,
+    )
+
+
+ideas = st.lists(
+    st.builds(
+        idea,
+        idea_id=st.integers(1, 10_000),
+        author=st.integers(1, 6),
+        hidden=st.booleans(),
+        merged=st.booleans(),
+    ),
+    max_size=80,
+    unique_by=lambda i: i.id,
+)
+people = st.integers(1, 6)
+seeds = st.one_of(st.integers(0, 10**6), st.text(max_size=8))
+sizes = st.integers(1, 20)
+
+
+@given(ideas, people, sizes)
+def test_the_stream_never_shows_others_hidden_ideas_nor_more_than_its_length(
+    room, me, length
+) -> None:
+    window = StreamWindow(me, length=length, keep=3 * length)
+    shown = window.stream(room)
+    assert len(shown) <= length
+    assert all(not i.hidden or i.participant_id == me for i in shown)
+    assert [i.id for i in shown] == sorted(i.id for i in shown)
+    visible = sorted(i.id for i in room if not i.hidden or i.participant_id == me)
+    assert [i.id for i in shown] == visible[-length:]  # the newest ones
+
+
+@given(ideas, ideas, people)
+def test_a_phone_keeps_only_the_newest_ideas_and_the_latest_version(old, fresh, me) -> None:
+    window = StreamWindow(me)
+    kept = window.remember({i.id: i for i in old}, fresh)
+    assert len(kept) <= window.keep
+    every = {i.id for i in old} | {i.id for i in fresh}
+    assert sorted(kept) == sorted(every)[-window.keep :]
+    latest = {i.id: i for i in fresh}
+    assert all(kept[i] is latest[i] for i in kept if i in latest)
+
+
+@given(ideas, people, seeds, sizes, st.integers(-3, 30))
+def test_the_ballot_never_shows_hidden_ideas_nor_more_than_a_page(
+    room, me, seed, page_size, page
+) -> None:
+    window = StreamWindow(me, seed=seed, page_size=page_size)
+    order = window.ballot(room)
+    assert all(not i.hidden and i.merged_into_id is None for i in order)
+    assert sorted(i.id for i in order) == sorted(i.id for i in room if not i.hidden)
+    shown = window.page(order, page)
+    assert len(shown.ideas) <= page_size
+    assert 0 <= shown.page < shown.pages
+    pages = [window.page(order, n).ideas for n in range(shown.pages)]
+    assert [i for p in pages for i in p] == order  # the pages cover the ballot once
+
+
+@given(ideas, people, seeds)
+def test_same_participant_and_seed_give_the_same_order(room, me, seed) -> None:
+    first = StreamWindow(me, seed=seed).ballot(room)
+    assert StreamWindow(me, seed=seed).ballot(list(reversed(room))) == first
+
+
+@given(ideas, people, seeds, st.data())
+def test_a_new_or_hidden_idea_does_not_reshuffle_the_rest(room, me, seed, data) -> None:
+    window = StreamWindow(me, seed=seed)
+    order = window.ballot(room)
+    if not order:
+        return
+    gone = data.draw(st.sampled_from(order))
+    rest = window.ballot([i for i in room if i.id != gone.id])
+    assert rest == [i for i in order if i.id != gone.id]
+
+
+def test_participants_get_different_orders() -> None:
+    room = [idea(n, 1) for n in range(1, 41)]
+    orders = {tuple(i.id for i in StreamWindow(me, seed=7).ballot(room)) for me in range(1, 11)}
+    assert len(orders) == 10
+    first_places = {StreamWindow(me, seed=7).ballot(room)[0].id for me in range(1, 11)}
+    assert len(first_places) > 1  # nobody's idea is first on every phone
+
+
+def test_defaults_match_the_phone() -> None:
+    window = StreamWindow(1)
+    assert (window.length, window.page_size) == (STREAM_LENGTH, BALLOT_PAGE) == (12, 8)
