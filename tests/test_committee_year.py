@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 import sqlite3
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -572,6 +572,31 @@ def test_remind_command_prints_no_address_and_respects_dry_run(
     out = capsys.readouterr().out
     assert "no address" in out and "Udvalgets sekretariat" in out
     assert not outbox.exists()
+
+
+def test_remind_speaks_the_cli_locale(store, committee, facilitator, capsys, tmp_path, monkeypatch):
+    from workshop import cli
+
+    create_agreement(
+        store,
+        "committee",
+        lang="da",
+        committee_id=committee.id,
+        actor=facilitator,
+        today=date(2020, 1, 1),
+    )
+    monkeypatch.setenv("SAMSKAB_FEEDBACK_SENDER", f"file:{tmp_path / 'outbox.txt'}")
+    monkeypatch.setenv("LANG", "da_DK.UTF-8")
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli.main(["--db", str(store.path), "remind", "--days", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "ingen adresse" in out
+    for english in ("sent", "failed", "already", "address:", "reminder", "nothing"):
+        assert english not in out.lower(), (english, out)
+    assert cli.main(["--db", str(store.path), "remind", "--days", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert "--days" in err and "sendt" in err
 
 
 def test_the_remind_units_run_the_command_daily_and_are_documented() -> None:

@@ -796,7 +796,7 @@ def list_draws(store: Store, committee_id: int) -> list[dict[str, Any]]:
 def get_draw(store: Store, draw_id: int) -> dict[str, Any]:
     row = store.query_one("SELECT * FROM sortition_draws WHERE id = ?", [draw_id])
     if row is None:
-        raise NotFound("error.not_found")
+        raise NotFound("error.draw.not_found", id=draw_id)
     return _decoded(row)
 
 
@@ -805,6 +805,35 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
         row[key] = json.loads(row[key])
     row["distribution"] = json.loads(row["distribution"]) if row["distribution"] else None
     return row
+
+
+def draw_record(store: Store, draw_id: int) -> dict[str, Any]:
+    """The draw's record for anyone to replay (``samskab replay-draw --record FILE``).
+
+    Application numbers, never names or answers: the groups (which quotas each group of
+    application numbers matches), the quotas, seats, seed, the applicants' fingerprint, the
+    lottery's compositions with their probabilities, and the panel drawn.
+    """
+    draw = get_draw(store, draw_id)
+    if draw["distribution"] is None:  # a greedy draw replays only from the database
+        raise NotAllowed("error.draw.no_public_record", id=draw_id)
+    lottery = {k: v for k, v in draw["distribution"].items() if k != "composition"}
+    return {
+        "format": sortition.RECORD_FORMAT,
+        "draw": draw["id"],
+        "drawn_at": draw["drawn_at"],
+        "method": draw["method"],
+        "seed": draw["seed"],
+        "seed_digest": draw["seed_digest"],
+        "applicants_digest": draw["applicants_digest"],
+        "seats": draw["seats"],
+        "quotas": draw["quotas"],
+        "applicants": sorted(draw["applicant_ids"]),
+        "lottery": lottery,
+        "uniform": draw["uniform"],
+        "composition": draw["distribution"]["composition"],
+        "selected": draw["selected"],
+    }
 
 
 @dataclass(frozen=True)
