@@ -324,7 +324,9 @@ def replay_record(record: Mapping[str, object]) -> RecordReplay:
         (
             Applicant(
                 id=member,
-                attributes={q.attribute: q.value for q, hit in zip(rules, profile) if hit},
+                attributes={
+                    q.attribute: q.value for q, hit in zip(rules, profile, strict=True) if hit
+                },
             )
             for members, profile in zip(published.groups, published.profiles, strict=True)
             for member in members
