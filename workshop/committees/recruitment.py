@@ -10,6 +10,7 @@ selection is not "uigennemsigtig".
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -233,6 +234,24 @@ def list_reviews(store: Store, application_id: int) -> list[dict[str, Any]]:
     )
 
 
+_DRAW_RATIONALE = re.compile(r"^sortition #(\d+) · seed (.*)$", re.DOTALL)
+
+
+def draw_rationale(draw_id: int, seed: str) -> str:
+    """The reason stored on an application shortlisted by a draw: a fixed form that
+    :func:`rationale_text` shows in the reader's language."""
+    return f"sortition #{draw_id} · seed {seed}"
+
+
+def rationale_text(rationale: str, lang: str) -> str:
+    """A stored reason as the reader reads it: a draw's reason becomes a sentence in ``lang``
+    (the stored form is the same in every language); any other reason is shown as written."""
+    found = _DRAW_RATIONALE.match(rationale or "")
+    if found is None:
+        return rationale
+    return translate(lang, "draw.rationale", draw=int(found[1]), seed=found[2])
+
+
 def citizen_seats(store: Store, committee_id: int) -> tuple[int, int]:
     """(active citizen members, citizens target)."""
     today = date.today().isoformat()
@@ -397,7 +416,9 @@ def outcome_message(
         "",
         translate(lang, f"applicant_outcome.{status}", committee=committee_title),
         "",
-        translate(lang, "applicant_outcome.reason", reason=application.rationale),
+        translate(
+            lang, "applicant_outcome.reason", reason=rationale_text(application.rationale, lang)
+        ),
         "",
     ]
     if link:
@@ -758,7 +779,8 @@ def run_draw(
             ],
         )
         draw_id = cursor.lastrowid
-        rationale = f"sortition #{draw_id} · seed {seed}"
+        assert draw_id is not None
+        rationale = draw_rationale(draw_id, seed)
         for applicant_id in result.selected:
             current = db.execute(
                 "SELECT status FROM applications WHERE id = ?", [applicant_id]

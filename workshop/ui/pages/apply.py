@@ -44,7 +44,8 @@ def applicant_page(token: str) -> None:
     if mine.status.is_outcome:
         st.subheader(t(f"application.status.{mine.status.value}"))
         st.markdown(t(f"applicant_outcome.{mine.status.value}", committee=applied_to.title))
-        st.markdown(t("applicant_outcome.reason", reason=user_text(mine.rationale)))
+        reason = recruitment.rationale_text(mine.rationale, current_language())
+        st.markdown(t("applicant_outcome.reason", reason=user_text(reason)))
     else:
         st.info(t("apply.mine.waiting"), icon=":material/hourglass_top:")
 
