@@ -8,6 +8,7 @@ it: when and where, the agenda, the minutes, and who attended.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -344,7 +345,7 @@ def _status(value: AttendanceStatus | str | bool) -> AttendanceStatus:
 def record_attendance(
     store: Store,
     meeting_id: int,
-    statuses: dict[int, AttendanceStatus | str | bool],
+    statuses: Mapping[int, AttendanceStatus | str | bool],
     *,
     actor: User,
     now: datetime | str | None = None,

@@ -322,9 +322,9 @@ with meetings_tab:
                             members.record_minutes(
                                 db, plan.meeting_id, agenda=agenda, minutes=minutes, actor=user
                             )
-                        chosen = {k: v for k, v in statuses.items() if v is not None}
-                        if chosen:
-                            members.record_attendance(db, plan.meeting_id, chosen, actor=user)
+                        marked = {k: v for k, v in statuses.items() if v is not None}
+                        if marked:
+                            members.record_attendance(db, plan.meeting_id, marked, actor=user)
                     except WorkshopError as error:
                         st.error(error_text(error))
                     else:
