@@ -7,6 +7,7 @@ import re
 import sqlite3
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,6 +20,7 @@ from workshop.committees import ics, invitations, members, public
 from workshop.committees.model import AttendanceStatus, MemberRole
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed
+from workshop.i18n import translate
 from workshop.model import Committee, User
 
 # -- a strict reader for the calendar files we write (RFC 5545 §3.1, §3.3.11) --------------
@@ -194,6 +196,39 @@ def test_a_failing_sender_is_recorded_and_bad_addresses_are_refused(store, commi
     assert [s.status for s in invitations.list_invitations(store, meeting.meeting_id)] == ["failed"]
 
 
+def test_invitations_go_again_only_when_the_secretariat_confirms(store, committee, facilitator):
+    members.add_member(
+        store,
+        committee.id,
+        name="Ole",
+        role="observer",
+        starts_on="2026-03-01",
+        email="ole@x.dk",
+        actor=facilitator,
+    )
+    meeting = plan(store, committee, facilitator, "2099-04-01T17:00")
+    outbox = Outbox()
+    invitations.send_invitations(store, meeting.meeting_id, actor=facilitator, sender=outbox)
+    with pytest.raises(NotAllowed) as refused:
+        invitations.send_invitations(store, meeting.meeting_id, actor=facilitator, sender=outbox)
+    assert refused.value.key == "error.invitation.already_sent"
+    assert (
+        len(outbox.sent) == 1 and len(invitations.list_invitations(store, meeting.meeting_id)) == 1
+    )
+    invitations.send_invitations(
+        store, meeting.meeting_id, actor=facilitator, sender=outbox, resend=True
+    )
+    assert len(outbox.sent) == 2
+
+
+def test_the_calendar_file_name_spells_out_danish_letters(store, committee, facilitator):
+    assert invitations.file_name(
+        plan(store, committee, facilitator, "2099-04-01T17:00", "Møde")
+    ) == ("2099-04-01-moede.ics")
+    named = plan(store, committee, facilitator, "2099-04-02T17:00", "Årsmøde på Æbeløgård, café")
+    assert invitations.file_name(named) == "2099-04-02-aarsmoede-paa-aebeloegaard-cafe.ics"
+
+
 def test_the_invitation_uses_the_configured_time_zone(store, committee, facilitator):
     meeting = plan(store, committee, facilitator, "2099-04-01T17:00")
     text = invitations.invitation_calendar(store, meeting.meeting_id, time_zone="Europe/Oslo")
@@ -207,6 +242,8 @@ def test_time_zone_setting() -> None:
     assert load_settings({}).time_zone == "Europe/Copenhagen"
     assert load_settings({"SAMSKAB_TIME_ZONE": "Europe/Oslo"}).time_zone == "Europe/Oslo"
 
+
+HELD = "2026-06-01T12:00"  # "now" in the tests of meetings that have taken place
 
 # -- afbud --------------------------------------------------------------------------------------
 
@@ -223,12 +260,13 @@ def test_attendance_has_apologies_beside_present_and_absent(store, committee, fa
         )
         for n in ("A", "B", "C")
     ]
-    meeting = plan(store, committee, facilitator, "2099-04-01T17:00")
+    meeting = plan(store, committee, facilitator, "2026-04-01T17:00")
     done = members.record_attendance(
         store,
         meeting.meeting_id,
         {people[0].id: "present", people[1].id: "apologies", people[2].id: "absent"},
         actor=facilitator,
+        now=HELD,
     )
     assert (done.present, done.apologies, done.recorded) == (1, 1, 3)
     assert members.attendance(store, meeting.meeting_id) == {
@@ -238,7 +276,7 @@ def test_attendance_has_apologies_beside_present_and_absent(store, committee, fa
     }
     with pytest.raises(InvalidInput):
         members.record_attendance(
-            store, meeting.meeting_id, {people[0].id: "late"}, actor=facilitator
+            store, meeting.meeting_id, {people[0].id: "late"}, actor=facilitator, now=HELD
         )
     assert members.attendance(store, meeting.meeting_id)[people[0].id] is AttendanceStatus.PRESENT
 
@@ -295,7 +333,7 @@ def test_minutes_are_approved_at_a_later_meeting_and_only_then_public(
     second = plan(store, committee, facilitator, "2026-05-01T17:00", "Møde 2")
     with pytest.raises(NotAllowed):  # nothing to approve yet
         members.approve_minutes(
-            store, first.meeting_id, at_meeting=second.meeting_id, actor=facilitator
+            store, first.meeting_id, at_meeting=second.meeting_id, actor=facilitator, now=HELD
         )
     members.record_minutes(
         store, first.meeting_id, agenda="1.", minutes="Vi mødtes.", actor=facilitator
@@ -303,14 +341,14 @@ def test_minutes_are_approved_at_a_later_meeting_and_only_then_public(
     assert public.committee_page(store, committee.id).minutes == ()
     with pytest.raises(InvalidInput):  # a meeting cannot approve its own minutes
         members.approve_minutes(
-            store, first.meeting_id, at_meeting=first.meeting_id, actor=facilitator
+            store, first.meeting_id, at_meeting=first.meeting_id, actor=facilitator, now=HELD
         )
     with pytest.raises(InvalidInput):  # nor can an earlier one
         members.approve_minutes(
-            store, second.meeting_id, at_meeting=first.meeting_id, actor=facilitator
+            store, second.meeting_id, at_meeting=first.meeting_id, actor=facilitator, now=HELD
         )
     done = members.approve_minutes(
-        store, first.meeting_id, at_meeting=second.meeting_id, actor=facilitator
+        store, first.meeting_id, at_meeting=second.meeting_id, actor=facilitator, now=HELD
     )
     assert done.approved_at is not None and done.approved_at_meeting == second.meeting_id
     shown = public.committee_page(store, committee.id).minutes
@@ -322,6 +360,63 @@ def test_minutes_are_approved_at_a_later_meeting_and_only_then_public(
             store, first.meeting_id, agenda="1.", minutes="Ændret.", actor=facilitator
         )
     assert members.get_meeting_plan(store, first.meeting_id).minutes == "Vi mødtes."
+
+
+def test_minutes_are_not_approved_at_a_meeting_that_has_not_started(store, committee, facilitator):
+    first = plan(store, committee, facilitator, "2026-04-01T17:00", "Møde 1")
+    second = plan(store, committee, facilitator, "2026-05-01T17:00", "Møde 2")
+    members.record_minutes(
+        store, first.meeting_id, agenda="1.", minutes="Vi mødtes.", actor=facilitator
+    )
+    with pytest.raises(NotAllowed) as refused:
+        members.approve_minutes(
+            store,
+            first.meeting_id,
+            at_meeting=second.meeting_id,
+            actor=facilitator,
+            now="2026-05-01T16:59",
+        )
+    assert refused.value.key == "error.minutes.meeting_not_held"
+    for lang in ("da", "nb", "en"):
+        text = translate(lang, refused.value.key, **refused.value.params)
+        assert "Møde 2" in text and "01.05.2026" in text
+    assert members.get_meeting_plan(store, first.meeting_id).approved_at is None
+    assert public.committee_page(store, committee.id).minutes == ()
+    done = members.approve_minutes(
+        store,
+        first.meeting_id,
+        at_meeting=second.meeting_id,
+        actor=facilitator,
+        now="2026-05-01T17:00",
+    )
+    assert done.approved_at_meeting == second.meeting_id
+
+
+def test_attendance_is_recorded_only_for_a_meeting_that_has_started(
+    store, committee, facilitator, monkeypatch
+):
+    bo = members.add_member(
+        store, committee.id, name="Bo", role="politician", starts_on="2026-03-01", actor=facilitator
+    )
+    meeting = plan(store, committee, facilitator, "2026-05-01T17:00")
+    with pytest.raises(NotAllowed) as refused:
+        members.record_attendance(
+            store, meeting.meeting_id, {bo.id: "present"}, actor=facilitator, now="2026-05-01T16:00"
+        )
+    assert refused.value.key == "error.attendance.meeting_not_held"
+    assert members.attendance(store, meeting.meeting_id) == {}
+    # without ``now`` the clock is the installation's local time (SAMSKAB_TIME_ZONE)
+    kiritimati = datetime.now(ZoneInfo("Pacific/Kiritimati"))  # UTC+14: the day starts there
+    soon = plan(
+        store, committee, facilitator, kiritimati.replace(tzinfo=None).isoformat()[:16], "Snart"
+    )
+    monkeypatch.setenv("SAMSKAB_TIME_ZONE", "Pacific/Pago_Pago")  # UTC-11: not started there
+    with pytest.raises(NotAllowed):
+        members.record_attendance(store, soon.meeting_id, {bo.id: "present"}, actor=facilitator)
+    assert members.attendance(store, soon.meeting_id) == {}
+    monkeypatch.setenv("SAMSKAB_TIME_ZONE", "Pacific/Kiritimati")
+    members.record_attendance(store, soon.meeting_id, {bo.id: "present"}, actor=facilitator)
+    assert members.attendance(store, soon.meeting_id) == {bo.id: AttendanceStatus.PRESENT}
 
 
 # -- the public committee page -----------------------------------------------------------------
@@ -478,6 +573,31 @@ def test_remind_command_prints_no_address_and_respects_dry_run(
     out = capsys.readouterr().out
     assert "no address" in out and "Udvalgets sekretariat" in out
     assert not outbox.exists()
+
+
+def test_remind_speaks_the_cli_locale(store, committee, facilitator, capsys, tmp_path, monkeypatch):
+    from workshop import cli
+
+    create_agreement(
+        store,
+        "committee",
+        lang="da",
+        committee_id=committee.id,
+        actor=facilitator,
+        today=date(2020, 1, 1),
+    )
+    monkeypatch.setenv("SAMSKAB_FEEDBACK_SENDER", f"file:{tmp_path / 'outbox.txt'}")
+    monkeypatch.setenv("LANG", "da_DK.UTF-8")
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    assert cli.main(["--db", str(store.path), "remind", "--days", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "ingen adresse" in out
+    for english in ("sent", "failed", "already", "address:", "reminder", "nothing"):
+        assert english not in out.lower(), (english, out)
+    assert cli.main(["--db", str(store.path), "remind", "--days", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert "--days" in err and "sendt" in err
 
 
 def test_the_remind_units_run_the_command_daily_and_are_documented() -> None:

@@ -541,7 +541,8 @@ def test_meeting_plan_with_agenda_minutes_and_attendance(store, committee, facil
     )
     assert meetings.get_meeting(store, plan.meeting_id).kind == "committee_meeting"
     assert members.next_meeting(store, committee.id) == plan
-    members.record_attendance(store, plan.meeting_id, {chair.id: True}, actor=facilitator)
+    held = "2099-04-01T19:00"  # attendance is recorded once the meeting has started
+    members.record_attendance(store, plan.meeting_id, {chair.id: True}, actor=facilitator, now=held)
     done = members.record_minutes(
         store, plan.meeting_id, agenda="1. Velkomst", minutes="Vi mødtes.", actor=facilitator
     )
@@ -551,7 +552,9 @@ def test_meeting_plan_with_agenda_minutes_and_attendance(store, committee, facil
         store, other.id, name="X", role="observer", starts_on="2026-01-01", actor=facilitator
     )
     with pytest.raises(NotFound):
-        members.record_attendance(store, plan.meeting_id, {stranger.id: True}, actor=facilitator)
+        members.record_attendance(
+            store, plan.meeting_id, {stranger.id: True}, actor=facilitator, now=held
+        )
 
 
 # -- recommendations and decisions -------------------------------------------------------------

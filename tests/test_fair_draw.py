@@ -171,3 +171,79 @@ def test_target_options_are_what_the_facilitator_sees(store, committee, facilita
     assert recruitment.target_options(store, committee.id, "district") == ("Syd",)
     monkeypatch.setenv("SAMSKAB_DISTRICTS", "Nord,Syd")
     assert recruitment.target_options(store, committee.id, "district") == ("Nord", "Syd")
+
+
+def test_replay_draw_speaks_the_cli_locale_and_names_a_missing_draw(
+    store, committee, facilitator, capsys, monkeypatch
+):
+    from workshop.i18n import translate
+
+    monkeypatch.setenv("LANG", "da_DK.UTF-8")
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    pool(store, committee, facilitator)
+    recruitment.run_draw(store, committee.id, seats=5, seed="lotto 1 2", actor=facilitator)
+    (record,) = recruitment.list_draws(store, committee.id)
+    assert cli.main(["--db", str(store.path), "replay-draw", str(record["id"])]) == 0
+    out = capsys.readouterr().out
+    assert translate("da", "draw.replay.matches") in out
+    assert translate("da", "draw.method.leximin") in out and "0,0" in out
+    for english in ("matches", "(leximin)\n", "lottery", "draw", "e+00"):
+        assert english not in out.lower().replace(record["applicants_digest"], ""), english
+    assert cli.main(["--db", str(store.path), "replay-draw", "99"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == translate("da", "error.draw.not_found", id=99)
+    assert "99" in translate("nb", "error.draw.not_found", id=99)
+
+
+def test_the_published_record_alone_replays_the_draw(store, committee, facilitator):
+    """Everything an outsider needs, without names and without the database."""
+    import json
+
+    pool(store, committee, facilitator)
+    draw = recruitment.run_draw(store, committee.id, seats=5, seed="lotto 1 2", actor=facilitator)
+    (stored,) = recruitment.list_draws(store, committee.id)
+    text = json.dumps(recruitment.draw_record(store, stored["id"]), ensure_ascii=False)
+    assert "P0" not in text and "P11" not in text  # no names
+    record = json.loads(text)
+    assert sorted(record["applicants"]) == sorted(stored["applicant_ids"])
+    assert record["lottery"]["compositions"] == [
+        [list(c), p] for c, p in draw.distribution.compositions
+    ]
+    store.close()  # nothing below reads the database
+    replay = sortition.replay_record(record)
+    assert replay.lottery_matches and replay.largest_difference == 0.0
+    assert replay.selected == draw.selected and replay.matches
+    record["seed"] = "lotto 1 3"
+    assert not sortition.replay_record(record).matches
+
+
+def test_replay_draw_from_a_downloaded_record_file(
+    store, committee, facilitator, capsys, monkeypatch, tmp_path
+):
+    import json
+
+    from workshop.i18n import translate
+
+    monkeypatch.setenv("LANG", "nb_NO.UTF-8")
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    pool(store, committee, facilitator)
+    recruitment.run_draw(store, committee.id, seats=5, seed="lotto 1 2", actor=facilitator)
+    (stored,) = recruitment.list_draws(store, committee.id)
+    path = tmp_path / "trekning.json"
+    path.write_text(json.dumps(recruitment.draw_record(store, stored["id"])), encoding="utf-8")
+    missing_db = tmp_path / "none.db"
+    assert cli.main(["--db", str(missing_db), "replay-draw", "--record", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert translate("nb", "draw.replay.matches") in out and not missing_db.exists()
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["selected"] = list(reversed(record["selected"]))
+    path.write_text(json.dumps(record), encoding="utf-8")
+    assert cli.main(["replay-draw", "--record", str(path)]) == 1
+    assert translate("nb", "draw.replay.mismatch") in capsys.readouterr().out
+    path.write_text("{not json", encoding="utf-8")
+    assert cli.main(["replay-draw", "--record", str(path)]) == 2
+    assert capsys.readouterr().err.strip() == translate(
+        "nb", "error.draw.record_unreadable", path=str(path)
+    )

@@ -6,9 +6,7 @@ import pytest
 
 from tests.factories import join, make_meeting, start
 from workshop.errors import InvalidInput, NotAllowed, NotFound
-from workshop.meetings import ideas
-from workshop.meetings import moderation
-from workshop.meetings import themes
+from workshop.meetings import ideas, moderation, themes
 from workshop.model import IdeaStatus
 
 

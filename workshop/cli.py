@@ -12,6 +12,7 @@ samskab purge                                         # retention: anonymise old
 samskab export-audit --format csv --output audit.csv  # the audit log for an auditor
 samskab remind --days 7                               # e-mail owners of what is due (cron)
 samskab replay-draw 7                                 # reproduce a published draw, compare
+samskab replay-draw --record draw-7.json              # the same from the downloaded record
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from workshop import app, audit, committees, demo
@@ -230,11 +231,11 @@ def cmd_remind(args: argparse.Namespace) -> int:
     from workshop.feedback.core import configured_sender
     from workshop.reminders import due as reminders
 
+    lang = cli_language()
     if args.days < 0:
-        print("--days must be 0 or more; nothing was sent.", file=sys.stderr)
+        print(translate(lang, "error.remind.days"), file=sys.stderr)
         return 2
     store = open_store(_db_path(args))
-    lang = cli_language()
     report = reminders.send_reminders(
         store,
         today=date.today(),
@@ -367,26 +368,44 @@ def build_parser() -> argparse.ArgumentParser:
     replay_cmd = commands.add_parser(
         "replay-draw", help="reproduce a published committee draw from its record and compare"
     )
-    replay_cmd.add_argument("draw_id", type=int, help="the draw's number (#) on its record")
+    replay_cmd.add_argument(
+        "draw_id", type=int, nargs="?", help="the draw's number (#) on its record"
+    )
+    replay_cmd.add_argument(
+        "--record",
+        metavar="FILE",
+        help="replay from a downloaded draw record (JSON) alone, without the database",
+    )
     replay_cmd.set_defaults(func=cmd_replay_draw)
     return parser
 
 
 def cmd_replay_draw(args: argparse.Namespace) -> int:
+    from workshop.i18n.numbers import decimal
+
+    lang = cli_language()
+
+    def say(key: str, **params: object) -> None:
+        print(translate(lang, key, **params))
+
+    if args.record:
+        return _replay_record_file(args.record, lang, say)
+    if args.draw_id is None:
+        print(translate(lang, "error.draw.which"), file=sys.stderr)
+        return 2
     from workshop.committees import recruitment
 
     store = open_store(_db_path(args))
-    lang = cli_language()
     try:
         replay = recruitment.replay_draw(store, args.draw_id)
     except WorkshopError as error:
         print(_message(error), file=sys.stderr)
         return 2
-
-    def say(key: str, **params: object) -> None:
-        print(translate(lang, key, **params))
-
-    say("draw.replay.title", id=replay.draw_id, method=replay.method)
+    say(
+        "draw.replay.title",
+        id=replay.draw_id,
+        method=translate(lang, f"draw.method.{replay.method}"),
+    )
     say("draw.replay.fingerprint", fingerprint=replay.recorded_fingerprint)
     if not replay.fingerprint_matches:
         say("draw.replay.fingerprint_changed", fingerprint=replay.current_fingerprint)
@@ -395,12 +414,49 @@ def cmd_replay_draw(args: argparse.Namespace) -> int:
             "draw.replay.lottery_same"
             if replay.distribution_matches
             else "draw.replay.lottery_differs",
-            difference=f"{replay.largest_difference or 0:.1e}",
+            difference=decimal(replay.largest_difference or 0, lang, decimals=9),
         )
     selected = ", ".join(str(i) for i in replay.recomputed_selected)
     say(
         "draw.replay.panel_same" if replay.panel_matches else "draw.replay.panel_differs",
         selected=selected,
+    )
+    say("draw.replay.matches" if replay.matches else "draw.replay.mismatch")
+    return 0 if replay.matches else 1
+
+
+def _replay_record_file(path: str, lang: str, say: Callable[..., None]) -> int:
+    """``replay-draw --record FILE``: the downloaded record alone, no database."""
+    import json
+
+    from workshop.committees import sortition
+    from workshop.i18n.numbers import decimal
+
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(record, dict):
+            raise ValueError(path)
+    except (OSError, ValueError):
+        print(translate(lang, "error.draw.record_unreadable", path=path), file=sys.stderr)
+        return 2
+    try:
+        replay = sortition.replay_record(record)
+    except WorkshopError as error:
+        print(_message(error), file=sys.stderr)
+        return 2
+    except (KeyError, TypeError, ValueError):
+        print(translate(lang, "error.draw.record_unreadable", path=path), file=sys.stderr)
+        return 2
+    method = translate(lang, f"draw.method.{record.get('method', 'leximin')}")
+    say("draw.replay.title", id=record.get("draw", "?"), method=method)
+    say("draw.replay.fingerprint", fingerprint=record["applicants_digest"])
+    say(
+        "draw.replay.lottery_same" if replay.lottery_matches else "draw.replay.lottery_differs",
+        difference=decimal(replay.largest_difference, lang, decimals=9),
+    )
+    say(
+        "draw.replay.panel_same" if replay.panel_matches else "draw.replay.panel_differs",
+        selected=", ".join(str(i) for i in replay.selected),
     )
     say("draw.replay.matches" if replay.matches else "draw.replay.mismatch")
     return 0 if replay.matches else 1

@@ -81,10 +81,19 @@ def year_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serv
         minutes="Udvalget drøftede åbningstider og lektiecafé.",
         actor=fie,
     )
-    second = members.plan_meeting(
+    second = members.plan_meeting(  # held: the first meeting's minutes are approved there
         store,
         committee.id,
         "Andet udvalgsmøde",
+        planned_at="2026-05-06T17:00",
+        location="Rådhuset, mødesal 2",
+        agenda="1. Godkendelse af referat",
+        actor=fie,
+    )
+    coming = members.plan_meeting(  # ahead: the invitations go out for this one
+        store,
+        committee.id,
+        "Tredje udvalgsmøde",
         planned_at="2099-05-06T17:00",
         location="Hovedbiblioteket, salen",
         agenda="1. Godkendelse af referat\n2. Åbningstider; weekend, aften",
@@ -94,6 +103,7 @@ def year_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serv
         "committee": committee.id,
         "first": first.meeting_id,
         "second": second.meeting_id,
+        "coming": coming.meeting_id,
         "mette": mette.id,
         "sofie": sofie.id,
         "token": committees.public_link_token(store, committee.id),
@@ -114,10 +124,15 @@ def test_invitations_afbud_approved_minutes_and_the_public_page(year_server, bro
     settle(laptop)
 
     # -- the next meeting: calendar file and invitations ------------------------------------
-    second = laptop.locator(f".st-key-committee_plan_{facts['second']}")
-    second.locator("summary").click()
-    expect(second.get_by_role("button", name="Hent kalenderfil (.ics)")).to_be_visible()
-    second.get_by_role("button", name="Send indkaldelser").click()
+    coming = laptop.locator(f".st-key-committee_plan_{facts['coming']}")
+    coming.locator("summary").click()
+    expect(coming.get_by_role("button", name="Hent kalenderfil (.ics)")).to_be_visible()
+    # a meeting ahead offers no attendance yet, and says so
+    expect(coming.get_by_text("Fremmøde registreres, når mødet er gået i gang.")).to_be_visible()
+    expect(
+        coming.locator(f".st-key-committee_status_{facts['coming']}_{facts['mette']}")
+    ).to_have_count(0)
+    coming.get_by_role("button", name="Send indkaldelser").click()
     settle(laptop)
     expect(laptop.get_by_text("Indkaldelse sendt til 1 medlem.")).to_be_visible()
     expect(laptop.get_by_text("Uden e-mail, giv besked på anden vis: Sofie Jensen")).to_be_visible()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 
 import pytest
 
@@ -135,6 +135,8 @@ def test_members_and_meetings_from_the_committee_page(lifecycle, make_app) -> No
 
     at.text_input(key="committee_plan_title").input("Første udvalgsmøde")
     at.text_area(key="committee_plan_agenda").input("1. Velkomst\n2. Kommissoriet")
+    # today at 00:00, so it has started: attendance is recorded only once a meeting has begun
+    at.time_input(key="committee_plan_time").set_value(time(0, 0))
     at.button(key="FormSubmitter:committee_plan_meeting-Planlæg et møde").click().run()
     (plan,) = members.list_meeting_plans(db, committee.id)
     assert plan.agenda.startswith("1. Velkomst")

@@ -11,7 +11,7 @@ from tests.outcome_world import build_outcome_world
 from tests.ui.conftest import PAGES, texts
 from tests.ui.test_committee_pages import da, lifecycle, open_page  # noqa: F401 (fixture)
 from workshop import committees
-from workshop.committees import members
+from workshop.committees import invitations, members
 from workshop.committees.model import AttendanceStatus
 from workshop.i18n import translate_count
 from workshop.model import Role
@@ -44,13 +44,22 @@ def planned(lifecycle, tmp_path, monkeypatch):  # noqa: F811 (the fixture above)
         db,
         committee.id,
         "Første møde",
-        planned_at="2099-04-01T17:00",
+        planned_at="2026-04-01T17:00",  # held: attendance and minutes
         location="Rådhuset, mødesal 1",
         agenda="1. Velkomst; kaffe\n2. Kommissoriet",
         actor=user,
     )
     second = members.plan_meeting(
-        db, committee.id, "Andet møde", planned_at="2099-05-01T17:00", actor=user
+        db, committee.id, "Andet møde", planned_at="2026-05-01T17:00", actor=user
+    )
+    coming = members.plan_meeting(  # ahead: invitations
+        db,
+        committee.id,
+        "Kommende møde",
+        planned_at="2099-06-01T17:00",
+        location="Rådhuset, mødesal 1",
+        agenda="1. Velkomst; kaffe\n2. Kommissoriet",
+        actor=user,
     )
     return {
         **lifecycle,
@@ -59,17 +68,18 @@ def planned(lifecycle, tmp_path, monkeypatch):  # noqa: F811 (the fixture above)
         "sofie": sofie,
         "first": first,
         "second": second,
+        "coming": coming,
     }
 
 
 def test_the_invitation_downloads_as_ics_and_goes_to_members_with_an_address(
     planned, make_app
 ) -> None:
-    user, first = planned["users"][Role.FACILITATOR], planned["first"]
+    user, coming = planned["users"][Role.FACILITATOR], planned["coming"]
     at = open_page(make_app, user, "committee", committee=str(planned["committee"].id))
     downloads = [b for b in at.get("download_button") if "ics" in str(b.proto)]
     assert downloads, "a download button for the calendar file"
-    at.button(key=f"committee_invite_{first.meeting_id}").click().run()
+    at.button(key=f"committee_invite_{coming.meeting_id}").click().run()
     assert not at.exception
     shown = texts(at)
     assert translate_count("da", "meetings.invitations_sent", 1) in shown
@@ -79,7 +89,45 @@ def test_the_invitation_downloads_as_ics_and_goes_to_members_with_an_address(
     assert message["To"] == "mette@gentofte.dk"
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_content_type() == "text/calendar"
-    assert "DTSTART;TZID=Europe/Copenhagen:20990401T170000" in attachment.get_content()
+    assert "DTSTART;TZID=Europe/Copenhagen:20990601T170000" in attachment.get_content()
+
+
+def test_sending_again_shows_when_it_was_sent_and_needs_a_confirmation(planned, make_app) -> None:
+    user, coming = planned["users"][Role.FACILITATOR], planned["coming"]
+    at = open_page(make_app, user, "committee", committee=str(planned["committee"].id))
+    at.button(key=f"committee_invite_{coming.meeting_id}").click().run()
+    outbox = planned["outbox"]
+    sent_once = outbox.read_text(encoding="utf-8")
+    at = open_page(make_app, user, "committee", committee=str(planned["committee"].id))
+    (sent,) = invitations.list_invitations(planned["store"], coming.meeting_id)
+    last_sent = da("meetings.invitations_last_sent", date="DATE", time="TIME").split("DATE")[0]
+    assert last_sent in texts(at)
+    assert at.button(key=f"committee_invite_{coming.meeting_id}").disabled  # until confirmed
+    assert outbox.read_text(encoding="utf-8") == sent_once  # nothing went out again
+    at.checkbox(key=f"committee_resend_{coming.meeting_id}").check().run()
+    at.button(key=f"committee_invite_{coming.meeting_id}").click().run()
+    assert not at.exception
+    assert outbox.read_text(encoding="utf-8").count("mette@gentofte.dk") == 2 * sent_once.count(
+        "mette@gentofte.dk"
+    )
+    assert sent.status == "delivered"
+
+
+def test_a_meeting_ahead_offers_no_attendance_and_no_approval_and_says_why(
+    planned, make_app
+) -> None:
+    db, user = planned["store"], planned["users"][Role.FACILITATOR]
+    second, coming = planned["second"], planned["coming"]
+    members.record_minutes(db, second.meeting_id, agenda="1.", minutes="Referat.", actor=user)
+    at = open_page(make_app, user, "committee", committee=str(planned["committee"].id))
+    radios = {r.key for r in at.radio}
+    assert f"committee_status_{second.meeting_id}_{planned['mette'].id}" in radios
+    assert not any(k.startswith(f"committee_status_{coming.meeting_id}_") for k in radios)
+    shown = texts(at)
+    assert da("meetings.attendance_after_start") in shown
+    # the only later meeting is still ahead: no approval is offered, and the page says why
+    assert f"committee_approve_{second.meeting_id}" not in {b.key for b in at.button}
+    assert da("meetings.approve_after_start", meeting="Kommende møde") in shown
 
 
 def test_attendance_records_afbud(planned, make_app) -> None:

@@ -15,8 +15,7 @@ from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
-from workshop.meetings import ideas
-from workshop.meetings import themes
+from workshop.meetings import ideas, themes
 from workshop.model import Role, StepKind
 from workshop.voting import ballots as voting
 

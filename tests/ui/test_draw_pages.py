@@ -9,7 +9,9 @@ from tests.ui.test_committee_pages import MANDATE, da, open_page
 from workshop import committees
 from workshop.committees import mandates, recruitment
 from workshop.committees.model import Phase
+from workshop.i18n.numbers import percent
 from workshop.model import Role
+from workshop.ui.widgets import user_text
 
 
 @pytest.fixture
@@ -127,8 +129,9 @@ def test_the_draw_record_shows_chances_quotas_seed_and_fingerprints(
     assert len(chances) == 10  # Sofie (no answers) and the nine
     published = dict(draw["distribution"]["probabilities"])
     assert sorted(chances[da("draw.col.chance")]) == sorted(
-        f"{p * 100:.1f} %" for p in published.values()
+        percent(p, "da") for p in published.values()
     )
+    assert all("," in c and c.endswith("%") for c in chances[da("draw.col.chance")])
     assert "Bydel Nord, Køn Kvinde" in list(chances[da("draw.col.group")])
     assert "docs/sortition.md" not in shown
     at.button(key=f"draw_replay_{draw['id']}").click().run()
@@ -158,3 +161,52 @@ def test_a_pool_smaller_than_the_seats_is_refused_on_the_page(lifecycle, make_ap
     run_page_draw(at, seats, "x")
     assert da("error.sortition.not_enough_applicants", seats=seats, applicants=1) in texts(at)
     assert recruitment.list_draws(db, committee.id) == []
+
+
+def test_the_page_alone_replays_the_draw_and_speaks_danish(
+    lifecycle, make_app, monkeypatch
+) -> None:
+    """Application numbers, groups and the lottery on the page; the record as JSON (also the
+    download) replays without the database; numbers and the review history in Danish."""
+    import json
+
+    from workshop.committees import sortition
+
+    monkeypatch.delenv("SAMSKAB_DISTRICTS", raising=False)
+    db, user = lifecycle["store"], lifecycle["users"][Role.FACILITATOR]
+    committee = lifecycle["committee"]
+    people(db, committee.id)
+    recruitment.set_target(db, committee.id, "gender", "woman", minimum=2, maximum=None, actor=user)
+    recruitment.set_target(db, committee.id, "district", "Nord", minimum=1, maximum=1, actor=user)
+    at = open_page(make_app, user, "recruitment", committee=str(committee.id))
+    run_page_draw(at, 3, "Lotto 3 11 17")
+    (draw,) = recruitment.list_draws(db, committee.id)
+    at.run()
+    assert not at.exception
+    shown = texts(at)
+    # each applicant by application number; the groups and the compositions with chances
+    chances = table(at, da("draw.col.chance"))
+    assert sorted(chances[da("draw.col.number")]) == sorted(draw["applicant_ids"])
+    groups = table(at, da("draw.col.numbers"))
+    assert sorted(n for cell in groups[da("draw.col.numbers")] for n in cell.split(", ")) == sorted(
+        str(i) for i in draw["applicant_ids"]
+    )
+    lottery = table(at, da("draw.col.probability"))
+    assert len(lottery) == len(draw["distribution"]["compositions"])
+    assert all("," in p or p in ("0 %", "100 %") for p in lottery[da("draw.col.probability")])
+    assert "e+0" not in shown and "e-0" not in shown
+    assert da("draw.steps.help") in shown
+    # the record, on the page and as a download, replays the draw without the database
+    records = [json.loads(c.value) for c in at.code if c.value.startswith("{")]
+    assert len(records) == 1, [c.value[:80] for c in at.code]
+    (record,) = records
+    assert "Borger" not in json.dumps(record, ensure_ascii=False)
+    replay = sortition.replay_record(record)
+    assert replay.matches and list(replay.selected) == draw["selected"]
+    names = [str(b.proto) for b in at.get("download_button")]
+    assert any(da("draw.record.download") in n for n in names)  # the same JSON, to download
+    body = next(e for e in at.expander if e.label == da("draw.explain.title"))
+    assert da("draw.explain.replay") in " ".join(m.value for m in body.markdown)
+    # the drawn applicants' review history names the draw in Danish
+    assert "seed Lotto" not in shown and "sortition" not in shown.lower()
+    assert user_text(da("draw.rationale", draw=draw["id"], seed="Lotto 3 11 17")) in shown

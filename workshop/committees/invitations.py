@@ -7,15 +7,23 @@ address are listed so the secretariat can tell them another way.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
+from zoneinfo import ZoneInfo
 
 from workshop import audit
 from workshop.committees import ics
 from workshop.committees.core import get_committee, require
-from workshop.committees.members import _EMAIL, get_meeting_plan, list_members
+from workshop.committees.members import (
+    _EMAIL,
+    get_meeting_plan,
+    has_started,
+    list_members,
+    local_now,
+)
 from workshop.committees.model import Action, MeetingPlan, Member
 from workshop.config import load_settings
 from workshop.db import Store
@@ -43,9 +51,24 @@ class SentInvitation:
     sent_at: str
 
 
+_DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe", "ü": "ue"})
+
+
 def file_name(plan: MeetingPlan) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", plan.title.lower()).strip("-")[:40] or "meeting"
+    """``2026-04-01-moede-1.ics``: æ, ø and å spelt out (ae, oe, aa), other accents dropped."""
+    title = unicodedata.normalize("NFKD", plan.title.lower().translate(_DANISH_LETTERS))
+    ascii_title = title.encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:40] or "meeting"
     return f"{plan.planned_at[:10]}-{slug}.ics"
+
+
+def local_time(utc_iso: str, time_zone: str | None = None) -> datetime:
+    """A stored UTC time (``*_at``) in the installation's time zone, without the offset."""
+    moment = datetime.fromisoformat(utc_iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    zone = ZoneInfo(time_zone or load_settings().time_zone)
+    return moment.astimezone(zone).replace(tzinfo=None)
 
 
 def invitation_calendar(
@@ -124,17 +147,27 @@ def send_invitations(
     sender: Sender | None = None,
     lang: str = "da",
     time_zone: str | None = None,
+    resend: bool = False,
 ) -> InvitationReport:
     """E-mail the invitation with its .ics to every active member with an address.
 
     A failing e-mail is recorded as failed and the others still go; a member without an
-    address is returned in ``without_address``.
+    address is returned in ``without_address``. Invitations already sent go again only with
+    ``resend`` (otherwise NotAllowed, naming when they went).
     """
     plan = get_meeting_plan(store, meeting_id)
     with store.transaction() as db:
         require(db, plan.committee_id, Action.PLAN_MEETING)
-    if plan.planned_at < datetime.now().isoformat(timespec="minutes"):
+    if has_started(plan.planned_at, local_now(time_zone)):
         raise NotAllowed("error.invitation.past_meeting")
+    earlier = list_invitations(store, meeting_id)
+    if earlier and not resend:
+        when = local_time(earlier[-1].sent_at, time_zone)
+        raise NotAllowed(
+            "error.invitation.already_sent",
+            date=when.strftime("%d.%m.%Y"),
+            time=when.strftime("%H:%M"),
+        )
     lang = lang if lang in LANGUAGES else "da"
     committee = get_committee(store, plan.committee_id)
     calendar = invitation_calendar(store, meeting_id, time_zone=time_zone, lang=lang)

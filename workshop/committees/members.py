@@ -8,8 +8,10 @@ it: when and where, the agenda, the minutes, and who attended.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlite_utils import Database
 
@@ -24,6 +26,7 @@ from workshop.committees.model import (
     Member,
     MemberRole,
 )
+from workshop.config import load_settings
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.meetings import core as meetings
@@ -304,6 +307,34 @@ def record_minutes(
     return get_meeting_plan(store, meeting_id)
 
 
+def local_now(time_zone: str | None = None) -> str:
+    """The installation's local time (``SAMSKAB_TIME_ZONE``) as meeting times are stored."""
+    zone = ZoneInfo(time_zone or load_settings().time_zone)
+    return datetime.now(zone).replace(tzinfo=None).isoformat(timespec="minutes")
+
+
+def has_started(planned_at: str, now: datetime | str | None = None) -> bool:
+    """True when a meeting planned at ``planned_at`` (local time) has begun by ``now``."""
+    moment = iso_minute(now) if now is not None else local_now()
+    return planned_at <= moment
+
+
+def _require_started(db: Database, meeting_id: int, key: str, now: datetime | str | None) -> None:
+    row = db.execute(
+        "SELECT p.planned_at, m.title FROM meeting_plans p JOIN meetings m ON m.id = p.meeting_id"
+        " WHERE p.meeting_id = ?",
+        [meeting_id],
+    ).fetchone()
+    if row is None:
+        raise NotFound("error.not_found")
+    planned_at, title = row
+    if not has_started(planned_at, now):
+        when = datetime.fromisoformat(planned_at)
+        raise NotAllowed(
+            key, meeting=title, date=when.strftime("%d.%m.%Y"), time=when.strftime("%H:%M")
+        )
+
+
 def _status(value: AttendanceStatus | str | bool) -> AttendanceStatus:
     if isinstance(value, bool):  # the old yes/no form of a record
         return AttendanceStatus.PRESENT if value else AttendanceStatus.ABSENT
@@ -316,16 +347,22 @@ def _status(value: AttendanceStatus | str | bool) -> AttendanceStatus:
 def record_attendance(
     store: Store,
     meeting_id: int,
-    statuses: dict[int, AttendanceStatus | str | bool],
+    statuses: Mapping[int, AttendanceStatus | str | bool],
     *,
     actor: User,
+    now: datetime | str | None = None,
 ) -> MeetingPlan:
     """Record who attended (member id → present, absent or apologies — "afbud"); members not
-    named keep their record. ``True``/``False`` still mean present/absent."""
+    named keep their record. ``True``/``False`` still mean present/absent.
+
+    Only for a meeting that has started by ``now`` (default: the local time now); a meeting
+    still ahead is NotAllowed and nothing is recorded.
+    """
     chosen = {member_id: _status(value) for member_id, value in statuses.items()}
     with store.transaction() as db:
         committee_id = _plan_committee(db, meeting_id)
         require(db, committee_id, Action.KEEP_MINUTES)
+        _require_started(db, meeting_id, "error.attendance.meeting_not_held", now)
         members = {
             r[0]
             for r in db.execute(
@@ -354,12 +391,20 @@ def record_attendance(
     return get_meeting_plan(store, meeting_id)
 
 
-def approve_minutes(store: Store, meeting_id: int, *, at_meeting: int, actor: User) -> MeetingPlan:
+def approve_minutes(
+    store: Store,
+    meeting_id: int,
+    *,
+    at_meeting: int,
+    actor: User,
+    now: datetime | str | None = None,
+) -> MeetingPlan:
     """The committee approves a meeting's minutes at a later meeting; from then on they are
     public (on the committee's public page) and no longer change.
 
     Minutes not yet written, or approved already, are NotAllowed; an approving meeting that is
-    not a later meeting of the same committee is InvalidInput.
+    not a later meeting of the same committee is InvalidInput; one that has not started by
+    ``now`` (default: the local time now, ``SAMSKAB_TIME_ZONE``) is NotAllowed.
     """
     with store.transaction() as db:
         committee_id = _plan_committee(db, meeting_id)
@@ -379,6 +424,7 @@ def approve_minutes(store: Store, meeting_id: int, *, at_meeting: int, actor: Us
             later[0] > planned_at or (later[0] == planned_at and at_meeting > meeting_id)
         ):
             raise InvalidInput("error.minutes.approve_at_later_meeting")
+        _require_started(db, at_meeting, "error.minutes.meeting_not_held", now)
         if not (minutes or "").strip():
             raise NotAllowed("error.minutes.nothing_to_approve")
         now = utcnow()

@@ -10,6 +10,7 @@ selection is not "uigennemsigtig".
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -235,6 +236,24 @@ def list_reviews(store: Store, application_id: int) -> list[dict[str, Any]]:
     )
 
 
+_DRAW_RATIONALE = re.compile(r"^sortition #(\d+) · seed (.*)$", re.DOTALL)
+
+
+def draw_rationale(draw_id: int, seed: str) -> str:
+    """The reason stored on an application shortlisted by a draw: a fixed form that
+    :func:`rationale_text` shows in the reader's language."""
+    return f"sortition #{draw_id} · seed {seed}"
+
+
+def rationale_text(rationale: str, lang: str) -> str:
+    """A stored reason as the reader reads it: a draw's reason becomes a sentence in ``lang``
+    (the stored form is the same in every language); any other reason is shown as written."""
+    found = _DRAW_RATIONALE.match(rationale or "")
+    if found is None:
+        return rationale
+    return translate(lang, "draw.rationale", draw=int(found[1]), seed=found[2])
+
+
 def citizen_seats(store: Store, committee_id: int) -> tuple[int, int]:
     """(active citizen members, citizens target)."""
     today = date.today().isoformat()
@@ -399,7 +418,9 @@ def outcome_message(
         "",
         translate(lang, f"applicant_outcome.{status}", committee=committee_title),
         "",
-        translate(lang, "applicant_outcome.reason", reason=application.rationale),
+        translate(
+            lang, "applicant_outcome.reason", reason=rationale_text(application.rationale, lang)
+        ),
         "",
     ]
     if link:
@@ -760,7 +781,8 @@ def run_draw(
             ],
         )
         draw_id = cursor.lastrowid
-        rationale = f"sortition #{draw_id} · seed {seed}"
+        assert draw_id is not None
+        rationale = draw_rationale(draw_id, seed)
         for applicant_id in result.selected:
             current = db.execute(
                 "SELECT status FROM applications WHERE id = ?", [applicant_id]
@@ -798,7 +820,7 @@ def list_draws(store: Store, committee_id: int) -> list[dict[str, Any]]:
 def get_draw(store: Store, draw_id: int) -> dict[str, Any]:
     row = store.query_one("SELECT * FROM sortition_draws WHERE id = ?", [draw_id])
     if row is None:
-        raise NotFound("error.not_found")
+        raise NotFound("error.draw.not_found", id=draw_id)
     return _decoded(row)
 
 
@@ -807,6 +829,35 @@ def _decoded(row: dict[str, Any]) -> dict[str, Any]:
         row[key] = json.loads(row[key])
     row["distribution"] = json.loads(row["distribution"]) if row["distribution"] else None
     return row
+
+
+def draw_record(store: Store, draw_id: int) -> dict[str, Any]:
+    """The draw's record for anyone to replay (``samskab replay-draw --record FILE``).
+
+    Application numbers, never names or answers: the groups (which quotas each group of
+    application numbers matches), the quotas, seats, seed, the applicants' fingerprint, the
+    lottery's compositions with their probabilities, and the panel drawn.
+    """
+    draw = get_draw(store, draw_id)
+    if draw["distribution"] is None:  # a greedy draw replays only from the database
+        raise NotAllowed("error.draw.no_public_record", id=draw_id)
+    lottery = {k: v for k, v in draw["distribution"].items() if k != "composition"}
+    return {
+        "format": sortition.RECORD_FORMAT,
+        "draw": draw["id"],
+        "drawn_at": draw["drawn_at"],
+        "method": draw["method"],
+        "seed": draw["seed"],
+        "seed_digest": draw["seed_digest"],
+        "applicants_digest": draw["applicants_digest"],
+        "seats": draw["seats"],
+        "quotas": draw["quotas"],
+        "applicants": sorted(draw["applicant_ids"]),
+        "lottery": lottery,
+        "uniform": draw["uniform"],
+        "composition": draw["distribution"]["composition"],
+        "selected": draw["selected"],
+    }
 
 
 @dataclass(frozen=True)

@@ -289,6 +289,69 @@ def sample_panel(
     )
 
 
+RECORD_FORMAT = "samskab-draw/1"
+
+
+@dataclass(frozen=True)
+class RecordReplay:
+    """What replaying a published draw record (``RECORD_FORMAT``) showed."""
+
+    lottery_matches: bool  # the lottery computed again from groups and quotas = the published one
+    largest_difference: float  # largest difference of an applicant's probability
+    selected: tuple[Id, ...]  # the panel drawn again with the seed, in draw order
+    panel_matches: bool
+
+    @property
+    def matches(self) -> bool:
+        return self.lottery_matches and self.panel_matches
+
+
+def replay_record(record: Mapping[str, object]) -> RecordReplay:
+    """Replay a draw from its published record alone (no names, no database).
+
+    The record gives each group's application numbers and which quotas it matches, so the
+    lottery can be computed again (applicants stand in with just the quota answers that
+    decide their group), and the seed, fingerprint, quotas and seats draw the panel again.
+    """
+    if record.get("format") != RECORD_FORMAT:
+        raise InvalidInput("error.draw.record_format", format=str(record.get("format"))[:40])
+    rules = sorted(
+        (Quota(**q) for q in record["quotas"]),  # type: ignore[attr-defined]
+        key=lambda q: (q.attribute, q.value),
+    )
+    published = Distribution.from_json(record["lottery"])  # type: ignore[arg-type]
+    pool = sorted(
+        (
+            Applicant(
+                id=member,
+                attributes={
+                    q.attribute: q.value for q, hit in zip(rules, profile, strict=True) if hit
+                },
+            )
+            for members, profile in zip(published.groups, published.profiles, strict=True)
+            for member in members
+        ),
+        key=lambda a: id_order(a.id),
+    )
+    seats = int(record["seats"])  # type: ignore[call-overload]
+    again = fair_distribution(pool, rules, seats)
+    old = dict(published.probabilities)
+    difference = max(abs(p - old.get(i, -1.0)) for i, p in again.probabilities)
+    sampled = sample_panel(
+        again,
+        seed=str(record["seed"]),
+        fingerprint=str(record["applicants_digest"]),
+        quotas=rules,
+        seats=seats,
+    )
+    return RecordReplay(
+        lottery_matches=again == published,
+        largest_difference=difference,
+        selected=sampled.selected,
+        panel_matches=list(sampled.selected) == list(record["selected"]),  # type: ignore[call-overload]
+    )
+
+
 # -- the lottery ---------------------------------------------------------------------------------
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -139,22 +139,37 @@ def invitation_controls(db: Store, plan: MeetingPlan, user: User) -> None:
             icon=":material/calendar_month:",
             key=f"committee_ics_{plan.meeting_id}",
         )
-        coming = plan.planned_at >= datetime.now().isoformat(timespec="minutes")
+        coming = not members.has_started(plan.planned_at)
         allowed = committees.is_allowed(db, plan.committee_id, Action.PLAN_MEETING)
+        sent = invitations.list_invitations(db, plan.meeting_id)
+        resend = False
+        if coming and allowed and sent:
+            local = invitations.local_time(sent[-1].sent_at, zone)
+            st.caption(
+                t(
+                    "meetings.invitations_last_sent",
+                    date=local.strftime("%d.%m.%Y"),
+                    time=local.strftime("%H:%M"),
+                )
+            )
+            resend = st.checkbox(
+                t("meetings.confirm_resend"), key=f"committee_resend_{plan.meeting_id}"
+            )
         clicked = (
             coming
             and allowed
             and st.button(
-                t("meetings.send_invitations"),
+                t("meetings.send_again" if sent else "meetings.send_invitations"),
                 help=t("meetings.invitations_help"),
                 icon=":material/send:",
+                disabled=bool(sent) and not resend,
                 key=f"committee_invite_{plan.meeting_id}",
             )
         )
     if clicked:
         with shows_refusal():
             report = invitations.send_invitations(
-                db, plan.meeting_id, actor=user, lang=lang, time_zone=zone
+                db, plan.meeting_id, actor=user, lang=lang, time_zone=zone, resend=resend
             )
             st.success(tn("meetings.invitations_sent", len(report.sent)))
             if report.failed:
@@ -188,6 +203,11 @@ def minutes_approval_control(
     if not later:
         st.caption(t("meetings.no_later_meeting"))
         return
+    held = [p for p in later if members.has_started(p.planned_at)]
+    if not held:  # minutes are approved at a meeting that has taken place
+        st.caption(t("meetings.approve_after_start", meeting=user_text(later[0].title)))
+        return
+    later = held
     titles = {p.meeting_id: f"{day_text(p.planned_at)} · {p.title}" for p in later}
     with st.container(horizontal=True, vertical_alignment="bottom"):
         at_meeting = st.selectbox(

@@ -26,7 +26,7 @@ from workshop.meetings import qr
 from workshop.model import User
 from workshop.ui.actions import shows_refusal
 from workshop.ui.committee_widgets import day_text, phase_label
-from workshop.ui.i18n import t, tn
+from workshop.ui.i18n import current_language, t, tn
 from workshop.ui.process import settings
 from workshop.ui.session import flash
 from workshop.ui.widgets import user_text
@@ -175,7 +175,8 @@ def rationale_correction(
     if application.status is ApplicationStatus.INTERESTED:
         return
     if fixes:
-        st.caption(t("recruitment.rationale_now", rationale=user_text(application.rationale)))
+        now = recruitment.rationale_text(application.rationale, current_language())
+        st.caption(t("recruitment.rationale_now", rationale=user_text(now)))
         was_lines(fixes, lambda b: user_text(b.get("rationale", "")))
     key = f"recruitment_fix_{application.id}"
     version = seen_version(key, application.rationale_version)

@@ -27,8 +27,7 @@ from workshop.meetings import rules as meeting_rules
 from workshop.meetings.core import agenda_in, bump_votes
 from workshop.model import Participant, Step, User, utcnow
 from workshop.text import clean_text
-from workshop.voting import opinion_groups
-from workshop.voting import tallies
+from workshop.voting import opinion_groups, tallies
 from workshop.voting.ballots import check_votable, ensure_ballot, open_round_row
 
 migrations = Migrations("samskab.vote_methods")

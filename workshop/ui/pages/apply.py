@@ -41,7 +41,8 @@ def applicant_page(token: str) -> None:
     if mine.status.is_outcome:
         st.subheader(t(f"application.status.{mine.status.value}"))
         st.markdown(t(f"applicant_outcome.{mine.status.value}", committee=applied_to.title))
-        st.markdown(t("applicant_outcome.reason", reason=user_text(mine.rationale)))
+        reason = recruitment.rationale_text(mine.rationale, current_language())
+        st.markdown(t("applicant_outcome.reason", reason=user_text(reason)))
     else:
         st.info(t("apply.mine.waiting"), icon=":material/hourglass_top:")
 
@@ -76,7 +77,12 @@ if st.session_state.get(APPLIED) == committee.id:
     if mine_link := st.session_state.get(APPLIED_LINK):
         st.markdown(t("apply.mine.keep_link"))
         base = qr.base_url(settings().public_url, st.context.url)
-        st.code(recruitment.applicant_url(base, mine_link), language=None)
+        url = recruitment.applicant_url(base, mine_link)
+        with st.container(key="apply_mine_link"):
+            st.code(url, language=None, wrap_lines=True)  # the whole link, with a copy button
+            st.link_button(
+                t("apply.mine.open_link"), url, icon=":material/open_in_new:", type="primary"
+            )
     st.stop()
 
 if not committees.can(state.phase, Action.APPLY):

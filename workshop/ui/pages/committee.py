@@ -286,6 +286,9 @@ with meetings_tab:
                     disabled=not can_write or locked,
                 )
                 st.markdown(f"**{t('meetings.attendance')}**")
+                started = members.has_started(plan.planned_at)
+                if not started:
+                    st.caption(t("meetings.attendance_after_start"))
                 was = members.attendance(db, plan.meeting_id)
                 statuses = {
                     m.id: st.radio(
@@ -298,7 +301,7 @@ with meetings_tab:
                         disabled=not can_write,
                     )
                     for m in people
-                    if m.is_active(plan.planned_at[:10])
+                    if started and m.is_active(plan.planned_at[:10])
                 }
                 if st.form_submit_button(
                     t("meetings.save_minutes"), type="primary", disabled=not can_write
@@ -308,12 +311,9 @@ with meetings_tab:
                             members.record_minutes(
                                 db, plan.meeting_id, agenda=agenda, minutes=minutes, actor=user
                             )
-                        members.record_attendance(
-                            db,
-                            plan.meeting_id,
-                            {k: v for k, v in statuses.items() if v is not None},
-                            actor=user,
-                        )
+                        marked = {k: v for k, v in statuses.items() if v is not None}
+                        if marked:
+                            members.record_attendance(db, plan.meeting_id, marked, actor=user)
                         flash(t("meetings.minutes_saved"))
                         st.rerun()
             if can_write and not locked and plan.minutes.strip():

@@ -8,11 +8,8 @@ and the moderation log with its CSV export.
 import streamlit as st
 
 from workshop.meetings import core as meetings
-from workshop.meetings import ideas
-from workshop.meetings import moderation
-from workshop.meetings import qr
+from workshop.meetings import ideas, moderation, qr, themes
 from workshop.meetings import rules as meeting_rules
-from workshop.meetings import themes
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
 from workshop.ui.actions import act, shows_refusal, verdict_text
 from workshop.ui.i18n import t, tn

@@ -4,9 +4,7 @@ feedback to the people behind ideas, and share the meeting's public outcome page
 import streamlit as st
 
 from workshop.feedback import core as feedback
-from workshop.meetings import idea_status
-from workshop.meetings import ideas
-from workshop.meetings import qr
+from workshop.meetings import idea_status, ideas, qr
 from workshop.model import IdeaStatus, Role
 from workshop.ui.actions import shows_refusal
 from workshop.ui.agreement_widgets import day, status_label

@@ -11,8 +11,7 @@ import streamlit as st
 
 from workshop.errors import NotFound
 from workshop.meetings import core as meetings
-from workshop.meetings import ideas
-from workshop.meetings import themes
+from workshop.meetings import ideas, themes
 from workshop.meetings.stream import StreamWindow
 from workshop.model import Idea, MeetingStatus, Step, StepKind
 from workshop.ui import ballots, state

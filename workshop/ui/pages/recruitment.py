@@ -1,5 +1,6 @@
 """Recruitment review: applications with statuses and reasons, coverage against targets, draw."""
 
+import json
 from functools import partial
 
 import streamlit as st
@@ -12,6 +13,7 @@ from workshop.committees.model import (
     ApplicationStatus,
 )
 from workshop.errors import WorkshopError
+from workshop.i18n import numbers
 from workshop.model import Role
 from workshop.privacy import core as privacy
 from workshop.ui.actions import shows_refusal
@@ -23,7 +25,7 @@ from workshop.ui.committee_widgets import (
     public_url,
 )
 from workshop.ui.correction_widgets import rationale_correction, send_outcomes_panel
-from workshop.ui.i18n import error_text, t, tn
+from workshop.ui.i18n import current_language, error_text, t, tn
 from workshop.ui.link_widgets import renew_link
 from workshop.ui.privacy_widgets import erase_person_control
 from workshop.ui.process import store
@@ -116,7 +118,8 @@ with applications_tab:
                         name=review["reviewer"] or "—",
                         date=day_text(review["reviewed_at"]),
                     )
-                    + f" {user_text(review['rationale'])}"
+                    + " "
+                    + user_text(recruitment.rationale_text(review["rationale"], current_language()))
                 )
             rationale_correction(db, application, rationale_fixes.get(application.id, []), user)
             erase_person_control(
@@ -260,7 +263,26 @@ def draw_error_text(error: WorkshopError) -> str:
 
 
 def percent(value: float) -> str:
-    return f"{value * 100:.1f} %"
+    return numbers.percent(value, current_language())
+
+
+def record_download(draw: dict) -> None:
+    """The record as JSON, to download and to read: all ``samskab replay-draw --record`` needs,
+    with application numbers and never names."""
+    record = json.dumps(
+        recruitment.draw_record(db, draw["id"]), ensure_ascii=False, indent=1, sort_keys=True
+    )
+    st.download_button(
+        t("draw.record.download"),
+        data=record,
+        file_name=f"lodtraekning-{draw['id']}.json",
+        mime="application/json",
+        icon=":material/download:",
+        key=f"draw_download_{draw['id']}",
+    )
+    with st.expander(t("draw.record.json"), icon=":material/data_object:"):
+        st.caption(t("draw.record.json_help", id=draw["id"]))
+        st.code(record, language="json")
 
 
 def show_draw(draw: dict, names: dict) -> None:
@@ -308,7 +330,7 @@ def show_draw(draw: dict, names: dict) -> None:
     st.caption(
         t(
             "draw.record.number",
-            number=f"{draw['uniform']:.9f}",
+            number=numbers.decimal(draw["uniform"], current_language(), decimals=9),
             index=lottery["composition"] + 1,
             count=len(lottery["compositions"]),
         )
@@ -335,6 +357,7 @@ def show_draw(draw: dict, names: dict) -> None:
     st.dataframe(
         [
             {
+                t("draw.col.number"): i,
                 t("draw.col.applicant"): names.get(i, str(i)),
                 t("draw.col.group"): group_text(i),
                 t("draw.col.chance"): percent(p),
@@ -345,7 +368,44 @@ def show_draw(draw: dict, names: dict) -> None:
         hide_index=True,
         key=f"draw_chances_{draw['id']}",
     )
+    st.markdown(f"**{t('draw.record.groups')}**")
+    st.caption(t("draw.record.groups_help"))
+    st.dataframe(
+        [
+            {
+                t("draw.col.group_number"): index + 1,
+                t("draw.col.group"): ", ".join(
+                    quota_label(q)
+                    for q, hit in zip(draw["quotas"], lottery["profiles"][index], strict=True)
+                    if hit
+                )
+                or t("draw.group.none"),
+                t("draw.col.numbers"): ", ".join(str(i) for i in members),
+            }
+            for index, members in enumerate(lottery["groups"])
+        ],
+        hide_index=True,
+        key=f"draw_groups_{draw['id']}",
+    )
+    st.markdown(f"**{t('draw.record.lottery')}**")
+    st.caption(t("draw.record.lottery_help"))
+    st.dataframe(
+        [
+            {
+                t("draw.col.composition"): index + 1,
+                t("draw.col.seats_per_group"): " · ".join(
+                    f"{group + 1}: {count}" for group, count in enumerate(counts) if count
+                ),
+                t("draw.col.probability"): percent(probability),
+                t("draw.col.drawn"): "✓" if index == lottery["composition"] else "",
+            }
+            for index, (counts, probability) in enumerate(lottery["compositions"])
+        ],
+        hide_index=True,
+        key=f"draw_lottery_{draw['id']}",
+    )
     st.markdown(f"**{t('draw.record.steps')}**")
+    st.caption(t("draw.steps.help"))
     st.dataframe(
         [
             {
@@ -353,6 +413,7 @@ def show_draw(draw: dict, names: dict) -> None:
                 t("draw.col.group"): group_text(s["applicant_id"]),
                 t("draw.col.pool"): s["pool_size"],
                 t("draw.col.position"): s["position"],
+                t("draw.col.number"): s["applicant_id"],
                 t("draw.col.applicant"): names.get(s["applicant_id"], str(s["applicant_id"])),
             }
             for s in draw["steps"]
@@ -360,6 +421,7 @@ def show_draw(draw: dict, names: dict) -> None:
         hide_index=True,
         key=f"recruitment_steps_{draw['id']}",
     )
+    record_download(draw)
     if st.button(
         t("draw.replay.button"), icon=":material/replay:", key=f"draw_replay_{draw['id']}"
     ):
@@ -375,7 +437,9 @@ def show_draw(draw: dict, names: dict) -> None:
                     "draw.replay.lottery_same"
                     if replay.distribution_matches
                     else "draw.replay.lottery_differs",
-                    difference=f"{replay.largest_difference or 0:.1e}",
+                    difference=numbers.decimal(
+                        replay.largest_difference or 0, current_language(), decimals=9
+                    ),
                 )
             )
         lines.append(
@@ -392,6 +456,7 @@ with draw_tab:
     st.write(t("draw.intro"))
     with st.expander(t("draw.explain.title"), icon=":material/help:"):
         st.markdown(t("draw.explain.body"))
+        st.markdown(t("draw.explain.replay"))
     pool = recruitment.draw_pool(db, committee.id)
     st.caption(tn("recruitment.draw_pool", len(pool)))
     if committees.can(state.phase, Action.DRAW):
