@@ -17,12 +17,18 @@ refresh that finds news: ``meetings.meeting_state`` (has the room moved on?) and
 Prints p50/p95/max of both, and checks the target: p95 under load ≤ 2 × idle p95 and
 max ≤ 50 ms.
 
-Run: ``python benchmarks/bench_read_lock.py [--seconds 20] [--rebuild]``
+The poll's wait under load has two parts: the Store's lock (gone since reads have their own
+connections) and Python's GIL, which the export and summary threads hold while they build
+DataFrames; a thread waiting for it gets it after at most the switch interval (5 ms).
+``--switch-interval`` shows how much of the rest is the GIL.
+
+Run: ``python benchmarks/bench_read_lock.py [--seconds 20] [--rebuild] [--switch-interval MS]``
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -93,7 +99,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=20.0, help="polling time under load")
     parser.add_argument("--rebuild", action="store_true", help="build the database again")
+    parser.add_argument(
+        "--switch-interval",
+        type=float,
+        help="sys.setswitchinterval in ms (Python's default: 5 ms; the app does not change it)",
+    )
     args = parser.parse_args()
+    if args.switch_interval:
+        sys.setswitchinterval(args.switch_interval / 1000)
 
     source = built_database(args.rebuild)
     folder = Path(tempfile.mkdtemp(prefix="bench-read-lock-"))
@@ -103,7 +116,11 @@ def main() -> None:
     ideas_n = store.scalar("SELECT COUNT(*) FROM ideas")
     votes_n = store.scalar("SELECT COUNT(*) FROM ballot_entries")
     meeting_id = int(store.scalar("SELECT MAX(id) FROM meetings"))
-    print(f"{ideas_n:,} ideas, {votes_n:,} votes, one shared Store")
+    print(
+        f"{ideas_n:,} ideas, {votes_n:,} votes, one shared Store;"
+        f" GIL switch interval {sys.getswitchinterval() * 1000:g} ms;"
+        f" load average {os.getloadavg()[0]:.1f}"
+    )
 
     poll_loop(store, meeting_id, 1.0, count=50)  # warm the page cache and statement caches
     idle = poll_loop(store, meeting_id, args.seconds, count=1000)
@@ -139,6 +156,7 @@ def main() -> None:
             thread.join()
     store.close()
     shutil.rmtree(folder, ignore_errors=True)
+    print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
     i50, i95, imax = figures(idle)
     b50, b95, bmax = figures(busy)

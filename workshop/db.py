@@ -65,6 +65,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import sqlite_utils
+from sqlite_utils.db import dedupe_keys
 
 from workshop.errors import InvalidInput, NotAllowed
 
@@ -287,7 +288,18 @@ class Store:
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         with self._reading() as db:
-            return list(db.query(sql, params))
+            if db is self.db:  # the writer: sqlite-utils undoes a statement that returns no rows
+                return list(db.query(sql, params))
+            # A read connection is query-only, so sqlite-utils' SAVEPOINT guard around every
+            # query is not needed: one statement instead of three (a poll is ~3× faster).
+            cursor = db.conn.execute(sql, params)
+            try:
+                if cursor.description is None:
+                    raise ValueError("query() can only be used with SQL that returns rows")
+                keys = dedupe_keys(column[0] for column in cursor.description)
+                return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+            finally:
+                cursor.close()
 
     def query_one(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
