@@ -17,10 +17,12 @@ refresh that finds news: ``meetings.meeting_state`` (has the room moved on?) and
 Prints p50/p95/max of both, and checks the target: p95 under load ≤ 2 × idle p95 and
 max ≤ 50 ms.
 
-The poll's wait under load has two parts: the Store's lock (gone since reads have their own
-connections) and Python's GIL, which the export and summary threads hold while they build
-DataFrames; a thread waiting for it gets it after at most the switch interval (5 ms).
-``--switch-interval`` shows how much of the rest is the GIL.
+The poll's wait under load has three parts: the Store's lock (gone since reads have their own
+connections); Python's GIL, which the export and summary threads hold while they build
+DataFrames (a thread waiting for it gets it after the switch interval, 5 ms, at each of the
+poll's sqlite3 calls); and, on a busy machine, waiting for a core. Under load each poll is
+followed by a *control*: the idle poll's median of pure Python, no database, timed the same
+way: what any thread of the process waits anyway. ``--switch-interval`` varies the GIL's.
 
 Run: ``python benchmarks/bench_read_lock.py [--seconds 20] [--rebuild] [--switch-interval MS]``
 """
@@ -80,11 +82,21 @@ def figures(values: list[float]) -> tuple[float, float, float]:
 
 
 def poll_loop(
-    store: Store, meeting_id: int, seconds: float, count: int | None = None
-) -> list[float]:
-    """A phone polling every POLL_EVERY_S; returns each poll's time in ms."""
+    store: Store,
+    meeting_id: int,
+    seconds: float,
+    count: int | None = None,
+    control_ms: float | None = None,
+) -> tuple[list[float], list[float]]:
+    """A phone polling every POLL_EVERY_S; returns each poll's time in ms.
+
+    With ``control_ms``, every poll is followed by a control: ``control_ms`` of pure Python
+    and no database at all, timed the same way. Under load, the control shows what any
+    thread of this process waits anyway (for the GIL, and for a core on a busy machine).
+    """
     last_seq = int(store.scalar("SELECT MAX(seq) FROM ideas WHERE meeting_id = ?", [meeting_id]))
     times: list[float] = []
+    controls: list[float] = []
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline and (count is None or len(times) < count):
         start = time.perf_counter()
@@ -92,7 +104,14 @@ def poll_loop(
         ideas.ideas_changed_since(store, meeting_id, last_seq - 5, limit=STREAM_WINDOW)
         times.append((time.perf_counter() - start) * 1000)
         time.sleep(POLL_EVERY_S)
-    return times
+        if control_ms is not None:
+            start = time.perf_counter()
+            spin_until = start + control_ms / 1000
+            while time.perf_counter() < spin_until:
+                pass
+            controls.append((time.perf_counter() - start) * 1000)
+            time.sleep(POLL_EVERY_S)
+    return times, controls
 
 
 def main() -> None:
@@ -123,7 +142,7 @@ def main() -> None:
     )
 
     poll_loop(store, meeting_id, 1.0, count=50)  # warm the page cache and statement caches
-    idle = poll_loop(store, meeting_id, args.seconds, count=1000)
+    idle, _ = poll_loop(store, meeting_id, args.seconds, count=1000)
 
     stop = threading.Event()
     done = {"exports": 0, "summaries": 0}
@@ -149,7 +168,9 @@ def main() -> None:
     for thread in load:
         thread.start()
     try:
-        busy = poll_loop(store, meeting_id, args.seconds)
+        busy, control = poll_loop(
+            store, meeting_id, args.seconds, control_ms=statistics.median(idle)
+        )
     finally:
         stop.set()
         for thread in load:
@@ -164,6 +185,9 @@ def main() -> None:
     print(f"{'phone poll (ms)':<34}{'polls':>7}{'p50':>9}{'p95':>9}{'max':>9}")
     print(f"{'idle':<34}{len(idle):>7}{i50:>9.2f}{i95:>9.2f}{imax:>9.2f}")
     print(f"{'under export + cold summary':<34}{len(busy):>7}{b50:>9.2f}{b95:>9.2f}{bmax:>9.2f}")
+    c50, c95, cmax = figures(control)
+    label = f"  control: {i50:.2f} ms of Python"
+    print(f"{label:<34}{len(control):>7}{c50:>9.2f}{c95:>9.2f}{cmax:>9.2f}")
     for name in ("exports", "summaries"):
         each = spent[name] / done[name] if done[name] else float("nan")
         print(f"  {name} meanwhile: {done[name]} done, {each:.2f} s each")
