@@ -279,10 +279,12 @@ def test_an_in_memory_store_still_reads_writes_and_snapshots(tmp_path: Path) -> 
     assert out == {"result": 1}
     with store.snapshot() as db:
         assert db.execute("SELECT COUNT(*) FROM committees").fetchone()[0] == 1
+        assert store.query("SELECT title FROM committees") == [{"title": "in memory"}]
         with pytest.raises(RuntimeError, match="read-only"), store.transaction():
             pass
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             add_committee(db, "through the snapshot")
+    assert store.read_connections_opened == 0
     add_committee(store.db, "after")  # the writer writes again
     assert count(store) == 2
     store.close()
