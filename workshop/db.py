@@ -15,9 +15,13 @@ of failing when a deferred transaction tries to upgrade.
 Reads beside writes: ``query``, ``query_one``, ``scalar`` and ``snapshot`` run on *read*
 connections (same pragmas, plus ``PRAGMA query_only=ON``: a read can never write) and take
 no lock. In WAL mode a reader sees the last committed state and neither waits for the writer
-nor holds it up, so a phone's poll no longer queues behind an export or a cold summary
-(``benchmarks/bench_read_lock.py``, 10,000 ideas and 200,000 votes, one process: the poll's
-max went from 4.6 s to the figures in the README's Benchmarks table). Two exceptions:
+nor holds it up, so a phone's poll no longer queues behind an export or a cold summary.
+``benchmarks/bench_read_lock.py`` (10,000 ideas, 200,000 votes, one process, a machine at
+load average 5–17): a poll while an export and a cold summary run took p50 1.9–6.8 s, max
+4.6–8.7 s behind the one lock; on read connections p50 0.4 ms (its idle median), p95 4–8 ms,
+max 164–262 ms. What remains is the GIL, held by the other threads (pandas building a
+200,000-row DataFrame holds it for up to ~300 ms), not the store: README "Reads beside
+writes". Two exceptions:
 
 - a thread inside its own write transaction reads on the writer connection (under the lock
   it already holds), so it sees its own uncommitted rows;
