@@ -288,3 +288,31 @@ def test_an_in_memory_store_still_reads_writes_and_snapshots(tmp_path: Path) -> 
     add_committee(store.db, "after")  # the writer writes again
     assert count(store) == 2
     store.close()
+
+
+def test_a_read_waits_for_a_free_connection_when_all_are_busy_and_then_runs(
+    store: Store,
+) -> None:
+    """All read connections held by long snapshots: one more read waits for the first to end."""
+    size = store.READ_CONNECTIONS
+    entered, release = threading.Barrier(size + 1), threading.Event()
+
+    def long_read() -> int:
+        with store.snapshot():
+            entered.wait(WAIT_S)
+            release.wait(WAIT_S)
+            return count(store)
+
+    holders = [in_thread(long_read) for _ in range(size)]
+    entered.wait(WAIT_S)
+    extra, out = in_thread(lambda: count(store))
+    extra.join(0.2)
+    waiting = extra.is_alive()
+    release.set()
+    extra.join(WAIT_S)
+    for thread, held in holders:
+        thread.join(WAIT_S)
+        assert held == {"result": 0}
+    assert waiting, "a read ran although every read connection was in use"
+    assert out == {"result": 0}
+    assert store.read_connections_opened == size

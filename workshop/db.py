@@ -34,8 +34,9 @@ script run, so a ``threading.local`` connection would be opened for almost every
 live until the garbage collector finds the dead thread. The pool keeps at most
 ``Store.READ_CONNECTIONS`` (8) connections, opened lazily and reused warm (their page caches
 stay filled); a read checks one out for the length of one query (or one snapshot) and gives
-it back. A thread holds at most one at a time (reads inside a snapshot use the snapshot's
-connection), so waiting for a free one cannot deadlock. ``close()`` closes all of them.
+it back. When all are in use (eight long snapshots at once), a read waits for the first to
+come back. A thread holds at most one at a time (reads inside a snapshot use the snapshot's
+connection), so that wait cannot deadlock. ``close()`` closes all of them.
 
 Several reads that must agree with each other (an export of many tables) go inside
 ``with store.snapshot() as db:``: a read transaction (``BEGIN`` on one read connection,
