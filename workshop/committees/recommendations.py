@@ -52,7 +52,7 @@ def _ideas_with_dots(store: Store) -> str:
     """Ideas with their meeting, their dots over all rounds, and their theme (if grouped)."""
     theme = (
         "COALESCE((SELECT t.name FROM themes t WHERE t.id = i.theme_id), '')"
-        if "theme_id" in store.db["ideas"].columns_dict
+        if store.scalar("SELECT 1 FROM pragma_table_info('ideas') WHERE name = 'theme_id'")
         else "''"
     )
     return f"""
