@@ -22,7 +22,8 @@ connections); Python's GIL, which the export and summary threads hold while they
 DataFrames (a thread waiting for it gets it after the switch interval, 5 ms, at each of the
 poll's sqlite3 calls); and, on a busy machine, waiting for a core. Under load each poll is
 followed by a *control*: no database, only the poll's 8 GIL hand-offs, timed the same way:
-what any thread of the process waits anyway. ``--switch-interval`` varies the GIL's.
+what any thread of the process waits anyway. ``--switch-interval`` varies the GIL's (default:
+the app's 1 ms, ``workshop.ui.runtime``).
 
 Run: ``python benchmarks/bench_read_lock.py [--seconds 20] [--rebuild] [--switch-interval MS]``
 """
@@ -53,6 +54,7 @@ from workshop.meetings import core as meetings  # noqa: E402
 from workshop.meetings import ideas  # noqa: E402
 from workshop.reports import exports  # noqa: E402
 from workshop.reports import summary as reports  # noqa: E402
+from workshop.ui import runtime  # noqa: E402
 
 CACHE = Path(tempfile.gettempdir()) / "samskab-bench-read-lock" / "10k-ideas-200k-votes.db"
 STREAM_WINDOW = 36  # participate.py: STREAM_WINDOW = 3 * STREAM_LENGTH
@@ -124,11 +126,11 @@ def main() -> None:
     parser.add_argument(
         "--switch-interval",
         type=float,
-        help="sys.setswitchinterval in ms (Python's default: 5 ms; the app does not change it)",
+        default=runtime.SWITCH_INTERVAL_S * 1000,
+        help="sys.setswitchinterval in ms (default: the app's, workshop.ui.runtime)",
     )
     args = parser.parse_args()
-    if args.switch_interval:
-        sys.setswitchinterval(args.switch_interval / 1000)
+    sys.setswitchinterval(args.switch_interval / 1000)
 
     source = built_database(args.rebuild)
     folder = Path(tempfile.mkdtemp(prefix="bench-read-lock-"))

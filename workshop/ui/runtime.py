@@ -18,15 +18,24 @@ and its whole heap every few seconds: 12 s of 80 s of server CPU, and pauses of 
 
 Same room after the change: 24 young and 1 older collection in the whole run, server CPU per
 request 7.7 → 6.9 ms, p95 of a dot 491 → 92 ms (README, "Benchmarks").
+
+**The GIL's switch interval**: 1 ms instead of CPython's 5 ms. While one session builds an
+export or a cold summary (pure Python and pandas, holding the GIL), another thread that wants
+the GIL asks for it and gets it only after the interval; a phone's poll makes about eight
+sqlite3 calls, each releasing and taking the GIL again, so it could wait 8 × 5 ms behind a
+busy neighbour. ``benchmarks/bench_read_lock.py`` uses the same value (README, "Reads beside
+writes").
 """
 
 from __future__ import annotations
 
 import gc
 import importlib
+import sys
 import threading
 
 GC_THRESHOLDS = (50_000, 20, 10)
+SWITCH_INTERVAL_S = 0.001
 # Imported before freezing, so that what they build at import time is frozen with the rest.
 HEAVY_MODULES = (
     "pandas",
@@ -53,4 +62,5 @@ def tune_process() -> None:
         gc.collect()  # what is garbage now should not be frozen with the rest
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         _done = True
