@@ -536,7 +536,7 @@ def test_every_key_the_algorithms_use_is_in_the_catalogues() -> None:
 
     used = {
         match
-        for module in ("tallies", "opinion_groups", "sortition")
+        for module in ("voting/tallies", "voting/opinion_groups", "committees/sortition")
         for match in re.findall(
             r'"(error\.[a-z_]+\.[a-z_]+)"', (WORKSHOP / f"{module}.py").read_text("utf-8")
         )
