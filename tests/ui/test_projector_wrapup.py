@@ -83,7 +83,10 @@ def test_the_wrap_up_ranks_by_the_dot_votes_dots_after_a_consent_round(room, mak
     go(room, StepKind.WRAP_UP)
 
     shown = plain(projector_html(room, make_app))
-    three, one = translate("da", "common.dots.other", count=3), translate("da", "common.dots.one", count=1)
+    three, one = (
+        translate("da", "common.dots.other", count=3),
+        translate("da", "common.dots.one", count=1),
+    )
     assert three in shown and one in shown, shown
     assert translate("da", "common.dots.other", count=0) not in shown, shown
     assert shown.index("Badebro") < shown.index(three) < shown.index("Lys") < shown.index(one)

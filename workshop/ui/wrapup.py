@@ -122,9 +122,7 @@ def _card(result: StepResult, texts: Mapping[Id, str], room: int) -> str:
         if len(result.lines) > room:
             more = tn("wrapup.more", len(result.lines) - room)
             parts.append(f'<div class="sk-result-meta">{html.escape(more)}</div>')
-    return (
-        f'<div class="sk-result" data-testid="wrapup-{step.kind.value}">{"".join(parts)}</div>'
-    )
+    return f'<div class="sk-result" data-testid="wrapup-{step.kind.value}">{"".join(parts)}</div>'
 
 
 def show_wrapup(results: Sequence[StepResult], texts: Mapping[Id, str]) -> None:

@@ -98,7 +98,9 @@ def rank_lines(
         seen.sort(key=lambda line: (-line.agree_share, -line.agree))
         places = _places([-line.agree_share for line in seen])
         return tuple(
-            ResultLine(line.statement_id, place, line.agree_share, unites=line.statement_id in unites)
+            ResultLine(
+                line.statement_id, place, line.agree_share, unites=line.statement_id in unites
+            )
             for line, place in zip(seen, places, strict=True)
         )
     if method is VoteMethod.PAIRWISE:

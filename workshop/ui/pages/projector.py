@@ -143,11 +143,7 @@ def wall() -> None:
     )
     # A vote step shows its own round, never the round opened last elsewhere in the meeting.
     vote_round = voting.current_round(db, meeting.id) if step and step.kind.is_vote else None
-    if (
-        vote_round is not None
-        and vote_round.revealed
-        and vote_round.method != StepKind.DOT_VOTE
-    ):
+    if vote_round is not None and vote_round.revealed and vote_round.method != StepKind.DOT_VOTE:
         # Every other method's results are a chart (and, for statements, the opinion groups).
         texts = {i.id: i.text for i in ideas.wall_ideas(db, meeting.id, now.change_seq)}
         show_round_results(
