@@ -397,6 +397,10 @@ def round_results(store: Store, round_id: int, vote_seq: int) -> Any:
             " JOIN ballots b ON b.id = e.ballot_id WHERE b.round_id = ?",
             [round_id],
         )
+        # Votes on an idea hidden since (or merged away) are left out, as pairwise does: the
+        # result describes the ideas still in the running, and a hide never breaks it.
+        running = set(ideas)
+        entries = [e for e in entries if e["idea_id"] in running]
         if method is VoteMethod.DOT_VOTE:
             return tallies.tally_dots(
                 (tallies.DotVote(e["participant_id"], e["idea_id"], e["value"]) for e in entries),

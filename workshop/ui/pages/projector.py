@@ -18,7 +18,9 @@ from workshop.ui.process import settings, store
 from workshop.ui.results import show_round_results
 from workshop.ui.session import current_user, recheck_staff, screen_meeting
 from workshop.ui.widgets import seconds_left, step_label
+from workshop.ui.wrapup import show_wrapup
 from workshop.voting import ballots as voting
+from workshop.voting import wrapup
 
 PER_PAGE = 12
 PINNED = 6  # the newest ideas, always on the wall
@@ -139,19 +141,13 @@ def wall() -> None:
         f'<div class="sk-steprow"><span class="sk-step">{step_html}</span>{timer}</div>'
         f'<div class="sk-prompt" data-testid="projector-prompt">{html.escape(heading)}</div>'
     )
-    latest = voting.latest_round(db, meeting.id)
-    if (
-        latest is not None
-        and latest.revealed
-        and latest.method != StepKind.DOT_VOTE
-        and step is not None
-        and step.kind.is_vote
-        and step.id == latest.step_id
-    ):
+    # A vote step shows its own round, never the round opened last elsewhere in the meeting.
+    vote_round = voting.current_round(db, meeting.id) if step and step.kind.is_vote else None
+    if vote_round is not None and vote_round.revealed and vote_round.method != StepKind.DOT_VOTE:
         # Every other method's results are a chart (and, for statements, the opinion groups).
         texts = {i.id: i.text for i in ideas.wall_ideas(db, meeting.id, now.change_seq)}
         show_round_results(
-            db, latest.id, latest.method, now.vote_seq, texts, key="projector", large=True
+            db, vote_round.id, vote_round.method, now.vote_seq, texts, key="projector", large=True
         )
         return
     if step is not None and not step.kind.shows_ideas and now.status != MeetingStatus.CLOSED:
@@ -162,15 +158,13 @@ def wall() -> None:
     if step is not None and step.kind.shows_themes and now.status == MeetingStatus.RUNNING:
         theme_columns(shown)
         return
-    show_dots = (
-        latest is not None
-        and latest.revealed
-        and (step is None or step.kind.shows_results or now.status == MeetingStatus.CLOSED)
-    )
-    totals = voting.dot_totals(db, latest.id, now.vote_seq) if latest and show_dots else {}
-    ranked = show_dots and (
-        now.status == MeetingStatus.CLOSED or (step is not None and not step.kind.is_vote)
-    )
+    if wrapup.shows_wrapup(now.status, step):
+        results = wrapup.wrapup_results(db, meeting.id, now.vote_seq)
+        if results:  # without a vote step that ran, the wall of ideas below
+            show_wrapup(results, {i.id: i.text for i in shown})
+            return
+    show_dots = vote_round is not None and vote_round.revealed
+    totals = voting.dot_totals(db, vote_round.id, now.vote_seq) if vote_round and show_dots else {}
     if show_dots:
         shown.sort(key=lambda i: (-totals.get(i.id, 0), i.id))
     else:
@@ -179,22 +173,19 @@ def wall() -> None:
     if not shown:
         st.html(f'<div class="sk-page">{html.escape(t("projector.no_ideas"))}</div>')
         return
-    if ranked:
-        page_ideas, pages, page = shown[:PER_PAGE], 1, 0
-    else:
-        # The newest ideas stay on the wall; older ones rotate through the remaining places.
-        newest, older = shown[:PINNED], shown[PINNED:]
-        room = PER_PAGE - PINNED
-        pages = max(1, -(-len(older) // room))
-        page = int(time.time() // ROTATE_SECONDS) % pages
-        page_ideas = newest + older[page * room : (page + 1) * room]
+    # The newest ideas stay on the wall; older ones rotate through the remaining places.
+    newest, older = shown[:PINNED], shown[PINNED:]
+    room = PER_PAGE - PINNED
+    pages = max(1, -(-len(older) // room))
+    page = int(time.time() // ROTATE_SECONDS) % pages
+    page_ideas = newest + older[page * room : (page + 1) * room]
     cards = []
-    for index, idea in enumerate(page_ideas, start=1):
+    for idea in page_ideas:
         dots = ""
         if show_dots:
             count = html.escape(tn("common.dots", totals.get(idea.id, 0)))
             dots = f'<span class="sk-dots">{count}</span>'
-        cards.append(card(idea, dots, rank=index if ranked else None))
+        cards.append(card(idea, dots))
     footer = ""
     if pages > 1:
         where = t("projector.page", page=page + 1, pages=pages, count=len(shown))
