@@ -38,7 +38,6 @@ def main() -> None:
     from workshop.ui.staff_login import gate_page
 
     tune_process()  # once per process: the garbage collector (workshop/ui/runtime.py)
-    st.set_page_config(page_title="Samskab", page_icon=":material/forum:", layout="centered")
 
     visitor = who_am_i()
     specs = pages_for(visitor.audience)
@@ -90,7 +89,17 @@ def main() -> None:
         )
     # Only logged-in staff get a menu; citizens, the projector and visitors have nothing to
     # wander into.
-    st.navigation(pages, position="top" if visitor.user is not None else "hidden").run()
+    page = st.navigation(pages, position="top" if visitor.user is not None else "hidden")
+    # One page config per run, set here for the page that runs: a page that set its own layout
+    # after the router's made the console jump from wide to narrow under a facilitator's
+    # pointer after an action (a lost tap).
+    wide = any(spec.wide and spec.name == page.url_path for spec in specs)
+    st.set_page_config(
+        page_title="Samskab",
+        page_icon=":material/forum:",
+        layout="wide" if wide else "centered",
+    )
+    page.run()
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ class PageSpec:
     audiences: tuple[str, ...]
     default_for: tuple[str, ...] = ()
     linked: bool = False  # reachable by URL, hidden from the menu
+    wide: bool = False  # the router lays the page out wide (console, projector, audit log)
 
 
 PAGES: list[PageSpec] = [
@@ -34,12 +35,12 @@ PAGES: list[PageSpec] = [
     PageSpec("login", ":material/badge:", (ANONYMOUS,)),
     PageSpec("participate", ":material/chat:", (CITIZEN,), default_for=(CITIZEN,)),
     PageSpec("committees", ":material/groups:", STAFF, default_for=STAFF),
-    PageSpec("console", ":material/tune:", STAFF),
-    PageSpec("projector", ":material/cast:", (*STAFF, SCREEN), default_for=(SCREEN,)),
+    PageSpec("console", ":material/tune:", STAFF, wide=True),
+    PageSpec("projector", ":material/cast:", (*STAFF, SCREEN), default_for=(SCREEN,), wide=True),
     PageSpec("summary", ":material/bar_chart:", (*STAFF, POLITICIAN), default_for=(POLITICIAN,)),
     PageSpec("outcomes", ":material/flag:", STAFF),
     PageSpec("users", ":material/manage_accounts:", (ADMIN,)),
-    PageSpec("audit", ":material/history:", (ADMIN,)),
+    PageSpec("audit", ":material/history:", (ADMIN,), wide=True),
     PageSpec("agreements", ":material/handshake:", STAFF),
     PageSpec("feedback", ":material/forum:", STAFF),
     PageSpec("logout", ":material/logout:", (*STAFF, POLITICIAN)),

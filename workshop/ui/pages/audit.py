@@ -14,7 +14,6 @@ from workshop.ui.session import require_role
 SHOWN = 500  # newest entries on screen; the downloads hold every matching entry
 
 require_role(Role.ADMIN)
-st.set_page_config(layout="wide")  # before/after need the width
 db = store()
 
 st.title(t("page.audit"))

@@ -25,7 +25,6 @@ from workshop.voting import methods as vote_methods
 
 LIVE_REFRESH_SECONDS = 3
 
-st.set_page_config(layout="wide")
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
 config = settings()

@@ -26,7 +26,6 @@ PER_PAGE = 12
 PINNED = 6  # the newest ideas, always on the wall
 ROTATE_SECONDS = 12
 
-st.set_page_config(layout="wide")
 db = store()
 config = settings()
 
