@@ -97,6 +97,15 @@ def test_only_the_composition_root_lists_the_migration_sets() -> None:
             ):
                 declared.add(node.args[0].value)  # type: ignore[attr-defined]
     applied = [migration_set.name for migration_set in app.migration_sets()]
+    # ... and nothing else opens a store with them or lists them.
+    for path in [ROOT / "streamlit_app.py", *(ROOT / "workshop").rglob("*.py")]:
+        if path == ROOT / "workshop" / "app.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "def migration_sets" not in text, path
+        assert "db.open_store(" not in text and "from workshop.db import open_store" not in text, (
+            path
+        )
     assert applied[0] == "samskab"
     assert sorted(applied) == sorted(declared)
     assert len(applied) == len(set(applied))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ast
 import re
-from enum import StrEnum
+from enum import Enum
 from importlib import import_module
 from pathlib import Path
 
@@ -42,7 +42,7 @@ def domain_classes() -> set[str]:
             for node in tree.body
             if isinstance(node, ast.ClassDef) and not node.name.startswith("_")
         }
-    # Every enum of a feature names domain values (ui excluded: it shows them).
+    # Every enum of a feature (StrEnum, IntEnum…) names domain values (ui excluded: it shows them).
     for path in (ROOT / "workshop").rglob("*.py"):
         relative = path.relative_to(ROOT)
         if relative.parts[1] == "ui":
@@ -52,8 +52,7 @@ def domain_classes() -> set[str]:
             name
             for name, value in vars(module).items()
             if isinstance(value, type)
-            and issubclass(value, StrEnum)
-            and value is not StrEnum
+            and issubclass(value, Enum)
             and value.__module__ == module.__name__
         }
     return names

@@ -1,7 +1,7 @@
 """The composition root: the one module that knows every feature.
 
 It lists the migration sets of every feature in the order they are applied, and opens the
-database with them. The Streamlit app (``workshop.ui.session``), the command line
+database with them. The Streamlit app (``workshop.ui.process``), the command line
 (``workshop.cli``), the benchmarks and the tests open a database through here; nothing below
 it does (``workshop.db`` imports no feature, and the import contracts in ``pyproject.toml``
 keep it that way).

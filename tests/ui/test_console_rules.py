@@ -106,26 +106,57 @@ def test_no_page_does_timer_arithmetic_or_step_position_checks() -> None:
     assert offenders == []
 
 
+def _outside_buttons(loop: ast.For) -> list[ast.AST]:
+    """The loop's nodes, leaving out what runs under ``if st.button(...)``: a button drawn per
+    item acts on its one item when tapped, it is not a write per item."""
+    found: list[ast.AST] = []
+    stack: list[ast.AST] = list(loop.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and any(
+            isinstance(n, ast.Attribute) and n.attr == "button" for n in ast.walk(node.test)
+        ):
+            stack.extend(node.orelse)
+            continue
+        found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return found
+
+
 def _service_calls_in_loops(path: Path) -> list[str]:
     """Writes done one by one in a loop (each its own transaction) instead of one service."""
     found = []
     for loop in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not isinstance(loop, ast.For):
             continue
-        for node in ast.walk(loop):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and isinstance(node.func.value, ast.Name)
-                and node.func.value.id in {"themes", "moderation", "meetings", "voting"}
-                and node.func.attr.startswith(("assign", "set_", "hide", "merge", "place"))
-            ):
-                found.append(f"{path.name}:{node.lineno} {node.func.value.id}.{node.func.attr}")
+        for node in _outside_buttons(loop):
+            if not isinstance(node, ast.Call):
+                continue
+            # a service called directly, or handed to a helper (``act(themes.assign_theme, …)``)
+            for target in (node.func, *node.args[:1]):
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id in {"themes", "moderation", "meetings", "voting"}
+                    and target.attr.startswith(("assign", "set_", "hide", "merge", "place"))
+                ):
+                    found.append(f"{path.name}:{node.lineno} {target.value.id}.{target.attr}")
     return found
 
 
 def test_no_page_writes_in_a_loop() -> None:
     assert [hit for path in PAGE_FILES for hit in _service_calls_in_loops(path)] == []
+
+
+def test_the_loop_check_sees_a_service_handed_to_a_helper(tmp_path: Path) -> None:
+    page = tmp_path / "page.py"
+    page.write_text(
+        "for idea in ideas:\n    act(themes.assign_theme, db, idea, 1)\n"
+        "for idea in ideas:\n    themes.assign_theme(db, idea, 1)\n"
+        "for idea in ideas:\n    if st.button('out'):\n        act(themes.assign_theme, idea)\n",
+        encoding="utf-8",
+    )
+    assert len(_service_calls_in_loops(page)) == 2
 
 
 def test_pages_map_refusals_through_the_one_helper() -> None:

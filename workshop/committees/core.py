@@ -1,6 +1,6 @@
 """Committees, their phase on the lifecycle timeline, and the rules each phase sets.
 
-What may happen in a committee follows from its phase (``records.ALLOWED``); every service
+What may happen in a committee follows from its phase (``model.ALLOWED``); every service
 in this package asks :func:`require` inside its transaction, so the rule holds whatever page
 or script calls it. Phases move forward one at a time, and only when the committee is ready
 for the next one (:func:`blockers`).
@@ -310,7 +310,7 @@ def go_back_phase(
     """Move the committee back from ``expected`` to the phase before it, with a reason.
 
     Everything recorded stays: applications, members, meetings, recommendations and
-    decisions. What the earlier phase allows is allowed again (``records.ALLOWED``): back in
+    decisions. What the earlier phase allows is allowed again (``model.ALLOWED``): back in
     recruitment, the application form takes applications again; back in recommendations,
     drafting opens again and the decisions recorded so far stand. Moving forward again asks
     the same readiness as the first time (:func:`blockers`). The change, with its reason, is
@@ -369,7 +369,7 @@ def phase_changes(store: Store, committee_id: int) -> list[PhaseChange]:
 # -- timeline -----------------------------------------------------------------------------------
 
 
-def _iso_date(value: date | str) -> str:
+def iso_date(value: date | str) -> str:
     if isinstance(value, date):
         return value.isoformat()
     try:
@@ -391,7 +391,7 @@ def set_deadlines(
     Changing a planned date is a correction: the old date is kept as a version
     (``corrections``). ``seen_versions`` are the versions the page showed: if a date was
     corrected meanwhile, nothing is saved (``error.correction.stale``)."""
-    cleaned = {Phase(p): (_iso_date(d) if d else None) for p, d in deadlines.items()}
+    cleaned = {Phase(p): (iso_date(d) if d else None) for p, d in deadlines.items()}
     with store.transaction() as db:
         phase_in(db, committee_id)
         current = {
@@ -462,7 +462,7 @@ def correct_deadline(
     meanwhile, nothing changes (``error.correction.stale``).
     """
     phase = Phase(phase)
-    day = _iso_date(due_on) if due_on else None
+    day = iso_date(due_on) if due_on else None
     with store.transaction() as db:
         phase_in(db, committee_id)
         current = corrections.version_in(db, "deadline", committee_id, phase.value)

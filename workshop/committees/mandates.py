@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from workshop import audit
-from workshop.committees.core import _iso_date, check_composition, require
+from workshop.committees.core import check_composition, iso_date, require
 from workshop.committees.model import MANDATE_FIELDS, MANDATE_TEXT_FIELDS, Action, Mandate
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
@@ -136,7 +136,7 @@ def approve_mandate(
 ) -> Mandate:
     """Record that ``body`` (e.g. the council) approved ``version`` on ``approved_on``."""
     body = require_text(body, max_chars=BODY_MAX, field="body")
-    day = _iso_date(approved_on)
+    day = iso_date(approved_on)
     with store.transaction() as db:
         require(db, committee_id, Action.APPROVE_MANDATE)
         row = db.execute(
@@ -208,14 +208,14 @@ def list_versions(store: Store, committee_id: int) -> list[Mandate]:
 
 
 @dataclass(frozen=True)
-class FieldChange:
+class MandateChange:
     field: str
     old: str
     new: str
     diff: tuple[str, ...]  # unified diff lines, without headers
 
 
-def compare_versions(store: Store, committee_id: int, old: int, new: int) -> list[FieldChange]:
+def compare_versions(store: Store, committee_id: int, old: int, new: int) -> list[MandateChange]:
     """The fields that differ between two versions, with a line diff for each."""
     first = get_mandate(store, committee_id, old)
     second = get_mandate(store, committee_id, new)
@@ -225,5 +225,5 @@ def compare_versions(store: Store, committee_id: int, old: int, new: int) -> lis
         if before != after:
             lines = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=1)
             body = tuple(line for line in lines if not line.startswith(("---", "+++", "@@")))
-            changes.append(FieldChange(name, before, after, body))
+            changes.append(MandateChange(name, before, after, body))
     return changes

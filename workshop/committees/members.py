@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlite_utils import Database
 
 from workshop import audit
-from workshop.committees.core import _iso_date, require
+from workshop.committees.core import iso_date, require
 from workshop.committees.corrections import iso_minute
 from workshop.committees.model import (
     POLITICIAN_SEATS,
@@ -93,8 +93,8 @@ def insert_member(
     email: str | None = None,
 ) -> int:
     """Insert a member inside the caller's transaction (rules already checked)."""
-    start = _iso_date(starts_on)
-    end = _iso_date(ends_on) if ends_on else None
+    start = iso_date(starts_on)
+    end = iso_date(ends_on) if ends_on else None
     if end is not None and end < start:
         raise InvalidInput("error.member.dates")
     cursor = db.execute(
@@ -138,7 +138,7 @@ def add_member(
     with store.transaction() as db:
         require(db, committee_id, Action.ADD_MEMBER)
         if role in POLITICIAN_SEATS or role is MemberRole.CITIZEN:
-            taken, target = seats_taken(db, committee_id, role, _iso_date(starts_on))
+            taken, target = seats_taken(db, committee_id, role, iso_date(starts_on))
             if taken >= target and not confirm_over_target:
                 raise NotAllowed("error.recruitment.over_target", taken=taken, target=target)
         member_id = insert_member(
@@ -157,7 +157,7 @@ def add_member(
 
 def end_membership(store: Store, member_id: int, ends_on: date | str, *, actor: User) -> Member:
     member = get_member(store, member_id)
-    end = _iso_date(ends_on)
+    end = iso_date(ends_on)
     if end < member.starts_on:
         raise InvalidInput("error.member.dates")
     with store.transaction() as db:

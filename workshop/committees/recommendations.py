@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from workshop import audit
 from workshop.committees import corrections
-from workshop.committees.core import _iso_date, require
+from workshop.committees.core import iso_date, require
 from workshop.committees.model import (
     FINAL_STAGES,
     OUTCOMES_FOR,
@@ -265,7 +265,7 @@ def correct_decision(
     follow, as after a decision.
     """
     outcome = DecisionOutcome(outcome)
-    day = _iso_date(decided_on)
+    day = iso_date(decided_on)
     row = store.query_one("SELECT recommendation_id FROM decisions WHERE id = ?", [decision_id])
     if row is None:
         raise NotFound("error.not_found")
@@ -349,7 +349,7 @@ def record_decision(
     body = DecisionBody(body)
     outcome = DecisionOutcome(outcome)
     rationale = _check_decision(body, outcome, rationale)
-    day = _iso_date(decided_on)
+    day = iso_date(decided_on)
     recommendation = get_recommendation(store, recommendation_id)
     with store.transaction() as db:
         require(db, recommendation.committee_id, Action.RECORD_DECISION)

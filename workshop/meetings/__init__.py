@@ -11,4 +11,6 @@ Public API, one module per part (callers import the module, e.g.
 - ``moderation``: hide with a reason, edit with a trail, merge duplicates
 - ``themes``: grouping ideas into themes during the clustering step
 - ``qr``: join links and their QR codes
+- ``rules``: what a facilitator may do now (``can_*``; pure), enforced by the services
+- ``stream``: what a phone's stream and ballot show, in which order (pure)
 """

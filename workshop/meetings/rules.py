@@ -39,7 +39,7 @@ class Verdict:
             raise NotAllowed(self.reason, **dict(self.params))
 
 
-ALLOWED = Verdict(True)
+ALLOW = Verdict(True)
 
 
 def refused(reason: str, **params: Any) -> Verdict:
@@ -61,7 +61,7 @@ def can_move_to_next_step(state: MeetingState, steps: Sequence[Step]) -> Verdict
     index = current_index(state, steps)
     if index is not None and index + 1 >= len(steps):
         return refused("error.step.no_next")
-    return ALLOWED
+    return ALLOW
 
 
 def can_go_back(state: MeetingState, steps: Sequence[Step]) -> Verdict:
@@ -73,7 +73,7 @@ def can_go_back(state: MeetingState, steps: Sequence[Step]) -> Verdict:
         return refused("error.meeting.not_started")
     if index == 0:
         return refused("error.step.no_previous")
-    return ALLOWED
+    return ALLOW
 
 
 def can_go_to_step(state: MeetingState, steps: Sequence[Step], step_id: int) -> Verdict:
@@ -84,7 +84,7 @@ def can_go_to_step(state: MeetingState, steps: Sequence[Step], step_id: int) -> 
         return refused("error.not_found")
     if step_id == state.current_step_id:
         return refused("error.step.already_current")
-    return ALLOWED
+    return ALLOW
 
 
 def can_extend_timer(
@@ -99,7 +99,7 @@ def can_extend_timer(
         return refused("error.step.not_current")
     if step.time_box_minutes + minutes > TIME_BOX_MAX:
         return refused("error.step.time_box_full", max=TIME_BOX_MAX)
-    return ALLOWED
+    return ALLOW
 
 
 def can_open_round(state: MeetingState, step: Step | None) -> Verdict:
@@ -112,7 +112,7 @@ def can_open_round(state: MeetingState, step: Step | None) -> Verdict:
         return refused("error.round.not_a_vote_step")
     if step.id != state.current_step_id:
         return refused("error.step.not_current")
-    return ALLOWED
+    return ALLOW
 
 
 def can_open_round_on(status: MeetingStatus, step: Step) -> Verdict:
@@ -122,4 +122,4 @@ def can_open_round_on(status: MeetingStatus, step: Step) -> Verdict:
         return refused("error.meeting.closed")
     if not step.kind.is_vote:
         return refused("error.round.not_a_vote_step")
-    return ALLOWED
+    return ALLOW
