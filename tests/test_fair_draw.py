@@ -218,6 +218,38 @@ def test_the_published_record_alone_replays_the_draw(store, committee, facilitat
     assert not sortition.replay_record(record).matches
 
 
+@pytest.mark.parametrize(
+    ("field", "tamper"),
+    [
+        ("uniform", lambda r: r.update(uniform=0.1)),
+        ("composition", lambda r: r.update(composition=r["composition"] + 1)),
+        ("seed_digest", lambda r: r.update(seed_digest="f" * 64)),
+        ("applicants", lambda r: r.update(applicants=[*r["applicants"], 99_999])),
+        ("applicants", lambda r: r.update(applicants=r["applicants"][1:])),
+        ("method", lambda r: r.update(method="greedy")),
+        ("lottery", lambda r: r["lottery"]["compositions"][0].__setitem__(1, 0.0)),
+        ("selected", lambda r: r.update(selected=list(reversed(r["selected"])))),
+    ],
+)
+def test_every_published_value_of_a_record_is_checked(
+    store, committee, facilitator, field, tamper
+) -> None:
+    """A record that was changed anywhere does not replay as matching, and the replay names
+    what differs (a fresh-eyes trial changed the published "u" and the seed's fingerprint and
+    was told the record matched)."""
+    import json
+
+    pool(store, committee, facilitator)
+    recruitment.run_draw(store, committee.id, seats=5, seed="lotto 7", actor=facilitator)
+    (stored,) = recruitment.list_draws(store, committee.id)
+    record = json.loads(json.dumps(recruitment.draw_record(store, stored["id"])))
+    assert sortition.replay_record(record).differences == ()
+    tamper(record)
+    replay = sortition.replay_record(record)
+    assert not replay.matches
+    assert field in replay.differences
+
+
 def test_replay_draw_from_a_downloaded_record_file(
     store, committee, facilitator, capsys, monkeypatch, tmp_path
 ):
@@ -239,9 +271,15 @@ def test_replay_draw_from_a_downloaded_record_file(
     assert translate("nb", "draw.replay.matches") in out and not missing_db.exists()
     record = json.loads(path.read_text(encoding="utf-8"))
     record["selected"] = list(reversed(record["selected"]))
+    record["uniform"] = 0.1
     path.write_text(json.dumps(record), encoding="utf-8")
     assert cli.main(["replay-draw", "--record", str(path)]) == 1
-    assert translate("nb", "draw.replay.mismatch") in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert translate("nb", "draw.replay.mismatch") in out
+    fields = ", ".join(
+        translate("nb", f"draw.record_field.{name}") for name in ("uniform", "selected")
+    )
+    assert translate("nb", "draw.replay.differs_in", fields=fields) in out
     path.write_text("{not json", encoding="utf-8")
     assert cli.main(["replay-draw", "--record", str(path)]) == 2
     assert capsys.readouterr().err.strip() == translate(

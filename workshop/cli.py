@@ -450,14 +450,20 @@ def _replay_record_file(path: str, lang: str, say: Callable[..., None]) -> int:
     method = translate(lang, f"draw.method.{record.get('method', 'leximin')}")
     say("draw.replay.title", id=record.get("draw", "?"), method=method)
     say("draw.replay.fingerprint", fingerprint=record["applicants_digest"])
-    say(
-        "draw.replay.lottery_same" if replay.lottery_matches else "draw.replay.lottery_differs",
-        difference=decimal(replay.largest_difference, lang, decimals=9),
-    )
+    if replay.lottery_matches:
+        lottery = "draw.replay.lottery_same"
+    elif replay.largest_difference == 0:  # same chances, other compositions
+        lottery = "draw.replay.lottery_compositions_differ"
+    else:
+        lottery = "draw.replay.lottery_differs"
+    say(lottery, difference=decimal(replay.largest_difference, lang, decimals=9))
     say(
         "draw.replay.panel_same" if replay.panel_matches else "draw.replay.panel_differs",
         selected=", ".join(str(i) for i in replay.selected),
     )
+    if replay.differences:
+        fields = [translate(lang, f"draw.record_field.{name}") for name in replay.differences]
+        say("draw.replay.differs_in", fields=", ".join(fields))
     say("draw.replay.matches" if replay.matches else "draw.replay.mismatch")
     return 0 if replay.matches else 1
 

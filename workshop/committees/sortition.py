@@ -290,6 +290,18 @@ def sample_panel(
 
 
 RECORD_FORMAT = "samskab-draw/1"
+# What a replay from the record alone checks, in this order. The seed, the applicants'
+# fingerprint, the quotas and the seats are what it draws from (a change to any of them shows
+# as a different lottery, "u", composition or panel); the draw's number and time label it.
+RECORD_CHECKED = (
+    "method",
+    "seed_digest",
+    "applicants",
+    "lottery",
+    "uniform",
+    "composition",
+    "selected",
+)
 
 
 @dataclass(frozen=True)
@@ -300,10 +312,13 @@ class RecordReplay:
     largest_difference: float  # largest difference of an applicant's probability
     selected: tuple[Id, ...]  # the panel drawn again with the seed, in draw order
     panel_matches: bool
+    # Every published value that the replay does not reproduce, by its name in the record
+    # (RECORD_CHECKED); empty when the whole record holds.
+    differences: tuple[str, ...] = ()
 
     @property
     def matches(self) -> bool:
-        return self.lottery_matches and self.panel_matches
+        return not self.differences
 
 
 def replay_record(record: Mapping[str, object]) -> RecordReplay:
@@ -344,11 +359,23 @@ def replay_record(record: Mapping[str, object]) -> RecordReplay:
         quotas=rules,
         seats=seats,
     )
+    members = sorted((m for group in published.groups for m in group), key=id_order)
+    listed = sorted(record["applicants"], key=id_order)  # type: ignore[call-overload]
+    checks = {
+        "method": record.get("method") == "leximin",
+        "seed_digest": record.get("seed_digest") == sampled.seed_digest,
+        "applicants": listed == members,
+        "lottery": again == published,
+        "uniform": record.get("uniform") == sampled.uniform,
+        "composition": record.get("composition") == sampled.composition,
+        "selected": list(sampled.selected) == list(record["selected"]),  # type: ignore[call-overload]
+    }
     return RecordReplay(
-        lottery_matches=again == published,
+        lottery_matches=checks["lottery"],
         largest_difference=difference,
         selected=sampled.selected,
-        panel_matches=list(sampled.selected) == list(record["selected"]),  # type: ignore[call-overload]
+        panel_matches=checks["selected"],
+        differences=tuple(name for name in RECORD_CHECKED if not checks[name]),
     )
 
 
