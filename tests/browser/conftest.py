@@ -103,18 +103,66 @@ def shots(request: pytest.FixtureRequest):
     return shoot
 
 
+# Installed in every page before the app's own scripts: counts the script runs the page has
+# seen begin (full runs and fragment runs alike), so that a tap can wait for the run it started.
+COUNT_RUNS = """
+(() => {
+  window.__samskabRuns = 0;
+  let running = false;
+  new MutationObserver(() => {
+    const app = document.querySelector("[data-testid='stApp']");
+    const now = app !== null && app.getAttribute("data-test-script-state") === "running";
+    if (now && !running) window.__samskabRuns += 1;
+    running = now;
+  }).observe(document, {
+    subtree: true, childList: true, attributes: true,
+    attributeFilter: ["data-test-script-state"],
+  });
+})();
+"""
+
+# Streamlit has finished: connected, no script run going on, and nothing left on the page from
+# an earlier run (an element is marked stale while the run that may replace it is under way).
+SETTLED = """
+() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return app !== null
+    && app.getAttribute("data-test-connection-state") === "CONNECTED"
+    && app.getAttribute("data-test-script-state") === "notRunning"
+    && document.querySelector("[data-stale='true']") === null;
+}
+"""
+
+
 def context(browser: Browser, device: dict, locale: str = "da-DK") -> BrowserContext:
     ctx = browser.new_context(locale=locale, **device)
     ctx.set_default_timeout(40_000)
+    ctx.add_init_script(COUNT_RUNS)
     return ctx
 
 
 def settle(page: Page) -> None:
-    """Wait until Streamlit has finished the current run (as Streamlit's own e2e suite does)."""
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000
-    )
-    page.wait_for_timeout(300)
+    """Wait until Streamlit has finished the current run and drawn all of it (as Streamlit's
+    own e2e suite does: the script state, then no stale elements). After a tap, use ``tap``:
+    a run that has not begun yet cannot be waited for here."""
+    page.wait_for_function(SETTLED, timeout=30_000)
+
+
+def runs(page: Page) -> int:
+    """How many script runs (full or fragment) the page has seen begin."""
+    return int(page.evaluate("window.__samskabRuns"))
+
+
+def tap(page: Page, target: Locator) -> None:
+    """Tap ``target`` once and wait until a script run has begun after the tap and finished.
+
+    Never tapped twice: if the tap starts no run, this fails (for a citizen a lost tap is a
+    lost vote). Playwright's click itself waits until the target is visible, stable, enabled
+    and the one that receives the tap."""
+    before = runs(page)
+    target.click()
+    page.wait_for_function("before => window.__samskabRuns > before", arg=before, timeout=30_000)
+    settle(page)
 
 
 def join(page: Page, name: str, button: str) -> str:
