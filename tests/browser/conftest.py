@@ -104,10 +104,20 @@ def shots(request: pytest.FixtureRequest):
 
 
 # Installed in every page before the app's own scripts: counts the script runs the page has
-# seen begin (full runs and fragment runs alike), so that a tap can wait for the run it started.
-COUNT_RUNS = """
+# seen begin (full runs and fragment runs alike), and the messages it sent to the server (a tap
+# is sent as a rerun request) with the number of runs begun at the last one sent. A run that
+# begins after the last message sent is one that has seen it.
+WATCH_RUNS = """
 (() => {
   window.__samskabRuns = 0;
+  window.__samskabSent = 0;
+  window.__samskabRunsAtSend = 0;
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    window.__samskabSent += 1;
+    window.__samskabRunsAtSend = window.__samskabRuns;
+    return send.call(this, data);
+  };
   let running = false;
   new MutationObserver(() => {
     const app = document.querySelector("[data-testid='stApp']");
@@ -137,7 +147,7 @@ SETTLED = """
 def context(browser: Browser, device: dict, locale: str = "da-DK") -> BrowserContext:
     ctx = browser.new_context(locale=locale, **device)
     ctx.set_default_timeout(40_000)
-    ctx.add_init_script(COUNT_RUNS)
+    ctx.add_init_script(WATCH_RUNS)
     return ctx
 
 
@@ -148,21 +158,37 @@ def settle(page: Page) -> None:
     page.wait_for_function(SETTLED, timeout=30_000)
 
 
-def runs(page: Page) -> int:
-    """How many script runs (full or fragment) the page has seen begin."""
-    return int(page.evaluate("window.__samskabRuns"))
+# The tap reached the server (a message was sent after it), a run began after the last message
+# sent, and that run is over and drawn.
+TAP_DONE = """
+sent => window.__samskabSent > sent
+  && window.__samskabRuns > window.__samskabRunsAtSend
+  && (SETTLED)()
+""".replace("SETTLED", SETTLED.strip())
 
 
 def tap(page: Page, target: Locator) -> None:
-    """Tap ``target`` once and wait until a script run has begun after the tap and finished.
+    """Tap ``target`` once and wait until the script run that handles the tap is over and
+    drawn, so that the next step sees what the tap changed and taps nothing stale.
 
-    Never tapped twice: if the tap starts no run, this fails (for a citizen a lost tap is a
-    lost vote). Playwright's click itself waits until the target is visible, stable, enabled
-    and the one that receives the tap."""
-    before = runs(page)
+    Never tapped twice: a tap that sends nothing to the server fails here, and a tap that the
+    server drops fails at the journey's next check (for a citizen a lost tap is a lost vote).
+    Playwright's click itself waits until the target is visible, stable, enabled and the
+    element that receives the tap."""
+    before = sent(page)
     target.click()
-    page.wait_for_function("before => window.__samskabRuns > before", arg=before, timeout=30_000)
-    settle(page)
+    answered(page, before)
+
+
+def sent(page: Page) -> int:
+    """How many messages the page has sent to the server."""
+    return int(page.evaluate("window.__samskabSent"))
+
+
+def answered(page: Page, before: int) -> None:
+    """Wait until a message sent after the page had sent ``before`` has been handled: a run
+    began after it, and is over and drawn."""
+    page.wait_for_function(TAP_DONE, arg=before, timeout=30_000)
 
 
 def join(page: Page, name: str, button: str) -> str:

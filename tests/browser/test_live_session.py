@@ -21,10 +21,11 @@ from tests.browser.conftest import (
     PASSWORD,
     PHONE,
     Server,
+    answered,
     context,
     join,
     log_in,
-    runs,
+    sent,
     serving,
     settle,
     tap,
@@ -87,7 +88,7 @@ def pick(page: Page, key: str, option: str, *, multi: bool = False) -> None:
     box = page.locator(f".st-key-{key}")
     field = box.locator("input").first
     in_form = box.locator("xpath=ancestor::*[@data-testid='stForm']").count() > 0
-    before = runs(page)
+    before = sent(page)
     field.click()
     field.press_sequentially(option[:12])
     page.get_by_role("option", name=option).first.click()  # the list must open: no retry
@@ -102,8 +103,9 @@ def pick(page: Page, key: str, option: str, *, multi: bool = False) -> None:
     else:
         expect(box.get_by_role("combobox")).to_have_value(re.compile(re.escape(option)))
     if not in_form:
-        page.wait_for_function("n => window.__samskabRuns > n", arg=before, timeout=30_000)
-    settle(page)
+        answered(page, before)  # the choice reached the app and its run is drawn
+    else:
+        settle(page)
 
 
 def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> None:
