@@ -103,41 +103,51 @@ def shots(request: pytest.FixtureRequest):
     return shoot
 
 
-# Installed in every page before the app's own scripts: counts the script runs the page has
-# seen begin (full runs and fragment runs alike), and the messages it sent to the server (a tap
-# is sent as a rerun request) with the number of runs begun at the last one sent. A run that
-# begins after the last message sent is one that has seen it.
+# Installed in every page before the app's own scripts. It counts the script runs the page has
+# seen begin (full runs and fragment runs alike) and the rerun requests it has sent to the
+# server (a tap, a choice, a page's refresh tick: a BackMsg whose first byte is the tag of its
+# field 11, ``rerun_script``), with the runs begun at the moment of the last request. A run that
+# begins after the last request is one that has seen it.
 WATCH_RUNS = """
 (() => {
   window.__samskabRuns = 0;
-  window.__samskabSent = 0;
-  window.__samskabRunsAtSend = 0;
+  window.__samskabReruns = 0;
+  window.__samskabRunsAtRerun = 0;
+  const RERUN_SCRIPT = (11 << 3) | 2;
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (data) {
-    window.__samskabSent += 1;
-    window.__samskabRunsAtSend = window.__samskabRuns;
+    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
+      : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+      : null;
+    if (bytes !== null && bytes.length > 0 && bytes[0] === RERUN_SCRIPT) {
+      window.__samskabReruns += 1;
+      window.__samskabRunsAtRerun = window.__samskabRuns;
+    }
     return send.call(this, data);
   };
-  let running = false;
-  new MutationObserver(() => {
-    const app = document.querySelector("[data-testid='stApp']");
-    const now = app !== null && app.getAttribute("data-test-script-state") === "running";
-    if (now && !running) window.__samskabRuns += 1;
-    running = now;
+  new MutationObserver(records => {
+    const changes = records.filter(r => r.attributeName === "data-test-script-state");
+    changes.forEach((record, i) => {
+      const after = i + 1 < changes.length && changes[i + 1].target === record.target
+        ? changes[i + 1].oldValue : record.target.getAttribute("data-test-script-state");
+      if (after === "running" && record.oldValue !== "running") window.__samskabRuns += 1;
+    });
   }).observe(document, {
-    subtree: true, childList: true, attributes: true,
+    subtree: true, attributes: true, attributeOldValue: true,
     attributeFilter: ["data-test-script-state"],
   });
 })();
 """
 
-# Streamlit has finished: connected, no script run going on, and nothing left on the page from
-# an earlier run (an element is marked stale while the run that may replace it is under way).
+# Streamlit has finished: connected, every rerun request the page sent has been seen by a run
+# that began after it, no script run is going on, and nothing is left on the page from an
+# earlier run (an element is marked stale while the run that may replace it is under way).
 SETTLED = """
 () => {
   const app = document.querySelector("[data-testid='stApp']");
   return app !== null
     && app.getAttribute("data-test-connection-state") === "CONNECTED"
+    && (window.__samskabReruns === 0 || window.__samskabRuns > window.__samskabRunsAtRerun)
     && app.getAttribute("data-test-script-state") === "notRunning"
     && document.querySelector("[data-stale='true']") === null;
 }
@@ -152,43 +162,30 @@ def context(browser: Browser, device: dict, locale: str = "da-DK") -> BrowserCon
 
 
 def settle(page: Page) -> None:
-    """Wait until Streamlit has finished the current run and drawn all of it (as Streamlit's
-    own e2e suite does: the script state, then no stale elements). After a tap, use ``tap``:
-    a run that has not begun yet cannot be waited for here."""
+    """Wait until Streamlit has handled everything the page asked of it, finished the run and
+    drawn all of it (as Streamlit's own e2e suite does, the script state and no stale
+    elements; and, since a run may not have begun yet when a tap returns, a run begun after
+    the page's last rerun request)."""
     page.wait_for_function(SETTLED, timeout=30_000)
 
 
-# The tap reached the server (a message was sent after it), a run began after the last message
-# sent, and that run is over and drawn.
-TAP_DONE = """
-sent => window.__samskabSent > sent
-  && window.__samskabRuns > window.__samskabRunsAtSend
-  && (SETTLED)()
-""".replace("SETTLED", SETTLED.strip())
+def reruns(page: Page) -> int:
+    """How many rerun requests the page has sent to the server."""
+    return int(page.evaluate("window.__samskabReruns"))
 
 
 def tap(page: Page, target: Locator) -> None:
-    """Tap ``target`` once and wait until the script run that handles the tap is over and
-    drawn, so that the next step sees what the tap changed and taps nothing stale.
+    """Tap ``target`` once and wait until the run that handles the tap is over and drawn, so
+    that the next step sees what the tap changed and taps nothing stale.
 
-    Never tapped twice: a tap that sends nothing to the server fails here, and a tap that the
+    Never tapped twice: a tap that asks the server for nothing fails here, and a tap that the
     server drops fails at the journey's next check (for a citizen a lost tap is a lost vote).
     Playwright's click itself waits until the target is visible, stable, enabled and the
     element that receives the tap."""
-    before = sent(page)
+    before = reruns(page)
     target.click()
-    answered(page, before)
-
-
-def sent(page: Page) -> int:
-    """How many messages the page has sent to the server."""
-    return int(page.evaluate("window.__samskabSent"))
-
-
-def answered(page: Page, before: int) -> None:
-    """Wait until a message sent after the page had sent ``before`` has been handled: a run
-    began after it, and is over and drawn."""
-    page.wait_for_function(TAP_DONE, arg=before, timeout=30_000)
+    page.wait_for_function("n => window.__samskabReruns > n", arg=before, timeout=30_000)
+    settle(page)
 
 
 def join(page: Page, name: str, button: str) -> str:

@@ -21,11 +21,10 @@ from tests.browser.conftest import (
     PASSWORD,
     PHONE,
     Server,
-    answered,
     context,
     join,
     log_in,
-    sent,
+    reruns,
     serving,
     settle,
     tap,
@@ -88,7 +87,7 @@ def pick(page: Page, key: str, option: str, *, multi: bool = False) -> None:
     box = page.locator(f".st-key-{key}")
     field = box.locator("input").first
     in_form = box.locator("xpath=ancestor::*[@data-testid='stForm']").count() > 0
-    before = sent(page)
+    before = reruns(page)
     field.click()
     field.press_sequentially(option[:12])
     page.get_by_role("option", name=option).first.click()  # the list must open: no retry
@@ -103,9 +102,9 @@ def pick(page: Page, key: str, option: str, *, multi: bool = False) -> None:
     else:
         expect(box.get_by_role("combobox")).to_have_value(re.compile(re.escape(option)))
     if not in_form:
-        answered(page, before)  # the choice reached the app and its run is drawn
-    else:
-        settle(page)
+        # The choice asked for a run (a lost choice fails here); settle waits for that run.
+        page.wait_for_function("n => window.__samskabReruns > n", arg=before)
+    settle(page)
 
 
 def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> None:
