@@ -105,21 +105,46 @@ def shots(request: pytest.FixtureRequest):
 
 # Installed in every page before the app's own scripts. It counts the script runs the page has
 # seen begin (full runs and fragment runs alike) and the rerun requests it has sent to the
-# server (a tap, a choice, a page's refresh tick: a BackMsg whose first byte is the tag of its
-# field 11, ``rerun_script``), with the runs begun at the moment of the last request. A run that
-# begins after the last request is one that has seen it.
+# server for something a person did (a tap, a choice, a text; a BackMsg ``rerun_script``,
+# field 11, whose ClientState is not ``is_auto_rerun``, field 6: a refreshing fragment's tick
+# does not count), with the runs begun at the moment of the last such request. A run that
+# begins after that request is one that has seen it.
 WATCH_RUNS = """
 (() => {
   window.__samskabRuns = 0;
   window.__samskabReruns = 0;
   window.__samskabRunsAtRerun = 0;
-  const RERUN_SCRIPT = (11 << 3) | 2;
+  const varint = (bytes, at) => {
+    let value = 0, shift = 0, byte;
+    do { byte = bytes[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    return [value, at];
+  };
+  const asksForRun = bytes => {  // a rerun request that is not a refresh tick
+    if (bytes.length === 0 || bytes[0] !== ((11 << 3) | 2)) return false;
+    let [length, at] = varint(bytes, 1);
+    const end = at + length;
+    while (at < end) {
+      let tag, value;
+      [tag, at] = varint(bytes, at);
+      const wire = tag & 7;
+      if (wire === 0) {
+        [value, at] = varint(bytes, at);
+        if (tag >> 3 === 6 && value) return false;
+      } else if (wire === 2) {
+        [value, at] = varint(bytes, at);
+        at += value;
+      } else if (wire === 1) at += 8;
+      else if (wire === 5) at += 4;
+      else break;
+    }
+    return true;
+  };
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (data) {
     const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
       : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : null;
-    if (bytes !== null && bytes.length > 0 && bytes[0] === RERUN_SCRIPT) {
+      : new Uint8Array(0);
+    if (asksForRun(bytes)) {
       window.__samskabReruns += 1;
       window.__samskabRunsAtRerun = window.__samskabRuns;
     }
@@ -139,9 +164,10 @@ WATCH_RUNS = """
 })();
 """
 
-# Streamlit has finished: connected, every rerun request the page sent has been seen by a run
-# that began after it, no script run is going on, and nothing is left on the page from an
-# earlier run (an element is marked stale while the run that may replace it is under way).
+# Streamlit has finished: connected, the last rerun request the page sent for something a
+# person did has been seen by a run that began after it, no script run is going on, and
+# nothing is left on the page from an earlier run (an element is marked stale while the run
+# that may replace it is under way).
 SETTLED = """
 () => {
   const app = document.querySelector("[data-testid='stApp']");
@@ -170,7 +196,7 @@ def settle(page: Page) -> None:
 
 
 def reruns(page: Page) -> int:
-    """How many rerun requests the page has sent to the server."""
+    """How many rerun requests the page has sent to the server for something a person did."""
     return int(page.evaluate("window.__samskabReruns"))
 
 
