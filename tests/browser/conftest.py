@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from workshop import accounts
 from workshop.db import open_store
@@ -192,7 +193,26 @@ def settle(page: Page) -> None:
     drawn all of it (as Streamlit's own e2e suite does, the script state and no stale
     elements; and, since a run may not have begun yet when a tap returns, a run begun after
     the page's last rerun request)."""
-    page.wait_for_function(SETTLED, timeout=30_000)
+    try:
+        page.wait_for_function(SETTLED, timeout=30_000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"the page did not settle in 30 s: {page.evaluate(STATE)}") from None
+
+
+# What settle() waits on, for the message when it waits in vain.
+STATE = """
+() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return {
+    connection: app && app.getAttribute("data-test-connection-state"),
+    script: app && app.getAttribute("data-test-script-state"),
+    runs: window.__samskabRuns, reruns: window.__samskabReruns,
+    runsAtRerun: window.__samskabRunsAtRerun,
+    stale: [...document.querySelectorAll("[data-stale='true']")].map(
+      e => (e.className || "").toString().slice(0, 80)),
+  };
+}
+"""
 
 
 def reruns(page: Page) -> int:
