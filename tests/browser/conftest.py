@@ -220,9 +220,10 @@ def reruns(page: Page) -> int:
     return int(page.evaluate("window.__samskabReruns"))
 
 
-def tap(page: Page, target: Locator) -> None:
+def tap(page: Page, target: Locator, *, shows: Locator | None = None) -> None:
     """Tap ``target`` once and wait until the run that handles the tap is over and drawn, so
-    that the next step sees what the tap changed and taps nothing stale.
+    that the next step sees what the tap changed and taps nothing stale. ``shows``: a passing
+    message the tap brings (a toast fades after a few seconds), checked while the run draws.
 
     Never tapped twice: a tap that asks the server for nothing fails here, and a tap that the
     server drops fails at the journey's next check (for a citizen a lost tap is a lost vote).
@@ -230,6 +231,8 @@ def tap(page: Page, target: Locator) -> None:
     element that receives the tap."""
     before = reruns(page)
     target.click()
+    if shows is not None:
+        expect(shows).to_be_visible()
     page.wait_for_function("n => window.__samskabReruns > n", arg=before, timeout=30_000)
     settle(page)
 
