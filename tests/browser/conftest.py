@@ -104,15 +104,17 @@ def shots(request: pytest.FixtureRequest):
     return shoot
 
 
-# Installed in every page before the app's own scripts. It counts the script runs the page has
-# seen begin (full runs and fragment runs alike) and the rerun requests it has sent to the
-# server for something a person did (a tap, a choice, a text; a BackMsg ``rerun_script``,
-# field 11, whose ClientState is not ``is_auto_rerun``, field 6: a refreshing fragment's tick
+# Installed in every page before the app's own scripts. It counts, as they arrive, the script
+# runs the server begins and ends (ForwardMsg ``new_session``, field 4, and
+# ``script_finished``, field 6; full runs and fragment runs alike), and the rerun requests the
+# page sends for something a person did (a tap, a choice, a text: a BackMsg ``rerun_script``,
+# field 11, whose ClientState is not ``is_auto_rerun``, field 6; a refreshing fragment's tick
 # does not count), with the runs begun at the moment of the last such request. A run that
 # begins after that request is one that has seen it.
 WATCH_RUNS = """
 (() => {
   window.__samskabRuns = 0;
+  window.__samskabFinished = 0;
   window.__samskabReruns = 0;
   window.__samskabRunsAtRerun = 0;
   const varint = (bytes, at) => {
@@ -120,61 +122,65 @@ WATCH_RUNS = """
     do { byte = bytes[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
     return [value, at];
   };
-  const asksForRun = bytes => {  // a rerun request that is not a refresh tick
-    if (bytes.length === 0 || bytes[0] !== ((11 << 3) | 2)) return false;
-    let [length, at] = varint(bytes, 1);
-    const end = at + length;
+  // Each field of a protobuf message: calls visit(number, varint value) until it returns true.
+  const fields = (bytes, at, end, visit) => {
     while (at < end) {
       let tag, value;
       [tag, at] = varint(bytes, at);
       const wire = tag & 7;
-      if (wire === 0) {
-        [value, at] = varint(bytes, at);
-        if (tag >> 3 === 6 && value) return false;
-      } else if (wire === 2) {
-        [value, at] = varint(bytes, at);
-        at += value;
-      } else if (wire === 1) at += 8;
+      if (wire === 0) [value, at] = varint(bytes, at);
+      else if (wire === 2) { [value, at] = varint(bytes, at); at += value; }
+      else if (wire === 1) at += 8;
       else if (wire === 5) at += 4;
-      else break;
+      else return;
+      if (visit(tag >> 3, value)) return;
     }
-    return true;
   };
-  const send = WebSocket.prototype.send;
-  WebSocket.prototype.send = function (data) {
-    const bytes = data instanceof ArrayBuffer ? new Uint8Array(data)
-      : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(0);
-    if (asksForRun(bytes)) {
-      window.__samskabReruns += 1;
-      window.__samskabRunsAtRerun = window.__samskabRuns;
+  const view = data => data instanceof ArrayBuffer ? new Uint8Array(data)
+    : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    : new Uint8Array(0);
+  const asksForRun = bytes => {
+    if (bytes.length === 0 || bytes[0] !== ((11 << 3) | 2)) return false;
+    const [length, at] = varint(bytes, 1);
+    let auto = false;
+    fields(bytes, at, at + length, (number, value) => (auto = number === 6 && !!value));
+    return !auto;
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", event => {
+        const bytes = view(event.data);
+        fields(bytes, 0, bytes.length, number => {
+          if (number === 4) window.__samskabRuns += 1;
+          if (number === 6) window.__samskabFinished += 1;
+          return number > 2;  // the message's type follows its hash and metadata
+        });
+      });
     }
-    return send.call(this, data);
+    send(data) {
+      if (asksForRun(view(data))) {
+        window.__samskabReruns += 1;
+        window.__samskabRunsAtRerun = window.__samskabRuns;
+      }
+      return super.send(data);
+    }
   };
-  new MutationObserver(records => {
-    const changes = records.filter(r => r.attributeName === "data-test-script-state");
-    changes.forEach((record, i) => {
-      const after = i + 1 < changes.length && changes[i + 1].target === record.target
-        ? changes[i + 1].oldValue : record.target.getAttribute("data-test-script-state");
-      if (after === "running" && record.oldValue !== "running") window.__samskabRuns += 1;
-    });
-  }).observe(document, {
-    subtree: true, attributes: true, attributeOldValue: true,
-    attributeFilter: ["data-test-script-state"],
-  });
 })();
 """
 
 # Streamlit has finished: connected, the last rerun request the page sent for something a
-# person did has been seen by a run that began after it, no script run is going on, and
-# nothing is left on the page from an earlier run (an element is marked stale while the run
-# that may replace it is under way).
+# person did has been seen by a run that began after it, every run begun has ended, the page
+# shows no script run going on, and nothing is left on the page from an earlier run (an
+# element is marked stale while the run that may replace it is under way).
 SETTLED = """
 () => {
   const app = document.querySelector("[data-testid='stApp']");
   return app !== null
     && app.getAttribute("data-test-connection-state") === "CONNECTED"
     && (window.__samskabReruns === 0 || window.__samskabRuns > window.__samskabRunsAtRerun)
+    && window.__samskabFinished >= window.__samskabRuns
     && app.getAttribute("data-test-script-state") === "notRunning"
     && document.querySelector("[data-stale='true']") === null;
 }
@@ -206,7 +212,8 @@ STATE = """
   return {
     connection: app && app.getAttribute("data-test-connection-state"),
     script: app && app.getAttribute("data-test-script-state"),
-    runs: window.__samskabRuns, reruns: window.__samskabReruns,
+    runs: window.__samskabRuns, finished: window.__samskabFinished,
+    reruns: window.__samskabReruns,
     runsAtRerun: window.__samskabRunsAtRerun,
     stale: [...document.querySelectorAll("[data-stale='true']")].map(
       e => (e.className || "").toString().slice(0, 80)),
