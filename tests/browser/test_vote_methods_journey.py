@@ -106,6 +106,7 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
 
     advance(server, meeting_id)  # statements
     expect(phone.get_by_text("Enig eller uenig")).to_be_visible(timeout=15_000)
+    settle(phone)  # the run that drew the new step is over: its ballot is whole
     expect(phone.get_by_text("Du har svaret på 0 af 4 udsagn")).to_be_visible()
     for answered in range(1, 5):  # four statements, one tap each: a lost tap fails here
         agree = phone.locator("[class*='st-key-ballot_agree_'] button").filter(visible=True)
@@ -117,6 +118,7 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
 
     advance(server, meeting_id)  # pairwise
     expect(phone.get_by_text("Hvilken er bedst?")).to_be_visible(timeout=15_000)
+    settle(phone)  # the run that drew the new step is over: its ballot is whole
     tap(phone, phone.locator("[class*='st-key-ballot_pick_'] button").filter(visible=True).first)
     expect(phone.get_by_text("Du har sammenlignet 1 par")).to_be_visible()
     shots(phone, "02-pairwise")
@@ -124,6 +126,7 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
 
     advance(server, meeting_id)  # two axes
     expect(phone.get_by_text("Effekt (1 = lille, 5 = stor)").first).to_be_visible(timeout=15_000)
+    settle(phone)  # the run that drew the new step is over: its ballot is whole
     shots(phone, "03a-two-axis-empty")
     impact = phone.locator("[class*='st-key-ballot_impact_']").filter(visible=True).first
     tap(phone, impact.locator("button").filter(has_text=re.compile(r"^5$")))
@@ -136,6 +139,7 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
 
     advance(server, meeting_id)  # ranked
     expect(phone.get_by_text("Vælg idéerne i din prioriterede")).to_be_visible(timeout=15_000)
+    settle(phone)  # the run that drew the new step is over: its ballot is whole
     phone.locator(".st-key-ballot_ranking").click()
     phone.get_by_role("option", name="Stillerum").click()
     phone.keyboard.press("Escape")
@@ -147,6 +151,7 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
 
     advance(server, meeting_id)  # consent
     expect(phone.get_by_text("Åbent til kl. 22 i weekenden")).to_be_visible(timeout=15_000)
+    settle(phone)  # the run that drew the new step is over: its ballot is whole
     send = phone.locator(".st-key-ballot_consent_send button")
     choice = phone.locator(".st-key-ballot_consent_response").get_by_text("Blokerer", exact=True)
     tap(phone, choice)  # the radio reruns the ballot, which enables "send"
