@@ -105,8 +105,9 @@ def shots(request: pytest.FixtureRequest):
 
 
 # Installed in every page before the app's own scripts. It counts, as they arrive, the script
-# runs the server begins and ends (ForwardMsg ``new_session``, field 4, and
-# ``script_finished``, field 6; full runs and fragment runs alike), and the rerun requests the
+# runs the server begins (ForwardMsg ``new_session``, field 4; full runs and fragment runs
+# alike) and keeps whether the server says a run is going on (``session_status_changed``,
+# field 9, its ``script_is_running``, field 2); and it counts the rerun requests the
 # page sends for something a person did (a tap, a choice, a text: a BackMsg ``rerun_script``,
 # field 11, whose ClientState is not ``is_auto_rerun``, field 6; a refreshing fragment's tick
 # does not count), with the runs begun at the moment of the last such request. A run that
@@ -114,7 +115,7 @@ def shots(request: pytest.FixtureRequest):
 WATCH_RUNS = """
 (() => {
   window.__samskabRuns = 0;
-  window.__samskabFinished = 0;
+  window.__samskabServerRunning = false;
   window.__samskabReruns = 0;
   window.__samskabRunsAtRerun = 0;
   const varint = (bytes, at) => {
@@ -122,18 +123,20 @@ WATCH_RUNS = """
     do { byte = bytes[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
     return [value, at];
   };
-  // Each field of a protobuf message: calls visit(number, varint value) until it returns true.
+  // Each field of a protobuf message: calls visit(number, varint value or length, offset of
+  // the field's bytes) until it returns true.
   const fields = (bytes, at, end, visit) => {
     while (at < end) {
       let tag, value;
       [tag, at] = varint(bytes, at);
       const wire = tag & 7;
+      let start = at;
       if (wire === 0) [value, at] = varint(bytes, at);
-      else if (wire === 2) { [value, at] = varint(bytes, at); at += value; }
+      else if (wire === 2) { [value, start] = varint(bytes, at); at = start + value; }
       else if (wire === 1) at += 8;
       else if (wire === 5) at += 4;
       else return;
-      if (visit(tag >> 3, value)) return;
+      if (visit(tag >> 3, value, start)) return;
     }
   };
   const view = data => data instanceof ArrayBuffer ? new Uint8Array(data)
@@ -152,9 +155,15 @@ WATCH_RUNS = """
       super(...args);
       this.addEventListener("message", event => {
         const bytes = view(event.data);
-        fields(bytes, 0, bytes.length, number => {
+        fields(bytes, 0, bytes.length, (number, length, start) => {
           if (number === 4) window.__samskabRuns += 1;
-          if (number === 6) window.__samskabFinished += 1;
+          if (number === 9) {
+            let running = false;
+            fields(bytes, start, start + length, (inner, value) => {
+              if (inner === 2) running = !!value;
+            });
+            window.__samskabServerRunning = running;
+          }
           return number > 2;  // the message's type follows its hash and metadata
         });
       });
@@ -171,8 +180,8 @@ WATCH_RUNS = """
 """
 
 # Streamlit has finished: connected, the last rerun request the page sent for something a
-# person did has been seen by a run that began after it, every run begun has ended, the page
-# shows no script run going on, and nothing is left on the page from an earlier run (an
+# person did has been seen by a run that began after it, the server says no run is going on
+# and the page shows none, and nothing is left on the page from an earlier run (an
 # element is marked stale while the run that may replace it is under way).
 SETTLED = """
 () => {
@@ -180,7 +189,7 @@ SETTLED = """
   return app !== null
     && app.getAttribute("data-test-connection-state") === "CONNECTED"
     && (window.__samskabReruns === 0 || window.__samskabRuns > window.__samskabRunsAtRerun)
-    && window.__samskabFinished >= window.__samskabRuns
+    && !window.__samskabServerRunning
     && app.getAttribute("data-test-script-state") === "notRunning"
     && document.querySelector("[data-stale='true']") === null;
 }
@@ -212,7 +221,7 @@ STATE = """
   return {
     connection: app && app.getAttribute("data-test-connection-state"),
     script: app && app.getAttribute("data-test-script-state"),
-    runs: window.__samskabRuns, finished: window.__samskabFinished,
+    runs: window.__samskabRuns, serverRunning: window.__samskabServerRunning,
     reruns: window.__samskabReruns,
     runsAtRerun: window.__samskabRunsAtRerun,
     stale: [...document.querySelectorAll("[data-stale='true']")].map(
