@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from workshop.accounts import users as accounts
 from workshop.app import open_store
@@ -103,18 +104,153 @@ def shots(request: pytest.FixtureRequest):
     return shoot
 
 
+# Installed in every page before the app's own scripts. It counts, as they arrive, the script
+# runs the server begins (ForwardMsg ``new_session``, field 4; full runs and fragment runs
+# alike) and keeps whether the server says a run is going on (``session_status_changed``,
+# field 9, its ``script_is_running``, field 2); and it counts the rerun requests the
+# page sends for something a person did (a tap, a choice, a text: a BackMsg ``rerun_script``,
+# field 11, whose ClientState is not ``is_auto_rerun``, field 6; a refreshing fragment's tick
+# does not count), with the runs begun at the moment of the last such request. A run that
+# begins after that request is one that has seen it.
+WATCH_RUNS = """
+(() => {
+  window.__samskabRuns = 0;
+  window.__samskabServerRunning = false;
+  window.__samskabReruns = 0;
+  window.__samskabRunsAtRerun = 0;
+  const varint = (bytes, at) => {
+    let value = 0, shift = 0, byte;
+    do { byte = bytes[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
+    return [value, at];
+  };
+  // Each field of a protobuf message: calls visit(number, varint value or length, offset of
+  // the field's bytes) until it returns true.
+  const fields = (bytes, at, end, visit) => {
+    while (at < end) {
+      let tag, value;
+      [tag, at] = varint(bytes, at);
+      const wire = tag & 7;
+      let start = at;
+      if (wire === 0) [value, at] = varint(bytes, at);
+      else if (wire === 2) { [value, start] = varint(bytes, at); at = start + value; }
+      else if (wire === 1) at += 8;
+      else if (wire === 5) at += 4;
+      else return;
+      if (visit(tag >> 3, value, start)) return;
+    }
+  };
+  const view = data => data instanceof ArrayBuffer ? new Uint8Array(data)
+    : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+    : new Uint8Array(0);
+  const asksForRun = bytes => {
+    if (bytes.length === 0 || bytes[0] !== ((11 << 3) | 2)) return false;
+    const [length, at] = varint(bytes, 1);
+    let auto = false;
+    fields(bytes, at, at + length, (number, value) => (auto = number === 6 && !!value));
+    return !auto;
+  };
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("message", event => {
+        const bytes = view(event.data);
+        fields(bytes, 0, bytes.length, (number, length, start) => {
+          if (number === 4) window.__samskabRuns += 1;
+          if (number === 9) {
+            let running = false;
+            fields(bytes, start, start + length, (inner, value) => {
+              if (inner === 2) running = !!value;
+            });
+            window.__samskabServerRunning = running;
+          }
+          return number > 2;  // the message's type follows its hash and metadata
+        });
+      });
+    }
+    send(data) {
+      if (asksForRun(view(data))) {
+        window.__samskabReruns += 1;
+        window.__samskabRunsAtRerun = window.__samskabRuns;
+      }
+      return super.send(data);
+    }
+  };
+})();
+"""
+
+# Streamlit has finished: connected, the last rerun request the page sent for something a
+# person did has been seen by a run that began after it, the server says no run is going on
+# and the page shows none, and nothing is left on the page from an earlier run (an
+# element is marked stale while the run that may replace it is under way).
+SETTLED = """
+() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return app !== null
+    && app.getAttribute("data-test-connection-state") === "CONNECTED"
+    && (window.__samskabReruns === 0 || window.__samskabRuns > window.__samskabRunsAtRerun)
+    && !window.__samskabServerRunning
+    && app.getAttribute("data-test-script-state") === "notRunning"
+    && document.querySelector("[data-stale='true']") === null;
+}
+"""
+
+
 def context(browser: Browser, device: dict, locale: str = "da-DK") -> BrowserContext:
     ctx = browser.new_context(locale=locale, **device)
     ctx.set_default_timeout(40_000)
+    ctx.add_init_script(WATCH_RUNS)
     return ctx
 
 
 def settle(page: Page) -> None:
-    """Wait until Streamlit has finished the current run (as Streamlit's own e2e suite does)."""
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000
-    )
-    page.wait_for_timeout(300)
+    """Wait until Streamlit has handled everything the page asked of it, finished the run and
+    drawn all of it (as Streamlit's own e2e suite does, the script state and no stale
+    elements; and, since a run may not have begun yet when a tap returns, a run begun after
+    the page's last rerun request)."""
+    try:
+        page.wait_for_function(SETTLED, timeout=30_000)
+    except PlaywrightTimeout:
+        raise AssertionError(f"the page did not settle in 30 s: {page.evaluate(STATE)}") from None
+
+
+# What settle() waits on, for the message when it waits in vain.
+STATE = """
+() => {
+  const app = document.querySelector("[data-testid='stApp']");
+  return {
+    connection: app && app.getAttribute("data-test-connection-state"),
+    script: app && app.getAttribute("data-test-script-state"),
+    runs: window.__samskabRuns, serverRunning: window.__samskabServerRunning,
+    reruns: window.__samskabReruns,
+    runsAtRerun: window.__samskabRunsAtRerun,
+    stale: [...document.querySelectorAll("[data-stale='true']")].map(
+      e => (e.className || "").toString().slice(0, 80)),
+  };
+}
+"""
+
+
+def reruns(page: Page) -> int:
+    """How many rerun requests the page has sent to the server for something a person did."""
+    return int(page.evaluate("window.__samskabReruns"))
+
+
+def tap(page: Page, target: Locator, *, shows: Locator | None = None) -> None:
+    """Tap ``target`` once and wait until the run that handles the tap is over and drawn, so
+    that the next step sees what the tap changed and taps nothing stale. ``shows``: a passing
+    message the tap brings (a toast fades after a few seconds), checked while the run draws.
+
+    Never tapped twice: a tap that asks the server for nothing fails here, and a tap that the
+    server drops fails at the journey's next check (for a citizen a lost tap is a lost vote).
+    Playwright's click itself waits until the target is visible, stable, enabled and the
+    element that receives the tap."""
+    before = reruns(page)
+    target.click()
+    if shows is not None:
+        expect(shows).to_be_visible()
+    page.wait_for_function("n => window.__samskabReruns > n", arg=before, timeout=30_000)
+    settle(page)
 
 
 def join(page: Page, name: str, button: str) -> str:

@@ -8,12 +8,12 @@ Screenshots of the console, the projector and a phone at every step go to
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import (
     JOIN_CODE,
@@ -24,8 +24,10 @@ from tests.browser.conftest import (
     context,
     join,
     log_in,
+    reruns,
     serving,
     settle,
+    tap,
 )
 from workshop import committees
 from workshop.accounts import users as accounts
@@ -73,31 +75,37 @@ def post(phone: Page, text: str) -> None:
 
 
 def tab(page: Page, name: str) -> None:
-    """Open a console tab (after a rerun Streamlit may show the first tab again)."""
-    page.get_by_role("tab", name=name).click()
-    page.wait_for_timeout(200)
+    """Open a console tab and wait until it shows (after a rerun Streamlit may show the first
+    tab again, so each use opens its tab)."""
+    target = page.get_by_role("tab", name=name)
+    target.click()
+    expect(target).to_have_attribute("aria-selected", "true")
 
 
 def pick(page: Page, key: str, option: str, *, multi: bool = False) -> None:
-    """Choose ``option`` in a selectbox or multiselect (a click in a form does not rerun)."""
-    field = page.locator(f".st-key-{key} input").first
-    choice = page.get_by_role("option", name=option).first
-    for _ in range(3):  # the list sometimes does not open on the first click after a rerun
-        field.click()
-        field.press_sequentially(option[:12])  # typing filters the list, as people do
-        try:
-            choice.wait_for(timeout=4_000)
-            break
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-            settle(page)
-    choice.click()
+    """Choose ``option`` in a selectbox or multiselect, typing to filter the list as people
+    do, and wait until the field shows it. Outside a form a choice reruns the page: wait for
+    that run, so that the next step finds the controls it drew."""
+    box = page.locator(f".st-key-{key}")
+    field = box.locator("input").first
+    in_form = box.locator("xpath=ancestor::*[@data-testid='stForm']").count() > 0
+    before = reruns(page)
+    field.click()
+    field.press_sequentially(option[:12])
+    page.get_by_role("option", name=option).first.click()  # the list must open: no retry
     if multi:
         # Close the list that stays open for more choices, and leave the field: the field
-        # shrinks when it loses focus, which would move the button under a pending click.
+        # shrinks when it loses focus (Playwright's click then waits for a button to stop
+        # moving under it).
         page.keyboard.press("Escape")
-        page.locator(f".st-key-{key} input").first.blur()
-        page.wait_for_timeout(300)
+        field.blur()
+        expect(page.get_by_role("listbox")).to_have_count(0)
+        expect(box).to_contain_text(option)
+    else:
+        expect(box.get_by_role("combobox")).to_have_value(re.compile(re.escape(option)))
+    if not in_form:
+        # The choice asked for a run (a lost choice fails here); settle waits for that run.
+        page.wait_for_function("n => window.__samskabReruns > n", arg=before)
     settle(page)
 
 
@@ -130,8 +138,7 @@ def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> N
     shots(console, "00-console-ready")
 
     # -- step 1: welcome and agreement --------------------------------------------------------
-    console.locator(".st-key-console_start button").click()
-    settle(console)
+    tap(console, console.locator(".st-key-console_start button"))
     for phone in phones:
         expect(phone.get_by_text("Vi lytter, og I får svar inden sommer.")).to_be_visible(
             timeout=10_000
@@ -144,8 +151,7 @@ def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> N
     shots(anna, "01-phone-welcome")
 
     # -- step 2: brainstorm: the prompt arrives as a message, ideas flow ----------------------
-    console.locator(".st-key-console_next button").click()
-    settle(console)
+    tap(console, console.locator(".st-key-console_next button"))
     expect(anna.get_by_text(PROMPT)).to_be_visible(timeout=10_000)
     post(anna, "Badezone med livredder om sommeren")
     post(bo, "Flere bænke og skygge")
@@ -159,8 +165,7 @@ def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> N
 
     console.locator(".st-key-console_on_behalf_text textarea").fill("Cykelparkering ved broen")
     console.locator(".st-key-console_on_behalf_name input").fill("Karen")
-    console.get_by_role("button", name="Tilføj idé").click()
-    settle(console)
+    tap(console, console.get_by_role("button", name="Tilføj idé"))
     expect(projector.get_by_text("Cykelparkering ved broen")).to_be_visible(timeout=10_000)
     expect(bo.get_by_text("Karen (indtastet af facilitatoren)")).to_be_visible(timeout=10_000)
 
@@ -168,8 +173,7 @@ def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> N
     tab(console, "Moderér")
     pick(console, "console_mod_idea", "Ring til Jens")
     console.locator(".st-key-console_hide_reason input").fill("Indeholder et telefonnummer")
-    console.locator(".st-key-console_hide button").click()
-    settle(console)
+    tap(console, console.locator(".st-key-console_hide button"))
     expect(
         anna.get_by_text("Skjult af facilitatoren: Indeholder et telefonnummer", exact=False)
     ).to_be_visible(timeout=10_000)
@@ -181,8 +185,7 @@ def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> N
     pick(console, "console_mod_idea", "Flere bænke og skygge")
     kept = db_one(server, "SELECT id FROM ideas WHERE text = 'Flere bænke og skygge'")[0]
     pick(console, f"console_merge_{kept}", "Flere bænke og mere skygge", multi=True)
-    console.locator(".st-key-console_merge_submit button").click()
-    settle(console)
+    tap(console, console.locator(".st-key-console_merge_submit button"))
     merged = db_one(
         server, "SELECT merged_into_id FROM ideas WHERE text = 'Flere bænke og mere skygge'"
     )[0]
@@ -192,8 +195,7 @@ def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> N
     )
 
     # intake closes: the phone says so and nothing is lost
-    console.locator(".st-key-console_intake button").click()
-    settle(console)
+    tap(console, console.locator(".st-key-console_intake button"))
     expect(anna.get_by_test_id("stChatInput").locator("textarea")).to_be_disabled(timeout=10_000)
     shots(console, "02-console-brainstorm-moderated")
     shots(projector, "02-projector-brainstorm")
@@ -201,18 +203,15 @@ def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> N
     shots(bo, "02-phone-bo-brainstorm-merged")
 
     # -- step 3: themes --------------------------------------------------------------------
-    console.locator(".st-key-console_next button").click()
-    settle(console)
+    tap(console, console.locator(".st-key-console_next button"))
     for theme in ("Badeliv", "Ophold"):
         tab(console, "Temaer")
         console.locator(".st-key-console_theme_name input").fill(theme)
-        console.locator(".st-key-console_add_theme button").click()
-        settle(console)
+        tap(console, console.locator(".st-key-console_add_theme button"))
     tab(console, "Temaer")
     pick(console, "console_assign_theme", "Ophold")
     pick(console, "console_assign_ideas", "Flere bænke og skygge", multi=True)
-    console.locator(".st-key-console_assign button").click()
-    settle(console)
+    tap(console, console.locator(".st-key-console_assign button"))
     expect(projector.get_by_test_id("projector-themes")).to_contain_text("Ophold", timeout=10_000)
     expect(projector.get_by_test_id("projector-themes")).to_contain_text(
         "Flere bænke og skygge", timeout=10_000

@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     log_in,
     serving,
     settle,
+    tap,
 )
 from workshop import committees
 from workshop.accounts import users as accounts
@@ -108,73 +109,62 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
 
     advance(server, meeting_id)  # statements
     expect(phone.get_by_text("Enig eller uenig")).to_be_visible(timeout=15_000)
-    done = phone.get_by_text("Du har svaret på alle udsagn")
-    for _ in range(8):  # four statements; a tap lost to a redraw is simply tapped again
-        if done.is_visible():
-            break
-        phone.locator("[class*='st-key-ballot_agree_'] button").filter(visible=True).first.click()
-        settle(phone)
-    expect(done).to_be_visible()
+    settle(phone)  # the run that drew the new step is over: its ballot is whole
+    expect(phone.get_by_text("Du har svaret på 0 af 4 udsagn")).to_be_visible()
+    for answered in range(1, 5):  # four statements, one tap each: a lost tap fails here
+        agree = phone.locator("[class*='st-key-ballot_agree_'] button").filter(visible=True)
+        tap(phone, agree.first)
+        expect(phone.get_by_text(f"Du har svaret på {answered} af 4 udsagn")).to_be_visible()
+    expect(phone.get_by_text("Du har svaret på alle udsagn")).to_be_visible()
     shots(phone, "01-statements")
     results_read_whole(console, projector, shots, "01r-statements", LONG_IDEA)
 
     advance(server, meeting_id)  # pairwise
     expect(phone.get_by_text("Hvilken er bedst?")).to_be_visible(timeout=15_000)
-    judged = phone.get_by_text("Du har sammenlignet 1 par")
-    for _ in range(3):
-        phone.locator("[class*='st-key-ballot_pick_'] button").filter(visible=True).first.click()
-        settle(phone)
-        if judged.is_visible():
-            break
-    expect(judged).to_be_visible()
+    settle(phone)  # the run that drew the new step is over: its ballot is whole
+    tap(phone, phone.locator("[class*='st-key-ballot_pick_'] button").filter(visible=True).first)
+    expect(phone.get_by_text("Du har sammenlignet 1 par")).to_be_visible()
     shots(phone, "02-pairwise")
     results_read_whole(console, projector, shots, "02r-pairwise", None)
 
     advance(server, meeting_id)  # two axes
     expect(phone.get_by_text("Effekt (1 = lille, 5 = stor)").first).to_be_visible(timeout=15_000)
+    settle(phone)  # the run that drew the new step is over: its ballot is whole
     shots(phone, "03a-two-axis-empty")
     impact = phone.locator("[class*='st-key-ballot_impact_']").filter(visible=True).first
-    impact.locator("button").filter(has_text=re.compile(r"^5$")).click()
-    settle(phone)
+    tap(phone, impact.locator("button").filter(has_text=re.compile(r"^5$")))
     feasible = phone.locator("[class*='st-key-ballot_feasible_']").filter(visible=True).first
-    feasible.locator("button").filter(has_text=re.compile(r"^4$")).click()
-    settle(phone)
-    phone.locator("[class*='st-key-ballot_save_'] button").filter(visible=True).first.click()
-    settle(phone)
+    tap(phone, feasible.locator("button").filter(has_text=re.compile(r"^4$")))
+    tap(phone, phone.locator("[class*='st-key-ballot_save_'] button").filter(visible=True).first)
     expect(phone.get_by_text("Gemt: effekt 5, gennemførlighed 4")).to_be_visible()
     shots(phone, "03-two-axis")
     results_read_whole(console, projector, shots, "03r-two-axis", None)
 
     advance(server, meeting_id)  # ranked
     expect(phone.get_by_text("Vælg idéerne i din prioriterede")).to_be_visible(timeout=15_000)
+    settle(phone)  # the run that drew the new step is over: its ballot is whole
     phone.locator(".st-key-ballot_ranking").click()
     phone.get_by_role("option", name="Stillerum").click()
     phone.keyboard.press("Escape")
     settle(phone)
-    phone.locator(".st-key-ballot_ranked_save button").click()
-    settle(phone)
+    tap(phone, phone.locator(".st-key-ballot_ranked_save button"))
     expect(phone.get_by_text("Din rangering er gemt")).to_be_visible()
     shots(phone, "04-ranked")
     results_read_whole(console, projector, shots, "04r-ranked", LONG_IDEA)
 
     advance(server, meeting_id)  # consent
     expect(phone.get_by_text("Åbent til kl. 22 i weekenden")).to_be_visible(timeout=15_000)
+    settle(phone)  # the run that drew the new step is over: its ballot is whole
     send = phone.locator(".st-key-ballot_consent_send button")
     choice = phone.locator(".st-key-ballot_consent_response").get_by_text("Blokerer", exact=True)
-    for _ in range(3):  # a tap that lands while the page is still redrawing is lost: tap again
-        choice.click()
-        settle(phone)
-        if send.is_enabled():
-            break
+    tap(phone, choice)  # the radio reruns the ballot, which enables "send"
     expect(send).to_be_enabled()
-    send.click()
-    settle(phone)
-    expect(phone.get_by_text("hvorfor du blokerer", exact=False)).to_be_visible()
+    # A block without a reason is refused with a toast, which fades: checked while it shows.
+    tap(phone, send, shows=phone.get_by_text("hvorfor du blokerer", exact=False))
     phone.locator(".st-key-ballot_consent_reason textarea").fill("For dyrt i personaletimer")
     phone.locator(".st-key-ballot_consent_reason textarea").press("Tab")
     settle(phone)
-    phone.locator(".st-key-ballot_consent_send button").click()
-    settle(phone)
+    tap(phone, phone.locator(".st-key-ballot_consent_send button"))
     expect(phone.get_by_text("Dit svar er gemt")).to_be_visible()
     shots(phone, "05-consent")
     expect(projector.get_by_text("For dyrt i personaletimer")).to_be_visible(timeout=15_000)

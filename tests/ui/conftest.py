@@ -20,8 +20,8 @@ PAGES = "workshop/ui/pages"
 
 
 @pytest.fixture
-def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    path = tmp_path / "app.db"
+def app_store(fresh_db: Callable[[Path], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    path = fresh_db(tmp_path / "app.db")  # a copy of the migrated template
     monkeypatch.setenv("SAMSKAB_DB_PATH", str(path))
     monkeypatch.setenv("SAMSKAB_DEMO_DATA", "0")
     return shared_store(path)
