@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Migrations
 
+from workshop.app import migration_sets
 from workshop.db import Store
-from workshop.migrations import migration_sets
 
 BROWSER = Path(__file__).resolve().parent / "browser"
 SLEEPS = re.compile(r"\b(?:time\.sleep|sleep|wait_for_timeout)\s*\(")
