@@ -99,7 +99,7 @@ def test_a_phone_whose_participant_vanished_with_a_restore_is_told_so(
     """``samskab restore`` of a backup older than the phone's join: the link names nobody."""
     from tests.factories import make_meeting, start
     from workshop import backup
-    from workshop.app import open_store
+    from workshop.app import open_store, restore_backup
 
     live, older = tmp_path / "live.db", tmp_path / "older.db"
     store = open_store(live)
@@ -108,7 +108,7 @@ def test_a_phone_whose_participant_vanished_with_a_restore_is_told_so(
     backup.backup(live, older)  # the backup is taken before Kari joins...
     kari = join(store, meeting, "Kari")
     store.close()
-    backup.restore(older, live)  # ...and restored after: Kari's row is gone
+    restore_backup(older, live)  # ...and restored after: Kari's row is gone
     monkeypatch.setenv("SAMSKAB_DB_PATH", str(live))
     monkeypatch.setenv("SAMSKAB_DEMO_DATA", "0")
     at = make_app(query={"p": kari.token, "lang": "nb"}).run()
