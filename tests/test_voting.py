@@ -122,3 +122,29 @@ def test_a_vote_after_the_step_ended_is_refused_and_nothing_changes(store, meeti
         voting.place_dot(store, anna, vote_round.id, posted[0].id)
     assert raised.value.key == "error.vote.round_closed"
     assert voting.my_dots(store, vote_round.id, anna.id) == {}
+
+
+def test_revealing_and_hiding_results_are_in_the_audit_log(
+    store, meeting, vote, facilitator
+) -> None:
+    """Every staff action is logged (README): showing a round's results to the room, too."""
+    vote_round, _ = vote
+    voting.reveal_results(store, vote_round.id, actor=facilitator)
+    voting.reveal_results(store, vote_round.id, False, actor=facilitator)
+    entries = store.query(
+        "SELECT actor, action, entity, entity_id FROM audit_log WHERE entity = 'rounds' ORDER BY id"
+    )
+    assert entries[-2:] == [
+        {
+            "actor": facilitator.username,
+            "action": "reveal_results",
+            "entity": "rounds",
+            "entity_id": vote_round.id,
+        },
+        {
+            "actor": facilitator.username,
+            "action": "hide_results",
+            "entity": "rounds",
+            "entity_id": vote_round.id,
+        },
+    ]

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from workshop import audit
 from workshop.cache import VersionedCache
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.meetings.core import bump_change, bump_votes
-from workshop.model import Participant, StepKind, utcnow
+from workshop.model import Participant, StepKind, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,10 @@ def dot_totals(store: Store, round_id: int, vote_seq: int) -> dict[int, int]:
     return _totals_cache.get(("dots", store.path, round_id), vote_seq, compute)
 
 
-def reveal_results(store: Store, round_id: int, revealed: bool = True) -> None:
+def reveal_results(
+    store: Store, round_id: int, revealed: bool = True, *, actor: User | None = None
+) -> None:
+    """Show a round's results to the room (or hide them again); audited."""
     with store.transaction() as db:
         row = db.execute(
             "SELECT s.meeting_id FROM rounds r JOIN steps s ON s.id = r.step_id WHERE r.id = ?",
@@ -231,3 +235,5 @@ def reveal_results(store: Store, round_id: int, revealed: bool = True) -> None:
             raise NotFound("error.not_found")
         db.execute("UPDATE rounds SET revealed = ? WHERE id = ?", [int(revealed), round_id])
         bump_change(db, row[0])
+        action = "reveal_results" if revealed else "hide_results"
+        audit.record(db, actor, action, "rounds", round_id)

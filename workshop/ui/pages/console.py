@@ -175,7 +175,7 @@ with controls:
     if vote_round is not None:
         label = t("console.hide_results") if vote_round.revealed else t("console.reveal_results")
         if st.button(label, key="console_reveal"):
-            act(voting.reveal_results, db, vote_round.id, not vote_round.revealed)
+            act(voting.reveal_results, db, vote_round.id, not vote_round.revealed, actor=user)
     if meeting_rules.can_open_round(state_now, step) and st.button(
         t("console.new_round"), key="console_new_round", help=t("console.new_round_help")
     ):
