@@ -21,7 +21,7 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from workshop import app, audit, committees, demo
@@ -381,7 +381,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_replay_draw(args: argparse.Namespace) -> int:
-    from workshop.i18n.numbers import decimal
 
     lang = cli_language()
 
@@ -410,19 +409,31 @@ def cmd_replay_draw(args: argparse.Namespace) -> int:
     if not replay.fingerprint_matches:
         say("draw.replay.fingerprint_changed", fingerprint=replay.current_fingerprint)
     elif replay.distribution_matches is not None:
-        say(
-            "draw.replay.lottery_same"
-            if replay.distribution_matches
-            else "draw.replay.lottery_differs",
-            difference=decimal(replay.largest_difference or 0, lang, decimals=9),
-        )
-    selected = ", ".join(str(i) for i in replay.recomputed_selected)
-    say(
-        "draw.replay.panel_same" if replay.panel_matches else "draw.replay.panel_differs",
-        selected=selected,
-    )
+        _say_lottery(say, lang, replay.distribution_matches, replay.largest_difference or 0)
+    _say_panel(say, replay.panel_matches, replay.recomputed_selected)
     say("draw.replay.matches" if replay.matches else "draw.replay.mismatch")
     return 0 if replay.matches else 1
+
+
+def _say_lottery(say: Callable[..., None], lang: str, same: bool, difference: float) -> None:
+    """The lottery computed again: the same, other chances, or the same chances in other
+    compositions (then "different, largest difference 0" would contradict itself)."""
+    from workshop.i18n.numbers import decimal
+
+    if same:
+        key = "draw.replay.lottery_same"
+    elif difference == 0:
+        key = "draw.replay.lottery_compositions_differ"
+    else:
+        key = "draw.replay.lottery_differs"
+    say(key, difference=decimal(difference, lang, decimals=9))
+
+
+def _say_panel(say: Callable[..., None], same: bool, selected: Sequence[object]) -> None:
+    say(
+        "draw.replay.panel_same" if same else "draw.replay.panel_differs",
+        selected=", ".join(str(i) for i in selected),
+    )
 
 
 def _replay_record_file(path: str, lang: str, say: Callable[..., None]) -> int:
@@ -430,7 +441,6 @@ def _replay_record_file(path: str, lang: str, say: Callable[..., None]) -> int:
     import json
 
     from workshop.committees import sortition
-    from workshop.i18n.numbers import decimal
 
     try:
         record = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -450,17 +460,8 @@ def _replay_record_file(path: str, lang: str, say: Callable[..., None]) -> int:
     method = translate(lang, f"draw.method.{record.get('method', 'leximin')}")
     say("draw.replay.title", id=record.get("draw", "?"), method=method)
     say("draw.replay.fingerprint", fingerprint=record["applicants_digest"])
-    if replay.lottery_matches:
-        lottery = "draw.replay.lottery_same"
-    elif replay.largest_difference == 0:  # same chances, other compositions
-        lottery = "draw.replay.lottery_compositions_differ"
-    else:
-        lottery = "draw.replay.lottery_differs"
-    say(lottery, difference=decimal(replay.largest_difference, lang, decimals=9))
-    say(
-        "draw.replay.panel_same" if replay.panel_matches else "draw.replay.panel_differs",
-        selected=", ".join(str(i) for i in replay.selected),
-    )
+    _say_lottery(say, lang, replay.lottery_matches, replay.largest_difference)
+    _say_panel(say, replay.panel_matches, replay.selected)
     if replay.differences:
         fields = [translate(lang, f"draw.record_field.{name}") for name in replay.differences]
         say("draw.replay.differs_in", fields=", ".join(fields))
