@@ -104,7 +104,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-else:
+elif __name__ != "__mp_main__":  # a report worker (workshop/workers.py) imports it as that
     from starlette.middleware import Middleware
 
     from workshop.config import load_settings

@@ -31,6 +31,7 @@ Run: ``python benchmarks/bench_read_lock.py [--seconds 20] [--rebuild] [--switch
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import shutil
@@ -48,6 +49,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_summary import seed  # noqa: E402
 
+from workshop import workers  # noqa: E402
 from workshop.app import open_store  # noqa: E402
 from workshop.db import Store  # noqa: E402
 from workshop.meetings import core as meetings  # noqa: E402
@@ -129,8 +131,15 @@ def main() -> None:
         default=runtime.SWITCH_INTERVAL_S * 1000,
         help="sys.setswitchinterval in ms (default: the app's, workshop.ui.runtime)",
     )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help=f"build exports and summaries in this process ({workers.WORKERS_ENV}=0), as before",
+    )
     args = parser.parse_args()
     sys.setswitchinterval(args.switch_interval / 1000)
+    if args.in_process:
+        os.environ[workers.WORKERS_ENV] = "0"
 
     source = built_database(args.rebuild)
     folder = Path(tempfile.mkdtemp(prefix="bench-read-lock-"))
@@ -140,9 +149,12 @@ def main() -> None:
     ideas_n = store.scalar("SELECT COUNT(*) FROM ideas")
     votes_n = store.scalar("SELECT COUNT(*) FROM ballot_entries")
     meeting_id = int(store.scalar("SELECT MAX(id) FROM meetings"))
+    count = workers.worker_count()
+    where = f"in {count} worker processes" if count else "in this process"
     print(
         f"{ideas_n:,} ideas, {votes_n:,} votes, one shared Store;"
         f" GIL switch interval {sys.getswitchinterval() * 1000:g} ms;"
+        f" exports and summaries built {where};"
         f" load average {os.getloadavg()[0]:.1f}"
     )
 
@@ -154,9 +166,10 @@ def main() -> None:
     spent = {"exports": 0.0, "summaries": 0.0}
 
     def export_loop() -> None:
+        kinds = itertools.cycle(exports.EXPORT_KINDS)
         while not stop.is_set():
             start = time.perf_counter()
-            exports.export_records(store, None)
+            exports.export_file(store, None, next(kinds))
             spent["exports"] += time.perf_counter() - start
             done["exports"] += 1
 
@@ -165,7 +178,7 @@ def main() -> None:
         while not stop.is_set():
             reports.summary_cache().clear()
             start = time.perf_counter()
-            reports.build_summary(store, None, today=today)
+            reports.get_summary(store, None, today=today)
             spent["summaries"] += time.perf_counter() - start
             done["summaries"] += 1
 
@@ -179,6 +192,7 @@ def main() -> None:
         for thread in load:
             thread.join()
     store.close()
+    workers.shutdown()
     shutil.rmtree(folder, ignore_errors=True)
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 

@@ -177,6 +177,12 @@ class Store:
             self._readers = _Readers(file, self.READ_CONNECTIONS)
 
     @property
+    def shareable(self) -> bool:
+        """Whether other connections (other threads, other processes) can read this database
+        beside the writer: a file in WAL mode, not ``":memory:"``."""
+        return self._readers is not None
+
+    @property
     def read_connections_opened(self) -> int:
         """How many read connections this store has opened (at most ``READ_CONNECTIONS``)."""
         return self._readers.opened if self._readers else 0

@@ -16,10 +16,11 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from workshop import barometer
+from workshop import barometer, workers
 from workshop.barometer import CORE_VALUES
+from workshop.db import Store
 from workshop.i18n import translate, translate_count
-from workshop.reports.summary import Summary
+from workshop.reports.summary import Summary, get_summary
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 MAX_IDEAS = 5
@@ -362,3 +363,14 @@ def build_brief(summary: Summary, lang: str, *, generated_on: date | None = None
     pdf.font(7.5, colour=MUTED)
     pdf.line_text(t("brief.footer"), CONTENT_W, 5)
     return bytes(pdf.output())
+
+
+def brief_file(store: Store, committee_id: int | None, lang: str) -> bytes:
+    """The brief of one committee (or all) as PDF bytes, built in a worker process
+    (``workshop.workers``): laying out a PDF is Python work that would hold the GIL."""
+    return workers.run(build_brief_of, store, committee_id, lang)
+
+
+def build_brief_of(store: Store, committee_id: int | None, lang: str) -> bytes:
+    """Build the brief here (use :func:`brief_file`)."""
+    return build_brief(get_summary(store, committee_id), lang)

@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from workshop import spreadsheets
+from workshop import spreadsheets, workers
 from workshop.db import Store
 from workshop.errors import InvalidInput
 from workshop.model import utcnow
@@ -164,3 +164,20 @@ def to_json(export: Export) -> bytes:
         },
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+EXPORT_KINDS = ("csv", "xlsx", "json")
+
+
+def export_file(store: Store, committee_id: int | None, kind: str) -> bytes:
+    """One export as file bytes (``kind``: csv, xlsx or json), built in a worker process
+    (``workshop.workers``) so that building it holds no GIL a phone's poll waits for."""
+    if kind not in EXPORT_KINDS:
+        raise ValueError(f"unknown export kind {kind!r}")
+    return workers.run(build_export_file, store, committee_id, kind)
+
+
+def build_export_file(store: Store, committee_id: int | None, kind: str) -> bytes:
+    """Build one export's bytes here (use :func:`export_file`)."""
+    records = export_records(store, committee_id)
+    return {"csv": to_csv_zip, "xlsx": to_excel, "json": to_json}[kind](records)

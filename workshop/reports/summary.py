@@ -15,7 +15,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from workshop import barometer, chart_layout, outcomes
+from workshop import barometer, chart_layout, outcomes, workers
 from workshop.cache import VersionedCache
 from workshop.db import Store
 from workshop.feedback import core as feedback
@@ -637,12 +637,15 @@ _summaries: VersionedCache[Summary] = VersionedCache(max_entries=64)
 
 
 def get_summary(store: Store, committee_id: int | None, *, today: date | None = None) -> Summary:
-    """The summary of one committee (or all), computed once per change and shared."""
+    """The summary of one committee (or all), computed once per change and shared.
+
+    Computed in a worker process (``workshop.workers``): a cold summary of 200,000 votes
+    would otherwise hold this process's GIL, and every phone's poll with it."""
     today = today or date.today()
     return _summaries.get(
         (store.path, committee_id, today),
         summary_version(store),
-        lambda: build_summary(store, committee_id, today=today),
+        lambda: workers.run(build_summary, store, committee_id, today=today),
     )
 
 

@@ -220,17 +220,14 @@ else:
     demo = "-DEMO" if summary.is_demo else ""
 
     def pdf_bytes() -> bytes:
-        return brief.build_brief(reports.get_summary(db, committee_id), lang)
+        return brief.brief_file(db, committee_id, lang)
 
     def export(kind: str):
         def make() -> bytes:
             try:
-                records = exports.export_records(db, committee_id)
+                return exports.export_file(db, committee_id, kind)
             except WorkshopError:
                 return b""
-            return {"csv": exports.to_csv_zip, "xlsx": exports.to_excel, "json": exports.to_json}[
-                kind
-            ](records)
 
         return make
 

@@ -1,0 +1,149 @@
+"""Heavy reports run in worker processes (``workshop.workers``), so that a phone's poll in the
+app's process never waits for their GIL; a database that cannot be shared stays in-process."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import signal
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from workshop import workers
+from workshop.app import open_store
+from workshop.db import Store
+from workshop.errors import InvalidInput, NotFound
+from workshop.reports import brief, exports
+from workshop.reports import summary as reports
+
+
+def pid_of(store: Store) -> int:
+    return os.getpid()
+
+
+def count_committees(store: Store) -> int:
+    return int(store.scalar("SELECT COUNT(*) FROM committees"))
+
+
+def try_to_write(store: Store) -> None:
+    store.execute("INSERT INTO committees (title, task, created_at) VALUES ('x', 'y', 'now')")
+
+
+def refuse(store: Store, key: str) -> None:
+    raise NotFound(key, which=1)
+
+
+def die(store: Store) -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_job_on_a_shared_file_runs_in_another_process(store: Store) -> None:
+    assert store.shareable
+    assert workers.run(pid_of, store) != os.getpid()
+
+
+def test_a_memory_database_keeps_the_job_in_this_process() -> None:
+    memory = open_store(":memory:")
+    try:
+        assert not memory.shareable
+        assert workers.run(pid_of, memory) == os.getpid()
+    finally:
+        memory.close()
+
+
+def test_zero_workers_keeps_the_job_in_this_process(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(workers.WORKERS_ENV, "0")
+    assert workers.run(pid_of, store) == os.getpid()
+
+
+@pytest.mark.parametrize("value", ["two", "-1", "65"])
+def test_a_wrong_worker_setting_is_refused_in_words(
+    store: Store, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv(workers.WORKERS_ENV, value)
+    with pytest.raises(InvalidInput) as refused:
+        workers.run(pid_of, store)
+    assert refused.value.key == "error.settings.report_workers"
+
+
+def test_a_worker_sees_what_was_committed_and_cannot_write(store: Store) -> None:
+    before = workers.run(count_committees, store)
+    store.execute("INSERT INTO committees (title, task, created_at) VALUES ('Ny', 'Opgave', 'now')")
+    assert workers.run(count_committees, store) == before + 1
+    with pytest.raises(Exception, match=r"readonly|read-only|query_only|attempt to write"):
+        workers.run(try_to_write, store)
+    assert count_committees(store) == before + 1
+
+
+def test_a_domain_error_reaches_the_caller_unchanged(store: Store) -> None:
+    with pytest.raises(NotFound) as refused:
+        workers.run(refuse, store, "error.not_found")
+    assert (refused.value.key, refused.value.params) == ("error.not_found", {"which": 1})
+
+
+def test_a_killed_worker_still_gives_the_report_and_the_next_job_a_new_pool(store: Store) -> None:
+    expected = count_committees(store)
+    # die() kills the worker; the job is then done in this process, where die() would kill
+    # the test, so the fallback is shown with a harmless job after a kill.
+    with pytest.raises(Exception):  # noqa: B017 - the worker's death itself
+        workers._the_pool().submit(workers._call, store.path, die, (), {}).result()
+    assert workers.run(count_committees, store) == expected
+    assert workers.run(pid_of, store) != os.getpid()
+
+
+def test_a_restored_file_is_read_afresh_by_the_worker(store: Store, tmp_path: Path) -> None:
+    before = workers.run(count_committees, store)
+    copy = tmp_path / "copy.db"
+    other = open_store(copy)
+    for title in ("Kopi 1", "Kopi 2", "Kopi 3"):
+        other.execute(
+            "INSERT INTO committees (title, task, created_at) VALUES (?, 'Opgave', 'now')", [title]
+        )
+    other.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    other.close()
+    assert before != 3
+    replaced = Path(store.path + ".new")
+    shutil.copyfile(copy, replaced)
+    os.replace(replaced, store.path)  # as a restore does: a new file under the same name
+    reread = open_store(store.path)
+    try:
+        assert workers.run(count_committees, reread) == 3
+    finally:
+        reread.close()
+
+
+def test_the_summary_export_and_brief_are_built_in_a_worker(
+    store: Store, monkeypatch: pytest.MonkeyPatch, meeting
+) -> None:
+    jobs: list[str] = []
+    real_run = workers.run
+
+    def recording(job, store, *args, **kwargs):
+        jobs.append(job.__name__)
+        return real_run(job, store, *args, **kwargs)
+
+    monkeypatch.setattr(workers, "run", recording)
+    reports.summary_cache().clear()
+    assert reports.get_summary(store, None).is_demo is False
+    assert exports.export_file(store, None, "json").startswith(b"{")
+    assert brief.brief_file(store, None, "da").startswith(b"%PDF")
+    assert jobs == ["build_summary", "build_export_file", "build_brief_of"]
+
+
+def test_an_export_from_a_worker_is_the_export_built_here(
+    store: Store, monkeypatch: pytest.MonkeyPatch, meeting
+) -> None:
+    from_worker = exports.export_file(store, None, "csv")
+    monkeypatch.setenv(workers.WORKERS_ENV, "0")
+    here = exports.export_file(store, None, "csv")
+    assert unzipped(from_worker) == unzipped(here)
+
+
+def unzipped(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
