@@ -77,6 +77,10 @@ ENV_VARS: dict[str, str] = {
         "FULL (default) or NORMAL: SQLite's sync at each commit; FULL loses no acknowledged"
         " write on power loss (see README Durability)"
     ),
+    "SAMSKAB_REPORT_WORKERS": (
+        "worker processes that build summaries, exports and the PDF brief beside the app"
+        " (default 2; 0 builds them in the app's process)"
+    ),
     "SAMSKAB_SECRET_KEY": (
         "server key staff-visible links are derived from (default: a random key in"
         " <database>.key); never in the database or its backups"
