@@ -268,6 +268,34 @@ def join(page: Page, name: str, button: str) -> str:
     return found.group(1)
 
 
+# No CSS transition or animation running: an expander that is still opening, or a page that
+# is still laying out, moves a select box's list while it is being clicked.
+AT_REST = "() => document.getAnimations().every(a => a.playState !== 'running')"
+
+
+def choose(page: Page, key: str, option: str, *, exact: bool = True) -> None:
+    """Pick ``option`` in the select box with widget key ``key``, once, and wait until the box
+    shows it and the run that handles it is over.
+
+    The list is a react-aria popover, which closes when the page scrolls. So the box is first
+    brought to the middle of the window, where its list fits without scrolling (at the
+    window's edge, Playwright scrolled to reach the option and the list closed under it: the
+    committee journey's intermittent "element was detached"), and the page must be at rest
+    (no transition running, such as an expander still opening). A pick that does not take
+    fails at ``to_have_value``: never picked twice.
+    """
+    box = page.locator(f".st-key-{key}").get_by_role("combobox")
+    page.wait_for_function(AT_REST)
+    box.evaluate("e => e.scrollIntoView({block: 'center', inline: 'nearest'})")
+    box.click()
+    choice = page.get_by_role("option", name=option, exact=exact)
+    expect(choice).to_be_visible()
+    page.wait_for_function(AT_REST)
+    choice.click()
+    expect(box).to_have_value(re.compile(re.escape(option)) if not exact else option)
+    settle(page)
+
+
 def log_in(page: Page, base: str, username: str) -> None:
     page.goto(f"{base}/login")
     settle(page)

@@ -16,6 +16,7 @@ from tests.browser.conftest import (
     PASSWORD,
     PHONE,
     Server,
+    choose,
     context,
     log_in,
     serving,
@@ -46,17 +47,6 @@ def committee_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
 
 def fill(page: Page, key: str, text: str) -> None:
     page.locator(f".st-key-{key} input, .st-key-{key} textarea").first.fill(text)
-
-
-def choose(page: Page, key: str, option: str) -> None:
-    """Pick ``option`` in a select box, then wait until it shows it and the rerun is done, so
-    the next control is not touched while this one's rerun redraws the form."""
-    box = page.locator(f".st-key-{key}").get_by_role("combobox")
-    box.scroll_into_view_if_needed()
-    box.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(box).to_have_value(option)
-    settle(page)
 
 
 def click(page: Page, name: str) -> None:
@@ -194,10 +184,14 @@ def test_a_committee_from_mandate_to_council_decision(committee_server, browser,
     choose(laptop, "recruitment_target_attribute", "Køn")
     choose(laptop, "recruitment_target_value_gender", "Kvinde")
     fill(laptop, "recruitment_target_min", "2")
+    laptop.locator(".st-key-recruitment_target_min input").press("Enter")  # commit, then save
+    settle(laptop)
     click(laptop, "Gem mål")
     choose(laptop, "recruitment_target_attribute", "Bydel")
     choose(laptop, "recruitment_target_value_district", "Øst")
     fill(laptop, "recruitment_target_min", "1")
+    laptop.locator(".st-key-recruitment_target_min input").press("Enter")  # commit, then save
+    settle(laptop)
     click(laptop, "Gem mål")
     targets = sqlite3.connect(db).execute(
         "SELECT attribute, value, minimum FROM recruitment_targets ORDER BY id"

@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     PASSWORD,
     PHONE,
     Server,
+    choose,
     context,
     join,
     log_in,
@@ -96,9 +97,11 @@ def test_a_citizen_learns_what_happened_to_their_idea(feedback_server, browser, 
     laptop = context(browser, LAPTOP).new_page()
     log_in(laptop, base, "fie")
     go_to(laptop, da("page.agreements"))
-    laptop.locator(f".st-key-agreements_scope_{meeting.committee_id}").click()
-    laptop.get_by_role("option", name=da("agreements.meeting_option", title=meeting.title)).click()
-    settle(laptop)
+    choose(
+        laptop,
+        f"agreements_scope_{meeting.committee_id}",
+        da("agreements.meeting_option", title=meeting.title),
+    )
     laptop.get_by_role("tab", name=da("agreements.tab_acks")).click()
     expect(
         laptop.get_by_text(da("agreements.ack_count", done=1, total=1, version=1))
@@ -112,9 +115,7 @@ def test_a_citizen_learns_what_happened_to_their_idea(feedback_server, browser, 
     shots(laptop, "04c-facilitator-agreement-text")
 
     go_to(laptop, da("page.feedback"))
-    laptop.locator(".st-key-feedback_meeting").click()
-    laptop.get_by_role("option", name=meeting.title).click()
-    settle(laptop)
+    choose(laptop, "feedback_meeting", meeting.title)
     laptop.locator(".st-key-feedback_status_value").click()
     laptop.get_by_role("option", name=da("idea_status.label.rejected")).click()
     laptop.get_by_role("button", name=da("feedback.apply_status")).click()
