@@ -99,6 +99,25 @@ BEGIN SELECT RAISE(ABORT, 'block_needs_reason'); END;
     )
 
 
+@migrations(name="m002_opinion_group_memory")
+def _m002(db: Database) -> None:
+    run_sql(
+        db,
+        """
+-- What the last computation of a statements round's opinion groups hands the next, so that
+-- the groups stay stable across updates, app restarts and processes (GroupMemory as JSON:
+-- the number of groups, each grouped participant's letter and vote fingerprint, and the
+-- pending change of the number of groups). Derived from the ballots; no text.
+CREATE TABLE opinion_group_memory (
+    round_id INTEGER PRIMARY KEY REFERENCES rounds (id) ON DELETE CASCADE,
+    vote_seq INTEGER NOT NULL,
+    memory TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+""",
+    )
+
+
 @dataclass(frozen=True)
 class OpenRound:
     id: int
@@ -498,15 +517,7 @@ class _GroupsWorker:
     def _compute(self, store: Store, round_id: int, vote_seq: int) -> None:
         key = (store.path, round_id)
         try:
-            rows = store.query(
-                "SELECT b.participant_id, e.idea_id, e.value FROM ballot_entries e"
-                " JOIN ballots b ON b.id = e.ballot_id WHERE b.round_id = ?",
-                [round_id],
-            )
-            matrix = opinion_groups.build_vote_matrix(
-                (r["participant_id"], r["idea_id"], r["value"]) for r in rows
-            )
-            result = opinion_groups.compute_opinion_groups(matrix)
+            result = compute_remembered_groups(store, round_id, vote_seq)
             with self._lock:
                 previous = self._done.get(key)
                 if previous is None or previous[0] <= vote_seq:
@@ -524,6 +535,53 @@ class _GroupsWorker:
                 if not self._running:
                     return
             time.sleep(0.01)
+
+
+def compute_remembered_groups(
+    store: Store, round_id: int, vote_seq: int
+) -> opinion_groups.OpinionGroups:
+    """Compute a round's opinion groups from the memory of the last computation, and store
+    the new memory (table ``opinion_group_memory``), so that letters and the number of groups
+    stay stable across updates, app restarts and processes.
+
+    Several processes may compute the same round at once: the memory is written only if
+    nobody stored one since it was read (compare-and-set on ``vote_seq``). If someone stored
+    an older one meanwhile, the computation starts again from it; a newer one stays.
+    """
+    for _ in range(3):
+        stored = store.query_one(
+            "SELECT vote_seq, memory FROM opinion_group_memory WHERE round_id = ?", [round_id]
+        )
+        previous = opinion_groups.GroupMemory.from_json(stored["memory"]) if stored else None
+        rows = store.query(
+            "SELECT b.participant_id, e.idea_id, e.value FROM ballot_entries e"
+            " JOIN ballots b ON b.id = e.ballot_id WHERE b.round_id = ?",
+            [round_id],
+        )
+        matrix = opinion_groups.build_vote_matrix(
+            (r["participant_id"], r["idea_id"], r["value"]) for r in rows
+        )
+        result = opinion_groups.compute_opinion_groups(matrix, previous=previous)
+        read_seq = stored["vote_seq"] if stored else None
+        with store.transaction() as db:
+            now = db.execute(
+                "SELECT vote_seq FROM opinion_group_memory WHERE round_id = ?", [round_id]
+            ).fetchone()
+            now_seq = now[0] if now else None
+            if now_seq == read_seq:
+                if result.memory is not None and result.memory is not previous:
+                    if read_seq is None or vote_seq > read_seq:
+                        db.execute(
+                            "INSERT INTO opinion_group_memory (round_id, vote_seq, memory,"
+                            " updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (round_id) DO UPDATE"
+                            " SET vote_seq = excluded.vote_seq, memory = excluded.memory,"
+                            " updated_at = excluded.updated_at",
+                            [round_id, vote_seq, result.memory.to_json(), utcnow()],
+                        )
+                return result
+            if now_seq is not None and now_seq >= vote_seq:
+                return result  # another process stored newer groups: keep theirs
+    return result
 
 
 groups_worker = _GroupsWorker()
