@@ -24,8 +24,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.group_replay import growing_stream, replay  # noqa: E402
-from workshop.voting import opinion_groups  # noqa: E402
+from tests.group_replay import growing_stream, replay
+from workshop.voting import opinion_groups
 
 
 def memoryless(matrix: Any, memory: Any) -> tuple[opinion_groups.OpinionGroups, Any]:

@@ -49,7 +49,8 @@ def growing_stream(
         for member in range(size):
             participant = f"c{camp}p{member:02d}"
             clock = rng.uniform(0.0, 0.6)  # arrives during the first 60 % of the session
-            statements = rng.permutation(n_statements)[: rng.integers(n_statements // 2, n_statements + 1)]
+            order = rng.permutation(n_statements)
+            statements = order[: rng.integers(n_statements // 2, n_statements + 1)]
             for statement in statements:
                 clock += rng.exponential(0.02)
                 value = int(views[camp, statement])
@@ -120,7 +121,8 @@ def replay(stream: list[Vote], compute: Compute, *, step: float = 0.02) -> Repla
     previous_letters: dict[Any, int] = {}
     previous_votes: dict[str, dict[str, int]] = {}
     previous_k = 0
-    checkpoints = sorted({max(1, round(len(stream) * step * n)) for n in range(1, round(1 / step) + 1)})
+    steps = range(1, round(1 / step) + 1)
+    checkpoints = sorted({max(1, round(len(stream) * step * n)) for n in steps})
     for number, end in enumerate(checkpoints, start=1):
         votes = stream[:end]
         result, memory = compute(build_vote_matrix(votes), memory)

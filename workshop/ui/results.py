@@ -84,6 +84,14 @@ def show_round_results(
         show_opinion_groups(db, round_id, vote_seq, texts, key=key)
 
 
+def show_voters_missing(missing: int) -> None:
+    """Under the minimum number of voters: how many more the room needs for opinion groups.
+
+    Large and plain, so the room can read it on the projector and bring more people in.
+    """
+    st.markdown(f"**{tn('results.groups_missing', missing)}**")
+
+
 def show_opinion_groups(
     db: Store, round_id: int, vote_seq: int, texts: Mapping[Id, str], *, key: str
 ) -> None:
@@ -94,6 +102,9 @@ def show_opinion_groups(
         st.caption(t("results.groups_computing"))
         return
     groups = snapshot.result
+    if groups.status is GroupingStatus.NOT_ENOUGH_PARTICIPANTS:
+        show_voters_missing(groups.missing_participants)
+        return
     if groups.status is not GroupingStatus.OK:
         st.caption(t(groups.status.message_key, **groups.status_params))
         return

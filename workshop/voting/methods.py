@@ -569,15 +569,16 @@ def compute_remembered_groups(
             ).fetchone()
             now_seq = now[0] if now else None
             if now_seq == read_seq:
-                if result.memory is not None and result.memory is not previous:
-                    if read_seq is None or vote_seq > read_seq:
-                        db.execute(
-                            "INSERT INTO opinion_group_memory (round_id, vote_seq, memory,"
-                            " updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (round_id) DO UPDATE"
-                            " SET vote_seq = excluded.vote_seq, memory = excluded.memory,"
-                            " updated_at = excluded.updated_at",
-                            [round_id, vote_seq, result.memory.to_json(), utcnow()],
-                        )
+                changed = result.memory is not None and result.memory is not previous
+                if changed and (read_seq is None or vote_seq > read_seq):
+                    assert result.memory is not None
+                    db.execute(
+                        "INSERT INTO opinion_group_memory (round_id, vote_seq, memory,"
+                        " updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (round_id) DO UPDATE"
+                        " SET vote_seq = excluded.vote_seq, memory = excluded.memory,"
+                        " updated_at = excluded.updated_at",
+                        [round_id, vote_seq, result.memory.to_json(), utcnow()],
+                    )
                 return result
             if now_seq is not None and now_seq >= vote_seq:
                 return result  # another process stored newer groups: keep theirs

@@ -18,7 +18,7 @@ in ``shared/docs/peers.md`` §3:
    - k-means for the current number of groups starts from the previous groups (their centres
      recomputed in the new projection, which may have turned or mirrored);
    - the number of groups changes only once another k has had the best silhouette in
-     ``K_SWITCH_UPDATES`` updates in a row (Pol.is waits likewise);
+     ``K_SWITCH_UPDATES`` (4) updates in a row, as Pol.is waits;
    - new clusters take the letters of the previous groups they share most members with
      (an assignment on overlap, the Hungarian method); a new group gets a free letter;
    - a participant whose votes have not changed since the previous computation keeps their
@@ -70,7 +70,7 @@ SILHOUETTE_SAMPLE = 2000  # participants used for the silhouette; more adds time
 Z_90 = 1.2816  # one-sided 90 % critical value of the standard normal distribution
 TOP_REPRESENTATIVE = 5
 TOP_CONSENSUS = 5
-K_SWITCH_UPDATES = 3  # updates in a row another k must fit best before the groups change number
+K_SWITCH_UPDATES = 4  # updates in a row another k must fit best before the groups change number
 
 
 class GroupingStatus(StrEnum):
