@@ -249,3 +249,18 @@ def test_deleting_a_round_deletes_its_memory(store: Store, meeting: Meeting) -> 
         db.execute("DELETE FROM ballots WHERE round_id = ?", [round_id])
         db.execute("DELETE FROM rounds WHERE id = ?", [round_id])  # as remove_step does
     assert store.scalar("SELECT COUNT(*) FROM opinion_group_memory") == 0
+
+
+def test_groups_are_shown_when_their_memory_cannot_be_stored(
+    store: Store, meeting: Meeting
+) -> None:
+    people, posted, round_id = statements_round(store, meeting, 12)
+    vote_camp(store, people[:6], posted, round_id, camp_x=True)
+    vote_camp(store, people[6:], posted, round_id, camp_x=False)
+    store.execute(
+        "CREATE TRIGGER no_memory BEFORE INSERT ON opinion_group_memory"
+        " BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
+    )
+    result = computed(store, meeting, round_id)
+    assert len(result.groups) == 2
+    assert store.scalar("SELECT COUNT(*) FROM opinion_group_memory") == 0

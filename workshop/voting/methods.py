@@ -10,6 +10,7 @@ functions in :mod:`workshop.voting.tallies`, computed once per change of the mee
 from __future__ import annotations
 
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Sequence
@@ -546,7 +547,9 @@ def compute_remembered_groups(
 
     Several processes may compute the same round at once: the memory is written only if
     nobody stored one since it was read (compare-and-set on ``vote_seq``). If someone stored
-    an older one meanwhile, the computation starts again from it; a newer one stays.
+    an older one meanwhile, the computation starts again from it; a newer one stays. If the
+    memory can't be written (the database stays locked past its busy timeout), the groups are
+    still shown; the next computation starts from the memory stored before.
     """
     for _ in range(3):
         stored = store.query_one(
@@ -563,26 +566,46 @@ def compute_remembered_groups(
         )
         result = opinion_groups.compute_opinion_groups(matrix, previous=previous)
         read_seq = stored["vote_seq"] if stored else None
-        with store.transaction() as db:
-            now = db.execute(
-                "SELECT vote_seq FROM opinion_group_memory WHERE round_id = ?", [round_id]
-            ).fetchone()
-            now_seq = now[0] if now else None
-            if now_seq == read_seq:
-                changed = result.memory is not None and result.memory is not previous
-                if changed and (read_seq is None or vote_seq > read_seq):
-                    assert result.memory is not None
-                    db.execute(
-                        "INSERT INTO opinion_group_memory (round_id, vote_seq, memory,"
-                        " updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (round_id) DO UPDATE"
-                        " SET vote_seq = excluded.vote_seq, memory = excluded.memory,"
-                        " updated_at = excluded.updated_at",
-                        [round_id, vote_seq, result.memory.to_json(), utcnow()],
-                    )
-                return result
-            if now_seq is not None and now_seq >= vote_seq:
-                return result  # another process stored newer groups: keep theirs
+        try:
+            stored_now = _store_memory(store, round_id, vote_seq, read_seq, previous, result)
+        except sqlite3.DatabaseError:
+            return result
+        if stored_now:
+            return result
     return result
+
+
+def _store_memory(
+    store: Store,
+    round_id: int,
+    vote_seq: int,
+    read_seq: int | None,
+    previous: opinion_groups.GroupMemory | None,
+    result: opinion_groups.OpinionGroups,
+) -> bool:
+    """Write the new memory unless someone stored another since ``read_seq`` was read.
+
+    False when the computation must start again from the memory stored meanwhile.
+    """
+    with store.transaction() as db:
+        now = db.execute(
+            "SELECT vote_seq FROM opinion_group_memory WHERE round_id = ?", [round_id]
+        ).fetchone()
+        now_seq = now[0] if now else None
+        if now_seq == read_seq:
+            changed = result.memory is not None and result.memory is not previous
+            if changed and (read_seq is None or vote_seq > read_seq):
+                assert result.memory is not None
+                db.execute(
+                    "INSERT INTO opinion_group_memory (round_id, vote_seq, memory,"
+                    " updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (round_id) DO UPDATE"
+                    " SET vote_seq = excluded.vote_seq, memory = excluded.memory,"
+                    " updated_at = excluded.updated_at",
+                    [round_id, vote_seq, result.memory.to_json(), utcnow()],
+                )
+            return True
+        # Another process stored newer groups: keep theirs. An older one: start again.
+        return now_seq is not None and now_seq >= vote_seq
 
 
 groups_worker = _GroupsWorker()
