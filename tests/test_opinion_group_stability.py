@@ -264,3 +264,18 @@ def test_groups_are_shown_when_their_memory_cannot_be_stored(
     result = computed(store, meeting, round_id)
     assert len(result.groups) == 2
     assert store.scalar("SELECT COUNT(*) FROM opinion_group_memory") == 0
+
+
+def test_unreadable_memory_starts_afresh(store: Store, meeting: Meeting) -> None:
+    people, posted, round_id = statements_round(store, meeting, 12)
+    vote_camp(store, people[:6], posted, round_id, camp_x=True)
+    vote_camp(store, people[6:], posted, round_id, camp_x=False)
+    store.execute(
+        "INSERT INTO opinion_group_memory (round_id, vote_seq, memory, updated_at)"
+        " VALUES (?, 1, '{\"version\": 99}', '2026-01-01')",
+        [round_id],
+    )
+    result = computed(store, meeting, round_id)
+    assert len(result.groups) == 2
+    stored = store.query_one("SELECT memory FROM opinion_group_memory")
+    assert stored is not None and GroupMemory.from_json(stored["memory"]).k == 2

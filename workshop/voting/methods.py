@@ -555,7 +555,7 @@ def compute_remembered_groups(
         stored = store.query_one(
             "SELECT vote_seq, memory FROM opinion_group_memory WHERE round_id = ?", [round_id]
         )
-        previous = opinion_groups.GroupMemory.from_json(stored["memory"]) if stored else None
+        previous = _read_memory(stored["memory"]) if stored else None
         rows = store.query(
             "SELECT b.participant_id, e.idea_id, e.value FROM ballot_entries e"
             " JOIN ballots b ON b.id = e.ballot_id WHERE b.round_id = ?",
@@ -573,6 +573,14 @@ def compute_remembered_groups(
         if stored_now:
             return result
     return result
+
+
+def _read_memory(text: str) -> opinion_groups.GroupMemory | None:
+    """The stored memory; None (start afresh) if it can't be read, e.g. from a future format."""
+    try:
+        return opinion_groups.GroupMemory.from_json(text)
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _store_memory(
