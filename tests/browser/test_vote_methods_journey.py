@@ -118,6 +118,11 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
     expect(phone.get_by_text("Du har svaret på alle udsagn")).to_be_visible()
     shots(phone, "01-statements")
     results_read_whole(console, projector, shots, "01r-statements", LONG_IDEA)
+    # One voter: the projector tells the room how many more are needed for opinion groups.
+    missing = projector.get_by_text("Der mangler 4 deltagere, før der kan dannes meningsgrupper")
+    expect(missing).to_be_visible(timeout=15_000)
+    missing.scroll_into_view_if_needed()
+    shots(projector, "01g-projector-groups-need-more-voters")
 
     advance(server, meeting_id)  # pairwise
     expect(phone.get_by_text("Hvilken er bedst?")).to_be_visible(timeout=15_000)

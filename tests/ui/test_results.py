@@ -49,3 +49,26 @@ def test_results_render_for_every_method(app_store, method) -> None:
     assert at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")
     if method is VoteMethod.CONSENT:
         assert any("For dyrt" in c.value for c in at.caption)
+
+
+def test_under_the_minimum_the_room_is_told_how_many_more_voters_are_needed(app_store) -> None:
+    meeting = make_meeting(app_store)
+    start(app_store, meeting)
+    voters = [join(app_store, meeting, name) for name in ("Anna", "Bo")]
+    posted = [
+        ideas.submit_idea(app_store, v, t).id for v, t in zip(voters, ("Alfa", "Beta"), strict=True)
+    ]
+    step = meetings.list_steps(app_store, meeting.id)[1]
+    round_id = vote_methods.open_round(app_store, step.id, VoteMethod.STATEMENTS, actor=None)
+    for voter, stance in zip(voters, (1, -1), strict=True):
+        for idea in posted:
+            vote_methods.cast_stance(app_store, voter, round_id, idea, stance)
+    seq = meetings.meeting_state(app_store, meeting.id).vote_seq
+    vote_methods.opinion_groups_snapshot(app_store, round_id, seq)  # starts the computation
+    vote_methods.groups_worker.wait()
+    at = AppTest.from_function(
+        results_script, args=(round_id, VoteMethod.STATEMENTS.value, meeting.id), default_timeout=30
+    ).run()
+    assert not at.exception, at.exception
+    shown = [m.value for m in at.markdown]
+    assert "**Der mangler 3 deltagere, før der kan dannes meningsgrupper**" in shown, shown

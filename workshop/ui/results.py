@@ -81,11 +81,26 @@ def show_round_results(
         chart = chart.configure_legend(labelFontSize=20, titleFontSize=20)
     st.altair_chart(chart, width="stretch", key=f"{key}_chart")
     if method is VoteMethod.STATEMENTS:
-        show_opinion_groups(db, round_id, vote_seq, texts, key=key)
+        show_opinion_groups(db, round_id, vote_seq, texts, key=key, large=large)
+
+
+def show_voters_missing(missing: int, *, large: bool = False) -> None:
+    """Under the minimum number of voters: how many more the room needs for opinion groups.
+
+    ``large`` (the projector): heading-sized, so the back of the room can read it.
+    """
+    text = tn("results.groups_missing", missing)
+    st.markdown(f"### {text}" if large else f"**{text}**")
 
 
 def show_opinion_groups(
-    db: Store, round_id: int, vote_seq: int, texts: Mapping[Id, str], *, key: str
+    db: Store,
+    round_id: int,
+    vote_seq: int,
+    texts: Mapping[Id, str],
+    *,
+    key: str,
+    large: bool = False,
 ) -> None:
     """What unites the room, and the groups that think alike, from the latest computation."""
     snapshot = vote_methods.opinion_groups_snapshot(db, round_id, vote_seq)
@@ -94,6 +109,9 @@ def show_opinion_groups(
         st.caption(t("results.groups_computing"))
         return
     groups = snapshot.result
+    if groups.status is GroupingStatus.NOT_ENOUGH_PARTICIPANTS:
+        show_voters_missing(groups.missing_participants, large=large)
+        return
     if groups.status is not GroupingStatus.OK:
         st.caption(t(groups.status.message_key, **groups.status_params))
         return

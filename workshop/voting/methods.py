@@ -10,6 +10,7 @@ functions in :mod:`workshop.voting.tallies`, computed once per change of the mee
 from __future__ import annotations
 
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Sequence
@@ -95,6 +96,25 @@ CREATE TRIGGER ballots_block_needs_reason_update
 BEFORE UPDATE OF response, reason ON ballots
 WHEN NEW.response = 'block' AND length(trim(coalesce(NEW.reason, ''))) = 0
 BEGIN SELECT RAISE(ABORT, 'block_needs_reason'); END;
+""",
+    )
+
+
+@migrations(name="m002_opinion_group_memory")
+def _m002(db: Database) -> None:
+    run_sql(
+        db,
+        """
+-- What the last computation of a statements round's opinion groups hands the next, so that
+-- the groups stay stable across updates, app restarts and processes (GroupMemory as JSON:
+-- the number of groups, each grouped participant's letter and vote fingerprint, and the
+-- pending change of the number of groups). Derived from the ballots; no text.
+CREATE TABLE opinion_group_memory (
+    round_id INTEGER PRIMARY KEY REFERENCES rounds (id) ON DELETE CASCADE,
+    vote_seq INTEGER NOT NULL,
+    memory TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
 """,
     )
 
@@ -498,15 +518,7 @@ class _GroupsWorker:
     def _compute(self, store: Store, round_id: int, vote_seq: int) -> None:
         key = (store.path, round_id)
         try:
-            rows = store.query(
-                "SELECT b.participant_id, e.idea_id, e.value FROM ballot_entries e"
-                " JOIN ballots b ON b.id = e.ballot_id WHERE b.round_id = ?",
-                [round_id],
-            )
-            matrix = opinion_groups.build_vote_matrix(
-                (r["participant_id"], r["idea_id"], r["value"]) for r in rows
-            )
-            result = opinion_groups.compute_opinion_groups(matrix)
+            result = compute_remembered_groups(store, round_id, vote_seq)
             with self._lock:
                 previous = self._done.get(key)
                 if previous is None or previous[0] <= vote_seq:
@@ -524,6 +536,84 @@ class _GroupsWorker:
                 if not self._running:
                     return
             time.sleep(0.01)
+
+
+def compute_remembered_groups(
+    store: Store, round_id: int, vote_seq: int
+) -> opinion_groups.OpinionGroups:
+    """Compute a round's opinion groups from the memory of the last computation, and store
+    the new memory (table ``opinion_group_memory``), so that letters and the number of groups
+    stay stable across updates, app restarts and processes.
+
+    Several processes may compute the same round at once: the memory is written only if
+    nobody stored one since it was read (compare-and-set on ``vote_seq``). If someone stored
+    an older one meanwhile, the computation starts again from it; a newer one stays. If the
+    memory can't be written (the database stays locked past its busy timeout), the groups are
+    still shown; the next computation starts from the memory stored before.
+    """
+    for _ in range(3):
+        stored = store.query_one(
+            "SELECT vote_seq, memory FROM opinion_group_memory WHERE round_id = ?", [round_id]
+        )
+        previous = _read_memory(stored["memory"]) if stored else None
+        rows = store.query(
+            "SELECT b.participant_id, e.idea_id, e.value FROM ballot_entries e"
+            " JOIN ballots b ON b.id = e.ballot_id WHERE b.round_id = ?",
+            [round_id],
+        )
+        matrix = opinion_groups.build_vote_matrix(
+            (r["participant_id"], r["idea_id"], r["value"]) for r in rows
+        )
+        result = opinion_groups.compute_opinion_groups(matrix, previous=previous)
+        read_seq = stored["vote_seq"] if stored else None
+        try:
+            stored_now = _store_memory(store, round_id, vote_seq, read_seq, previous, result)
+        except sqlite3.DatabaseError:
+            return result
+        if stored_now:
+            return result
+    return result
+
+
+def _read_memory(text: str) -> opinion_groups.GroupMemory | None:
+    """The stored memory; None (start afresh) if it can't be read, e.g. from a future format."""
+    try:
+        return opinion_groups.GroupMemory.from_json(text)
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _store_memory(
+    store: Store,
+    round_id: int,
+    vote_seq: int,
+    read_seq: int | None,
+    previous: opinion_groups.GroupMemory | None,
+    result: opinion_groups.OpinionGroups,
+) -> bool:
+    """Write the new memory unless someone stored another since ``read_seq`` was read.
+
+    False when the computation must start again from the memory stored meanwhile.
+    """
+    with store.transaction() as db:
+        now = db.execute(
+            "SELECT vote_seq FROM opinion_group_memory WHERE round_id = ?", [round_id]
+        ).fetchone()
+        now_seq = now[0] if now else None
+        if now_seq == read_seq:
+            changed = result.memory is not None and result.memory is not previous
+            if changed and (read_seq is None or vote_seq > read_seq):
+                assert result.memory is not None
+                db.execute(
+                    "INSERT INTO opinion_group_memory (round_id, vote_seq, memory,"
+                    " updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (round_id) DO UPDATE"
+                    " SET vote_seq = excluded.vote_seq, memory = excluded.memory,"
+                    " updated_at = excluded.updated_at",
+                    [round_id, vote_seq, result.memory.to_json(), utcnow()],
+                )
+            return True
+        # Another process stored newer groups: keep theirs. An older one: start again.
+        return now_seq is not None and now_seq >= vote_seq
 
 
 groups_worker = _GroupsWorker()

@@ -11,15 +11,28 @@ in ``shared/docs/peers.md`` §3:
    people who voted little towards the middle, and the scaling undoes most of that.
 3. **Groups.** k-means first sorts the points into up to 100 base clusters, then the base
    clusters (weighted by size) are grouped for k = 2 .. min(5, 2 + n/12); the k with the best
-   silhouette wins. Pol.is also waits until a k has won 4 updates in a row before switching;
-   that needs memory across updates and is left to the caller.
+   silhouette wins the first computation. After that the groups have a memory
+   (:class:`GroupMemory`, handed from one computation to the next; the app keeps it in the
+   database), so that a room watching the projector sees stable groups:
+
+   - k-means for the current number of groups starts from the previous groups (their centres
+     recomputed in the new projection, which may have turned or mirrored);
+   - the number of groups changes only once another k has had the best silhouette in
+     ``K_SWITCH_UPDATES`` (4) updates in a row, as Pol.is waits;
+   - new clusters take the letters of the previous groups they share most members with
+     (an assignment on overlap, the Hungarian method); a new group gets a free letter;
+   - a participant whose votes have not changed since the previous computation keeps their
+     letter while the number of groups stays the same: only their own votes move them.
+     (Without this, other people's votes shift the map and a voter on a border flips back and
+     forth: 170 letter swaps for unmoved voters in the replay of ``tests/group_replay.py``.)
 4. **Representative statements** of a group: statements on which the group agrees (or
    disagrees) significantly more than everyone else (two-proportion z-test, 90 %, one-sided)
    *and* on which a majority of the group holds that view (one-proportion test, 90 %). They
    are ranked by Pol.is's metric (ratio × its z × probability × its z); the top 5 are shown,
    agree before disagree.
-5. **Consensus statements**: over all grouped participants, smoothed p = (A+1)/(S+2) > 0.5 with
-   a significant one-proportion z; the top 5 agree and top 5 disagree.
+5. **Consensus statements**: over every voter (as Pol.is counts them, not only the grouped
+   ones), smoothed p = (A+1)/(S+2) > 0.5 with a significant one-proportion z; the top 5 agree
+   and top 5 disagree.
 6. **Group-aware consensus** of a statement: the product over groups of (A+1)/(S+2), which is
    high only when every group agrees (and likewise for disagree).
 
@@ -31,11 +44,15 @@ same votes always give the same groups. When there is too little data the result
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
 from sklearn.utils.extmath import randomized_svd
@@ -53,6 +70,7 @@ SILHOUETTE_SAMPLE = 2000  # participants used for the silhouette; more adds time
 Z_90 = 1.2816  # one-sided 90 % critical value of the standard normal distribution
 TOP_REPRESENTATIVE = 5
 TOP_CONSENSUS = 5
+K_SWITCH_UPDATES = 4  # updates in a row another k must fit best before the groups change number
 
 
 class GroupingStatus(StrEnum):
@@ -139,6 +157,73 @@ def build_vote_matrix(
     )
 
 
+def vote_fingerprints(matrix: VoteMatrix) -> np.ndarray:
+    """One 64-bit number per participant that changes whenever any of their votes changes.
+
+    The sum (mod 2**64) of a hash of each (statement id, vote) they hold: it doesn't depend on
+    the order of statements in the matrix, so it compares across computations.
+    """
+    n_participants, n_statements = matrix.shape
+    table = np.array(
+        [
+            [
+                int.from_bytes(
+                    hashlib.blake2b(repr((s, v)).encode(), digest_size=8).digest(), "little"
+                )
+                for v in (-1, 0, 1)
+            ]
+            for s in matrix.statement_ids
+        ],
+        dtype=np.uint64,
+    ).reshape(n_statements, 3)
+    sums = np.zeros(n_participants, dtype=np.uint64)
+    np.add.at(sums, matrix.participant_idx, table[matrix.statement_idx, matrix.values + 1])
+    return sums
+
+
+@dataclass(frozen=True)
+class GroupMemory:
+    """What one computation of opinion groups hands the next, so the groups stay stable.
+
+    ``letters``: each grouped participant's group label (0 = A); ``fingerprints``: their
+    :func:`vote_fingerprints`, to tell who has voted since; ``k``: the number of groups shown;
+    ``pending_k`` / ``pending_count``: another number of groups that fitted best in the last
+    ``pending_count`` updates in a row (0 / 0 when none). Stored as JSON (:meth:`to_json`).
+    """
+
+    k: int
+    letters: Mapping[Id, int]
+    fingerprints: Mapping[Id, int]
+    pending_k: int = 0
+    pending_count: int = 0
+
+    def to_json(self) -> str:
+        members = [
+            [p, int(letter), str(self.fingerprints[p])] for p, letter in self.letters.items()
+        ]
+        return json.dumps(
+            {
+                "k": self.k,
+                "pending_k": self.pending_k,
+                "pending_count": self.pending_count,
+                "members": members,
+            },
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> GroupMemory:
+        data = json.loads(text)
+        members = data["members"]
+        return cls(
+            k=int(data["k"]),
+            letters=MappingProxyType({p: int(letter) for p, letter, _ in members}),
+            fingerprints=MappingProxyType({p: int(f) for p, _, f in members}),
+            pending_k=int(data["pending_k"]),
+            pending_count=int(data["pending_count"]),
+        )
+
+
 @dataclass(frozen=True)
 class RepresentativeStatement:
     """A statement that sets a group apart, with the numbers behind it."""
@@ -162,7 +247,7 @@ class ConsensusStatement:
 
 @dataclass(frozen=True)
 class OpinionGroup:
-    label: int  # 0, 1, … largest group first; the UI shows A, B, …
+    label: int  # 0, 1, …; the UI shows A, B, … (first computation: largest group first)
     participant_ids: tuple[Id, ...]
     centroid: tuple[float, float]
     representative: tuple[RepresentativeStatement, ...]
@@ -179,7 +264,8 @@ class OpinionGroups:
     ``participant_ids``, ``coordinates`` (n × 2) and ``labels`` (group label, -1 when there are
     no groups) are aligned and cover the grouped participants only. ``group_aware_consensus``
     and ``group_aware_consensus_disagree`` are aligned with ``statement_ids``; they are empty
-    unless ``status`` is OK.
+    unless ``status`` is OK. ``memory`` is what the next computation needs to keep the groups
+    stable (:class:`GroupMemory`); without groups it is the memory that was given, unchanged.
     """
 
     status: GroupingStatus
@@ -195,6 +281,8 @@ class OpinionGroups:
     silhouette_by_k: tuple[tuple[int, float], ...] = ()
     participants_voting: int = 0
     statements_voted: int = 0
+    min_participants: int = MIN_PARTICIPANTS
+    memory: GroupMemory | None = None
 
     @property
     def has_groups(self) -> bool:
@@ -206,15 +294,30 @@ class OpinionGroups:
         return {
             "participants": len(self.participant_ids) or self.participants_voting,
             "statements": self.statements_voted,
-            "min_participants": MIN_PARTICIPANTS,
+            "min_participants": self.min_participants,
             "min_statements": MIN_STATEMENTS,
         }
 
+    @property
+    def missing_participants(self) -> int:
+        """How many more voters are needed before groups can be formed (0 when enough)."""
+        if self.status is not GroupingStatus.NOT_ENOUGH_PARTICIPANTS:
+            return 0
+        return max(0, self.min_participants - self.participants_voting)
+
 
 def compute_opinion_groups(
-    matrix: VoteMatrix, *, random_state: int = 0, min_participants: int = MIN_PARTICIPANTS
+    matrix: VoteMatrix,
+    *,
+    random_state: int = 0,
+    min_participants: int = MIN_PARTICIPANTS,
+    previous: GroupMemory | None = None,
 ) -> OpinionGroups:
-    """Opinion groups, representative and consensus statements for one conversation."""
+    """Opinion groups, representative and consensus statements for one conversation.
+
+    ``previous``: the ``memory`` of the previous computation for the same conversation, so
+    that letters, and the number of groups, stay stable (module docstring, step 3).
+    """
     n_participants, n_statements = matrix.shape
     votes_by_participant = np.bincount(matrix.participant_idx, minlength=n_participants)
     votes_by_statement = np.bincount(matrix.statement_idx, minlength=n_statements)
@@ -226,6 +329,8 @@ def compute_opinion_groups(
             matrix.statement_ids,
             participants_voting=participants_voting,
             statements_voted=statements_voted,
+            min_participants=min_participants,
+            memory=previous,
         )
     grouped = select_participants(votes_by_participant, n_statements)
     if len(grouped) < min_participants:
@@ -234,6 +339,8 @@ def compute_opinion_groups(
             matrix.statement_ids,
             participants_voting=participants_voting,
             statements_voted=statements_voted,
+            min_participants=min_participants,
+            memory=previous,
         )
 
     row_of = np.full(n_participants, -1, dtype=np.int64)
@@ -247,12 +354,24 @@ def compute_opinion_groups(
     coordinates.setflags(write=False)
     participant_ids = tuple(matrix.participant_ids[i] for i in grouped)
 
-    everyone = np.zeros(len(grouped), dtype=np.int64)
-    overall = _stance_counts(rows, columns, values, everyone, 1, n_statements)
+    # Consensus counts every voter, as Pol.is does (not only those with enough votes to group).
+    overall = _stance_counts(
+        np.zeros(matrix.n_votes, dtype=np.int64),
+        matrix.statement_idx,
+        matrix.values.astype(np.float64),
+        np.zeros(1, dtype=np.int64),
+        1,
+        n_statements,
+    )
     consensus_agree, consensus_disagree = _consensus(overall, matrix.statement_ids)
 
-    labels, silhouettes = cluster_points(coordinates, random_state=random_state)
-    if labels is None:
+    fingerprints = vote_fingerprints(matrix)[grouped]
+    clustering = cluster_points(
+        coordinates,
+        random_state=random_state,
+        previous=_previous_of(previous, participant_ids, fingerprints),
+    )
+    if clustering is None:
         return OpinionGroups(
             GroupingStatus.NO_VARIATION,
             matrix.statement_ids,
@@ -263,8 +382,11 @@ def compute_opinion_groups(
             consensus_disagree=consensus_disagree,
             participants_voting=participants_voting,
             statements_voted=statements_voted,
+            min_participants=min_participants,
+            memory=previous,
         )
 
+    labels = clustering.labels
     k = int(labels.max()) + 1
     counts = _stance_counts(rows, columns, values, labels, k, n_statements)
     representative = _representative(counts, matrix.statement_ids)
@@ -281,6 +403,15 @@ def compute_opinion_groups(
         )
         for g in range(k)
     )
+    memory = GroupMemory(
+        k=k,
+        letters=MappingProxyType(dict(zip(participant_ids, labels.tolist(), strict=True))),
+        fingerprints=MappingProxyType(
+            dict(zip(participant_ids, fingerprints.tolist(), strict=True))
+        ),
+        pending_k=clustering.pending_k,
+        pending_count=clustering.pending_count,
+    )
     return OpinionGroups(
         GroupingStatus.OK,
         matrix.statement_ids,
@@ -292,9 +423,50 @@ def compute_opinion_groups(
         consensus_disagree=consensus_disagree,
         group_aware_consensus=_read_only(np.prod((agree + 1) / (seen + 2), axis=0)),
         group_aware_consensus_disagree=_read_only(np.prod((disagree + 1) / (seen + 2), axis=0)),
-        silhouette_by_k=silhouettes,
+        silhouette_by_k=clustering.silhouette_by_k,
         participants_voting=participants_voting,
         statements_voted=statements_voted,
+        min_participants=min_participants,
+        memory=memory,
+    )
+
+
+@dataclass(frozen=True)
+class PreviousGroups:
+    """The previous computation's groups, aligned with the points being grouped now.
+
+    ``letters[i]``: the label point i had (-1 when it wasn't grouped); ``unmoved[i]``: its
+    votes are the same as then; ``k``, ``pending_k``, ``pending_count``: as in
+    :class:`GroupMemory`.
+    """
+
+    letters: np.ndarray
+    unmoved: np.ndarray
+    k: int
+    pending_k: int = 0
+    pending_count: int = 0
+
+    @property
+    def anything_new(self) -> bool:
+        """Did any vote change, or anybody join the grouping, since the previous computation?"""
+        return not bool(np.all(self.unmoved))
+
+
+def _previous_of(
+    memory: GroupMemory | None, participant_ids: Sequence[Id], fingerprints: np.ndarray
+) -> PreviousGroups | None:
+    if memory is None or memory.k < 2:
+        return None
+    letters = np.array([memory.letters.get(p, -1) for p in participant_ids], dtype=np.int64)
+    unmoved = np.array(
+        [
+            memory.fingerprints.get(p) == int(f)
+            for p, f in zip(participant_ids, fingerprints, strict=True)
+        ],
+        dtype=bool,
+    )
+    return PreviousGroups(
+        letters, unmoved & (letters >= 0), memory.k, memory.pending_k, memory.pending_count
     )
 
 
@@ -334,17 +506,28 @@ def project_participants(
     return coordinates
 
 
-def cluster_points(
-    points: np.ndarray, *, random_state: int = 0
-) -> tuple[np.ndarray | None, tuple[tuple[int, float], ...]]:
-    """Group labels for 2-D points (largest group = 0) and the silhouette tried per k.
+@dataclass(frozen=True)
+class Clustering:
+    """Group labels of the points, the silhouette tried per k, and the pending k (memory)."""
 
-    Returns (None, ()) when the points don't spread enough to form two groups.
+    labels: np.ndarray
+    silhouette_by_k: tuple[tuple[int, float], ...]
+    pending_k: int = 0
+    pending_count: int = 0
+
+
+def cluster_points(
+    points: np.ndarray, *, random_state: int = 0, previous: PreviousGroups | None = None
+) -> Clustering | None:
+    """Group labels for 2-D points and the silhouette tried per k; None without two groups.
+
+    Without ``previous`` the k with the best silhouette wins and the largest group is 0. With
+    it, the groups stay stable (module docstring, step 3).
     """
     n = len(points)
     distinct = len(np.unique(points.round(9), axis=0))
     if distinct < 2:
-        return None, ()
+        return None
     if n > BASE_CLUSTERS and distinct > BASE_CLUSTERS:
         base = KMeans(BASE_CLUSTERS, n_init=1, random_state=random_state).fit(points)
         base_labels = base.labels_
@@ -356,10 +539,15 @@ def cluster_points(
         weights = np.ones(n)
     max_k = min(MAX_GROUPS, 2 + n // 12, distinct)
     sample = min(n, SILHOUETTE_SAMPLE)
-    best: tuple[float, np.ndarray] | None = None
+    start = None if previous is None else _previous_centres(points, previous)
+    candidates: dict[int, tuple[float, np.ndarray]] = {}
     silhouettes: list[tuple[int, float]] = []
     for k in range(2, max_k + 1):
-        grouping = KMeans(k, n_init=4, random_state=random_state)
+        if start is not None and len(start) == k:
+            # The current number of groups starts from the previous groups.
+            grouping = KMeans(k, init=start, n_init=1, random_state=random_state)
+        else:
+            grouping = KMeans(k, n_init=4, random_state=random_state)
         labels = grouping.fit(centres, sample_weight=weights).labels_[base_labels]
         if len(np.unique(labels)) < 2:
             continue
@@ -372,17 +560,52 @@ def cluster_points(
             )
         )
         silhouettes.append((k, score))
-        if best is None or score > best[0]:  # strict: on a tie the smaller k stays
-            best = (score, labels)
-    if best is None:
-        return None, ()
-    return _relabel_by_size(best[1], points), tuple(silhouettes)
+        candidates[k] = (score, np.unique(labels, return_inverse=True)[1].ravel())
+    if not candidates:
+        return None
+    # The best silhouette; on a tie the smaller k.
+    best_k = max(candidates, key=lambda k: (candidates[k][0], -k))
+    if previous is None:
+        return Clustering(_relabel_by_size(candidates[best_k][1], points), tuple(silhouettes))
+    chosen, pending_k, pending_count = _choose_k(best_k, previous, candidates)
+    labels = _match_letters(candidates[chosen][1], previous.letters, points)
+    k = int(labels.max()) + 1
+    if k == previous.k:
+        # Unmoved voters keep their letter: only a voter's own votes move them.
+        kept = np.where(previous.unmoved, previous.letters, labels)
+        if len(np.unique(kept)) == k:  # (never empties a group)
+            labels = kept
+    return Clustering(labels, tuple(silhouettes), pending_k, pending_count)
 
 
-def _relabel_by_size(labels: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Labels 0, 1, … from the largest group down; equal sizes by centroid x, then y."""
-    present = np.unique(labels)
-    order = sorted(
+def _choose_k(
+    best_k: int, previous: PreviousGroups, candidates: Mapping[int, object]
+) -> tuple[int, int, int]:
+    """(k to show, pending k, updates it has won): k changes only after winning in a row."""
+    if previous.k not in candidates or best_k == previous.k:
+        return best_k, 0, 0
+    if not previous.anything_new:  # the same votes again: not another update
+        return previous.k, previous.pending_k, previous.pending_count
+    won = previous.pending_count + 1 if previous.pending_k == best_k else 1
+    if won >= K_SWITCH_UPDATES:
+        return best_k, 0, 0
+    return previous.k, best_k, won
+
+
+def _previous_centres(points: np.ndarray, previous: PreviousGroups) -> np.ndarray | None:
+    """The previous groups' centres in this projection (which may have turned or mirrored)."""
+    centres = []
+    for letter in range(previous.k):
+        members = previous.letters == letter
+        if not members.any():
+            return None
+        centres.append(points[members].mean(axis=0))
+    return np.array(centres)
+
+
+def _size_order(labels: np.ndarray, points: np.ndarray, present: Iterable[int]) -> list[int]:
+    """Groups from the largest down; equal sizes by centroid x, then y."""
+    return sorted(
         present,
         key=lambda g: (
             -int(np.sum(labels == g)),
@@ -390,6 +613,34 @@ def _relabel_by_size(labels: np.ndarray, points: np.ndarray) -> np.ndarray:
             float(points[labels == g, 1].mean()),
         ),
     )
+
+
+def _match_letters(labels: np.ndarray, previous: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Give clusters 0..k-1 the previous letters they share most members with.
+
+    An assignment maximising the members who keep their letter (the Hungarian method); a
+    cluster sharing nobody with a free letter gets one, the largest cluster the first. Letters
+    stay 0..k-1, so when a group disappears the letters above it close up.
+    """
+    k = int(labels.max()) + 1
+    overlap = np.zeros((k, k))
+    known = (previous >= 0) & (previous < k)
+    np.add.at(overlap, (labels[known], previous[known]), 1)
+    clusters, letters = linear_sum_assignment(overlap, maximize=True)
+    mapping = np.full(k, -1, dtype=np.int64)
+    for cluster, letter in zip(clusters, letters, strict=True):
+        if overlap[cluster, letter] > 0:
+            mapping[cluster] = letter
+    free = sorted(set(range(k)) - set(mapping[mapping >= 0].tolist()))
+    unmatched = _size_order(labels, points, np.flatnonzero(mapping < 0).tolist())
+    mapping[unmatched] = free
+    return mapping[labels]
+
+
+def _relabel_by_size(labels: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Labels 0, 1, … from the largest group down; equal sizes by centroid x, then y."""
+    present = np.unique(labels)
+    order = _size_order(labels, points, present.tolist())
     mapping = np.empty(int(present.max()) + 1, dtype=np.int64)
     mapping[order] = np.arange(len(order))
     return mapping[labels]
