@@ -15,6 +15,7 @@ import html
 import time
 from collections.abc import Mapping, Sequence
 
+import altair as alt
 import streamlit as st
 
 from workshop.db import Store
@@ -27,6 +28,8 @@ from workshop.voting.methods import VoteMethod
 from workshop.voting.opinion_groups import GroupingStatus
 from workshop.voting.tallies import ConsentResult, Id
 
+#: A chart's width: the slide's main column beside the join panel.
+CHART_PX = 1320
 #: The height a bar chart's bars may take on a 1080-pixel screen: below the heading and above
 #: the chart's axis, its title and the line that says how many more the console has.
 BARS_PX = 600
@@ -85,8 +88,10 @@ def _more(count: int) -> None:
         st.html(f'<div class="sk-more" data-testid="projector-more">{more}</div>')
 
 
-def _chart(chart: object, key: str) -> None:
-    st.altair_chart(vote_charts.for_projector(chart), width="stretch", key=key)
+def _chart(chart: alt.Chart | alt.LayerChart | alt.FacetChart, key: str) -> None:
+    # A width in pixels of the 1080p slide, not "stretch": the page zooms the slide to the
+    # window, and a stretched chart would be measured after the zoom and shrunk twice.
+    st.altair_chart(vote_charts.for_projector(chart), width=CHART_PX, key=key)
 
 
 def show_results(
@@ -115,6 +120,7 @@ def show_results(
             return
     order = [line.idea_id for line in lines]
     ranked = [texts.get(i, str(i)) for i in order]
+    chart: alt.Chart | alt.LayerChart | alt.FacetChart
     if method is VoteMethod.TWO_AXIS:
         shown = min(len(order), TWO_AXIS_POINTS)
         chart = vote_charts.two_axis_chart(
@@ -140,11 +146,7 @@ def show_results(
         )
     else:
         shown = vote_charts.rows_that_fit(ranked, BARS_PX, size)
-        if method is VoteMethod.DOT_VOTE:
-            chart = vote_charts.dots_chart(
-                result, texts, dots=t("results.dots"), idea=idea, top=shown, size=size
-            )
-        elif method is VoteMethod.PAIRWISE:
+        if method is VoteMethod.PAIRWISE:
             chart = vote_charts.pairwise_chart(
                 result, texts, score=t("results.score"), idea=idea, top=shown, size=size
             )

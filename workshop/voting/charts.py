@@ -27,12 +27,11 @@ LABEL_CHARS = 60
 #: Characters per line of an idea's name beside its point on the impact × feasibility plot:
 #: half a phone's plot, as a name runs from its point towards the middle.
 POINT_CHARS = 20
-#: Pixels a wrapped idea line may take: the projector draws the axis in 20 px type, where a
-#: line of ``AXIS_CHARS`` takes ≈ 330 px; on a phone the same line takes ≈ 170 px, and a limit
-#: never widens a label, so the phone loses nothing.
+#: Pixels a wrapped idea line may take: on a phone a line of ``AXIS_CHARS`` takes ≈ 170 px,
+#: and a limit never widens a label (the projector's 26 px type has its own, ``for_projector``).
 IDEA_LABEL_LIMIT = 400
-#: Pixels a wrapped idea line takes in the projector's 20 px type (≈ 23 in the journey's shots):
-#: rows are sized for it, so a three-line label overlaps no other on the projector either.
+#: Pixels a wrapped idea line takes (generous for Vega's 11 px axis type): rows are sized for
+#: it, so a three-line label overlaps no other.
 IDEA_LINE_PX = 23
 #: Text on the projector: axis labels, numbers, titles and legends, readable from the back row
 #: (at least 24 px at 1080p), dark on white (contrast ≥ 4.5:1; Vega's own greys are lighter).
@@ -88,7 +87,11 @@ def for_projector(chart: Any) -> Any:
             labelFontSize=font, titleFontSize=font, labelColor=INK, titleColor=INK, symbolSize=400
         )
         .configure_text(fontSize=font, color=INK)
-        .properties(usermeta={"embedOptions": {"renderer": "svg"}})
+        # Room around the chart: a large rotated axis title's box stays inside it.
+        .properties(
+            padding={"left": 12, "right": 12, "top": 12, "bottom": 12},
+            usermeta={"embedOptions": {"renderer": "svg"}},
+        )
     )
 
 
@@ -139,23 +142,16 @@ def _idea_bars(
 
 
 def dots_chart(
-    tally: tallies.DotTally,
-    texts: Mapping[tallies.Id, str],
-    *,
-    dots: str,
-    idea: str,
-    top: int | None = None,
-    size: TypeSize = NORMAL,
+    tally: tallies.DotTally, texts: Mapping[tallies.Id, str], *, dots: str, idea: str
 ) -> alt.Chart:
-    """Dots per idea, most first; ``top``: only the first so many ideas."""
     frame = pd.DataFrame(
         [
             {
-                "idea": _label(texts, line.idea_id, width=size.axis_chars),
+                "idea": _label(texts, line.idea_id),
                 "text": _text(texts, line.idea_id),
                 "dots": line.dots,
             }
-            for line in tally.ideas[:top]
+            for line in tally.ideas
         ],
         columns=["idea", "text", "dots"],
     )
@@ -166,7 +162,6 @@ def dots_chart(
         color=GREEN,
         sort="-x",
         tooltip=[alt.Tooltip("dots:Q", title=dots)],
-        size=size,
     )
 
 

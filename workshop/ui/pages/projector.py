@@ -68,8 +68,8 @@ st.html(
     .sk-count {font-size: 1.5rem; color: #333; font-weight: 700;}
     .sk-rank {font-weight: 800; color: #0b6e4f;}
     .sk-side {display: grid; gap: .6rem; justify-items: center; text-align: center;}
-    .sk-code {font-size: 4rem; font-weight: 800; letter-spacing: .08em; line-height: 1;
-              color: #111;}
+    .sk-code {font-size: 3.6rem; font-weight: 800; letter-spacing: .06em; line-height: 1;
+              color: #111; white-space: nowrap;}
     .sk-join {font-size: 1.5rem; color: #1a1a1a; overflow-wrap: anywhere;}
     .sk-qr {display: block; background: #fff;}
     .sk-prompt {font-size: 2.6rem; font-weight: 700; margin: .3rem 0 .2rem; line-height: 1.2;
@@ -173,7 +173,7 @@ def slide() -> None:
     if big and now.status != MeetingStatus.CLOSED:
         main, side = st.columns([2.4, 1], gap="large")
     else:
-        main, side = st.columns([5, 1], gap="large")
+        main, side = st.columns([3.6, 1], gap="large")
     with side:
         join_panel(BIG_QR_PX if big else QR_PX)
     with main:
