@@ -407,8 +407,8 @@ def cast(store: Any, kind: StepKind, round_id: int, people: list, ids: list[int]
     for n, person in enumerate(people):
         camp = n % 2
         if kind is StepKind.DOT_VOTE:
-            for k in range(3):
-                voting.place_dot(store, person, round_id, ids[(n + k * 7) % len(ids)])
+            for k in (4, 9, 16):  # the first ideas get the most dots
+                voting.place_dot(store, person, round_id, ids[n % k])
         elif kind is StepKind.STATEMENTS:
             for k, idea_id in enumerate(ids):
                 stance = 1 if k < 4 else (1 if (k % 2) == camp else -1)
@@ -423,10 +423,9 @@ def cast(store: Any, kind: StepKind, round_id: int, people: list, ids: list[int]
                         store, person, round_id, left, right, min(left, right)
                     )
         elif kind is StepKind.TWO_AXIS:
-            for k, idea_id in enumerate(ids[:12]):
-                vote_methods.cast_scores(
-                    store, person, round_id, idea_id, 1 + (k + n) % 5, 1 + (2 * k + camp) % 5
-                )
+            for k, idea_id in enumerate(ids[:12]):  # each idea its own place on the plot
+                impact, feasibility = 1 + k % 5, 1 + (3 * k + camp) % 5
+                vote_methods.cast_scores(store, person, round_id, idea_id, impact, feasibility)
         elif kind is StepKind.RANKED:
             order = ids[n % 5 :] + ids[: n % 5]
             vote_methods.cast_ranking(store, person, round_id, order[:8])

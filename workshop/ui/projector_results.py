@@ -28,8 +28,6 @@ from workshop.voting.methods import VoteMethod
 from workshop.voting.opinion_groups import GroupingStatus
 from workshop.voting.tallies import ConsentResult, Id
 
-#: A chart's width: the slide's main column beside the join panel.
-CHART_PX = 1320
 #: The height a bar chart's bars may take on a 1080-pixel screen: below the heading and above
 #: the chart's axis, its title and the line that says how many more the console has.
 BARS_PX = 600
@@ -89,9 +87,10 @@ def _more(count: int) -> None:
 
 
 def _chart(chart: alt.Chart | alt.LayerChart | alt.FacetChart, key: str) -> None:
-    # A width in pixels of the 1080p slide, not "stretch": the page zooms the slide to the
-    # window, and a stretched chart would be measured after the zoom and shrunk twice.
-    st.altair_chart(vote_charts.for_projector(chart), width=CHART_PX, key=key)
+    # Streamlit sizes a stretched chart by its width on the screen, after the page's zoom, and
+    # Vega draws that inside the zoom: below 1080p a chart takes less of its column (at 720p
+    # two thirds), its type and height still scaled with the slide.
+    st.altair_chart(vote_charts.for_projector(chart), width="stretch", key=key)
 
 
 def show_results(
@@ -232,7 +231,9 @@ def _consent(result: ConsentResult) -> None:
     )
     words = {r: t(f"tally.consent.{r}") for r in ("agree", "abstain", "concerns", "block")}
     chart = vote_charts.consent_chart(
-        result, words={**words, "count": t("results.count")}, step_px=56
+        result,
+        words={**words, "count": t("results.count")},
+        step_px=56,
     )
     _chart(chart, "projector_chart")
     reasons = [

@@ -42,18 +42,29 @@ INK = "#1a1a1a"
 @dataclass(frozen=True)
 class TypeSize:
     """How a chart's idea labels are laid out: characters per wrapped line, the height of a
-    line, and the size of the names beside the points of the impact × feasibility plot."""
+    line, the size of the names beside the points of the impact × feasibility plot, how wide
+    a label may be, and whether the idea axis has a title."""
 
     axis_chars: int = AXIS_CHARS
     line_px: int = IDEA_LINE_PX
     point_font_px: int = 12
     point_chars: int = POINT_CHARS
+    label_limit_px: int = IDEA_LABEL_LIMIT
+    #: The idea axis's title ("Idea"); the projector's heading already says what is shown.
+    idea_title: bool = True
 
 
 #: Phones, the console and the summaries.
 NORMAL = TypeSize()
 #: The projector: 26 px type; a line of 40 characters takes ≈ 560 px of a 1,400 px chart.
-PROJECTOR = TypeSize(axis_chars=40, line_px=32, point_font_px=PROJECTOR_FONT_PX, point_chars=24)
+PROJECTOR = TypeSize(
+    axis_chars=40,
+    line_px=32,
+    point_font_px=PROJECTOR_FONT_PX,
+    point_chars=24,
+    label_limit_px=IDEA_LABEL_LIMIT + 300,
+    idea_title=False,
+)
 
 
 def rows_that_fit(texts: Sequence[str], height_px: int, size: TypeSize = PROJECTOR) -> int:
@@ -110,10 +121,13 @@ def _label(
     return wrap(prefix + _short(_text(texts, idea_id)), width or AXIS_CHARS)
 
 
-def _idea_y(field: str, title: str, *, sort: Any = alt.Undefined) -> alt.Y:
+def _idea_y(field: str, title: str, *, sort: Any = alt.Undefined, size: TypeSize = NORMAL) -> alt.Y:
     """The axis of wrapped idea labels, every line drawn whole."""
     return alt.Y(
-        f"{field}:N", title=title, sort=sort, axis=category_axis(labelLimit=IDEA_LABEL_LIMIT)
+        f"{field}:N",
+        title=title if size.idea_title else None,
+        sort=sort,
+        axis=category_axis(labelLimit=size.label_limit_px),
     )
 
 
@@ -134,7 +148,7 @@ def _idea_bars(
         .mark_bar(color=color)
         .encode(
             x=x,
-            y=_idea_y("idea", idea, sort=sort),
+            y=_idea_y("idea", idea, sort=sort, size=size),
             tooltip=[alt.Tooltip("text:N", title=idea), *tooltip],
         )
         .properties(height=row_step(frame["idea"], line_px=size.line_px))
@@ -208,6 +222,7 @@ def statements_chart(
                 sort=list(dict.fromkeys(frame["statement"]))
                 if order is not None
                 else alt.Undefined,
+                size=size,
             ),
             color=alt.Color(
                 "stance:N",
@@ -373,7 +388,10 @@ def ranked_chart(
 
 
 def consent_chart(
-    result: tallies.ConsentResult, *, words: Mapping[str, str], step_px: int = 34
+    result: tallies.ConsentResult,
+    *,
+    words: Mapping[str, str],
+    step_px: int = 34,
 ) -> alt.Chart:
     """Responses to a consent check; ``words`` labels agree/abstain/concerns/block/count."""
     frame = pd.DataFrame(
