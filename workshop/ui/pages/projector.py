@@ -15,7 +15,7 @@ import streamlit as st
 
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, qr, screen, themes
-from workshop.model import Idea, Meeting, MeetingStatus, Role, Step
+from workshop.model import Idea, Meeting, MeetingState, MeetingStatus, Role, Step
 from workshop.ui.i18n import t, tn
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.process import settings, store
@@ -169,18 +169,19 @@ def slide() -> None:
     recheck_staff()  # a staff login that ended stops here; a screen link has none to check
     now = meetings.meeting_state(db, meeting.id)
     step = meetings.current_step(db, meeting.id)
+    if wrapup.shows_wrapup(now.status, step):
+        # The wrap-up's cards take the whole width (laid out for it); the room has joined.
+        wall(now, step)
+        return
     big = screen.shows_big_qr(screen.has_big_qr(db, meeting.id), step.kind if step else None)
-    if big and now.status != MeetingStatus.CLOSED:
-        main, side = st.columns([2.4, 1], gap="large")
-    else:
-        main, side = st.columns([3.6, 1], gap="large")
+    main, side = st.columns([2.4, 1] if big else [3.6, 1], gap="large")
     with side:
         join_panel(BIG_QR_PX if big else QR_PX)
     with main:
         wall(now, step)
 
 
-def wall(now, step: Step | None) -> None:
+def wall(now: MeetingState, step: Step | None) -> None:
     # A vote step shows its own round, never the round opened last elsewhere in the meeting.
     vote_round = voting.current_round(db, meeting.id) if step and step.kind.is_vote else None
     voters = wrapup.count_voters(db, vote_round.id) if vote_round and vote_round.revealed else 0
