@@ -47,7 +47,6 @@ DOT_CARDS = 12
 REASONS_SHOWN = 2
 
 CSS = """<style>
-.sk-card.sk-dotcard {display: block;}
 .sk-dottext {display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
             overflow: hidden;}
 .sk-card .sk-dots {display: block; margin-top: .4rem; font-size: 1.6rem; color: #0b6e4f;
@@ -169,7 +168,7 @@ def show_results(
 def _dots(lines: Sequence[wrapup.ResultLine], texts: Mapping[Id, str]) -> None:
     """The ideas with dots as ranked cards, as many as the wall holds."""
     cards = "".join(
-        f'<div class="sk-card sk-dotcard"><span class="sk-dottext"><span class="sk-rank">'
+        f'<div class="sk-card"><span class="sk-dottext"><span class="sk-rank">'
         f"{line.place}.</span> {html.escape(texts.get(line.idea_id, ''))}</span>"
         f'<span class="sk-dots">{html.escape(tn("common.dots", int(line.value)))}</span></div>'
         for line in lines[:DOT_CARDS]

@@ -64,7 +64,7 @@ st.html(
               gap: .6rem;}
     .sk-theme.loose {background: #f3f3f3;}
     .sk-theme-name {font-size: 1.8rem; font-weight: 800; color: #0b6e4f;}
-    .sk-theme .sk-card {font-size: 1.5rem; padding: .5rem .8rem; -webkit-line-clamp: 2;}
+    .sk-theme .sk-card {font-size: 1.5rem; padding: .5rem .8rem;}
     .sk-count {font-size: 1.5rem; color: #333; font-weight: 700;}
     .sk-rank {font-weight: 800; color: #0b6e4f;}
     .sk-side {display: grid; gap: .6rem; justify-items: center; text-align: center;}
@@ -91,8 +91,10 @@ st.html(
               gap: 1rem; margin-top: .6rem;}
     .sk-card {background: #fff8d6; border-radius: .6rem; padding: .8rem 1.1rem;
               font-size: 1.7rem; line-height: 1.25; box-shadow: 0 2px 6px rgba(0,0,0,.12);
-              overflow-wrap: anywhere; color: #1a1a1a; display: -webkit-box;
-              -webkit-line-clamp: 3; -webkit-box-orient: vertical; overflow: hidden;}
+              overflow-wrap: anywhere; color: #1a1a1a;}
+    /* A long idea ends with "…" after three lines (the card's padding shows no cut line). */
+    .sk-card-text {display: -webkit-box; -webkit-line-clamp: 3; -webkit-box-orient: vertical;
+              overflow: hidden;}
     .sk-page {font-size: 1.5rem; color: #333; margin-top: .6rem;}
     </style>"""
 )
@@ -127,9 +129,8 @@ def timer_html(step: Step) -> str:
     )
 
 
-def card(idea: Idea, dots: str = "", rank: int | None = None) -> str:
-    place = f'<span class="sk-rank">{rank}.</span> ' if rank else ""
-    return f'<div class="sk-card">{place}{html.escape(idea.text)}{dots}</div>'
+def card(idea: Idea) -> str:
+    return f'<div class="sk-card"><span class="sk-card-text">{html.escape(idea.text)}</span></div>'
 
 
 def notice(testid: str, title: str, hint: str = "", *, kind: str = "sk-notice") -> str:
