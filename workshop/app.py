@@ -20,7 +20,7 @@ from workshop.committees import schema as committee_schema
 from workshop.committees import year_schema as committee_year_schema
 from workshop.feedback import core as feedback
 from workshop.meetings import core as meetings
-from workshop.meetings import idea_status, moderation, participants
+from workshop.meetings import idea_status, moderation, participants, screen
 from workshop.outcomes import schema as outcome_schema
 from workshop.privacy import core as privacy
 from workshop.voting import methods as vote_methods
@@ -48,6 +48,7 @@ def migration_sets() -> list[Migrations]:
         staff_sessions.migrations,
         participants.migrations,
         committee_year_schema.migrations,
+        screen.migrations,
     ]
 
 

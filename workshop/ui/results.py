@@ -45,12 +45,9 @@ def show_round_results(
     texts: Mapping[Any, str],  # idea id -> text
     *,
     key: str,
-    large: bool = False,
 ) -> None:
-    """The chart of one round's results (and, for statements, the opinion groups).
-
-    ``large``: type sized for a projector, readable from the back of the room.
-    """
+    """The chart of one round's results (and, for statements, the opinion groups), for the
+    console and the summaries; the projector draws its own (``workshop.ui.projector_results``)."""
     method = VoteMethod(method)
     result = vote_methods.round_results(db, round_id, vote_seq)
     idea = t("results.idea")
@@ -76,9 +73,6 @@ def show_round_results(
         st.markdown(f"**{t(result.outcome_key)}**")
         for vote in (*result.blocks, *result.concerns):
             st.caption(f"{t(f'tally.consent.{vote.response}')}: {user_text(vote.reason)}")
-    if large:
-        chart = chart.configure_axis(labelFontSize=20, titleFontSize=20, labelLimit=700)
-        chart = chart.configure_legend(labelFontSize=20, titleFontSize=20)
     st.altair_chart(chart, width="stretch", key=f"{key}_chart")
     if method is VoteMethod.STATEMENTS:
         show_opinion_groups(db, round_id, vote_seq, texts, key=key, large=large)

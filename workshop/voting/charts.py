@@ -11,7 +11,8 @@ the tooltip keeps the whole text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import altair as alt
@@ -26,13 +27,83 @@ LABEL_CHARS = 60
 #: Characters per line of an idea's name beside its point on the impact × feasibility plot:
 #: half a phone's plot, as a name runs from its point towards the middle.
 POINT_CHARS = 20
-#: Pixels a wrapped idea line may take: the projector draws the axis in 20 px type, where a
-#: line of ``AXIS_CHARS`` takes ≈ 330 px; on a phone the same line takes ≈ 170 px, and a limit
-#: never widens a label, so the phone loses nothing.
+#: Pixels a wrapped idea line may take: on a phone a line of ``AXIS_CHARS`` takes ≈ 170 px,
+#: and a limit never widens a label (the projector's 26 px type has its own, ``for_projector``).
 IDEA_LABEL_LIMIT = 400
-#: Pixels a wrapped idea line takes in the projector's 20 px type (≈ 23 in the journey's shots):
-#: rows are sized for it, so a three-line label overlaps no other on the projector either.
+#: Pixels a wrapped idea line takes (generous for Vega's 11 px axis type): rows are sized for
+#: it, so a three-line label overlaps no other.
 IDEA_LINE_PX = 23
+#: Text on the projector: axis labels, numbers, titles and legends, readable from the back row
+#: (at least 24 px at 1080p), dark on white (contrast ≥ 4.5:1; Vega's own greys are lighter).
+PROJECTOR_FONT_PX = 26
+INK = "#1a1a1a"
+
+
+@dataclass(frozen=True)
+class TypeSize:
+    """How a chart's idea labels are laid out: characters per wrapped line, the height of a
+    line, the size of the names beside the points of the impact × feasibility plot, how wide
+    a label may be, and whether the idea axis has a title."""
+
+    axis_chars: int = AXIS_CHARS
+    line_px: int = IDEA_LINE_PX
+    point_font_px: int = 12
+    point_chars: int = POINT_CHARS
+    label_limit_px: int = IDEA_LABEL_LIMIT
+    #: The idea axis's title ("Idea"); the projector's heading already says what is shown.
+    idea_title: bool = True
+
+
+#: Phones, the console and the summaries.
+NORMAL = TypeSize()
+#: The projector: 26 px type; a line of 40 characters takes ≈ 560 px of a 1,400 px chart.
+PROJECTOR = TypeSize(
+    axis_chars=40,
+    line_px=32,
+    point_font_px=PROJECTOR_FONT_PX,
+    point_chars=24,
+    label_limit_px=IDEA_LABEL_LIMIT + 300,
+    idea_title=False,
+)
+
+
+def rows_that_fit(texts: Sequence[str], height_px: int, size: TypeSize = PROJECTOR) -> int:
+    """How many of the ideas ``texts`` (best first) fit as bars in ``height_px``: rows are as
+    tall as the longest wrapped label among those shown (:func:`row_step`), so one long idea
+    among the first makes every row taller and fewer fit. At least one."""
+    labels: list[str] = []
+    fits = 1
+    for text in texts:
+        labels.append(wrap(_short(text), size.axis_chars))
+        if len(labels) * int(row_step(labels, line_px=size.line_px).step) > height_px:
+            break
+        fits = len(labels)
+    return fits
+
+
+def for_projector(chart: Any) -> Any:
+    """``chart`` in the projector's type: every label, number, title and legend at
+    ``PROJECTOR_FONT_PX`` in dark ink, drawn as SVG (its text measurable and sharp)."""
+    font = PROJECTOR_FONT_PX
+    return (
+        chart.configure_axis(
+            labelFontSize=font,
+            titleFontSize=font,
+            labelColor=INK,
+            titleColor=INK,
+            labelLimit=IDEA_LABEL_LIMIT + 300,
+            titlePadding=12,
+        )
+        .configure_legend(
+            labelFontSize=font, titleFontSize=font, labelColor=INK, titleColor=INK, symbolSize=400
+        )
+        .configure_text(fontSize=font, color=INK)
+        # Room around the chart: a large rotated axis title's box stays inside it.
+        .properties(
+            padding={"left": 12, "right": 12, "top": 12, "bottom": 12},
+            usermeta={"embedOptions": {"renderer": "svg"}},
+        )
+    )
 
 
 def _short(text: str) -> str:
@@ -50,15 +121,25 @@ def _label(
     return wrap(prefix + _short(_text(texts, idea_id)), width or AXIS_CHARS)
 
 
-def _idea_y(field: str, title: str, *, sort: Any = alt.Undefined) -> alt.Y:
+def _idea_y(field: str, title: str, *, sort: Any = alt.Undefined, size: TypeSize = NORMAL) -> alt.Y:
     """The axis of wrapped idea labels, every line drawn whole."""
     return alt.Y(
-        f"{field}:N", title=title, sort=sort, axis=category_axis(labelLimit=IDEA_LABEL_LIMIT)
+        f"{field}:N",
+        title=title if size.idea_title else None,
+        sort=sort,
+        axis=category_axis(labelLimit=size.label_limit_px),
     )
 
 
 def _idea_bars(
-    frame: pd.DataFrame, x: alt.X, *, idea: str, color: str, sort: Any, tooltip: list[Any]
+    frame: pd.DataFrame,
+    x: alt.X,
+    *,
+    idea: str,
+    color: str,
+    sort: Any,
+    tooltip: list[Any],
+    size: TypeSize = NORMAL,
 ) -> alt.Chart:
     """One bar per idea (column ``idea``: its wrapped label), each row tall enough for its lines;
     the tooltip starts with the whole text (column ``text``)."""
@@ -67,10 +148,10 @@ def _idea_bars(
         .mark_bar(color=color)
         .encode(
             x=x,
-            y=_idea_y("idea", idea, sort=sort),
+            y=_idea_y("idea", idea, sort=sort, size=size),
             tooltip=[alt.Tooltip("text:N", title=idea), *tooltip],
         )
-        .properties(height=row_step(frame["idea"], line_px=IDEA_LINE_PX))
+        .properties(height=row_step(frame["idea"], line_px=size.line_px))
     )
 
 
@@ -103,9 +184,15 @@ def statements_chart(
     texts: Mapping[tallies.Id, str],
     *,
     words: Mapping[str, str],
+    order: Sequence[tallies.Id] | None = None,
+    size: TypeSize = NORMAL,
 ) -> alt.Chart:
     """Stacked shares of agree / pass / disagree per statement; ``words`` holds the labels
-    for ``agree``, ``disagree``, ``pass``, ``share`` and ``statement``."""
+    for ``agree``, ``disagree``, ``pass``, ``share`` and ``statement``. ``order``: only these
+    statements, in this order (the projector's top ones); else all, by their labels."""
+    if order is not None:
+        by_id = {line.statement_id: line for line in lines}
+        lines = tuple(by_id[i] for i in order if i in by_id)
     rows = []
     for line in lines:
         for stance, count, share in (
@@ -115,7 +202,7 @@ def statements_chart(
         ):
             rows.append(
                 {
-                    "statement": _label(texts, line.statement_id),
+                    "statement": _label(texts, line.statement_id, width=size.axis_chars),
                     "text": _text(texts, line.statement_id),
                     "stance": words[stance],
                     "order": ("agree", "pass", "disagree").index(stance),
@@ -129,7 +216,14 @@ def statements_chart(
         .mark_bar()
         .encode(
             x=alt.X("share:Q", title=words["share"], stack="normalize", axis=alt.Axis(format="%")),
-            y=_idea_y("statement", words["statement"]),
+            y=_idea_y(
+                "statement",
+                words["statement"],
+                sort=list(dict.fromkeys(frame["statement"]))
+                if order is not None
+                else alt.Undefined,
+                size=size,
+            ),
             color=alt.Color(
                 "stance:N",
                 title=None,
@@ -147,7 +241,7 @@ def statements_chart(
                 alt.Tooltip("share:Q", format=".0%"),
             ],
         )
-        .properties(height=row_step(frame["statement"], line_px=IDEA_LINE_PX))
+        .properties(height=row_step(frame["statement"], line_px=size.line_px))
     )
 
 
@@ -157,17 +251,20 @@ def pairwise_chart(
     *,
     score: str,
     idea: str,
+    top: int | None = None,
+    size: TypeSize = NORMAL,
 ) -> alt.Chart:
+    """Scores out of 100, best first; ``top``: only the first so many ideas."""
     frame = pd.DataFrame(
         [
             {
-                "idea": _label(texts, s.idea_id),
+                "idea": _label(texts, s.idea_id, width=size.axis_chars),
                 "text": _text(texts, s.idea_id),
                 "score": s.score,
                 "wins": s.wins,
                 "losses": s.losses,
             }
-            for s in scores
+            for s in scores[:top]
         ],
         columns=["idea", "text", "score", "wins", "losses"],
     )
@@ -178,6 +275,7 @@ def pairwise_chart(
         color=BLUE,
         sort="-x",
         tooltip=[alt.Tooltip("score:Q", title=score, format=".0f"), "wins:Q", "losses:Q"],
+        size=size,
     )
 
 
@@ -189,13 +287,20 @@ def two_axis_chart(
     feasibility: str,
     low: float = 1,
     high: float = 5,
+    order: Sequence[tallies.Id] | None = None,
+    size: TypeSize = NORMAL,
+    height: int = 360,
 ) -> alt.LayerChart | alt.FacetChart:
-    """Ideas on impact × feasibility with the 2×2 split at the middle of the scale."""
+    """Ideas on impact × feasibility with the 2×2 split at the middle of the scale.
+    ``order``: only these ideas (the projector's top ones)."""
+    if order is not None:
+        keep = set(order)
+        positions = tuple(p for p in positions if p.idea_id in keep)
     frame = pd.DataFrame(
         [
             {
                 "idea": _text(texts, p.idea_id),
-                "label": _label(texts, p.idea_id, width=POINT_CHARS),
+                "label": _label(texts, p.idea_id, width=size.point_chars),
                 "impact": p.impact,
                 "feasibility": p.feasibility,
                 "n": p.n,
@@ -224,10 +329,11 @@ def two_axis_chart(
     # Each name in short lines, running from its point towards the middle, so none leaves the
     # plot on a phone: right of the middle it ends at its point.
     names = points.encode(text="label:N")
-    left = names.mark_text(align="left", dx=9, fontSize=12, lineBreak="\n").transform_filter(
+    font = size.point_font_px
+    left = names.mark_text(align="left", dx=9, fontSize=font, lineBreak="\n").transform_filter(
         alt.datum.feasibility <= middle
     )
-    right = names.mark_text(align="right", dx=-9, fontSize=12, lineBreak="\n").transform_filter(
+    right = names.mark_text(align="right", dx=-9, fontSize=font, lineBreak="\n").transform_filter(
         alt.datum.feasibility > middle
     )
     rules = alt.Chart(pd.DataFrame({"v": [middle]}))
@@ -238,16 +344,23 @@ def two_axis_chart(
         points,
         left,
         right,
-    ).properties(height=360)
+    ).properties(height=height)
 
 
 def ranked_chart(
-    result: tallies.RankedResult, texts: Mapping[tallies.Id, str], *, wins: str, idea: str
+    result: tallies.RankedResult,
+    texts: Mapping[tallies.Id, str],
+    *,
+    wins: str,
+    idea: str,
+    top: int | None = None,
+    size: TypeSize = NORMAL,
 ) -> alt.Chart:
-    """Candidates in the result's order, with how many others each beats head to head."""
+    """Candidates in the result's order, with how many others each beats head to head;
+    ``top``: only the first so many places."""
     index = {c: i for i, c in enumerate(result.candidates)}
     rows = []
-    for place, candidate in enumerate(result.ranking, start=1):
+    for place, candidate in enumerate(result.ranking[:top], start=1):
         i = index[candidate]
         beaten = sum(
             1
@@ -256,7 +369,7 @@ def ranked_chart(
         )
         rows.append(
             {
-                "idea": _label(texts, candidate, prefix=f"{place}. "),
+                "idea": _label(texts, candidate, prefix=f"{place}. ", width=size.axis_chars),
                 "text": _text(texts, candidate),
                 "place": place,
                 "beats": beaten,
@@ -270,10 +383,16 @@ def ranked_chart(
         color=GREEN,
         sort=alt.EncodingSortField("place"),
         tooltip=[alt.Tooltip("beats:Q", title=wins)],
+        size=size,
     )
 
 
-def consent_chart(result: tallies.ConsentResult, *, words: Mapping[str, str]) -> alt.Chart:
+def consent_chart(
+    result: tallies.ConsentResult,
+    *,
+    words: Mapping[str, str],
+    step_px: int = 34,
+) -> alt.Chart:
     """Responses to a consent check; ``words`` labels agree/abstain/concerns/block/count."""
     frame = pd.DataFrame(
         [
@@ -298,7 +417,7 @@ def consent_chart(result: tallies.ConsentResult, *, words: Mapping[str, str]) ->
                 ),
             ),
         )
-        .properties(height=alt.Step(34))
+        .properties(height=alt.Step(step_px))
     )
 
 

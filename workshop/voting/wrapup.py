@@ -137,7 +137,7 @@ def rank_lines(
     return ()  # consent is about one proposal: its outcome, not lines of ideas
 
 
-def _voters(store: Store, round_id: int) -> int:
+def count_voters(store: Store, round_id: int) -> int:
     """Participants who said something in the round (a ballot emptied again does not count)."""
     row = store.query_one(
         "SELECT COUNT(*) AS n FROM ballots b WHERE b.round_id = ? AND (b.response IS NOT NULL"
@@ -166,7 +166,7 @@ def wrapup_results(store: Store, meeting_id: int, vote_seq: int) -> tuple[StepRe
         if not step.kind.is_vote or row is None:
             continue
         method = VoteMethod(row["method"])
-        voters = _voters(store, row["id"])
+        voters = count_voters(store, row["id"])
         if not row["revealed"] or not voters:
             state = ResultState.NO_VOTES if row["revealed"] else ResultState.HIDDEN
             found.append(StepResult(step, row["id"], row["number"], method, state, voters))

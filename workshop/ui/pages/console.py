@@ -10,8 +10,9 @@ import streamlit as st
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, moderation, qr, themes
 from workshop.meetings import rules as meeting_rules
+from workshop.meetings import screen as screen_settings
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
-from workshop.ui.actions import act, shows_refusal, verdict_text
+from workshop.ui.actions import act, flash_refusal, shows_refusal, verdict_text
 from workshop.ui.i18n import t, tn
 from workshop.ui.link_widgets import renew_link
 from workshop.ui.meeting_picker import pick_meeting
@@ -69,6 +70,21 @@ with info:
             key="console_projector",
         )
         st.caption(t("console.projector_hint"))
+    # The projector's large QR code (welcome and brainstorm): the meeting's setting, so every
+    # console shows what the screen does.
+    st.session_state["console_big_qr"] = screen_settings.has_big_qr(db, meeting.id)
+    st.toggle(
+        t("console.big_qr"),
+        key="console_big_qr",
+        help=t("console.big_qr_help"),
+        on_change=lambda: flash_refusal(
+            screen_settings.set_big_qr,
+            db,
+            meeting.id,
+            st.session_state["console_big_qr"],
+            actor=user,
+        ),
+    )
     renew_link(
         screen,
         lambda: meetings.new_screen_link(db, meeting.id, actor=user),
