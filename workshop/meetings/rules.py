@@ -123,3 +123,20 @@ def can_open_round_on(status: MeetingStatus, step: Step) -> Verdict:
     if not step.kind.is_vote:
         return refused("error.round.not_a_vote_step")
     return ALLOW
+
+
+def can_start_vote(step: Step, ideas_on_wall: int) -> Verdict:
+    """Start a vote step: a vote on ideas needs ideas on the wall (a consent check is about
+    the step's own proposal and needs none)."""
+    if step.kind.is_vote and step.kind.shows_ideas and ideas_on_wall == 0:
+        return refused("error.step.vote_without_ideas")
+    return ALLOW
+
+
+def can_apply_template(state: MeetingState, steps: Sequence[Step]) -> Verdict:
+    """Replace the whole agenda with a template: only before the meeting has started."""
+    if state.status is MeetingStatus.CLOSED:
+        return refused("error.meeting.closed")
+    if state.status is not MeetingStatus.READY or any(s.started_at for s in steps):
+        return refused("error.agenda.template_running")
+    return ALLOW
