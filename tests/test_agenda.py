@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import join, start
+from tests.factories import start
 from workshop import audit, committees
 from workshop.errors import InvalidInput, NotAllowed
 from workshop.meetings import agenda
 from workshop.meetings import core as meetings
-from workshop.meetings import ideas
-from workshop.model import MeetingStatus, StepKind
+from workshop.model import StepKind
 
 CITIZENS = [
     StepKind.WELCOME,
@@ -217,28 +216,19 @@ def test_a_step_of_a_closed_meeting_cannot_be_duplicated_or_inserted(
 # -- a vote step with no ideas --------------------------------------------------------------------
 
 
-def test_a_vote_step_with_no_ideas_to_vote_on_is_refused_and_nothing_changes(
-    store, meeting
+def test_a_vote_step_inserted_where_no_ideas_are_collected_is_refused(
+    store, meeting, facilitator
 ) -> None:
-    start(store, meeting)  # the brainstorm, where nobody posts anything
-    before = meetings.meeting_state(store, meeting.id)
+    before = meetings.list_steps(store, meeting.id)
     with pytest.raises(NotAllowed) as raised:
-        meetings.next_step(store, meeting.id, actor=None)
-    assert raised.value.key == "error.step.vote_without_ideas"
-    assert meetings.meeting_state(store, meeting.id) == before
-    # with an idea on the wall the vote starts
-    ideas.submit_idea(store, join(store, meeting, "Anna"), "Flere bænke")
-    assert meetings.next_step(store, meeting.id, actor=None).kind is StepKind.DOT_VOTE
-
-
-def test_a_consent_step_needs_no_ideas(store, facilitator) -> None:
-    committee = committees.create_committee(store, "Byens Hus", "Opgave", actor=facilitator)
-    made = meetings.create_meeting(
-        store,
-        committee.id,
-        "Beslutning",
-        agenda=[meetings.StepSpec(StepKind.CONSENT, "Vi bygger broen", 5)],
-        actor=facilitator,
-    )
-    assert meetings.next_step(store, made.id, actor=None).kind is StepKind.CONSENT
-    assert meetings.meeting_state(store, made.id).status is MeetingStatus.RUNNING
+        meetings.insert_step(store, meeting.id, StepKind.DOT_VOTE, 1, actor=facilitator)
+    assert raised.value.key == "error.agenda.vote_without_ideas"
+    assert meetings.list_steps(store, meeting.id) == before
+    # after the brainstorm it is fine, and a consent check needs no ideas anywhere
+    meetings.insert_step(store, meeting.id, StepKind.RANKED, 2, actor=facilitator)
+    meetings.insert_step(store, meeting.id, StepKind.CONSENT, 1, actor=facilitator)
+    assert kinds(store, meeting.id)[:3] == [
+        StepKind.CONSENT,
+        StepKind.BRAINSTORM,
+        StepKind.RANKED,
+    ]

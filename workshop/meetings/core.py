@@ -409,15 +409,7 @@ def _start_step(
     actor: User | None,
     join_code_hours: int,
 ) -> None:
-    """Make ``step`` current: end the one before (closing its open round), start this one.
-
-    Refused (:func:`meeting_rules.can_start_vote`) for a vote on ideas while the wall has none.
-    """
-    if step.kind.is_vote:
-        on_wall = db.execute(
-            "SELECT COUNT(*) FROM ideas WHERE meeting_id = ? AND hidden = 0", [meeting_id]
-        ).fetchone()[0]
-        meeting_rules.can_start_vote(step, int(on_wall)).require()
+    """Make ``step`` current: end the one before (closing its open round), start this one."""
     now = utcnow()
     previous = state.current_step_id
     if previous and previous != step.id:
@@ -691,7 +683,11 @@ def insert_step(
     actor: User | None,
 ) -> Step:
     """Put a new step at 1-based ``position`` of the agenda (``len + 1``: at the end); the
-    steps from there on move one down. A vote step gets its first round."""
+    steps from there on move one down. A vote step gets its first round.
+
+    Refused (:func:`meeting_rules.can_insert_step`): a vote on ideas where no step before it
+    collects any; a position outside the agenda; a closed meeting. Nothing is then changed.
+    """
     kind = StepKind(kind)
     spec = StepSpec(
         kind,
@@ -706,6 +702,14 @@ def insert_step(
             insertion_order(ids, 0, position)
         except ValueError:
             raise InvalidInput("error.agenda.bad_position", max=len(ids) + 1) from None
+        before = [
+            StepKind(r[0])
+            for r in db.execute(
+                "SELECT kind FROM steps WHERE meeting_id = ? AND position < ?",
+                [meeting_id, position],
+            ).fetchall()
+        ]
+        meeting_rules.can_insert_step(kind, before).require()
         step_id = _insert_step(db, meeting_id, len(ids) + 1, spec, _meeting_dots(db, meeting_id))
         _renumber(db, meeting_id, insertion_order(ids, step_id, position))
         bump_change(db, meeting_id)

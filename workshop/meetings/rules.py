@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workshop.errors import NotAllowed
-from workshop.model import MeetingState, MeetingStatus, Step
+from workshop.model import MeetingState, MeetingStatus, Step, StepKind
 
 TIME_BOX_MAX = 240  # minutes: the longest time box a step can have
 EXTEND_MINUTES = 5  # what the console's "+5 minutes" adds to the running step
@@ -125,11 +125,11 @@ def can_open_round_on(status: MeetingStatus, step: Step) -> Verdict:
     return ALLOW
 
 
-def can_start_vote(step: Step, ideas_on_wall: int) -> Verdict:
-    """Start a vote step: a vote on ideas needs ideas on the wall (a consent check is about
-    the step's own proposal and needs none)."""
-    if step.kind.is_vote and step.kind.shows_ideas and ideas_on_wall == 0:
-        return refused("error.step.vote_without_ideas")
+def can_insert_step(kind: StepKind, kinds_before: Sequence[StepKind]) -> Verdict:
+    """Insert a step of ``kind`` after ``kinds_before``: a vote on ideas needs a step before it
+    that collects them (a consent check is about the step's own proposal and needs none)."""
+    if kind.is_vote and kind.shows_ideas and not any(k.takes_ideas for k in kinds_before):
+        return refused("error.agenda.vote_without_ideas")
     return ALLOW
 
 
