@@ -40,9 +40,7 @@ def kinds(store, meeting_id: int) -> list[StepKind]:
     return [s.kind for s in meetings.list_steps(store, meeting_id)]
 
 
-def test_the_new_meeting_form_makes_the_ten_step_citizens_meeting(
-    app_store, fie, make_app
-) -> None:
+def test_the_new_meeting_form_makes_the_ten_step_citizens_meeting(app_store, fie, make_app) -> None:
     committee = committees.create_committee(app_store, "Havnen", "Opgave", actor=fie)
     at = make_app(user=fie).run()
     at.switch_page(f"{PAGES}/committees.py").run()

@@ -25,8 +25,8 @@ from sqlite_utils import Database
 
 from workshop import audit
 from workshop.agreements.diff import FieldChange, diff_fields
-from workshop.db import Store
 from workshop.cache import VersionedCache
+from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.i18n import translate
 from workshop.meetings.core import bump_change, get_meeting

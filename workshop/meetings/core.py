@@ -577,14 +577,7 @@ def add_step(
         _clean_settings(settings),
     )
     with store.transaction() as db:
-        meeting = db.execute("SELECT status FROM meetings WHERE id = ?", [meeting_id]).fetchone()
-        if meeting is None:
-            raise NotFound("error.not_found")
-        if meeting[0] == MeetingStatus.CLOSED:
-            raise NotAllowed("error.meeting.closed")
-        position = 1 + db.execute(
-            "SELECT COALESCE(MAX(position), 0) FROM steps WHERE meeting_id = ?", [meeting_id]
-        ).fetchone()[0]
+        position = len(_open_agenda(db, meeting_id)) + 1
         dots = _meeting_dots(db, meeting_id)
         step_id = _insert_step(db, meeting_id, position, spec, dots)
         bump_change(db, meeting_id)

@@ -11,10 +11,10 @@ tap made before that refresh is not carried out (:func:`gated_tap`) but shows th
 
 from __future__ import annotations
 
-import streamlit as st
-
 from collections.abc import Callable
 from typing import Any
+
+import streamlit as st
 
 from workshop.agreements import core as agreements
 from workshop.meetings import core as meetings
@@ -104,8 +104,11 @@ def gated_tap(action: Callable[..., object], *args: Any, **kwargs: Any) -> None:
     is done and the next run shows the gate. The caller's fragment asks
     :func:`agreement_changed` first thing."""
     seen = st.session_state.get(state.GATE_SEEN)
-    if seen is not None and gate_moved():
-        if agreements.pending_agreement(store(), seen[0]) is not None:
-            st.session_state[state.GATE_DUE] = True
-            return
+    if (
+        seen is not None
+        and gate_moved()
+        and agreements.pending_agreement(store(), seen[0]) is not None
+    ):
+        st.session_state[state.GATE_DUE] = True
+        return
     flash_refusal(action, *args, **kwargs)

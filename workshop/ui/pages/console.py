@@ -514,6 +514,7 @@ with agenda_tab:
             )
             if not replace:
                 st.caption(verdict_text(replace) or "")
+            template = template or AgendaTemplate.SHORT
             if st.form_submit_button(
                 t("agenda.apply"),
                 key="console_apply_template",
