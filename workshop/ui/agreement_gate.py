@@ -29,10 +29,13 @@ from workshop.ui.widgets import user_text
 GATE_ERROR = "agreement_gate_error"  # session-state key: a message to show after a rerun
 
 
-def agreement_gate(participant: Participant, change_seq: int) -> None:
-    """Show the pending agreement and stop, or remember the gate as passed at ``change_seq``."""
+def agreement_gate(participant: Participant, change_seq: int | None = None) -> None:
+    """Show the pending agreement and stop, or remember the gate as passed at ``change_seq``
+    (the meeting's change counter the page read; looked up when not given)."""
     pending = agreements.pending_agreement(store(), participant)
     if pending is None:
+        if change_seq is None:
+            change_seq = meetings.meeting_state(store(), participant.meeting_id).change_seq
         stamp = agreements.gate_stamp(store(), participant.meeting_id, change_seq)
         st.session_state[state.GATE_SEEN] = (participant, stamp)
         return
