@@ -82,7 +82,12 @@ def test_a_material_change_while_the_meeting_runs_needs_a_confirmation(
     agreements.acknowledge_agreement(store, anna, agreement.current.id)
     with pytest.raises(NotAllowed) as raised:
         agreements.save_version(
-            store, agreement.id, {"fixed": "Skolen lukker ikke."}, material=True, actor=facilitator
+            store,
+            agreement.id,
+            {"fixed": "Skolen lukker ikke."},
+            material=True,
+            confirm_running=False,  # the page asked, and the facilitator did not confirm
+            actor=facilitator,
         )
     assert raised.value.key == "error.agreement.confirm_running"
     assert "Dialogmøde" in str(raised.value.params["meetings"])
@@ -91,7 +96,12 @@ def test_a_material_change_while_the_meeting_runs_needs_a_confirmation(
     assert agreements.pending_agreement(store, anna) is None
     # a wording fix needs no confirmation
     agreements.save_version(
-        store, agreement.id, {"summary": "Rettet stavefejl."}, material=False, actor=facilitator
+        store,
+        agreement.id,
+        {"summary": "Rettet stavefejl."},
+        material=False,
+        confirm_running=False,
+        actor=facilitator,
     )
     saved = agreements.save_version(
         store,

@@ -510,15 +510,17 @@ def save_version(
     *,
     material: bool,
     change_note: str = "",
-    confirm_running: bool = False,
+    confirm_running: bool | None = None,
     actor: User | None,
 ) -> AgreementVersion:
     """Save a new version with ``changes`` applied to the current one.
 
     Nothing is saved when nothing changed. ``material`` asks every participant to
     acknowledge the new version: a published agreement's phones are gated at their next
-    refresh or tap. While a meeting under it runs, a material change is saved only with
-    ``confirm_running`` (the facilitator has been told that the room must acknowledge again).
+    refresh or tap. ``confirm_running``: what the facilitator answered when told that a
+    meeting under the agreement is running and its room must acknowledge again (the
+    agreements page always passes it); ``False`` refuses a material change while one runs.
+    ``None`` (a script, an import) does not ask.
     """
     unknown = set(changes) - {*TEXT_FIELDS, *DATE_FIELDS, "participation_level"}
     if unknown:
@@ -527,7 +529,7 @@ def save_version(
     with store.transaction() as db:
         loaded = _load(db, agreement_id)
         current = loaded.current
-        if material and loaded.is_published and not confirm_running:
+        if material and loaded.is_published and confirm_running is False:
             running = _meetings_under(db, agreement_id, status="running")
             if running:
                 titles = [
