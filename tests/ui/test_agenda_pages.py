@@ -184,3 +184,13 @@ def test_a_merged_ideas_author_reads_what_it_was_merged_with(app_store, fie, mak
     assert not mine.exception, mine.exception
     assert da("my_ideas.merged_with", idea=user_text(duplicate.text)) in texts(mine)
     assert da("my_ideas.hidden") not in texts(mine)
+
+
+def test_a_vote_with_no_ideas_says_so_on_the_phone(app_store, fie, make_app) -> None:
+    meeting = make_meeting(app_store, fie)
+    start(app_store, meeting)
+    anna = join(app_store, meeting, "Anna")
+    meetings.next_step(app_store, meeting.id, actor=fie)  # the dot vote, with nothing posted
+    phone = make_app(query={"p": anna.token}).run()
+    assert not phone.exception, phone.exception
+    assert da("participate.no_ideas_to_vote") in texts(phone)

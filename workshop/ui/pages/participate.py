@@ -213,6 +213,9 @@ def vote_view(vote_step: Step) -> None:
         st.markdown(t("participate.dots_left", left=left, total=vote_round.dots_per_participant))
         st.progress(left / vote_round.dots_per_participant)
         wall = my_order(latest)
+        if not wall:  # nothing posted (or all hidden): say so rather than show an empty ballot
+            st.info(t("participate.no_ideas_to_vote"))
+            return
         shown = window.page(wall, st.session_state.get(state.BALLOT_PAGE, 0))
         page, pages = shown.page, shown.pages
         labels = {  # looked up once, not once per idea
@@ -291,6 +294,9 @@ def method_view(vote_step: Step) -> None:
             ballots.consent_ballot(participant, vote_round.id, vote_step.prompt)
             return
         wall = my_order(latest)
+        if not wall:
+            st.info(t("participate.no_ideas_to_vote"))
+            return
         getattr(ballots, f"{vote_step.kind.value}_ballot")(participant, vote_round.id, wall)
 
     ballot()
