@@ -78,6 +78,8 @@ def test_facilitator_creates_edits_and_compares_an_agreement(world, make_app) ->
     assert agreements.get_agreement(db, made.id).is_published
 
     at.text_area(key=f"agreements_fixed_{made.id}_1").set_value("Budgettet er 2 mio. kr.")
+    # the committee's meeting is running: a material change is saved once confirmed
+    at.checkbox(key=f"agreements_confirm_running_{made.id}_1").check()
     press(at, "agreements.save")
     assert not at.exception, at.exception
     versions = agreements.list_versions(db, made.id)

@@ -25,10 +25,12 @@ from sqlite_utils import Database
 
 from workshop import audit
 from workshop.agreements.diff import FieldChange, diff_fields
+from workshop.cache import VersionedCache
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.i18n import translate
-from workshop.model import Participant, User, utcnow
+from workshop.meetings.core import bump_change, get_meeting
+from workshop.model import Meeting, Participant, User, utcnow
 from workshop.text import clean_text
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "close_commitment",
     "create_agreement",
     "diff_versions",
+    "gate_stamp",
     "get_agreement",
     "list_acknowledgements",
     "list_agreements",
@@ -54,6 +57,7 @@ __all__ = [
     "list_versions",
     "pending_agreement",
     "publish_agreement",
+    "running_meetings",
     "save_version",
 ]
 
@@ -392,7 +396,36 @@ def _insert_version(
             utcnow(),
         ],
     )
+    if material or number == 1:
+        _tell_the_rooms(db, agreement_id)
     return int(number)
+
+
+def _meetings_under(
+    db: Database | Store, agreement_id: int, *, status: str | None = None
+) -> list[int]:
+    """The meetings an agreement applies to (its own meeting, or every meeting of its
+    committee), optionally only those with ``status``."""
+    sql = (
+        "SELECT m.id FROM meetings m JOIN agreements a ON a.id = ?"
+        " WHERE (a.meeting_id = m.id OR a.committee_id = m.committee_id)"
+    )
+    params: list[Any] = [agreement_id]
+    if status is not None:
+        sql += " AND m.status = ?"
+        params.append(status)
+    return [int(r["id"]) for r in _rows(db, sql + " ORDER BY m.id", params)]
+
+
+def _tell_the_rooms(db: Database, agreement_id: int) -> None:
+    """A published agreement's material version (or its publication) moves the change counter
+    of every meeting it applies to, so each phone looks at its gate at its next refresh."""
+    published = db.execute(
+        "SELECT published_at IS NOT NULL FROM agreements WHERE id = ?", [agreement_id]
+    ).fetchone()
+    if published and published[0]:
+        for meeting_id in _meetings_under(db, agreement_id):
+            bump_change(db, meeting_id)
 
 
 # -- services -------------------------------------------------------------------------------------
@@ -477,19 +510,33 @@ def save_version(
     *,
     material: bool,
     change_note: str = "",
+    confirm_running: bool | None = None,
     actor: User | None,
 ) -> AgreementVersion:
     """Save a new version with ``changes`` applied to the current one.
 
     Nothing is saved when nothing changed. ``material`` asks every participant to
-    acknowledge the new version.
+    acknowledge the new version: a published agreement's phones are gated at their next
+    refresh or tap. ``confirm_running``: what the facilitator answered when told that a
+    meeting under the agreement is running and its room must acknowledge again (the
+    agreements page always passes it); ``False`` refuses a material change while one runs.
+    ``None`` (a script, an import) does not ask.
     """
     unknown = set(changes) - {*TEXT_FIELDS, *DATE_FIELDS, "participation_level"}
     if unknown:
         raise InvalidInput("error.agreement.unknown_field", field=", ".join(sorted(unknown)))
     note = _text(change_note, "change_note", NOTE_MAX)
     with store.transaction() as db:
-        current = _load(db, agreement_id).current
+        loaded = _load(db, agreement_id)
+        current = loaded.current
+        if material and loaded.is_published and confirm_running is False:
+            running = _meetings_under(db, agreement_id, status="running")
+            if running:
+                titles = [
+                    db.execute("SELECT title FROM meetings WHERE id = ?", [m]).fetchone()[0]
+                    for m in running
+                ]
+                raise NotAllowed("error.agreement.confirm_running", meetings=", ".join(titles))
         values: dict[str, Any] = dict(current.texts)
         values["participation_level"] = current.participation_level.value
         values["feedback_due_on"] = current.feedback_due_on
@@ -531,11 +578,13 @@ def save_version(
 def publish_agreement(store: Store, agreement_id: int, *, actor: User | None) -> None:
     """Show the agreement to participants from now on (they are asked to acknowledge it)."""
     with store.transaction() as db:
-        _load(db, agreement_id)
+        was = _load(db, agreement_id)
         db.execute(
             "UPDATE agreements SET published_at = coalesce(published_at, ?) WHERE id = ?",
             [utcnow(), agreement_id],
         )
+        if not was.is_published:
+            _tell_the_rooms(db, agreement_id)
         audit.record(db, actor, "publish_agreement", "agreements", agreement_id)
 
 
@@ -694,6 +743,38 @@ def list_commitments(store: Store, agreement_id: int) -> list[Commitment]:
             "SELECT * FROM commitments WHERE agreement_id = ? ORDER BY due_on, id", [agreement_id]
         )
     ]
+
+
+_gate_cache: VersionedCache[tuple[int, int]] = VersionedCache()
+
+
+def gate_stamp(store: Store, meeting_id: int, change_seq: int) -> tuple[int, int]:
+    """What a phone compares to see whether its gate may have moved: how many published
+    agreements apply to the meeting, and the newest material version among them.
+
+    Computed once per ``change_seq`` and shared by every phone of the room (a published
+    material version moves ``change_seq``); a tap asks with the counter it reads.
+    """
+
+    def compute() -> tuple[int, int]:
+        row = store.query_one(
+            "SELECT count(DISTINCT a.id) AS agreements, coalesce(max(v.id), 0) AS newest"
+            " FROM agreements a JOIN meetings m ON m.id = ?"
+            " LEFT JOIN agreement_versions v ON v.agreement_id = a.id AND v.material = 1"
+            " WHERE a.published_at IS NOT NULL"
+            "   AND (a.meeting_id = m.id OR a.committee_id = m.committee_id)",
+            [meeting_id],
+        )
+        return (int(row["agreements"]), int(row["newest"])) if row else (0, 0)
+
+    return _gate_cache.get(("gate", store.path, meeting_id), change_seq, compute)
+
+
+def running_meetings(store: Store, agreement_id: int) -> list[Meeting]:
+    """The meetings under this agreement that are running now (a material change reaches
+    their phones at once, so the page asks before saving one)."""
+    ids = _meetings_under(store, agreement_id, status="running")
+    return [get_meeting(store, meeting_id) for meeting_id in ids]
 
 
 def pending_agreement(store: Store, participant: Participant) -> Pending | None:

@@ -213,6 +213,7 @@ class IdeaOutcome:
     reason: str | None  # the reason given with the latest status change
     history: tuple[StatusEvent, ...]
     feedback: tuple[tuple[str, str], ...]  # (sent_at, body), oldest first
+    merged_into_text: str | None = None  # merged by the facilitator: the idea it joined
 
 
 @dataclass(frozen=True)
@@ -484,7 +485,10 @@ def list_messages(
 
 def _outcomes(store: Store, where: str, params: list[Any]) -> list[IdeaOutcome]:
     ideas = store.query(
-        f"SELECT id, text, status, created_at, hidden FROM ideas WHERE {where} ORDER BY id", params
+        "SELECT i.id, i.text, i.status, i.created_at, i.hidden, k.text AS merged_into_text"
+        f" FROM ideas i LEFT JOIN ideas k ON k.id = i.merged_into_id WHERE {where}"
+        " ORDER BY i.id",
+        params,
     )
     if not ideas:
         return []
@@ -520,6 +524,7 @@ def _outcomes(store: Store, where: str, params: list[Any]) -> list[IdeaOutcome]:
                 reason=events[-1].reason if events else None,
                 history=tuple(events),
                 feedback=tuple(feedback.get(r["id"], [])),
+                merged_into_text=r["merged_into_text"],
             )
         )
     return result
@@ -527,7 +532,7 @@ def _outcomes(store: Store, where: str, params: list[Any]) -> list[IdeaOutcome]:
 
 def my_ideas(store: Store, participant_id: int) -> list[IdeaOutcome]:
     """The participant's own ideas with status, history with reasons, and feedback."""
-    return _outcomes(store, "participant_id = ?", [participant_id])
+    return _outcomes(store, "i.participant_id = ?", [participant_id])
 
 
 def unread_count(store: Store, participant_id: int) -> int:
@@ -568,7 +573,7 @@ def outcome_report(store: Store, meeting_id: int) -> OutcomeReport:
     return OutcomeReport(
         meeting=meeting,
         participants=meetings.count_participants(store, meeting_id),
-        ideas=tuple(_outcomes(store, "meeting_id = ? AND hidden = 0", [meeting_id])),
+        ideas=tuple(_outcomes(store, "i.meeting_id = ? AND i.hidden = 0", [meeting_id])),
         share=feedback_share(store, meeting_id=meeting_id),
         messages=tuple(list_messages(store, meeting_id=meeting_id)),
     )

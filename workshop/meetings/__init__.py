@@ -11,6 +11,8 @@ Public API, one module per part (callers import the module, e.g.
 - ``moderation``: hide with a reason, edit with a trail, merge duplicates
 - ``themes``: grouping ideas into themes during the clustering step
 - ``qr``: join links and their QR codes
+- ``agenda``: agenda templates (citizens' meeting, prioritisation, …) and a step's position
+  (pure); the services that write an agenda are in ``core``
 - ``rules``: what a facilitator may do now (``can_*``; pure), enforced by the services
 - ``stream``: what a phone's stream and ballot show, in which order (pure)
 """

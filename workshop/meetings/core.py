@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from workshop import audit, link_secrets, ratelimit
 from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.meetings import rules as meeting_rules
+from workshop.meetings.agenda import AgendaTemplate, StepSpec, insertion_order, template_agenda
 from workshop.model import (
     Meeting,
     MeetingKind,
@@ -90,34 +91,13 @@ def m002_link_secrets_hashed(db: Database) -> None:
     db.execute("ALTER TABLE meetings ADD COLUMN screen_salt TEXT")
 
 
-@dataclass(frozen=True)
-class StepSpec:
-    kind: StepKind
-    prompt: str = ""
-    time_box_minutes: int = 10
-    settings: dict[str, int] = field(default_factory=dict)
-
-
 def default_agenda(prompt: str) -> list[StepSpec]:
-    return [
-        StepSpec(StepKind.BRAINSTORM, prompt, 15),
-        StepSpec(StepKind.DOT_VOTE, "", 5),
-        StepSpec(StepKind.WRAP_UP, "", 5),
-    ]
+    return template_agenda(AgendaTemplate.SHORT, prompt)
 
 
 def full_agenda(prompt: str) -> list[StepSpec]:
     """A whole dialogue session: welcome and agreement, brainstorm, themes, vote, wrap-up."""
-    return [
-        StepSpec(kind, prompt if kind.takes_ideas else "", kind.traits.default_minutes)
-        for kind in (
-            StepKind.WELCOME,
-            StepKind.BRAINSTORM,
-            StepKind.CLUSTERING,
-            StepKind.DOT_VOTE,
-            StepKind.WRAP_UP,
-        )
-    ]
+    return template_agenda(AgendaTemplate.DIALOGUE, prompt)
 
 
 def traits(kind: StepKind) -> StepTraits:
@@ -253,10 +233,13 @@ def create_meeting(
     kind: MeetingKind = MeetingKind.DIALOGUE_SESSION,
     prompt: str = "",
     agenda: list[StepSpec] | None = None,
+    template: AgendaTemplate | str | None = None,
     dots_per_participant: int = DEFAULT_DOTS,
     actor: User | None,
     is_demo: bool = False,
 ) -> Meeting:
+    """A new meeting with its agenda: ``agenda`` as given, else the steps of ``template``
+    (:mod:`workshop.meetings.agenda`), else the short agenda (brainstorm, dot vote, wrap-up)."""
     title = require_text(title, max_chars=120, field="title")
     prompt = clean_text(prompt)
     if len(prompt) > PROMPT_MAX:
@@ -265,7 +248,10 @@ def create_meeting(
         )
     if not 1 <= dots_per_participant <= 20:
         raise InvalidInput("error.meeting.bad_dots", min=1, max=20)
-    steps = agenda if agenda is not None else default_agenda(prompt)
+    if agenda is not None:
+        steps = agenda
+    else:
+        steps = template_steps(template or AgendaTemplate.SHORT, prompt)
     if not steps:
         raise InvalidInput("error.meeting.empty_agenda")
     now = utcnow()
@@ -591,18 +577,9 @@ def add_step(
         _clean_settings(settings),
     )
     with store.transaction() as db:
-        meeting = db.execute("SELECT status FROM meetings WHERE id = ?", [meeting_id]).fetchone()
-        if meeting is None:
-            raise NotFound("error.not_found")
-        if meeting[0] == MeetingStatus.CLOSED:
-            raise NotAllowed("error.meeting.closed")
-        position, dots = db.execute(
-            "SELECT COALESCE(MAX(s.position), 0) + 1, (SELECT r.dots_per_participant FROM rounds r"
-            " JOIN steps v ON v.id = r.step_id WHERE v.meeting_id = ? ORDER BY r.id LIMIT 1)"
-            " FROM steps s WHERE s.meeting_id = ?",
-            [meeting_id, meeting_id],
-        ).fetchone()
-        step_id = _insert_step(db, meeting_id, position, spec, dots or DEFAULT_DOTS)
+        position = len(_open_agenda(db, meeting_id)) + 1
+        dots = _meeting_dots(db, meeting_id)
+        step_id = _insert_step(db, meeting_id, position, spec, dots)
         bump_change(db, meeting_id)
         audit.record(
             db,
@@ -613,6 +590,159 @@ def add_step(
             after={"kind": kind.value, "prompt": spec.prompt, "minutes": spec.time_box_minutes},
         )
     return get_step(store, step_id)
+
+
+def _meeting_dots(db: Database, meeting_id: int) -> int:
+    """The dots each participant has in this meeting (its first round's), for a new vote step."""
+    row = db.execute(
+        "SELECT r.dots_per_participant FROM rounds r JOIN steps s ON s.id = r.step_id"
+        " WHERE s.meeting_id = ? ORDER BY r.id LIMIT 1",
+        [meeting_id],
+    ).fetchone()
+    return int(row[0]) if row else DEFAULT_DOTS
+
+
+def _open_agenda(db: Database, meeting_id: int) -> list[int]:
+    """The agenda's step ids in order, for a change; refused on a closed meeting."""
+    meeting = db.execute("SELECT status FROM meetings WHERE id = ?", [meeting_id]).fetchone()
+    if meeting is None:
+        raise NotFound("error.not_found")
+    if meeting[0] == MeetingStatus.CLOSED:
+        raise NotAllowed("error.meeting.closed")
+    return [
+        r[0]
+        for r in db.execute(
+            "SELECT id FROM steps WHERE meeting_id = ? ORDER BY position", [meeting_id]
+        ).fetchall()
+    ]
+
+
+def template_steps(template: AgendaTemplate | str, prompt: str = "") -> list[StepSpec]:
+    """The steps of an agenda template, or a clear refusal for a template that does not exist."""
+    try:
+        return template_agenda(template, _clean_prompt(prompt))
+    except ValueError:
+        raise InvalidInput("error.agenda.unknown_template") from None
+
+
+def apply_agenda_template(
+    store: Store,
+    meeting_id: int,
+    template: AgendaTemplate | str,
+    *,
+    prompt: str = "",
+    actor: User | None,
+) -> list[Step]:
+    """Replace the agenda of a meeting that has not started with ``template``'s steps.
+
+    One transaction: the old steps (and their rounds, never opened) go, the template's come.
+    Refused (:func:`meeting_rules.can_apply_template`) once the meeting has started, and on
+    a closed meeting; the agenda is then as it was.
+    """
+    steps_wanted = template_steps(template, prompt)
+    with store.transaction() as db:
+        state, steps = agenda_in(db, meeting_id)
+        meeting_rules.can_apply_template(state, steps).require()
+        dots = _meeting_dots(db, meeting_id)
+        old = [s.id for s in steps]
+        marks = ", ".join("?" for _ in old)
+        if old:
+            db.execute(f"DELETE FROM rounds WHERE step_id IN ({marks})", old)
+            db.execute(f"UPDATE ideas SET step_id = NULL WHERE step_id IN ({marks})", old)
+            db.execute(f"DELETE FROM steps WHERE id IN ({marks})", old)
+        for position, spec in enumerate(steps_wanted, start=1):
+            _insert_step(db, meeting_id, position, spec, dots)
+        bump_change(db, meeting_id)
+        audit.record(
+            db,
+            actor,
+            "apply_agenda_template",
+            "meetings",
+            meeting_id,
+            before={"steps": [s.kind.value for s in steps]},
+            after={"template": str(template), "steps": [s.kind.value for s in steps_wanted]},
+        )
+    return list_steps(store, meeting_id)
+
+
+def insert_step(
+    store: Store,
+    meeting_id: int,
+    kind: StepKind,
+    position: int,
+    *,
+    prompt: str = "",
+    time_box_minutes: int | None = None,
+    actor: User | None,
+) -> Step:
+    """Put a new step at 1-based ``position`` of the agenda (``len + 1``: at the end); the
+    steps from there on move one down. A vote step gets its first round.
+
+    Refused (:func:`meeting_rules.can_insert_step`): a vote on ideas where no step before it
+    collects any; a position outside the agenda; a closed meeting. Nothing is then changed.
+    """
+    kind = StepKind(kind)
+    spec = StepSpec(
+        kind,
+        _clean_prompt(prompt),
+        _check_time_box(time_box_minutes or kind.traits.default_minutes),
+    )
+    with store.transaction() as db:
+        ids = _open_agenda(db, meeting_id)
+        if isinstance(position, bool) or not isinstance(position, int):
+            raise InvalidInput("error.agenda.bad_position", max=len(ids) + 1)
+        try:
+            insertion_order(ids, 0, position)
+        except ValueError:
+            raise InvalidInput("error.agenda.bad_position", max=len(ids) + 1) from None
+        before = [
+            StepKind(r[0])
+            for r in db.execute(
+                "SELECT kind FROM steps WHERE meeting_id = ? AND position < ?",
+                [meeting_id, position],
+            ).fetchall()
+        ]
+        meeting_rules.can_insert_step(kind, before).require()
+        step_id = _insert_step(db, meeting_id, len(ids) + 1, spec, _meeting_dots(db, meeting_id))
+        _renumber(db, meeting_id, insertion_order(ids, step_id, position))
+        bump_change(db, meeting_id)
+        audit.record(
+            db,
+            actor,
+            "insert_step",
+            "steps",
+            step_id,
+            after={"kind": kind.value, "position": position, "prompt": spec.prompt},
+        )
+    return get_step(store, step_id)
+
+
+def duplicate_step(store: Store, step_id: int, *, actor: User | None) -> Step:
+    """A copy of a step (kind, prompt, time box, settings) right after it, not yet run."""
+    original = get_step(store, step_id)
+    spec = StepSpec(
+        original.kind, original.prompt, original.time_box_minutes, dict(original.settings)
+    )
+    with store.transaction() as db:
+        ids = _open_agenda(db, original.meeting_id)
+        if step_id not in ids:
+            raise NotFound("error.not_found")
+        copy_id = _insert_step(
+            db, original.meeting_id, len(ids) + 1, spec, _meeting_dots(db, original.meeting_id)
+        )
+        order = insertion_order(ids, copy_id, ids.index(step_id) + 2)
+        _renumber(db, original.meeting_id, order)
+        bump_change(db, original.meeting_id)
+        audit.record(
+            db,
+            actor,
+            "duplicate_step",
+            "steps",
+            copy_id,
+            before={"step_id": step_id},
+            after={"kind": original.kind.value, "position": order.index(copy_id) + 1},
+        )
+    return get_step(store, copy_id)
 
 
 def update_step(

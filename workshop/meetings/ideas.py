@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -212,6 +213,33 @@ def wall_ideas(store: Store, meeting_id: int, change_seq: int) -> tuple[Idea, ..
         return tuple(list_ideas(store, meeting_id))
 
     return _wall_cache.get(("wall", store.path, meeting_id), change_seq, compute)
+
+
+def wall_ids(store: Store, meeting_id: int, change_seq: int) -> frozenset[int]:
+    """The ids of the ideas on the wall: what a phone's ballot must show. A merge or a hide
+    changes it; a phone whose ballot was drawn with other ids draws it again."""
+    return _ids_cache.get(
+        ("ids", store.path, meeting_id),
+        change_seq,
+        lambda: frozenset(i.id for i in wall_ideas(store, meeting_id, change_seq)),
+    )
+
+
+_ids_cache: VersionedCache[frozenset[int]] = VersionedCache()
+
+
+def merged_into_texts(store: Store, merged: Iterable[Idea]) -> dict[int, str]:
+    """For each merged idea: the text of the idea it was merged with (its author reads it)."""
+    targets = {i.id: i.merged_into_id for i in merged if i.merged_into_id is not None}
+    if not targets:
+        return {}
+    wanted = sorted(set(targets.values()))
+    marks = ", ".join("?" for _ in wanted)
+    texts = {
+        r["id"]: r["text"]
+        for r in store.query(f"SELECT id, text FROM ideas WHERE id IN ({marks})", wanted)
+    }
+    return {idea_id: texts[target] for idea_id, target in targets.items() if target in texts}
 
 
 _count_cache: VersionedCache[int] = VersionedCache()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from workshop.errors import NotAllowed
-from workshop.model import MeetingState, MeetingStatus, Step
+from workshop.model import MeetingState, MeetingStatus, Step, StepKind
 
 TIME_BOX_MAX = 240  # minutes: the longest time box a step can have
 EXTEND_MINUTES = 5  # what the console's "+5 minutes" adds to the running step
@@ -122,4 +122,21 @@ def can_open_round_on(status: MeetingStatus, step: Step) -> Verdict:
         return refused("error.meeting.closed")
     if not step.kind.is_vote:
         return refused("error.round.not_a_vote_step")
+    return ALLOW
+
+
+def can_insert_step(kind: StepKind, kinds_before: Sequence[StepKind]) -> Verdict:
+    """Insert a step of ``kind`` after ``kinds_before``: a vote on ideas needs a step before it
+    that collects them (a consent check is about the step's own proposal and needs none)."""
+    if kind.is_vote and kind.shows_ideas and not any(k.takes_ideas for k in kinds_before):
+        return refused("error.agenda.vote_without_ideas")
+    return ALLOW
+
+
+def can_apply_template(state: MeetingState, steps: Sequence[Step]) -> Verdict:
+    """Replace the whole agenda with a template: only before the meeting has started."""
+    if state.status is MeetingStatus.CLOSED:
+        return refused("error.meeting.closed")
+    if state.status is not MeetingStatus.READY or any(s.started_at for s in steps):
+        return refused("error.agenda.template_running")
     return ALLOW

@@ -2,7 +2,8 @@
 
 Each function renders inside the caller's fragment. Taps are handled in ``on_click``
 callbacks, which Streamlit runs before the fragment draws again, so the phone shows the new
-state at once with a single (fragment) rerun.
+state at once with a single (fragment) rerun. A tap after a material change of the agreement
+is not carried out: the phone shows the agreement first (``agreement_gate.gated_tap``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any, Literal
 import streamlit as st
 
 from workshop.model import Idea, Participant
-from workshop.ui.actions import flash_refusal
+from workshop.ui.agreement_gate import gated_tap
 from workshop.ui.i18n import t, tn
 from workshop.ui.process import store
 from workshop.ui.session import show_flash
@@ -34,7 +35,7 @@ STANCE_BUTTONS: tuple[tuple[int, str, ButtonKind], ...] = (
 
 def _from_state(action: Callable[..., object], *args: Any, keys: Sequence[str]) -> None:
     """A callback whose last arguments are the current values of widgets."""
-    flash_refusal(action, *args, *(st.session_state.get(key) for key in keys))
+    gated_tap(action, *args, *(st.session_state.get(key) for key in keys))
 
 
 def statements_ballot(participant: Participant, round_id: int, ideas: Sequence[Idea]) -> None:
@@ -54,7 +55,7 @@ def statements_ballot(participant: Participant, round_id: int, ideas: Sequence[I
                         t(f"ballot.statements.{word}"),
                         key=f"ballot_{word}_{statement.id}",
                         type=kind,
-                        on_click=flash_refusal,
+                        on_click=gated_tap,
                         args=(cast, statement.id, stance),
                     )
     else:
@@ -96,7 +97,7 @@ def pairwise_ballot(participant: Participant, round_id: int, ideas: Sequence[Ide
             key=f"ballot_pick_{idea_id}_{left}_{right}",
             width="stretch",
             type="primary",
-            on_click=flash_refusal,
+            on_click=gated_tap,
             args=(cast, idea_id),
         )
     st.button(
@@ -104,7 +105,7 @@ def pairwise_ballot(participant: Participant, round_id: int, ideas: Sequence[Ide
         key=f"ballot_cant_{left}_{right}",
         width="stretch",
         type="tertiary",
-        on_click=flash_refusal,
+        on_click=gated_tap,
         args=(cast, None),
     )
 

@@ -160,6 +160,8 @@ def show_results(
             note = t("results.groups_computing")
         elif groups.result.status is GroupingStatus.OK:
             note = f"{t('results.unites')} →"
+        elif groups.result.status is GroupingStatus.NOT_ENOUGH_PARTICIPANTS:
+            note = tn("results.groups_missing", groups.result.missing_participants)
         else:
             note = t(groups.result.status.message_key, **groups.result.status_params)
         st.html(f'<div class="sk-slides">{html.escape(note)}</div>')

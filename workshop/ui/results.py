@@ -75,7 +75,7 @@ def show_round_results(
             st.caption(f"{t(f'tally.consent.{vote.response}')}: {user_text(vote.reason)}")
     st.altair_chart(chart, width="stretch", key=f"{key}_chart")
     if method is VoteMethod.STATEMENTS:
-        show_opinion_groups(db, round_id, vote_seq, texts, key=key, large=large)
+        show_opinion_groups(db, round_id, vote_seq, texts, key=key)
 
 
 def show_voters_missing(missing: int, *, large: bool = False) -> None:

@@ -27,14 +27,20 @@ def author_label(idea: Idea) -> str:
     return name
 
 
-def idea_message(idea: Idea, *, own: bool) -> None:
+def idea_message(idea: Idea, *, own: bool, merged_with: str | None = None) -> None:
+    """One idea as a chat message; ``merged_with``: the text of the idea it was merged into
+    (its author reads what became of it, not that it was hidden)."""
     with st.chat_message(
         "user" if own else "assistant", avatar=OWN_AVATAR if own else OTHER_AVATAR
     ):
         edited = f" · _{t('idea.edited')}_" if idea.edited else ""
         st.markdown(f"**{user_text(author_label(idea))}**{edited}  \n{user_text(idea.text)}")
         if idea.merged_into_id is not None:
-            st.caption(t("idea.merged_for_you"))
+            st.caption(
+                t("idea.merged_with", idea=user_text(merged_with))
+                if merged_with
+                else t("idea.merged_for_you")
+            )
         elif idea.hidden:
             st.caption(t("idea.hidden_for_you", reason=idea.hide_reason or "—"))
 

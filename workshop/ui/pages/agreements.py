@@ -177,10 +177,25 @@ with text_tab, st.form(f"agreements_edit_{agreement.id}_{current.version}"):
         max_chars=agreements.NOTE_MAX,
         key=f"agreements_note_{edit_key}",
     )
+    # A material change reaches the running room's phones at once: asked before it is saved.
+    running = agreements.running_meetings(db, agreement.id) if agreement.is_published else []
+    confirmed = bool(running) and st.checkbox(
+        t(
+            "agreements.confirm_running",
+            meetings=", ".join(user_text(m.title) for m in running),
+        ),
+        key=f"agreements_confirm_running_{edit_key}",
+    )
     if st.form_submit_button(t("agreements.save"), type="primary"):
         with shows_refusal():
             saved = agreements.save_version(
-                db, agreement.id, changes, material=material, change_note=note, actor=user
+                db,
+                agreement.id,
+                changes,
+                material=material,
+                change_note=note,
+                confirm_running=confirmed,
+                actor=user,
             )
             flash(t("agreements.saved", version=saved.version))
             st.rerun()

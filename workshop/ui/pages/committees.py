@@ -7,6 +7,7 @@ import streamlit as st
 
 from workshop import committees
 from workshop.meetings import core as meetings
+from workshop.meetings.agenda import AgendaTemplate
 from workshop.model import MeetingKind, Role
 from workshop.ui.actions import shows_refusal
 from workshop.ui.committee_widgets import EVENT, deadline_text, phase_badge
@@ -123,6 +124,13 @@ for overview in overviews:
                 max_chars=meetings.PROMPT_MAX,
                 key=f"committees_meeting_prompt_{committee.id}",
             )
+            template = st.selectbox(
+                t("agenda.template_field"),
+                list(AgendaTemplate),
+                format_func=lambda tpl: t(f"agenda.template.{tpl}"),
+                help=t("agenda.template_help"),
+                key=f"committees_meeting_template_{committee.id}",
+            )
             dots = st.number_input(
                 t("meeting.field.dots"),
                 1,
@@ -138,6 +146,7 @@ for overview in overviews:
                         m_title,
                         kind=MeetingKind(kind or MeetingKind.DIALOGUE_SESSION),
                         prompt=prompt,
+                        template=template or AgendaTemplate.SHORT,
                         dots_per_participant=int(dots),
                         actor=user,
                     )

@@ -11,6 +11,7 @@ from workshop.meetings import core as meetings
 from workshop.meetings import ideas, moderation, qr, themes
 from workshop.meetings import rules as meeting_rules
 from workshop.meetings import screen as screen_settings
+from workshop.meetings.agenda import AgendaTemplate, template_agenda
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
 from workshop.ui.actions import act, flash_refusal, shows_refusal, verdict_text
 from workshop.ui.i18n import t, tn
@@ -469,6 +470,8 @@ def step_editor(item: Step) -> None:
                 disabled=item.position == len(steps),
             ):
                 act(meetings.move_step, db, item.id, 1, actor=user)
+            if st.button(t("agenda.duplicate"), key=f"console_step_duplicate_{item.id}"):
+                act(meetings.duplicate_step, db, item.id, actor=user, done=t("agenda.duplicated"))
             if item.started_at is None and st.button(
                 t("console.step_remove"), key=f"console_step_remove_{item.id}"
             ):
@@ -481,6 +484,7 @@ with agenda_tab:
     else:
         for item in steps:
             step_editor(item)
+        # A new step goes where it is wanted: no row of "move up" clicks after adding it.
         with st.form("console_add_step_form", clear_on_submit=True):
             kind = st.selectbox(
                 t("console.new_step_kind"),
@@ -488,11 +492,61 @@ with agenda_tab:
                 format_func=lambda k: t(f"step.{k}"),
                 key="console_new_step_kind",
             )
+            by_position = {s.position: s for s in steps}
+            position = st.selectbox(
+                t("agenda.position"),
+                list(range(1, len(steps) + 2)),
+                index=len(steps),
+                format_func=lambda p: (
+                    t("agenda.position_before", position=p, step=step_label(by_position[p]))
+                    if p in by_position
+                    else t("agenda.position_end")
+                ),
+                key="console_new_step_position",
+            )
             new_prompt = st.text_input(
                 t("console.step_prompt"), max_chars=meetings.PROMPT_MAX, key="console_new_prompt"
             )
-            if st.form_submit_button(t("console.add_step"), key="console_add_step"):
-                act(meetings.add_step, db, meeting.id, kind, prompt=new_prompt, actor=user)
+            if st.form_submit_button(t("agenda.insert"), key="console_add_step"):
+                act(
+                    meetings.insert_step,
+                    db,
+                    meeting.id,
+                    kind,
+                    position,
+                    prompt=new_prompt,
+                    actor=user,
+                )
+        # The whole agenda from a template: only before the start (the rule says why not).
+        replace = meeting_rules.can_apply_template(state_now, steps)
+        with st.form("console_template_form"):
+            st.markdown(f"**{t('agenda.apply_title')}**")
+            template = st.selectbox(
+                t("agenda.template_field"),
+                list(AgendaTemplate),
+                format_func=lambda tpl: t(f"agenda.template.{tpl}"),
+                key="console_agenda_template",
+                disabled=not replace,
+            )
+            if not replace:
+                st.caption(verdict_text(replace) or "")
+            template = template or AgendaTemplate.SHORT
+            if st.form_submit_button(
+                t("agenda.apply"),
+                key="console_apply_template",
+                disabled=not replace,
+                help=t("agenda.apply_help"),
+            ):
+                first_prompt = next((s.prompt for s in steps if s.kind.takes_ideas), "")
+                act(
+                    meetings.apply_agenda_template,
+                    db,
+                    meeting.id,
+                    template,
+                    prompt=first_prompt,
+                    actor=user,
+                    done=t("agenda.applied", count=len(template_agenda(template))),
+                )
 
 
 # -- moderation log -----------------------------------------------------------------------------

@@ -41,7 +41,9 @@ for idea in mine:
         st.caption(t(f"idea_status.explain.{idea.status}"))
         if idea.reason:
             st.markdown(t("my_ideas.reason", reason=user_text(idea.reason)))
-        if idea.hidden:
+        if idea.merged_into_text is not None:
+            st.caption(t("my_ideas.merged_with", idea=user_text(idea.merged_into_text)))
+        elif idea.hidden:
             st.caption(t("my_ideas.hidden"))
         for sent_at, body in idea.feedback:
             with st.chat_message("assistant", avatar=FACILITATOR_AVATAR):

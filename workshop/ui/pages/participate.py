@@ -15,8 +15,8 @@ from workshop.meetings import ideas, themes
 from workshop.meetings.stream import StreamWindow
 from workshop.model import Idea, MeetingStatus, Step, StepKind
 from workshop.ui import ballots, state
-from workshop.ui.actions import flash_refusal, shows_refusal
-from workshop.ui.agreement_gate import agreement_gate
+from workshop.ui.actions import shows_refusal
+from workshop.ui.agreement_gate import agreement_changed, agreement_gate, gated_tap
 from workshop.ui.agreement_widgets import my_ideas_link
 from workshop.ui.i18n import language_switcher, t, tn
 from workshop.ui.participant_widgets import remember_after_join
@@ -48,22 +48,29 @@ with st.container(horizontal=True, vertical_alignment="center"):
     language_switcher("participate_language")
 my_ideas_link(participant)
 show_flash()
-agreement_gate(participant)  # the meeting's agreement, acknowledged before taking part
+agreement_gate(participant, now.change_seq)  # the agreement, acknowledged before taking part
 
 
-def room_moved_on(*, any_change: bool = False) -> int:
-    """Called on every refresh: a new step, status or intake reloads the page.
+def room_moved_on(*, any_change: bool = False, ballot: bool = False) -> int:
+    """Called on every refresh: a new step, status or intake reloads the page, and so does a
+    published or materially changed agreement (the page then shows it to acknowledge).
 
     ``any_change``: also reload on any other change (for quiet views such as the wrap-up,
-    where the facilitator revealing the results is the change). Returns ``change_seq``.
+    where the facilitator revealing the results is the change). ``ballot``: also reload when
+    the ideas on the ballot changed (a merge, a hide), so the phone votes on what the room
+    votes on. Returns ``change_seq``.
     """
     try:
         latest = meetings.meeting_state(db, meeting.id)
     except NotFound:  # the meeting is gone (a restore): the full run says so, not an error
         st.rerun()
     seen = (latest.status, latest.current_step_id, latest.intake_open)
-    if seen != st.session_state.get(state.STEP_SEEN) or (
-        any_change and latest.change_seq != now.change_seq
+    moved = latest.change_seq != now.change_seq
+    if (
+        seen != st.session_state.get(state.STEP_SEEN)
+        or (any_change and moved)
+        or agreement_changed(latest.change_seq)
+        or (ballot and moved and ballot_changed(latest.change_seq))
     ):
         st.rerun()
     return latest.change_seq
@@ -94,21 +101,29 @@ def seen_ideas(latest: int) -> dict[int, Idea]:
 def my_order(change_seq: int) -> list[Idea]:
     """The ideas on the wall in this phone's own order, so the first ones are not favoured.
 
-    Ordered once per change of the wall and kept in the session: a tap on a ballot of a
-    thousand ideas does not order a thousand ideas again.
+    Ordered once per set of ideas on the wall and kept in the session: a tap on a ballot of
+    a thousand ideas does not order a thousand ideas again, and a merge or a hide (the set
+    changes) orders them afresh.
     """
+    key = (meeting.id, participant.id, ideas.wall_ids(db, meeting.id, change_seq))
     kept = st.session_state.get(state.BALLOT_ORDER)
-    if kept is not None and kept[0] == (meeting.id, participant.id, change_seq):
+    if kept is not None and kept[0] == key:
         return kept[1]
     order = window.ballot(ideas.wall_ideas(db, meeting.id, change_seq))
-    st.session_state[state.BALLOT_ORDER] = ((meeting.id, participant.id, change_seq), order)
+    st.session_state[state.BALLOT_ORDER] = (key, order)
     return order
 
 
-def follow_the_room(*, any_change: bool = False) -> None:
+def ballot_changed(change_seq: int) -> bool:
+    """Whether the ideas this phone's ballot was drawn with are no longer the wall's."""
+    kept = st.session_state.get(state.BALLOT_ORDER)
+    return kept is not None and kept[0][2] != ideas.wall_ids(db, meeting.id, change_seq)
+
+
+def follow_the_room(*, any_change: bool = False, ballot: bool = False) -> None:
     @st.fragment(run_every=refresh)
     def watch() -> None:
-        room_moved_on(any_change=any_change)
+        room_moved_on(any_change=any_change, ballot=ballot)
 
     watch()
 
@@ -117,8 +132,9 @@ def my_ideas() -> None:
     mine = ideas.list_participant_ideas(db, participant.id)
     if mine:
         st.markdown(f"**{t('participate.my_ideas')}**")
+        merged_with = ideas.merged_into_texts(db, mine)
         for idea in mine:
-            idea_message(idea, own=True)
+            idea_message(idea, own=True, merged_with=merged_with.get(idea.id))
 
 
 # -- brainstorm: the chat stream ----------------------------------------------------------------
@@ -155,8 +171,13 @@ def brainstorm_view(brainstorm: Step) -> None:
         earlier = window.earlier(ideas.wall_count(db, meeting.id, latest), shown)
         if earlier > 0:
             st.caption(tn("participate.earlier_ideas", earlier))
+        merged_with = ideas.merged_into_texts(db, shown)  # asks only when one was merged
         for idea in shown:
-            idea_message(idea, own=idea.participant_id == participant.id)
+            idea_message(
+                idea,
+                own=idea.participant_id == participant.id,
+                merged_with=merged_with.get(idea.id),
+            )
         if not shown:
             st.caption(t("participate.no_ideas_yet"))
 
@@ -169,17 +190,20 @@ def vote_view(vote_step: Step) -> None:
     st.subheader(step_label(vote_step))
     if vote_step.prompt:
         prompt_message(vote_step)
-    follow_the_room()
+    follow_the_room(ballot=True)
 
     def change_dot(action: Callable[..., int], round_id: int, idea_id: int) -> None:
         """A button callback: it runs before the ballot is drawn, so one run shows the result."""
-        flash_refusal(action, db, participant, round_id, idea_id)
+        gated_tap(action, db, participant, round_id, idea_id)
 
     def turn_page(offset: int) -> None:
         st.session_state[state.BALLOT_PAGE] = st.session_state.get(state.BALLOT_PAGE, 0) + offset
 
     @st.fragment
     def ballot() -> None:
+        latest = meetings.meeting_state(db, meeting.id).change_seq
+        if agreement_changed(latest):  # a tap found the agreement changed: show the gate
+            st.rerun()
         if vote_round is None or not vote_round.is_open:
             st.info(t("participate.vote_closed"))
             return
@@ -188,7 +212,10 @@ def vote_view(vote_step: Step) -> None:
         left = vote_round.dots_per_participant - sum(mine.values())
         st.markdown(t("participate.dots_left", left=left, total=vote_round.dots_per_participant))
         st.progress(left / vote_round.dots_per_participant)
-        wall = my_order(meetings.meeting_state(db, meeting.id).change_seq)
+        wall = my_order(latest)
+        if not wall:  # nothing posted (or all hidden): say so rather than show an empty ballot
+            st.info(t("participate.no_ideas_to_vote"))
+            return
         shown = window.page(wall, st.session_state.get(state.BALLOT_PAGE, 0))
         page, pages = shown.page, shown.pages
         labels = {  # looked up once, not once per idea
@@ -253,17 +280,23 @@ def method_view(vote_step: Step) -> None:
     st.subheader(step_label(vote_step))
     if vote_step.prompt and vote_step.kind is not StepKind.CONSENT:
         prompt_message(vote_step)
-    follow_the_room()
+    follow_the_room(ballot=vote_step.kind is not StepKind.CONSENT)
 
     @st.fragment
     def ballot() -> None:
+        latest = meetings.meeting_state(db, meeting.id).change_seq
+        if agreement_changed(latest):  # a tap found the agreement changed: show the gate
+            st.rerun()
         if vote_round is None or not vote_round.is_open:
             st.info(t("participate.vote_closed"))
             return
         if vote_step.kind is StepKind.CONSENT:
             ballots.consent_ballot(participant, vote_round.id, vote_step.prompt)
             return
-        wall = my_order(meetings.meeting_state(db, meeting.id).change_seq)
+        wall = my_order(latest)
+        if not wall:
+            st.info(t("participate.no_ideas_to_vote"))
+            return
         getattr(ballots, f"{vote_step.kind.value}_ballot")(participant, vote_round.id, wall)
 
     ballot()
