@@ -46,7 +46,10 @@ def cli_language(env: Mapping[str, str] | None = None) -> str:
 
 
 def _message(error: WorkshopError) -> str:
-    return translate(cli_language(), error.key, **error.params)
+    from workshop.i18n.formats import localise_params
+
+    lang = cli_language()
+    return translate(lang, error.key, **localise_params(error.params, lang))
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -418,7 +421,7 @@ def cmd_replay_draw(args: argparse.Namespace) -> int:
 def _say_lottery(say: Callable[..., None], lang: str, same: bool, difference: float) -> None:
     """The lottery computed again: the same, other chances, or the same chances in other
     compositions (then "different, largest difference 0" would contradict itself)."""
-    from workshop.i18n.numbers import decimal
+    from workshop.i18n.formats import decimal
 
     if same:
         key = "draw.replay.lottery_same"

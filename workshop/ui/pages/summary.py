@@ -13,7 +13,7 @@ from workshop.i18n import translate
 from workshop.model import Role
 from workshop.reports import brief, exports
 from workshop.reports import summary as reports
-from workshop.ui.i18n import current_language, t, tn
+from workshop.ui.i18n import current_language, day, number, percent, t, tn
 from workshop.ui.overdue import overdue_panel
 from workshop.ui.process import store
 from workshop.ui.session import require_role
@@ -53,11 +53,8 @@ if summary.is_empty:
 st.markdown(f"### {t('summary.participation')}")
 counts = summary.counts
 with st.container(horizontal=True, key="summary_headline"):
-    st.metric(t("summary.meetings"), counts["meetings"], border=True)
-    st.metric(t("summary.people"), counts["people"], border=True)
-    st.metric(t("summary.ideas"), counts["ideas"], border=True)
-    st.metric(t("summary.votes"), counts["votes"], border=True)
-    st.metric(t("summary.members"), counts["members"], border=True)
+    for name in ("meetings", "people", "ideas", "votes", "members"):
+        st.metric(t(f"summary.{name}"), number(counts[name]), border=True)
 
 shown = st.segmented_control(
     t("summary.show_records"),
@@ -138,7 +135,7 @@ with st.container(horizontal=True, key="summary_agreement_status"):
     st.metric(t("summary.commitments_overdue"), promises["overdue"], border=True)
     st.metric(
         t("summary.feedback_share"),
-        f"{summary.feedback_given / summary.feedback_ideas:.0%}" if summary.feedback_ideas else "–",
+        percent(summary.feedback_given / summary.feedback_ideas) if summary.feedback_ideas else "–",
         help=t("summary.feedback_help", given=summary.feedback_given, ideas=summary.feedback_ideas),
         border=True,
     )
@@ -160,7 +157,7 @@ if summary.consensus is not None:
     for row in summary.consensus.to_dict("records"):
         st.markdown(
             f"- {user_text(row['text'])} · "
-            + t("summary.unites_row", share=f"{row['share']:.0%}", seen=row["seen"])
+            + t("summary.unites_row", share=percent(row["share"]), seen=row["seen"])
         )
 
 # -- recommendations and decisions ------------------------------------------------------------
@@ -205,7 +202,7 @@ if len(reviews):
     overdue = int((reviews["state"] == "overdue").sum())
     st.caption(t("summary.reviews_count", overdue=overdue, due=len(reviews) - overdue))
     for row in reviews.head(SHOWN).to_dict("records"):
-        line = t(f"summary.review.{row['state']}", title=row["title"], date=row["due_on"])
+        line = t(f"summary.review.{row['state']}", title=row["title"], date=day(row["due_on"]))
         if row["state"] == "overdue":
             st.warning(user_text(line), icon=":material/schedule:")
         else:
