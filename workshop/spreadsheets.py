@@ -110,12 +110,20 @@ class Sheet:
     rows: Sequence[Sequence[Any]]
 
 
+def _text_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a wrapping cell ``width`` characters wide (a generous estimate,
+    so that a row is never too low to show all of its text)."""
+    per_line = max(1, int(width * 0.9) - 1)
+    return sum(max(1, math.ceil(len(line) / per_line)) for line in text.splitlines() or [""])
+
+
 def readable_xlsx_bytes(
     sheets: Sequence[Sheet], *, date_format: str, datetime_format: str, percent_format: str = "0%"
 ) -> bytes:
     """A workbook for reading: bold frozen header, columns as wide as their text (long text
-    wraps), dates as date cells in ``date_format`` (Excel codes, e.g. ``dd.mm.yyyy``), shares as
-    percentages. Text is always a text cell, never a formula, whatever it says."""
+    wraps, and each row is tall enough for all of it), dates as date cells in ``date_format``
+    (Excel codes, e.g. ``dd.mm.yyyy``), shares as percentages; printed landscape, one page wide,
+    the header on every page. Text is always a text cell, never a formula, whatever it says."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -125,37 +133,60 @@ def readable_xlsx_bytes(
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     top = Alignment(vertical="top")
+    formats = {DATE: date_format, DATETIME: datetime_format, PERCENT: percent_format}
     for spec in sheets:
         sheet = workbook.create_sheet(title=spec.title[:31])
+        rows = [
+            [
+                raw if column.kind in (DATE, DATETIME) else cell(raw)
+                for column, raw in zip(spec.columns, row, strict=True)
+            ]
+            for row in spec.rows
+        ]
+        widths: list[float] = []
+        for index, column in enumerate(spec.columns):
+            needed = len(column.label) + 2
+            for row in rows:
+                value = row[index]
+                if isinstance(value, str):
+                    longest = max((len(line) for line in value.splitlines()), default=0)
+                    needed = max(needed, longest + 2)
+                elif value is not None:
+                    needed = max(needed, _MAX_WIDTH[column.kind])
+            limit = max(_MAX_WIDTH[column.kind], min(len(column.label) + 2, 30))
+            widths.append(max(8, min(needed, limit)))
+        header_lines = max(
+            (_text_lines(c.label, w) for c, w in zip(spec.columns, widths, strict=True)),
+            default=1,
+        )
         for index, column in enumerate(spec.columns, 1):
             written = sheet.cell(row=1, column=index, value=cell(column.label))
             written.data_type = "s"
             written.font = bold
             written.alignment = wrap
-        widths = [max(8, len(column.label) + 2) for column in spec.columns]
-        for row_number, row in enumerate(spec.rows, 2):
-            for index, (column, raw) in enumerate(zip(spec.columns, row, strict=True), 1):
-                value = raw if column.kind in (DATE, DATETIME) else cell(raw)
+            sheet.column_dimensions[get_column_letter(index)].width = widths[index - 1]
+        sheet.row_dimensions[1].height = 15 * header_lines
+        for row_number, row in enumerate(rows, 2):
+            lines = 1
+            for index, (column, value) in enumerate(zip(spec.columns, row, strict=True), 1):
                 written = sheet.cell(row=row_number, column=index, value=value)
                 if isinstance(value, str):
                     written.data_type = "s"  # never a formula
-                    longest = max((len(line) for line in value.splitlines()), default=0)
-                    widths[index - 1] = max(widths[index - 1], longest + 2)
-                elif value is not None:
-                    widths[index - 1] = max(widths[index - 1], _MAX_WIDTH[column.kind])
-                if column.kind == DATE:
-                    written.number_format = date_format
-                elif column.kind == DATETIME:
-                    written.number_format = datetime_format
-                elif column.kind == PERCENT:
-                    written.number_format = percent_format
+                    lines = max(lines, _text_lines(value, widths[index - 1]))
+                if column.kind in formats:
+                    written.number_format = formats[column.kind]
                 written.alignment = wrap if column.kind in (TEXT, LONG_TEXT) else top
-        for index, column in enumerate(spec.columns, 1):
-            limit = max(_MAX_WIDTH[column.kind], len(column.label) + 2)
-            sheet.column_dimensions[get_column_letter(index)].width = min(widths[index - 1], limit)
+            sheet.row_dimensions[row_number].height = 15 * lines
         sheet.freeze_panes = "A2"
+        # Printed: landscape, as wide as the paper, the header on every page.
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.print_title_rows = "1:1"
         if spec.columns:
-            sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{len(spec.rows) + 1}"
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{len(rows) + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
