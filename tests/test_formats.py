@@ -190,3 +190,17 @@ def test_no_catalogue_says_utc() -> None:
         if "UTC" in text
     ]
     assert not said, said
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"), [("da", "05.12.2026"), ("nb", "05.12.2026"), ("en", "05/12/2026")]
+)
+def test_a_message_writes_its_date_and_time_parameters_in_the_readers_style(lang, shown) -> None:
+    """A service raises with date and time objects; the message shows them per language."""
+    from workshop.i18n import translate
+
+    text = translate(
+        lang, "error.invitation.already_sent", date=dt.date(2026, 12, 5), time=dt.time(14, 30)
+    )
+    assert shown in text and "2026-12-05" not in text
+    assert ("14.30" if lang == "da" else "14:30") in text

@@ -46,10 +46,7 @@ def cli_language(env: Mapping[str, str] | None = None) -> str:
 
 
 def _message(error: WorkshopError) -> str:
-    from workshop.i18n.formats import localise_params
-
-    lang = cli_language()
-    return translate(lang, error.key, **localise_params(error.params, lang))
+    return translate(cli_language(), error.key, **error.params)
 
 
 def _read_password(args: argparse.Namespace) -> str:

@@ -166,7 +166,7 @@ def send_invitations(
         when = local_time(earlier[-1].sent_at, time_zone)
         raise NotAllowed(
             "error.invitation.already_sent",
-            date=when.date(),  # formatted in the reader's language (ui.i18n.error_text)
+            date=when.date(),  # written in the reader's style by translate()
             time=when.time(),
         )
     lang = lang if lang in LANGUAGES else "da"

@@ -73,7 +73,7 @@ def date_format() -> str:
 
 
 def error_text(error: WorkshopError) -> str:
-    return t(error.key, **formats.localise_params(error.params, current_language()))
+    return t(error.key, **error.params)
 
 
 def language_switcher(key: str) -> None:
