@@ -379,7 +379,8 @@ def test_minutes_are_not_approved_at_a_meeting_that_has_not_started(store, commi
     assert refused.value.key == "error.minutes.meeting_not_held"
     for lang in ("da", "nb", "en"):
         text = translate(lang, refused.value.key, **refused.value.params)
-        assert "Møde 2" in text and "01.05.2026" in text
+        day = "01/05/2026" if lang == "en" else "01.05.2026"  # the reader's date style
+        assert "Møde 2" in text and day in text
     assert members.get_meeting_plan(store, first.meeting_id).approved_at is None
     assert public.committee_page(store, committee.id).minutes == ()
     done = members.approve_minutes(

@@ -104,9 +104,13 @@ def list_actors(store: Store) -> list[str]:
     return [r["actor"] for r in store.query("SELECT DISTINCT actor FROM audit_log ORDER BY 1")]
 
 
-def readable(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Entries for a table on screen: time to the second, UTC."""
-    return [{**entry, "at": str(entry["at"])[:19].replace("T", " ")} for entry in entries]
+def readable(entries: list[dict[str, Any]], lang: str = "da") -> list[dict[str, Any]]:
+    """Entries for a table on screen: local time to the second, in the reader's style."""
+    from workshop.i18n import formats
+
+    return [
+        {**entry, "at": formats.datetime_text(entry["at"], lang, seconds=True)} for entry in entries
+    ]
 
 
 def to_csv(entries: list[dict[str, Any]]) -> str:

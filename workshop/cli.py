@@ -418,7 +418,7 @@ def cmd_replay_draw(args: argparse.Namespace) -> int:
 def _say_lottery(say: Callable[..., None], lang: str, same: bool, difference: float) -> None:
     """The lottery computed again: the same, other chances, or the same chances in other
     compositions (then "different, largest difference 0" would contradict itself)."""
-    from workshop.i18n.numbers import decimal
+    from workshop.i18n.formats import decimal
 
     if same:
         key = "draw.replay.lottery_same"

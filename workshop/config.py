@@ -86,8 +86,9 @@ ENV_VARS: dict[str, str] = {
         " <database>.key); never in the database or its backups"
     ),
     "SAMSKAB_TIME_ZONE": (
-        "the installation's time zone for meeting times and calendar invitations"
-        " (default Europe/Copenhagen; e.g. Europe/Oslo)"
+        "the installation's time zone for every date and time shown (pages, brief, workbook,"
+        " invitations) and calendar invitations; never UTC on screen (default"
+        " Europe/Copenhagen; e.g. Europe/Oslo)"
     ),
     "SAMSKAB_DISTRICTS": (
         "the municipality's districts, comma-separated (e.g. Nord,Syd,Øst): the application"

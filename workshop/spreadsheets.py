@@ -12,6 +12,7 @@ import csv
 import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from workshop.text import spreadsheet_cell
@@ -74,6 +75,118 @@ def xlsx_bytes(sheets: Mapping[str, tuple[Sequence[str], Rows]]) -> bytes:
         sheet.append(_excel_row(sheet, columns, bold))
         for row in rows:
             sheet.append(_excel_row(sheet, row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+# -- a workbook people read ---------------------------------------------------------------------
+
+#: Column kinds of a readable workbook: how a cell is written and how wide its column starts.
+TEXT, LONG_TEXT, NUMBER, PERCENT, DATE, DATETIME = (
+    "text",
+    "long_text",
+    "number",
+    "percent",
+    "date",
+    "datetime",
+)
+_MAX_WIDTH = {TEXT: 40, LONG_TEXT: 60, NUMBER: 14, PERCENT: 12, DATE: 12, DATETIME: 17}
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    kind: str = TEXT
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a readable workbook: a title, labelled columns and rows of plain values
+    (``datetime.date``/``datetime`` for dates, numbers for numbers, text for text)."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Sequence[Sequence[Any]]
+
+
+def _text_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a wrapping cell ``width`` characters wide (a generous estimate,
+    so that a row is never too low to show all of its text)."""
+    per_line = max(1, int(width * 0.9) - 1)
+    return sum(max(1, math.ceil(len(line) / per_line)) for line in text.splitlines() or [""])
+
+
+def readable_xlsx_bytes(
+    sheets: Sequence[Sheet], *, date_format: str, datetime_format: str, percent_format: str = "0%"
+) -> bytes:
+    """A workbook for reading: bold frozen header, columns as wide as their text (long text
+    wraps, and each row is tall enough for all of it), dates as date cells in ``date_format``
+    (Excel codes, e.g. ``dd.mm.yyyy``), shares as percentages; printed landscape, one page wide,
+    the header on every page. Text is always a text cell, never a formula, whatever it says."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    formats = {DATE: date_format, DATETIME: datetime_format, PERCENT: percent_format}
+    for spec in sheets:
+        sheet = workbook.create_sheet(title=spec.title[:31])
+        rows = [
+            [
+                raw if column.kind in (DATE, DATETIME) else cell(raw)
+                for column, raw in zip(spec.columns, row, strict=True)
+            ]
+            for row in spec.rows
+        ]
+        widths: list[float] = []
+        for index, column in enumerate(spec.columns):
+            needed = len(column.label) + 2
+            for row in rows:
+                value = row[index]
+                if isinstance(value, str):
+                    longest = max((len(line) for line in value.splitlines()), default=0)
+                    needed = max(needed, longest + 2)
+                elif value is not None:
+                    needed = max(needed, _MAX_WIDTH[column.kind])
+            limit = max(_MAX_WIDTH[column.kind], min(len(column.label) + 2, 30))
+            widths.append(max(8, min(needed, limit)))
+        header_lines = max(
+            (_text_lines(c.label, w) for c, w in zip(spec.columns, widths, strict=True)),
+            default=1,
+        )
+        for index, column in enumerate(spec.columns, 1):
+            written = sheet.cell(row=1, column=index, value=cell(column.label))
+            written.data_type = "s"
+            written.font = bold
+            written.alignment = wrap
+            sheet.column_dimensions[get_column_letter(index)].width = widths[index - 1]
+        sheet.row_dimensions[1].height = 15 * header_lines
+        for row_number, row in enumerate(rows, 2):
+            lines = 1
+            for index, (column, value) in enumerate(zip(spec.columns, row, strict=True), 1):
+                written = sheet.cell(row=row_number, column=index, value=value)
+                if isinstance(value, str):
+                    written.data_type = "s"  # never a formula
+                    lines = max(lines, _text_lines(value, widths[index - 1]))
+                if column.kind in formats:
+                    written.number_format = formats[column.kind]
+                written.alignment = wrap if column.kind in (TEXT, LONG_TEXT) else top
+            sheet.row_dimensions[row_number].height = 15 * lines
+        sheet.freeze_panes = "A2"
+        # Printed: landscape, as wide as the paper, the header on every page.
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.print_title_rows = "1:1"
+        if spec.columns:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(spec.columns))}{len(rows) + 1}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -9,7 +9,7 @@ from tests.ui.test_committee_pages import MANDATE, da, open_page
 from workshop import committees
 from workshop.committees import mandates, recruitment
 from workshop.committees.model import Phase
-from workshop.i18n.numbers import percent
+from workshop.i18n.formats import percent
 from workshop.model import Role
 from workshop.ui.widgets import user_text
 

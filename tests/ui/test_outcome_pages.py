@@ -55,7 +55,7 @@ def test_politician_reads_every_section_of_a_committee(rich, make_app) -> None:
     assert len(at.get("arrow_vega_lite_chart") or at.get("vega_lite_chart")) >= 3
     assert any("Åbent bibliotek" in w.value for w in at.warning)  # the overdue review
     assert "30" in shown  # the honest note: too few outcomes (fewer than 30) to compare
-    assert len(at.get("download_button")) == 4
+    assert len(at.get("download_button")) == 5  # the brief, the workbook and the raw data
     # what unites the room: no agree/disagree votes were collected, so no such section
     assert translate("da", "summary.unites") not in shown
 

@@ -81,6 +81,7 @@ from workshop.barometer.figures import (
     load_reference_figures,
 )
 from workshop.barometer.labels import dimension_label, label, options
+from workshop.barometer.national import national_by_value_frame, national_text
 
 __all__ = [
     "COMPARISONS",
@@ -115,8 +116,10 @@ __all__ = [
     "label",
     "list_reference_figures",
     "load_reference_figures",
+    "national_by_value_frame",
     "national_comparison_chart",
     "national_comparison_frame",
+    "national_text",
     "options",
     "parse_option",
     "validate_choice",

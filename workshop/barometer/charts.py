@@ -27,8 +27,9 @@ _SHARE_SCALE = alt.Scale(domain=[0, 1])
 
 def format_count(number: int, lang: str) -> str:
     """Thousands separators as each language writes them: 1.877 (da), 1 877 (nb), 1,877 (en)."""
-    separator = {"da": ".", "nb": "\u00a0", "en": ","}[lang]
-    return f"{int(number):,}".replace(",", separator)
+    from workshop.i18n.formats import number as format_number
+
+    return format_number(int(number), lang)
 
 
 def value_shares_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:

@@ -29,7 +29,7 @@ from workshop.config import load_settings
 from workshop.db import Store
 from workshop.errors import NotAllowed
 from workshop.feedback.core import FROM_ADDRESS, Sender, configured_sender
-from workshop.i18n import LANGUAGES, translate
+from workshop.i18n import LANGUAGES, formats, translate
 from workshop.model import User, utcnow
 
 MEETING_HOURS = 2  # a committee meeting's length in the calendar (the plan keeps only the start)
@@ -59,7 +59,7 @@ def file_name(plan: MeetingPlan) -> str:
     title = unicodedata.normalize("NFKD", plan.title.lower().translate(_DANISH_LETTERS))
     ascii_title = title.encode("ascii", "ignore").decode("ascii")
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title).strip("-")[:40] or "meeting"
-    return f"{plan.planned_at[:10]}-{slug}.ics"
+    return f"{plan.planned_at[:10]}-{slug}.ics"  # data, not text
 
 
 def local_time(utc_iso: str, time_zone: str | None = None) -> datetime:
@@ -105,7 +105,8 @@ def member_address(store: Store, member: Member) -> str | None:
 
 def invited_members(store: Store, plan: MeetingPlan) -> list[Member]:
     """The members active on the meeting's day."""
-    return [m for m in list_members(store, plan.committee_id) if m.is_active(plan.planned_at[:10])]
+    day = plan.planned_at[:10]  # data, not text
+    return [m for m in list_members(store, plan.committee_id) if m.is_active(day)]
 
 
 def _message(
@@ -117,7 +118,7 @@ def _message(
     message["Subject"] = translate(
         lang, "invitation.email.subject", committee=committee_title, meeting=plan.title
     )
-    when = datetime.fromisoformat(plan.planned_at).strftime("%d.%m.%Y %H:%M")
+    when = formats.datetime_text(plan.planned_at, lang)
     parts = [
         translate(lang, "invitation.email.greeting", committee=committee_title),
         "",
@@ -165,8 +166,8 @@ def send_invitations(
         when = local_time(earlier[-1].sent_at, time_zone)
         raise NotAllowed(
             "error.invitation.already_sent",
-            date=when.strftime("%d.%m.%Y"),
-            time=when.strftime("%H:%M"),
+            date=when.date(),  # written in the reader's style by translate()
+            time=when.time(),
         )
     lang = lang if lang in LANGUAGES else "da"
     committee = get_committee(store, plan.committee_id)

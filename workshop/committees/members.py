@@ -331,7 +331,10 @@ def _require_started(db: Database, meeting_id: int, key: str, now: datetime | st
     if not has_started(planned_at, now):
         when = datetime.fromisoformat(planned_at)
         raise NotAllowed(
-            key, meeting=title, date=when.strftime("%d.%m.%Y"), time=when.strftime("%H:%M")
+            key,
+            meeting=title,
+            date=when.date(),
+            time=when.time(),  # formatted by the reader
         )
 
 

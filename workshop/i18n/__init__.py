@@ -2,7 +2,9 @@
 
 Catalogues live in ``workshop/i18n/<lang>/<feature>.json`` – one flat JSON object per feature,
 so that features can be added without touching each other's files. All files of a language
-are merged; a key may be defined in only one file. Values are ``str.format`` templates.
+are merged; a key may be defined in only one file. Values are ``str.format`` templates; a
+``datetime.date``, ``datetime`` or ``time`` parameter is written in the reader's style and the
+installation's time zone (``workshop.i18n.formats``).
 """
 
 from __future__ import annotations
@@ -40,7 +42,12 @@ def translate(lang: str, key: str, /, **params: Any) -> str:
         template = catalogue(lang)[key]
     except KeyError:
         raise MissingTranslation(f"{key!r} missing in {lang}") from None
-    return template.format(**params) if params else template
+    if not params:
+        return template
+    # Dates and times given as objects are written as the reader writes them.
+    from workshop.i18n.formats import localise_params
+
+    return template.format(**localise_params(params, lang))
 
 
 def translate_count(lang: str, key: str, count: int, /, **params: Any) -> str:

@@ -358,11 +358,17 @@ def list_log(store: Store, meeting_id: int) -> list[dict[str, Any]]:
 
 
 def log_frame(
-    store: Store, meeting_id: int, action_label: Callable[[str], str] = str
+    store: Store,
+    meeting_id: int,
+    action_label: Callable[[str], str] = str,
+    lang: str = "da",
 ) -> pd.DataFrame:
-    """The log for reading on screen: readable times and action names, blanks for nothing."""
+    """The log for reading on screen: local times in the reader's style (never UTC), action
+    names, blanks for nothing."""
+    from workshop.i18n import formats
+
     frame = pd.DataFrame(list_log(store, meeting_id), columns=EXPORT_COLUMNS)
-    frame["at"] = frame["at"].str.slice(0, 19).str.replace("T", " ")
+    frame["at"] = [formats.datetime_text(at, lang, seconds=True) for at in frame["at"]]
     frame["action"] = frame["action"].map(action_label)
     return frame.astype(object).where(frame.notna(), "")
 

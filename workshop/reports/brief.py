@@ -1,9 +1,14 @@
-"""A one-page PDF brief for a mayor: headline numbers, top ideas, decisions, and values
-expected against realised beside the national Innovationsbarometer. Made with fpdf2.
+"""A PDF brief for a mayor: headline numbers, top ideas, decisions at both levels with their
+reasons and amendments, and values expected against realised beside the national
+Innovationsbarometer. Made with fpdf2.
+
+No text is ever cut: every text wraps onto as many lines as it needs, and the brief goes on to
+a second page rather than drop a row (a usual committee fits on one page). Dates and numbers are
+written in the reader's style (``workshop.i18n.formats``).
 
 Text is set in DejaVu Sans (Debian's fonts-dejavu-core), which has æ, ø, å and the dashes
 and arrows we use. Without it the brief falls back to Helvetica with Latin-1 text, which
-still has æ ø å. Demo data is marked DEMO in red at the top.
+still has æ ø å, and still wraps rather than cuts. Demo data is marked DEMO in red at the top.
 """
 
 from __future__ import annotations
@@ -14,18 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from workshop import barometer, workers
-from workshop.barometer import CORE_VALUES
 from workshop.db import Store
-from workshop.i18n import translate, translate_count
+from workshop.i18n import formats, translate, translate_count
 from workshop.reports.summary import Summary, get_summary
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
 MAX_IDEAS = 5
 MAX_RECOMMENDATIONS = 6
-PAGE_W, MARGIN = 210.0, 15.0
+PAGE_W, PAGE_H, MARGIN = 210.0, 297.0, 15.0
+FOOTER_H = 10.0
 CONTENT_W = PAGE_W - 2 * MARGIN
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
@@ -43,17 +48,22 @@ def _font_files() -> tuple[Path, Path] | None:
     return None
 
 
-def _pct(share: Any) -> str:
-    return (
-        "–" if share is None or (isinstance(share, float) and math.isnan(share)) else f"{share:.0%}"
-    )
+def _pct(share: Any, lang: str) -> str:
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "–"
+    return formats.percent(float(share), lang, decimals=0)
+
+
+def _sentence(text: str) -> str:
+    """``text`` starting with a capital, as the first word of a line."""
+    return text[:1].upper() + text[1:]
 
 
 class _Brief(FPDF):
     def __init__(self, lang: str) -> None:
         super().__init__(orientation="P", unit="mm", format="A4")
         self.lang = lang
-        self.set_auto_page_break(False)
+        self.set_auto_page_break(True, margin=MARGIN + FOOTER_H)
         self.set_margins(MARGIN, MARGIN, MARGIN)
         fonts = _font_files()
         if fonts:
@@ -77,21 +87,89 @@ class _Brief(FPDF):
         self.set_font(self.family_name, "B" if bold else "", size)
         self.set_text_color(*colour)
 
-    def fit(self, text: str, width: float) -> str:
-        text = self.text_ok(" ".join(text.split()))
-        if self.get_string_width(text) <= width:
-            return text
-        while text and self.get_string_width(text + "…") > width:
-            text = text[:-1]
-        return text.rstrip() + self.text_ok("…")
+    def footer(self) -> None:
+        """On every page: where the numbers come from (wrapped, never cut) and the page."""
+        self.set_xy(MARGIN, PAGE_H - MARGIN - FOOTER_H + 2)
+        self.font(7.5, colour=MUTED)
+        top = self.get_y()
+        self.multi_cell(CONTENT_W - 18, 3.6, self.clean(translate(self.lang, "brief.footer")))
+        self.set_xy(MARGIN + CONTENT_W - 18, top)
+        self.cell(
+            18,
+            3.6,
+            self.text_ok(translate(self.lang, "brief.page", page=self.page_no())),
+            align="R",
+        )
 
-    def line_text(self, text: str, width: float, height: float, *, align: str = "L") -> None:
-        self.cell(width, height, self.fit(text, width), align=align)
+    def clean(self, text: str) -> str:
+        return self.text_ok(" ".join(str(text).split()))
+
+    def lines(self, text: str, width: float) -> int:
+        """How many lines ``text`` takes at ``width`` in the current font."""
+        found = self.multi_cell(
+            width, 1, self.clean(text), dry_run=True, output=MethodReturnValue.LINES
+        )
+        assert isinstance(found, list)
+        return max(1, len(found))
+
+    def keep(self, height: float) -> None:
+        """Start a new page when ``height`` does not fit on this one (a row is never split)."""
+        if self.get_y() + height > PAGE_H - MARGIN - FOOTER_H:
+            self.add_page()
+
+    def para(self, text: str, width: float, height: float, *, align: str = "L") -> float:
+        """``text`` wrapped at ``width`` from the current position; returns the height used."""
+        x, y = self.get_x(), self.get_y()
+        self.multi_cell(width, height, self.clean(text), align=align)
+        used = self.get_y() - y
+        self.set_xy(x + width, y)
+        return used
+
+    def columns(
+        self, parts: list[tuple[str, float, float, bool, tuple[int, int, int], str]], height: float
+    ) -> None:
+        """One row of side-by-side wrapped texts (text, width, size, bold, colour, align); the
+        row is as tall as its tallest text and moves to the next page whole."""
+        needed = 0
+        for text, width, size, bold, colour, _align in parts:
+            self.font(size, bold=bold, colour=colour)
+            needed = max(needed, self.lines(text, width))
+        self.keep(needed * height)
+        top = self.get_y()
+        self.set_x(MARGIN)
+        for text, width, size, bold, colour, align in parts:
+            self.font(size, bold=bold, colour=colour)
+            self.para(text, width, height, align=align)
+        self.set_xy(MARGIN, top + needed * height)
+
+    def text_block(
+        self,
+        text: str,
+        size: float,
+        height: float,
+        *,
+        bold: bool = False,
+        colour: tuple[int, int, int] = INK,
+        indent: float = 0.0,
+    ) -> None:
+        """A paragraph across the page (less ``indent``), wrapped, never cut."""
+        self.font(size, bold=bold, colour=colour)
+        self.keep(self.lines(text, CONTENT_W - indent) * height)
+        self.set_x(MARGIN + indent)
+        self.multi_cell(
+            CONTENT_W - indent,
+            height,
+            self.clean(text),
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
 
     def heading(self, text: str) -> None:
+        self.keep(3 + 6.5 + 1.5 + 11)  # a heading stays with its first row
         self.ln(3)
         self.font(11.5, bold=True, colour=GREEN)
-        self.cell(CONTENT_W, 6.5, self.text_ok(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(CONTENT_W, 6.5, self.clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_draw_color(*GREEN)
         self.set_line_width(0.3)
         self.line(MARGIN, self.get_y(), MARGIN + CONTENT_W, self.get_y())
@@ -99,19 +177,14 @@ class _Brief(FPDF):
 
 
 def build_brief(summary: Summary, lang: str, *, generated_on: date | None = None) -> bytes:
-    """The one-page brief of ``summary`` in ``lang``, as PDF bytes."""
+    """The brief of ``summary`` in ``lang``, as PDF bytes (one page for a usual committee)."""
     generated_on = generated_on or date.today()
     pdf = _Brief(lang)
     t = pdf.t
 
     # -- title --------------------------------------------------------------------------------
-    pdf.font(9, colour=MUTED)
-    pdf.cell(
-        CONTENT_W,
-        5,
-        pdf.text_ok(t("brief.kicker", date=generated_on.isoformat())),
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
+    pdf.text_block(
+        t("brief.kicker", date=formats.date_text(generated_on, lang)), 9, 5, colour=MUTED
     )
     title = summary.title or t("brief.all_committees")
     if summary.is_demo:
@@ -119,97 +192,75 @@ def build_brief(summary: Summary, lang: str, *, generated_on: date | None = None
         pdf.set_fill_color(*RED)
         label = pdf.text_ok(t("brief.demo"))
         width = pdf.get_string_width(label) + 6
+        top = pdf.get_y()
         pdf.cell(width, 6, label, fill=True, align="C")
-        pdf.cell(3, 6, "")
+        pdf.set_xy(MARGIN + width + 3, top)
         pdf.font(18, bold=True)
-        pdf.line_text(title, CONTENT_W - width - 3, 9)
-        pdf.ln(9)
-    else:
-        pdf.font(18, bold=True)
-        pdf.line_text(title, CONTENT_W, 9)
-        pdf.ln(9)
-    if summary.is_demo:
-        pdf.font(8.5, colour=RED)
-        pdf.cell(
-            CONTENT_W, 4.5, pdf.text_ok(t("brief.demo_note")), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        pdf.multi_cell(
+            CONTENT_W - width - 3,
+            8,
+            pdf.clean(title),
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
         )
+        pdf.text_block(t("brief.demo_note"), 8.5, 4.5, colour=RED)
+    else:
+        pdf.text_block(title, 18, 8, bold=True)
 
     # -- headline numbers ---------------------------------------------------------------------
     counts = summary.counts
     adopted = summary.decisions.get("adopted", 0) + summary.decisions.get("adopted_with_changes", 0)
     boxes = [
-        (counts["people"], t("brief.people")),
-        (counts["ideas"], t("brief.ideas")),
-        (counts["votes"], t("brief.votes")),
+        (formats.number(counts["people"], lang), t("brief.people")),
+        (formats.number(counts["ideas"], lang), t("brief.ideas")),
+        (formats.number(counts["votes"], lang), t("brief.votes")),
         (f"{adopted}/{len(summary.recommendations)}", t("brief.adopted")),
-        (len(summary.outcomes), t("brief.outcomes")),
+        (formats.number(len(summary.outcomes), lang), t("brief.outcomes")),
     ]
     pdf.ln(3)
     gap = 3.0
     box_w = (CONTENT_W - gap * (len(boxes) - 1)) / len(boxes)
+    pdf.font(8)
+    caption_lines = max(pdf.lines(caption, box_w - 2) for _, caption in boxes)
+    box_h = 12.5 + 3.6 * caption_lines
     top = pdf.get_y()
     for index, (number, caption) in enumerate(boxes):
         x = MARGIN + index * (box_w + gap)
         pdf.set_fill_color(241, 247, 244)
-        pdf.rect(x, top, box_w, 20, style="F")
+        pdf.rect(x, top, box_w, box_h, style="F")
         pdf.set_xy(x, top + 2)
         pdf.font(17, bold=True, colour=GREEN)
-        pdf.cell(
-            box_w,
-            9,
-            pdf.text_ok(
-                f"{number:,}".replace(",", ".") if isinstance(number, int) else str(number)
-            ),
-            align="C",
-        )
+        pdf.cell(box_w, 9, pdf.text_ok(number), align="C")
         pdf.set_xy(x + 1, top + 11.5)
         pdf.font(8, colour=MUTED)
-        # Captions may take two lines ("recommendations adopted" does not fit one box).
-        pdf.multi_cell(box_w - 2, 3.6, pdf.text_ok(caption), align="C", max_line_height=3.6)
-    pdf.set_xy(MARGIN, top + 21)
+        pdf.multi_cell(box_w - 2, 3.6, pdf.clean(caption), align="C")
+    pdf.set_xy(MARGIN, top + box_h + 1)
 
     # -- top ideas ----------------------------------------------------------------------------
     pdf.heading(t("brief.top_ideas"))
     ideas = summary.top_ideas.head(MAX_IDEAS)
     if ideas.empty:
-        pdf.font(9.5, colour=MUTED)
-        pdf.cell(
-            CONTENT_W, 5.5, pdf.text_ok(t("brief.no_ideas")), new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        pdf.text_block(t("brief.no_ideas"), 9.5, 5.5, colour=MUTED)
     for rank, row in enumerate(ideas.to_dict("records"), start=1):
-        pdf.font(9.5, bold=True)
-        pdf.cell(7, 5.5, f"{rank}.")
-        pdf.font(9.5)
-        pdf.line_text(str(row["text"]), CONTENT_W - 7 - 24, 5.5)
-        pdf.font(9.5, bold=True, colour=GREEN)
-        pdf.cell(
-            24,
-            5.5,
-            pdf.text_ok(translate_count(lang, "brief.dots", int(row["dots"]))),
-            align="R",
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
+        pdf.columns(
+            [
+                (f"{rank}.", 7, 9.5, True, INK, "L"),
+                (str(row["text"]), CONTENT_W - 7 - 26, 9.5, False, INK, "L"),
+                (translate_count(lang, "brief.dots", int(row["dots"])), 26, 9.5, True, GREEN, "R"),
+            ],
+            4.9,
         )
     if summary.consensus is not None and not summary.consensus.empty:
-        pdf.font(9, bold=True, colour=MUTED)
-        pdf.cell(CONTENT_W, 5, pdf.text_ok(t("brief.unites")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.text_block(t("brief.unites"), 9, 5, bold=True, colour=MUTED)
         for row in summary.consensus.head(2).to_dict("records"):
-            pdf.font(9)
-            pdf.line_text(f"“{row['text']}” – {_pct(row['share'])}", CONTENT_W, 5)
-            pdf.ln(5)
+            pdf.text_block(f"“{row['text']}” – {_pct(row['share'], lang)}", 9, 5)
 
-    # -- recommendations and decisions --------------------------------------------------------
+    # -- recommendations and decisions, both levels with reasons and amendments ---------------
     pdf.heading(t("brief.decisions"))
     recommendations = summary.recommendations
     if recommendations.empty:
-        pdf.font(9.5, colour=MUTED)
-        pdf.cell(
-            CONTENT_W,
-            5.5,
-            pdf.text_ok(t("brief.no_recommendations")),
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
+        pdf.text_block(t("brief.no_recommendations"), 9.5, 5.5, colour=MUTED)
     for row in recommendations.head(MAX_RECOMMENDATIONS).to_dict("records"):
         decision = row["council"] if isinstance(row["council"], str) else row["standing_committee"]
         body = "council" if isinstance(row["council"], str) else "standing_committee"
@@ -219,149 +270,127 @@ def build_brief(summary: Summary, lang: str, *, generated_on: date | None = None
             else t("outcomes.decision.pending")
         )
         adopted_row = decision in ("adopted", "adopted_with_changes") and body == "council"
-        pdf.font(9.5)
-        pdf.line_text(str(row["title"]), CONTENT_W - 82, 5.5)
-        pdf.font(9, bold=adopted_row, colour=GREEN if adopted_row else MUTED)
-        pdf.line_text(status, 82, 5.5, align="R")
-        pdf.ln(5.5)
+        pdf.columns(
+            [
+                (str(row["title"]), CONTENT_W - 84, 9.5, True, INK, "L"),
+                (status, 84, 9, adopted_row, GREEN if adopted_row else MUTED, "R"),
+            ],
+            5.2,
+        )
+        for level in ("standing_committee", "council"):
+            reason = row.get(f"{level}_rationale") or ""
+            if isinstance(row[level], str) and reason:
+                pdf.text_block(
+                    t(
+                        "brief.decided_reason",
+                        body=_sentence(t(f"decision.body.{level}")),
+                        outcome=t(f"outcomes.decision.{row[level]}"),
+                        reason=reason,
+                    ),
+                    8.5,
+                    4.4,
+                    colour=MUTED,
+                    indent=5,
+                )
     hidden = len(recommendations) - MAX_RECOMMENDATIONS
     if hidden > 0:
-        pdf.font(8.5, colour=MUTED)
-        pdf.cell(
-            CONTENT_W,
-            4.5,
-            pdf.text_ok(t("brief.more", count=hidden)),
-            new_x=XPos.LMARGIN,
-            new_y=YPos.NEXT,
-        )
+        pdf.text_block(t("brief.more", count=hidden), 8.5, 4.5, colour=MUTED)
 
-    # -- values expected vs realised ----------------------------------------------------------
-    pdf.heading(t("brief.values"))
+    # -- every value: expected, realised, and the national figure ----------------------------
+    pdf.heading(t("brief.values_national"))
     shares = summary.value_shares.set_index(["value", "stage"])
     n_expected = int(shares["n"].xs("expected", level="stage").max()) if len(shares) else 0
     n_realised = int(shares["n"].xs("realised", level="stage").max()) if len(shares) else 0
-    pdf.font(8.5, colour=MUTED)
-    pdf.multi_cell(
-        CONTENT_W,
+    pdf.text_block(
+        t("brief.values_legend", expected=n_expected, realised=n_realised),
+        8.5,
         4.2,
-        pdf.text_ok(t("brief.values_legend", expected=n_expected, realised=n_realised)),
-        align="L",
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
+        colour=MUTED,
     )
-    label_w, bar_w = 62.0, CONTENT_W - 62.0 - 22.0
-    for value in CORE_VALUES:
-        y = pdf.get_y() + 0.5
-        pdf.font(9.5)
-        pdf.line_text(barometer.label(value, lang, short=True), label_w, 9)
-        for offset, stage, colour in ((0.6, "expected", LIGHT_GREEN), (4.8, "realised", GREEN)):
-            share = (
-                float(shares.at[(value.value, stage), "share"])  # type: ignore[arg-type]
-                if (value.value, stage) in shares.index
-                else math.nan
+    widths = (46.0, 18.0, 28.0, CONTENT_W - 92.0)
+    pdf.columns(
+        [
+            (t(f"brief.col.{name}"), width, 8, True, MUTED, "L")
+            for name, width in zip(
+                ("value", "expected", "realised", "national"), widths, strict=True
             )
-            pdf.set_fill_color(236, 239, 241)
-            pdf.rect(MARGIN + label_w, y + offset, bar_w, 3.4, style="F")
-            if not math.isnan(share) and share > 0:
-                pdf.set_fill_color(*colour)
-                pdf.rect(MARGIN + label_w, y + offset, bar_w * share, 3.4, style="F")
-            pdf.set_xy(MARGIN + label_w + bar_w + 1, y + offset - 0.6)
-            pdf.font(8, bold=stage == "realised", colour=INK if stage == "realised" else MUTED)
-            pdf.cell(21, 4.4, _pct(share), align="R")
-        pdf.set_xy(MARGIN, y + 9.5)
-    pdf.set_fill_color(*LIGHT_GREEN)
-    pdf.rect(MARGIN + label_w, pdf.get_y() + 1.2, 3, 3, style="F")
-    pdf.set_xy(MARGIN + label_w + 4, pdf.get_y())
-    pdf.font(8, colour=MUTED)
-    pdf.cell(30, 5.4, pdf.text_ok(t("barometer.stage.expected")))
-    pdf.set_fill_color(*GREEN)
-    pdf.rect(pdf.get_x(), pdf.get_y() + 1.2, 3, 3, style="F")
-    pdf.set_x(pdf.get_x() + 4)
-    pdf.cell(
-        30, 5.4, pdf.text_ok(t("barometer.stage.realised")), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        ],
+        4.2,
     )
-
-    # -- beside the national barometer --------------------------------------------------------
-    pdf.heading(t("brief.national"))
-    for row in summary.comparison.head(2).to_dict("records"):
-        ours = (
-            t("brief.ours_none")
-            if row["our_n"] == 0
-            else t(
-                "brief.ours",
-                share=_pct(row["our_share"]),
-                count=int(row["our_count"]),
-                n=int(row["our_n"]),
+    national = barometer.national_by_value_frame(summary.outcomes_records, lang)
+    for row in national.to_dict("records"):
+        expected = (
+            float(shares.at[(row["value"], "expected"), "share"])  # type: ignore[arg-type]
+            if (row["value"], "expected") in shares.index
+            else math.nan
+        )
+        realised = (
+            t(
+                "national.ours_short",
+                count=row["our_count"],
+                n=row["our_n"],
+                share=_pct(row["our_share"], lang),
             )
+            if row["our_n"]
+            else "–"
         )
-        pdf.font(9)
-        pdf.line_text(t(row["row_key"]), 102, 5.5)
-        pdf.font(9, bold=True, colour=GREEN)
-        pdf.line_text(ours, 48, 5.5, align="R")
-        pdf.font(9, bold=True, colour=NATIONAL)
-        pdf.line_text(
-            t("brief.national_figure", share=_pct(row["national_share"])),
-            CONTENT_W - 150,
-            5.5,
-            align="R",
+        pdf.set_draw_color(222, 226, 230)
+        pdf.set_line_width(0.1)
+        pdf.line(MARGIN, pdf.get_y() + 0.3, MARGIN + CONTENT_W, pdf.get_y() + 0.3)
+        pdf.ln(0.8)
+        pdf.columns(
+            [
+                (row["label"], widths[0], 8.5, True, INK, "L"),
+                (_pct(expected, lang), widths[1], 8.5, False, MUTED, "L"),
+                (realised, widths[2], 8.5, True, GREEN, "L"),
+                (
+                    row["national"],
+                    widths[3],
+                    8.5,
+                    False,
+                    NATIONAL if row["has_figure"] else MUTED,
+                    "L",
+                ),
+            ],
+            4.1,
         )
-        pdf.ln(5.5)
-    if len(summary.comparison):
-        first = summary.comparison.iloc[0]
-        small = bool(summary.comparison["small_n"].head(2).all())
-        pdf.font(8.5, colour=MUTED)
-        note = t(
-            "brief.national_source",
-            edition=first["edition"],
-            period=first["period"],
-            n=barometer.format_count(int(first["national_n"]), lang),
-        )
-        if small:
-            note += " " + t("brief.small_n", min_n=int(first["min_n"]))
-        pdf.multi_cell(
-            CONTENT_W, 4.2, pdf.text_ok(note), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+    note = t("national.source")
+    if len(summary.comparison) and bool(summary.comparison["small_n"].head(2).all()):
+        note += " " + t("brief.small_n", min_n=int(summary.comparison.iloc[0]["min_n"]))
+    pdf.ln(0.8)
+    pdf.text_block(note, 8, 3.8, colour=MUTED)
 
     # -- follow-up ----------------------------------------------------------------------------
     reviews = summary.reviews
     overdue = int((reviews["state"] == "overdue").sum()) if len(reviews) else 0
     due = int((reviews["state"] == "due").sum()) if len(reviews) else 0
     pdf.heading(t("brief.follow_up"))
-    pdf.font(9.5, bold=overdue > 0, colour=RED if overdue else INK)
-    pdf.cell(
-        CONTENT_W,
+    pdf.text_block(
+        t("brief.reviews", overdue=overdue, due=due),
+        9.5,
         5.5,
-        pdf.text_ok(t("brief.reviews", overdue=overdue, due=due)),
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
+        bold=overdue > 0,
+        colour=RED if overdue else INK,
     )
     promises = summary.agreements
     feedback = (
-        f"{summary.feedback_given / summary.feedback_ideas:.0%}" if summary.feedback_ideas else "–"
+        _pct(summary.feedback_given / summary.feedback_ideas, lang)
+        if summary.feedback_ideas
+        else "–"
     )
-    pdf.font(
-        9.5, bold=bool(promises.get("overdue")), colour=RED if promises.get("overdue") else INK
-    )
-    pdf.cell(
-        CONTENT_W,
-        5.5,
-        pdf.text_ok(
-            t(
-                "brief.commitments",
-                overdue=promises.get("overdue", 0),
-                done=promises.get("done", 0),
-                total=promises.get("commitments", 0),
-                feedback=feedback,
-            )
+    pdf.text_block(
+        t(
+            "brief.commitments",
+            overdue=promises.get("overdue", 0),
+            done=promises.get("done", 0),
+            total=promises.get("commitments", 0),
+            feedback=feedback,
         ),
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
+        9.5,
+        5.5,
+        bold=bool(promises.get("overdue")),
+        colour=RED if promises.get("overdue") else INK,
     )
-
-    # -- footer -------------------------------------------------------------------------------
-    pdf.set_xy(MARGIN, 297 - MARGIN - 5)
-    pdf.font(7.5, colour=MUTED)
-    pdf.line_text(t("brief.footer"), CONTENT_W, 5)
     return bytes(pdf.output())
 
 

@@ -66,7 +66,7 @@ class Export:
     def file_stem(self) -> str:
         scope = f"committee-{self.committee_id}" if self.committee_id else "all-committees"
         demo = "-DEMO" if self.is_demo else ""
-        return f"samskab-{scope}{demo}-{self.exported_at[:10]}"
+        return f"samskab-{scope}{demo}-{self.exported_at[:10]}"  # data, not text
 
 
 def has_records(store: Store, committee_id: int | None) -> bool:

@@ -34,7 +34,8 @@ RECORD_COLUMNS = (
     *("meeting_id", "committee", "title", "kind", "status", "created_at", "people", "ideas"),
     *("votes", "idea_id", "text", "meeting", "dots", "member_id", "name", "role", "starts_on"),
     *("ends_on", "recommendation_id", "standing_committee", "standing_committee_at", "council"),
-    *("council_at", "rationale", "outcome_id", "source", "owner", "progress", "expected"),
+    *("council_at", "rationale", "standing_committee_rationale", "council_rationale"),
+    *("outcome_id", "source", "owner", "progress", "expected"),
     *("realised", "next_review"),
 )
 
@@ -324,7 +325,9 @@ def recommendations_frame(store: Store, committee_id: int | None) -> pd.DataFram
             AS ideas,
           sc.outcome AS standing_committee, sc.decided_at AS standing_committee_at,
           co.outcome AS council, co.decided_at AS council_at,
-          COALESCE(co.rationale, sc.rationale, '') AS rationale,
+          COALESCE(NULLIF(co.rationale, ''), sc.rationale, '') AS rationale,
+          COALESCE(sc.rationale, '') AS standing_committee_rationale,
+          COALESCE(co.rationale, '') AS council_rationale,
           o.id AS outcome_id
         FROM recommendations r
         JOIN committees c ON c.id = r.committee_id
@@ -347,6 +350,8 @@ def recommendations_frame(store: Store, committee_id: int | None) -> pd.DataFram
         "council",
         "council_at",
         "rationale",
+        "standing_committee_rationale",
+        "council_rationale",
         "outcome_id",
     ]
     frame = pd.DataFrame(rows, columns=columns)
@@ -526,6 +531,8 @@ class Summary:
     agreements: dict[str, int] = field(default_factory=dict)
     feedback_ideas: int = 0
     feedback_given: int = 0
+    #: The outcomes as the barometer reads them (for the comparison per value category).
+    outcomes_records: tuple[dict[str, Any], ...] = ()
     extras: dict[Any, Any] = field(default_factory=dict)  # derived views, e.g. chart specs
 
     @property
@@ -601,6 +608,7 @@ def build_summary(store: Store, committee_id: int | None, *, today: date) -> Sum
         agreements=agreement_status(store, committee_id, today),
         feedback_ideas=share.ideas,
         feedback_given=share.with_feedback,
+        outcomes_records=tuple(records),
     )
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 import streamlit as st
 
 from workshop.agreements.core import TEXT_FIELDS, AgreementVersion
 from workshop.model import IdeaStatus, Participant
+from workshop.ui import i18n
 from workshop.ui.i18n import t, tn
 from workshop.ui.process import store
 from workshop.ui.widgets import user_text
@@ -38,9 +39,7 @@ def day(value: str | date | None) -> str:
     """A date (or an ISO timestamp) the way the reader writes dates."""
     if value is None or value == "":
         return t("agreements.no_date")
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value).date() if "T" in value else date.fromisoformat(value)
-    return t("agreements.date", day=value.day, month=value.month, year=value.year)
+    return i18n.day(value)
 
 
 def status_label(status: IdeaStatus | str) -> str:

@@ -15,7 +15,7 @@ from workshop.errors import NotFound
 from workshop.meetings import qr
 from workshop.model import Committee, User
 from workshop.ui.actions import or_stop, shows_refusal
-from workshop.ui.i18n import current_language, t, tn
+from workshop.ui.i18n import clock, current_language, day, t, tn
 from workshop.ui.navigation import page_file
 from workshop.ui.process import settings, store
 from workshop.ui.session import flash
@@ -104,17 +104,15 @@ def deadline_text(deadline: Deadline | None) -> str:
     if deadline is None:
         return t("committee.no_deadline")
     days = (date.fromisoformat(deadline.due_on) - date.today()).days
-    when = date.fromisoformat(deadline.due_on).strftime("%d.%m.%Y")
+    when = day(deadline.due_on)
     if days < 0:
         return t("committee.deadline_overdue", phase=phase_label(deadline.phase), date=when)
     return t("committee.deadline", phase=phase_label(deadline.phase), date=when, days=days)
 
 
 def day_text(iso: str | None) -> str:
-    """An ISO date or timestamp as dd.mm.yyyy (the way Danes and Norwegians write dates)."""
-    if not iso:
-        return "—"
-    return date.fromisoformat(iso[:10]).strftime("%d.%m.%Y")
+    """An ISO date or stored moment in the reader's date style (workshop.i18n.formats)."""
+    return day(iso, empty="—")
 
 
 def public_url(page: str, token: str) -> str:
@@ -145,13 +143,7 @@ def invitation_controls(db: Store, plan: MeetingPlan, user: User) -> None:
         resend = False
         if coming and allowed and sent:
             local = invitations.local_time(sent[-1].sent_at, zone)
-            st.caption(
-                t(
-                    "meetings.invitations_last_sent",
-                    date=local.strftime("%d.%m.%Y"),
-                    time=local.strftime("%H:%M"),
-                )
-            )
+            st.caption(t("meetings.invitations_last_sent", date=day(local), time=clock(local)))
             resend = st.checkbox(
                 t("meetings.confirm_resend"), key=f"committee_resend_{plan.meeting_id}"
             )

@@ -26,7 +26,7 @@ from workshop.meetings import qr
 from workshop.model import User
 from workshop.ui.actions import shows_refusal
 from workshop.ui.committee_widgets import day_text, phase_label
-from workshop.ui.i18n import current_language, t, tn
+from workshop.ui.i18n import current_language, date_format, moment, t, tn
 from workshop.ui.process import settings
 from workshop.ui.session import flash
 from workshop.ui.widgets import user_text
@@ -139,7 +139,7 @@ def seen_deadline_versions(db: Store, committee_id: int) -> dict[Phase, int]:
 def meeting_date_correction(db: Store, plan: MeetingPlan, user: User) -> None:
     """Earlier dates of a committee meeting, and a control to correct its date."""
     fixes = corrections.history(db, "meeting_date", plan.meeting_id)
-    was_lines(fixes, lambda b: f"{day_text(b['planned_at'])} {b['planned_at'][11:16]}")
+    was_lines(fixes, lambda b: moment(b["planned_at"]))
     key = f"committee_redate_{plan.meeting_id}"
     version = seen_version(key, 1 + len(fixes))
     with st.popover(t("committee.meeting.correct_date"), icon=":material/edit_calendar:", key=key):
@@ -148,7 +148,7 @@ def meeting_date_correction(db: Store, plan: MeetingPlan, user: User) -> None:
             day = st.date_input(
                 t("committee.meeting.new_date"),
                 value=when.date(),
-                format="DD.MM.YYYY",
+                format=date_format(),
                 key=f"{key}_day",
             )
             clock = st.time_input(
@@ -260,9 +260,7 @@ def send_outcomes_panel(db: Store, committee_id: int, user: User) -> None:
                             f"recruitment.outcomes.delivery.{n.delivery}"
                         ),
                         t("recruitment.outcomes.col.by"): n.sent_by_name or "—",
-                        t(
-                            "recruitment.outcomes.col.at"
-                        ): f"{day_text(n.sent_at)} {n.sent_at[11:16]}",
+                        t("recruitment.outcomes.col.at"): moment(n.sent_at),
                     }
                     for n in notices
                 ],

@@ -10,6 +10,7 @@ from workshop.errors import WorkshopError
 from workshop.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
+    formats,
     language_from_locale,
     translate,
     translate_count,
@@ -39,6 +40,36 @@ def t(key: str, /, **params: Any) -> str:
 def tn(key: str, count: int, /, **params: Any) -> str:
     """``t`` for a phrase with a number in it: picks the singular or plural form."""
     return translate_count(current_language(), key, count, **params)
+
+
+def day(value: formats.Moment, *, empty: str = "–") -> str:
+    """A date (or the day of a stored moment) in the reader's date style and local time zone."""
+    return formats.date_text(value, current_language(), empty=empty)
+
+
+def clock(value: formats.Moment, *, empty: str = "–") -> str:
+    """The local time of day of a moment, in the reader's style."""
+    return formats.time_text(value, current_language(), empty=empty)
+
+
+def moment(value: formats.Moment, *, empty: str = "–", seconds: bool = False) -> str:
+    """Date and local time of a stored moment, in the reader's style (never UTC)."""
+    return formats.datetime_text(value, current_language(), empty=empty, seconds=seconds)
+
+
+def number(value: float) -> str:
+    """A whole number with the reader's thousands separator."""
+    return formats.number(value, current_language())
+
+
+def percent(value: float, *, decimals: int = 0) -> str:
+    """A share as a percentage in the reader's style (62 % in da/nb, 62% in en)."""
+    return formats.percent(value, current_language(), decimals=decimals)
+
+
+def date_format() -> str:
+    """``st.date_input(format=...)``: the reader's date style in the picker too."""
+    return formats.date_picker_format(current_language())
 
 
 def error_text(error: WorkshopError) -> str:

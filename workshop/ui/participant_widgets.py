@@ -10,7 +10,7 @@ from workshop.meetings import participants
 from workshop.model import Meeting, Participant, User
 from workshop.ui import state
 from workshop.ui.actions import shows_refusal
-from workshop.ui.i18n import t
+from workshop.ui.i18n import moment, t
 from workshop.ui.process import store
 from workshop.ui.session import base_path, flash, remember_participant, remembered_participants
 from workshop.ui.widgets import user_text
@@ -156,7 +156,7 @@ def participants_tab(meeting: Meeting, user: User) -> None:
                 "identity.remove_choice",
                 id=p.id,
                 name=p.display_name or t("identity.no_name"),
-                time=p.joined_at[11:19],
+                time=moment(p.joined_at, seconds=True),
                 ideas=p.ideas,
                 ballots=p.ballots,
             ),

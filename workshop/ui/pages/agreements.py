@@ -12,7 +12,7 @@ from workshop.meetings import core as meetings
 from workshop.model import Role
 from workshop.ui.actions import shows_refusal
 from workshop.ui.agreement_widgets import day, field_label
-from workshop.ui.i18n import current_language, t
+from workshop.ui.i18n import current_language, date_format, t
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import user_text
@@ -159,11 +159,13 @@ with text_tab, st.form(f"agreements_edit_{agreement.id}_{current.version}"):
             changes["feedback_due_on"] = st.date_input(
                 field_label("feedback_due_on"),
                 date.fromisoformat(current.feedback_due_on) if current.feedback_due_on else None,
+                format=date_format(),
                 key=f"agreements_feedback_due_{edit_key}",
             )
     changes["signed_off_on"] = st.date_input(
         field_label("signed_off_on"),
         date.fromisoformat(current.signed_off_on) if current.signed_off_on else None,
+        format=date_format(),
         key=f"agreements_signed_off_on_{edit_key}",
     )
     material = st.checkbox(
@@ -260,7 +262,9 @@ with commitments_tab:
         )
         description = st.text_input(t("agreements.description"), key="agreements_new_description")
         owner = st.text_input(t("agreements.owner"), key="agreements_new_owner")
-        due_on = st.date_input(t("agreements.due_on"), None, key="agreements_new_due")
+        due_on = st.date_input(
+            t("agreements.due_on"), None, format=date_format(), key="agreements_new_due"
+        )
         evidence_required = st.checkbox(
             t("agreements.evidence_required"), key="agreements_new_evidence"
         )

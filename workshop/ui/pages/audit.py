@@ -7,7 +7,7 @@ import streamlit as st
 
 from workshop import audit
 from workshop.model import Role
-from workshop.ui.i18n import t, tn
+from workshop.ui.i18n import current_language, date_format, t, tn
 from workshop.ui.process import store
 from workshop.ui.session import require_role
 
@@ -32,8 +32,12 @@ with st.container(horizontal=True, key="audit_filters"):
         format_func=lambda value: value or t("privacy.audit.all"),
         key="audit_actor",
     )
-    since = st.date_input(t("privacy.audit.since"), value=None, key="audit_since")
-    until = st.date_input(t("privacy.audit.until"), value=None, key="audit_until")
+    since = st.date_input(
+        t("privacy.audit.since"), value=None, format=date_format(), key="audit_since"
+    )
+    until = st.date_input(
+        t("privacy.audit.until"), value=None, format=date_format(), key="audit_until"
+    )
 
 
 def entries(limit: int | None = None) -> list[dict[str, Any]]:
@@ -54,7 +58,7 @@ if not newest:
 else:
     st.caption(tn("privacy.audit.shown", len(newest), limit=SHOWN))
     st.dataframe(
-        audit.readable(newest),
+        audit.readable(newest, current_language()),
         hide_index=True,
         column_order=["at", "actor", "action", "entity", "entity_id", "before", "after"],
         column_config={

@@ -26,7 +26,7 @@ from workshop.ui.committee_widgets import (
     phase_label,
     picked_committee,
 )
-from workshop.ui.i18n import t, tn
+from workshop.ui.i18n import date_format, moment, t, tn
 from workshop.ui.privacy_widgets import erase_person_control
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
@@ -125,7 +125,7 @@ with overview_tab:
                 value=current,
                 min_value=min(date(2000, 1, 1), current or date.max),
                 max_value=max(date(date.today().year + 15, 12, 31), current or date.min),
-                format="DD.MM.YYYY",
+                format=date_format(),
                 key=f"committee_due_{step.value}",
             )
         if st.form_submit_button(t("common.save"), type="primary"):
@@ -168,7 +168,7 @@ with members_tab:
                 ):
                     last_day = st.date_input(
                         t("members.field.ends_on"),
-                        format="DD.MM.YYYY",
+                        format=date_format(),
                         key=f"committee_end_date_{member.id}",
                     )
                     if st.button(t("members.end"), key=f"committee_end_go_{member.id}"):
@@ -198,12 +198,14 @@ with members_tab:
                 key="committee_member_role",
             )
             starts = st.date_input(
-                t("members.field.starts_on"), format="DD.MM.YYYY", key="committee_member_start"
+                t("members.field.starts_on"),
+                format=date_format(),
+                key="committee_member_start",
             )
             ends = st.date_input(
                 t("members.field.ends_on"),
                 value=None,
-                format="DD.MM.YYYY",
+                format=date_format(),
                 key="committee_member_end",
             )
             email = st.text_input(
@@ -236,7 +238,7 @@ with meetings_tab:
     plans = members.list_meeting_plans(db, committee.id)
     st.caption(tn("meetings.planned", len(plans)))
     for plan in plans:
-        label = f"{day_text(plan.planned_at)} {plan.planned_at[11:16]} · {plan.title}"
+        label = f"{moment(plan.planned_at)} · {plan.title}"
         with st.expander(label, icon=":material/event:", key=f"committee_plan_{plan.meeting_id}"):
             if plan.location:
                 st.markdown(f"{PLACE} {user_text(plan.location)}")
@@ -301,7 +303,7 @@ with meetings_tab:
                         disabled=not can_write,
                     )
                     for m in people
-                    if started and m.is_active(plan.planned_at[:10])
+                    if started and m.is_active(plan.planned_at[:10])  # data, not text
                 }
                 if st.form_submit_button(
                     t("meetings.save_minutes"), type="primary", disabled=not can_write
@@ -329,7 +331,7 @@ with meetings_tab:
             )
             with st.container(horizontal=True):
                 day = st.date_input(
-                    t("meetings.field.date"), format="DD.MM.YYYY", key="committee_plan_date"
+                    t("meetings.field.date"), format=date_format(), key="committee_plan_date"
                 )
                 at = st.time_input(
                     t("meetings.field.time"), value=time(17, 0), key="committee_plan_time"

@@ -14,7 +14,7 @@ from workshop.meetings import screen as screen_settings
 from workshop.meetings.agenda import AgendaTemplate, template_agenda
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
 from workshop.ui.actions import act, flash_refusal, shows_refusal, verdict_text
-from workshop.ui.i18n import t, tn
+from workshop.ui.i18n import current_language, moment, t, tn
 from workshop.ui.link_widgets import renew_link
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.participant_widgets import join_watch, participants_tab
@@ -359,7 +359,7 @@ with moderate_tab:
                 st.caption(
                     t(
                         "console.edit_entry",
-                        at=edit.at[:16].replace("T", " "),
+                        at=moment(edit.at),
                         before=user_text(edit.before),
                         reason=user_text(edit.reason or "—"),
                     )
@@ -556,7 +556,9 @@ with log_tab:
         st.caption(t("console.log_empty"))
     else:
         st.dataframe(
-            moderation.log_frame(db, meeting.id, lambda a: t(f"moderation.action.{a}")),
+            moderation.log_frame(
+                db, meeting.id, lambda a: t(f"moderation.action.{a}"), current_language()
+            ),
             hide_index=True,
             key="console_log_table",
             column_config={

@@ -8,7 +8,7 @@ from workshop.meetings import idea_status, ideas, qr
 from workshop.model import IdeaStatus, Role
 from workshop.ui.actions import shows_refusal
 from workshop.ui.agreement_widgets import day, status_label
-from workshop.ui.i18n import t, tn
+from workshop.ui.i18n import percent, t, tn
 from workshop.ui.link_widgets import renew_link
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.process import settings, store
@@ -40,7 +40,7 @@ share = feedback.feedback_share(db, meeting_id=meeting.id)
 with st.container(horizontal=True, key="feedback_headline"):
     st.metric(
         t("feedback.share"),
-        f"{share.share:.0%}" if share.share is not None else "–",
+        percent(share.share) if share.share is not None else "–",
         help=t("feedback.share_help", done=share.with_feedback, total=share.ideas),
         border=True,
     )

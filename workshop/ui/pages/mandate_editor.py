@@ -16,7 +16,7 @@ from workshop.ui.committee_widgets import (
     picked_committee,
     public_url,
 )
-from workshop.ui.i18n import t
+from workshop.ui.i18n import date_format, t
 from workshop.ui.link_widgets import renew_link
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
@@ -147,7 +147,7 @@ with editor_tab:
             approved_on = st.date_input(
                 t("mandate_editor.approve_date"),
                 value=date.today(),
-                format="DD.MM.YYYY",
+                format=date_format(),
                 key="mandate_editor_approve_date",
             )
             if st.form_submit_button(t("mandate_editor.approve"), type="primary"):

@@ -6,7 +6,7 @@ from workshop.feedback import core as feedback
 from workshop.model import IdeaStatus
 from workshop.ui.actions import or_stop
 from workshop.ui.agreement_widgets import STATUS_ICONS, day, status_label
-from workshop.ui.i18n import language_switcher, t
+from workshop.ui.i18n import language_switcher, percent, t
 from workshop.ui.process import store
 from workshop.ui.widgets import demo_badge, user_text
 
@@ -28,7 +28,7 @@ with st.container(horizontal=True, key="outcome_headline"):
     st.metric(t("outcome.ideas"), len(report.ideas), border=True)
     st.metric(
         t("feedback.share"),
-        f"{report.share.share:.0%}" if report.share.share is not None else "–",
+        percent(report.share.share) if report.share.share is not None else "–",
         border=True,
     )
 

@@ -7,7 +7,7 @@ import streamlit as st
 from workshop.privacy import core as privacy
 from workshop.ui import state
 from workshop.ui.actions import shows_refusal
-from workshop.ui.i18n import language_switcher, t, tn
+from workshop.ui.i18n import language_switcher, moment, t, tn
 from workshop.ui.privacy_widgets import vote_facts
 from workshop.ui.process import store
 from workshop.ui.session import require_participant
@@ -29,7 +29,7 @@ name = data["participant"]["name"]
 with st.container(border=True, key="my_data_summary"):
     facts = [
         t("privacy.my_data.name", name=user_text(name)) if name else t("privacy.my_data.no_name"),
-        t("privacy.my_data.joined", when=data["participant"]["joined_at"][:16].replace("T", " ")),
+        t("privacy.my_data.joined", when=moment(data["participant"]["joined_at"])),
         tn("privacy.my_data.ideas", len(data["ideas"])),
         *vote_facts(privacy.vote_counts(data)),
     ]

@@ -23,7 +23,7 @@ from workshop.barometer import (
 from workshop.model import Role
 from workshop.outcomes import EvidenceKind, OutcomeStatus, ReviewState
 from workshop.ui.actions import shows_refusal
-from workshop.ui.i18n import current_language, t, tn
+from workshop.ui.i18n import current_language, date_format, day, t, tn
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import demo_badge, user_text
@@ -40,7 +40,7 @@ if due:
     st.markdown(f"**{t('outcomes.due_title')}**")
     for review in due:
         line = t(
-            f"summary.review.{review.state}", title=review.outcome_title, date=str(review.due_on)
+            f"summary.review.{review.state}", title=review.outcome_title, date=day(review.due_on)
         )
         if review.state is ReviewState.OVERDUE:
             st.warning(user_text(line), icon=":material/schedule:")
@@ -259,10 +259,12 @@ reviews = outcomes.list_reviews(db, outcome_id=outcome.id)
 if not reviews:
     st.caption(t("outcomes.no_reviews"))
 for review in reviews:
-    line = t(f"outcomes.review_state.{review.state}", date=str(review.due_on))
+    line = t(f"outcomes.review_state.{review.state}", date=day(review.due_on))
     st.markdown(line + (f" – {user_text(review.note)}" if review.note else ""))
 with st.form(key=f"outcomes_schedule_{outcome.id}"):
-    due_on = st.date_input(t("outcomes.review_date"), key="outcomes_review_date")
+    due_on = st.date_input(
+        t("outcomes.review_date"), format=date_format(), key="outcomes_review_date"
+    )
     if st.form_submit_button(t("outcomes.schedule"), key="outcomes_save_schedule"):
         with shows_refusal():
             outcomes.schedule_review(
@@ -275,7 +277,7 @@ if open_reviews:
         review_id = st.selectbox(
             t("outcomes.review_to_complete"),
             [r.id for r in open_reviews],
-            format_func=lambda rid: next(str(r.due_on) for r in open_reviews if r.id == rid),
+            format_func=lambda rid: next(day(r.due_on) for r in open_reviews if r.id == rid),
             key="outcomes_review_pick",
         )
         note = st.text_area(t("outcomes.review_note"), key="outcomes_review_note")

@@ -24,7 +24,7 @@ from workshop.ui.committee_widgets import (
     picked_committee,
 )
 from workshop.ui.correction_widgets import save_correction, seen_version, was_lines
-from workshop.ui.i18n import t, tn
+from workshop.ui.i18n import date_format, t, tn
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
 from workshop.ui.widgets import user_text
@@ -79,7 +79,7 @@ def correct_decision_control(decision: Decision) -> None:
         decided_on = st.date_input(
             t("recommendations.field.decided_on"),
             value=date.fromisoformat(decision.decided_at),
-            format="DD.MM.YYYY",
+            format=date_format(),
             key=f"{key}_date",
         )
         rationale = st.text_area(
@@ -210,7 +210,7 @@ for rec in listed:
                 decided_on = st.date_input(
                     t("recommendations.field.decided_on"),
                     value=date.today(),
-                    format="DD.MM.YYYY",
+                    format=date_format(),
                     key=f"recommendations_date_{rec.id}",
                 )
                 rationale = st.text_area(

@@ -7,13 +7,13 @@ change and shared by every viewer; the records behind a number are read only whe
 
 import streamlit as st
 
-from workshop import committees
+from workshop import barometer, committees
 from workshop.errors import WorkshopError
 from workshop.i18n import translate
 from workshop.model import Role
-from workshop.reports import brief, exports
+from workshop.reports import brief, exports, workbook
 from workshop.reports import summary as reports
-from workshop.ui.i18n import current_language, t, tn
+from workshop.ui.i18n import current_language, day, number, percent, t, tn
 from workshop.ui.overdue import overdue_panel
 from workshop.ui.process import store
 from workshop.ui.session import require_role
@@ -53,11 +53,8 @@ if summary.is_empty:
 st.markdown(f"### {t('summary.participation')}")
 counts = summary.counts
 with st.container(horizontal=True, key="summary_headline"):
-    st.metric(t("summary.meetings"), counts["meetings"], border=True)
-    st.metric(t("summary.people"), counts["people"], border=True)
-    st.metric(t("summary.ideas"), counts["ideas"], border=True)
-    st.metric(t("summary.votes"), counts["votes"], border=True)
-    st.metric(t("summary.members"), counts["members"], border=True)
+    for name in ("meetings", "people", "ideas", "votes", "members"):
+        st.metric(t(f"summary.{name}"), number(counts[name]), border=True)
 
 shown = st.segmented_control(
     t("summary.show_records"),
@@ -138,7 +135,7 @@ with st.container(horizontal=True, key="summary_agreement_status"):
     st.metric(t("summary.commitments_overdue"), promises["overdue"], border=True)
     st.metric(
         t("summary.feedback_share"),
-        f"{summary.feedback_given / summary.feedback_ideas:.0%}" if summary.feedback_ideas else "–",
+        percent(summary.feedback_given / summary.feedback_ideas) if summary.feedback_ideas else "–",
         help=t("summary.feedback_help", given=summary.feedback_given, ideas=summary.feedback_ideas),
         border=True,
     )
@@ -160,7 +157,7 @@ if summary.consensus is not None:
     for row in summary.consensus.to_dict("records"):
         st.markdown(
             f"- {user_text(row['text'])} · "
-            + t("summary.unites_row", share=f"{row['share']:.0%}", seen=row["seen"])
+            + t("summary.unites_row", share=percent(row["share"]), seen=row["seen"])
         )
 
 # -- recommendations and decisions ------------------------------------------------------------
@@ -182,10 +179,24 @@ else:
             )
         else:
             status = t("outcomes.decision.pending")
-        st.markdown(
-            f"**{user_text(row['title'])}** – {status}"
-            + (f"  \n{user_text(row['rationale'])}" if row["rationale"] else "")
-        )
+        st.markdown(f"**{user_text(row['title'])}** – {status}")
+        # Both levels, each with its reasons: an amendment by the standing committee stays in
+        # view after the council has decided.
+        for level in ("standing_committee", "council"):
+            outcome = row[level]
+            if not isinstance(outcome, str):
+                continue
+            reason = row[f"{level}_rationale"]
+            body = t(f"decision.body.{level}")
+            st.markdown(
+                t(
+                    "summary.decision_reason" if reason else "summary.decision_at",
+                    body=body[:1].upper() + body[1:],
+                    outcome=t(f"decision.outcome.{outcome}"),
+                    date=day(row[f"{level}_at"]),
+                    reason=user_text(reason),
+                )
+            )
         st.caption(tn("summary.from_ideas", int(row["ideas"])))
     if len(summary.recommendations) > SHOWN:
         st.caption(tn("summary.more_in_records", len(summary.recommendations) - SHOWN))
@@ -199,13 +210,29 @@ else:
     st.vega_lite_chart(charts["national"], width="stretch")
     for note in reports.comparison_notes(summary.comparison):
         st.caption(f"{t(note['row_key'])}: {translate(lang, note['key'], **note['params'])}")
+    # Every value category beside its national figure (edition and n), or in words that the
+    # barometer has none: a table, so that no row is ever empty.
+    st.markdown(f"**{t('summary.national_by_value')}**")
+    national = barometer.national_by_value_frame(summary.outcomes_records, lang)
+    st.table(
+        national[["label", "ours", "national"]]
+        .rename(
+            columns={
+                "label": t("brief.col.value"),
+                "ours": t("brief.col.realised"),
+                "national": t("brief.col.national"),
+            }
+        )
+        .set_index(t("brief.col.value"))
+    )
+    st.caption(t("national.source"))
 reviews = summary.reviews
 if len(reviews):
     st.markdown(f"**{t('summary.reviews')}**")
     overdue = int((reviews["state"] == "overdue").sum())
     st.caption(t("summary.reviews_count", overdue=overdue, due=len(reviews) - overdue))
     for row in reviews.head(SHOWN).to_dict("records"):
-        line = t(f"summary.review.{row['state']}", title=row["title"], date=row["due_on"])
+        line = t(f"summary.review.{row['state']}", title=row["title"], date=day(row["due_on"]))
         if row["state"] == "overdue":
             st.warning(user_text(line), icon=":material/schedule:")
         else:
@@ -221,6 +248,9 @@ else:
 
     def pdf_bytes() -> bytes:
         return brief.brief_file(db, committee_id, lang)
+
+    def workbook_bytes() -> bytes:
+        return workbook.workbook_file(db, committee_id, lang)
 
     def export(kind: str):
         def make() -> bytes:
@@ -242,6 +272,18 @@ else:
             on_click="ignore",
             key="summary_pdf",
         )
+        st.download_button(
+            t("summary.download_workbook"),
+            workbook_bytes,
+            file_name=f"samskab-{scope}{demo}-{t('workbook.file')}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            icon=":material/grid_on:",
+            type="primary",
+            on_click="ignore",
+            key="summary_workbook",
+        )
+    st.caption(t("summary.raw_data"))
+    with st.container(horizontal=True, key="summary_raw_downloads"):
         for kind, mime, icon in (
             ("csv", "application/zip", ":material/table:"),
             (
