@@ -151,6 +151,11 @@ def test_what_unites_the_room_appears_only_with_agree_disagree_votes(store, buil
     assert frame.iloc[0]["idea_id"] == idea_ids[0] and frame.iloc[0]["share"] == 1.0
     # agree/disagree ballots are not dots
     assert reports.participation(store, built.committee_id)["votes"] == 24
+    # Through the shared summary too, which a worker process builds: the consensus comes from
+    # this process's opinion groups, so it does not stay "being computed" for good.
+    summary = reports.get_summary(store, built.committee_id)
+    assert summary.consensus is not None and not summary.consensus.attrs["computing"]
+    assert summary.consensus.iloc[0]["idea_id"] == idea_ids[0]
 
 
 def test_exports_hold_every_record_but_no_personal_data(store, built) -> None:

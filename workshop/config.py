@@ -78,8 +78,8 @@ ENV_VARS: dict[str, str] = {
         " write on power loss (see README Durability)"
     ),
     "SAMSKAB_REPORT_WORKERS": (
-        "worker processes that build summaries, exports and the PDF brief beside the app"
-        " (default 2; 0 builds them in the app's process)"
+        "1 (default): summaries, exports, the PDF brief and suggestions are built in worker"
+        " processes beside the app; 0 builds them in the app's own process"
     ),
     "SAMSKAB_SECRET_KEY": (
         "server key staff-visible links are derived from (default: a random key in"
