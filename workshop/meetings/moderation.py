@@ -24,8 +24,9 @@ from sqlite_utils import Database, Migrations
 from workshop import audit, spreadsheets
 from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.meetings import ideas, personal_data
 from workshop.meetings.core import bump_change, bump_votes
-from workshop.model import User, utcnow
+from workshop.model import Idea, User, utcnow
 from workshop.text import clean_text, require_text
 
 REASON_MAX = 300
@@ -35,6 +36,7 @@ ACTIONS = (
     "unhide_idea",
     "edit_idea",
     "merge_idea",
+    "release_idea",
     "create_theme",
     "rename_theme",
     "delete_theme",
@@ -104,6 +106,28 @@ CREATE TRIGGER ballot_entries_not_hidden_update
 BEFORE UPDATE OF value ON ballot_entries
 WHEN NEW.value > OLD.value AND (SELECT hidden FROM ideas WHERE id = NEW.idea_id) = 1
 BEGIN SELECT RAISE(ABORT, 'idea_hidden'); END;
+""",
+    )
+
+
+@migrations(name="m002_personal_data_hold")
+def m002_personal_data_hold(db: Database) -> None:
+    """An idea can be held for the facilitator before it reaches the wall.
+
+    The hold is part of the idea's visibility, not of its status (submitted … implemented is
+    what happened to the idea in the process; a hold is whether the room may see it yet). A
+    held idea is also ``hidden``, so every read path that keeps hidden ideas off the wall,
+    the phones, the ballots and the exports keeps held ones off as well, with no second
+    filter to forget; ``held`` tells the console and the author that it waits for a person.
+    ``flags``: the kinds of personal data found in the text (comma-separated), kept after
+    the facilitator decides, for the record.
+    """
+    run_sql(
+        db,
+        """
+ALTER TABLE ideas ADD COLUMN held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1));
+ALTER TABLE ideas ADD COLUMN flags TEXT;
+CREATE INDEX ideas_held ON ideas (meeting_id, held) WHERE held = 1;
 """,
     )
 
@@ -190,7 +214,9 @@ def hide_idea(store: Store, idea_id: int, reason: str, *, actor: User | None) ->
         meeting_id, _, hidden, old_reason, merged_into = _idea_row(db, idea_id)
         if merged_into is not None:
             raise NotAllowed("error.moderation.merged")
-        db.execute("UPDATE ideas SET hidden = 1, hide_reason = ? WHERE id = ?", [why, idea_id])
+        db.execute(
+            "UPDATE ideas SET hidden = 1, hide_reason = ?, held = 0 WHERE id = ?", [why, idea_id]
+        )
         touch_idea(db, meeting_id, idea_id)
         bump_votes(db, meeting_id)
         log_action(
@@ -212,7 +238,9 @@ def unhide_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
             raise NotAllowed("error.moderation.merged")
         if not hidden:
             return
-        db.execute("UPDATE ideas SET hidden = 0, hide_reason = NULL WHERE id = ?", [idea_id])
+        db.execute(
+            "UPDATE ideas SET hidden = 0, hide_reason = NULL, held = 0 WHERE id = ?", [idea_id]
+        )
         touch_idea(db, meeting_id, idea_id)
         bump_votes(db, meeting_id)
         log_action(
@@ -224,6 +252,45 @@ def unhide_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
             before={"hidden": True, "reason": old_reason},
             after={"hidden": False},
         )
+
+
+def _is_held(db: Database, idea_id: int) -> bool:
+    return bool(db.execute("SELECT held FROM ideas WHERE id = ?", [idea_id]).fetchone()[0])
+
+
+def release_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
+    """Let a held idea through to the wall (the detector's alarm was false, or an edit took
+    the personal data out). An idea that is not held is refused, so that a co-facilitator's
+    stale tap changes nothing."""
+    with store.transaction() as db:
+        meeting_id, _, _, _, merged_into = _idea_row(db, idea_id)
+        if merged_into is not None:
+            raise NotAllowed("error.moderation.merged")
+        if not _is_held(db, idea_id):
+            raise NotAllowed("error.moderation.not_held")
+        db.execute(
+            "UPDATE ideas SET hidden = 0, hide_reason = NULL, held = 0 WHERE id = ?", [idea_id]
+        )
+        touch_idea(db, meeting_id, idea_id)
+        bump_votes(db, meeting_id)
+        flags = db.execute("SELECT flags FROM ideas WHERE id = ?", [idea_id]).fetchone()[0]
+        log_action(
+            db,
+            meeting_id,
+            actor,
+            "release_idea",
+            idea_id=idea_id,
+            before={"held": True, "flags": flags},
+            after={"held": False},
+        )
+
+
+def list_held(store: Store, meeting_id: int) -> list[Idea]:
+    """Ideas waiting for the facilitator before the wall, oldest first."""
+    rows = store.query(
+        "SELECT * FROM ideas WHERE meeting_id = ? AND held = 1 ORDER BY id", [meeting_id]
+    )
+    return [ideas.idea_from_row(r) for r in rows]
 
 
 def edit_idea(
@@ -248,8 +315,11 @@ def edit_idea(
             " VALUES (?, ?, ?, ?, ?, ?)",
             [idea_id, old_text, new_text, why, actor.id if actor else None, now],
         )
+        # The flags follow the words; a held idea stays held until someone lets it through.
+        flags = ",".join(personal_data.kinds(new_text)) or None
         db.execute(
-            "UPDATE ideas SET text = ?, edited_at = ? WHERE id = ?", [new_text, now, idea_id]
+            "UPDATE ideas SET text = ?, edited_at = ?, flags = ? WHERE id = ?",
+            [new_text, now, flags, idea_id],
         )
         touch_idea(db, meeting_id, idea_id)
         log_action(
@@ -318,7 +388,7 @@ def merge_ideas(store: Store, keep_id: int, duplicate_ids: list[int], *, actor: 
             )
             db.execute(
                 "UPDATE ideas SET merged_into_id = ?, hidden = 1, hide_reason = NULL,"
-                " theme_id = NULL WHERE id = ?",
+                " held = 0, theme_id = NULL WHERE id = ?",
                 [keep_id, duplicate],
             )
             touch_idea(db, meeting_id, duplicate)

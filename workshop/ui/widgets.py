@@ -27,6 +27,11 @@ def author_label(idea: Idea) -> str:
     return name
 
 
+def flag_words(flags: tuple[str, ...]) -> str:
+    """The kinds of personal data found in an idea, in words: "a phone number, an e-mail…"."""
+    return ", ".join(t(f"personal_data.kind.{kind}") for kind in flags)
+
+
 def idea_message(idea: Idea, *, own: bool) -> None:
     with st.chat_message(
         "user" if own else "assistant", avatar=OWN_AVATAR if own else OTHER_AVATAR
@@ -35,6 +40,12 @@ def idea_message(idea: Idea, *, own: bool) -> None:
         st.markdown(f"**{user_text(author_label(idea))}**{edited}  \n{user_text(idea.text)}")
         if idea.merged_into_id is not None:
             st.caption(t("idea.merged_for_you"))
+        elif idea.held:
+            st.caption(
+                t("idea.held_for_you", what=flag_words(idea.flags))
+                if idea.flags
+                else t("idea.held_waiting")
+            )
         elif idea.hidden:
             st.caption(t("idea.hidden_for_you", reason=idea.hide_reason or "—"))
 

@@ -11,6 +11,7 @@ from workshop.meetings import core as meetings
 from workshop.meetings import ideas, moderation, qr, themes
 from workshop.meetings import rules as meeting_rules
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
+from workshop.ui import moderation_console
 from workshop.ui.actions import act, shows_refusal, verdict_text
 from workshop.ui.i18n import t, tn
 from workshop.ui.link_widgets import renew_link
@@ -261,6 +262,7 @@ with live_tab:
 
 # -- moderation ---------------------------------------------------------------------------------
 with moderate_tab:
+    moderation_console.held_panel(db, meeting.id, user)
     candidates = [i for i in all_ideas if i.merged_into_id is None]
     chosen: Idea | None = st.selectbox(
         t("console.pick_idea"),

@@ -1,0 +1,86 @@
+"""The console's moderation tab at scale, in AppTest: held ideas with one-tap hide or let
+through, the author's phone saying why an idea waits."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import join
+from tests.ui.conftest import PAGES, texts
+from workshop import committees
+from workshop.accounts import users as accounts
+from workshop.i18n import translate
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
+from workshop.model import Role, StepKind
+
+
+@pytest.fixture
+def room(app_store):
+    fie = accounts.create_user(app_store, "fie", "a long passphrase", Role.FACILITATOR)
+    committee = committees.create_committee(app_store, "Parken", "Opgave", actor=fie)
+    meeting = meetings.create_meeting(
+        app_store,
+        committee.id,
+        "Borgermøde",
+        agenda=meetings.full_agenda("Hvad savner du i parken?"),
+        actor=fie,
+    )
+    steps = {s.kind: s for s in meetings.list_steps(app_store, meeting.id)}
+    meetings.go_to_step(app_store, meeting.id, steps[StepKind.BRAINSTORM].id, actor=fie)
+    anna, bo = join(app_store, meeting, "Anna"), join(app_store, meeting, "Bo")
+    held = ideas.submit_idea(app_store, anna, "Ring til mig på 22 33 44 55 om bænkene")
+    shown = ideas.submit_idea(app_store, bo, "Flere bænke i skyggen")
+    return {
+        "store": app_store,
+        "fie": fie,
+        "meeting": meeting,
+        "anna": anna,
+        "bo": bo,
+        "held": held,
+        "shown": shown,
+    }
+
+
+def console(room, make_app):
+    at = make_app(user=room["fie"], query={"meeting": str(room["meeting"].id)}).run()
+    at.switch_page(f"{PAGES}/console.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_console_lists_held_ideas_with_what_was_found(room, make_app) -> None:
+    at = console(room, make_app)
+    shown = texts(at)
+    assert translate("da", "moderation_scale.held_title", count=1) in shown
+    assert translate("da", "moderation_scale.held_flags", what="et telefonnummer") in shown
+
+
+def test_one_tap_hides_a_held_idea_and_the_author_learns_why(room, make_app) -> None:
+    at = console(room, make_app)
+    at.button(key=f"console_held_hide_{room['held'].id}").click().run()
+    assert not at.exception, at.exception
+    hidden = ideas.get_idea(room["store"], room["held"].id)
+    assert hidden.hidden and not hidden.held
+    assert hidden.hide_reason == translate(
+        "da", "moderation_scale.personal_reason", what="et telefonnummer"
+    )
+    assert translate("da", "moderation_scale.held_title", count=0) in texts(at)
+    phone = make_app(query={"p": room["anna"].token}).run()
+    assert hidden.hide_reason in texts(phone)
+
+
+def test_letting_a_held_idea_through_puts_it_on_the_wall(room, make_app) -> None:
+    at = console(room, make_app)
+    at.button(key=f"console_held_release_{room['held'].id}").click().run()
+    released = ideas.get_idea(room["store"], room["held"].id)
+    assert not released.hidden and not released.held
+
+
+def test_the_author_is_told_why_their_idea_waits_and_others_do_not_see_it(room, make_app) -> None:
+    anna = make_app(query={"p": room["anna"].token}).run()
+    assert not anna.exception, anna.exception
+    assert translate("da", "idea.held_for_you", what="et telefonnummer") in texts(anna)
+    bo = make_app(query={"p": room["bo"].token}).run()
+    assert "22 33 44 55" not in texts(bo)
+    assert "Flere bænke i skyggen" in texts(bo)
