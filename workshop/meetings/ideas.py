@@ -168,6 +168,7 @@ def submit_on_behalf(
                 text,
                 seq,
                 now,
+                now,
                 int(bool(flags)),
                 int(bool(flags)),
                 flags,
