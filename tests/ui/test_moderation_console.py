@@ -11,7 +11,7 @@ from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
-from workshop.meetings import ideas
+from workshop.meetings import duplicates, ideas
 from workshop.model import Role, StepKind
 
 
@@ -84,3 +84,38 @@ def test_the_author_is_told_why_their_idea_waits_and_others_do_not_see_it(room, 
     bo = make_app(query={"p": room["bo"].token}).run()
     assert "22 33 44 55" not in texts(bo)
     assert "Flere bænke i skyggen" in texts(bo)
+
+
+def test_search_and_filters_narrow_the_list_and_a_row_picks_the_idea(room, make_app) -> None:
+    more = [
+        ideas.submit_idea(room["store"], room["bo"], f"Idé nummer {n}", per_minute=60)
+        for n in range(40)
+    ]
+    at = console(room, make_app)
+    assert translate("da", "moderation_scale.page", number=1, pages=2) in texts(at)
+    at.text_input(key="console_browse_search").input("NUMMER 37").run()
+    # "Idé nummer 37", and "Idé nummer 34", which is #37
+    assert translate("da", "moderation_scale.browse_count.other", count=2) in texts(at)
+    at.text_input(key="console_browse_search").input("").run()
+    at.selectbox(key="console_browse_status").select("held").run()
+    assert translate("da", "moderation_scale.browse_count.one", count=1) in texts(at)
+    at.selectbox(key="console_browse_status").select("all").run()
+    at.checkbox(key="console_browse_flagged").check().run()
+    assert translate("da", "moderation_scale.browse_count.one", count=1) in texts(at)
+    at.checkbox(key="console_browse_flagged").uncheck().run()
+    at.button(key=f"console_browse_pick_{more[-1].id}").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="console_mod_idea").value.id == more[-1].id
+
+
+def test_a_suggested_duplicate_group_merges_in_one_tap(room, make_app) -> None:
+    store = room["store"]
+    dup = ideas.submit_idea(store, room["anna"], "flere bænke i skyggen tak")
+    seq = meetings.meeting_state(store, room["meeting"].id).change_seq
+    duplicates.duplicates_snapshot(store, room["meeting"].id, seq)
+    duplicates.duplicates_worker.wait()
+    at = console(room, make_app)
+    assert translate("da", "moderation_scale.duplicates_title.one", count=1) in texts(at)
+    at.button(key=f"console_dup_merge_{room['shown'].id}").click().run()
+    assert not at.exception, at.exception
+    assert ideas.get_idea(store, dup.id).merged_into_id == room["shown"].id

@@ -343,11 +343,20 @@ def list_idea_edits(store: Store, idea_id: int) -> list[IdeaEdit]:
     return [IdeaEdit(**row) for row in rows]
 
 
-def merge_ideas(store: Store, keep_id: int, duplicate_ids: list[int], *, actor: User | None) -> int:
+def merge_ideas(
+    store: Store,
+    keep_id: int,
+    duplicate_ids: list[int],
+    *,
+    actor: User | None,
+    only_shown: bool = False,
+) -> int:
     """Merge duplicates into ``keep_id``; return how many dots moved.
 
     Authors of the duplicates are credited on the kept idea, their dots move to it, and the
     duplicates leave the wall (they stay in the database, pointing at the kept idea).
+    ``only_shown``: every duplicate must still be on the wall (a suggestion made before a
+    co-facilitator hid or merged one of them is refused whole: ``error.suggestions.stale``).
     """
     duplicates = sorted({int(i) for i in duplicate_ids} - {int(keep_id)})
     if not duplicates:
@@ -355,12 +364,16 @@ def merge_ideas(store: Store, keep_id: int, duplicate_ids: list[int], *, actor: 
     moved = 0
     with store.transaction() as db:
         meeting_id, _, keep_hidden, _, keep_merged = _idea_row(db, keep_id)
+        if only_shown and (keep_hidden or keep_merged is not None):
+            raise NotAllowed("error.suggestions.stale")
         if keep_hidden or keep_merged is not None:
             raise NotAllowed("error.moderation.merge_into_hidden")
         for duplicate in duplicates:
-            dup_meeting, dup_text, _, _, dup_merged = _idea_row(db, duplicate)
+            dup_meeting, dup_text, dup_hidden, _, dup_merged = _idea_row(db, duplicate)
             if dup_meeting != meeting_id:
                 raise NotFound("error.not_found")
+            if only_shown and (dup_hidden or dup_merged is not None):
+                raise NotAllowed("error.suggestions.stale")
             if dup_merged is not None:
                 raise NotAllowed("error.moderation.merged")
             entries = db.execute(

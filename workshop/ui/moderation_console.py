@@ -11,11 +11,18 @@ from __future__ import annotations
 import streamlit as st
 
 from workshop.db import Store
-from workshop.meetings import moderation
-from workshop.model import Idea, User
+from workshop.meetings import core as meetings
+from workshop.meetings import duplicates, idea_search, ideas, moderation
+from workshop.meetings.idea_search import IdeaFilter
+from workshop.model import Idea, Theme, User
 from workshop.ui.actions import act
-from workshop.ui.i18n import t
+from workshop.ui.i18n import t, tn
 from workshop.ui.widgets import author_label, flag_words, user_text
+
+SUGGESTIONS_REFRESH_SECONDS = 2
+SUGGESTIONS_SHOWN = 15
+PAGE_KEY = "console_browse_page"
+CHOSEN_KEY = "console_mod_idea"
 
 
 def held_panel(db: Store, meeting_id: int, user: User) -> None:
@@ -63,3 +70,151 @@ def held_row(db: Store, idea: Idea, user: User) -> None:
                 actor=user,
                 done=t("moderation_scale.done_released"),
             )
+
+
+def short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@st.fragment(run_every=SUGGESTIONS_REFRESH_SECONDS)
+def duplicates_panel(db: Store, meeting_id: int, user: User) -> None:
+    """Suggested duplicate groups, newest computation first; one tap merges a group into its
+    oldest idea. Polls the background result; never computes on this run."""
+    change_seq = meetings.meeting_state(db, meeting_id).change_seq
+    snapshot = duplicates.duplicates_snapshot(db, meeting_id, change_seq)
+    texts = {i.id: i for i in ideas.list_ideas(db, meeting_id)}
+    with st.container(border=True, key="console_duplicates"):
+        st.markdown(f"**{tn('moderation_scale.duplicates_title', len(snapshot.groups))}**")
+        if snapshot.version is None:
+            st.caption(t("moderation_scale.duplicates_computing"))
+            return
+        state = (
+            t("moderation_scale.duplicates_fresh")
+            if snapshot.up_to_date
+            else t("moderation_scale.duplicates_catching_up")
+        )
+        st.caption(f"{state} · {t('moderation_scale.duplicates_took', seconds=snapshot.seconds)}")
+        for group in snapshot.groups[:SUGGESTIONS_SHOWN]:
+            members = [texts[i] for i in group.idea_ids if i in texts]
+            if len(members) < 2:
+                continue  # already acted on since the computation; the next one drops it
+            with st.container(border=True, key=f"console_dup_{group.idea_ids[0]}"):
+                for idea in members:
+                    st.markdown(f"`#{idea.id}` {user_text(short(idea.text))}")
+                if st.button(
+                    tn("moderation_scale.merge_group", len(members) - 1, keep=members[0].id),
+                    key=f"console_dup_merge_{group.idea_ids[0]}",
+                    icon=":material/merge:",
+                ):
+                    act(
+                        duplicates.merge_group,
+                        db,
+                        [i.id for i in members],
+                        actor=user,
+                        done=t("console.done"),
+                    )
+        if len(snapshot.groups) > SUGGESTIONS_SHOWN:
+            st.caption(
+                t(
+                    "moderation_scale.duplicates_more",
+                    count=len(snapshot.groups) - SUGGESTIONS_SHOWN,
+                )
+            )
+
+
+def _choose(idea: Idea) -> None:
+    st.session_state[CHOSEN_KEY] = idea
+
+
+def idea_browser(found: list[Idea], themes: list[Theme]) -> list[Idea]:
+    """Search, filter and page every idea of the meeting; return the filtered list (what the
+    pick list below offers). A row's button picks it for hide, edit and merge."""
+    with st.container(border=True, key="console_browse"):
+        st.markdown(f"**{t('moderation_scale.browse_title')}**")
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            text = st.text_input(
+                t("moderation_scale.search"),
+                key="console_browse_search",
+                placeholder=t("moderation_scale.search_hint"),
+            )
+            status = st.selectbox(
+                t("moderation_scale.filter_status"),
+                idea_search.STATUSES,
+                format_func=lambda key: t(f"moderation_scale.filter.{key}"),
+                key="console_browse_status",
+            )
+            theme_options: list[int | None] = [None, idea_search.NO_THEME] + [x.id for x in themes]
+            names = {x.id: x.name for x in themes}
+            theme_id = st.selectbox(
+                t("moderation_scale.filter_theme"),
+                theme_options,
+                format_func=lambda key: (
+                    t("moderation_scale.filter.any_theme")
+                    if key is None
+                    else t("moderation_scale.filter.no_theme")
+                    if key == idea_search.NO_THEME
+                    else names[key]
+                ),
+                key="console_browse_theme",
+            )
+            flagged = st.checkbox(
+                t("moderation_scale.filter_flagged"), key="console_browse_flagged"
+            )
+        wanted = IdeaFilter(text=text or "", status=status, theme_id=theme_id, flagged=flagged)
+        matching = idea_search.search_ideas(found, wanted)
+        page = idea_search.page_of(matching, int(st.session_state.get(PAGE_KEY, 0)))
+        st.caption(tn("moderation_scale.browse_count", page.total))
+        for idea in page.ideas:
+            with st.container(
+                horizontal=True, vertical_alignment="center", key=f"console_browse_{idea.id}"
+            ):
+                with st.container(width="stretch"):
+                    st.markdown(f"`#{idea.id}` {user_text(short(idea.text, 140))}")
+                    details = [
+                        user_text(author_label(idea)),
+                        t(f"moderation_scale.filter.{idea_search.status_of(idea)}"),
+                    ]
+                    if idea.theme_id in names:
+                        details.append(user_text(names[idea.theme_id]))
+                    if idea.flags:
+                        details.append(
+                            t("moderation_scale.held_flags", what=flag_words(idea.flags))
+                        )
+                    st.caption(" · ".join(details))
+                st.button(
+                    t("moderation_scale.pick"),
+                    key=f"console_browse_pick_{idea.id}",
+                    on_click=_choose,
+                    args=(idea,),
+                    type="tertiary",
+                )
+        if page.pages > 1:
+            with st.container(horizontal=True, vertical_alignment="center"):
+                if st.button(
+                    t("moderation_scale.previous_page"),
+                    key="console_browse_previous",
+                    disabled=page.number == 0,
+                ):
+                    st.session_state[PAGE_KEY] = page.number - 1
+                    st.rerun()
+                st.caption(t("moderation_scale.page", number=page.number + 1, pages=page.pages))
+                if st.button(
+                    t("moderation_scale.next_page"),
+                    key="console_browse_next",
+                    disabled=page.number + 1 >= page.pages,
+                ):
+                    st.session_state[PAGE_KEY] = page.number + 1
+                    st.rerun()
+    return matching
+
+
+def keep_choice_fresh(candidates: list[Idea]) -> None:
+    """The picked idea as it is now (edited since?), or no pick if the filter left it out."""
+    before = st.session_state.get(CHOSEN_KEY)
+    if before is None:
+        return
+    now = next((i for i in candidates if i.id == before.id), None)
+    if now is None:
+        del st.session_state[CHOSEN_KEY]
+    else:
+        st.session_state[CHOSEN_KEY] = now

@@ -263,13 +263,19 @@ with live_tab:
 # -- moderation ---------------------------------------------------------------------------------
 with moderate_tab:
     moderation_console.held_panel(db, meeting.id, user)
-    candidates = [i for i in all_ideas if i.merged_into_id is None]
+    moderation_console.duplicates_panel(db, meeting.id, user)
+    candidates = [
+        i
+        for i in moderation_console.idea_browser(all_ideas, all_themes)
+        if i.merged_into_id is None
+    ]
+    moderation_console.keep_choice_fresh(candidates)
     chosen: Idea | None = st.selectbox(
         t("console.pick_idea"),
         candidates,
         format_func=idea_choice,
         index=None,
-        key="console_mod_idea",
+        key=moderation_console.CHOSEN_KEY,
         placeholder=t("console.choose_idea"),
     )
     if chosen is not None:
