@@ -34,7 +34,8 @@ class DuplicateSnapshot:
     groups: tuple[SuggestedGroup, ...]
     version: int | None  # the change_seq the groups describe (None: nothing computed yet)
     up_to_date: bool
-    seconds: float  # how long the newest computation took
+    seconds: float  # how long the newest computation took (wall clock, reading included)
+    cpu_seconds: float = 0.0  # of which the worker process computed
 
 
 def _wall(store: Store, meeting_id: int) -> tuple[list[int], list[str]]:
@@ -46,15 +47,17 @@ def _wall(store: Store, meeting_id: int) -> tuple[list[int], list[str]]:
     return [r["id"] for r in rows], [r["text"] for r in rows]
 
 
-def _groups(texts: list[str]) -> list[tuple[tuple[int, ...], float]]:
-    """Runs in the worker process: plain tuples in and out."""
-    return [(g.members, g.score) for g in suggestions.duplicate_groups(texts)]
+def _groups(texts: list[str]) -> tuple[list[tuple[tuple[int, ...], float]], float]:
+    """Runs in the worker process: plain tuples in and out, and the CPU seconds it took."""
+    began = time.process_time()
+    found = [(g.members, g.score) for g in suggestions.duplicate_groups(texts)]
+    return found, time.process_time() - began
 
 
 class _DuplicatesWorker:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._done: dict[tuple[str, int], tuple[int, tuple[SuggestedGroup, ...], float]] = {}
+        self._done: dict[tuple[str, int], tuple[int, tuple[SuggestedGroup, ...], float, float]] = {}
         self._running: set[tuple[str, int]] = set()
         self._executor: Executor | None = None
         self.computations = 0
@@ -84,14 +87,14 @@ class _DuplicatesWorker:
             ).start()
         if done is None:
             return DuplicateSnapshot((), None, False, 0.0)
-        return DuplicateSnapshot(done[1], done[0], fresh, done[2])
+        return DuplicateSnapshot(done[1], done[0], fresh, done[2], done[3])
 
     def _compute(self, store: Store, meeting_id: int, change_seq: int) -> None:
         key = (store.path, meeting_id)
         try:
             began = time.perf_counter()
             ids, texts = _wall(store, meeting_id)
-            found = self._pool().submit(_groups, texts).result()
+            found, cpu = self._pool().submit(_groups, texts).result()
             groups = tuple(
                 SuggestedGroup(tuple(ids[m] for m in members), round(score, 3))
                 for members, score in found
@@ -101,7 +104,7 @@ class _DuplicatesWorker:
                 self.computations += 1
                 previous = self._done.get(key)
                 if previous is None or previous[0] <= change_seq:
-                    self._done[key] = (change_seq, groups, took)
+                    self._done[key] = (change_seq, groups, took, cpu)
         finally:
             with self._lock:
                 self._running.discard(key)

@@ -31,13 +31,16 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial.distance import squareform
 from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import (
     HashingVectorizer,
     TfidfTransformer,
     TfidfVectorizer,
 )
+from sklearn.preprocessing import normalize
 
 DUPLICATE_THRESHOLD = 0.47
+COMMON_SHARE, COMMON_MIN_IDEAS = 0.05, 50  # see ``similarity``
 MIN_CHARS = 3  # fewer letters left after normalisation: nothing to compare
 _BLOCK = 512  # rows of the similarity matrix computed at once (memory stays small)
 
@@ -207,7 +210,14 @@ def similarity(texts: Sequence[str], *, threshold: float) -> sparse.csr_matrix:
         return sparse.csr_matrix((n, n), dtype=np.float32)
     counts = _counts([normal[i] for i in usable])
     vectors = TfidfTransformer(sublinear_tf=True).fit_transform(counts).astype(np.float32)
-    vectors = vectors.tocsr()
+    # N-grams in more than a few percent of the ideas ("ere", " fl") weigh little (low IDF)
+    # but make most pairs share something: leaving them out of the product makes it sparse.
+    docs = np.bincount(counts.indices, minlength=counts.shape[1])
+    common = docs > max(COMMON_SHARE * len(usable), COMMON_MIN_IDEAS)
+    vectors = vectors.tocsc()
+    vectors.data[np.repeat(common, np.diff(vectors.indptr))] = 0.0
+    vectors.eliminate_zeros()
+    vectors = normalize(vectors.tocsr())
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     values: list[np.ndarray] = []
@@ -244,33 +254,42 @@ def duplicate_groups(
     ved søen". Such a group lies inside one connected part of the graph of close pairs, so
     only those parts (small, even at 3,000 ideas) are clustered.
     """
-    close = similarity(texts, threshold=threshold)
+    close = similarity(texts, threshold=threshold).tocoo()
     _, labels = connected_components(close, directed=False)
-    parts: dict[int, list[int]] = {}
-    for position, label in enumerate(labels.tolist()):
-        parts.setdefault(label, []).append(position)
-    full = (close + close.T).tocsr()
+    by_position = np.argsort(labels, kind="stable")
+    starts = np.searchsorted(labels[by_position], np.arange(labels.max() + 2 if len(labels) else 1))
+    rows, cols, values = close.row, close.col, close.data
+    by_edge = np.argsort(labels[rows], kind="stable")
+    edge_labels = labels[rows][by_edge]
+    edge_starts = np.searchsorted(edge_labels, np.arange(len(starts)))
     groups = []
-    for members in parts.values():
+    for label in range(len(starts) - 1):
+        members = by_position[starts[label] : starts[label + 1]]
         if len(members) < 2:
             continue
+        edges = by_edge[edge_starts[label] : edge_starts[label + 1]]
+        where = {int(m): k for k, m in enumerate(members)}
+        alike = np.zeros((len(members), len(members)))
+        at_a = [where[r] for r in rows[edges].tolist()]
+        at_b = [where[c] for c in cols[edges].tolist()]
+        alike[at_a, at_b] = values[edges]
+        alike[at_b, at_a] = values[edges]
         if len(members) == 2:
-            clusters = [members]
+            clusters = [[0, 1]]
         else:
-            alike = full[members][:, members].toarray()
-            distance = np.clip(1.0 - alike, 0.0, 1.0).astype(np.float64)
+            distance = np.clip(1.0 - alike, 0.0, 1.0)
             np.fill_diagonal(distance, 0.0)
             tree = linkage(squareform(distance, checks=False), method="complete")
-            cut = fcluster(tree, 1.0 - threshold + 1e-9, criterion="distance")
+            cut = fcluster(tree, 1.0 - threshold + 1e-6, criterion="distance")
             by_cut: dict[int, list[int]] = {}
-            for member, label in zip(members, cut.tolist(), strict=True):
-                by_cut.setdefault(label, []).append(member)
+            for k, group_label in enumerate(cut.tolist()):
+                by_cut.setdefault(group_label, []).append(k)
             clusters = [c for c in by_cut.values() if len(c) > 1]
         for cluster in clusters:
-            cluster.sort()
-            inner = full[cluster][:, cluster].toarray()
-            score = inner[np.triu_indices(len(cluster), 1)].min()
-            groups.append(DuplicateGroup(tuple(cluster), float(score)))
+            inner = alike[np.ix_(cluster, cluster)]
+            score = float(inner[np.triu_indices(len(cluster), 1)].min())
+            positions = tuple(sorted(int(members[k]) for k in cluster))
+            groups.append(DuplicateGroup(positions, score))
     return sorted(groups, key=lambda g: (-len(g.members), g.members[0]))
 
 
@@ -291,25 +310,49 @@ class ThemeSuggestion:
     members: tuple[int, ...]  # positions in the input
 
 
+# Words too common in ideas of every theme to tell themes apart or to name one.
+_NOT_TELLING = frozenset(
+    {"flere", "fler", "mere", "mer", "bedre", "nye", "ny", "længere", "lengre", "alle", "hver"}
+    | {"om", "gratis", "more", "better", "new", "all"}
+)
+
+
 def theme_suggestions(
     texts: Sequence[str], k: int, *, words_in_name: int = 3, seed: int = 0
 ) -> list[ThemeSuggestion]:
-    """``k`` suggested themes for ``texts``, largest first, each named by its telling words."""
-    normal = [" ".join(stem(w) for w in normalise(t).split()) for t in texts]
-    usable = [i for i, t in enumerate(normal) if t]
-    k = max(1, min(k, len(usable)))
+    """``k`` suggested themes for ``texts``, largest first, each named by its telling words.
+
+    Character 3-5-gram TF-IDF reduced to 100 dimensions (latent semantic analysis), k-means
+    on the unit vectors; a theme's name is the words with the highest mean TF-IDF in it.
+    Lexical, so it groups ideas that share words ("bænke", "skolen"); ideas of one theme in
+    different words land apart (measured: adjusted Rand index in the benchmark).
+    """
+    words = [
+        [w for w in normalise(t).split() if w not in _NOT_TELLING and not w.isdigit()]
+        for t in texts
+    ]
+    usable = [i for i, w in enumerate(words) if w]
     if not usable:
         return []
-    vectorizer = TfidfVectorizer(analyzer="word", sublinear_tf=True, min_df=1)
-    vectors = vectorizer.fit_transform([normal[i] for i in usable])
-    model = KMeans(n_clusters=k, n_init=10, random_state=seed).fit(vectors)
-    terms = vectorizer.get_feature_names_out()
+    k = max(1, min(k, len(usable)))
+    joined = [" ".join(words[i]) for i in usable]
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    vectors = chars.fit_transform(joined)
+    dims = min(100, vectors.shape[1] - 1, len(usable) - 1)
+    if dims >= 2:
+        points = normalize(TruncatedSVD(dims, random_state=seed).fit_transform(vectors))
+    else:
+        points = vectors.toarray()
+    labels = KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(points)
+    naming = TfidfVectorizer(analyzer="word", sublinear_tf=True, token_pattern=r"\S{3,}")
+    word_vectors = naming.fit_transform(joined)
+    terms = naming.get_feature_names_out()
     themes = []
     for label in range(k):
-        members = tuple(usable[i] for i in np.flatnonzero(model.labels_ == label))
-        if not members:
+        rows = np.flatnonzero(labels == label)
+        if not len(rows):
             continue
-        centre = model.cluster_centers_[label]
-        top = [terms[i] for i in np.argsort(centre)[::-1][:words_in_name] if centre[i] > 0]
-        themes.append(ThemeSuggestion(" · ".join(top), members))
+        weight = np.asarray(word_vectors[rows].mean(axis=0)).ravel()
+        top = [terms[i] for i in np.argsort(weight)[::-1][:words_in_name] if weight[i] > 0]
+        themes.append(ThemeSuggestion(" · ".join(top), tuple(usable[i] for i in rows)))
     return sorted(themes, key=lambda theme: (-len(theme.members), theme.members[0]))
