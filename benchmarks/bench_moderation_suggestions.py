@@ -10,7 +10,8 @@ room they run, and how fast the console's moderation view renders.
    from a new idea being committed until the console's snapshot describes it, polling every
    50 ms as a console would (it polls every 2 s; the figure is the computation's lag).
 4. The console's moderation view with 3,000 ideas (AppTest): the moderation tab's pieces
-   alone, and the whole console page (every tab; the live tab lists every idea).
+   alone (held ideas, duplicate groups, search/filter/page), the whole console page (every
+   tab; the live tab lists every idea), and an empty page for AppTest's own cost.
 
 The ideas at scale are the labelled set's texts with a few words of a seeded random tail, so
 that most of them differ (a room of 3,000 ideas repeats itself less than 337 ideas would).
@@ -172,6 +173,11 @@ def render(repeat: int) -> None:
         moderation_console.duplicates_panel(db, meeting_id, user)
         moderation_console.idea_browser(found, themes.list_themes(db, meeting_id))
 
+    def empty_page() -> None:
+        import streamlit as st
+
+        st.write("baseline")
+
     def timed(make) -> list[float]:
         times = []
         for _ in range(repeat):
@@ -181,6 +187,9 @@ def render(repeat: int) -> None:
             times.append(time.perf_counter() - began)
             assert not at.exception, at.exception
         return times
+
+    def baseline() -> AppTest:
+        return AppTest.from_function(empty_page, default_timeout=120)
 
     def tab() -> AppTest:
         at = AppTest.from_function(moderation_tab, default_timeout=120)
@@ -193,7 +202,12 @@ def render(repeat: int) -> None:
         at.query_params["meeting"] = str(meeting_id)
         return at
 
-    for label, make in (("moderation tab's pieces", tab), ("whole console page", page)):
+    runs = (
+        ("an empty page (AppTest's own cost, for comparison)", baseline),
+        ("moderation tab's pieces", tab),
+        ("whole console page", page),
+    )
+    for label, make in runs:
         times = timed(make)
         print(
             f"  {label}: best {min(times):.2f} s, median {statistics.median(times):.2f} s"

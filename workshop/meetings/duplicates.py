@@ -15,6 +15,7 @@ import multiprocessing
 import threading
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from workshop.db import Store
@@ -94,7 +95,14 @@ class _DuplicatesWorker:
         try:
             began = time.perf_counter()
             ids, texts = _wall(store, meeting_id)
-            found, cpu = self._pool().submit(_groups, texts).result()
+            try:
+                found, cpu = self._pool().submit(_groups, texts).result()
+            except BrokenProcessPool:
+                # The worker process died (killed, out of memory): the next snapshot starts
+                # a new one; until then the console shows the last result, marked stale.
+                with self._lock:
+                    self._executor = None
+                raise
             groups = tuple(
                 SuggestedGroup(tuple(ids[m] for m in members), round(score, 3))
                 for members, score in found

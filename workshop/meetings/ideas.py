@@ -195,6 +195,18 @@ def list_ideas(store: Store, meeting_id: int, *, include_hidden: bool = False) -
     return [idea_from_row(r) for r in store.query(sql + " ORDER BY id", [meeting_id])]
 
 
+def ideas_on_wall_by_id(store: Store, meeting_id: int, idea_ids: list[int]) -> list[Idea]:
+    """Those of ``idea_ids`` still on the meeting's wall (not hidden, held or merged)."""
+    if not idea_ids:
+        return []
+    marks = ", ".join("?" * len(idea_ids))
+    rows = store.query(
+        f"SELECT * FROM ideas WHERE meeting_id = ? AND hidden = 0 AND id IN ({marks}) ORDER BY id",
+        [meeting_id, *idea_ids],
+    )
+    return [idea_from_row(r) for r in rows]
+
+
 def ideas_changed_since(
     store: Store, meeting_id: int, after_seq: int, *, limit: int | None = None
 ) -> list[Idea]:

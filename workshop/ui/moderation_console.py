@@ -82,7 +82,8 @@ def duplicates_panel(db: Store, meeting_id: int, user: User) -> None:
     oldest idea. Polls the background result; never computes on this run."""
     change_seq = meetings.meeting_state(db, meeting_id).change_seq
     snapshot = duplicates.duplicates_snapshot(db, meeting_id, change_seq)
-    texts = {i.id: i for i in ideas.list_ideas(db, meeting_id)}
+    shown_ids = [i for g in snapshot.groups[:SUGGESTIONS_SHOWN] for i in g.idea_ids]
+    texts = {i.id: i for i in ideas.ideas_on_wall_by_id(db, meeting_id, shown_ids)}
     with st.container(border=True, key="console_duplicates"):
         st.markdown(f"**{tn('moderation_scale.duplicates_title', len(snapshot.groups))}**")
         if snapshot.version is None:
