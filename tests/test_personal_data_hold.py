@@ -117,3 +117,24 @@ def test_held_ideas_are_listed_for_the_console(store, meeting, room) -> None:
     ideas.submit_idea(store, bo, "Flere bænke")
     second = ideas.submit_idea(store, bo, "Storgata 5B")
     assert [i.id for i in moderation.list_held(store, meeting.id)] == [first.id, second.id]
+
+
+def test_pre_moderation_holds_every_idea_of_the_step_until_approved(
+    store, meeting, room, facilitator
+) -> None:
+    anna, bo = room
+    step = meetings.current_step(store, meeting.id)
+    before = ideas.submit_idea(store, anna, "Før forhåndsgodkendelse")
+    moderation.set_pre_moderation(store, step.id, True, actor=facilitator)
+    assert moderation.has_pre_moderation(store, step.id)
+    waiting = ideas.submit_idea(store, bo, "Flere bænke")
+    assert waiting.held and waiting.hidden and waiting.flags == ()
+    assert not ideas.get_idea(store, before.id).held
+    state = meetings.meeting_state(store, meeting.id)
+    assert [i.id for i in ideas.wall_ideas(store, meeting.id, state.change_seq)] == [before.id]
+    moderation.release_idea(store, waiting.id, actor=facilitator)
+    assert not ideas.get_idea(store, waiting.id).hidden
+    moderation.set_pre_moderation(store, step.id, False, actor=facilitator)
+    assert not ideas.submit_idea(store, anna, "Cykelsti").held
+    actions = [e["action"] for e in moderation.list_log(store, meeting.id)]
+    assert actions.count("set_pre_moderation") == 2

@@ -119,3 +119,17 @@ def test_a_suggested_duplicate_group_merges_in_one_tap(room, make_app) -> None:
     at.button(key=f"console_dup_merge_{room['shown'].id}").click().run()
     assert not at.exception, at.exception
     assert ideas.get_idea(store, dup.id).merged_into_id == room["shown"].id
+
+
+def test_pre_moderation_is_switched_on_in_the_console_and_holds_new_ideas(room, make_app) -> None:
+    at = console(room, make_app)
+    step = meetings.current_step(room["store"], room["meeting"].id)
+    at.toggle(key=f"console_pre_moderation_{step.id}").set_value(True).run()
+    assert not at.exception, [e.stack_trace for e in at.exception]
+    waiting = ideas.submit_idea(room["store"], room["bo"], "Cykelsti langs åen")
+    assert waiting.held and waiting.flags == ()
+    at.run()
+    assert translate("da", "moderation_scale.held_title", count=2) in texts(at)
+    at.button(key=f"console_held_hide_{waiting.id}").click().run()
+    hidden = ideas.get_idea(room["store"], waiting.id)
+    assert hidden.hide_reason == translate("da", "moderation_scale.not_approved_reason")

@@ -51,6 +51,14 @@ def _flags(text: str) -> str | None:
     return ",".join(personal_data.kinds(text)) or None
 
 
+def _pre_moderated(db: Any, step_id: int) -> bool:
+    """The step holds every idea for the facilitator's approval (``moderation``'s table)."""
+    row = db.execute(
+        "SELECT pre_moderation FROM step_moderation WHERE step_id = ?", [step_id]
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def _ago(seconds: float) -> str:
     return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="milliseconds")
 
@@ -118,6 +126,7 @@ def submit_idea(
                 raise RateLimited("error.idea.too_fast", per_minute=per_minute)
             seq = bump_change(db, participant.meeting_id)
             flags = _flags(text)
+            held = bool(flags) or _pre_moderated(db, step_id)
             idea_id = db.execute(
                 "INSERT INTO ideas (meeting_id, step_id, participant_id, author_name, text, seq,"
                 " created_at, updated_at, hidden, held, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
@@ -131,8 +140,8 @@ def submit_idea(
                     seq,
                     now,
                     now,
-                    int(bool(flags)),
-                    int(bool(flags)),
+                    int(held),
+                    int(held),
                     flags,
                 ],
             ).lastrowid

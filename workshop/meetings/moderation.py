@@ -37,6 +37,7 @@ ACTIONS = (
     "edit_idea",
     "merge_idea",
     "release_idea",
+    "set_pre_moderation",
     "create_theme",
     "rename_theme",
     "delete_theme",
@@ -132,6 +133,22 @@ CREATE INDEX ideas_held ON ideas (meeting_id, held) WHERE held = 1;
     )
 
 
+@migrations(name="m003_pre_moderation")
+def m003_pre_moderation(db: Database) -> None:
+    """Steps whose ideas reach the wall only after the facilitator approves them (a sensitive
+    meeting). Kept beside moderation, not in ``steps.settings``: it can be switched while the
+    step runs, and every switch is logged."""
+    run_sql(
+        db,
+        """
+CREATE TABLE step_moderation (
+    step_id INTEGER PRIMARY KEY REFERENCES steps (id),
+    pre_moderation INTEGER NOT NULL DEFAULT 0 CHECK (pre_moderation IN (0, 1))
+);
+""",
+    )
+
+
 @dataclass(frozen=True)
 class IdeaEdit:
     id: int
@@ -157,6 +174,7 @@ def log_action(
     reason: str | None = None,
     before: Any = None,
     after: Any = None,
+    step_id: int | None = None,
 ) -> None:
     """Append to the meeting's moderation log and the audit log, in the caller's transaction."""
     db.execute(
@@ -176,6 +194,8 @@ def log_action(
         ],
     )
     entity, entity_id = ("ideas", idea_id) if idea_id is not None else ("themes", theme_id)
+    if step_id is not None:
+        entity, entity_id = "steps", step_id
     audit.record(db, actor, action, entity, entity_id, before=before, after=after)
 
 
@@ -282,6 +302,40 @@ def release_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
             idea_id=idea_id,
             before={"held": True, "flags": flags},
             after={"held": False},
+        )
+
+
+def has_pre_moderation(store: Store, step_id: int) -> bool:
+    return bool(
+        store.scalar("SELECT pre_moderation FROM step_moderation WHERE step_id = ?", [step_id])
+    )
+
+
+def set_pre_moderation(store: Store, step_id: int, on: bool, *, actor: User | None) -> None:
+    """Hold every new idea of a step until the facilitator approves it (or stop doing so).
+    Ideas posted before keep their place; ideas already waiting keep waiting."""
+    with store.transaction() as db:
+        row = db.execute("SELECT meeting_id FROM steps WHERE id = ?", [step_id]).fetchone()
+        if row is None:
+            raise NotFound("error.not_found")
+        before = db.execute(
+            "SELECT pre_moderation FROM step_moderation WHERE step_id = ?", [step_id]
+        ).fetchone()
+        if bool(before and before[0]) == on:
+            return
+        db.execute(
+            "INSERT INTO step_moderation (step_id, pre_moderation) VALUES (?, ?)"
+            " ON CONFLICT (step_id) DO UPDATE SET pre_moderation = excluded.pre_moderation",
+            [step_id, int(on)],
+        )
+        log_action(
+            db,
+            row[0],
+            actor,
+            "set_pre_moderation",
+            step_id=step_id,
+            before={"step_id": step_id, "pre_moderation": not on},
+            after={"step_id": step_id, "pre_moderation": on},
         )
 
 

@@ -14,7 +14,7 @@ from workshop.db import Store
 from workshop.meetings import core as meetings
 from workshop.meetings import duplicates, idea_search, ideas, moderation
 from workshop.meetings.idea_search import IdeaFilter
-from workshop.model import Idea, Theme, User
+from workshop.model import Idea, Step, Theme, User
 from workshop.ui.actions import act
 from workshop.ui.i18n import t, tn
 from workshop.ui.widgets import author_label, flag_words, user_text
@@ -25,18 +25,33 @@ PAGE_KEY = "console_browse_page"
 CHOSEN_KEY = "console_mod_idea"
 
 
-def held_panel(db: Store, meeting_id: int, user: User) -> None:
-    """Ideas held back for possible personal data: hide (author told why) or show, one tap."""
+def held_panel(db: Store, meeting_id: int, user: User, step: Step | None) -> None:
+    """Ideas held back before the wall (possible personal data, or pre-moderation): hide
+    (the author is told why) or show, one tap each; the oldest also from the keyboard."""
     held = moderation.list_held(db, meeting_id)
     with st.container(border=True, key="console_held"):
         st.markdown(f"**{t('moderation_scale.held_title', count=len(held))}**")
+        if step is not None and step.kind.takes_ideas:
+            on = moderation.has_pre_moderation(db, step.id)
+            if (
+                st.toggle(
+                    t("moderation_scale.pre_moderation"),
+                    value=on,
+                    key=f"console_pre_moderation_{step.id}",
+                    help=t("moderation_scale.pre_moderation_help"),
+                )
+                != on
+            ):
+                act(moderation.set_pre_moderation, db, step.id, not on, actor=user)
         if not held:
             st.caption(t("moderation_scale.held_none"))
-        for idea in held:
-            held_row(db, idea, user)
+        else:
+            st.caption(t("moderation_scale.keyboard_hint"))
+        for number, idea in enumerate(held):
+            held_row(db, idea, user, first=number == 0)
 
 
-def held_row(db: Store, idea: Idea, user: User) -> None:
+def held_row(db: Store, idea: Idea, user: User, *, first: bool = False) -> None:
     with st.container(horizontal=True, vertical_alignment="center", key=f"console_held_{idea.id}"):
         with st.container(width="stretch"):
             st.markdown(f"`#{idea.id}` {user_text(idea.text)}")
@@ -44,17 +59,23 @@ def held_row(db: Store, idea: Idea, user: User) -> None:
             if idea.flags:
                 details.append(t("moderation_scale.held_flags", what=flag_words(idea.flags)))
             st.caption(" · ".join(details))
+        reason = (
+            t("moderation_scale.personal_reason", what=flag_words(idea.flags))
+            if idea.flags
+            else t("moderation_scale.not_approved_reason")
+        )
         if st.button(
-            t("moderation_scale.hide_personal"),
+            t("moderation_scale.hide_personal") if idea.flags else t("console.hide"),
             key=f"console_held_hide_{idea.id}",
             type="primary",
             icon=":material/visibility_off:",
+            shortcut="Alt+H" if first else None,
         ):
             act(
                 moderation.hide_idea,
                 db,
                 idea.id,
-                t("moderation_scale.personal_reason", what=flag_words(idea.flags) or "—"),
+                reason,
                 actor=user,
                 done=t("moderation_scale.done_hidden"),
             )
@@ -62,6 +83,7 @@ def held_row(db: Store, idea: Idea, user: User) -> None:
             t("moderation_scale.release"),
             key=f"console_held_release_{idea.id}",
             icon=":material/visibility:",
+            shortcut="Alt+A" if first else None,
         ):
             act(
                 moderation.release_idea,
@@ -95,17 +117,20 @@ def duplicates_panel(db: Store, meeting_id: int, user: User) -> None:
             else t("moderation_scale.duplicates_catching_up")
         )
         st.caption(f"{state} · {t('moderation_scale.duplicates_took', seconds=snapshot.seconds)}")
+        first = True
         for group in snapshot.groups[:SUGGESTIONS_SHOWN]:
             members = [texts[i] for i in group.idea_ids if i in texts]
             if len(members) < 2:
                 continue  # already acted on since the computation; the next one drops it
             with st.container(border=True, key=f"console_dup_{group.idea_ids[0]}"):
+                first, shortcut_here = False, first
                 for idea in members:
                     st.markdown(f"`#{idea.id}` {user_text(short(idea.text))}")
                 if st.button(
                     tn("moderation_scale.merge_group", len(members) - 1, keep=members[0].id),
                     key=f"console_dup_merge_{group.idea_ids[0]}",
                     icon=":material/merge:",
+                    shortcut="Alt+M" if shortcut_here else None,
                 ):
                     act(
                         duplicates.merge_group,

@@ -262,7 +262,7 @@ with live_tab:
 
 # -- moderation ---------------------------------------------------------------------------------
 with moderate_tab:
-    moderation_console.held_panel(db, meeting.id, user)
+    moderation_console.held_panel(db, meeting.id, user, step)
     moderation_console.duplicates_panel(db, meeting.id, user)
     candidates = [
         i
