@@ -3,7 +3,8 @@ room they run, and how fast the console's moderation view renders.
 
 1. Duplicate suggestions on the labelled set (``tests/data/moderation_ideas.txt``, synthetic,
    337 Danish and Norwegian ideas; one meeting per language): precision and recall of the
-   suggested pairs at a few thresholds (the default marked).
+   suggested pairs at a few thresholds (the default marked); the personal-data detector's
+   cost per idea.
 2. Theme suggestions on the same set: adjusted Rand index against the labelled themes
    (k = the number of labelled themes).
 3. Latency of the background suggestions at 300, 1,000 and 3,000 ideas on the wall: the time
@@ -41,7 +42,7 @@ from workshop.accounts import users as accounts  # noqa: E402
 from workshop.app import open_store  # noqa: E402
 from workshop.db import Store  # noqa: E402
 from workshop.meetings import core as meetings  # noqa: E402
-from workshop.meetings import duplicates, ideas, suggestions  # noqa: E402
+from workshop.meetings import duplicates, ideas, personal_data, suggestions  # noqa: E402
 from workshop.model import Role, utcnow  # noqa: E402
 
 # A seeded random tail of a few of these words makes most ideas at scale differ.
@@ -71,6 +72,13 @@ def quality() -> None:
             f"  threshold {threshold:.2f}: precision {precision:.3f}, recall {recall:.3f}"
             f" ({truth} true pairs){mark}"
         )
+    texts = [i.text for i in moderation_set.load()]
+    began = time.perf_counter()
+    for _ in range(20):
+        for text in texts:
+            personal_data.kinds(text)
+    per_idea = (time.perf_counter() - began) / (20 * len(texts))
+    print(f"personal-data detector: {per_idea * 1000:.3f} ms per idea (on the submit path)")
     print("theme suggestions: adjusted Rand index against the labelled themes")
     for lang, rows in moderation_set.meetings().items():
         labels = sorted({r.theme for r in rows})
