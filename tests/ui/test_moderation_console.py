@@ -11,7 +11,7 @@ from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
-from workshop.meetings import duplicates, ideas
+from workshop.meetings import duplicates, ideas, moderation
 from workshop.model import Role, StepKind
 
 
@@ -133,3 +133,12 @@ def test_pre_moderation_is_switched_on_in_the_console_and_holds_new_ideas(room, 
     at.button(key=f"console_held_hide_{waiting.id}").click().run()
     hidden = ideas.get_idea(room["store"], waiting.id)
     assert hidden.hide_reason == translate("da", "moderation_scale.not_approved_reason")
+
+
+def test_the_toggle_follows_a_co_facilitator_and_does_not_switch_back(room, make_app) -> None:
+    at = console(room, make_app)
+    step = meetings.current_step(room["store"], room["meeting"].id)
+    moderation.set_pre_moderation(room["store"], step.id, True, actor=room["fie"])  # elsewhere
+    at.run()
+    assert moderation.has_pre_moderation(room["store"], step.id)
+    assert at.toggle(key=f"console_pre_moderation_{step.id}").value is True

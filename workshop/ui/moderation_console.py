@@ -2,7 +2,8 @@
 (hide with a reason or let through, one tap each), suggested duplicate groups (merge in one
 tap), and a searchable, filtered, paged list of every idea.
 
-The console page calls :func:`moderation_panel`; the rules live in
+The console page calls :func:`held_panel`, :func:`duplicates_panel` and :func:`idea_browser`
+(with :func:`keep_choice_fresh`); the rules live in
 ``workshop.meetings.moderation``, ``personal_data`` and ``suggestions``.
 """
 
@@ -15,12 +16,13 @@ from workshop.meetings import core as meetings
 from workshop.meetings import duplicates, idea_search, ideas, moderation
 from workshop.meetings.idea_search import IdeaFilter
 from workshop.model import Idea, Step, Theme, User
-from workshop.ui.actions import act
+from workshop.ui.actions import act, flash_refusal
 from workshop.ui.i18n import t, tn
 from workshop.ui.widgets import author_label, flag_words, user_text
 
 SUGGESTIONS_REFRESH_SECONDS = 2
 SUGGESTIONS_SHOWN = 15
+HELD_SHOWN = 30
 PAGE_KEY = "console_browse_page"
 CHOSEN_KEY = "console_mod_idea"
 
@@ -32,23 +34,35 @@ def held_panel(db: Store, meeting_id: int, user: User, step: Step | None) -> Non
     with st.container(border=True, key="console_held"):
         st.markdown(f"**{t('moderation_scale.held_title', count=len(held))}**")
         if step is not None and step.kind.takes_ideas:
-            on = moderation.has_pre_moderation(db, step.id)
-            if (
-                st.toggle(
-                    t("moderation_scale.pre_moderation"),
-                    value=on,
-                    key=f"console_pre_moderation_{step.id}",
-                    help=t("moderation_scale.pre_moderation_help"),
-                )
-                != on
-            ):
-                act(moderation.set_pre_moderation, db, step.id, not on, actor=user)
+            pre_moderation_toggle(db, step.id, user)
         if not held:
             st.caption(t("moderation_scale.held_none"))
         else:
             st.caption(t("moderation_scale.keyboard_hint"))
-        for number, idea in enumerate(held):
+        for number, idea in enumerate(held[:HELD_SHOWN]):
             held_row(db, idea, user, first=number == 0)
+        if len(held) > HELD_SHOWN:
+            st.caption(t("moderation_scale.held_more", count=len(held) - HELD_SHOWN))
+
+
+def _switch_pre_moderation(db: Store, step_id: int, key: str, user: User) -> None:
+    flash_refusal(
+        moderation.set_pre_moderation, db, step_id, bool(st.session_state[key]), actor=user
+    )
+
+
+def pre_moderation_toggle(db: Store, step_id: int, user: User) -> None:
+    """The step's pre-moderation as it is in the database (a co-facilitator may have switched
+    it); only the facilitator's own change of the toggle writes."""
+    key = f"console_pre_moderation_{step_id}"
+    st.session_state[key] = moderation.has_pre_moderation(db, step_id)
+    st.toggle(
+        t("moderation_scale.pre_moderation"),
+        key=key,
+        help=t("moderation_scale.pre_moderation_help"),
+        on_change=_switch_pre_moderation,
+        args=(db, step_id, key, user),
+    )
 
 
 def held_row(db: Store, idea: Idea, user: User, *, first: bool = False) -> None:
