@@ -12,12 +12,13 @@ from __future__ import annotations
 import streamlit as st
 
 from workshop.db import Store
+from workshop.i18n import numbers
 from workshop.meetings import core as meetings
 from workshop.meetings import duplicates, idea_search, ideas, moderation
 from workshop.meetings.idea_search import IdeaFilter
 from workshop.model import Idea, Step, Theme, User
 from workshop.ui.actions import act, flash_refusal
-from workshop.ui.i18n import t, tn
+from workshop.ui.i18n import current_language, t, tn
 from workshop.ui.widgets import author_label, flag_words, user_text
 
 SUGGESTIONS_REFRESH_SECONDS = 2
@@ -120,8 +121,14 @@ def duplicates_panel(db: Store, meeting_id: int, user: User) -> None:
     snapshot = duplicates.duplicates_snapshot(db, meeting_id, change_seq)
     shown_ids = [i for g in snapshot.groups[:SUGGESTIONS_SHOWN] for i in g.idea_ids]
     texts = {i.id: i for i in ideas.ideas_on_wall_by_id(db, meeting_id, shown_ids)}
+    shown = [
+        [texts[i] for i in group.idea_ids if i in texts]
+        for group in snapshot.groups[:SUGGESTIONS_SHOWN]
+    ]
+    # A group a facilitator has acted on since the computation drops out until the next one.
+    shown = [members for members in shown if len(members) >= 2]
     with st.container(border=True, key="console_duplicates"):
-        st.markdown(f"**{tn('moderation_scale.duplicates_title', len(snapshot.groups))}**")
+        st.markdown(f"**{tn('moderation_scale.duplicates_title', len(shown))}**")
         if snapshot.version is None:
             st.caption(t("moderation_scale.duplicates_computing"))
             return
@@ -130,21 +137,17 @@ def duplicates_panel(db: Store, meeting_id: int, user: User) -> None:
             if snapshot.up_to_date
             else t("moderation_scale.duplicates_catching_up")
         )
-        st.caption(f"{state} · {t('moderation_scale.duplicates_took', seconds=snapshot.seconds)}")
-        first = True
-        for group in snapshot.groups[:SUGGESTIONS_SHOWN]:
-            members = [texts[i] for i in group.idea_ids if i in texts]
-            if len(members) < 2:
-                continue  # already acted on since the computation; the next one drops it
-            with st.container(border=True, key=f"console_dup_{group.idea_ids[0]}"):
-                first, shortcut_here = False, first
+        seconds = numbers.decimal(snapshot.seconds, current_language(), decimals=1)
+        st.caption(f"{state} · {t('moderation_scale.duplicates_took', seconds=seconds)}")
+        for number, members in enumerate(shown):
+            with st.container(border=True, key=f"console_dup_{members[0].id}"):
                 for idea in members:
                     st.markdown(f"`#{idea.id}` {user_text(short(idea.text))}")
                 if st.button(
                     tn("moderation_scale.merge_group", len(members) - 1, keep=members[0].id),
-                    key=f"console_dup_merge_{group.idea_ids[0]}",
+                    key=f"console_dup_merge_{members[0].id}",
                     icon=":material/merge:",
-                    shortcut="Alt+M" if shortcut_here else None,
+                    shortcut="Alt+M" if number == 0 else None,
                 ):
                     act(
                         duplicates.merge_group,
