@@ -27,6 +27,11 @@ def author_label(idea: Idea) -> str:
     return name
 
 
+def flag_words(flags: tuple[str, ...]) -> str:
+    """The kinds of personal data found in an idea, in words: "a phone number, an e-mail…"."""
+    return ", ".join(t(f"personal_data.kind.{kind}") for kind in flags)
+
+
 def idea_message(idea: Idea, *, own: bool, merged_with: str | None = None) -> None:
     """One idea as a chat message; ``merged_with``: the text of the idea it was merged into
     (its author reads what became of it, not that it was hidden)."""
@@ -40,6 +45,12 @@ def idea_message(idea: Idea, *, own: bool, merged_with: str | None = None) -> No
                 t("idea.merged_with", idea=user_text(merged_with))
                 if merged_with
                 else t("idea.merged_for_you")
+            )
+        elif idea.held:
+            st.caption(
+                t("idea.held_for_you", what=flag_words(idea.flags))
+                if idea.flags
+                else t("idea.held_waiting")
             )
         elif idea.hidden:
             st.caption(t("idea.hidden_for_you", reason=idea.hide_reason or "—"))

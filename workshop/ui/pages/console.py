@@ -13,6 +13,7 @@ from workshop.meetings import rules as meeting_rules
 from workshop.meetings import screen as screen_settings
 from workshop.meetings.agenda import AgendaTemplate, template_agenda
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
+from workshop.ui import moderation_console
 from workshop.ui.actions import act, flash_refusal, shows_refusal, verdict_text
 from workshop.ui.i18n import current_language, moment, t, tn
 from workshop.ui.link_widgets import renew_link
@@ -278,13 +279,20 @@ with live_tab:
 
 # -- moderation ---------------------------------------------------------------------------------
 with moderate_tab:
-    candidates = [i for i in all_ideas if i.merged_into_id is None]
+    moderation_console.held_panel(db, meeting.id, user, step)
+    moderation_console.duplicates_panel(db, meeting.id, user)
+    candidates = [
+        i
+        for i in moderation_console.idea_browser(all_ideas, all_themes)
+        if i.merged_into_id is None
+    ]
+    moderation_console.keep_choice_fresh(candidates)
     chosen: Idea | None = st.selectbox(
         t("console.pick_idea"),
         candidates,
         format_func=idea_choice,
         index=None,
-        key="console_mod_idea",
+        key=moderation_console.CHOSEN_KEY,
         placeholder=t("console.choose_idea"),
     )
     if chosen is not None:
