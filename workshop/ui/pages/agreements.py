@@ -199,7 +199,12 @@ with text_tab, st.form(f"agreements_edit_{agreement.id}_{current.version}"):
                 confirm_running=confirmed,
                 actor=user,
             )
-            flash(t("agreements.saved", version=saved.version))
+            # Say which kind was saved: the box is ticked by default, and a click meant to
+            # tick it unticks it.
+            if saved.material:
+                flash(t("agreements.saved_material", version=saved.version))
+            else:
+                flash(t("agreements.saved_wording", version=saved.version))
             st.rerun()
 
 # -- commitments: owner, due date, done with evidence ---------
