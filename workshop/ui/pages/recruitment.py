@@ -195,6 +195,7 @@ with coverage_tab:
             ],
             hide_index=True,
             key="recruitment_coverage",
+            placeholder=t("table.empty"),
         )
     if committees.can(state.phase, Action.SET_TARGETS):
         with st.expander(t("recruitment.targets"), icon=":material/tune:"):
@@ -315,6 +316,7 @@ def show_draw(draw: dict, names: dict) -> None:
             ],
             hide_index=True,
             key=f"draw_quotas_{draw['id']}",
+            placeholder=t("table.empty"),
         )
     else:
         st.caption(t("draw.record.no_quotas"))
@@ -325,7 +327,12 @@ def show_draw(draw: dict, names: dict) -> None:
     )
     lottery = draw["distribution"]
     if lottery is None:  # a greedy draw from before the fair lottery
-        st.dataframe(draw["steps"], hide_index=True, key=f"recruitment_steps_{draw['id']}")
+        st.dataframe(
+            draw["steps"],
+            hide_index=True,
+            key=f"recruitment_steps_{draw['id']}",
+            placeholder=t("table.empty"),
+        )
         return
     st.caption(
         t(
@@ -367,6 +374,7 @@ def show_draw(draw: dict, names: dict) -> None:
         ],
         hide_index=True,
         key=f"draw_chances_{draw['id']}",
+        placeholder=t("table.empty"),
     )
     st.markdown(f"**{t('draw.record.groups')}**")
     st.caption(t("draw.record.groups_help"))
@@ -386,6 +394,7 @@ def show_draw(draw: dict, names: dict) -> None:
         ],
         hide_index=True,
         key=f"draw_groups_{draw['id']}",
+        placeholder=t("table.empty"),
     )
     st.markdown(f"**{t('draw.record.lottery')}**")
     st.caption(t("draw.record.lottery_help"))
@@ -403,6 +412,7 @@ def show_draw(draw: dict, names: dict) -> None:
         ],
         hide_index=True,
         key=f"draw_lottery_{draw['id']}",
+        placeholder=t("table.empty"),
     )
     st.markdown(f"**{t('draw.record.steps')}**")
     st.caption(t("draw.steps.help"))
@@ -420,6 +430,7 @@ def show_draw(draw: dict, names: dict) -> None:
         ],
         hide_index=True,
         key=f"recruitment_steps_{draw['id']}",
+        placeholder=t("table.empty"),
     )
     record_download(draw)
     if st.button(
