@@ -173,7 +173,7 @@ def table_text(node) -> Iterator[str]:
             continue
         for value in frame[column]:
             yield (
-                "None"
+                empty
                 if value is None or (isinstance(value, float) and value != value)
                 else str(value)
             )
