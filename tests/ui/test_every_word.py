@@ -189,6 +189,8 @@ def page_text(at) -> str:
         if isinstance(children, dict):
             stack.extend(children.values())
         proto = getattr(node, "proto", None)
+        if getattr(node, "type", "") == "html" and "__samskabWords" in str(proto):
+            continue  # the English Streamlit draws, as keys of its translation (frontend_words)
         if getattr(node, "type", "") == "json":
             # A person's own data as the file they download (privacy: a machine-readable
             # copy); the page above it says the same in words.
