@@ -292,3 +292,35 @@ def test_no_english_and_no_codes_on_any_page(town, make_app, lang, monkeypatch) 
         found = problems(page_text(at), lang, codes)
         report += [f"{page} ({query.get('meeting', '')}): {p}" for p in found]
     assert not report, "\n".join(sorted(set(report)))
+
+
+def streamlit_calls(name: str) -> Iterator[tuple[str, int, set[str]]]:
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    for path in [root / "streamlit_app.py", *sorted((root / "workshop" / "ui").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == name:
+                yield path.name, node.lineno, {k.arg for k in node.keywords if k.arg}
+
+
+def test_no_multiselect_offers_select_all_or_english_placeholders() -> None:
+    """Streamlit's "Select all" is English, and on the feedback page it picked every idea for
+    one message; "Choose options" is the English default placeholder."""
+    wrong = [
+        f"{name}:{line}"
+        for name, line, keywords in streamlit_calls("multiselect")
+        if not {"select_all", "placeholder"} <= keywords
+    ]
+    assert wrong == []
+
+
+def test_every_table_says_how_an_empty_cell_reads() -> None:
+    """Without ``placeholder`` Streamlit draws an empty cell as "None"."""
+    wrong = [
+        f"{name}:{line}"
+        for name, line, keywords in streamlit_calls("dataframe")
+        if "placeholder" not in keywords
+    ]
+    assert wrong == []
