@@ -328,7 +328,25 @@ def show_draw(draw: dict, names: dict) -> None:
     lottery = draw["distribution"]
     if lottery is None:  # a greedy draw from before the fair lottery
         st.dataframe(
-            draw["steps"],
+            [
+                {
+                    t("draw.col.seat"): step["seat"],
+                    t("draw.col.phase"): t(f"sortition.phase.{step['phase']}"),
+                    t("draw.col.group"): (
+                        quota_label({"attribute": step["stratum"][0], "value": step["stratum"][1]})
+                        if step.get("stratum")
+                        else t("table.empty")
+                    ),
+                    t("draw.col.pool"): step["pool_size"],
+                    t("draw.col.position"): step["position"],
+                    t("draw.col.number"): step["applicant_id"],
+                    t("draw.col.applicant"): names.get(
+                        step["applicant_id"], str(step["applicant_id"])
+                    ),
+                    t("draw.col.accepted"): bool(step["accepted"]),
+                }
+                for step in draw["steps"]
+            ],
             hide_index=True,
             key=f"recruitment_steps_{draw['id']}",
             placeholder=t("table.empty"),
