@@ -266,4 +266,5 @@ def send_outcomes_panel(db: Store, committee_id: int, user: User) -> None:
                 ],
                 hide_index=True,
                 key="recruitment_outcomes_deliveries",
+                placeholder=t("table.empty"),
             )

@@ -25,6 +25,7 @@ def _requested_page(base: str) -> str | None:
 
 
 def main() -> None:
+    from workshop.ui import frontend_words
     from workshop.ui.i18n import t
     from workshop.ui.navigation import PAGES, page_file, pages_for
     from workshop.ui.runtime import tune_process
@@ -93,4 +94,5 @@ def main() -> None:
         page_icon=":material/forum:",
         layout="wide" if wide else "centered",
     )
+    frontend_words.install()
     page.run()

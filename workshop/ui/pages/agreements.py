@@ -352,7 +352,10 @@ with acks_tab:
                 {
                     t("agreements.col_name"): r.name or t("agreements.anonymous"),
                     t("agreements.col_meeting"): r.meeting_title,
-                    t("agreements.col_version"): r.version,
+                    # An int column with gaps would be sent as text: "None" on screen.
+                    t("agreements.col_version"): (
+                        t("table.empty") if r.version is None else str(r.version)
+                    ),
                     t("agreements.col_at"): day(r.acknowledged_at) if r.acknowledged_at else "",
                     t("agreements.col_up_to_date"): r.up_to_date,
                 }
@@ -360,6 +363,7 @@ with acks_tab:
             ],
             hide_index=True,
             key="agreements_acks",
+            placeholder=t("table.empty"),
         )
 
 # -- another agreement for the same committee or meeting ----------------------------------

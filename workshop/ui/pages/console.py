@@ -350,6 +350,7 @@ with moderate_tab:
                 key=f"console_merge_{chosen.id}",
                 placeholder=t("console.choose_ideas"),
                 help=t("console.merge_help"),
+                select_all=False,
             )
             if st.form_submit_button(t("console.merge"), key="console_merge_submit"):
                 act(
@@ -396,6 +397,7 @@ with themes_tab:
                 format_func=idea_choice,
                 key="console_assign_ideas",
                 placeholder=t("console.choose_ideas"),
+                select_all=False,
             )
             if st.form_submit_button(t("console.assign"), key="console_assign"):
                 act(
@@ -579,6 +581,7 @@ with log_tab:
                 "before": t("console.log.before"),
                 "after": t("console.log.after"),
             },
+            placeholder=t("table.empty"),
         )
         st.download_button(
             t("console.log_download"),

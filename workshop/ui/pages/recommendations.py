@@ -180,6 +180,7 @@ for rec in listed:
                     format_func=idea_label,
                     key=f"recommendations_revise_ideas_{rec.id}",
                     placeholder=t("common.choose_many"),
+                    select_all=False,
                 )
                 if st.form_submit_button(t("common.save"), type="primary"):
                     with shows_refusal():
@@ -262,6 +263,7 @@ if drafting:
             help=t("recommendations.field.ideas_help"),
             key="recommendations_ideas",
             placeholder=t("common.choose_many"),
+            select_all=False,
         )
         whole_themes = (
             st.multiselect(
@@ -270,6 +272,7 @@ if drafting:
                 help=t("recommendations.field.themes_help"),
                 key="recommendations_themes",
                 placeholder=t("common.choose_many"),
+                select_all=False,
             )
             if themes
             else []

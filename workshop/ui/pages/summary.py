@@ -70,6 +70,7 @@ if shown == "meetings":
         ),
         hide_index=True,
         width="stretch",
+        placeholder=t("table.empty"),
     )
 elif shown == "ideas":
     frame = reports.ideas_frame(db, committee_id)
@@ -78,11 +79,15 @@ elif shown == "ideas":
         frame.drop(columns=["committee_id"]).rename(columns=lambda c: t(f"summary.column.{c}")),
         hide_index=True,
         width="stretch",
+        placeholder=t("table.empty"),
     )
 elif shown == "members":
     frame = reports.members_frame(db, committee_id)
     st.dataframe(
-        frame.rename(columns=lambda c: t(f"summary.column.{c}")), hide_index=True, width="stretch"
+        frame.rename(columns=lambda c: t(f"summary.column.{c}")),
+        hide_index=True,
+        width="stretch",
+        placeholder=t("table.empty"),
     )
 elif shown == "recommendations":
     st.dataframe(
@@ -91,6 +96,7 @@ elif shown == "recommendations":
         ),
         hide_index=True,
         width="stretch",
+        placeholder=t("table.empty"),
     )
 elif shown == "outcomes":
     st.dataframe(
@@ -99,6 +105,7 @@ elif shown == "outcomes":
         ),
         hide_index=True,
         width="stretch",
+        placeholder=t("table.empty"),
     )
 
 diversity = summary.diversity
