@@ -31,6 +31,7 @@ def _requested_page(base: str) -> str | None:
 
 
 def main() -> None:
+    from workshop.ui.accessibility import page_style
     from workshop.ui.i18n import t
     from workshop.ui.navigation import PAGES, page_file, pages_for
     from workshop.ui.runtime import tune_process
@@ -99,6 +100,7 @@ def main() -> None:
         page_icon=":material/forum:",
         layout="wide" if wide else "centered",
     )
+    page_style()  # captions and links dark enough to read (workshop/ui/accessibility.py)
     page.run()
 
 
