@@ -45,11 +45,12 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int
         yield server, meeting.id, meeting.join_code
 
 
-def tab_to(page: Page, wanted: str, *, most: int = 40) -> None:
-    """Press Tab until the focused element's description contains ``wanted``."""
+def tab_to(page: Page, wanted: str, *, tag: str = "", most: int = 40) -> None:
+    """Press Tab until the focused element (a ``tag`` one, if given) says ``wanted``."""
     for _ in range(most):
         page.keyboard.press("Tab")
-        if wanted in page.evaluate(FOCUSED):
+        focused = page.evaluate(FOCUSED)
+        if wanted in focused and focused.startswith(tag):
             return
     raise AssertionError(f"{wanted!r} not reached by Tab; focus: {page.evaluate(FOCUSED)}")
 
@@ -75,7 +76,7 @@ def test_a_citizen_joins_posts_and_votes_with_the_keyboard_alone(room, browser, 
     tab_to(phone, "INPUT")  # the name field (the code came with the link)
     phone.keyboard.type("Kim")
     with phone.expect_response(lambda response: "/auth/participant?" in response.url):
-        tab_to(phone, "Deltag")
+        tab_to(phone, "Deltag", tag="BUTTON")
         phone.keyboard.press("Enter")
     phone.wait_for_url(lambda url: "p=" in url and "/auth/" not in url)
     settle(phone)
@@ -93,7 +94,7 @@ def test_a_citizen_joins_posts_and_votes_with_the_keyboard_alone(room, browser, 
     expect(phone.get_by_text("prikker tilbage").first).to_be_visible(timeout=15_000)
     settle(phone)
     left = phone.get_by_text("prikker tilbage").first.inner_text()
-    tab_to(phone, "+ Prik: Bænke under træerne")
+    tab_to(phone, "+ Prik: Bænke under træerne", tag="BUTTON")
     press(phone, "Enter")
     expect(phone.get_by_text("prikker tilbage").first).not_to_have_text(left)
     shots(phone, "02-dot-by-keyboard")
