@@ -214,6 +214,8 @@ def test_no_critical_or_serious_violation_on_any_page(world, browser, shots) -> 
         shots(projector, f"projector-{number:02d}-{kind.value}")
     console.reload()
     settle(console)
+    # The console's QR code is an image named by the address it leads to.
+    expect(console.get_by_role("img", name=f"?code={ids['code']}")).to_be_visible()
     tabs = console.get_by_role("tab")
     expect(tabs.first).to_be_visible()
     for index in range(tabs.count()):

@@ -36,6 +36,9 @@ def test_a_chart_carries_its_figures_as_a_table_named_as_the_chart_names_them() 
     assert "Prikker" in frame.columns
     assert sorted(frame["Prikker"]) == [1, 3]
     assert {"Bænke", "Lys"} <= {str(v) for v in frame.to_numpy().ravel()}
+    # As the summary page passes it: a Vega-Lite dict whose data is a named dataset.
+    as_spec = chart_table(chart.to_dict(validate=False))
+    assert as_spec is not None and sorted(as_spec["Prikker"]) == [1, 3]
 
 
 @pytest.mark.parametrize(

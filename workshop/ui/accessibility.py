@@ -62,15 +62,18 @@ def _titles(spec: Any, found: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def _frame(chart: Any) -> pd.DataFrame | None:
+def _frame(chart: Any, datasets: dict[str, Any] | None = None) -> pd.DataFrame | None:
     """The chart's data: its own, or its first layer's (or facet's) that has some (an Altair
-    chart, or a Vega-Lite spec as a dict with inline values)."""
+    chart, or a Vega-Lite spec as a dict: inline values or a named dataset)."""
     if isinstance(chart, dict):
-        values = (chart.get("data") or {}).get("values")
+        datasets = {**(datasets or {}), **(chart.get("datasets") or {})}
+        data = chart.get("data") or {}
+        values = data.get("values", datasets.get(data.get("name", "")))
         if isinstance(values, list):
             return pd.DataFrame(values)
         layers = [*(chart.get("layer") or []), chart.get("spec")]
-        return next((f for f in (_frame(p) for p in layers if p) if f is not None), None)
+        frames = (_frame(part, datasets) for part in layers if part)
+        return next((frame for frame in frames if frame is not None), None)
     data = getattr(chart, "data", None)
     if isinstance(data, pd.DataFrame):
         return data
