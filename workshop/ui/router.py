@@ -25,6 +25,7 @@ def _requested_page(base: str) -> str | None:
 
 
 def main() -> None:
+    from workshop.ui.accessibility import page_style
     from workshop.ui import frontend_words
     from workshop.ui.i18n import t
     from workshop.ui.navigation import PAGES, page_file, pages_for
@@ -95,4 +96,5 @@ def main() -> None:
         layout="wide" if wide else "centered",
     )
     frontend_words.install()
+    page_style()  # captions and links dark enough to read (workshop/ui/accessibility.py)
     page.run()

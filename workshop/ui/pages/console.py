@@ -5,6 +5,8 @@ the live idea list, moderation (hide with a reason, edit, merge), themes, the ag
 and the moderation log with its CSV export.
 """
 
+import html
+
 import streamlit as st
 
 from workshop.meetings import core as meetings
@@ -61,7 +63,8 @@ info, controls = st.columns([2, 3], gap="large")
 with info:
     with st.container(key="console_join_code"):  # a stable selector beside the join watch
         st.metric(t("console.join_code"), meetings.format_code(meeting.join_code))
-    st.image(qr.qr_png(join_link, scale=6), width=180)
+    alt = html.escape(t("projector.qr_alt", url=join_link))  # a text alternative (WCAG 1.1.1)
+    st.html(f'<img src="{qr.qr_data_uri(join_link)}" alt="{alt}" width="180" height="180">')
     st.code(join_link, language=None)
     screen = meetings.screen_link_token(db, meeting.id)
     if screen is not None:

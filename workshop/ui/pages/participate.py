@@ -15,6 +15,7 @@ from workshop.meetings import ideas, themes
 from workshop.meetings.stream import StreamWindow
 from workshop.model import Idea, MeetingStatus, Step, StepKind
 from workshop.ui import ballots, state
+from workshop.ui.accessibility import short
 from workshop.ui.actions import shows_refusal
 from workshop.ui.agreement_gate import agreement_changed, agreement_gate, gated_tap
 from workshop.ui.agreement_widgets import my_ideas_link
@@ -244,8 +245,8 @@ def vote_view(vote_step: Step) -> None:
                     on_click=change_dot,
                     args=(voting.remove_dot, vote_round.id, idea.id),
                 )
-                st.button(
-                    labels["plus"],
+                st.button(  # named with its idea, as a screen reader reads it (WCAG 2.4.6)
+                    t("a11y.dot_button_named", plus=labels["plus"], idea=short(idea.text)),
                     key=f"participate_plus_{idea.id}",
                     disabled=left == 0,
                     type="primary",

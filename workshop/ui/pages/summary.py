@@ -13,6 +13,7 @@ from workshop.i18n import translate
 from workshop.model import Role
 from workshop.reports import brief, exports, workbook
 from workshop.reports import summary as reports
+from workshop.ui.accessibility import chart_text
 from workshop.ui.i18n import current_language, day, number, percent, t, tn
 from workshop.ui.overdue import overdue_panel
 from workshop.ui.process import store
@@ -155,6 +156,7 @@ if summary.top_ideas.empty:
     st.info(t("summary.no_ideas"))
 else:
     st.vega_lite_chart(charts["top_ideas"], width="stretch")
+    chart_text(charts["top_ideas"])
 if summary.consensus is not None:
     st.markdown(f"**{t('summary.unites')}**")
     if summary.consensus.attrs.get("computing"):
@@ -214,7 +216,9 @@ if summary.outcomes.empty:
     st.info(t("summary.no_outcomes"))
 else:
     st.vega_lite_chart(charts["values"], width="stretch")
+    chart_text(charts["values"])
     st.vega_lite_chart(charts["national"], width="stretch")
+    chart_text(charts["national"])
     for note in reports.comparison_notes(summary.comparison):
         st.caption(f"{t(note['row_key'])}: {translate(lang, note['key'], **note['params'])}")
     # Every value category beside its national figure (edition and n), or in words that the
