@@ -25,8 +25,8 @@ def _requested_page(base: str) -> str | None:
 
 
 def main() -> None:
-    from workshop.ui.accessibility import page_style
     from workshop.ui import frontend_words
+    from workshop.ui.accessibility import page_style
     from workshop.ui.i18n import t
     from workshop.ui.navigation import PAGES, page_file, pages_for
     from workshop.ui.runtime import tune_process
