@@ -1,8 +1,8 @@
 """Samskab's entry point.
 
 This one file has two roles. ``streamlit run streamlit_app.py`` imports it and serves the
-``st.App`` it finds, :data:`workshop.ui.server.app`: Streamlit plus the staff-cookie and
-participant-cookie routes and the security headers (``.streamlit/config.toml`` and
+``st.App`` built at the bottom (from ``workshop.ui.server``): Streamlit plus the staff-cookie
+and participant-cookie routes and the security headers (``.streamlit/config.toml`` and
 ``--server.*`` flags apply as before). Streamlit then runs this same file as ``__main__`` for
 every page view: the router, :func:`workshop.ui.router.main`.
 
@@ -15,4 +15,9 @@ if __name__ == "__main__":
 
     main()
 elif __name__ != "__mp_main__":
-    from workshop.ui.server import app  # noqa: F401  (what `streamlit run` serves)
+    import streamlit as st
+
+    from workshop.ui import server
+
+    server.take_serving_lock()
+    app = st.App("streamlit_app.py", routes=server.routes(), middleware=server.middleware())
