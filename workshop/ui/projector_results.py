@@ -19,7 +19,6 @@ import altair as alt
 import streamlit as st
 
 from workshop.db import Store
-from workshop.ui.accessibility import chart_text
 from workshop.ui.i18n import t, tn
 from workshop.ui.results import group_name
 from workshop.voting import charts as vote_charts
@@ -91,7 +90,6 @@ def _chart(chart: alt.Chart | alt.LayerChart | alt.FacetChart, key: str) -> None
     # Vega draws that inside the zoom: below 1080p a chart takes less of its column (at 720p
     # two thirds), its type and height still scaled with the slide.
     st.altair_chart(vote_charts.for_projector(chart), width="stretch", key=key)
-    chart_text(chart)
 
 
 def show_results(
