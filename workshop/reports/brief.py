@@ -178,7 +178,7 @@ class _Brief(FPDF):
 
 def build_brief(summary: Summary, lang: str, *, generated_on: date | None = None) -> bytes:
     """The brief of ``summary`` in ``lang``, as PDF bytes (one page for a usual committee)."""
-    generated_on = generated_on or date.today()
+    generated_on = generated_on or formats.today()
     pdf = _Brief(lang)
     t = pdf.t
 

@@ -19,6 +19,7 @@ from workshop import barometer, chart_layout, outcomes, workers
 from workshop.cache import VersionedCache
 from workshop.db import Store
 from workshop.feedback import core as feedback
+from workshop.i18n import formats
 from workshop.voting import methods as vote_methods
 from workshop.voting.methods import VoteMethod
 
@@ -654,7 +655,7 @@ def get_summary(store: Store, committee_id: int | None, *, today: date | None = 
 
     Computed in a worker process (``workshop.workers``): a cold summary of 200,000 votes
     would otherwise hold this process's GIL, and every phone's poll with it."""
-    today = today or date.today()
+    today = today or formats.today()
     return _summaries.get(
         (store.path, committee_id, today),
         summary_version(store),

@@ -8,6 +8,7 @@ import streamlit as st
 from workshop import committees
 from workshop.agreements import core as agreements
 from workshop.agreements.core import TEXT_FIELDS, ParticipationLevel, Party, Template
+from workshop.i18n import formats
 from workshop.meetings import core as meetings
 from workshop.model import Role
 from workshop.ui.actions import shows_refusal
@@ -209,7 +210,7 @@ with text_tab, st.form(f"agreements_edit_{agreement.id}_{current.version}"):
 
 # -- commitments: owner, due date, done with evidence ---------
 with commitments_tab:
-    today = date.today()
+    today = formats.today()
     items = agreements.list_commitments(db, agreement.id)
     if not items:
         st.caption(t("agreements.no_commitments"))

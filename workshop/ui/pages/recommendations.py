@@ -14,6 +14,7 @@ from workshop.committees.model import (
     DecisionOutcome,
     SourceIdea,
 )
+from workshop.i18n import formats
 from workshop.model import Role
 from workshop.ui.actions import shows_refusal
 from workshop.ui.committee_widgets import (
@@ -210,7 +211,7 @@ for rec in listed:
                 )
                 decided_on = st.date_input(
                     t("recommendations.field.decided_on"),
-                    value=date.today(),
+                    value=formats.today(),
                     format=date_format(),
                     key=f"recommendations_date_{rec.id}",
                 )
@@ -227,7 +228,7 @@ for rec in listed:
                             rec.id,
                             body=body,
                             outcome=outcome or DecisionOutcome.ADOPTED,
-                            decided_on=decided_on or date.today(),
+                            decided_on=decided_on or formats.today(),
                             rationale=rationale,
                             actor=user,
                         )
