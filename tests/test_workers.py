@@ -17,6 +17,7 @@ import pytest
 
 from workshop import workers
 from workshop.app import open_store
+from workshop.config import load_settings
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotFound
 from workshop.reports import brief, exports
@@ -74,6 +75,16 @@ def test_a_wrong_worker_setting_is_refused_in_words(
     with pytest.raises(InvalidInput) as refused:
         workers.run(pid_of, store)
     assert refused.value.key == "error.settings.report_workers"
+
+
+@pytest.mark.parametrize("value", ["two", "2", "-1"])
+def test_a_wrong_worker_setting_stops_the_start(value: str) -> None:
+    """The server reads its settings when it starts (ui/server.py): a wrong value is found
+    then, not at the first report hours later."""
+    with pytest.raises(ValueError, match="SAMSKAB_REPORT_WORKERS"):
+        load_settings({"SAMSKAB_REPORT_WORKERS": value})
+    assert load_settings({"SAMSKAB_REPORT_WORKERS": "0"}).report_workers is False
+    assert load_settings({}).report_workers is True
 
 
 def test_a_worker_sees_what_was_committed_and_cannot_write(store: Store) -> None:

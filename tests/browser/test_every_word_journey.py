@@ -76,5 +76,19 @@ def test_streamlits_own_words_are_danish_and_norwegian(form_server, browser, sho
     assert len(names) == 3, names
     shots(page, f"02-{lang}-multiselect-menu")
 
+    # A download whose file could not be built: Streamlit writes its English line under the
+    # button (stDownloadButtonError); the reader reads ours.
+    page.evaluate(
+        """() => {
+        const box = document.createElement('div');
+        box.setAttribute('data-testid', 'stDownloadButtonError');
+        box.textContent = 'Failed to generate file for download';
+        document.querySelector('[data-testid="stMain"]').appendChild(box);
+    }"""
+    )
+    expect(page.get_by_test_id("stDownloadButtonError")).to_have_text(
+        translate(lang, "frontend.download_failed")
+    )
+
     shown = page.locator("body").inner_text() + page.get_by_test_id("stSkipToContent").inner_text()
     assert [word for word in ENGLISH if word in shown] == []

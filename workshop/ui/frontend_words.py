@@ -6,7 +6,8 @@ text fields ("Press Enter to apply", "Press Enter to submit form", "Press Ctrl+E
 apply"). Every run, the router puts one small script on the page (``st.html`` with
 ``unsafe_allow_javascript``) that hands the current language's words to a single
 ``MutationObserver`` on the document: whenever Streamlit draws (or redraws) the skip link or a
-hint, the observer replaces the English text with ours. The hint keeps the character counter
+hint, the observer replaces the English text with ours; so too the line Streamlit writes under a
+download button whose file could not be built. The hint keeps the character counter
 beside it (we change the text of the hint's own span only), and a language switch takes effect
 at the next run. Hiding the hints with CSS would also hide that counter; the skip link must
 stay (it is how a keyboard user skips the menu). ``select_all=False`` on every multiselect and
@@ -33,6 +34,10 @@ HINTS = {
     "Press ⌘+Enter to submit form": "frontend.press_cmd_enter_form",
 }
 
+# A download whose file could not be built: Streamlit writes its English under the button
+# (``stDownloadButtonError``) for five seconds; the reader gets it in words instead.
+DOWNLOAD_ERRORS = ("Failed to generate file for download", "Request timed out", "Download failed")
+
 SCRIPT = """
 <style>.st-key-sk_frontend_words { display: none; }</style>
 <script>
@@ -45,6 +50,9 @@ SCRIPT = """
     document.querySelectorAll('[data-testid="InputInstructions"] span').forEach(span => {
       const own = words.hints[span.textContent];
       if (own !== undefined && own !== span.textContent) span.textContent = own;
+    });
+    document.querySelectorAll('[data-testid="stDownloadButtonError"]').forEach(box => {
+      if (words.download_errors.includes(box.textContent)) box.textContent = words.download_failed;
     });
   };
   if (!window.__samskabWordsObserver) {
@@ -63,6 +71,8 @@ def words() -> dict[str, object]:
     return {
         "skip": t("frontend.skip_to_content"),
         "hints": {english: t(key) for english, key in HINTS.items()},
+        "download_errors": list(DOWNLOAD_ERRORS),
+        "download_failed": t("frontend.download_failed"),
     }
 
 

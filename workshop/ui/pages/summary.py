@@ -8,7 +8,6 @@ change and shared by every viewer; the records behind a number are read only whe
 import streamlit as st
 
 from workshop import barometer, committees
-from workshop.errors import WorkshopError
 from workshop.i18n import translate
 from workshop.model import Role
 from workshop.reports import brief, exports, workbook
@@ -264,11 +263,10 @@ else:
         return workbook.workbook_file(db, committee_id, lang)
 
     def export(kind: str):
+        # A file that cannot be built raises: the button then says so in words
+        # (ui/frontend_words) instead of handing over an empty file.
         def make() -> bytes:
-            try:
-                return exports.export_file(db, committee_id, kind)
-            except WorkshopError:
-                return b""
+            return exports.export_file(db, committee_id, kind)
 
         return make
 
