@@ -55,12 +55,14 @@ def current_round(store: Store, meeting_id: int) -> Round | None:
     return _round(row) if row else None
 
 
-def latest_round(store: Store, meeting_id: int) -> Round | None:
-    """The most recent vote round of a meeting, open or closed."""
+def latest_round(store: Store, meeting_id: int, kind: StepKind | None = None) -> Round | None:
+    """The most recent vote round of a meeting, open or closed; with ``kind``, the most recent
+    round of a step of that kind (the dots of a dot vote are not a ranking's places)."""
     row = store.query_one(
         "SELECT r.* FROM rounds r JOIN steps s ON s.id = r.step_id WHERE s.meeting_id = ?"
-        " AND r.opened_at IS NOT NULL ORDER BY r.opened_at DESC, r.id DESC LIMIT 1",
-        [meeting_id],
+        " AND r.opened_at IS NOT NULL AND (? IS NULL OR s.kind = ?)"
+        " ORDER BY r.opened_at DESC, r.id DESC LIMIT 1",
+        [meeting_id, *[None if kind is None else kind.value] * 2],
     )
     return _round(row) if row else None
 

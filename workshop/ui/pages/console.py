@@ -192,7 +192,13 @@ with controls:
                     else t("console.minutes_over", minutes=-left)
                 )
 
-    vote_round = voting.latest_round(db, meeting.id)
+    # On a vote step, that step's round (also when the facilitator went back to it); elsewhere
+    # (the wrap-up), the newest round.
+    vote_round = (
+        voting.current_round(db, meeting.id)
+        if step is not None and step.kind.is_vote
+        else voting.latest_round(db, meeting.id)
+    )
     if vote_round is not None:
         label = t("console.hide_results") if vote_round.revealed else t("console.reveal_results")
         if st.button(label, key="console_reveal"):
@@ -253,7 +259,7 @@ live_tab, moderate_tab, themes_tab, agenda_tab, log_tab, people_tab = st.tabs(
 def live_ideas() -> None:
     recheck_staff()  # a deactivated or logged-out facilitator stops seeing the wall
     current = meetings.meeting_state(db, meeting.id)
-    latest = voting.latest_round(db, meeting.id)
+    latest = voting.latest_round(db, meeting.id, StepKind.DOT_VOTE)
     totals = voting.dot_totals(db, latest.id, current.vote_seq) if latest else {}
     listed = ideas.list_ideas(db, meeting.id, include_hidden=True)
     credits = moderation.credits(db, meeting.id)

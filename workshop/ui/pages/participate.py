@@ -25,9 +25,9 @@ from workshop.ui.privacy_widgets import my_data_link
 from workshop.ui.process import settings, store
 from workshop.ui.session import require_participant, show_flash
 from workshop.ui.widgets import idea_message, prompt_message, step_label, user_text
+from workshop.ui.wrapup import show_wrapup
 from workshop.voting import ballots as voting
-
-RESULTS_SHOWN = 5
+from workshop.voting import wrapup
 
 # -- who is this ------------------------------------------------------------------------------
 participant = require_participant()
@@ -325,21 +325,13 @@ def themes_view(cluster_step: Step) -> None:
     grouped()
 
 
-# -- results, when the facilitator has revealed them ----------------------------------------------
+# -- results: each vote step's own, as on the projector's wrap-up --------------------------------
 def results() -> None:
-    latest_round = voting.latest_round(db, meeting.id)
-    if latest_round is None or not latest_round.revealed:
-        return
-    # Computed once per change of the votes and shared by every phone in the room.
-    totals = voting.dot_totals(db, latest_round.id, now.vote_seq)
-    wall = ideas.wall_ideas(db, meeting.id, now.change_seq)
-    ranked = sorted(wall, key=lambda i: (-totals.get(i.id, 0), i.id))[:RESULTS_SHOWN]
-    if ranked and totals:
-        st.markdown(f"**{t('participate.results_title')}**")
-        for place, idea in enumerate(ranked, start=1):
-            st.markdown(
-                f"{place}. {user_text(idea.text)} · **{tn('common.dots', totals.get(idea.id, 0))}**"
-            )
+    # Computed once per change of the votes and shared by every screen and phone in the room.
+    found = wrapup.wrapup_results(db, meeting.id, now.vote_seq)
+    if found:
+        wall = ideas.wall_ideas(db, meeting.id, now.change_seq)
+        show_wrapup(found, {i.id: i.text for i in wall}, phone=True)
 
 
 # -- before the start, welcome, wrap-up, and after the end ----------------------------------------
@@ -353,7 +345,7 @@ def waiting_view() -> None:
     elif step is not None:
         st.subheader(step_label(step))
         prompt_message(step)
-    if (step is not None and step.kind.shows_results) or now.status == MeetingStatus.CLOSED:
+    if wrapup.shows_wrapup(now.status, step):
         results()
     if now.status != MeetingStatus.CLOSED:
         follow_the_room(any_change=True)
