@@ -158,7 +158,6 @@ def ballot(server: Server, meeting_id: int, token: str) -> dict[str, Any]:
 def shows_ballot(page: Page, marker: Locator) -> None:
     expect(marker.first).to_be_visible(timeout=15_000)
     settle(page)
-    page.evaluate("() => document.activeElement && document.activeElement.blur()")
 
 
 def test_a_citizen_votes_in_every_method_with_the_keyboard_alone(world, browser, shots) -> None:
