@@ -10,6 +10,7 @@ sideways scroll, their main action within reach. One server and one meeting per 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -177,11 +178,17 @@ def test_a_citizen_votes_in_every_method_with_the_keyboard_alone(world, browser,
     # Dots: + on one idea with Enter, − with Space takes it back, + again.
     go(server, meeting, steps[StepKind.DOT_VOTE])
     shows_ballot(phone, phone.get_by_text("prikker tilbage"))
+    # Each check waits first for what the run that handled the key draws (a phone's refreshing
+    # fragment may run in between): then the database is read once.
+    left = phone.get_by_text(re.compile(r"Du har 2 af 3 prikker tilbage"))
     activate(phone, "participate_plus_", "+ Prik: Stillerum")
+    expect(left).to_be_visible()
     assert ballot(server, meeting.id, token)["dots"] == {"Stillerum": 1}
     activate(phone, "participate_minus_", "− Prik: Stillerum", how="Space")
+    expect(phone.get_by_role("button", name="− Prik: Stillerum")).to_be_disabled()
     assert ballot(server, meeting.id, token)["dots"] == {}
     activate(phone, "participate_plus_", "+ Prik: Værktøj til udlån")
+    expect(left).to_be_visible()
     assert ballot(server, meeting.id, token)["dots"] == {"Værktøj til udlån": 1}
     shots(phone, "01-dots")
 
@@ -232,10 +239,11 @@ def test_a_citizen_votes_in_every_method_with_the_keyboard_alone(world, browser,
     go(server, meeting, steps[StepKind.RANKED])
     shows_ballot(phone, phone.get_by_text("Vælg idéerne i din prioriterede"))
     tab_to(phone, "ballot_ranking", tag="INPUT")
-    for idea in ("Stillerum", "Lektiecafé"):
+    for place, idea in enumerate(("Stillerum", "Lektiecafé"), start=1):
         phone.keyboard.type(idea[:5])
         expect(phone.get_by_role("option", name=idea)).to_be_visible()
         press(phone, "Enter")
+        expect(phone.get_by_text(f"{place}. {idea}", exact=True)).to_be_visible()
     phone.keyboard.press("Escape")
     activate(phone, "ballot_ranked_save")
     expect(phone.get_by_text("Din rangering er gemt")).to_be_visible()
@@ -293,9 +301,13 @@ def test_a_facilitator_runs_the_meeting_with_the_keyboard_alone(world, browser, 
             store.close()
 
     assert now() == (StepKind.BRAINSTORM, 0, False)
+    # Each check waits first for what the run that handled the key draws (the console's
+    # refreshing parts may run in between): then the database is read once.
     activate(console, "console_next", "Næste trin")
-    assert now()[:2] == (StepKind.DOT_VOTE, 1)  # the dot vote shows its dots as they come
+    expect(console.get_by_role("button", name="Ny runde")).to_be_visible()
+    assert now()[:2] == (StepKind.DOT_VOTE, 1)  # a dot vote shows its dots as they come
     activate(console, "console_new_round", "Ny runde")
+    expect(console.get_by_role("button", name="Vis resultater")).to_be_visible()
     assert now() == (StepKind.DOT_VOTE, 2, False)
     store = open_store(server.db_path)  # a phone votes in the new round: results to reveal
     round_id = voting.latest_round(store, meeting.id).id  # type: ignore[union-attr]
@@ -303,8 +315,8 @@ def test_a_facilitator_runs_the_meeting_with_the_keyboard_alone(world, browser, 
     voting.place_dot(store, world["facilitator"]["author"], round_id, first_idea)
     store.close()
     activate(console, "console_reveal", "Vis resultater")
-    assert now() == (StepKind.DOT_VOTE, 2, True)
     expect(console.get_by_role("button", name="Skjul resultater")).to_be_visible()
+    assert now() == (StepKind.DOT_VOTE, 2, True)
     shots(console, "01-revealed-by-keyboard")
 
 
