@@ -38,6 +38,13 @@ CSS = """<style>
   color: #595857 !important; opacity: 1 !important; }
 a[data-testid="stPageLink-NavLink"][disabled] *, a[data-testid="stPageLink-NavLink"] [disabled] {
   color: #595857 !important; opacity: 1 !important; font-weight: 600; }
+@media (max-width: 640px) {
+  /* A dot row on a phone: the idea's text on its own line, "− Prik: …" and "+ Prik: …"
+     (each named with its idea) side by side below it, at the right. */
+  [class*="st-key-participate_idea_"] { justify-content: flex-end; }
+  [class*="st-key-participate_idea_"] > :first-child { flex: 1 1 100% !important; }
+  [class*="st-key-participate_idea_"] button { padding-left: 0.5rem; padding-right: 0.5rem; }
+}
 .sk-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 </style>"""

@@ -220,7 +220,8 @@ def vote_view(vote_step: Step) -> None:
         shown = window.page(wall, st.session_state.get(state.BALLOT_PAGE, 0))
         page, pages = shown.page, shown.pages
         labels = {  # looked up once, not once per idea
-            "minus": t("participate.remove_dot"),
+            "minus": t("a11y.dot_remove_button"),
+            "minus_help": t("participate.remove_dot"),
             "plus": t("participate.dot_button"),
             "plus_help": t("participate.add_dot"),
         }
@@ -237,11 +238,11 @@ def vote_view(vote_step: Step) -> None:
                 key=f"participate_idea_{idea.id}",
             ):
                 st.markdown(f"{user_text(idea.text)}  \n{dots}", width="stretch")
-                st.button(
-                    "−",
+                st.button(  # named with its idea too, as "+" is ("− Prik: Bænke …")
+                    t("a11y.dot_button_named", plus=labels["minus"], idea=short(idea.text)),
                     key=f"participate_minus_{idea.id}",
                     disabled=placed == 0,
-                    help=labels["minus"],
+                    help=labels["minus_help"],
                     on_click=change_dot,
                     args=(voting.remove_dot, vote_round.id, idea.id),
                 )
