@@ -32,9 +32,7 @@ def test_theme_suggestions_agree_clearly_better_with_the_labelled_themes() -> No
 
 def test_theme_suggestions_hold_up_on_each_held_out_half() -> None:
     # Every other idea of each meeting: halves the method was not tuned on one by one.
-    halves = [
-        rows[start::2] for rows in moderation_set.meetings().values() for start in (0, 1)
-    ]
+    halves = [rows[start::2] for rows in moderation_set.meetings().values() for start in (0, 1)]
     scores = [_ari(half) for half in halves]
     assert min(scores) >= 0.1 and sum(scores) / len(scores) >= 0.15, scores
 
