@@ -246,9 +246,30 @@ class DuplicateGroup:
     score: float
 
 
+_groups_cache: OrderedDict[tuple[tuple[str, ...], float], list[DuplicateGroup]] = OrderedDict()
+_GROUPS_KEPT = 4
+
+
 def duplicate_groups(
     texts: Sequence[str], *, threshold: float = DUPLICATE_THRESHOLD
 ) -> list[DuplicateGroup]:
+    """Likely duplicate groups among ``texts`` (see :func:`_duplicate_groups`); the same texts
+    asked again (the theme suggestions of the same wall, right after its duplicates, in the
+    same worker process) are answered from the last few results."""
+    key = (tuple(texts), threshold)
+    with _counts_lock:
+        if key in _groups_cache:
+            _groups_cache.move_to_end(key)
+            return list(_groups_cache[key])
+    found = _duplicate_groups(texts, threshold=threshold)
+    with _counts_lock:
+        _groups_cache[key] = found
+        while len(_groups_cache) > _GROUPS_KEPT:
+            _groups_cache.popitem(last=False)
+    return list(found)
+
+
+def _duplicate_groups(texts: Sequence[str], *, threshold: float) -> list[DuplicateGroup]:
     """Likely duplicate groups among ``texts`` (oldest first), largest first.
 
     Complete linkage: every two members of a group are at least ``threshold`` alike, so a
