@@ -8,13 +8,13 @@ from __future__ import annotations
 import streamlit as st
 
 from workshop.db import Store
-from workshop.errors import WorkshopError
 from workshop.i18n import numbers
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, theme_suggestions, themes
 from workshop.model import Idea, User
 from workshop.ui import state
-from workshop.ui.i18n import current_language, error_text, t, tn
+from workshop.ui.actions import act
+from workshop.ui.i18n import current_language, t, tn
 from workshop.ui.widgets import user_text
 
 REFRESH_SECONDS = 2
@@ -27,17 +27,15 @@ def _short(text: str, limit: int = 90) -> str:
 
 
 def _accept(db: Store, meeting_id: int, name: str, idea_ids: list[int], user: User) -> None:
-    try:
+    def accept() -> None:
         accepted = theme_suggestions.accept_suggestion(db, meeting_id, name, idea_ids, actor=user)
-    except WorkshopError as error:
-        st.session_state[state.FLASH] = error_text(error)
-    else:
         done = tn("theme_suggestions.done", len(accepted.assigned), name=accepted.theme.name)
         if accepted.skipped:
             which = ", ".join(f"#{i}" for i in accepted.skipped)
             done = f"{done} {t('theme_suggestions.done_skipped', ideas=which)}"
         st.session_state[state.FLASH] = done
-    st.rerun()
+
+    act(accept)  # a refusal becomes the next run's message; nothing was saved
 
 
 @st.fragment(run_every=REFRESH_SECONDS)
