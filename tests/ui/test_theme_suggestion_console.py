@@ -12,7 +12,7 @@ from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
-from workshop.meetings import ideas, theme_suggestions, themes
+from workshop.meetings import ideas, moderation, theme_suggestions, themes
 from workshop.model import Role, StepKind
 from workshop.ui import theme_suggestion_panel
 
@@ -134,3 +134,20 @@ def test_the_live_tab_draws_a_capped_list_with_show_more(room, make_app) -> None
     assert not at.exception, at.exception
     assert len(_live_ideas(at)) == 60
     assert translate("da", "live_list.shown", shown=50, total=60) not in texts(at)
+
+
+def test_an_idea_left_out_then_hidden_by_a_co_facilitator_breaks_nothing(room, make_app) -> None:
+    at, park, _ = _with_two_themes(room, make_app)
+    key = f"console_theme_suggestion_{park[0].id}"
+    at.multiselect(key=f"{key}_out").select(park[2].id).run()
+    moderation.hide_idea(room["store"], park[2].id, "Dobbelt", actor=room["fie"])
+    at.run()
+    assert not at.exception, at.exception
+    at.button(key=f"{key}_accept").click().run()
+    assert not at.exception, at.exception
+    [theme] = themes.list_themes(room["store"], room["meeting"].id)
+    assert [ideas.get_idea(room["store"], i.id).theme_id for i in park] == [
+        theme.id,
+        theme.id,
+        None,
+    ]
