@@ -16,8 +16,8 @@ app's GIL: finished file bytes or an aggregated summary, never 200,000-row frame
 
 **Lanes.** Each lane is its own single worker process: ``"reports"`` (summaries, the PDF
 brief, the council's workbook: seconds), ``"exports"`` (raw data exports: up to a minute for
-everything) and ``"suggestions"`` (the console's duplicate suggestions). A long export queues
-only behind other exports, never in front of a politician's summary.
+everything) and ``"suggestions"`` (the console's duplicate and theme suggestions). A long
+export queues only behind other exports, never in front of a politician's summary.
 
 **Processes.** Spawned, not forked (Streamlit's process has many threads). A spawned child
 imports the parent's main script as ``__mp_main__``; ``streamlit_app.py`` then imports

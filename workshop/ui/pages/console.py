@@ -15,7 +15,7 @@ from workshop.meetings import rules as meeting_rules
 from workshop.meetings import screen as screen_settings
 from workshop.meetings.agenda import AgendaTemplate, template_agenda
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
-from workshop.ui import moderation_console
+from workshop.ui import moderation_console, theme_suggestion_panel
 from workshop.ui.actions import act, flash_refusal, shows_refusal, verdict_text
 from workshop.ui.i18n import current_language, moment, t, tn
 from workshop.ui.link_widgets import renew_link
@@ -29,6 +29,8 @@ from workshop.voting import ballots as voting
 from workshop.voting import methods as vote_methods
 
 LIVE_REFRESH_SECONDS = 3
+LIVE_SHOWN = 50  # ideas drawn in the live tab before "show more"
+LIVE_LIMIT_KEY = "console_live_limit"
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
@@ -265,7 +267,13 @@ def live_ideas() -> None:
     credits = moderation.credits(db, meeting.id)
     shown = [i for i in listed if i.merged_into_id is None]
     st.subheader(tn("console.ideas_count", len([i for i in shown if not i.hidden])))
-    for idea in sorted(shown, key=lambda i: (i.hidden, -totals.get(i.id, 0), -i.id)):
+    # A room of 3,000 ideas is not drawn whole on every refresh: the first LIVE_SHOWN (most
+    # dots, then newest), more on request; the moderation tab searches and pages them all.
+    limit = int(st.session_state.get(LIVE_LIMIT_KEY, LIVE_SHOWN))
+    ordered = sorted(shown, key=lambda i: (i.hidden, -totals.get(i.id, 0), -i.id))
+    if len(ordered) > limit:
+        st.caption(t("live_list.shown", shown=limit, total=len(ordered)))
+    for idea in ordered[:limit]:
         with st.container(border=True, key=f"console_live_{idea.id}"):
             st.markdown(f"`#{idea.id}` {user_text(idea.text)}")
             details = [user_text(author_label(idea)), tn("common.dots", totals.get(idea.id, 0))]
@@ -280,6 +288,12 @@ def live_ideas() -> None:
             st.caption(" · ".join(details))
             if idea.hidden:
                 st.caption(t("console.hidden_because", reason=user_text(idea.hide_reason or "")))
+    if len(ordered) > limit:
+        st.button(
+            t("live_list.more"),
+            key="console_live_more",
+            on_click=lambda: st.session_state.update({LIVE_LIMIT_KEY: limit + LIVE_SHOWN}),
+        )
 
 
 with live_tab:
@@ -386,6 +400,7 @@ with moderate_tab:
 
 # -- themes -------------------------------------------------------------------------------------
 with themes_tab:
+    theme_suggestion_panel.theme_suggestions_panel(db, meeting.id, user)
     with st.form("console_theme_form", clear_on_submit=True):
         theme_name = st.text_input(
             t("console.theme_name"), max_chars=themes.NAME_MAX, key="console_theme_name"
