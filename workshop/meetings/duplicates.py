@@ -1,7 +1,7 @@
 """Duplicate suggestions for the console, kept fresh in the background, and the one-tap merge.
 
 The computation (:func:`workshop.meetings.suggestions.duplicate_groups`) runs off the request
-path, as opinion groups do (``workshop.voting.methods._GroupsWorker``): a viewer asks for a
+path, as opinion groups do (``workshop.cache.BackgroundResults``): a viewer asks for a
 snapshot with the meeting's ``change_seq`` and gets the newest finished result at once,
 marked stale while a newer one is being computed; one computation per meeting at a time, so
 a busy room never starts a queue of them. Unlike opinion groups, the work itself runs in a
@@ -12,11 +12,11 @@ requests must not wait for that.
 
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass
 
 from workshop import workers
+from workshop.cache import BackgroundResults
 from workshop.db import Store
 from workshop.errors import InvalidInput
 from workshop.meetings import moderation, suggestions
@@ -54,77 +54,34 @@ def _groups(texts: list[str]) -> tuple[list[tuple[tuple[int, ...], float]], floa
     return found, time.process_time() - began
 
 
-class _DuplicatesWorker:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._done: dict[tuple[str, int], tuple[int, tuple[SuggestedGroup, ...], float, float]] = {}
-        self._running: set[tuple[str, int]] = set()
-        self.computations = 0
-
-    def snapshot(self, store: Store, meeting_id: int, change_seq: int) -> DuplicateSnapshot:
-        key = (store.path, meeting_id)
-        with self._lock:
-            done = self._done.get(key)
-            fresh = done is not None and done[0] == change_seq
-            start = not fresh and key not in self._running
-            if start:
-                self._running.add(key)
-        if start:
-            threading.Thread(
-                target=self._compute,
-                args=(store, meeting_id, change_seq),
-                daemon=True,
-                name=f"duplicates-{meeting_id}",
-            ).start()
-        if done is None:
-            return DuplicateSnapshot((), None, False, 0.0)
-        return DuplicateSnapshot(done[1], done[0], fresh, done[2], done[3])
-
-    def _compute(self, store: Store, meeting_id: int, change_seq: int) -> None:
-        key = (store.path, meeting_id)
-        try:
-            began = time.perf_counter()
-            ids, texts = _wall(store, meeting_id)
-            try:
-                found, cpu = workers.compute(_groups, texts, lane="suggestions")
-            except workers.ReportFailed:
-                # Its worker process died twice (killed, out of memory): the console keeps
-                # the last result, marked stale, and the next change tries again.
-                return
-            groups = tuple(
-                SuggestedGroup(tuple(ids[m] for m in members), round(score, 3))
-                for members, score in found
-            )
-            took = time.perf_counter() - began
-            with self._lock:
-                self.computations += 1
-                previous = self._done.get(key)
-                if previous is None or previous[0] <= change_seq:
-                    self._done[key] = (change_seq, groups, took, cpu)
-        finally:
-            with self._lock:
-                self._running.discard(key)
-
-    def wait(self, timeout: float = 30.0) -> None:
-        """For tests and benchmarks: wait until no computation is running."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if not self._running:
-                    return
-            time.sleep(0.01)
-
-    def forget(self) -> None:
-        with self._lock:
-            self._done.clear()
+duplicates_worker: BackgroundResults[int, tuple[tuple[SuggestedGroup, ...], float]] = (
+    BackgroundResults("duplicates")
+)
 
 
-duplicates_worker = _DuplicatesWorker()
+def _compute(store: Store, meeting_id: int) -> tuple[tuple[SuggestedGroup, ...], float] | None:
+    ids, texts = _wall(store, meeting_id)
+    try:
+        found, cpu = workers.compute(_groups, texts, lane="suggestions")
+    except workers.ReportFailed:
+        # Its worker process died twice (killed, out of memory): the console keeps the last
+        # result, marked stale, and the next change tries again.
+        return None
+    groups = tuple(
+        SuggestedGroup(tuple(ids[m] for m in members), round(score, 3)) for members, score in found
+    )
+    return groups, cpu
 
 
 def duplicates_snapshot(store: Store, meeting_id: int, change_seq: int) -> DuplicateSnapshot:
     """The newest duplicate suggestions of a meeting; never computed on the request."""
-    return duplicates_worker.snapshot(store, meeting_id, change_seq)
+    done, fresh = duplicates_worker.latest(
+        (store.path, meeting_id), change_seq, lambda: _compute(store, meeting_id)
+    )
+    if done is None:
+        return DuplicateSnapshot((), None, False, 0.0)
+    groups, cpu = done.value
+    return DuplicateSnapshot(groups, done.version, fresh, done.seconds, cpu)
 
 
 def merge_group(store: Store, idea_ids: list[int], *, actor: User | None) -> int:

@@ -16,12 +16,11 @@ theme of the meeting, nothing is saved.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from workshop import workers
+from workshop.cache import BackgroundResults
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.meetings import suggestions, themes
@@ -72,78 +71,32 @@ def clamp_k(k: int) -> int:
     return max(K_MIN, min(K_MAX, int(k)))
 
 
-class _ThemesWorker:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        # (path, meeting) -> (change_seq, k, themes, seconds)
-        self._done: dict[tuple[str, int], tuple[int, int, tuple[SuggestedTheme, ...], float]] = {}
-        self._running: set[tuple[str, int]] = set()
-        self.computations = 0
-
-    def snapshot(self, store: Store, meeting_id: int, change_seq: int, k: int) -> ThemeSnapshot:
-        key = (store.path, meeting_id)
-        k = clamp_k(k)
-        with self._lock:
-            done = self._done.get(key)
-            fresh = done is not None and done[0] == change_seq and done[1] == k
-            start = not fresh and key not in self._running
-            if start:
-                self._running.add(key)
-        if start:
-            threading.Thread(
-                target=self._compute,
-                args=(store, meeting_id, change_seq, k),
-                daemon=True,
-                name=f"themes-{meeting_id}",
-            ).start()
-        if done is None:
-            return ThemeSnapshot((), None, None, False, 0.0)
-        return ThemeSnapshot(done[2], done[0], done[1], fresh, done[3])
-
-    def _compute(self, store: Store, meeting_id: int, change_seq: int, k: int) -> None:
-        key = (store.path, meeting_id)
-        try:
-            began = time.perf_counter()
-            ids, texts = _loose(store, meeting_id)
-            try:
-                found = workers.compute(_themes, texts, k, lane="suggestions")
-            except workers.ReportFailed:
-                return  # the last result stays, marked stale; the next change tries again
-            result = tuple(
-                SuggestedTheme(name, tuple(ids[m] for m in members)) for name, members in found
-            )
-            took = time.perf_counter() - began
-            with self._lock:
-                self.computations += 1
-                previous = self._done.get(key)
-                if previous is None or previous[0] <= change_seq:
-                    self._done[key] = (change_seq, k, result, took)
-        finally:
-            with self._lock:
-                self._running.discard(key)
-
-    def wait(self, timeout: float = 30.0) -> None:
-        """For tests and benchmarks: wait until no computation is running."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if not self._running:
-                    return
-            time.sleep(0.01)
-
-    def forget(self) -> None:
-        with self._lock:
-            self._done.clear()
+themes_worker: BackgroundResults[tuple[int, int], tuple[SuggestedTheme, ...]] = BackgroundResults(
+    "themes"
+)
 
 
-themes_worker = _ThemesWorker()
+def _compute(store: Store, meeting_id: int, k: int) -> tuple[SuggestedTheme, ...] | None:
+    ids, texts = _loose(store, meeting_id)
+    try:
+        found = workers.compute(_themes, texts, k, lane="suggestions")
+    except workers.ReportFailed:
+        return None  # the last result stays, marked stale; the next change tries again
+    return tuple(SuggestedTheme(name, tuple(ids[m] for m in members)) for name, members in found)
 
 
 def themes_snapshot(
     store: Store, meeting_id: int, change_seq: int, k: int = DEFAULT_K
 ) -> ThemeSnapshot:
     """The newest theme suggestions of a meeting; never computed on the request."""
-    return themes_worker.snapshot(store, meeting_id, change_seq, k)
+    k = clamp_k(k)
+    done, fresh = themes_worker.latest(
+        (store.path, meeting_id), (change_seq, k), lambda: _compute(store, meeting_id, k)
+    )
+    if done is None:
+        return ThemeSnapshot((), None, None, False, 0.0)
+    seq, done_k = done.version
+    return ThemeSnapshot(done.value, seq, done_k, fresh, done.seconds)
 
 
 def accept_suggestion(
