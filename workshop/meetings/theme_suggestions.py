@@ -121,15 +121,7 @@ def accept_suggestion(
         }
         if name.casefold() in taken:
             raise InvalidInput("error.theme_suggestions.name_taken", name=name)
-        marks = ", ".join("?" * len(wanted))
-        found = {
-            r[0]: r
-            for r in db.execute(
-                "SELECT id, meeting_id, theme_id, merged_into_id, status, hidden FROM ideas"
-                f" WHERE id IN ({marks})",
-                wanted,
-            ).fetchall()
-        }
+        found = themes.idea_rows(db, wanted)
         free = [
             i
             for i in wanted

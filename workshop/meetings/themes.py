@@ -131,6 +131,20 @@ def assign_theme(store: Store, idea_id: int, theme_id: int | None, *, actor: Use
         place_idea(db, idea_id, row, theme_id, actor)
 
 
+def idea_rows(db: Database, idea_ids: list[int]) -> dict[int, Any]:
+    """(id, meeting_id, theme_id, merged_into_id, status, hidden) of the ideas, by id, read in
+    the caller's transaction: what placing them in a theme must check."""
+    marks = ", ".join("?" * len(idea_ids))
+    return {
+        r[0]: r
+        for r in db.execute(
+            "SELECT id, meeting_id, theme_id, merged_into_id, status, hidden FROM ideas"
+            f" WHERE id IN ({marks})",
+            idea_ids,
+        ).fetchall()
+    }
+
+
 def assign_ideas_to_theme(
     store: Store, theme_id: int, idea_ids: Sequence[int], *, actor: User | None
 ) -> int:
@@ -144,15 +158,7 @@ def assign_ideas_to_theme(
         raise InvalidInput("error.theme.no_ideas")
     theme = get_theme(store, theme_id)
     with store.transaction() as db:
-        marks = ", ".join("?" * len(wanted))
-        found = {
-            r[0]: r
-            for r in db.execute(
-                "SELECT id, meeting_id, theme_id, merged_into_id, status, hidden FROM ideas"
-                f" WHERE id IN ({marks})",
-                wanted,
-            ).fetchall()
-        }
+        found = idea_rows(db, wanted)
         for idea_id in wanted:
             row = found.get(idea_id)
             if row is None or row[1] != theme.meeting_id:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import streamlit as st
 
 from workshop.db import Store
-from workshop.i18n import numbers
 from workshop.meetings import core as meetings
 from workshop.meetings import duplicates, idea_search, ideas, moderation
 from workshop.meetings.idea_search import IdeaFilter
 from workshop.model import Idea, Step, Theme, User
 from workshop.ui.actions import act, flash_refusal
-from workshop.ui.i18n import current_language, t, tn
-from workshop.ui.widgets import author_label, flag_words, user_text
+from workshop.ui.i18n import t, tn
+from workshop.ui.widgets import author_label, background_state, flag_words, user_text
 
 SUGGESTIONS_REFRESH_SECONDS = 2
 SUGGESTIONS_SHOWN = 15
@@ -132,13 +131,7 @@ def duplicates_panel(db: Store, meeting_id: int, user: User) -> None:
         if snapshot.version is None:
             st.caption(t("moderation_scale.duplicates_computing"))
             return
-        state = (
-            t("moderation_scale.duplicates_fresh")
-            if snapshot.up_to_date
-            else t("moderation_scale.duplicates_catching_up")
-        )
-        seconds = numbers.decimal(snapshot.seconds, current_language(), decimals=1)
-        st.caption(f"{state} · {t('moderation_scale.duplicates_took', seconds=seconds)}")
+        background_state(snapshot.up_to_date, snapshot.seconds, keys="moderation_scale.duplicates_")
         for number, members in enumerate(shown):
             with st.container(border=True, key=f"console_dup_{members[0].id}"):
                 for idea in members:

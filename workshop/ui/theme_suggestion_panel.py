@@ -8,14 +8,13 @@ from __future__ import annotations
 import streamlit as st
 
 from workshop.db import Store
-from workshop.i18n import numbers
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, theme_suggestions, themes
 from workshop.model import Idea, User
 from workshop.ui import state
 from workshop.ui.actions import act
-from workshop.ui.i18n import current_language, t, tn
-from workshop.ui.widgets import user_text
+from workshop.ui.i18n import t, tn
+from workshop.ui.widgets import background_state, user_text
 
 REFRESH_SECONDS = 2
 IDEAS_SHOWN = 8  # ideas listed under a suggestion; the rest are counted
@@ -57,13 +56,7 @@ def theme_suggestions_panel(db: Store, meeting_id: int, user: User) -> None:
         if snapshot.version is None:
             st.caption(t("theme_suggestions.computing"))
             return
-        state_text = (
-            t("theme_suggestions.fresh")
-            if snapshot.up_to_date
-            else t("theme_suggestions.catching_up")
-        )
-        seconds = numbers.decimal(snapshot.seconds, current_language(), decimals=1)
-        st.caption(f"{state_text} · {t('theme_suggestions.took', seconds=seconds)}")
+        background_state(snapshot.up_to_date, snapshot.seconds, keys="theme_suggestions.")
         wanted = [i for s in snapshot.themes for i in s.idea_ids]
         free: dict[int, Idea] = {
             i.id: i

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from workshop.i18n import numbers
 from workshop.model import Idea, Step
 from workshop.text import escape_markdown
-from workshop.ui.i18n import t
+from workshop.ui.i18n import current_language, t
 
 FACILITATOR_AVATAR = ":material/campaign:"
 OWN_AVATAR = ":material/person:"
@@ -87,3 +88,11 @@ def minutes_left(step: Step) -> int | None:
 def demo_badge(is_demo: bool) -> None:
     if is_demo:
         st.badge(t("common.demo"), icon=":material/science:", color="orange")
+
+
+def background_state(up_to_date: bool, seconds: float, *, keys: str) -> None:
+    """Under background suggestions: up to date or catching up, and how long the newest
+    computation took (catalogue keys ``<keys>fresh``, ``<keys>catching_up``, ``<keys>took``)."""
+    state = t(f"{keys}fresh") if up_to_date else t(f"{keys}catching_up")
+    took = t(f"{keys}took", seconds=numbers.decimal(seconds, current_language(), decimals=1))
+    st.caption(f"{state} · {took}")
