@@ -507,6 +507,16 @@ def log_frame(
     frame = pd.DataFrame(list_log(store, meeting_id), columns=EXPORT_COLUMNS)
     frame["at"] = [formats.datetime_text(at, lang, seconds=True) for at in frame["at"]]
     frame["action"] = frame["action"].map(action_label)
+    # Ideas by the number the console shows (#12), themes by name: text columns, so that a
+    # row without one is blank rather than a mixed column the table cannot draw.
+    names = {
+        r["id"]: r["name"]
+        for r in store.query("SELECT id, name FROM themes WHERE meeting_id = ?", [meeting_id])
+    }
+    frame["idea_id"] = ["" if pd.isna(i) else f"#{int(i)}" for i in frame["idea_id"]]
+    frame["theme_id"] = [
+        "" if pd.isna(i) else names.get(int(i), f"#{int(i)}") for i in frame["theme_id"]
+    ]
     return frame.astype(object).where(frame.notna(), "")
 
 
