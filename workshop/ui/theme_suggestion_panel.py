@@ -57,11 +57,10 @@ def theme_suggestions_panel(db: Store, meeting_id: int, user: User) -> None:
             st.caption(t("theme_suggestions.computing"))
             return
         background_state(snapshot.up_to_date, snapshot.seconds, keys="theme_suggestions.")
-        wanted = [i for s in snapshot.themes for i in s.idea_ids]
         free: dict[int, Idea] = {
             i.id: i
-            for i in ideas.ideas_on_wall_by_id(db, meeting_id, wanted)
-            if i.theme_id is None and i.merged_into_id is None
+            for i in ideas.every_idea(db, meeting_id, change_seq)
+            if not i.hidden and i.theme_id is None and i.merged_into_id is None
         }
         shown = 0
         for suggestion in snapshot.themes:

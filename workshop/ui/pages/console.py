@@ -239,7 +239,7 @@ with controls:
                     flash(t("console.on_behalf_done"))
                     st.rerun()
 
-all_ideas = ideas.list_ideas(db, meeting.id, include_hidden=True)
+all_ideas = list(ideas.every_idea(db, meeting.id, state_now.change_seq))
 on_wall = [i for i in all_ideas if not i.hidden]
 all_themes = themes.list_themes(db, meeting.id)
 theme_names = {theme.id: theme.name for theme in all_themes}
@@ -263,7 +263,7 @@ def live_ideas() -> None:
     current = meetings.meeting_state(db, meeting.id)
     latest = voting.latest_round(db, meeting.id, StepKind.DOT_VOTE)
     totals = voting.dot_totals(db, latest.id, current.vote_seq) if latest else {}
-    listed = ideas.list_ideas(db, meeting.id, include_hidden=True)
+    listed = ideas.every_idea(db, meeting.id, current.change_seq)
     credits = moderation.credits(db, meeting.id)
     shown = [i for i in listed if i.merged_into_id is None]
     st.subheader(tn("console.ideas_count", len([i for i in shown if not i.hidden])))
