@@ -376,3 +376,79 @@ def test_a_percentage_or_a_number_never_breaks_across_lines_in_the_brief(
     for line in lines:
         assert not line.startswith("%"), line
         assert not re.match(r"000\b", line), line
+
+
+# -- the workbook's meetings: agenda, minutes, time, file name (issue 18, trial finding 6) -------
+
+
+def _sheet_rows(book, lang: str, kind: str) -> list[dict]:
+    sheet = book[translate(lang, f"workbook.sheet.{kind}")]
+    header = [cell.value for cell in sheet[1]]
+    return [
+        dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+
+
+@pytest.mark.parametrize("lang", ["da", "nb"])
+def test_the_meetings_sheet_has_each_meetings_agenda_minutes_and_time(
+    store, council_world, lang
+) -> None:
+    """A live dialogue stores its steps (its agenda) and when each ran; a committee meeting
+    stores its plan (time, place, agenda text, minutes) and steps too. The sheet shows what
+    exists: the steps in order by name, the minutes, the planned time or else when it ran,
+    never when the record happened to be created."""
+    never_run = meetings.create_meeting(store, council_world.committee_id, "Ikke holdt", actor=None)
+    with store.transaction() as db:
+        db.execute(  # the live dialogue's first step ran at 18:05 Danish time
+            "UPDATE steps SET started_at = '2026-03-10T17:05:00+00:00'"
+            " WHERE meeting_id = ? AND position = 1",
+            [council_world.meeting_id],
+        )
+    book = openpyxl.load_workbook(
+        io.BytesIO(workbook.council_workbook(store, council_world.committee_id, lang))
+    )
+    t = lambda key: translate(lang, key)  # noqa: E731
+    by_title = {row[t("workbook.col.title")]: row for row in _sheet_rows(book, lang, "meetings")}
+    steps = lambda meeting_id: store.query(  # noqa: E731
+        "SELECT kind, prompt FROM steps WHERE meeting_id = ? ORDER BY position", [meeting_id]
+    )
+
+    live = by_title["Dialogmøde på biblioteket"]
+    agenda = live[t("workbook.col.agenda")]
+    live_steps = steps(council_world.meeting_id)
+    assert isinstance(agenda, str) and len(agenda.splitlines()) == len(live_steps) >= 3
+    for number, (line, step) in enumerate(zip(agenda.splitlines(), live_steps), start=1):
+        assert line.startswith(f"{number}. {t('step.' + step['kind'])}"), line
+    assert "Hvad skal biblioteket kunne?" in agenda  # the question the room was asked
+    assert live[t("workbook.col.planned_at")] == formats.local("2026-03-10T17:05:00+00:00")
+    assert live[t("workbook.col.minutes")] is None  # a live dialogue keeps no minutes
+
+    committee_meeting = by_title["Udvalgsmøde 1"]
+    agenda = committee_meeting[t("workbook.col.agenda")]
+    assert agenda.startswith("Åbningstider")  # the agenda the committee wrote
+    for step in steps(
+        committee_meeting_id := store.scalar(
+            "SELECT id FROM meetings WHERE title = 'Udvalgsmøde 1'"
+        )
+    ):
+        assert t("step." + step["kind"]) in agenda, committee_meeting_id
+    assert committee_meeting[t("workbook.col.minutes")] == MINUTES
+    assert committee_meeting[t("workbook.col.planned_at")] == dt.datetime(2026, 4, 1, 17, 0)
+
+    assert by_title["Ikke holdt"][t("workbook.col.planned_at")] is None, never_run.id
+
+
+def test_the_workbooks_and_briefs_file_names_are_in_the_readers_language() -> None:
+    assert workbook.file_name("da", "workbook", None, is_demo=True) == (
+        "samskab-alle-udvalg-DEMO-arbejdsbog.xlsx"
+    )
+    assert workbook.file_name("nb", "workbook", None) == "samskab-alle-utvalg-arbeidsbok.xlsx"
+    assert workbook.file_name("en", "workbook", 3) == "samskab-committee-3-workbook.xlsx"
+    assert workbook.file_name("da", "brief", 3) == "samskab-udvalg-3-politisk-notat.pdf"
+    assert workbook.file_name("nb", "brief", None) == "samskab-alle-utvalg-politisk-notat.pdf"
+    for lang in LANGUAGES:
+        for kind in ("workbook", "brief"):
+            name = workbook.file_name(lang, kind, 7)
+            if lang != "en":
+                assert "committee" not in name and "brief" not in name, name
+            assert re.fullmatch(r"[a-zæøå0-9.-]+", name.replace("DEMO", "")), name
