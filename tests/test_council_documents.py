@@ -417,7 +417,9 @@ def test_the_meetings_sheet_has_each_meetings_agenda_minutes_and_time(
     agenda = live[t("workbook.col.agenda")]
     live_steps = steps(council_world.meeting_id)
     assert isinstance(agenda, str) and len(agenda.splitlines()) == len(live_steps) >= 3
-    for number, (line, step) in enumerate(zip(agenda.splitlines(), live_steps), start=1):
+    for number, (line, step) in enumerate(
+        zip(agenda.splitlines(), live_steps, strict=True), start=1
+    ):
         assert line.startswith(f"{number}. {t('step.' + step['kind'])}"), line
     assert "Hvad skal biblioteket kunne?" in agenda  # the question the room was asked
     assert live[t("workbook.col.planned_at")] == formats.local("2026-03-10T17:05:00+00:00")
