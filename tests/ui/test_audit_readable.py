@@ -86,3 +86,14 @@ def test_the_audit_json_keeps_machine_keys_with_offsets(moved) -> None:
     assert {"at", "action", "entity", "before", "after"} <= set(decoded[0])
     for item in decoded:
         assert re.search(r"[+-]\d\d:\d\d$", item["at"]), item["at"]  # the offset is in the time
+
+
+@pytest.mark.parametrize("lang", ["da", "nb"])
+def test_dates_inside_before_and_after_read_in_the_readers_style(lang) -> None:
+    from workshop.ui.code_labels import value_label
+
+    st.session_state[state.LANG] = lang
+    shown = value_label({"decided_at": "2026-11-16", "at": "2026-11-16T13:05:00+00:00"})
+    assert formats.date_text("2026-11-16", lang) in shown
+    assert formats.datetime_text("2026-11-16T13:05:00+00:00", lang) in shown
+    assert "2026-11-16" not in shown

@@ -10,12 +10,13 @@ page in Danish and Norwegian and fails on any stored code that still shows.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 
 from workshop import audit, spreadsheets
 from workshop.db import Store
-from workshop.i18n import catalogue
+from workshop.i18n import catalogue, formats
 from workshop.ui.i18n import current_language, t
 
 # Where a stored value's label lives, most specific first: the first prefix whose
@@ -69,6 +70,8 @@ def entity_label(entity: str | None) -> str:
 
 
 References = dict[str, dict[int, dict[str, Any]]]
+_ISO_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+_ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?([+-]\d\d:\d\d|Z)?")
 
 
 def reference_text(table: str, row: dict[str, Any]) -> str:
@@ -110,6 +113,10 @@ def value_label(value: Any, refs: References | None = None) -> str:
         return ", ".join(value_label(item, refs) for item in value) or t("table.empty")
     if isinstance(value, dict):
         return "; ".join(_field_text(k, v, refs) for k, v in value.items())
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):  # a stored date: the reader's style
+        return formats.date_text(value, current_language())
+    if isinstance(value, str) and _ISO_MOMENT.fullmatch(value):
+        return formats.datetime_text(value, current_language())
     key = _value_keys(current_language()).get(str(value))
     return t(key) if key else str(value)
 
