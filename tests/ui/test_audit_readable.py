@@ -39,12 +39,12 @@ def test_the_audit_table_names_the_step_by_position_and_name(moved, make_app, la
     assert not at.exception, at.exception
     (table,) = [frame.value for frame in at.dataframe]
     first, second = moved["steps"][0], moved["steps"][1]
+    cells = " ".join(str(v) for v in table.to_numpy().ravel())
+    assert translate(lang, "audit.field.step_id") not in cells  # never "trin nr.: 13"
     moved_row = table[table["action"] == translate(lang, "audit.action.go_to_step")].iloc[0]
     kind = lambda step: translate(lang, f"step.{step.kind}")  # noqa: E731
     assert moved_row["before"] == translate(lang, "audit.ref.steps", number=1, kind=kind(first))
     assert moved_row["after"] == translate(lang, "audit.ref.steps", number=2, kind=kind(second))
-    cells = " ".join(str(v) for v in table.to_numpy().ravel())
-    assert translate(lang, "audit.field.step_id") not in cells  # never "trin nr.: 13"
     # the meeting the step belongs to is named too, not only its number
     assert moved_row["entity"].endswith(moved["meeting"].title), moved_row["entity"]
     assert translate(lang, "privacy.audit.json_note") in texts(at)
