@@ -81,6 +81,7 @@ class _Brief(FPDF):
         if self.unicode:
             return text
         replaced = text.replace("–", "-").replace("…", "...").replace("≥", ">=").replace("·", "-")
+        replaced = replaced.replace("“", '"').replace("”", '"')
         return replaced.encode("latin-1", "replace").decode("latin-1")
 
     def font(self, size: float, bold: bool = False, colour: tuple[int, int, int] = INK) -> None:
