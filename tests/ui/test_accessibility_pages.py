@@ -127,3 +127,17 @@ def test_the_contact_setting_is_read_and_trimmed() -> None:
     assert load_settings({}).accessibility_contact is None
     contact = load_settings({"SAMSKAB_ACCESSIBILITY_CONTACT": " tilgaengelighed@kommune.dk "})
     assert contact.accessibility_contact == "tilgaengelighed@kommune.dk"
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"),
+    [("da", "Sprog: Dansk"), ("nb", "Språk: Norsk bokmål"), ("en", "Language: English")],
+)
+def test_the_language_switcher_is_named_as_a_language_choice(
+    app_store, make_app, lang, name
+) -> None:
+    """Trial 18, finding 9: the button a screen reader announced as just "Dansk"."""
+    at = make_app(script=f"{PAGES}/accessibility.py", query={"lang": lang}).run()
+    assert not at.exception
+    labels = [p.proto.popover.label for p in at.get("popover")]
+    assert name in labels, labels
