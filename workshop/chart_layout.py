@@ -65,6 +65,18 @@ def category_axis(**options: Any) -> alt.Axis:
     )
 
 
+def percent_axis(lang: str, **options: Any) -> alt.Axis:
+    """An axis of shares (0–1) labelled as percentages in the reader's style: "100 %" (da, nb,
+    with a no-break space, as ``formats.percent`` writes them), "100%" (en). Vega formats with
+    its own (English) locale; the label expression puts in the language's sign."""
+    from workshop.i18n.formats import percent
+
+    sign = percent(1, lang, decimals=0).removeprefix("100")
+    if sign == "%":
+        return alt.Axis(format="%", **options)
+    return alt.Axis(format="%", labelExpr=f"replace(datum.label, '%', '{sign}')", **options)
+
+
 def bottom_legend(**options: Any) -> alt.Legend:
     """A legend below the plot, one entry per line, its wrapped labels drawn whole."""
     return alt.Legend(

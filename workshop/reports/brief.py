@@ -89,6 +89,7 @@ class _Brief(FPDF):
             return text
         replaced = text.replace("–", "-").replace("…", "...").replace("≥", ">=").replace("·", "-")
         replaced = replaced.replace("\u202f", "\xa0")  # Latin-1 has only the wide no-break space
+        replaced = replaced.replace("“", '"').replace("”", '"')
         return replaced.encode("latin-1", "replace").decode("latin-1")
 
     def font(self, size: float, bold: bool = False, colour: tuple[int, int, int] = INK) -> None:

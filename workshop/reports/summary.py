@@ -8,6 +8,7 @@ viewer of the same version shares one computation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ import pandas as pd
 
 from workshop import barometer, chart_layout, outcomes, workers
 from workshop.cache import VersionedCache
+from workshop.committees.model import DIVERSITY_OPTIONS
 from workshop.db import Store
 from workshop.feedback import core as feedback
 from workshop.i18n import formats
@@ -192,10 +194,22 @@ def diversity_frame(store: Store, committee_id: int | None) -> pd.DataFrame:
                 "attribute": attribute,
                 "members": members,
                 "reported": sum(answers.values()),
-                "answers": dict(sorted(answers.items())),
+                "answers": dict(sorted(answers.items(), key=_answer_order(attribute))),
             }
         )
     return pd.DataFrame(result, columns=["attribute", "members", "reported", "answers"])
+
+
+def _answer_order(attribute: str) -> Callable[[tuple[str, int]], tuple[int, str]]:
+    """Answers in the form's order (ages young to old: "Under 25", "25–39" … "75 or over"); free
+    text (districts) and answers the form no longer offers after them, alphabetically."""
+    order = DIVERSITY_OPTIONS.get(attribute, ())
+
+    def key(item: tuple[str, int]) -> tuple[int, str]:
+        answer = item[0]
+        return (order.index(answer) if answer in order else len(order), answer)
+
+    return key
 
 
 def answer_label(lang: str, attribute: str, answer: str) -> str:

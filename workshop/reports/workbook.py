@@ -61,7 +61,7 @@ class _Labels:
 
     def values(self, keys: Any) -> str:
         listed = json.loads(keys) if isinstance(keys, str) else list(keys or [])
-        return ", ".join(value_label(key, self.lang) for key in listed)
+        return ", ".join(value_label(key, self.lang, short=True) for key in listed)
 
     def columns(self, *spec: tuple[str, str]) -> list[Column]:
         return [Column(self(f"workbook.col.{name}"), kind) for name, kind in spec]

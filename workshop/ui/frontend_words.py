@@ -34,6 +34,10 @@ HINTS = {
     "Press ⌘+Enter to submit form": "frontend.press_cmd_enter_form",
 }
 
+# A date picker's empty segments, as Streamlit 1.67's DateInput (react-aria) writes them in
+# English: "dd.mm.yyyy" → da/nb "dd.mm.åååå".
+DATE_PARTS = {"dd": "frontend.date_day", "mm": "frontend.date_month", "yyyy": "frontend.date_year"}
+
 # A download whose file could not be built: Streamlit writes its English under the button
 # (``stDownloadButtonError``) for five seconds; the reader gets it in words instead.
 DOWNLOAD_ERRORS = ("Failed to generate file for download", "Request timed out", "Download failed")
@@ -50,6 +54,15 @@ SCRIPT = """
     document.querySelectorAll('[data-testid="InputInstructions"] span').forEach(span => {
       const own = words.hints[span.textContent];
       if (own !== undefined && own !== span.textContent) span.textContent = own;
+    });
+    // A date picker's empty segments ("dd", "mm", "yyyy"): the text node itself is changed,
+    // so React's next value (a typed digit) still lands in it.
+    document.querySelectorAll(
+      '[data-testid="stDateInput"] [role="spinbutton"][data-placeholder="true"]'
+    ).forEach(segment => {
+      const text = [...segment.childNodes].find(node => node.nodeType === Node.TEXT_NODE);
+      const own = text && words.date_parts[text.data];
+      if (own && own !== text.data) text.data = own;
     });
     document.querySelectorAll('[data-testid="stDownloadButtonError"]').forEach(box => {
       if (words.download_errors.includes(box.textContent)) box.textContent = words.download_failed;
@@ -73,6 +86,7 @@ def words() -> dict[str, object]:
         "hints": {english: t(key) for english, key in HINTS.items()},
         "download_errors": list(DOWNLOAD_ERRORS),
         "download_failed": t("frontend.download_failed"),
+        "date_parts": {english: t(key) for english, key in DATE_PARTS.items()},
     }
 
 
