@@ -247,6 +247,15 @@ def test_the_console_names_each_step_in_the_readers_language(rooms, browser, sho
     expect(
         console.get_by_role("button", name=translate(lang, "console.save_step_named", position=2))
     ).to_have_count(1)
+    # A number input's steppers, a select box's button, a help icon: in the reader's words.
+    stepper = console.get_by_test_id("stNumberInputStepUp").filter(visible=True).first
+    expect(stepper).to_have_attribute("aria-label", translate(lang, "frontend.increment"))
+    down = console.get_by_test_id("stNumberInputStepDown").filter(visible=True).first
+    expect(down).to_have_attribute("aria-label", translate(lang, "frontend.decrement"))
+    kind = console.locator(".st-key-console_new_step_kind")
+    expect(kind.get_by_role("button", name=translate(lang, "frontend.open"))).to_have_count(1)
+    helped = translate(lang, "frontend.help_for").split("$1")[0]
+    expect(console.locator(f"[aria-label^='{helped}']").first).to_be_attached()
     shots(console, f"01-{lang}-console-agenda")
     console.get_by_role("tab", name=translate(lang, "identity.tab")).click()
     settle(console)
