@@ -53,6 +53,22 @@ a[data-testid="stPageLink-NavLink"][disabled] *, a[data-testid="stPageLink-NavLi
   [class*="st-key-participate_idea_"] > :first-child { flex: 1 1 100% !important; }
   [class*="st-key-participate_idea_"] button { padding-left: 0.5rem; padding-right: 0.5rem; }
 }
+/* A multiselect's list (the ranking on a phone): a long idea wraps and is read whole.
+   Streamlit's list is virtual, each option 40 px high at a fixed place; here the list is as
+   high as all options at 40 px (the list draws only what fits in its own height, so it draws
+   every option), the options flow, each as high as its text, and the drop-down around them
+   scrolls. */
+[data-testid="stMultiSelectDropdown"] { overflow-y: auto !important; }
+[data-testid="stMultiSelectDropdown"] [role="listbox"] {
+  max-height: none !important; height: auto !important; overflow: visible !important; }
+[data-testid="stMultiSelectDropdown"] [role="listbox"] > [role="presentation"] > * {
+  position: relative !important; top: auto !important; height: auto !important;
+  contain: none !important; }
+[data-testid="stMultiSelectDropdown"] [role="option"] {
+  height: auto !important; min-height: 2.5rem; padding-top: 0.5rem; padding-bottom: 0.5rem; }
+[data-testid="stMultiSelectDropdown"] [role="option"] [data-item-hl] {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere; }
 .sk-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 </style>"""
