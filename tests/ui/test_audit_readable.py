@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterator
 
 import pytest
 import streamlit as st
@@ -20,6 +21,16 @@ from workshop.i18n import formats, translate
 from workshop.meetings import core as meetings
 from workshop.model import Role
 from workshop.ui import state
+
+
+@pytest.fixture(autouse=True)
+def language_left_unset() -> Iterator[None]:
+    """These tests choose a language in the bare (no-app) session state, which lives as long as
+    the test process: it is removed after each, or every later page test in the process reads
+    its widgets' labels in that language (a full run failed 48 tests on "Dialogmøte")."""
+    yield
+    if state.LANG in st.session_state:
+        del st.session_state[state.LANG]
 
 
 @pytest.fixture
