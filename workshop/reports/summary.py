@@ -638,6 +638,7 @@ def summary_charts(summary: Summary, lang: str) -> dict[str, dict[str, Any]]:
     Altair's validation of a layered chart takes ~50–100 ms; a politician opening the page
     after someone else pays nothing. The specs live with the cached summary.
     """
+    from workshop.chart_layout import with_reader_locale
     from workshop.i18n import translate
 
     key = ("charts", lang)
@@ -657,6 +658,8 @@ def summary_charts(summary: Summary, lang: str) -> dict[str, dict[str, Any]]:
             charts["national"] = barometer.national_comparison_chart(
                 summary.comparison, lang
             ).to_dict(validate=False)
+        # Every axis label and tooltip number in the reader's style ("62,5 %", "10.000").
+        charts = {name: with_reader_locale(spec, lang) for name, spec in charts.items()}
         summary.extras[key] = charts
     return charts
 
