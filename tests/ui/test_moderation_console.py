@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import join
-from tests.ui.conftest import PAGES, texts
+from tests.ui.conftest import open_console, texts
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.i18n import translate
@@ -43,10 +43,7 @@ def room(app_store):
 
 
 def console(room, make_app):
-    at = make_app(user=room["fie"], query={"meeting": str(room["meeting"].id)}).run()
-    at.switch_page(f"{PAGES}/console.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_console(make_app, room["fie"], room["meeting"].id)
 
 
 def test_the_console_lists_held_ideas_with_what_was_found(room, make_app) -> None:

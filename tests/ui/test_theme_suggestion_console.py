@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import join
-from tests.ui.conftest import PAGES, texts
+from tests.ui.conftest import open_console, texts
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.i18n import translate
@@ -38,10 +38,7 @@ def room(app_store):
 
 
 def console(room, make_app):
-    at = make_app(user=room["fie"], query={"meeting": str(room["meeting"].id)}).run()
-    at.switch_page(f"{PAGES}/console.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_console(make_app, room["fie"], room["meeting"].id)
 
 
 def _submit(room, lines: list[str]) -> list[ideas.Idea]:
