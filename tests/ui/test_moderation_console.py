@@ -11,7 +11,7 @@ from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
-from workshop.meetings import duplicates, ideas, moderation
+from workshop.meetings import duplicates, ideas, moderation, themes
 from workshop.model import Role, StepKind
 
 
@@ -155,3 +155,88 @@ def test_the_toggle_follows_a_co_facilitator_and_does_not_switch_back(room, make
     at.run()
     assert moderation.has_pre_moderation(room["store"], step.id)
     assert at.toggle(key=f"console_pre_moderation_{step.id}").value is True
+
+
+TOPICS = (
+    "Gratis svømmehal for pensionister om tirsdagen",
+    "Cykelsti langs stranden til havnen",
+    "Længere åbningstid på biblioteket",
+    "Legeplads med gynger til de mindste",
+    "Offentlige toiletter ved torvet",
+    "Bedre busforbindelse til hospitalet",
+    "Hundeskov i den nordlige bydel",
+    "Gadelys på stien bag skolen",
+    "Markedsdag hver lørdag med lokale bønder",
+    "Skøjtebane på rådhuspladsen om vinteren",
+    "Affaldssortering i alle boligblokke",
+    "Sommerkoncerter i amfiteatret",
+    "Ladestandere til elbiler ved hallen",
+    "Vandposter med drikkevand i parkerne",
+    "Fodboldmål på engen ved søen",
+    "Genbrugsværksted for cykler og møbler",
+    "Blomstereng i stedet for græsplæne",
+)
+
+
+def test_the_newest_duplicate_groups_come_first(room, make_app) -> None:
+    """In a busy brainstorm the console shows a capped number of groups: the ones that just
+    formed must be among them (they were shown oldest first, so a new duplicate stayed out of
+    sight behind the first fifteen groups until those were handled)."""
+    store = room["store"]
+    for topic in TOPICS:
+        ideas.submit_idea(store, room["anna"], topic, per_minute=100)
+        newest = ideas.submit_idea(store, room["bo"], f"{topic.lower()}!", per_minute=100)
+    seq = meetings.meeting_state(store, room["meeting"].id).change_seq
+    duplicates.duplicates_snapshot(store, room["meeting"].id, seq)
+    duplicates.duplicates_worker.wait()
+    assert len(duplicates.duplicates_snapshot(store, room["meeting"].id, seq).groups) >= 17
+    at = console(room, make_app)
+    keys = [b.key for b in at.button if (b.key or "").startswith("console_dup_merge_")]
+    assert keys[0] == f"console_dup_merge_{newest.id - 1}", keys
+
+
+def many_ideas(room, count: int) -> list:
+    return [
+        ideas.submit_idea(room["store"], room["bo"], f"Forslag nummer {n}", per_minute=10_000)
+        for n in range(count)
+    ]
+
+
+def test_no_pick_list_offers_thousands_of_ideas(room, make_app) -> None:
+    """At 3,000 ideas the console's three pick lists sent 9,000 options to the browser on every
+    run (the trial measured 9-10 s to draw it): each offers at most PICK_SHOWN, says so, and the
+    search narrows what they offer; an idea picked from further down is still the list's value."""
+    from workshop.ui.moderation_console import PICK_SHOWN
+
+    made = many_ideas(room, PICK_SHOWN + 30)
+    themes.create_theme(room["store"], room["meeting"].id, "Bænke", actor=room["fie"])
+    at = console(room, make_app)
+    pick = at.selectbox(key="console_mod_idea")
+    assert len(pick.options) == PICK_SHOWN
+    assert len(at.multiselect(key="console_assign_ideas").options) == PICK_SHOWN
+    total = PICK_SHOWN + 30 + 2  # and the two ideas of the room fixture (one held)
+    assert translate("da", "moderation_scale.pick_capped", shown=PICK_SHOWN, total=total) in texts(
+        at
+    )
+    at.text_input(key="console_browse_search").input("nummer 1").run()
+    found = at.selectbox(key="console_mod_idea").options
+    assert len(found) < PICK_SHOWN and all("1" in o for o in found), found  # words, anywhere
+    at.text_input(key="console_browse_search").input(f"#{made[0].id} nummer 0").run()
+    at.button(key=f"console_browse_pick_{made[0].id}").click().run()
+    at.text_input(key="console_browse_search").input("").run()  # the oldest: not in the first
+    assert not at.exception, at.exception
+    assert at.selectbox(key="console_mod_idea").value.id == made[0].id
+    assert len(at.selectbox(key="console_mod_idea").options) == PICK_SHOWN + 1
+    assert len(at.multiselect(key=f"console_merge_{made[0].id}").options) == PICK_SHOWN
+
+
+def test_a_theme_draws_its_first_ideas_and_the_rest_on_request(room, make_app) -> None:
+    made = many_ideas(room, 25)
+    theme = themes.create_theme(room["store"], room["meeting"].id, "Alt", actor=room["fie"])
+    themes.assign_ideas_to_theme(room["store"], theme.id, [i.id for i in made], actor=room["fie"])
+    at = console(room, make_app)
+    out = [b for b in at.button if (b.key or "").startswith("console_take_out_")]
+    assert len(out) == 10
+    at.toggle(key=f"console_theme_whole_{theme.id}").set_value(True).run()
+    out = [b for b in at.button if (b.key or "").startswith("console_take_out_")]
+    assert len(out) == 25

@@ -67,10 +67,13 @@ def _compute(store: Store, meeting_id: int) -> tuple[tuple[SuggestedGroup, ...],
         # Its worker process died twice (killed, out of memory): the console keeps the last
         # result, marked stale, and the next change tries again.
         return None
-    groups = tuple(
+    groups = [
         SuggestedGroup(tuple(ids[m] for m in members), round(score, 3)) for members, score in found
-    )
-    return groups, cpu
+    ]
+    # Newest first: the console shows a capped number of groups, and in a busy brainstorm the
+    # group that just formed is the one to act on before its idea reaches the wall's votes.
+    groups.sort(key=lambda group: -max(group.idea_ids))
+    return tuple(groups), cpu
 
 
 def duplicates_snapshot(store: Store, meeting_id: int, change_seq: int) -> DuplicateSnapshot:

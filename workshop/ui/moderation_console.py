@@ -23,6 +23,10 @@ from workshop.ui.widgets import author_label, background_state, flag_words, user
 SUGGESTIONS_REFRESH_SECONDS = 2
 SUGGESTIONS_SHOWN = 15
 HELD_SHOWN = 30
+# A pick list (select box, multiselect) offers at most this many ideas: each option is a string
+# sent to the browser and indexed there, and 3,000 of them in three lists made the console take
+# seconds to draw. The search above narrows what the lists offer.
+PICK_SHOWN = 100
 PAGE_KEY = "console_browse_page"
 CHOSEN_KEY = "console_mod_idea"
 
@@ -124,8 +128,8 @@ def _merge_suggested(db: Store, idea_ids: list[int], user: User) -> None:
 
 @st.fragment(run_every=SUGGESTIONS_REFRESH_SECONDS)
 def duplicates_panel(db: Store, meeting_id: int, user: User) -> None:
-    """Suggested duplicate groups, newest computation first; one tap merges a group into its
-    oldest idea. Polls the background result; never computes on this run."""
+    """Suggested duplicate groups, the group with the newest idea first; one tap merges a
+    group into its oldest idea. Polls the background result; never computes on this run."""
     if st.session_state.pop(MERGED_KEY, False):
         st.rerun()  # the whole console: its lists changed, and the answer shows as a toast
     change_seq = meetings.meeting_state(db, meeting_id).change_seq
@@ -252,6 +256,23 @@ def idea_browser(found: list[Idea], themes: list[Theme]) -> list[Idea]:
                     st.session_state[PAGE_KEY] = page.number + 1
                     st.rerun()
     return matching
+
+
+def pick_options(candidates: list[Idea], chosen: Idea | None = None) -> list[Idea]:
+    """What a pick list offers: the first PICK_SHOWN of ``candidates`` (in their order), and
+    the idea already chosen even if it lies further down (a list must show its own value)."""
+    shown = candidates[:PICK_SHOWN]
+    if chosen is not None and all(i.id != chosen.id for i in shown):
+        now = next((i for i in candidates if i.id == chosen.id), None)
+        if now is not None:
+            shown = [now, *shown]
+    return shown
+
+
+def pick_caption(offered: int, total: int) -> None:
+    """Say so when a pick list offers fewer ideas than there are (and how to find the rest)."""
+    if offered < total:
+        st.caption(t("moderation_scale.pick_capped", shown=offered, total=total))
 
 
 def keep_choice_fresh(candidates: list[Idea]) -> None:

@@ -31,6 +31,7 @@ from workshop.voting import methods as vote_methods
 LIVE_REFRESH_SECONDS = 3
 LIVE_SHOWN = 50  # ideas drawn in the live tab before "show more"
 LIVE_LIMIT_KEY = "console_live_limit"
+THEME_SHOWN = 10  # ideas drawn under a theme before "show all"
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
@@ -312,14 +313,18 @@ with moderate_tab:
         if i.merged_into_id is None
     ]
     moderation_console.keep_choice_fresh(candidates)
+    offered = moderation_console.pick_options(
+        candidates, st.session_state.get(moderation_console.CHOSEN_KEY)
+    )
     chosen: Idea | None = st.selectbox(
         t("console.pick_idea"),
-        candidates,
+        offered,
         format_func=idea_choice,
         index=None,
         key=moderation_console.CHOSEN_KEY,
         placeholder=t("console.choose_idea"),
     )
+    moderation_console.pick_caption(len(offered), len(candidates))
     if chosen is not None:
         st.markdown(f"**{user_text(author_label(chosen))}**  \n{user_text(chosen.text)}")
         hide_col, edit_col, merge_col = st.columns(3, gap="large")
@@ -368,15 +373,24 @@ with moderate_tab:
                     done=t("console.done"),
                 )
         with merge_col, st.form("console_merge_form"):
+            # What the search above found (a search for the chosen idea's words finds its
+            # duplicates), then the rest of the wall, newest first; capped like every pick list.
+            found_ids = {i.id for i in candidates}
+            others = sorted(
+                (i for i in on_wall if i.id != chosen.id and i.merged_into_id is None),
+                key=lambda i: (i.id not in found_ids, -i.id),
+            )
+            mergeable = moderation_console.pick_options(others)
             duplicates = st.multiselect(
                 t("console.merge_pick"),
-                [i for i in on_wall if i.id != chosen.id],
+                mergeable,
                 format_func=idea_choice,
                 key=f"console_merge_{chosen.id}",
                 placeholder=t("console.choose_ideas"),
                 help=t("console.merge_help"),
                 select_all=False,
             )
+            moderation_console.pick_caption(len(mergeable), len(others))
             if st.form_submit_button(t("console.merge"), key="console_merge_submit"):
                 act(
                     moderation.merge_ideas,
@@ -417,14 +431,21 @@ with themes_tab:
                 format_func=lambda theme: theme.name,
                 key="console_assign_theme",
             )
+            # Ideas without a theme first, newest first; capped like every pick list.
+            placeable = sorted(
+                (i for i in on_wall if i.merged_into_id is None),
+                key=lambda i: (i.theme_id is not None, -i.id),
+            )
+            assignable = moderation_console.pick_options(placeable)
             picked_ideas = st.multiselect(
                 t("console.theme_ideas"),
-                on_wall,
+                assignable,
                 format_func=idea_choice,
                 key="console_assign_ideas",
                 placeholder=t("console.choose_ideas"),
                 select_all=False,
             )
+            moderation_console.pick_caption(len(assignable), len(placeable))
             if st.form_submit_button(t("console.assign"), key="console_assign"):
                 act(
                     themes.assign_ideas_to_theme,
@@ -438,7 +459,8 @@ with themes_tab:
         inside = [i for i in on_wall if i.theme_id == theme.id]
         with st.container(border=True, key=f"console_theme_{theme.id}"):
             st.markdown(f"**{user_text(theme.name)}** · {tn('console.theme_size', len(inside))}")
-            for idea in inside:
+            whole = st.session_state.get(f"console_theme_whole_{theme.id}", False)
+            for idea in inside if whole else inside[:THEME_SHOWN]:
                 with st.container(horizontal=True, vertical_alignment="center"):
                     st.markdown(user_text(idea.text), width="stretch")
                     if st.button(
@@ -447,6 +469,11 @@ with themes_tab:
                         type="tertiary",
                     ):
                         act(themes.assign_theme, db, idea.id, None, actor=user)
+            if len(inside) > THEME_SHOWN:
+                st.toggle(
+                    tn("console.theme_show_all", len(inside), theme=user_text(theme.name)),
+                    key=f"console_theme_whole_{theme.id}",
+                )
             if st.button(t("console.delete_theme"), key=f"console_delete_theme_{theme.id}"):
                 act(themes.delete_theme, db, theme.id, actor=user)
     loose = [i for i in on_wall if i.theme_id is None]
@@ -622,7 +649,7 @@ with log_tab:
         )
         st.download_button(
             t("console.log_download"),
-            moderation.log_csv(db, meeting.id),
+            lambda: moderation.log_csv(db, meeting.id),  # built when asked for, not every run
             file_name=f"moderation-{meeting.id}.csv",
             mime="text/csv",
             key="console_log_download",
