@@ -44,6 +44,7 @@ from tests.browser.conftest import (  # noqa: E402
     start_server,
 )
 from workshop.accounts import users as accounts  # noqa: E402
+from workshop.i18n import translate  # noqa: E402
 from workshop.meetings import themes  # noqa: E402
 from workshop.model import Role  # noqa: E402
 
@@ -107,12 +108,11 @@ def main() -> None:
                 page.locator(".st-key-console_browse").wait_for(state="attached")
                 settle(page)
                 opened.append(time.perf_counter() - began)
-                tabs = page.get_by_role("tab")
-                tabs.nth(1).click()
+                page.get_by_role("tab", name=translate("da", "console.tab.moderate")).click()
                 pick = page.locator("[class*='st-key-console_browse_pick_'] button").first
                 began = time.perf_counter()
                 pick.click()
-                page.locator(".st-key-console_save_edit").wait_for()
+                page.locator("[class*='st-key-console_edit_text_']").wait_for()
                 settle(page)
                 picked.append(time.perf_counter() - began)
                 search = page.locator(".st-key-console_browse_search input")

@@ -145,3 +145,18 @@ def test_theme_suggestions_agree_with_the_labelled_themes_more_than_chance() -> 
                 predicted[member] = number
         truth = [labels.index(r.theme) for r in rows]
         assert adjusted_rand_score(truth, predicted) > 0.05  # measured 0.10-0.11: see README
+
+
+def test_web_addresses_are_one_thing_each_not_shared_letters() -> None:
+    """Two ideas that are only a word and a link shared "https", "example", "com" and were
+    suggested as duplicates; the same link twice still is one."""
+    texts = [
+        "Se https://example.com/a",
+        "Se https://example.com/b",
+        "Læs mere på www.kommune.dk/park",
+        "Læs mere på www.kommune.dk/skole",
+        "Flere bænke, se https://kommune.dk/baenke",
+        "Flere bænke! Se HTTPS://www.Kommune.dk/baenke/",
+    ]
+    groups = [g.members for g in suggestions.duplicate_groups(texts)]
+    assert groups == [(4, 5)], groups

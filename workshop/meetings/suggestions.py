@@ -19,6 +19,7 @@ with nothing left after normalisation (only emoji, only filler) is never suggest
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import unicodedata
@@ -148,9 +149,24 @@ _STEM_SUFFIXES = sorted(
 )
 
 
+# A web address is one thing, not the words "https", "www", "dk" shared by every address.
+_URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
+
+
+def _url_token(found: re.Match[str]) -> str:
+    """The same address (case, a trailing slash or full stop aside) gives the same token, two
+    addresses give two unrelated ones: "Se https://x.dk/a" and "Se https://x.dk/b" are not
+    near duplicates because their letters mostly agree."""
+    address = found.group(0).casefold().rstrip("/.,;:!?)")
+    address = re.sub(r"^(?:https?://)?(?:www\.)?", "", address)
+    return f" u{hashlib.blake2s(address.encode(), digest_size=6).hexdigest()} "
+
+
 def normalise(text: str) -> str:
-    """Text as the comparison sees it: folded case and accents, words only, no filler."""
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    """Text as the comparison sees it: folded case and accents, words only, no filler; each
+    web address one token of its own."""
+    text = _URL.sub(_url_token, unicodedata.normalize("NFKC", text))
+    text = text.casefold().translate(_FOLD)
     text = text.replace("aa", "å")
     words = [w for w in _NON_WORD.sub(" ", text).split() if w not in FILLER]
     return " ".join(words)
