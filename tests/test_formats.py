@@ -229,3 +229,14 @@ def test_no_module_asks_the_server_clock_for_today() -> None:
             ):
                 found.append(f"{path}:{node.lineno}")
     assert found == []
+
+
+def test_a_list_in_a_sentence_is_joined_as_the_language_joins_it() -> None:
+    items = ["et telefonnummer", "en e-mailadresse", "et CPR-nummer"]
+    assert formats.word_list(items, "da") == "et telefonnummer, en e-mailadresse og et CPR-nummer"
+    assert formats.word_list(items[:2], "nb") == "et telefonnummer og en e-mailadresse"
+    assert formats.word_list(["a phone number", "an e-mail address"], "en") == (
+        "a phone number and an e-mail address"
+    )
+    assert formats.word_list(["Anna"], "da") == "Anna"
+    assert formats.word_list([], "da") == ""

@@ -240,3 +240,40 @@ def test_a_theme_draws_its_first_ideas_and_the_rest_on_request(room, make_app) -
     at.toggle(key=f"console_theme_whole_{theme.id}").set_value(True).run()
     out = [b for b in at.button if (b.key or "").startswith("console_take_out_")]
     assert len(out) == 25
+
+
+def test_the_author_learns_why_however_many_ideas_came_after(room, make_app) -> None:
+    """The reason reached an author only while their idea was among the newest twelve."""
+    store, bo, fie = room["store"], room["bo"], room["fie"]
+    first = ideas.submit_idea(store, bo, "Et forslag der hører til et andet møde")
+    moderation.hide_idea(store, first.id, "Hører til mødet om skolen", actor=fie)
+    for n in range(40):
+        ideas.submit_idea(store, room["anna"], f"Anden idé {n}", per_minute=1000)
+    phone = make_app(query={"p": bo.token}).run()  # a first look: only the newest are fetched
+    assert not phone.exception, phone.exception
+    assert "Hører til mødet om skolen" in texts(phone)
+    second = ideas.submit_idea(store, bo, "Endnu et forslag")
+    phone.run()
+    moderation.hide_idea(store, second.id, "Gentager forslag 3", actor=fie)
+    for n in range(40):  # more news than a phone keeps: the next look starts afresh
+        ideas.submit_idea(store, room["anna"], f"Tredje idé {n}", per_minute=1000)
+    phone.run()
+    assert "Gentager forslag 3" in texts(phone)
+    assert "Hører til mødet om skolen" in texts(phone)
+
+
+def test_what_was_found_reads_as_a_sentence_and_a_reason_is_shown_as_typed(
+    room, make_app
+) -> None:
+    """Two kinds of personal data were joined by a comma ("et telefonnummer, en
+    e-mailadresse"); a facilitator's reason was drawn as markdown on the author's phone."""
+    store = room["store"]
+    both = ideas.submit_idea(store, room["bo"], "Ring 22 33 44 55 eller skriv til bo@example.dk")
+    at = console(room, make_app)
+    assert translate(
+        "da", "moderation_scale.held_flags", what="et telefonnummer og en e-mailadresse"
+    ) in texts(at)
+    moderation.hide_idea(store, both.id, "**Kontakt** <b>os</b> _direkte_", actor=room["fie"])
+    phone = make_app(query={"p": room["bo"].token}).run()
+    shown = texts(phone)
+    assert r"\*\*Kontakt\*\*" in shown and r"\_direkte\_" in shown, shown

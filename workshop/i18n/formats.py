@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
+from babel.lists import format_list
 from babel.numbers import format_decimal, format_percent
 
 LOCALES = {"da": "da_DK", "nb": "nb_NO", "en": "en_GB"}
@@ -197,3 +198,11 @@ def decimal(value: float, lang: str, *, decimals: int = 6, least: int = 1) -> st
     """A decimal number with at least ``least`` and at most ``decimals`` decimals."""
     pattern = "0." + "0" * least + "#" * max(0, decimals - least)
     return format_decimal(value, pattern, locale=locale_name(lang))
+
+
+# -- words ------------------------------------------------------------------------------------
+
+
+def word_list(items: list[str], lang: str) -> str:
+    """Items in a sentence, as the language joins them: "a, b og c", "a, b, and c"."""
+    return format_list(list(items), locale=locale_name(lang)) if items else ""

@@ -246,6 +246,15 @@ def newest_ideas(store: Store, meeting_id: int, limit: int) -> list[Idea]:
     return [idea_from_row(r) for r in reversed(rows)]
 
 
+def own_set_aside(store: Store, participant_id: int) -> list[Idea]:
+    """A participant's own ideas that were hidden, held or merged, oldest first: their phone
+    says why, however many ideas came after (a first look fetches only the newest)."""
+    rows = store.query(
+        "SELECT * FROM ideas WHERE participant_id = ? AND hidden = 1 ORDER BY id", [participant_id]
+    )
+    return [idea_from_row(r) for r in rows]
+
+
 def list_participant_ideas(store: Store, participant_id: int) -> list[Idea]:
     rows = store.query("SELECT * FROM ideas WHERE participant_id = ? ORDER BY id", [participant_id])
     return [idea_from_row(r) for r in rows]

@@ -4,8 +4,9 @@ Pure (no database, no Streamlit): the participate page fetches ideas and keeps t
 browser session; :class:`StreamWindow` decides which of them the phone shows and in what order.
 
 - The **stream** shows the newest ``length`` ideas: others' hidden (or merged) ideas leave it,
-  while an author keeps seeing their own, with the reason. A phone keeps ``keep`` ideas in
-  memory, so 500 phones do not each hold the room's every idea.
+  while an author keeps seeing their own, with the reason, however many ideas came after. A
+  phone keeps ``keep`` ideas in memory (and its own set aside), so 500 phones do not each
+  hold the room's every idea.
 - The **ballot** lists the wall in this participant's own order, so the first ideas posted are
   not favoured. The order is a keyed hash of (seed, participant, idea): stable for the same
   participant and seed, different between participants, and a new or hidden idea does not
@@ -51,18 +52,30 @@ class StreamWindow:
         """Others' hidden or merged ideas leave the stream; the author keeps seeing theirs."""
         return not idea.hidden or idea.participant_id == self.participant_id
 
+    def set_aside(self, idea: Idea) -> bool:
+        """This participant's own idea that was hidden, held or merged: its author is told
+        why, however many ideas came after it."""
+        return idea.hidden and idea.participant_id == self.participant_id
+
     def remember(self, seen: dict[int, Idea], fresh: Iterable[Idea]) -> dict[int, Idea]:
-        """``seen`` with ``fresh`` (new or changed ideas) in it, cut to the newest ``keep``."""
+        """``seen`` with ``fresh`` (new or changed ideas) in it, cut to the newest ``keep``
+        and this participant's own ideas set aside."""
         merged = {**seen, **{idea.id: idea for idea in fresh}}
-        return {i: merged[i] for i in sorted(merged)[-self.keep :]}
+        kept = set(sorted(merged)[-self.keep :])
+        kept.update(i for i, idea in merged.items() if self.set_aside(idea))
+        return {i: merged[i] for i in sorted(kept)}
 
     def needs_full_look(self, first_look: bool, fresh: Sequence[Idea]) -> bool:
         """Fetch the newest ideas afresh: the first look, or more news than the phone keeps."""
         return first_look or len(fresh) >= self.keep
 
     def stream(self, seen: Iterable[Idea]) -> list[Idea]:
-        """The ideas the stream shows, oldest first: the newest ``length`` visible ones."""
-        return sorted((i for i in seen if self.visible(i)), key=lambda i: i.id)[-self.length :]
+        """The ideas the stream shows, oldest first: the newest ``length`` visible ones, and
+        this participant's own ideas set aside, however old (with why, on the phone)."""
+        visible = sorted((i for i in seen if self.visible(i)), key=lambda i: i.id)
+        newest = visible[-self.length :]
+        older = [i for i in visible[: -self.length] if self.set_aside(i)]
+        return older + newest
 
     def earlier(self, wall_count: int, shown: Sequence[Idea]) -> int:
         """How many ideas on the wall the stream does not show (counted from the shared wall)."""

@@ -24,7 +24,7 @@ from workshop.ui.actions import flash_refusal
 from workshop.ui.agreement_widgets import day, field_label, full_agreement
 from workshop.ui.i18n import t
 from workshop.ui.process import store
-from workshop.ui.widgets import user_text
+from workshop.ui.widgets import user_text, word_list
 
 GATE_ERROR = "agreement_gate_error"  # session-state key: a message to show after a rerun
 
@@ -49,7 +49,7 @@ def agreement_gate(participant: Participant, change_seq: int | None = None) -> N
         st.info(t("agreement_gate.changed", version=pending.acknowledged_version))
         fields = [field_label(c.field) for c in pending.changes if c.field != "summary"]
         if fields:
-            st.caption(t("agreement_gate.what_changed", fields=", ".join(fields)))
+            st.caption(t("agreement_gate.what_changed", fields=word_list(list(fields))))
     with st.container(border=True, key="agreement_gate_card"):
         st.markdown(f"**{user_text(version.title)}**")
         st.markdown(user_text(version.summary))

@@ -20,7 +20,7 @@ from workshop.ui.i18n import clock, current_language, day, t, tn
 from workshop.ui.navigation import page_file
 from workshop.ui.process import settings, store
 from workshop.ui.session import flash
-from workshop.ui.widgets import demo_badge, user_text
+from workshop.ui.widgets import demo_badge, user_text, word_list
 
 EVENT = ":material/event:"
 TODO = ":material/radio_button_unchecked:"
@@ -166,10 +166,10 @@ def invitation_controls(db: Store, plan: MeetingPlan, user: User) -> None:
             )
             st.success(tn("meetings.invitations_sent", len(report.sent)))
             if report.failed:
-                names = ", ".join(user_text(m.name) for m in report.failed)
+                names = word_list([user_text(m.name) for m in report.failed])
                 st.error(t("meetings.invitations_failed", names=names))
             if report.without_address:
-                names = ", ".join(user_text(m.name) for m in report.without_address)
+                names = word_list([user_text(m.name) for m in report.without_address])
                 st.warning(t("meetings.tell_another_way", names=names), icon=":material/call:")
     sent = invitations.list_invitations(db, plan.meeting_id)
     if sent:

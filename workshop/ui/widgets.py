@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from workshop.i18n import numbers
+from workshop.i18n import formats, numbers
 from workshop.model import Idea, Step
 from workshop.text import escape_markdown
 from workshop.ui.i18n import current_language, t
@@ -28,9 +28,15 @@ def author_label(idea: Idea) -> str:
     return name
 
 
+def word_list(items: list[str]) -> str:
+    """Items in a sentence in the reader's language: "Anna, Bo og Carl"."""
+    return formats.word_list(items, current_language())
+
+
 def flag_words(flags: tuple[str, ...]) -> str:
-    """The kinds of personal data found in an idea, in words: "a phone number, an e-mail…"."""
-    return ", ".join(t(f"personal_data.kind.{kind}") for kind in flags)
+    """The kinds of personal data found in an idea, in words: "et telefonnummer og en
+    e-mailadresse"."""
+    return word_list([t(f"personal_data.kind.{kind}") for kind in flags])
 
 
 def idea_message(idea: Idea, *, own: bool, merged_with: str | None = None) -> None:
@@ -54,7 +60,7 @@ def idea_message(idea: Idea, *, own: bool, merged_with: str | None = None) -> No
                 else t("idea.held_waiting")
             )
         elif idea.hidden:
-            st.caption(t("idea.hidden_for_you", reason=idea.hide_reason or "—"))
+            st.caption(t("idea.hidden_for_you", reason=user_text(idea.hide_reason or "—")))
 
 
 def prompt_message(step: Step) -> None:

@@ -16,7 +16,7 @@ from workshop.ui.agreement_widgets import day, field_label
 from workshop.ui.i18n import current_language, date_format, t
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
-from workshop.ui.widgets import user_text
+from workshop.ui.widgets import user_text, word_list
 
 NEW_RESET = "agreements_new_reset"
 NEW_KEYS = ("agreements_new_description", "agreements_new_owner", "agreements_new_due")
@@ -185,7 +185,7 @@ with text_tab, st.form(f"agreements_edit_{agreement.id}_{current.version}"):
     confirmed = bool(running) and st.checkbox(
         t(
             "agreements.confirm_running",
-            meetings=", ".join(user_text(m.title) for m in running),
+            meetings=word_list([user_text(m.title) for m in running]),
         ),
         key=f"agreements_confirm_running_{edit_key}",
     )

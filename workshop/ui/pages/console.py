@@ -24,7 +24,14 @@ from workshop.ui.participant_widgets import join_watch, participants_tab
 from workshop.ui.process import settings, store
 from workshop.ui.results import show_round_results
 from workshop.ui.session import flash, recheck_staff, require_role, show_flash
-from workshop.ui.widgets import author_label, demo_badge, minutes_left, step_label, user_text
+from workshop.ui.widgets import (
+    author_label,
+    demo_badge,
+    minutes_left,
+    step_label,
+    user_text,
+    word_list,
+)
 from workshop.voting import ballots as voting
 from workshop.voting import methods as vote_methods
 
@@ -284,7 +291,7 @@ def live_ideas() -> None:
                 details.append(user_text(theme_names[idea.theme_id]))
             merged = credits.get(idea.id, [])
             if merged:
-                names = ", ".join(r["author_name"] or t("idea.anonymous") for r in merged)
+                names = word_list([r["author_name"] or t("idea.anonymous") for r in merged])
                 details.append(t("console.also_from", names=user_text(names)))
             if idea.edited:
                 details.append(t("idea.edited"))

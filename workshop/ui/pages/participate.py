@@ -94,6 +94,7 @@ def seen_ideas(latest: int) -> dict[int, Idea]:
         if window.needs_full_look(last < 0, fresh):
             seen = {}
             fresh = ideas.newest_ideas(db, meeting.id, window.keep)
+            fresh += ideas.own_set_aside(db, participant.id)
         seen = window.remember(seen, fresh)
         st.session_state[state.STREAM_IDEAS] = seen
         st.session_state[state.STREAM_SEQ] = latest
