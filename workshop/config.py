@@ -6,6 +6,7 @@ fails when one is missing there.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -143,6 +144,14 @@ def _report_workers(value: str | None) -> bool:
     return text == "1"
 
 
+def installation_time_zone(env: Mapping[str, str] | None = None) -> str:
+    """``SAMSKAB_TIME_ZONE`` alone (what ``load_settings().time_zone`` says, without reading
+    every other setting): formatting a moment asks for it."""
+    env = os.environ if env is None else env
+    return _time_zone(env.get("SAMSKAB_TIME_ZONE"))
+
+
+@functools.lru_cache(maxsize=16)
 def _time_zone(value: str | None) -> str:
     """A zone name from the tz database; an unknown name stops the start with a clear message."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

@@ -262,9 +262,7 @@ def test_the_author_learns_why_however_many_ideas_came_after(room, make_app) -> 
     assert "Hører til mødet om skolen" in texts(phone)
 
 
-def test_what_was_found_reads_as_a_sentence_and_a_reason_is_shown_as_typed(
-    room, make_app
-) -> None:
+def test_what_was_found_reads_as_a_sentence_and_a_reason_is_shown_as_typed(room, make_app) -> None:
     """Two kinds of personal data were joined by a comma ("et telefonnummer, en
     e-mailadresse"); a facilitator's reason was drawn as markdown on the author's phone."""
     store = room["store"]
@@ -277,3 +275,22 @@ def test_what_was_found_reads_as_a_sentence_and_a_reason_is_shown_as_typed(
     phone = make_app(query={"p": room["bo"].token}).run()
     shown = texts(phone)
     assert r"\*\*Kontakt\*\*" in shown and r"\_direkte\_" in shown, shown
+
+
+def test_the_log_table_shows_the_newest_entries_and_the_csv_has_all(room, make_app) -> None:
+    """Placing 3,000 ideas in themes logs 3,000 rows; formatting all of them on every run of
+    the console was most of its time. The table shows the newest LOG_SHOWN, newest first."""
+    from workshop.ui.moderation_console import LOG_SHOWN
+
+    made = many_ideas(room, LOG_SHOWN + 20)
+    theme = themes.create_theme(room["store"], room["meeting"].id, "Alt", actor=room["fie"])
+    themes.assign_ideas_to_theme(room["store"], theme.id, [i.id for i in made], actor=room["fie"])
+    total = moderation.log_size(room["store"], room["meeting"].id)
+    assert total > LOG_SHOWN
+    at = console(room, make_app)
+    [table] = at.dataframe
+    shown = table.value
+    assert len(shown) == LOG_SHOWN
+    assert shown["idea_id"].iloc[0] == f"#{made[-1].id}"  # newest first
+    assert translate("da", "console.log_newest", shown=LOG_SHOWN, total=f"{total}") in texts(at)
+    assert len(moderation.log_csv(room["store"], room["meeting"].id).splitlines()) == total + 1

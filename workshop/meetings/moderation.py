@@ -494,19 +494,37 @@ def list_log(store: Store, meeting_id: int) -> list[dict[str, Any]]:
     )
 
 
+def log_size(store: Store, meeting_id: int) -> int:
+    return int(
+        store.scalar("SELECT count(*) FROM moderation_log WHERE meeting_id = ?", [meeting_id])
+    )
+
+
 def log_frame(
     store: Store,
     meeting_id: int,
     action_label: Callable[[str], str] = str,
     lang: str = "da",
+    *,
+    newest: int | None = None,
 ) -> pd.DataFrame:
     """The log for reading on screen: local times in the reader's style (never UTC), action
-    names, blanks for nothing."""
+    names, blanks for nothing. ``newest``: only the newest so many entries, newest first (a
+    screen, where sorting 3,000 theme placements into one table helps nobody; the CSV has all)."""
     from workshop.i18n import formats
 
-    frame = pd.DataFrame(list_log(store, meeting_id), columns=EXPORT_COLUMNS)
+    if newest is None:
+        rows = list_log(store, meeting_id)
+    else:
+        rows = store.query(
+            "SELECT id, at, actor, action, idea_id, theme_id, reason, before, after"
+            " FROM moderation_log WHERE meeting_id = ? ORDER BY id DESC LIMIT ?",
+            [meeting_id, newest],
+        )
+    frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
     frame["at"] = [formats.datetime_text(at, lang, seconds=True) for at in frame["at"]]
-    frame["action"] = frame["action"].map(action_label)
+    labels = {action: action_label(action) for action in frame["action"].unique()}
+    frame["action"] = frame["action"].map(labels)
     # Ideas by the number the console shows (#12), themes by name: text columns, so that a
     # row without one is blank rather than a mixed column the table cannot draw.
     names = {

@@ -27,6 +27,8 @@ HELD_SHOWN = 30
 # sent to the browser and indexed there, and 3,000 of them in three lists made the console take
 # seconds to draw. The search above narrows what the lists offer.
 PICK_SHOWN = 100
+THEME_SHOWN = 10  # ideas drawn under a theme in the themes tab before "show all"
+LOG_SHOWN = 200  # the newest moderation log entries in the log table; the CSV has every one
 PAGE_KEY = "console_browse_page"
 CHOSEN_KEY = "console_mod_idea"
 

@@ -38,7 +38,6 @@ from workshop.voting import methods as vote_methods
 LIVE_REFRESH_SECONDS = 3
 LIVE_SHOWN = 50  # ideas drawn in the live tab before "show more"
 LIVE_LIMIT_KEY = "console_live_limit"
-THEME_SHOWN = 10  # ideas drawn under a theme before "show all"
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
@@ -467,7 +466,7 @@ with themes_tab:
         with st.container(border=True, key=f"console_theme_{theme.id}"):
             st.markdown(f"**{user_text(theme.name)}** · {tn('console.theme_size', len(inside))}")
             whole = st.session_state.get(f"console_theme_whole_{theme.id}", False)
-            for idea in inside if whole else inside[:THEME_SHOWN]:
+            for idea in inside if whole else inside[: moderation_console.THEME_SHOWN]:
                 with st.container(horizontal=True, vertical_alignment="center"):
                     st.markdown(user_text(idea.text), width="stretch")
                     if st.button(
@@ -476,7 +475,7 @@ with themes_tab:
                         type="tertiary",
                     ):
                         act(themes.assign_theme, db, idea.id, None, actor=user)
-            if len(inside) > THEME_SHOWN:
+            if len(inside) > moderation_console.THEME_SHOWN:
                 st.toggle(
                     tn("console.theme_show_all", len(inside), theme=user_text(theme.name)),
                     key=f"console_theme_whole_{theme.id}",
@@ -632,13 +631,19 @@ with agenda_tab:
 
 # -- moderation log -----------------------------------------------------------------------------
 with log_tab:
-    entries = moderation.list_log(db, meeting.id)
+    entries = moderation.log_size(db, meeting.id)
     if not entries:
         st.caption(t("console.log_empty"))
     else:
+        if entries > moderation_console.LOG_SHOWN:
+            st.caption(t("console.log_newest", shown=moderation_console.LOG_SHOWN, total=entries))
         st.dataframe(
             moderation.log_frame(
-                db, meeting.id, lambda a: t(f"moderation.action.{a}"), current_language()
+                db,
+                meeting.id,
+                lambda a: t(f"moderation.action.{a}"),
+                current_language(),
+                newest=moderation_console.LOG_SHOWN,
             ),
             hide_index=True,
             key="console_log_table",
