@@ -157,6 +157,7 @@ def test_facilitator_sees_the_join_rate_warning_and_removes_a_scripted_participa
     shots(console, "10-console-join-warning")
 
     console.get_by_role("tab", name=da("identity.tab")).click()
+    settle(console)  # only the open tab runs: the click reruns the page
     choice = da(
         "identity.remove_choice",
         id=bot.id,

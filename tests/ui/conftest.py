@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.factories import join, make_meeting, start
 from workshop.accounts import users as accounts
 from workshop.app import shared_store
+from workshop.i18n import translate
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 from workshop.model import Role
@@ -56,11 +57,20 @@ def make_app() -> Callable[..., AppTest]:
     return make
 
 
-def open_console(make_app, user, meeting_id: int) -> AppTest:
-    """The console of ``meeting_id`` as ``user`` sees it after opening it (no exception)."""
+def open_console(make_app, user, meeting_id: int, tab: str = "live") -> AppTest:
+    """The console of ``meeting_id`` as ``user`` sees it after opening it (no exception), on
+    its ``tab`` (``console.tab.<tab>``; only the open tab runs). The other tabs: ``console_tab``."""
     at = make_app(user=user, query={"meeting": str(meeting_id)}).run()
+    console_tab(at, tab)
     at.switch_page(f"{PAGES}/console.py").run()
     assert not at.exception, at.exception
+    return at
+
+
+def console_tab(at: AppTest, tab: str) -> AppTest:
+    """Open the console's ``tab`` on the next run (as a tap on it does)."""
+    key = "identity.tab" if tab == "people" else f"console.tab.{tab}"
+    at.session_state["console_tab"] = translate("da", key)
     return at
 
 

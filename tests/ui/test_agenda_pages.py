@@ -29,7 +29,8 @@ def fie(app_store):
     return accounts.create_user(app_store, "fie", "a long passphrase", Role.FACILITATOR, "Fie")
 
 
-console = open_console
+def console(make_app, user, meeting_id: int):
+    return open_console(make_app, user, meeting_id, "agenda")
 
 
 def kinds(store, meeting_id: int) -> list[StepKind]:

@@ -70,7 +70,7 @@ def test_a_new_round_is_offered_only_in_the_running_vote(room, make_app) -> None
 def test_assigning_ideas_to_a_theme_is_one_step(room, make_app) -> None:
     store, posted = room["store"], room["ideas"]
     theme = themes.create_theme(store, room["meeting"].id, "Badeliv", actor=room["fie"])
-    at = console(room, make_app)
+    at = open_console(make_app, room["fie"], room["meeting"].id, "themes")
     picker = at.multiselect(key="console_assign_ideas")
     for idea in posted[:2]:
         picker.select(idea)

@@ -4,7 +4,7 @@ message a phone gets when its participant no longer exists (issue 14, points 1 a
 from __future__ import annotations
 
 from tests.factories import join
-from tests.ui.conftest import PAGES, texts
+from tests.ui.conftest import PAGES, console_tab, texts
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, participants
@@ -16,6 +16,7 @@ def open_console(make_app, world):
     at = make_app(
         user=world["users"][Role.FACILITATOR], query={"meeting": str(world["meeting"].id)}
     ).run()
+    console_tab(at, "people")
     at.switch_page(f"{PAGES}/console.py").run()
     assert not at.exception, at.exception
     return at

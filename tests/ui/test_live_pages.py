@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import join
-from tests.ui.conftest import PAGES, texts
+from tests.ui.conftest import PAGES, console_tab, texts
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.i18n import translate
@@ -59,8 +59,14 @@ def test_console_shows_every_tab_and_the_moderation_log(room, make_app) -> None:
     assert "Idé nummer 3" in shown and "Badeliv" in shown
     assert "2 deltagere er med" in shown
     assert translate("da", "console.hidden_because", reason="Telefonnummer") in shown
+    assert not at.dataframe, "only the open tab runs"
+    console_tab(at, "log").run()
+    assert not at.exception, at.exception
     assert at.dataframe, "the moderation log is shown"
     assert len(at.dataframe[0].value) == len(moderation.list_log(room["store"], room["meeting"].id))
+    for tab in ("moderate", "themes", "agenda", "people"):
+        console_tab(at, tab).run()
+        assert not at.exception, (tab, at.exception)
 
 
 def test_console_moves_to_the_next_step_and_adds_time(room, make_app) -> None:

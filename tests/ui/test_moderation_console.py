@@ -13,6 +13,7 @@ from workshop.i18n import translate
 from workshop.meetings import core as meetings
 from workshop.meetings import duplicates, ideas, moderation, themes
 from workshop.model import Role, StepKind
+from workshop.text import escape_markdown
 
 
 @pytest.fixture
@@ -42,8 +43,8 @@ def room(app_store):
     }
 
 
-def console(room, make_app):
-    return open_console(make_app, room["fie"], room["meeting"].id)
+def console(room, make_app, tab: str = "moderate"):
+    return open_console(make_app, room["fie"], room["meeting"].id, tab)
 
 
 def test_the_console_lists_held_ideas_with_what_was_found(room, make_app) -> None:
@@ -64,7 +65,7 @@ def test_one_tap_hides_a_held_idea_and_the_author_learns_why(room, make_app) -> 
     )
     assert translate("da", "moderation_scale.held_title", count=0) in texts(at)
     phone = make_app(query={"p": room["anna"].token}).run()
-    assert hidden.hide_reason in texts(phone)
+    assert escape_markdown(hidden.hide_reason) in texts(phone)  # shown as typed
 
 
 def test_letting_a_held_idea_through_puts_it_on_the_wall(room, make_app) -> None:
@@ -213,7 +214,8 @@ def test_no_pick_list_offers_thousands_of_ideas(room, make_app) -> None:
     at = console(room, make_app)
     pick = at.selectbox(key="console_mod_idea")
     assert len(pick.options) == PICK_SHOWN
-    assert len(at.multiselect(key="console_assign_ideas").options) == PICK_SHOWN
+    themed = console(room, make_app, "themes")
+    assert len(themed.multiselect(key="console_assign_ideas").options) == PICK_SHOWN
     total = PICK_SHOWN + 30 + 2  # and the two ideas of the room fixture (one held)
     assert translate("da", "moderation_scale.pick_capped", shown=PICK_SHOWN, total=total) in texts(
         at
@@ -234,7 +236,7 @@ def test_a_theme_draws_its_first_ideas_and_the_rest_on_request(room, make_app) -
     made = many_ideas(room, 25)
     theme = themes.create_theme(room["store"], room["meeting"].id, "Alt", actor=room["fie"])
     themes.assign_ideas_to_theme(room["store"], theme.id, [i.id for i in made], actor=room["fie"])
-    at = console(room, make_app)
+    at = console(room, make_app, "themes")
     out = [b for b in at.button if (b.key or "").startswith("console_take_out_")]
     assert len(out) == 10
     at.toggle(key=f"console_theme_whole_{theme.id}").set_value(True).run()
@@ -287,7 +289,7 @@ def test_the_log_table_shows_the_newest_entries_and_the_csv_has_all(room, make_a
     themes.assign_ideas_to_theme(room["store"], theme.id, [i.id for i in made], actor=room["fie"])
     total = moderation.log_size(room["store"], room["meeting"].id)
     assert total > LOG_SHOWN
-    at = console(room, make_app)
+    at = console(room, make_app, "log")
     [table] = at.dataframe
     shown = table.value
     assert len(shown) == LOG_SHOWN

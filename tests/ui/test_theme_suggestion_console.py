@@ -38,7 +38,7 @@ def room(app_store):
 
 
 def console(room, make_app):
-    return open_console(make_app, room["fie"], room["meeting"].id)
+    return open_console(make_app, room["fie"], room["meeting"].id, "themes")
 
 
 def _submit(room, lines: list[str]) -> list[ideas.Idea]:
@@ -139,7 +139,7 @@ def _toasts(at) -> str:
 
 def test_the_live_tab_draws_a_capped_list_with_show_more(room, make_app) -> None:
     _submit(room, [f"Idé nummer {n}" for n in range(1, 61)])
-    at = console(room, make_app)
+    at = open_console(make_app, room["fie"], room["meeting"].id, "live")
     drawn = _live_ideas(at)
     assert len(drawn) == 50
     assert drawn[0].endswith("Idé nummer 60")  # the newest first (no dots yet)

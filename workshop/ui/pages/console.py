@@ -38,6 +38,7 @@ from workshop.voting import methods as vote_methods
 LIVE_REFRESH_SECONDS = 3
 LIVE_SHOWN = 50  # ideas drawn in the live tab before "show more"
 LIVE_LIMIT_KEY = "console_live_limit"
+TAB_KEY = "console_tab"  # the open tab (its label)
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
@@ -253,6 +254,9 @@ on_wall = [i for i in all_ideas if not i.hidden]
 all_themes = themes.list_themes(db, meeting.id)
 theme_names = {theme.id: theme.name for theme in all_themes}
 
+# Lazy tabs: only the open tab's content runs and is sent (Streamlit's ``on_change="rerun"``
+# with ``.open``); its fragments refresh only while it is open. At 3,000 ideas every tab drew
+# its lists on every run, and the timed panels of hidden tabs kept the page busy.
 live_tab, moderate_tab, themes_tab, agenda_tab, log_tab, people_tab = st.tabs(
     [
         t("console.tab.live"),
@@ -261,7 +265,9 @@ live_tab, moderate_tab, themes_tab, agenda_tab, log_tab, people_tab = st.tabs(
         t("console.tab.agenda"),
         t("console.tab.log"),
         t("identity.tab"),
-    ]
+    ],
+    key=TAB_KEY,
+    on_change="rerun",
 )
 
 
@@ -305,186 +311,199 @@ def live_ideas() -> None:
         )
 
 
-with live_tab:
-    live_ideas()
+if live_tab.open:
+    with live_tab:
+        live_ideas()
 
 
 # -- moderation ---------------------------------------------------------------------------------
-with moderate_tab:
-    moderation_console.held_panel(db, meeting.id, user, step)
-    moderation_console.duplicates_panel(db, meeting.id, user)
-    candidates = [
-        i
-        for i in moderation_console.idea_browser(all_ideas, all_themes)
-        if i.merged_into_id is None
-    ]
-    moderation_console.keep_choice_fresh(candidates)
-    offered = moderation_console.pick_options(
-        candidates, st.session_state.get(moderation_console.CHOSEN_KEY)
-    )
-    chosen: Idea | None = st.selectbox(
-        t("console.pick_idea"),
-        offered,
-        format_func=idea_choice,
-        index=None,
-        key=moderation_console.CHOSEN_KEY,
-        placeholder=t("console.choose_idea"),
-    )
-    moderation_console.pick_caption(len(offered), len(candidates))
-    if chosen is not None:
-        st.markdown(f"**{user_text(author_label(chosen))}**  \n{user_text(chosen.text)}")
-        hide_col, edit_col, merge_col = st.columns(3, gap="large")
-        with hide_col, st.form("console_hide_form", clear_on_submit=True):
-            if chosen.hidden:
-                st.caption(t("console.hidden_because", reason=user_text(chosen.hide_reason or "")))
-                if st.form_submit_button(t("console.unhide"), key="console_unhide"):
-                    act(moderation.unhide_idea, db, chosen.id, actor=user, done=t("console.done"))
-            else:
-                reason = st.text_input(
-                    t("console.hide_reason"),
-                    max_chars=moderation.REASON_MAX,
-                    key="console_hide_reason",
-                    help=t("console.hide_reason_help"),
+if moderate_tab.open:
+    with moderate_tab:
+        moderation_console.held_panel(db, meeting.id, user, step)
+        moderation_console.duplicates_panel(db, meeting.id, user)
+        candidates = [
+            i
+            for i in moderation_console.idea_browser(all_ideas, all_themes)
+            if i.merged_into_id is None
+        ]
+        moderation_console.keep_choice_fresh(candidates)
+        offered = moderation_console.pick_options(
+            candidates, st.session_state.get(moderation_console.CHOSEN_KEY)
+        )
+        chosen: Idea | None = st.selectbox(
+            t("console.pick_idea"),
+            offered,
+            format_func=idea_choice,
+            index=None,
+            key=moderation_console.CHOSEN_KEY,
+            placeholder=t("console.choose_idea"),
+        )
+        moderation_console.pick_caption(len(offered), len(candidates))
+        if chosen is not None:
+            st.markdown(f"**{user_text(author_label(chosen))}**  \n{user_text(chosen.text)}")
+            hide_col, edit_col, merge_col = st.columns(3, gap="large")
+            with hide_col, st.form("console_hide_form", clear_on_submit=True):
+                if chosen.hidden:
+                    st.caption(
+                        t("console.hidden_because", reason=user_text(chosen.hide_reason or ""))
+                    )
+                    if st.form_submit_button(t("console.unhide"), key="console_unhide"):
+                        act(
+                            moderation.unhide_idea,
+                            db,
+                            chosen.id,
+                            actor=user,
+                            done=t("console.done"),
+                        )
+                else:
+                    reason = st.text_input(
+                        t("console.hide_reason"),
+                        max_chars=moderation.REASON_MAX,
+                        key="console_hide_reason",
+                        help=t("console.hide_reason_help"),
+                    )
+                    if st.form_submit_button(t("console.hide"), key="console_hide"):
+                        act(
+                            moderation.hide_idea,
+                            db,
+                            chosen.id,
+                            reason,
+                            actor=user,
+                            done=t("console.done"),
+                        )
+            with edit_col, st.form("console_edit_form"):
+                new_text = st.text_area(
+                    t("console.edit_text"),
+                    value=chosen.text,
+                    max_chars=config.idea_max_chars,
+                    key=f"console_edit_text_{chosen.id}",
                 )
-                if st.form_submit_button(t("console.hide"), key="console_hide"):
+                edit_reason = st.text_input(
+                    t("console.edit_reason"),
+                    max_chars=moderation.REASON_MAX,
+                    key=f"console_edit_reason_{chosen.id}",
+                )
+                if st.form_submit_button(t("console.save_edit"), key="console_save_edit"):
                     act(
-                        moderation.hide_idea,
+                        moderation.edit_idea,
                         db,
                         chosen.id,
-                        reason,
+                        new_text,
+                        reason=edit_reason,
+                        actor=user,
+                        max_chars=config.idea_max_chars,
+                        done=t("console.done"),
+                    )
+            with merge_col, st.form("console_merge_form"):
+                # What the search above found (a search for the chosen idea's words finds its
+                # duplicates), then the rest of the wall, newest first; capped like every pick list.
+                found_ids = {i.id for i in candidates}
+                others = sorted(
+                    (i for i in on_wall if i.id != chosen.id and i.merged_into_id is None),
+                    key=lambda i: (i.id not in found_ids, -i.id),
+                )
+                mergeable = moderation_console.pick_options(others)
+                duplicates = st.multiselect(
+                    t("console.merge_pick"),
+                    mergeable,
+                    format_func=idea_choice,
+                    key=f"console_merge_{chosen.id}",
+                    placeholder=t("console.choose_ideas"),
+                    help=t("console.merge_help"),
+                    select_all=False,
+                )
+                moderation_console.pick_caption(len(mergeable), len(others))
+                if st.form_submit_button(t("console.merge"), key="console_merge_submit"):
+                    act(
+                        moderation.merge_ideas,
+                        db,
+                        chosen.id,
+                        [d.id for d in duplicates],
                         actor=user,
                         done=t("console.done"),
                     )
-        with edit_col, st.form("console_edit_form"):
-            new_text = st.text_area(
-                t("console.edit_text"),
-                value=chosen.text,
-                max_chars=config.idea_max_chars,
-                key=f"console_edit_text_{chosen.id}",
-            )
-            edit_reason = st.text_input(
-                t("console.edit_reason"),
-                max_chars=moderation.REASON_MAX,
-                key=f"console_edit_reason_{chosen.id}",
-            )
-            if st.form_submit_button(t("console.save_edit"), key="console_save_edit"):
-                act(
-                    moderation.edit_idea,
-                    db,
-                    chosen.id,
-                    new_text,
-                    reason=edit_reason,
-                    actor=user,
-                    max_chars=config.idea_max_chars,
-                    done=t("console.done"),
-                )
-        with merge_col, st.form("console_merge_form"):
-            # What the search above found (a search for the chosen idea's words finds its
-            # duplicates), then the rest of the wall, newest first; capped like every pick list.
-            found_ids = {i.id for i in candidates}
-            others = sorted(
-                (i for i in on_wall if i.id != chosen.id and i.merged_into_id is None),
-                key=lambda i: (i.id not in found_ids, -i.id),
-            )
-            mergeable = moderation_console.pick_options(others)
-            duplicates = st.multiselect(
-                t("console.merge_pick"),
-                mergeable,
-                format_func=idea_choice,
-                key=f"console_merge_{chosen.id}",
-                placeholder=t("console.choose_ideas"),
-                help=t("console.merge_help"),
-                select_all=False,
-            )
-            moderation_console.pick_caption(len(mergeable), len(others))
-            if st.form_submit_button(t("console.merge"), key="console_merge_submit"):
-                act(
-                    moderation.merge_ideas,
-                    db,
-                    chosen.id,
-                    [d.id for d in duplicates],
-                    actor=user,
-                    done=t("console.done"),
-                )
-        edits = moderation.list_idea_edits(db, chosen.id)
-        if edits:
-            st.markdown(f"**{t('console.edit_history')}**")
-            for edit in edits:
-                st.caption(
-                    t(
-                        "console.edit_entry",
-                        at=moment(edit.at),
-                        before=user_text(edit.before),
-                        reason=user_text(edit.reason or "—"),
+            edits = moderation.list_idea_edits(db, chosen.id)
+            if edits:
+                st.markdown(f"**{t('console.edit_history')}**")
+                for edit in edits:
+                    st.caption(
+                        t(
+                            "console.edit_entry",
+                            at=moment(edit.at),
+                            before=user_text(edit.before),
+                            reason=user_text(edit.reason or "—"),
+                        )
                     )
-                )
 
 
 # -- themes -------------------------------------------------------------------------------------
-with themes_tab:
-    theme_suggestion_panel.theme_suggestions_panel(db, meeting.id, user)
-    with st.form("console_theme_form", clear_on_submit=True):
-        theme_name = st.text_input(
-            t("console.theme_name"), max_chars=themes.NAME_MAX, key="console_theme_name"
-        )
-        if st.form_submit_button(t("console.add_theme"), key="console_add_theme"):
-            act(themes.create_theme, db, meeting.id, theme_name, actor=user)
-    if all_themes:
-        with st.form("console_assign_form", clear_on_submit=True):
-            target = st.selectbox(
-                t("console.theme_target"),
-                all_themes,
-                format_func=lambda theme: theme.name,
-                key="console_assign_theme",
+if themes_tab.open:
+    with themes_tab:
+        theme_suggestion_panel.theme_suggestions_panel(db, meeting.id, user)
+        with st.form("console_theme_form", clear_on_submit=True):
+            theme_name = st.text_input(
+                t("console.theme_name"), max_chars=themes.NAME_MAX, key="console_theme_name"
             )
-            # Ideas without a theme first, newest first; capped like every pick list.
-            placeable = sorted(
-                (i for i in on_wall if i.merged_into_id is None),
-                key=lambda i: (i.theme_id is not None, -i.id),
-            )
-            assignable = moderation_console.pick_options(placeable)
-            picked_ideas = st.multiselect(
-                t("console.theme_ideas"),
-                assignable,
-                format_func=idea_choice,
-                key="console_assign_ideas",
-                placeholder=t("console.choose_ideas"),
-                select_all=False,
-            )
-            moderation_console.pick_caption(len(assignable), len(placeable))
-            if st.form_submit_button(t("console.assign"), key="console_assign"):
-                act(
-                    themes.assign_ideas_to_theme,
-                    db,
-                    target.id,
-                    [idea.id for idea in picked_ideas],
-                    actor=user,
-                    done=tn("console.assigned", len(picked_ideas)),
+            if st.form_submit_button(t("console.add_theme"), key="console_add_theme"):
+                act(themes.create_theme, db, meeting.id, theme_name, actor=user)
+        if all_themes:
+            with st.form("console_assign_form", clear_on_submit=True):
+                target = st.selectbox(
+                    t("console.theme_target"),
+                    all_themes,
+                    format_func=lambda theme: theme.name,
+                    key="console_assign_theme",
                 )
-    for theme in all_themes:
-        inside = [i for i in on_wall if i.theme_id == theme.id]
-        with st.container(border=True, key=f"console_theme_{theme.id}"):
-            st.markdown(f"**{user_text(theme.name)}** · {tn('console.theme_size', len(inside))}")
-            whole = st.session_state.get(f"console_theme_whole_{theme.id}", False)
-            for idea in inside if whole else inside[: moderation_console.THEME_SHOWN]:
-                with st.container(horizontal=True, vertical_alignment="center"):
-                    st.markdown(user_text(idea.text), width="stretch")
-                    if st.button(
-                        t("console.take_out"),
-                        key=f"console_take_out_{idea.id}",
-                        type="tertiary",
-                    ):
-                        act(themes.assign_theme, db, idea.id, None, actor=user)
-            if len(inside) > moderation_console.THEME_SHOWN:
-                st.toggle(
-                    tn("console.theme_show_all", len(inside), theme=user_text(theme.name)),
-                    key=f"console_theme_whole_{theme.id}",
+                # Ideas without a theme first, newest first; capped like every pick list.
+                placeable = sorted(
+                    (i for i in on_wall if i.merged_into_id is None),
+                    key=lambda i: (i.theme_id is not None, -i.id),
                 )
-            if st.button(t("console.delete_theme"), key=f"console_delete_theme_{theme.id}"):
-                act(themes.delete_theme, db, theme.id, actor=user)
-    loose = [i for i in on_wall if i.theme_id is None]
-    if all_themes and loose:
-        st.caption(tn("console.ideas_without_theme", len(loose)))
+                assignable = moderation_console.pick_options(placeable)
+                picked_ideas = st.multiselect(
+                    t("console.theme_ideas"),
+                    assignable,
+                    format_func=idea_choice,
+                    key="console_assign_ideas",
+                    placeholder=t("console.choose_ideas"),
+                    select_all=False,
+                )
+                moderation_console.pick_caption(len(assignable), len(placeable))
+                if st.form_submit_button(t("console.assign"), key="console_assign"):
+                    act(
+                        themes.assign_ideas_to_theme,
+                        db,
+                        target.id,
+                        [idea.id for idea in picked_ideas],
+                        actor=user,
+                        done=tn("console.assigned", len(picked_ideas)),
+                    )
+        for theme in all_themes:
+            inside = [i for i in on_wall if i.theme_id == theme.id]
+            with st.container(border=True, key=f"console_theme_{theme.id}"):
+                st.markdown(
+                    f"**{user_text(theme.name)}** · {tn('console.theme_size', len(inside))}"
+                )
+                whole = st.session_state.get(f"console_theme_whole_{theme.id}", False)
+                for idea in inside if whole else inside[: moderation_console.THEME_SHOWN]:
+                    with st.container(horizontal=True, vertical_alignment="center"):
+                        st.markdown(user_text(idea.text), width="stretch")
+                        if st.button(
+                            t("console.take_out"),
+                            key=f"console_take_out_{idea.id}",
+                            type="tertiary",
+                        ):
+                            act(themes.assign_theme, db, idea.id, None, actor=user)
+                if len(inside) > moderation_console.THEME_SHOWN:
+                    st.toggle(
+                        tn("console.theme_show_all", len(inside), theme=user_text(theme.name)),
+                        key=f"console_theme_whole_{theme.id}",
+                    )
+                if st.button(t("console.delete_theme"), key=f"console_delete_theme_{theme.id}"):
+                    act(themes.delete_theme, db, theme.id, actor=user)
+        loose = [i for i in on_wall if i.theme_id is None]
+        if all_themes and loose:
+            st.caption(tn("console.ideas_without_theme", len(loose)))
 
 
 # -- the agenda ---------------------------------------------------------------------------------
@@ -558,116 +577,123 @@ def step_editor(item: Step) -> None:
                 act(meetings.remove_step, db, item.id, actor=user)
 
 
-with agenda_tab:
-    if closed:
-        st.info(t("error.meeting.closed"))
-    else:
-        for item in steps:
-            step_editor(item)
-        # A new step goes where it is wanted: no row of "move up" clicks after adding it.
-        with st.form("console_add_step_form", clear_on_submit=True):
-            kind = st.selectbox(
-                t("console.new_step_kind"),
-                list(StepKind),
-                format_func=lambda k: t(f"step.{k}"),
-                key="console_new_step_kind",
-            )
-            by_position = {s.position: s for s in steps}
-            position = st.selectbox(
-                t("agenda.position"),
-                list(range(1, len(steps) + 2)),
-                index=len(steps),
-                format_func=lambda p: (
-                    t("agenda.position_before", position=p, step=step_label(by_position[p]))
-                    if p in by_position
-                    else t("agenda.position_end")
-                ),
-                key="console_new_step_position",
-            )
-            new_prompt = st.text_input(
-                t("console.step_prompt"), max_chars=meetings.PROMPT_MAX, key="console_new_prompt"
-            )
-            if st.form_submit_button(t("agenda.insert"), key="console_add_step"):
-                act(
-                    meetings.insert_step,
-                    db,
-                    meeting.id,
-                    kind,
-                    position,
-                    prompt=new_prompt,
-                    actor=user,
+if agenda_tab.open:
+    with agenda_tab:
+        if closed:
+            st.info(t("error.meeting.closed"))
+        else:
+            for item in steps:
+                step_editor(item)
+            # A new step goes where it is wanted: no row of "move up" clicks after adding it.
+            with st.form("console_add_step_form", clear_on_submit=True):
+                kind = st.selectbox(
+                    t("console.new_step_kind"),
+                    list(StepKind),
+                    format_func=lambda k: t(f"step.{k}"),
+                    key="console_new_step_kind",
                 )
-        # The whole agenda from a template: only before the start (the rule says why not).
-        replace = meeting_rules.can_apply_template(state_now, steps)
-        with st.form("console_template_form"):
-            st.markdown(f"**{t('agenda.apply_title')}**")
-            template = st.selectbox(
-                t("agenda.template_field"),
-                list(AgendaTemplate),
-                format_func=lambda tpl: t(f"agenda.template.{tpl}"),
-                key="console_agenda_template",
-                disabled=not replace,
-            )
-            if not replace:
-                st.caption(verdict_text(replace) or "")
-            template = template or AgendaTemplate.SHORT
-            if st.form_submit_button(
-                t("agenda.apply"),
-                key="console_apply_template",
-                disabled=not replace,
-                help=t("agenda.apply_help"),
-            ):
-                first_prompt = next((s.prompt for s in steps if s.kind.takes_ideas), "")
-                act(
-                    meetings.apply_agenda_template,
-                    db,
-                    meeting.id,
-                    template,
-                    prompt=first_prompt,
-                    actor=user,
-                    done=t("agenda.applied", count=len(template_agenda(template))),
+                by_position = {s.position: s for s in steps}
+                position = st.selectbox(
+                    t("agenda.position"),
+                    list(range(1, len(steps) + 2)),
+                    index=len(steps),
+                    format_func=lambda p: (
+                        t("agenda.position_before", position=p, step=step_label(by_position[p]))
+                        if p in by_position
+                        else t("agenda.position_end")
+                    ),
+                    key="console_new_step_position",
                 )
+                new_prompt = st.text_input(
+                    t("console.step_prompt"),
+                    max_chars=meetings.PROMPT_MAX,
+                    key="console_new_prompt",
+                )
+                if st.form_submit_button(t("agenda.insert"), key="console_add_step"):
+                    act(
+                        meetings.insert_step,
+                        db,
+                        meeting.id,
+                        kind,
+                        position,
+                        prompt=new_prompt,
+                        actor=user,
+                    )
+            # The whole agenda from a template: only before the start (the rule says why not).
+            replace = meeting_rules.can_apply_template(state_now, steps)
+            with st.form("console_template_form"):
+                st.markdown(f"**{t('agenda.apply_title')}**")
+                template = st.selectbox(
+                    t("agenda.template_field"),
+                    list(AgendaTemplate),
+                    format_func=lambda tpl: t(f"agenda.template.{tpl}"),
+                    key="console_agenda_template",
+                    disabled=not replace,
+                )
+                if not replace:
+                    st.caption(verdict_text(replace) or "")
+                template = template or AgendaTemplate.SHORT
+                if st.form_submit_button(
+                    t("agenda.apply"),
+                    key="console_apply_template",
+                    disabled=not replace,
+                    help=t("agenda.apply_help"),
+                ):
+                    first_prompt = next((s.prompt for s in steps if s.kind.takes_ideas), "")
+                    act(
+                        meetings.apply_agenda_template,
+                        db,
+                        meeting.id,
+                        template,
+                        prompt=first_prompt,
+                        actor=user,
+                        done=t("agenda.applied", count=len(template_agenda(template))),
+                    )
 
 
 # -- moderation log -----------------------------------------------------------------------------
-with log_tab:
-    entries = moderation.log_size(db, meeting.id)
-    if not entries:
-        st.caption(t("console.log_empty"))
-    else:
-        if entries > moderation_console.LOG_SHOWN:
-            st.caption(t("console.log_newest", shown=moderation_console.LOG_SHOWN, total=entries))
-        st.dataframe(
-            moderation.log_frame(
-                db,
-                meeting.id,
-                lambda a: t(f"moderation.action.{a}"),
-                current_language(),
-                newest=moderation_console.LOG_SHOWN,
-            ),
-            hide_index=True,
-            key="console_log_table",
-            column_config={
-                "at": t("console.log.at"),
-                "actor": t("console.log.actor"),
-                "action": t("console.log.action"),
-                "idea_id": t("console.log.idea"),
-                "theme_id": t("console.log.theme"),
-                "reason": t("console.log.reason"),
-                "before": t("console.log.before"),
-                "after": t("console.log.after"),
-            },
-            placeholder=t("table.empty"),
-        )
-        st.download_button(
-            t("console.log_download"),
-            lambda: moderation.log_csv(db, meeting.id),  # built when asked for, not every run
-            file_name=f"moderation-{meeting.id}.csv",
-            mime="text/csv",
-            key="console_log_download",
-        )
+if log_tab.open:
+    with log_tab:
+        entries = moderation.log_size(db, meeting.id)
+        if not entries:
+            st.caption(t("console.log_empty"))
+        else:
+            if entries > moderation_console.LOG_SHOWN:
+                st.caption(
+                    t("console.log_newest", shown=moderation_console.LOG_SHOWN, total=entries)
+                )
+            st.dataframe(
+                moderation.log_frame(
+                    db,
+                    meeting.id,
+                    lambda a: t(f"moderation.action.{a}"),
+                    current_language(),
+                    newest=moderation_console.LOG_SHOWN,
+                ),
+                hide_index=True,
+                key="console_log_table",
+                column_config={
+                    "at": t("console.log.at"),
+                    "actor": t("console.log.actor"),
+                    "action": t("console.log.action"),
+                    "idea_id": t("console.log.idea"),
+                    "theme_id": t("console.log.theme"),
+                    "reason": t("console.log.reason"),
+                    "before": t("console.log.before"),
+                    "after": t("console.log.after"),
+                },
+                placeholder=t("table.empty"),
+            )
+            st.download_button(
+                t("console.log_download"),
+                lambda: moderation.log_csv(db, meeting.id),  # built when asked for, not every run
+                file_name=f"moderation-{meeting.id}.csv",
+                mime="text/csv",
+                key="console_log_download",
+            )
 
 
 # -- participants: the room's expected size, removing a participant with their votes -----------
-with people_tab:
-    participants_tab(meeting, user)
+if people_tab.open:
+    with people_tab:
+        participants_tab(meeting, user)
