@@ -165,3 +165,28 @@ def test_an_idea_left_out_then_hidden_by_a_co_facilitator_breaks_nothing(room, m
         theme.id,
         None,
     ]
+
+
+def test_suggestions_stay_put_while_the_facilitator_works_and_newer_come_on_request(
+    room, make_app
+) -> None:
+    """A trial lost a half-typed name: new ideas recomputed the suggestions under it. The
+    suggestions on screen stay until the facilitator asks for the newer ones."""
+    at, park, _ = _with_two_themes(room, make_app)
+    store, meeting_id = room["store"], room["meeting"].id
+    [late] = _submit(room, ["Udendørs fitness i parken"])
+    seq = meetings.meeting_state(store, meeting_id).change_seq
+    for _ in range(3):
+        theme_suggestions.themes_snapshot(store, meeting_id, seq, 2)
+        theme_suggestions.themes_worker.wait()
+        if theme_suggestions.themes_snapshot(store, meeting_id, seq, 2).up_to_date:
+            break
+    at.run()
+    assert not at.exception, at.exception
+    assert "Udendørs fitness" not in texts(at)  # the suggestions on screen did not change
+    assert at.text_input(key=f"console_theme_suggestion_{park[0].id}_name").value
+    assert translate("da", "theme_suggestions.newer") in texts(at)
+    at.button(key="console_theme_newer").click().run()
+    assert not at.exception, at.exception
+    assert f"`#{late.id}` Udendørs fitness i parken" in texts(at)
+    assert translate("da", "theme_suggestions.newer") not in texts(at)

@@ -19,6 +19,7 @@ from workshop.ui.widgets import background_state, user_text
 REFRESH_SECONDS = 2
 IDEAS_SHOWN = 8  # ideas listed under a suggestion; the rest are counted
 K_KEY = "console_theme_k"
+PINNED_KEY = "console_theme_pinned"  # the suggestions on screen (see ``_pinned``)
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -52,16 +53,27 @@ def theme_suggestions_panel(db: Store, meeting_id: int, user: User) -> None:
             help=t("theme_suggestions.k_help"),
         )
         change_seq = meetings.meeting_state(db, meeting_id).change_seq
-        snapshot = theme_suggestions.themes_snapshot(db, meeting_id, change_seq, int(k))
-        if snapshot.version is None:
-            st.caption(t("theme_suggestions.computing"))
-            return
-        background_state(snapshot.up_to_date, snapshot.seconds, keys="theme_suggestions.")
+        newest = theme_suggestions.themes_snapshot(db, meeting_id, change_seq, int(k))
         free: dict[int, Idea] = {
             i.id: i
             for i in ideas.every_idea(db, meeting_id, change_seq)
             if not i.hidden and i.theme_id is None and i.merged_into_id is None
         }
+        snapshot = _pinned(newest, int(k), free)
+        if snapshot is None:
+            st.caption(t("theme_suggestions.computing"))
+            return
+        if snapshot.version != newest.version and newest.k == int(k):
+            with st.container(horizontal=True, vertical_alignment="center"):
+                st.caption(t("theme_suggestions.newer"))
+                st.button(
+                    t("theme_suggestions.show_newer"),
+                    key="console_theme_newer",
+                    icon=":material/refresh:",
+                    on_click=lambda: st.session_state.update({PINNED_KEY: newest}),
+                )
+        else:
+            background_state(snapshot.up_to_date, snapshot.seconds, keys="theme_suggestions.")
         shown = 0
         for suggestion in snapshot.themes:
             # Ideas placed, hidden or merged since the computation drop out at once.
@@ -72,6 +84,25 @@ def theme_suggestions_panel(db: Store, meeting_id: int, user: User) -> None:
             _suggestion_form(db, meeting_id, user, suggestion, members)
         if not shown:
             st.caption(t("theme_suggestions.none"))
+
+
+def _pinned(
+    newest: theme_suggestions.ThemeSnapshot, k: int, free: dict[int, Idea]
+) -> theme_suggestions.ThemeSnapshot | None:
+    """The suggestions the facilitator is working on. They stay put while new ideas come in
+    (a trial lost a half-typed name when the suggestions were recomputed under it: a form's
+    typing is not sent until its button is, so the page cannot tell that someone is editing);
+    newer ones are taken on request, or when k changed, or when nothing is left of these."""
+    pinned: theme_suggestions.ThemeSnapshot | None = st.session_state.get(PINNED_KEY)
+    spent = pinned is not None and not any(
+        i in free for suggestion in pinned.themes for i in suggestion.idea_ids
+    )
+    if newest.version is not None and newest.k == k and (pinned is None or pinned.k != k or spent):
+        pinned = newest
+        st.session_state[PINNED_KEY] = pinned
+    if pinned is not None and pinned.k != k:
+        return None  # the new k is still being computed
+    return pinned
 
 
 def _suggestion_form(
