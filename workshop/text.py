@@ -58,9 +58,17 @@ def require_text(raw: str | None, *, max_chars: int, field: str) -> str:
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<&$:=\"'^%@/])")
 
 
+# GitHub-flavoured markdown turns a bare "https://…", "www.…" or "name@host" into a link even
+# when every character is escaped (checked in chromium with Streamlit 1.67): a word joiner
+# (U+2060, invisible, not read aloud) right before ":", "." or "@" breaks the pattern.
+_AUTOLINK = re.compile(r"(?i)(?<=https)(?=:)|(?<=http)(?=:)|(?<=www)(?=\.)|(?=@)")
+WORD_JOINER = "\u2060"
+
+
 def escape_markdown(text: str) -> str:
-    """Make user text render literally in ``st.markdown``: no links, images, HTML or LaTeX."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    """Make user text render literally in ``st.markdown``: no links (not even a bare address),
+    images, HTML or LaTeX."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(WORD_JOINER, text))
     # Leading spaces would start an indented code block; a no-break space keeps the indent.
     escaped = re.sub(r"(?m)^ +", lambda m: "\u00a0" * len(m.group(0)), escaped)
     # Keep line breaks visible without letting them start block syntax.
