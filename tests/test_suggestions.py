@@ -160,3 +160,10 @@ def test_web_addresses_are_one_thing_each_not_shared_letters() -> None:
     ]
     groups = [g.members for g in suggestions.duplicate_groups(texts)]
     assert groups == [(4, 5)], groups
+
+
+def test_a_theme_is_not_named_by_a_preposition() -> None:
+    texts = ["Bænke under træerne", "Flere bænke under træerne", "Bænke i skyggen under træer"]
+    texts += ["Cykelsti til skolen", "Sikker skolevej for cykler", "Cykelparkering ved skolen"]
+    names = [t.name for t in suggestions.theme_suggestions(texts, 2)]
+    assert not any("under" in name.split(" · ") for name in names), names

@@ -296,3 +296,39 @@ def test_the_log_table_shows_the_newest_entries_and_the_csv_has_all(room, make_a
     assert shown["idea_id"].iloc[0] == f"#{made[-1].id}"  # newest first
     assert translate("da", "console.log_newest", shown=LOG_SHOWN, total=f"{total}") in texts(at)
     assert len(moderation.log_csv(room["store"], room["meeting"].id).splitlines()) == total + 1
+
+
+def test_alt_a_never_lets_personal_data_through(room, make_app) -> None:
+    """A trial cleared a pre-moderation queue with Alt+A, Alt+H: the oldest held idea was an
+    e-mail address and Alt+A put it on the projector. Alt+A shows the oldest held idea without
+    personal data; Alt+H hides the oldest held idea, whatever it holds."""
+    store = room["store"]
+    step = meetings.current_step(store, room["meeting"].id)
+    moderation.set_pre_moderation(store, step.id, True, actor=room["fie"])
+    waiting = ideas.submit_idea(store, room["bo"], "Flere cykelstativer ved stationen")
+    at = console(room, make_app)
+    held = room["held"]  # the phone number, held first
+    shortcut = {b.key: b.proto.shortcut.lower() for b in at.button if b.key}
+    assert shortcut[f"console_held_hide_{held.id}"] == "alt+h"
+    assert shortcut[f"console_held_release_{held.id}"] == ""
+    assert shortcut[f"console_held_release_{waiting.id}"] == "alt+a"
+    assert shortcut[f"console_held_hide_{waiting.id}"] == ""
+
+
+def test_a_merged_idea_says_where_it_went_instead_of_a_pick_that_does_nothing(
+    room, make_app
+) -> None:
+    store = room["store"]
+    dup = ideas.submit_idea(store, room["anna"], "Flere bænke i skyggen!")
+    moderation.merge_ideas(store, room["shown"].id, [dup.id], actor=room["fie"])
+    at = console(room, make_app)
+    assert f"console_browse_pick_{dup.id}" not in {b.key for b in at.button}
+    assert translate("da", "moderation_scale.merged_into", idea=f"#{room['shown'].id}") in texts(at)
+
+
+def test_a_hide_reason_ending_a_sentence_has_one_full_stop(room, make_app) -> None:
+    at = console(room, make_app)
+    at.button(key=f"console_held_hide_{room['held'].id}").click().run()
+    phone = make_app(query={"p": room["anna"].token}).run()
+    assert "dem.." not in texts(phone) and "dem\\.\\." not in texts(phone)
+    assert "dem. Kun du kan se den" in texts(phone)

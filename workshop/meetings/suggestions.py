@@ -353,6 +353,9 @@ class ThemeSuggestion:
 _NOT_TELLING = frozenset(
     {"flere", "fler", "mere", "mer", "bedre", "nye", "ny", "længere", "lengre", "alle", "hver"}
     | {"om", "gratis", "more", "better", "new", "all"}
+    # Prepositions FILLER keeps for duplicates ("bænke under træerne" is not "bænke i træerne")
+    # but that name no theme ("bænke · skyggen · under").
+    | {"under", "over", "uden", "uten", "mellem", "mellom", "efter", "etter", "fra", "mod", "mot"}
 )
 
 

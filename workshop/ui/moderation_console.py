@@ -47,8 +47,12 @@ def held_panel(db: Store, meeting_id: int, user: User, step: Step | None) -> Non
             st.caption(t("moderation_scale.held_none"))
         else:
             st.caption(t("moderation_scale.keyboard_hint"))
+        # The keys act on the oldest held idea, but Alt+A (show on the wall) never on one held
+        # for personal data: letting that through must be a deliberate tap (a trial clearing
+        # a pre-moderation queue by keyboard put an e-mail address on the projector).
+        clean = next((i.id for i in held if not i.flags), None)
         for number, idea in enumerate(held[:HELD_SHOWN]):
-            held_row(db, idea, user, first=number == 0)
+            held_row(db, idea, user, hide_key=number == 0, show_key=idea.id == clean)
         if len(held) > HELD_SHOWN:
             st.caption(t("moderation_scale.held_more", count=len(held) - HELD_SHOWN))
 
@@ -73,7 +77,9 @@ def pre_moderation_toggle(db: Store, step_id: int, user: User) -> None:
     )
 
 
-def held_row(db: Store, idea: Idea, user: User, *, first: bool = False) -> None:
+def held_row(
+    db: Store, idea: Idea, user: User, *, hide_key: bool = False, show_key: bool = False
+) -> None:
     with st.container(horizontal=True, vertical_alignment="center", key=f"console_held_{idea.id}"):
         with st.container(width="stretch"):
             st.markdown(f"`#{idea.id}` {user_text(idea.text)}")
@@ -91,7 +97,7 @@ def held_row(db: Store, idea: Idea, user: User, *, first: bool = False) -> None:
             key=f"console_held_hide_{idea.id}",
             type="primary",
             icon=":material/visibility_off:",
-            shortcut="Alt+H" if first else None,
+            shortcut="Alt+H" if hide_key else None,
         ):
             act(
                 moderation.hide_idea,
@@ -105,7 +111,7 @@ def held_row(db: Store, idea: Idea, user: User, *, first: bool = False) -> None:
             t("moderation_scale.release"),
             key=f"console_held_release_{idea.id}",
             icon=":material/visibility:",
-            shortcut="Alt+A" if first else None,
+            shortcut="Alt+A" if show_key else None,
         ):
             act(
                 moderation.release_idea,
@@ -233,13 +239,17 @@ def idea_browser(found: list[Idea], themes: list[Theme]) -> list[Idea]:
                             t("moderation_scale.held_flags", what=flag_words(idea.flags))
                         )
                     st.caption(" · ".join(details))
-                st.button(
-                    t("moderation_scale.pick"),
-                    key=f"console_browse_pick_{idea.id}",
-                    on_click=_choose,
-                    args=(idea,),
-                    type="tertiary",
-                )
+                if idea.merged_into_id is not None:
+                    # Nothing left to moderate: say where it went (a pick did nothing visible).
+                    st.caption(t("moderation_scale.merged_into", idea=f"#{idea.merged_into_id}"))
+                else:
+                    st.button(
+                        t("moderation_scale.pick"),
+                        key=f"console_browse_pick_{idea.id}",
+                        on_click=_choose,
+                        args=(idea,),
+                        type="tertiary",
+                    )
         if page.pages > 1:
             with st.container(horizontal=True, vertical_alignment="center"):
                 if st.button(

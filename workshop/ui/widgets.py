@@ -60,7 +60,9 @@ def idea_message(idea: Idea, *, own: bool, merged_with: str | None = None) -> No
                 else t("idea.held_waiting")
             )
         elif idea.hidden:
-            st.caption(t("idea.hidden_for_you", reason=user_text(idea.hide_reason or "—")))
+            # The sentence ends the reason: "…uden dem.. Kun du" had two full stops.
+            reason = (idea.hide_reason or "—").rstrip().rstrip(".")
+            st.caption(t("idea.hidden_for_you", reason=user_text(reason)))
 
 
 def prompt_message(step: Step) -> None:
