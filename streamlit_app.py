@@ -2,16 +2,17 @@
 
 This one file has two roles. ``streamlit run streamlit_app.py`` finds the ``st.App`` at the
 bottom, imports this module and serves it: Streamlit plus the staff-cookie routes of
-``workshop.ui.auth_routes`` and the participant-cookie route of
-``workshop.ui.participant_routes`` (``.streamlit/config.toml`` and ``--server.*`` flags apply as
-before). Streamlit then runs this same file as ``__main__`` for every page view: the router.
+``workshop.ui.auth_routes``, the participant-cookie route of
+``workshop.ui.participant_routes`` and the phones' push route of ``workshop.ui.push_routes``
+(``.streamlit/config.toml`` and ``--server.*`` flags apply as before). Streamlit then runs
+this same file as ``__main__`` for every page view: the router.
 """
 
 from urllib.parse import unquote, urlsplit
 
 import streamlit as st
 
-from workshop.ui import participant_routes
+from workshop.ui import participant_routes, push_routes
 from workshop.ui.auth_routes import routes
 
 
@@ -116,6 +117,6 @@ elif __name__ != "__mp_main__":  # a report worker (workshop/workers.py) imports
     # Security headers on every response (workshop/ui/http_headers.py), not only via nginx.
     app = st.App(
         "streamlit_app.py",
-        routes=[*routes(), *participant_routes.routes()],
+        routes=[*routes(), *participant_routes.routes(), *push_routes.routes()],
         middleware=[Middleware(SecurityHeaders)],
     )

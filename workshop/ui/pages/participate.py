@@ -14,7 +14,7 @@ from workshop.meetings import core as meetings
 from workshop.meetings import ideas, themes
 from workshop.meetings.stream import StreamWindow
 from workshop.model import Idea, MeetingStatus, Step, StepKind
-from workshop.ui import ballots, state
+from workshop.ui import ballots, push, state
 from workshop.ui.actions import shows_refusal
 from workshop.ui.agreement_gate import agreement_changed, agreement_gate, gated_tap
 from workshop.ui.agreement_widgets import my_ideas_link
@@ -38,8 +38,12 @@ now = meetings.meeting_state(db, meeting.id)
 step = meetings.current_step(db, meeting.id)
 st.session_state[state.STEP_SEEN] = (now.status, now.current_step_id, now.intake_open)
 window = StreamWindow(participant.id, seed=meeting.id)  # what this phone shows, in its order
-refresh = meetings.phone_refresh_seconds(
-    config.citizen_refresh_seconds, meetings.count_participants(db, meeting.id)
+# Phones learn of changes by push (workshop/ui/push.py); the timed refresh is the fallback
+# while the push connection is down.
+refresh = push.run_every(
+    meetings.phone_refresh_seconds(
+        config.citizen_refresh_seconds, meetings.count_participants(db, meeting.id)
+    )
 )
 
 # -- header -----------------------------------------------------------------------------------
@@ -73,6 +77,7 @@ def room_moved_on(*, any_change: bool = False, ballot: bool = False) -> int:
         or (ballot and moved and ballot_changed(latest.change_seq))
     ):
         st.rerun()
+    push.follow(participant.token, latest.change_seq)  # the next change reruns this fragment
     return latest.change_seq
 
 

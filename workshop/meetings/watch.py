@@ -1,0 +1,155 @@
+"""Watch the database for meetings that phones follow, once per tick per process.
+
+A phone learns of a change by push (``workshop/ui/push_routes.py``): it holds one open
+server-sent-events connection, and the server tells it the meeting's sequence numbers
+(``change_seq``: anything a phone must see; ``vote_seq``: dots) when they move. The server
+learns of a change here: one ``Watcher`` per process reads, every ``interval`` seconds, the
+sequence numbers of every meeting that has at least one subscriber, in ONE query, and wakes
+the subscribers of the meetings whose numbers moved. The database stays the only source of
+truth, so several app processes on one database file stay correct without talking to each
+other: each watches the file (a write in one process is seen by the others at their next
+tick). The cost is one indexed SELECT per tick per process, whatever the number of phones;
+with no subscriber the watching thread stops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from workshop.db import Store
+
+INTERVAL = 0.2  # seconds between two looks at the database
+
+
+@dataclass(frozen=True)
+class Version:
+    """What a phone compares: the meeting's ``change_seq`` and ``vote_seq`` (None: gone)."""
+
+    change_seq: int
+    vote_seq: int
+
+
+GONE = Version(-1, -1)  # the meeting no longer exists (a restore): phones reload
+
+
+class Subscription:
+    """One follower of one meeting; ``notify`` is called (from the watching thread) with each
+    new ``Version``, and once at once with the current one."""
+
+    def __init__(
+        self, watcher: Watcher, meeting_id: int, notify: Callable[[Version], None]
+    ) -> None:
+        self.watcher = watcher
+        self.meeting_id = meeting_id
+        self.notify = notify
+
+    def close(self) -> None:
+        self.watcher.unsubscribe(self)
+
+
+class Watcher:
+    """The meetings followed in this process and their last seen versions."""
+
+    def __init__(self, store: Store, *, interval: float = INTERVAL) -> None:
+        self.store = store
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._followers: dict[int, set[Subscription]] = {}
+        self._seen: dict[int, Version] = {}
+        self._thread: threading.Thread | None = None
+        self._wake = threading.Event()
+        self.reads = 0  # database reads made (for tests and benchmarks)
+
+    # -- followers ---------------------------------------------------------------------------
+    def subscribe(self, meeting_id: int, notify: Callable[[Version], None]) -> Subscription:
+        subscription = Subscription(self, meeting_id, notify)
+        with self._lock:
+            self._followers.setdefault(meeting_id, set()).add(subscription)
+            known = self._seen.get(meeting_id)
+        if known is None:
+            known = self._read([meeting_id]).get(meeting_id, GONE)
+            with self._lock:
+                self._seen.setdefault(meeting_id, known)
+        notify(known)
+        self._ensure_running()
+        return subscription
+
+    def unsubscribe(self, subscription: Subscription) -> None:
+        with self._lock:
+            followers = self._followers.get(subscription.meeting_id)
+            if followers is None:
+                return
+            followers.discard(subscription)
+            if not followers:
+                del self._followers[subscription.meeting_id]
+                self._seen.pop(subscription.meeting_id, None)
+
+    def meetings(self) -> list[int]:
+        """The meetings watched now (those with a subscriber)."""
+        with self._lock:
+            return sorted(self._followers)
+
+    def followers(self, meeting_id: int) -> int:
+        with self._lock:
+            return len(self._followers.get(meeting_id, ()))
+
+    @property
+    def running(self) -> bool:
+        thread = self._thread
+        return thread is not None and thread.is_alive()
+
+    # -- the look at the database ------------------------------------------------------------
+    def _read(self, meeting_ids: list[int]) -> dict[int, Version]:
+        self.reads += 1
+        marks = ",".join("?" * len(meeting_ids))
+        rows = self.store.query(
+            f"SELECT id, change_seq, vote_seq FROM meetings WHERE id IN ({marks})", meeting_ids
+        )
+        return {r["id"]: Version(r["change_seq"], r["vote_seq"]) for r in rows}
+
+    def tick(self) -> int:
+        """One look: read every watched meeting in one query, notify where it moved.
+        Returns how many subscribers were notified."""
+        watched = self.meetings()
+        if not watched:
+            return 0
+        now = self._read(watched)
+        to_tell: list[tuple[Subscription, Version]] = []
+        with self._lock:
+            for meeting_id in watched:
+                version = now.get(meeting_id, GONE)
+                if meeting_id not in self._followers or self._seen.get(meeting_id) == version:
+                    continue
+                self._seen[meeting_id] = version
+                to_tell.extend((s, version) for s in self._followers[meeting_id])
+        for subscription, version in to_tell:
+            subscription.notify(version)
+        return len(to_tell)
+
+    def _ensure_running(self) -> None:
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._thread = threading.Thread(target=self._run, name="samskab-watch", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._followers:
+                    self._thread = None
+                    return
+            # A locked or restored file: look again at the next tick.
+            with contextlib.suppress(Exception):
+                self.tick()
+            self._wake.wait(self.interval)
+
+    def stop_when_idle(self, timeout: float = 2.0) -> bool:
+        """Wait until the watching thread has stopped (it does once nobody follows)."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return not self.running

@@ -1,0 +1,133 @@
+"""The push route: a phone's one open connection that says when its meeting changed.
+
+``GET /push/meeting?p=<participant link secret>`` answers with server-sent events
+(``text/event-stream``): at once the meeting's current ``change_seq`` and ``vote_seq``
+(``data: {"c": 12, "v": 40}``), then again each time they move, and a comment line every
+``HEARTBEAT`` seconds so proxies keep the connection open. The numbers come from this
+process's ``workshop.meetings.watch.Watcher``: one database read per tick for all meetings
+followed here, however many phones follow them. An idle phone costs an open connection and
+nothing else; the phone's component (``workshop/ui/push.py``) turns a new number into a rerun
+of the one fragment that shows the meeting.
+
+Refused (nothing leaks: the answer does not say whether a meeting exists):
+
+* an unknown, forged or too long link secret, or none: 403;
+* more than ``PER_PARTICIPANT`` open connections for one participant, or more than
+  ``PER_PROCESS`` in this process: 429 with ``Retry-After`` (the phone falls back to its timed
+  refresh and says "reconnecting…"). There is no limit per address: a venue's phones share
+  one public address behind its Wi-Fi.
+
+The connection carries only numbers, never an idea or a name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections import Counter
+from collections.abc import AsyncIterator
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from workshop.errors import WorkshopError
+from workshop.meetings import core as meetings
+from workshop.meetings.watch import Version, Watcher
+from workshop.ui.process import store
+
+PUSH_PATH = "/push/meeting"
+HEARTBEAT = 15.0  # seconds between keep-alive comments
+PER_PARTICIPANT = 4  # a phone with a few tabs open, not a flood
+PER_PROCESS = 5000
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Accel-Buffering": "no",  # nginx: pass each event on at once
+}
+
+_watchers: dict[str, Watcher] = {}
+_open: Counter[int] = Counter()  # participant id -> open connections
+_lock = threading.Lock()
+
+
+def watcher() -> Watcher:
+    """This process's watcher of the configured database."""
+    db = store()
+    with _lock:
+        found = _watchers.get(db.path)
+        if found is None:
+            found = _watchers[db.path] = Watcher(db)
+        return found
+
+
+def _event(version: Version) -> str:
+    return f"data: {json.dumps({'c': version.change_seq, 'v': version.vote_seq})}\n\n"
+
+
+def _admit(participant_id: int) -> bool:
+    with _lock:
+        if _open[participant_id] >= PER_PARTICIPANT or sum(_open.values()) >= PER_PROCESS:
+            return False
+        _open[participant_id] += 1
+        return True
+
+
+def _leave(participant_id: int) -> None:
+    with _lock:
+        _open[participant_id] -= 1
+        if _open[participant_id] <= 0:
+            del _open[participant_id]
+
+
+async def follow(request: Request) -> Response:
+    token = request.query_params.get("p", "")
+    if not token or len(token) > 200:
+        return PlainTextResponse("forbidden", status_code=403, headers=HEADERS)
+    try:
+        participant = await run_in_threadpool(meetings.get_participant, store(), token)
+    except WorkshopError:
+        return PlainTextResponse("forbidden", status_code=403, headers=HEADERS)
+    if not _admit(participant.id):
+        return PlainTextResponse(
+            "too many connections", status_code=429, headers={**HEADERS, "Retry-After": "10"}
+        )
+    loop = asyncio.get_running_loop()
+    changed = asyncio.Event()
+    latest: list[Version] = []
+
+    def notify(version: Version) -> None:  # called from the watching thread
+        def set_latest() -> None:
+            latest[:] = [version]
+            changed.set()
+
+        loop.call_soon_threadsafe(set_latest)
+
+    async def events() -> AsyncIterator[str]:
+        subscription = None
+        try:
+            subscription = await run_in_threadpool(
+                watcher().subscribe, participant.meeting_id, notify
+            )
+            yield "retry: 2000\n\n"
+            while True:
+                try:
+                    await asyncio.wait_for(changed.wait(), HEARTBEAT)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                changed.clear()
+                if latest:
+                    yield _event(latest[0])
+        finally:
+            if subscription is not None:
+                subscription.close()
+            _leave(participant.id)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers=HEADERS)
+
+
+def routes() -> list[BaseRoute]:
+    return [Route(PUSH_PATH, follow, methods=["GET"])]
