@@ -11,11 +11,17 @@ What it does, in order (all traffic to 127.0.0.1 only, every loop bounded in tim
    ``run_every`` timer (bucket ``stream``) and posts an idea about every ``--idea-every`` s
    (bucket ``idea``; uniform 0.5–1.5× jitter).
 4. The facilitator moves to the dot vote (a service call on the same database file); phones
-   follow on their next refresh.
+   follow by push (or, on the old code, on their next refresh): bucket ``step_seen`` is the
+   time from the step change until each phone shows the ballot.
 5. **vote** (``--vote`` s): every phone taps + (or − when its dots are used up) about every
    ``--vote-every`` s (bucket ``vote``), while its watch fragment keeps refreshing.
 6. Checks that every idea and every dot the phones were shown as accepted is in the
    database, and that no idea was stored twice.
+
+Propagation: a phone of this code keeps what its push component keeps in a browser, one
+server-sent-events connection to ``/push/meeting``, and a new ``change_seq`` there reruns its
+fragment (bucket ``push``); ``idea_seen`` is the time from a phone's idea submit until another
+phone shows it (only ideas that reach a phone's window of the 12 newest are counted).
 
 It prints p50 / p95 / max latency per action (send → the run's final ``script_finished``),
 throughput, errors, the server's memory, and the check. Example::
@@ -29,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import random
 import re
@@ -38,6 +45,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import live_server
 from stclient import Measure, StreamlitClientError, StreamlitSession, check_loopback
@@ -50,6 +58,10 @@ IDEA_SENT = translate(LANG, "participate.idea_sent")
 JOIN_LABEL = translate(LANG, "start.join")
 DOTS_LEFT = re.compile(r"\*\*(\d+)\*\*")
 MAX_PHONES = 500
+PUSH_KEY = "samskab_push"  # workshop/ui/push.py's component
+PUSH_PATH = "/push/meeting"
+IDEA_TEXT = re.compile(r"Idé (\d+) fra telefon (\d+)")  # shown escaped for markdown
+SENT: dict[tuple[str, str], float] = {}  # (idea count, phone index) -> when it was sent
 
 
 @dataclass
@@ -61,6 +73,69 @@ class Phone:
     ideas_acked: list[str] = field(default_factory=list)
     dots_shown: dict[int, int] = field(default_factory=dict)  # idea id -> dots as last shown
     refused: list[str] = field(default_factory=list)
+    seen_ideas: set[tuple[str, str]] = field(default_factory=set)
+    shown_seq: int | None = None  # the change_seq its push component last told the server
+    pushes: int = 0
+
+
+def observe(phone: Phone, measure: Measure) -> None:
+    """Propagation: the first time this phone shows an idea another phone sent, how long after
+    the send (bucket ``idea_seen``)."""
+    now = time.monotonic()
+    for element in phone.session.elements:
+        for found in IDEA_TEXT.findall(element.text or ""):
+            if found in phone.seen_ideas:
+                continue
+            phone.seen_ideas.add(found)
+            sent = SENT.get(found)
+            if sent is not None and found[1] != str(phone.index):
+                measure.add("idea_seen", now - sent)
+
+
+async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> None:
+    """What the push component does in a browser: one server-sent-events connection to the
+    app's push route; a new ``change_seq`` sets the component's state, which reruns the one
+    fragment that shows the room (bucket ``push``). A phone of the old code has no component
+    and only its timers."""
+    if not phone.session.has_component(PUSH_KEY):
+        return
+    url = urlsplit(base_url)
+    reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    try:
+        writer.write(
+            f"GET {PUSH_PATH}?p={phone.token} HTTP/1.1\r\nHost: {url.netloc}\r\n"
+            "Accept: text/event-stream\r\n\r\n".encode()
+        )
+        status = await reader.readline()
+        if b" 200 " not in status:
+            measure.add_error("push", f"push route answered {status!r}")
+            return
+        while (left := stop - time.monotonic()) > 0:
+            try:
+                line = await asyncio.wait_for(reader.readline(), left)
+            except TimeoutError:
+                return
+            if not line:
+                measure.add_error("push", "push connection closed")
+                return
+            if not line.startswith(b"data: "):
+                continue
+            seq = json.loads(line[6:])["c"]
+            if phone.shown_seq is None:
+                phone.shown_seq = seq  # what the page was drawn with
+                continue
+            if seq == phone.shown_seq:
+                continue
+            phone.shown_seq = seq
+            state = {"live": {"c": seq, "ok": True}}
+            latency = await measure.track(
+                "push", phone.session.set_component_state(PUSH_KEY, state)
+            )
+            if latency is not None:
+                phone.pushes += 1
+                observe(phone, measure)
+    finally:
+        writer.close()
 
 
 def alerts(session: StreamlitSession) -> list[str]:
@@ -121,9 +196,11 @@ async def brainstorm(phone: Phone, measure: Measure, until: float, every: float)
     count = 0
     while (now := time.monotonic()) < until:
         await tick(phone, measure, "stream")
+        observe(phone, measure)
         if now >= due_idea:
             count += 1
             text = f"Idé {count} fra telefon {phone.index}: flere bænke ved åen"
+            SENT[(str(count), str(phone.index))] = time.monotonic()
             latency = await measure.track("idea", s.chat(text, key="participate_idea"))
             if latency is not None:
                 if any(e.kind == "toast" and IDEA_SENT in e.text for e in s.elements):
@@ -183,11 +260,16 @@ async def vote(phone: Phone, measure: Measure, until: float, every: float) -> No
         await doze(phone, due_vote, until)
 
 
-async def wait_for_ballot(phone: Phone, measure: Measure, until: float) -> bool:
-    """The phone follows the room to the vote on its next refresh."""
+async def wait_for_ballot(
+    phone: Phone, measure: Measure, until: float, moved: float | None = None
+) -> bool:
+    """The phone follows the room to the vote (by push, or on its next refresh); with
+    ``moved``, records how long after the step change it showed the ballot (``step_seen``)."""
     s = phone.session
     while time.monotonic() < until:
         if any((e.key or "").startswith("participate_plus_") for e in s.elements):
+            if moved is not None:
+                measure.add("step_seen", time.monotonic() - moved)
             return True
         await tick(phone, measure, "watch")
         await asyncio.sleep(0.05)
@@ -272,6 +354,7 @@ async def main(args: argparse.Namespace) -> int:
         )
         for i in range(args.phones)
     ]
+    listeners: list[asyncio.Task] = []
     try:
         # One page load first, as after any deploy: the first run imports the app's modules.
         for backend in backends:
@@ -294,6 +377,7 @@ async def main(args: argparse.Namespace) -> int:
             joined = await join(phone, measure)
             last_join[0] = max(last_join[0], time.monotonic())
             if joined:  # the phone shows the stream until the last one has joined
+                listeners.append(asyncio.create_task(listen(phone, measure, server.url, hard_stop)))
                 await wait_ticking(phone, measure, min(ramp_end, hard_stop), "stream")
             return joined
 
@@ -315,7 +399,9 @@ async def main(args: argparse.Namespace) -> int:
         meetings.next_step(store, meeting.id, actor=user)
         moved = time.monotonic()
         follow_until = min(moved + args.refresh * 4 + 30, hard_stop)
-        followed = await asyncio.gather(*(wait_for_ballot(p, measure, follow_until) for p in live))
+        followed = await asyncio.gather(
+            *(wait_for_ballot(p, measure, follow_until, moved) for p in live)
+        )
         follow_seconds = time.monotonic() - moved
         print(
             f"{sum(followed)}/{len(live)} phones on the ballot {follow_seconds:.1f} s after the"
@@ -330,10 +416,13 @@ async def main(args: argparse.Namespace) -> int:
         vote_seconds = time.monotonic() - phase
         rss_end = server.rss_mb()
         cpu_used = server.cpu_seconds() - cpu_start
+        phone_minutes = len(live) * (time.monotonic() - started) / 60
         client_cpu = time.process_time() - client_cpu_start
         load_end = os.getloadavg()[0]
         check = verify(store, meeting.id, live)
     finally:
+        for task in listeners:
+            task.cancel()
         for phone in phones:
             with contextlib.suppress(Exception):  # closing is best effort
                 await phone.session.close()
@@ -369,6 +458,15 @@ async def main(args: argparse.Namespace) -> int:
     print(
         f"server CPU: {cpu_used:.1f} s for {total} requests"
         f" = {cpu_used / max(1, total) * 1e3:.1f} ms per request"
+    )
+    print(
+        f"server CPU per phone-minute: {cpu_used / max(phone_minutes, 1e-9) * 1e3:.1f} ms"
+        f" ({phone_minutes:.0f} phone-minutes from the first join to the end)"
+    )
+    pushed = sum(p.pushes for p in live)
+    print(
+        f"push: {sum(p.shown_seq is not None for p in live)}/{len(live)} phones connected,"
+        f" {pushed} pushed fragment runs"
     )
     print(f"load generator CPU (this process, same 2 cores): {client_cpu:.1f} s")
     print(
