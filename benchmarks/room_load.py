@@ -20,8 +20,9 @@ What it does, in order (all traffic to 127.0.0.1 only, every loop bounded in tim
 
 Propagation: a phone of this code keeps what its push component keeps in a browser, one
 server-sent-events connection to ``/push/meeting``, and a new ``change_seq`` there reruns its
-fragment (bucket ``push``); ``idea_seen`` is the time from a phone's idea submit until another
-phone shows it (only ideas that reach a phone's window of the 12 newest are counted).
+fragment (bucket ``push``) at once for a new step, otherwise at most once per the gap the
+route says, as the component does; ``idea_seen`` is the time from a phone's idea submit until
+another phone shows it (only ideas that reach a phone's window of the 12 newest are counted).
 
 It prints p50 / p95 / max latency per action (send → the run's final ``script_finished``),
 throughput, errors, the server's memory, and the check. Example::
@@ -110,22 +111,9 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
         if b" 200 " not in status:
             measure.add_error("push", f"push route answered {status!r}")
             return
-        while (left := stop - time.monotonic()) > 0:
-            try:
-                line = await asyncio.wait_for(reader.readline(), left)
-            except TimeoutError:
-                return
-            if not line:
-                measure.add_error("push", "push connection closed")
-                return
-            if not line.startswith(b"data: "):
-                continue
-            seq = json.loads(line[6:])["c"]
-            if phone.shown_seq is None:
-                phone.shown_seq = seq  # what the page was drawn with
-                continue
-            if seq == phone.shown_seq:
-                continue
+        step, latest, last_at, due = "", 0, 0.0, None
+
+        async def push(seq: int) -> None:
             phone.shown_seq = seq
             state = {"live": {"c": seq, "ok": True}}
             latency = await measure.track(
@@ -134,6 +122,33 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
             if latency is not None:
                 phone.pushes += 1
                 observe(phone, measure)
+
+        # As the component: a new step at once, other changes at most once per "g" seconds.
+        while (now := time.monotonic()) < stop:
+            try:
+                line = await asyncio.wait_for(reader.readline(), (due or stop) - now)
+            except TimeoutError:
+                if due is not None and time.monotonic() >= due:
+                    due, last_at = None, time.monotonic()
+                    await push(latest)
+                continue
+            if not line:
+                measure.add_error("push", "push connection closed")
+                return
+            if not line.startswith(b"data: "):
+                continue
+            message = json.loads(line[6:])
+            if phone.shown_seq is None:  # what the page was drawn with
+                phone.shown_seq, step = message["c"], message["s"]
+                continue
+            moved, step, latest = message["s"] != step, message["s"], message["c"]
+            if latest == phone.shown_seq:
+                continue
+            if moved or now - last_at >= message["g"]:
+                due, last_at = None, now
+                await push(latest)
+            elif due is None:
+                due = last_at + message["g"]
     finally:
         writer.close()
 
@@ -449,7 +464,8 @@ async def main(args: argparse.Namespace) -> int:
     ):
         if bucket in summary:
             print(f"throughput {bucket:<7} {summary[bucket].count / seconds:7.1f} /s")
-    total = sum(s.count for s in summary.values())
+    # step_seen and idea_seen are propagation times, not requests
+    total = sum(s.count for b, s in summary.items() if b not in {"step_seen", "idea_seen"})
     print(f"requests: {total}  errors: {measure.error_count}")
     for bucket, errors in measure.errors.items():
         for text in sorted(set(errors))[:3]:

@@ -64,13 +64,19 @@ def test_a_phone_is_told_the_numbers_at_once_and_when_the_room_moves(room) -> No
         try:
             state = meetings.meeting_state(store, meeting_id)
             first = _next_event(stream, time.monotonic() + 5)
-            assert first == {"c": state.change_seq, "v": state.vote_seq}
+            assert first == {
+                "c": state.change_seq,
+                "v": state.vote_seq,
+                "s": f"running:{state.current_step_id}",
+                "g": 1.0,
+            }
             meetings.next_step(store, meeting_id, actor=None)
             moved = time.monotonic()
             after = _next_event(stream, moved + 5)
             assert time.monotonic() - moved < 2
             assert after["c"] == meetings.meeting_state(store, meeting_id).change_seq
             assert after["c"] > first["c"]
+            assert after["s"] != first["s"]  # a new step: the phone reruns at once
         finally:
             store.close()
     finally:

@@ -14,6 +14,7 @@ from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 from workshop.meetings.watch import GONE, Version, Watcher
 from workshop.model import Meeting, User
+from workshop.ui.push_routes import MIN_GAP, RERUNS_PER_SECOND, gap
 
 
 class Inbox:
@@ -64,10 +65,11 @@ def test_a_change_is_told_once_to_every_subscriber_of_that_meeting_only(
     assert watcher.tick() == 0  # nothing moved: nobody is told anything
     ideas.submit_idea(store, join(store, meeting, "Anna"), "Flere bænke ved havnen")
     assert watcher.tick() == 1
+    state = meetings.meeting_state(store, meeting.id)
     assert here.seen[-1] == Version(
-        meetings.meeting_state(store, meeting.id).change_seq,
-        meetings.meeting_state(store, meeting.id).vote_seq,
+        state.change_seq, state.vote_seq, f"running:{state.current_step_id}"
     )
+    assert here.seen[-1].step == here.seen[0].step  # an idea, not a new step
     assert here.seen[-1].change_seq > here.seen[0].change_seq
     assert len(there.seen) == 1  # the other meeting did not move
     assert watcher.tick() == 0  # told once
@@ -85,6 +87,7 @@ def test_a_write_from_another_process_is_seen(store: Store, meeting: Meeting) ->
         other_process.close()
     watcher.tick()
     assert phone.seen[-1].change_seq > phone.seen[0].change_seq
+    assert phone.seen[-1].step != phone.seen[0].step  # phones follow a new step at once
 
 
 def test_the_thread_watches_while_someone_follows_and_stops_after(
@@ -111,3 +114,9 @@ def test_a_meeting_that_disappears_is_told_as_gone(store: Store, meeting: Meetin
     phone = Inbox()
     watcher.subscribe(meeting.id + 1000, phone)
     assert phone.seen == [GONE]
+
+
+def test_a_phone_reruns_for_changes_within_a_step_at_most_once_a_gap() -> None:
+    assert gap(1) == MIN_GAP == 1.0
+    assert gap(RERUNS_PER_SECOND) == 1.0
+    assert gap(3 * RERUNS_PER_SECOND) == 3.0  # more phones here: each reruns less often

@@ -1,6 +1,6 @@
 """A phone follows the room by push: the facilitator's next step is on the phone within 2 s
 although its timed refresh is a minute; with the push route unreachable the phone says
-"reconnecting…" and still follows, by its timer.
+"reconnecting…" and still follows, by its timer, until the route is back.
 
 Screenshots go to ``artifacts/screenshots/test_phone_*``.
 """
@@ -105,4 +105,10 @@ def test_phone_without_push_says_reconnecting_and_follows_by_timer(
         _next_step(server, meeting_id)
         expect(phone.get_by_text(SECOND).first).to_be_visible(timeout=15_000)
         expect(reconnecting).to_be_visible()
+        # The route is back: the phone reconnects by itself and stops saying so.
+        ctx.unroute("**/push/meeting**")
+        expect(reconnecting).to_have_count(0, timeout=20_000)
+        _next_step(server, meeting_id)
+        expect(phone.get_by_text(THIRD).first).to_be_visible()
+        shots(phone, "phone_reconnected")
         ctx.close()

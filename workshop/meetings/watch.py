@@ -26,13 +26,15 @@ INTERVAL = 0.2  # seconds between two looks at the database
 
 @dataclass(frozen=True)
 class Version:
-    """What a phone compares: the meeting's ``change_seq`` and ``vote_seq`` (None: gone)."""
+    """What a phone compares: the meeting's ``change_seq`` and ``vote_seq``, and where the
+    room is (``step``: status and current step), which a phone must follow at once."""
 
     change_seq: int
     vote_seq: int
+    step: str = ""
 
 
-GONE = Version(-1, -1)  # the meeting no longer exists (a restore): phones reload
+GONE = Version(-1, -1, "gone")  # the meeting no longer exists (a restore): phones reload
 
 
 class Subscription:
@@ -92,8 +94,11 @@ class Watcher:
         with self._lock:
             return sorted(self._followers)
 
-    def followers(self, meeting_id: int) -> int:
+    def followers(self, meeting_id: int | None = None) -> int:
+        """Subscribers of one meeting, or of all meetings watched here."""
         with self._lock:
+            if meeting_id is None:
+                return sum(len(f) for f in self._followers.values())
             return len(self._followers.get(meeting_id, ()))
 
     @property
@@ -106,9 +111,16 @@ class Watcher:
         self.reads += 1
         marks = ",".join("?" * len(meeting_ids))
         rows = self.store.query(
-            f"SELECT id, change_seq, vote_seq FROM meetings WHERE id IN ({marks})", meeting_ids
+            f"SELECT id, change_seq, vote_seq, status, current_step_id FROM meetings"
+            f" WHERE id IN ({marks})",
+            meeting_ids,
         )
-        return {r["id"]: Version(r["change_seq"], r["vote_seq"]) for r in rows}
+        return {
+            r["id"]: Version(
+                r["change_seq"], r["vote_seq"], f"{r['status']}:{r['current_step_id']}"
+            )
+            for r in rows
+        }
 
     def tick(self) -> int:
         """One look: read every watched meeting in one query, notify where it moved.

@@ -4,7 +4,9 @@ A small ``st.components.v2`` component (inline JavaScript, no build step) keeps 
 ``EventSource`` per browser tab to ``workshop/ui/push_routes.py`` and survives the reruns of
 the fragment that mounts it (the connection lives in ``window``, keyed by its address). When
 the meeting's ``change_seq`` moves past what the fragment last drew, the component sets its
-state value, and Streamlit reruns only that fragment, which then asks the database what
+state value, and Streamlit reruns only that fragment: at once when the step (or the status)
+changed, otherwise at most once per ``g`` seconds as the route says (a busy brainstorm posts
+several ideas a second; see ``push_routes.gap``), which then asks the database what
 changed, as the timed refresh did. An idle phone therefore costs an open connection and no
 reruns at all.
 
@@ -41,6 +43,7 @@ export default function (component) {
       source: null, shown: data.seq, sent: { c: data.seq, ok: true }, report: null, timer: null,
       close() {
         clearTimeout(this.timer);
+        clearTimeout(this.pending);
         if (this.source) this.source.close();
         this.source = null;
       },
@@ -49,12 +52,26 @@ export default function (component) {
         this.sent = { c, ok };
         if (this.report) this.report({ c, ok });
       },
+      step: null, latest: data.seq, lastAt: 0, gapMs: 1000, pending: null,
+      seen(message) {
+        const stepMoved = this.step !== null && message.s !== this.step;
+        this.step = message.s;
+        this.latest = message.c;
+        this.gapMs = (message.g || 1) * 1000;
+        const wait = this.lastAt + this.gapMs - Date.now();
+        if (stepMoved || wait <= 0) this.flush();
+        else if (!this.pending) this.pending = setTimeout(() => this.flush(), wait);
+      },
+      flush() {
+        clearTimeout(this.pending);
+        this.pending = null;
+        const before = this.sent;
+        this.tell(this.latest, true);
+        if (this.sent !== before) this.lastAt = Date.now();
+      },
       open() {
         const source = (this.source = new EventSource(data.url));
-        source.onmessage = (event) => {
-          const c = JSON.parse(event.data).c;
-          this.tell(c, true);
-        };
+        source.onmessage = (event) => this.seen(JSON.parse(event.data));
         source.onerror = () => {
           this.tell(this.sent.c, false);
           if (source.readyState === EventSource.CLOSED) {

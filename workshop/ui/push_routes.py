@@ -1,13 +1,14 @@
 """The push route: a phone's one open connection that says when its meeting changed.
 
 ``GET /push/meeting?p=<participant link secret>`` answers with server-sent events
-(``text/event-stream``): at once the meeting's current ``change_seq`` and ``vote_seq``
-(``data: {"c": 12, "v": 40}``), then again each time they move, and a comment line every
-``HEARTBEAT`` seconds so proxies keep the connection open. The numbers come from this
-process's ``workshop.meetings.watch.Watcher``: one database read per tick for all meetings
-followed here, however many phones follow them. An idle phone costs an open connection and
-nothing else; the phone's component (``workshop/ui/push.py``) turns a new number into a rerun
-of the one fragment that shows the meeting.
+(``text/event-stream``): at once the meeting's current ``change_seq``, ``vote_seq`` and step
+(``data: {"c": 12, "v": 40, "s": "running:7", "g": 1.0}``), then again each time they move
+(``g``: the fewest seconds between two reruns for changes within a step, see ``gap``), and
+a comment line every ``HEARTBEAT`` seconds so proxies keep the connection open. The numbers
+come from this process's ``workshop.meetings.watch.Watcher``: one database read per tick for
+all meetings followed here, however many phones follow them. An idle phone costs an open
+connection and nothing else; the phone's component (``workshop/ui/push.py``) turns a new
+number into a rerun of the one fragment that shows the meeting.
 
 Refused (nothing leaks: the answer does not say whether a meeting exists):
 
@@ -42,6 +43,12 @@ PUSH_PATH = "/push/meeting"
 HEARTBEAT = 15.0  # seconds between keep-alive comments
 PER_PARTICIPANT = 4  # a phone with a few tabs open, not a flood
 PER_PROCESS = 5000
+# A new idea reruns every phone's stream: in a busy brainstorm (10 ideas a second) a phone
+# told of every one would rerun 5 times a second. So a phone follows a change of step at once
+# but other changes at most once per ``gap`` seconds: at least MIN_GAP, and more when this
+# process has more phones than RERUNS_PER_SECOND can serve once a second.
+MIN_GAP = 1.0
+RERUNS_PER_SECOND = 150
 HEADERS = {
     "Cache-Control": "no-store",
     "Referrer-Policy": "no-referrer",
@@ -63,8 +70,19 @@ def watcher() -> Watcher:
         return found
 
 
-def _event(version: Version) -> str:
-    return f"data: {json.dumps({'c': version.change_seq, 'v': version.vote_seq})}\n\n"
+def gap(followers: int) -> float:
+    """Seconds between two reruns of one phone for changes within a step."""
+    return round(max(MIN_GAP, followers / RERUNS_PER_SECOND), 1)
+
+
+def _event(version: Version, followers: int) -> str:
+    message = {
+        "c": version.change_seq,
+        "v": version.vote_seq,
+        "s": version.step,
+        "g": gap(followers),
+    }
+    return f"data: {json.dumps(message)}\n\n"
 
 
 def _admit(participant_id: int) -> bool:
@@ -120,7 +138,7 @@ async def follow(request: Request) -> Response:
                     continue
                 changed.clear()
                 if latest:
-                    yield _event(latest[0])
+                    yield _event(latest[0], watcher().followers())
         finally:
             if subscription is not None:
                 subscription.close()
