@@ -438,6 +438,7 @@ async def main(args: argparse.Namespace) -> int:
     finally:
         for task in listeners:
             task.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)  # before the sessions close
         for phone in phones:
             with contextlib.suppress(Exception):  # closing is best effort
                 await phone.session.close()
