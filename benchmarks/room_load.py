@@ -113,15 +113,18 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
             return
         step, latest, last_at, due = "", 0, 0.0, None
 
-        async def push(seq: int) -> None:
-            phone.shown_seq = seq
+        async def push(seq: int) -> bool:
+            before, phone.shown_seq = phone.shown_seq, seq
             state = {"live": {"c": seq, "ok": True}}
             latency = await measure.track(
                 "push", phone.session.set_component_state(PUSH_KEY, state)
             )
-            if latency is not None:
-                phone.pushes += 1
-                observe(phone, measure)
+            if latency is None:  # timed out here; a browser would still get the run: retry
+                phone.shown_seq = before
+                return False
+            phone.pushes += 1
+            observe(phone, measure)
+            return True
 
         # As the component: a new step at once, other changes at most once per "g" seconds.
         while (now := time.monotonic()) < stop:
@@ -130,7 +133,8 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
             except TimeoutError:
                 if due is not None and time.monotonic() >= due:
                     due, last_at = None, time.monotonic()
-                    await push(latest)
+                    if not await push(latest):
+                        due = time.monotonic() + 1
                 continue
             if not line:
                 measure.add_error("push", "push connection closed")
@@ -146,7 +150,8 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
                 continue
             if moved or now - last_at >= message["g"]:
                 due, last_at = None, now
-                await push(latest)
+                if not await push(latest):
+                    due = time.monotonic() + 1
             elif due is None:
                 due = last_at + message["g"]
     finally:

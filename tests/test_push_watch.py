@@ -120,3 +120,4 @@ def test_a_phone_reruns_for_changes_within_a_step_at_most_once_a_gap() -> None:
     assert gap(1) == MIN_GAP == 1.0
     assert gap(RERUNS_PER_SECOND) == 1.0
     assert gap(3 * RERUNS_PER_SECOND) == 3.0  # more phones here: each reruns less often
+    assert gap(300) == 7.5  # as the timed refresh of 300 phones (meetings.phone_refresh_seconds)
