@@ -63,6 +63,7 @@ PUSH_KEY = "samskab_push"  # workshop/ui/push.py's component
 PUSH_PATH = "/push/meeting"
 IDEA_TEXT = re.compile(r"Idé (\d+) fra telefon (\d+)")  # shown escaped for markdown
 SENT: dict[tuple[str, str], float] = {}  # (idea count, phone index) -> when it was sent
+BRAINSTORM = [True]  # idea_seen counts only in the brainstorm (ballots show old ideas too)
 
 
 @dataclass
@@ -83,6 +84,8 @@ def observe(phone: Phone, measure: Measure) -> None:
     """Propagation: the first time this phone shows an idea another phone sent, how long after
     the send (bucket ``idea_seen``)."""
     now = time.monotonic()
+    if not BRAINSTORM[0]:
+        return
     for element in phone.session.elements:
         for found in IDEA_TEXT.findall(element.text or ""):
             if found in phone.seen_ideas:
@@ -416,6 +419,7 @@ async def main(args: argparse.Namespace) -> int:
         brainstorm_seconds = time.monotonic() - phase
 
         # -- the facilitator moves on; phones follow -----------------------------------------
+        BRAINSTORM[0] = False
         meetings.next_step(store, meeting.id, actor=user)
         moved = time.monotonic()
         follow_until = min(moved + args.refresh * 4 + 30, hard_stop)
