@@ -1,122 +1,23 @@
-"""Samskab's entry point: decide who this is, offer only their pages, run the chosen one.
+"""Samskab's entry point.
 
-This one file has two roles. ``streamlit run streamlit_app.py`` finds the ``st.App`` at the
-bottom, imports this module and serves it: Streamlit plus the staff-cookie routes of
-``workshop.ui.auth_routes``, the participant-cookie route of
-``workshop.ui.participant_routes`` and the phones' push route of ``workshop.ui.push_routes``
-(``.streamlit/config.toml`` and ``--server.*`` flags apply as before). Streamlit then runs
-this same file as ``__main__`` for every page view: the router.
+This one file has two roles. ``streamlit run streamlit_app.py`` imports it and serves the
+``st.App`` built at the bottom (from ``workshop.ui.server``): Streamlit plus the staff-cookie
+and participant-cookie routes and the security headers (``.streamlit/config.toml`` and
+``--server.*`` flags apply as before). Streamlit then runs this same file as ``__main__`` for
+every page view: the router, :func:`workshop.ui.router.main`.
+
+A report worker (``workshop/workers.py``, multiprocessing's spawn) imports this file as
+``__mp_main__``: then it imports nothing, so a worker does not carry the UI.
 """
 
-from urllib.parse import unquote, urlsplit
-
-import streamlit as st
-
-from workshop.ui import participant_routes, push_routes
-from workshop.ui.auth_routes import routes
-
-
-def _requested_page(base: str) -> str | None:
-    """The page name in the address bar (``/console`` → ``console``), if Streamlit has it."""
-    try:
-        url = st.context.url
-    except Exception:  # bare mode: no browser
-        return None
-    if not isinstance(url, str) or not url:
-        return None
-    path = urlsplit(url).path
-    if base and path.startswith(base):
-        path = path[len(base) :]
-    name = unquote(path.strip("/"))
-    return name if name and "/" not in name and len(name) <= 1000 else None
-
-
-def main() -> None:
-    from workshop.ui.i18n import t
-    from workshop.ui.navigation import PAGES, page_file, pages_for
-    from workshop.ui.runtime import tune_process
-    from workshop.ui.session import base_path, who_am_i
-    from workshop.ui.staff_login import gate_page
-
-    tune_process()  # once per process: the garbage collector (workshop/ui/runtime.py)
-
-    visitor = who_am_i()
-    specs = pages_for(visitor.audience)
-    requested = _requested_page(base_path())
-    # Streamlit serves the default page only at "/": typed as /committees (or a participant
-    # link to /participate) it would say "Page not found". Then that page keeps its own
-    # address and a hidden stand-in, which only opens it, takes "/".
-    home = next((spec for spec in specs if visitor.audience in spec.default_for), None)
-    home_typed = home is not None and requested == home.name
-    pages = [
-        st.Page(
-            page_file(spec.name),
-            title=t(f"page.{spec.name}"),
-            icon=spec.icon,
-            url_path=spec.name,
-            default=spec is home and not home_typed,
-            visibility="hidden" if spec.linked else "visible",
-        )
-        for spec in specs
-    ]
-    if home is not None and home_typed:
-        home_page = pages[specs.index(home)]
-
-        def open_home() -> None:
-            st.switch_page(home_page)
-
-        pages.insert(
-            0,
-            st.Page(
-                open_home,
-                title=home_page.title,
-                url_path="home",
-                default=True,
-                visibility="hidden",
-            ),
-        )
-    # A typed URL for a page this visitor may not see, or for no page at all: a stand-in at
-    # that address (login form, refusal or "no such page", in their language) instead of
-    # Streamlit's English "Page not found". The page itself stays unregistered.
-    if requested and requested not in {spec.name for spec in specs}:
-        known = requested in {spec.name for spec in PAGES}
-        pages.append(
-            st.Page(
-                gate_page(requested, visitor.audience),
-                title=t(f"page.{requested}") if known else t("auth.not_found_title"),
-                url_path=requested,
-                visibility="hidden",
-            )
-        )
-    # Only logged-in staff get a menu; citizens, the projector and visitors have nothing to
-    # wander into.
-    page = st.navigation(pages, position="top" if visitor.user is not None else "hidden")
-    # One page config per run, set here for the page that runs: a page that set its own layout
-    # after the router's made the console jump from wide to narrow under a facilitator's
-    # pointer after an action (a lost tap).
-    wide = any(spec.wide and spec.name == page.url_path for spec in specs)
-    st.set_page_config(
-        page_title="Samskab",
-        page_icon=":material/forum:",
-        layout="wide" if wide else "centered",
-    )
-    page.run()
-
-
 if __name__ == "__main__":
+    from workshop.ui.router import main
+
     main()
-elif __name__ != "__mp_main__":  # a report worker (workshop/workers.py) imports it as that
-    from starlette.middleware import Middleware
+elif __name__ != "__mp_main__":
+    import streamlit as st
 
-    from workshop.config import load_settings
-    from workshop.db import hold_serving_lock
-    from workshop.ui.http_headers import SecurityHeaders
+    from workshop.ui import server
 
-    # This process serves the database until it ends: `samskab restore` refuses meanwhile.
-    hold_serving_lock(load_settings().db_path)
-    # Security headers on every response (workshop/ui/http_headers.py), not only via nginx.
-    app = st.App(
-        "streamlit_app.py",
-        routes=[*routes(), *participant_routes.routes(), *push_routes.routes()],
-        middleware=[Middleware(SecurityHeaders)],
-    )
+    server.take_serving_lock()
+    app = st.App("streamlit_app.py", routes=server.routes(), middleware=server.middleware())

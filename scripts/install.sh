@@ -37,7 +37,16 @@ install_tests() {
     # poppler-utils to render the PDF brief to PNG in tests, fonts-dejavu-core for the brief,
     # nginx to test deploy/nginx-samskab.conf in front of two app processes (tests/test_cluster.py;
     # the tests run their own nginx on a loopback port and configure no site).
+    # axe-core for the accessibility journey, at the version in tests/browser/package-lock.json
+    # (npm ci only when that version is not installed yet).
     apt_install chromium poppler-utils fonts-dejavu-core nginx
+    command -v npm >/dev/null 2>&1 || apt_install npm
+    (
+        cd tests/browser
+        want=$(node -p "require('./package-lock.json').packages['node_modules/axe-core'].version")
+        have=$(node -p "require('./node_modules/axe-core/package.json').version" 2>/dev/null || true)
+        [ "$want" = "$have" ] || npm ci --no-audit --no-fund --silent
+    )
     make_venv
     "$VENV/bin/python" -m pip install -q -e ".[test]"
 }

@@ -20,6 +20,14 @@ from workshop.db import Store
 from workshop.model import Meeting, Role, User
 
 
+@pytest.fixture(autouse=True)
+def outbox_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that sends feedback with the default sender writes to its own folder, never to
+    the checkout's data/ (a helper once committed such a file). Tests that pick a sender set
+    SAMSKAB_FEEDBACK_SENDER themselves and override this."""
+    monkeypatch.setenv("SAMSKAB_FEEDBACK_SENDER", f"file:{tmp_path / 'feedback-outbox.txt'}")
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database with every migration applied, closed (its WAL folded into the file)."""

@@ -7,12 +7,13 @@ from __future__ import annotations
 import contextlib
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tests.factories import join, start
 from workshop import committees, outcomes
 from workshop.db import Store
 from workshop.errors import WorkshopError
+from workshop.i18n import formats
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 from workshop.model import User, utcnow
@@ -219,10 +220,10 @@ def build_outcome_world(
     outcomes.update_follow_up(
         store, first, owner="Kultur og Fritid", status="in_progress", progress=60, actor=actor
     )
-    outcomes.schedule_review(store, second, date.today() + timedelta(days=5), actor=actor)
+    outcomes.schedule_review(store, second, formats.today() + timedelta(days=5), actor=actor)
     with store.transaction() as db:  # a review planned earlier and now overdue
         db.execute(
             "INSERT INTO outcome_reviews (outcome_id, due_on, created_at) VALUES (?, ?, ?)",
-            [first, (date.today() - timedelta(days=3)).isoformat(), utcnow()],
+            [first, (formats.today() - timedelta(days=3)).isoformat(), utcnow()],
         )
     return OutcomeWorld(committee.id, meeting.id, [first, second], recommendation_ids)

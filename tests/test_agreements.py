@@ -15,7 +15,7 @@ from workshop.agreements import core as agreements
 from workshop.agreements.core import ParticipationLevel, Party, Template
 from workshop.agreements.diff import diff_fields
 from workshop.errors import InvalidInput, NotAllowed
-from workshop.i18n import LANGUAGES, translate
+from workshop.i18n import LANGUAGES, formats, translate
 from workshop.meetings import ideas
 
 TODAY = date(2026, 3, 1)
@@ -287,7 +287,7 @@ def test_overdue_lists_late_commitments_and_a_broken_feedback_promise(
     start(store, meeting)
     idea = ideas.submit_idea(store, join(store, meeting, "Anna"), "Bænke ved søen")
     due = date.fromisoformat(agreement.current.feedback_due_on)
-    assert agreements.list_overdue(store, date.today()) == []
+    assert agreements.list_overdue(store, formats.today()) == []
     late = agreements.list_overdue(store, due + timedelta(days=3))
     kinds = {i.kind for i in late}
     assert kinds == {"commitment", "feedback"}

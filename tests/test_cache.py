@@ -3,7 +3,7 @@
 import threading
 import time
 
-from workshop.cache import VersionedCache
+from workshop.cache import BackgroundResults, VersionedCache
 
 
 def test_many_viewers_missing_at_once_compute_once() -> None:
@@ -53,3 +53,43 @@ def test_entries_are_bounded() -> None:
         cache.get(key, 1, lambda key=key: key)
     assert cache.get(0, 1, lambda: -1) == -1  # evicted, computed again
     assert cache.get(9, 1, lambda: -1) == 9
+
+
+def test_a_background_result_is_computed_once_per_version_and_viewers_never_wait() -> None:
+    results: BackgroundResults[int, str] = BackgroundResults("test")
+    release = threading.Event()
+    calls = []
+
+    def slow() -> str:
+        calls.append(1)
+        release.wait(5)
+        return "v1"
+
+    # Many viewers while the computation runs: none waits, one computation.
+    for _ in range(20):
+        assert results.latest("k", 1, slow) == (None, False)
+    release.set()
+    results.wait()
+    done, fresh = results.latest("k", 1, slow)
+    assert fresh and done is not None and done.value == "v1" and calls == [1]
+
+
+def test_a_failed_computation_keeps_the_last_result_marked_stale() -> None:
+    results: BackgroundResults[int, str] = BackgroundResults("test")
+    results.latest("k", 1, lambda: "first")
+    results.wait()
+    results.latest("k", 2, lambda: None)  # e.g. its worker process died twice
+    results.wait()
+    done, fresh = results.latest("k", 2, lambda: None)
+    results.wait()
+    assert done is not None and done.value == "first" and not fresh
+
+
+def test_an_older_computation_finishing_late_never_replaces_a_newer_result() -> None:
+    results: BackgroundResults[tuple[int, int], str] = BackgroundResults("test")
+    results.latest("k", (5, 3), lambda: "newer")
+    results.wait()
+    results.latest("k", (4, 3), lambda: "older")  # a viewer that read an older change
+    results.wait()
+    done, _ = results.latest("k", (5, 3), lambda: "again")
+    assert done is not None and done.value == "newer"

@@ -4,7 +4,6 @@ the plot in one column, no label cut short or hidden (the journey looks at the d
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -15,7 +14,7 @@ from hypothesis import strategies as st
 from tests.outcome_world import build_outcome_world
 from workshop import chart_layout
 from workshop.chart_layout import AXIS_CHARS, LABEL_LIMIT, LEGEND_CHARS, LINES, wrap
-from workshop.i18n import LANGUAGES
+from workshop.i18n import LANGUAGES, formats
 from workshop.reports import summary as reports
 
 
@@ -65,7 +64,7 @@ def test_rows_are_tall_enough_for_their_lines() -> None:
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_summary_chart_fits_a_phone(store, facilitator, lang: str) -> None:
     built = build_outcome_world(store, facilitator)
-    summary = reports.build_summary(store, built.committee_id, today=date.today())
+    summary = reports.build_summary(store, built.committee_id, today=formats.today())
     charts = reports.summary_charts(summary, lang)
     assert set(charts) == {"top_ideas", "values", "national"}
     legends = 0

@@ -16,7 +16,7 @@ import pytest
 from tests.outcome_world import build_outcome_world
 from workshop import barometer
 from workshop.agreements import core as agreements
-from workshop.i18n import LANGUAGES, translate
+from workshop.i18n import LANGUAGES, formats, translate
 from workshop.meetings import core as meetings
 from workshop.model import utcnow
 from workshop.reports import brief, exports, workbook
@@ -231,7 +231,7 @@ def test_the_workbook_runs_nothing_anyone_typed(store, council_world) -> None:
 @pytest.mark.skipif(not PDFTOTEXT, reason="poppler-utils not installed")
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_brief_never_cuts_a_text(store, council_world, lang) -> None:
-    summary = reports.build_summary(store, council_world.committee_id, today=dt.date.today())
+    summary = reports.build_summary(store, council_world.committee_id, today=formats.today())
     pdf = brief.build_brief(summary, lang)
     text = pdf_text(pdf)
     for whole in (LONG_IDEA, LONG_TITLE, AMENDMENT):
@@ -244,7 +244,7 @@ def test_the_brief_never_cuts_a_text(store, council_world, lang) -> None:
 @pytest.mark.skipif(not PDFTOTEXT, reason="poppler-utils not installed")
 def test_a_missing_font_falls_back_without_cutting_text(store, council_world, monkeypatch) -> None:
     monkeypatch.setattr(brief, "FONT_DIRS", ())
-    summary = reports.build_summary(store, council_world.committee_id, today=dt.date.today())
+    summary = reports.build_summary(store, council_world.committee_id, today=formats.today())
     text = pdf_text(brief.build_brief(summary, "da"))
     for whole in (LONG_IDEA, LONG_TITLE, AMENDMENT):
         assert _words(whole) in text, whole[:40]
@@ -252,7 +252,7 @@ def test_a_missing_font_falls_back_without_cutting_text(store, council_world, mo
 
 @pytest.mark.skipif(not PDFTOTEXT, reason="poppler-utils not installed")
 def test_the_brief_writes_dates_and_numbers_in_the_readers_style(store, council_world) -> None:
-    summary = reports.build_summary(store, council_world.committee_id, today=dt.date.today())
+    summary = reports.build_summary(store, council_world.committee_id, today=formats.today())
     on = dt.date(2026, 12, 5)
     assert "05.12.2026" in pdf_text(brief.build_brief(summary, "da", generated_on=on))
     assert "05/12/2026" in pdf_text(brief.build_brief(summary, "en", generated_on=on))
@@ -263,7 +263,7 @@ def test_the_brief_writes_dates_and_numbers_in_the_readers_style(store, council_
 
 
 def test_the_summary_shows_the_standing_committees_amendment(store, council_world) -> None:
-    summary = reports.build_summary(store, council_world.committee_id, today=dt.date.today())
+    summary = reports.build_summary(store, council_world.committee_id, today=formats.today())
     row = summary.recommendations.set_index("title").loc[LONG_TITLE]
     assert row["standing_committee_rationale"] == AMENDMENT
     assert row["council"] == "adopted" and row["council_rationale"] == ""
@@ -280,7 +280,7 @@ def test_a_rejection_is_called_the_same_where_it_is_recorded_and_summarised() ->
 def test_every_value_category_shows_its_national_figure_or_says_there_is_none(
     store, council_world, lang
 ) -> None:
-    summary = reports.build_summary(store, council_world.committee_id, today=dt.date.today())
+    summary = reports.build_summary(store, council_world.committee_id, today=formats.today())
     frame = barometer.national_by_value_frame(summary.outcomes_records, lang)
     assert list(frame["value"]) == [v.value for v in barometer.Value]
     for row in frame.to_dict("records"):

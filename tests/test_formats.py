@@ -204,3 +204,28 @@ def test_a_message_writes_its_date_and_time_parameters_in_the_readers_style(lang
     )
     assert shown in text and "2026-12-05" not in text
     assert ("14.30" if lang == "da" else "14:30") in text
+
+
+def test_today_is_the_installations_calendar_day(monkeypatch) -> None:
+    """ "Today" (deadlines, overdue reviews, a form's default day) is the municipality's day: UTC+14
+    and UTC-12 are 26 hours apart, so their days always differ, whatever the server's clock."""
+    monkeypatch.setenv("SAMSKAB_TIME_ZONE", "Etc/GMT-14")
+    east = formats.today()
+    monkeypatch.setenv("SAMSKAB_TIME_ZONE", "Etc/GMT+12")
+    west = formats.today()
+    assert (east - west).days in (1, 2)
+
+
+def test_no_module_asks_the_server_clock_for_today() -> None:
+    """``date.today()`` is the server's zone (UTC on most hosts): a day off after midnight."""
+    found = []
+    for path in sorted(Path("workshop").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "today"
+                and ast.unparse(node.func.value) in ("date", "dt.date", "datetime.date")
+            ):
+                found.append(f"{path}:{node.lineno}")
+    assert found == []

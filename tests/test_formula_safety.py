@@ -18,7 +18,7 @@ import re
 import tomllib
 import zipfile
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -35,6 +35,7 @@ from workshop.committees import mandates, members, recommendations, recruitment
 from workshop.committees.model import MANDATE_TEXT_FIELDS, Phase
 from workshop.db import Store
 from workshop.feedback import core as feedback
+from workshop.i18n import formats
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, moderation, themes
 from workshop.model import Role, User
@@ -211,7 +212,7 @@ def type_everywhere(store: Store, payload: str) -> World:
         party="administration",
         description=payload,
         owner=payload,
-        due_on=date.today() + timedelta(days=30),
+        due_on=formats.today() + timedelta(days=30),
         evidence_required=False,
         actor=staff,
     )
@@ -272,7 +273,7 @@ def type_everywhere(store: Store, payload: str) -> World:
         store, outcome.id, owner=payload, status="in_progress", progress=50, actor=staff
     )
     review = outcomes.schedule_review(
-        store, outcome.id, date.today() + timedelta(days=3), actor=staff
+        store, outcome.id, formats.today() + timedelta(days=3), actor=staff
     )
     outcomes.complete_review(store, review, payload, actor=staff)
     return World(committee.id, meeting.id, typed)

@@ -109,6 +109,12 @@ def enumerated_keys() -> set[str]:
     from workshop.meetings.moderation import ACTIONS as moderation_actions
 
     keys |= {f"moderation.action.{a}" for a in moderation_actions}
+    from workshop.meetings.personal_data import KINDS as personal_data_kinds
+
+    keys |= {f"personal_data.kind.{k}" for k in personal_data_kinds}
+    from workshop.meetings.idea_search import STATUSES as idea_statuses
+
+    keys |= {f"moderation_scale.filter.{s}" for s in idea_statuses}
     return keys
 
 

@@ -151,6 +151,25 @@ def test_every_action_is_logged_and_exported(store, meeting, room, facilitator) 
         store.execute("DELETE FROM moderation_log")
 
 
+def test_the_log_on_screen_names_ideas_and_themes_and_draws_as_a_table(
+    store, meeting, room, facilitator
+) -> None:
+    """A log with theme rows (no idea) and idea rows (no theme) made a mixed column that the
+    console's table could not draw (Arrow refused it): ideas read #n, themes by name."""
+    import pyarrow as pa
+
+    from workshop.meetings import themes
+
+    a = ideas.submit_idea(store, room[0], "Bænke")
+    theme = themes.create_theme(store, meeting.id, "Parken", actor=facilitator)
+    themes.assign_theme(store, a.id, theme.id, actor=facilitator)
+    moderation.hide_idea(store, a.id, "dublet", actor=facilitator)
+    frame = moderation.log_frame(store, meeting.id)
+    pa.Table.from_pandas(frame)  # raised ArrowTypeError on the mixed column
+    assert f"#{a.id}" in set(frame["idea_id"])
+    assert "Parken" in set(frame["theme_id"])
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -25,6 +25,7 @@ from threadpoolctl import threadpool_limits
 
 from tests.factories import join, start
 from tests.group_replay import growing_stream, replay
+from workshop.cache import BackgroundResults
 from workshop.db import Store
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas
@@ -192,13 +193,17 @@ def vote_camp(store: Store, people, posted, round_id: int, camp_x: bool) -> None
 
 def computed(store: Store, meeting: Meeting, round_id: int) -> OpinionGroups:
     """Opinion groups as a freshly started app process computes them (a new worker)."""
-    worker = vote_methods._GroupsWorker()
+    worker: BackgroundResults[int, OpinionGroups] = BackgroundResults("opinion-groups")
     seq = meetings.meeting_state(store, meeting.id).vote_seq
-    worker.snapshot(store, round_id, seq)
+
+    def compute() -> OpinionGroups:
+        return vote_methods.compute_remembered_groups(store, round_id, seq)
+
+    worker.latest(round_id, seq, compute)
     worker.wait()
-    snapshot = worker.snapshot(store, round_id, seq)
-    assert snapshot.up_to_date and snapshot.result is not None
-    return snapshot.result
+    done, fresh = worker.latest(round_id, seq, compute)
+    assert fresh and done is not None
+    return done.value
 
 
 def test_letters_survive_an_app_restart(store: Store, meeting: Meeting) -> None:

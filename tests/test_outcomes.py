@@ -14,6 +14,7 @@ from tests.factories import join, make_meeting, start
 from workshop import audit, outcomes
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotFound
+from workshop.i18n import formats
 from workshop.meetings import idea_status, ideas
 from workshop.model import IdeaStatus, Meeting, User, utcnow
 from workshop.outcomes import EvidenceKind, OutcomeStatus, ReviewState
@@ -274,7 +275,7 @@ def test_due_and_overdue_reviews_are_listed(store, adopted, facilitator) -> None
 
 def test_every_write_moves_the_version_that_summaries_cache_on(store, adopted, facilitator) -> None:
     before = outcomes.outcomes_version(store)
-    outcomes.schedule_review(store, adopted.id, date.today(), actor=facilitator)
+    outcomes.schedule_review(store, adopted.id, formats.today(), actor=facilitator)
     assert outcomes.outcomes_version(store) != before
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from workshop.committees import members, recruitment
 from workshop.committees.model import Phase
 from workshop.db import Store
 from workshop.errors import NotAllowed, NotFound
+from workshop.i18n import formats
 from workshop.meetings import ideas, moderation
 from workshop.model import Committee, Meeting, User
 from workshop.privacy import core as privacy
@@ -219,7 +220,7 @@ def test_purge_covers_applicants_after_recruitment_and_members_after_the_work(
     members.end_membership(
         store,
         members.list_members(store, committee.id)[0].id,
-        date.today(),
+        formats.today(),
         actor=facilitator,
     )
     much_later = privacy.purge_expired(store, now=now + timedelta(days=400), settings=settings)

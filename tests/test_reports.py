@@ -16,6 +16,7 @@ from tests.factories import join, make_meeting, start
 from tests.outcome_world import build_outcome_world
 from workshop import committees, outcomes
 from workshop.errors import InvalidInput
+from workshop.i18n import formats
 from workshop.meetings import ideas
 from workshop.model import utcnow
 from workshop.reports import brief, exports
@@ -75,7 +76,7 @@ def test_diversity_coverage_counts_self_reported_answers(store, built) -> None:
 
 
 def test_values_expected_against_realised(store, built) -> None:
-    summary = reports.build_summary(store, built.committee_id, today=date.today())
+    summary = reports.build_summary(store, built.committee_id, today=formats.today())
     shares = summary.value_shares.set_index(["value", "stage"])
     assert shares.loc[("quality", "expected"), "share"] == 1.0
     assert shares.loc[("citizen_involvement", "expected"), "count"] == 1
@@ -85,7 +86,7 @@ def test_values_expected_against_realised(store, built) -> None:
 
 
 def test_the_national_comparison_uses_our_initiators(store, built) -> None:
-    summary = reports.build_summary(store, built.committee_id, today=date.today())
+    summary = reports.build_summary(store, built.committee_id, today=formats.today())
     comparison = summary.comparison.set_index(["metric_key", "subgroup"])
     political = comparison.loc[("value_political_goals", "politically_initiated")]
     assert (political["our_count"], political["our_n"]) == (1, 1)
@@ -151,6 +152,11 @@ def test_what_unites_the_room_appears_only_with_agree_disagree_votes(store, buil
     assert frame.iloc[0]["idea_id"] == idea_ids[0] and frame.iloc[0]["share"] == 1.0
     # agree/disagree ballots are not dots
     assert reports.participation(store, built.committee_id)["votes"] == 24
+    # Through the shared summary too, which a worker process builds: the consensus comes from
+    # this process's opinion groups, so it does not stay "being computed" for good.
+    summary = reports.get_summary(store, built.committee_id)
+    assert summary.consensus is not None and not summary.consensus.attrs["computing"]
+    assert summary.consensus.iloc[0]["idea_id"] == idea_ids[0]
 
 
 def test_exports_hold_every_record_but_no_personal_data(store, built) -> None:
@@ -186,7 +192,7 @@ def test_an_empty_committee_has_nothing_to_export(store, facilitator) -> None:
 @pytest.mark.parametrize("lang", ["da", "nb", "en"])
 def test_the_brief_is_one_page_with_the_headline_numbers(store, facilitator, lang) -> None:
     built = build_outcome_world(store, facilitator, is_demo=True, title="Fremtidens bibliotek")
-    summary = reports.build_summary(store, built.committee_id, today=date.today())
+    summary = reports.build_summary(store, built.committee_id, today=formats.today())
     pdf = brief.build_brief(summary, lang)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page>") <= 1
     if shutil.which("pdftotext"):
@@ -202,7 +208,7 @@ def test_the_brief_is_one_page_with_the_headline_numbers(store, facilitator, lan
 
 def test_the_brief_of_an_empty_committee_still_reads_well(store, facilitator) -> None:
     empty = committees.create_committee(store, "Tomt udvalg", "", actor=facilitator)
-    summary = reports.build_summary(store, empty.id, today=date.today())
+    summary = reports.build_summary(store, empty.id, today=formats.today())
     assert summary.is_empty
     pdf = brief.build_brief(summary, "da")
     if shutil.which("pdftotext"):
@@ -215,7 +221,7 @@ def test_the_brief_of_an_empty_committee_still_reads_well(store, facilitator) ->
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils not installed")
 def test_the_brief_renders_to_png(store, facilitator, tmp_path) -> None:
     built = build_outcome_world(store, facilitator, is_demo=True)
-    summary = reports.build_summary(store, built.committee_id, today=date.today())
+    summary = reports.build_summary(store, built.committee_id, today=formats.today())
     (tmp_path / "brief.pdf").write_bytes(brief.build_brief(summary, "da"))
     subprocess.run(
         ["pdftoppm", "-r", "60", "-png", str(tmp_path / "brief.pdf"), str(tmp_path / "page")],
@@ -261,7 +267,7 @@ def test_agreement_status_counts_commitments_and_the_version_moves(store, built)
 
 def test_the_brief_falls_back_to_a_core_font_without_dejavu(store, built, monkeypatch) -> None:
     monkeypatch.setattr(brief, "FONT_DIRS", ())
-    summary = reports.build_summary(store, built.committee_id, today=date.today())
+    summary = reports.build_summary(store, built.committee_id, today=formats.today())
     pdf = brief.build_brief(summary, "da")
     assert pdf.startswith(b"%PDF")
     if shutil.which("pdftotext"):

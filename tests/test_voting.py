@@ -148,3 +148,16 @@ def test_revealing_and_hiding_results_are_in_the_audit_log(
             "entity_id": vote_round.id,
         },
     ]
+
+
+def test_showing_results_nobody_voted_for_is_refused_and_nothing_changes(
+    store, meeting, vote, facilitator
+) -> None:
+    vote_round, _ = vote
+    voting.reveal_results(store, vote_round.id, False, actor=facilitator)
+    seq = meetings.meeting_state(store, meeting.id).change_seq
+    with pytest.raises(NotAllowed) as refused:
+        voting.reveal_results(store, vote_round.id, actor=facilitator)
+    assert refused.value.key == "error.results.no_votes"
+    assert store.scalar("SELECT revealed FROM rounds WHERE id = ?", [vote_round.id]) == 0
+    assert meetings.meeting_state(store, meeting.id).change_seq == seq

@@ -7,6 +7,9 @@ import io
 import os
 import shutil
 import signal
+import subprocess
+import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -14,10 +17,13 @@ import pytest
 
 from workshop import workers
 from workshop.app import open_store
+from workshop.config import load_settings
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotFound
 from workshop.reports import brief, exports
 from workshop.reports import summary as reports
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pid_of(store: Store) -> int:
@@ -61,7 +67,7 @@ def test_zero_workers_keeps_the_job_in_this_process(
     assert workers.run(pid_of, store) == os.getpid()
 
 
-@pytest.mark.parametrize("value", ["two", "-1", "65"])
+@pytest.mark.parametrize("value", ["two", "2", "-1"])
 def test_a_wrong_worker_setting_is_refused_in_words(
     store: Store, monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
@@ -69,6 +75,16 @@ def test_a_wrong_worker_setting_is_refused_in_words(
     with pytest.raises(InvalidInput) as refused:
         workers.run(pid_of, store)
     assert refused.value.key == "error.settings.report_workers"
+
+
+@pytest.mark.parametrize("value", ["two", "2", "-1"])
+def test_a_wrong_worker_setting_stops_the_start(value: str) -> None:
+    """The server reads its settings when it starts (ui/server.py): a wrong value is found
+    then, not at the first report hours later."""
+    with pytest.raises(ValueError, match="SAMSKAB_REPORT_WORKERS"):
+        load_settings({"SAMSKAB_REPORT_WORKERS": value})
+    assert load_settings({"SAMSKAB_REPORT_WORKERS": "0"}).report_workers is False
+    assert load_settings({}).report_workers is True
 
 
 def test_a_worker_sees_what_was_committed_and_cannot_write(store: Store) -> None:
@@ -86,14 +102,67 @@ def test_a_domain_error_reaches_the_caller_unchanged(store: Store) -> None:
     assert (refused.value.key, refused.value.params) == ("error.not_found", {"which": 1})
 
 
-def test_a_killed_worker_still_gives_the_report_and_the_next_job_a_new_pool(store: Store) -> None:
-    expected = count_committees(store)
-    # die() kills the worker; the job is then done in this process, where die() would kill
-    # the test, so the fallback is shown with a harmless job after a kill.
-    with pytest.raises(Exception):  # noqa: B017 - the worker's death itself
-        workers._the_pool().submit(workers._call, store.path, die, (), {}).result()
-    assert workers.run(count_committees, store) == expected
-    assert workers.run(pid_of, store) != os.getpid()
+def die_once(marker: str) -> int:
+    """Kill this worker the first time (leaving a marker), answer the second time."""
+    if not os.path.exists(marker):
+        Path(marker).touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return os.getpid()
+
+
+def die_always() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_that_dies_is_replaced_and_the_job_tried_once_more(tmp_path: Path) -> None:
+    answered_by = workers.compute(die_once, str(tmp_path / "died"), lane="suggestions")
+    assert answered_by != os.getpid()
+    assert (tmp_path / "died").exists()
+
+
+def test_a_job_that_kills_its_worker_twice_is_refused_in_words_not_run_here() -> None:
+    with pytest.raises(workers.ReportFailed) as refused:
+        workers.compute(die_always, lane="suggestions")
+    assert refused.value.key == "error.reports.worker_failed"
+    # this process is alive (the job was never moved here) and the lane works again
+    assert workers.compute(os.getpid, lane="suggestions") != os.getpid()
+
+
+def test_a_worker_ends_when_its_app_is_killed(tmp_path: Path) -> None:
+    """No orphan holds the database open after ``kill -9`` of the app."""
+    script = tmp_path / "app.py"
+    script.write_text(
+        "import os, sys\n"
+        "from workshop import workers\n"
+        "if __name__ == '__main__':\n"
+        "    print(workers.compute(os.getpid), flush=True)\n"
+        "    sys.stdin.read()\n"
+    )
+    app = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=str(ROOT),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert app.stdout is not None
+    worker = int(app.stdout.readline())
+    assert alive(worker)
+    app.kill()
+    app.wait()
+    deadline = time.monotonic() + 3 * workers.PARENT_CHECK_S + 10
+    while alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(worker), f"worker {worker} outlived its app"
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
 
 
 def test_a_restored_file_is_read_afresh_by_the_worker(store: Store, tmp_path: Path) -> None:
@@ -127,12 +196,20 @@ def test_the_summary_export_and_brief_are_built_in_a_worker(
         jobs.append(job.__name__)
         return real_run(job, store, *args, **kwargs)
 
+    real_compute = workers.compute
+
+    def recording_pure(fn, *args, **kwargs):
+        jobs.append(fn.__name__)
+        return real_compute(fn, *args, **kwargs)
+
     monkeypatch.setattr(workers, "run", recording)
+    monkeypatch.setattr(workers, "compute", recording_pure)
     reports.summary_cache().clear()
     assert reports.get_summary(store, None).is_demo is False
     assert exports.export_file(store, None, "json").startswith(b"{")
     assert brief.brief_file(store, None, "da").startswith(b"%PDF")
-    assert jobs == ["build_summary", "build_export_file", "build_brief_of"]
+    # the brief is laid out from the summary this process has cached: no second summary
+    assert jobs == ["build_summary", "build_export_file", "build_brief"]
 
 
 def test_an_export_from_a_worker_is_the_export_built_here(

@@ -1,4 +1,4 @@
-"""Compute once per change, share with every viewer.
+"""Compute once per change, share with every viewer – on the request, or in the background.
 
 A tally for 300 phones must not be computed 300 times. Callers pass a cheap *version* (for
 example a meeting's ``vote_seq``); the value is recomputed only when the version moves, and
@@ -12,11 +12,14 @@ query side by side, which under the GIL would make every one of them slow.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+V = TypeVar("V", bound=Hashable)
 
 
 class VersionedCache(Generic[T]):
@@ -67,3 +70,89 @@ class VersionedCache(Generic[T]):
 
 def _older(version: Hashable, than: Hashable) -> bool:
     return isinstance(version, int) and isinstance(than, int) and version < than
+
+
+@dataclass(frozen=True)
+class Finished(Generic[V, T]):
+    """A background computation's result, the version it describes and how long it took."""
+
+    version: V
+    value: T
+    seconds: float  # wall clock, reading included
+
+
+class BackgroundResults(Generic[V, T]):
+    """The newest finished result per key, computed in a background thread once per version.
+
+    For what is too slow to compute on a request (opinion groups, duplicate and theme
+    suggestions): a viewer never waits. :meth:`latest` returns the newest finished result and
+    whether it describes ``version``; when it does not and no computation runs for the key, one
+    starts. So a room of phones never triggers 300 computations, and a slow computation never
+    blocks a page (Pol.is's "math worker fell over" lesson). ``compute`` returning ``None``
+    (e.g. its worker process died twice) leaves the last result standing, marked stale; the
+    next call tries again. An older computation finishing late never replaces a newer result.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._lock = threading.Lock()
+        self._done: dict[Hashable, Finished[V, T]] = {}
+        self._running: set[Hashable] = set()
+        self.computations = 0  # finished computations: tests count them
+        self.generation = 0  # results stored: caches built on results key on it
+
+    def latest(
+        self, key: Hashable, version: V, compute: Callable[[], T | None]
+    ) -> tuple[Finished[V, T] | None, bool]:
+        """The newest result for ``key`` and whether it is up to date with ``version``."""
+        with self._lock:
+            done = self._done.get(key)
+            fresh = done is not None and done.version == version
+            start = not fresh and key not in self._running
+            if start:
+                self._running.add(key)
+        if start:
+            threading.Thread(
+                target=self._compute,
+                args=(key, version, compute),
+                daemon=True,
+                name=f"{self._name}-{key}",
+            ).start()
+        return done, fresh
+
+    def _compute(self, key: Hashable, version: V, compute: Callable[[], T | None]) -> None:
+        try:
+            began = time.perf_counter()
+            value = compute()
+            took = time.perf_counter() - began
+            with self._lock:
+                self.computations += 1
+                previous = self._done.get(key)
+                if value is not None and (
+                    previous is None or not _older(_order(version), _order(previous.version))
+                ):
+                    self._done[key] = Finished(version, value, took)
+                    self.generation += 1
+        finally:
+            with self._lock:
+                self._running.discard(key)
+
+    def wait(self, timeout: float = 30.0) -> None:
+        """For tests and benchmarks: wait until no computation is running."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._running:
+                    return
+            time.sleep(0.01)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._done.clear()
+
+
+def _order(version: Hashable) -> Hashable:
+    """The part of a version that grows: an integer, or a tuple's first integer."""
+    if isinstance(version, tuple) and version and isinstance(version[0], int):
+        return version[0]
+    return version

@@ -30,7 +30,7 @@ from workshop.accounts import users as accounts
 from workshop.app import open_store
 from workshop.config import load_settings
 from workshop.errors import WorkshopError
-from workshop.i18n import DEFAULT_LANGUAGE, language_from_locale, translate
+from workshop.i18n import DEFAULT_LANGUAGE, formats, language_from_locale, translate
 from workshop.privacy import core as privacy
 
 
@@ -226,7 +226,6 @@ def cmd_export_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_remind(args: argparse.Namespace) -> int:
-    from datetime import date
 
     from workshop.feedback.core import configured_sender
     from workshop.reminders import due as reminders
@@ -238,7 +237,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     store = open_store(_db_path(args))
     report = reminders.send_reminders(
         store,
-        today=date.today(),
+        today=formats.today(),
         days=args.days,
         sender=None if args.dry_run else configured_sender(),
         dry_run=args.dry_run,

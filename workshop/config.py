@@ -34,6 +34,7 @@ class Settings:
     joins_per_network_minute: int = 600
     time_zone: str = "Europe/Copenhagen"
     districts: tuple[str, ...] = ()
+    report_workers: bool = True
 
 
 ENV_VARS: dict[str, str] = {
@@ -78,8 +79,8 @@ ENV_VARS: dict[str, str] = {
         " write on power loss (see README Durability)"
     ),
     "SAMSKAB_REPORT_WORKERS": (
-        "worker processes that build summaries, exports and the PDF brief beside the app"
-        " (default 2; 0 builds them in the app's process)"
+        "1 (default): summaries, exports, the PDF brief and suggestions are built in worker"
+        " processes beside the app; 0 builds them in the app's own process"
     ),
     "SAMSKAB_SECRET_KEY": (
         "server key staff-visible links are derived from (default: a random key in"
@@ -117,12 +118,22 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         joins_per_session=max(1, int(env.get("SAMSKAB_JOINS_PER_SESSION") or 3)),
         joins_per_network_minute=max(1, int(env.get("SAMSKAB_JOINS_PER_NETWORK_MINUTE") or 600)),
         time_zone=_time_zone(env.get("SAMSKAB_TIME_ZONE")),
+        report_workers=_report_workers(env.get("SAMSKAB_REPORT_WORKERS")),
         districts=tuple(
             dict.fromkeys(
                 d.strip() for d in (env.get("SAMSKAB_DISTRICTS") or "").split(",") if d.strip()
             )
         ),
     )
+
+
+def _report_workers(value: str | None) -> bool:
+    """1 (default) or 0; anything else stops the start with a clear message, not the first
+    report a politician asks for hours later."""
+    text = (value or "1").strip()
+    if text not in ("0", "1"):
+        raise ValueError(f"SAMSKAB_REPORT_WORKERS must be 1 or 0, not {text!r}")
+    return text == "1"
 
 
 def _time_zone(value: str | None) -> str:

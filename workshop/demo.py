@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from workshop import committees, outcomes
@@ -17,6 +17,7 @@ from workshop.agreements import core as agreements
 from workshop.committees import Phase, mandates, members, recommendations, recruitment
 from workshop.db import Store
 from workshop.feedback import core as feedback
+from workshop.i18n import formats
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 from workshop.model import MeetingKind, Role, User
@@ -95,7 +96,7 @@ def seed_demo(store: Store, *, seed: int = 2026) -> int:
     a second committee in recruitment. Returns the first committee's id."""
     rng = random.Random(seed)
     actor = _demo_actor(store)
-    today = date.today()
+    today = formats.today()
     committee = committees.create_committee(
         store,
         DEMO_PREFIX + "Fremtidens bibliotek i Nordby",

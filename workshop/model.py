@@ -211,6 +211,10 @@ class Idea:
     theme_id: int | None = None
     merged_into_id: int | None = None  # merged into this idea: its credit and votes moved there
     edited: bool = False
+    # Held for the facilitator before the wall (also ``hidden``, so no read path shows it);
+    # ``flags``: the kinds of personal data found in it (workshop.meetings.personal_data).
+    held: bool = False
+    flags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

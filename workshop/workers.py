@@ -1,116 +1,146 @@
-"""Heavy read-only reports in worker processes, so that no phone's poll waits for them.
+"""Heavy reports in worker processes, so that no phone's poll waits for them.
 
 Reads no longer queue behind a lock (``workshop.db``: a pool of read connections in WAL), but
 every thread of one Python process shares one GIL. Building a summary or an export of 200,000
-votes is Python work: pandas frames, tallies, spreadsheet cells. While it runs, a phone's poll
-in the same process waits for the GIL at each of its ``sqlite3`` calls. Measured with
-``benchmarks/bench_read_lock.py`` (10,000 ideas, 200,000 votes): chunked building and a 1 ms
-switch interval brought the poll's max under load to 36.5 ms, but its p95 stayed at 20 ms
-against 0.58 ms idle. Only another process has another GIL.
+votes is Python work: pandas frames, tallies, spreadsheet cells, PDF layout. While it runs, a
+phone's poll in the same process waits for the GIL at each of its ``sqlite3`` calls. Measured
+with ``benchmarks/bench_read_lock.py`` (10,000 ideas, 200,000 votes): chunked building and a
+1 ms switch interval brought the poll's max under load to 36.5 ms, but its p95 stayed at
+20 ms against 0.58 ms idle. Only another process has another GIL.
 
-:func:`run` hands ``job(store, *args, **kwargs)`` to a small pool of worker processes (spawned,
-not forked: Streamlit's process has many threads). Each worker opens the same database file
-on its own *query-only* connections, so the job reads a consistent WAL snapshot exactly as it
-would in the app, and can never write. Workers run at a lower CPU priority (``nice`` +10): on
-a busy machine the app's own threads, which answer phones, come first. What comes back must
-be small to unpickle, because unpickling holds the app's GIL: finished file bytes (an export)
-or an aggregated summary, never 200,000-row frames.
+:func:`run` hands ``job(store, *args, **kwargs)`` to a worker process, which opens the same
+database file on its own *query-only* connections, so the job reads a consistent WAL snapshot
+exactly as it would in the app, and can never write. :func:`compute` hands a pure function
+(no database) to one. What comes back must be small to unpickle, because unpickling holds the
+app's GIL: finished file bytes or an aggregated summary, never 200,000-row frames.
 
-When a job cannot go to a worker it runs in the calling thread, as before: a database that
-other connections cannot share (``":memory:"``, not WAL), ``SAMSKAB_REPORT_WORKERS=0``, or a
-worker that died (the pool is replaced for the next job). Errors a job raises (a
-``WorkshopError``) reach the caller unchanged.
+**Lanes.** Each lane is its own single worker process: ``"reports"`` (summaries, the PDF
+brief, the council's workbook: seconds), ``"exports"`` (raw data exports: up to a minute for
+everything) and ``"suggestions"`` (the console's duplicate and theme suggestions). A long
+export queues only behind other exports, never in front of a politician's summary.
+
+**Processes.** Spawned, not forked (Streamlit's process has many threads). A spawned child
+imports the parent's main script as ``__mp_main__``; ``streamlit_app.py`` then imports
+nothing, so a worker carries only what its jobs import. A worker exits when the process that
+started it is gone (it watches its parent), so no worker outlives a killed app holding the
+database open. A worker that dies mid-job (out of memory, an operator's kill) is replaced and
+the job tried once more in the new one; if that fails too, :class:`ReportFailed` says so in
+the user's language. The job is never moved into the app's own process: a job that killed a
+worker must not take down the process that serves every phone.
+
+The job runs in the calling thread instead only where no other process can share the data:
+a ``":memory:"`` database (or one not in WAL mode), or ``SAMSKAB_REPORT_WORKERS=0``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 from workshop.db import Store, connect
-from workshop.errors import InvalidInput
+from workshop.errors import InvalidInput, WorkshopError
 
 WORKERS_ENV = "SAMSKAB_REPORT_WORKERS"
-DEFAULT_WORKERS = 2
-WORKER_NICENESS = 10
-# Stores a worker keeps open (one per database file; tests open many files).
-WORKER_STORES = 4
+LANES = ("reports", "exports", "suggestions")
+WORKER_NICENESS = 5
+WORKER_STORES = 4  # stores a worker keeps open (one per database file; tests open many)
+PARENT_CHECK_S = 1.0
 
-P = ParamSpec("P")
 R = TypeVar("R")
 
-_pool: ProcessPoolExecutor | None = None
-_pool_lock = threading.Lock()
+log = logging.getLogger(__name__)
+
+
+class ReportFailed(WorkshopError):
+    """A worker process died twice while building a report."""
+
+
+_pools: dict[str, ProcessPoolExecutor] = {}
+_pools_lock = threading.Lock()
 _in_worker = False  # set in a worker process: its jobs' own run() calls stay there
 
 
-def worker_count() -> int:
-    """Worker processes from ``SAMSKAB_REPORT_WORKERS`` (default 2; 0 = in the app process)."""
+def enabled() -> bool:
+    """Whether reports go to worker processes (``SAMSKAB_REPORT_WORKERS``: 1, the default,
+    or 0 to build them in the app's process). A wrong value is refused in words."""
     value = os.environ.get(WORKERS_ENV, "").strip()
-    if not value:
-        return DEFAULT_WORKERS
-    try:
-        count = int(value)
-    except ValueError:
-        count = -1
-    if not 0 <= count <= 64:
-        raise InvalidInput("error.settings.report_workers", value=value)
-    return count
+    if value in ("", "1"):
+        return True
+    if value == "0":
+        return False
+    raise InvalidInput("error.settings.report_workers", value=value)
 
 
 def run(
-    job: Callable[Concatenate[Store, P], R], store: Store, *args: P.args, **kwargs: P.kwargs
+    job: Callable[..., R],
+    store: Store,
+    *args: Any,
+    lane: str = "reports",
+    **kwargs: Any,
 ) -> R:
-    """``job(store, *args, **kwargs)``, in a worker process when the database can be shared.
+    """``job(store, *args, **kwargs)`` in the lane's worker process, when the database can be
+    shared. ``job`` must be a module-level function (it is sent by name); its arguments and
+    result must pickle. It only reads: the worker's connections are query-only."""
+    if _in_worker or not store.shareable or not enabled():
+        return job(store, *args, **kwargs)
+    return _submit(lane, _call, store.path, job, args, kwargs)
 
-    ``job`` must be a module-level function (it is sent by name); its arguments and result
-    must pickle. It reads only: the worker's connections are query-only.
-    """
-    if _in_worker or not store.shareable or worker_count() == 0:
-        return job(store, *args, **kwargs)
-    pool = _the_pool()
-    try:
-        return pool.submit(_call, store.path, job, args, kwargs).result()
-    except BrokenProcessPool:
-        # A worker was killed (out of memory, an operator's kill): start afresh next time,
-        # and do this one here so the user still gets the report.
-        _discard(pool)
-        return job(store, *args, **kwargs)
+
+def compute(fn: Callable[..., R], *args: Any, lane: str = "reports", **kwargs: Any) -> R:
+    """``fn(*args, **kwargs)``, a pure function (no database), in the lane's worker process."""
+    if _in_worker or not enabled():
+        return fn(*args, **kwargs)
+    return _submit(lane, _call_pure, fn, args, kwargs)
 
 
 def shutdown() -> None:
-    """Stop the worker processes (tests, and a clean exit)."""
-    global _pool
-    with _pool_lock:
-        pool, _pool = _pool, None
-    if pool is not None:
+    """Stop every worker process (tests, benchmarks, a clean exit)."""
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _the_pool() -> ProcessPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ProcessPoolExecutor(
-                max_workers=worker_count(),
+def _submit(lane: str, call: Callable[..., R], *payload: Any) -> R:
+    if lane not in LANES:
+        raise ValueError(f"unknown lane {lane!r}")
+    for attempt in (1, 2):
+        pool = _pool(lane)
+        try:
+            return pool.submit(call, *payload).result()
+        except BrokenProcessPool:
+            _discard(lane, pool)
+            log.warning("report worker (%s) died; attempt %d of 2", lane, attempt)
+    raise ReportFailed("error.reports.worker_failed")
+
+
+def _pool(lane: str) -> ProcessPoolExecutor:
+    with _pools_lock:
+        pool = _pools.get(lane)
+        if pool is None:
+            pool = _pools[lane] = ProcessPoolExecutor(
+                max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
-        return _pool
+        return pool
 
 
-def _discard(pool: ProcessPoolExecutor) -> None:
-    global _pool
-    with _pool_lock:
-        if _pool is pool:
-            _pool = None
+def _discard(lane: str, pool: ProcessPoolExecutor) -> None:
+    with _pools_lock:
+        if _pools.get(lane) is pool:
+            del _pools[lane]
     pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -119,20 +149,33 @@ def _discard(pool: ProcessPoolExecutor) -> None:
 _stores: OrderedDict[str, tuple[int, Store]] = OrderedDict()
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
     global _in_worker
     _in_worker = True
     with contextlib.suppress(OSError):  # not permitted here: run at the same priority
         os.nice(WORKER_NICENESS)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker when the app that started it is gone (killed, or exited without
+    stopping its workers): an orphan would hold the database open and its memory."""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_S)
+    os._exit(0)
 
 
 def _call(path: str, job: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     return job(_store(path), *args, **kwargs)
 
 
+def _call_pure(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return fn(*args, **kwargs)
+
+
 def _store(path: str) -> Store:
-    """This worker's query-only Store for ``path``, reopened when the file was replaced (a
-    restore moves a new file into place)."""
+    """This worker's query-only Store for ``path``, reopened when another file now has that
+    name (a file moved into place)."""
     inode = os.stat(path).st_ino
     held = _stores.get(path)
     if held is not None and held[0] == inode:

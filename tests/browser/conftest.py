@@ -191,7 +191,8 @@ SETTLED = """
     && (window.__samskabReruns === 0 || window.__samskabRuns > window.__samskabRunsAtRerun)
     && !window.__samskabServerRunning
     && app.getAttribute("data-test-script-state") === "notRunning"
-    && document.querySelector("[data-stale='true']") === null;
+    && document.querySelector("[data-stale='true']") === null
+    && document.querySelector("[data-testid='stSkeleton']") === null;
 }
 """
 
@@ -207,7 +208,8 @@ def settle(page: Page) -> None:
     """Wait until Streamlit has handled everything the page asked of it, finished the run and
     drawn all of it (as Streamlit's own e2e suite does, the script state and no stale
     elements; and, since a run may not have begun yet when a tap returns, a run begun after
-    the page's last rerun request)."""
+    the page's last rerun request). No skeleton either: on a freshly loaded page the run can be
+    over while Streamlit still shows placeholders for elements it has not drawn."""
     try:
         page.wait_for_function(SETTLED, timeout=30_000)
     except PlaywrightTimeout:
@@ -224,6 +226,7 @@ STATE = """
     runs: window.__samskabRuns, serverRunning: window.__samskabServerRunning,
     reruns: window.__samskabReruns,
     runsAtRerun: window.__samskabRunsAtRerun,
+    skeletons: document.querySelectorAll("[data-testid='stSkeleton']").length,
     stale: [...document.querySelectorAll("[data-stale='true']")].map(
       e => (e.className || "").toString().slice(0, 80)),
   };

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator
-from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -26,6 +25,7 @@ from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.app import open_store
 from workshop.committees import recruitment
+from workshop.i18n import formats
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 from workshop.model import Role
@@ -118,7 +118,7 @@ def test_a_committee_from_mandate_to_council_decision(committee_server, browser,
     # Pick the 28th of this month from the calendar for the end of recruitment.
     field = laptop.locator(".st-key-committee_due_recruitment")
     field.get_by_role("spinbutton").first.click()
-    next_year = date.today().year + 1
+    next_year = formats.today().year + 1
     laptop.keyboard.type(f"2812{next_year}", delay=30)
     laptop.get_by_test_id("stFormSubmitButton").filter(has_text="Gem").click()
     settle(laptop)

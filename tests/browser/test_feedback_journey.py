@@ -138,7 +138,9 @@ def test_a_citizen_learns_what_happened_to_their_idea(feedback_server, browser, 
     )
     laptop.get_by_role("button", name=da("feedback.send")).last.click()
     settle(laptop)
-    expect(laptop.get_by_test_id("stMetricValue").first).to_have_text("100%")
+    expect(laptop.get_by_test_id("stMetricValue").first).to_have_text(
+        "100 %"
+    )  # Danish: a space before %
     shots(laptop, "05-facilitator-feedback")
 
     # -- the citizen reads the status and the reason ----------------------------------------

@@ -24,7 +24,7 @@ from tests.browser.conftest import (
 from tests.factories import make_meeting, start
 from workshop.accounts import users as accounts
 from workshop.app import open_store
-from workshop.i18n import translate
+from workshop.i18n import formats, translate
 from workshop.meetings import core as meetings
 from workshop.meetings import participants
 from workshop.model import Meeting, Role
@@ -161,7 +161,7 @@ def test_facilitator_sees_the_join_rate_warning_and_removes_a_scripted_participa
         "identity.remove_choice",
         id=bot.id,
         name=bot.display_name,
-        time=bot.joined_at[11:19],
+        time=formats.datetime_text(bot.joined_at, "da", seconds=True),  # local, not UTC
         ideas=0,
         ballots=0,
     )

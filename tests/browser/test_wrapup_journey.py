@@ -174,7 +174,7 @@ def test_the_wrap_up_shows_each_vote_steps_own_result(room, browser, shots_dir) 
     consent = projector.get_by_test_id("wrapup-consent")
     expect(consent).to_contain_text(PROPOSAL)
     expect(consent).to_contain_text("Vedtaget: ingen blokerede.")
-    expect(consent).to_contain_text("Enig 1 · Undlader 1")
+    expect(consent).to_contain_text("Enig 1 · Afstår 1")
     expect(consent).not_to_contain_text("Blokerer")  # no zero counts
     shot(projector, shots_dir, "03-projector-wrapup-1920x1080")
 

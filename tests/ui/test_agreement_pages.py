@@ -85,6 +85,8 @@ def test_facilitator_creates_edits_and_compares_an_agreement(world, make_app) ->
     versions = agreements.list_versions(db, made.id)
     assert [v.version for v in versions] == [1, 2]
     assert versions[1].texts["fixed"] == "Budgettet er 2 mio. kr." and versions[1].material
+    # the message says which kind was saved (the box is ticked by default: a click unticks it)
+    assert translate("da", "agreements.saved_material", version=2) in [x.value for x in at.toast]
     assert "Budgettet er 2 mio" in texts(at)  # the versions tab shows the added line
 
 

@@ -10,6 +10,7 @@ from tests.ui.test_committee_pages import da, lifecycle, open_page
 from workshop import committees
 from workshop.committees import corrections, members, recommendations, recruitment
 from workshop.committees.model import Phase
+from workshop.i18n import formats
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 from workshop.model import Role
@@ -98,7 +99,9 @@ def test_a_decision_is_corrected_as_a_new_version_with_the_old_shown(decided, ma
     assert (
         da(
             "correction.line",
-            date=fix.corrected_at[8:10] + "." + fix.corrected_at[5:7] + "." + fix.corrected_at[:4],
+            # The page shows the installation's local date, which differs from
+            # the stored UTC date around midnight.
+            date=formats.date_text(fix.corrected_at, "da"),
             name=user.display_name,
             was=was,
         )

@@ -131,10 +131,14 @@ def test_wrap_up_shows_the_revealed_results_on_the_phone(room, make_app) -> None
     voting.place_dot(room["store"], room["anna"], vote_round.id, room["ideas"][4].id)
     go(room, StepKind.WRAP_UP)
     at = make_app(query={"p": room["bo"].token}).run()
+    shown = " ".join(e.proto.body for e in at.get("html"))
     assert translate("da", "participate.results_title") in texts(at)
+    assert translate("da", "common.dots.one", count=1) in shown
     voting.reveal_results(room["store"], vote_round.id, False)
     at = make_app(query={"p": room["bo"].token}).run()
-    assert translate("da", "participate.results_title") not in texts(at)
+    shown = " ".join(e.proto.body for e in at.get("html"))
+    assert translate("da", "common.dots.one", count=1) not in shown
+    assert translate("da", "wrapup.hidden") in shown
 
 
 def test_projector_groups_ideas_by_theme_in_the_themes_step(room, make_app) -> None:

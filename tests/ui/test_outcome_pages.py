@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from tests.outcome_world import build_outcome_world
 from tests.ui.conftest import PAGES, texts
 from workshop import committees, outcomes
-from workshop.i18n import translate
+from workshop.i18n import formats, translate
 from workshop.model import Role
 
 
@@ -128,7 +128,7 @@ def test_facilitator_cannot_plan_a_review_in_the_past(rich, make_app) -> None:
     outcome_id = rich["built"].outcome_ids[0]
     pick(at, rich, outcome_id)
     before = len(outcomes.list_reviews(store, outcome_id=outcome_id))
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = formats.today() - timedelta(days=1)
     at.date_input(key="outcomes_review_date").set_value(yesterday)
     at.button(key="outcomes_save_schedule").click().run()
     assert translate("da", "error.outcomes.review_in_past", date=yesterday.isoformat()) in [

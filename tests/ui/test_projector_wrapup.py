@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.factories import join
+from tests.ui.conftest import PAGES, texts
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.i18n import translate
@@ -38,6 +39,7 @@ def room(app_store):
     posted = [ideas.submit_idea(app_store, anna, text) for text in ("Bænke", "Badebro", "Lys")]
     return {
         "store": app_store,
+        "fie": fie,
         "meeting": meeting,
         "steps": steps,
         "anna": anna,
@@ -114,3 +116,62 @@ def test_a_dot_vote_step_revisited_after_another_round_shows_its_own_dots(room, 
 
     shown = plain(projector_html(room, make_app))
     assert translate("da", "common.dots.other", count=2) in shown, shown
+
+
+def dots_then_consent(room) -> None:
+    go(room, StepKind.DOT_VOTE)
+    dot(room, "anna", "Badebro", 2)
+    dot(room, "bo", "Badebro", 1)
+    dot(room, "bo", "Lys", 1)
+    go(room, StepKind.CONSENT)  # the latest round opened is now the consent round
+    consent(room, "anna", "agree")
+    consent(room, "bo", "abstain")
+
+
+def test_the_phones_wrap_up_shows_each_steps_own_result(room, make_app) -> None:
+    """A phone's wrap-up showed the newest round's figures as dots (a trial found ranks shown as
+    "prikker"): it shows each vote step's own result, as the projector does."""
+    dots_then_consent(room)
+    go(room, StepKind.WRAP_UP)
+
+    at = make_app(query={"p": room["bo"].token}).run()
+    assert not at.exception, at.exception
+    shown = plain(" ".join(e.proto.body for e in at.get("html"))) + texts(at)
+    three = translate("da", "common.dots.other", count=3)
+    assert three in shown, shown
+    assert shown.index("Badebro") < shown.index(three)
+    assert translate("da", "common.dots.other", count=0) not in shown
+    assert translate("da", "tally.consent.passed") in shown
+
+
+def console(room, make_app):
+    at = make_app(user=room["fie"], query={"meeting": str(room["meeting"].id)}).run()
+    at.switch_page(f"{PAGES}/console.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_consoles_dot_counts_come_from_the_dot_vote(room, make_app) -> None:
+    """After a consent round the console's idea list still counts the dot vote's dots."""
+    dots_then_consent(room)
+    at = console(room, make_app)
+    assert translate("da", "common.dots.other", count=3) in texts(at)
+
+
+def test_back_at_an_earlier_vote_step_the_console_reveals_that_steps_round(room, make_app) -> None:
+    """Going back from the consent to the dot vote, "show/hide results" acts on the dot vote's
+    round (a trial found it hid the newest round while the room kept seeing the dots)."""
+    dots_then_consent(room)
+    db = room["store"]
+    consent_round = voting.current_round(db, room["meeting"].id)
+    go(room, StepKind.DOT_VOTE)
+    dot_round = voting.current_round(db, room["meeting"].id)
+    before = (voting.get_round(db, dot_round.id).revealed, consent_round.revealed)
+
+    at = console(room, make_app)
+    at.button(key="console_reveal").click().run()
+    assert not at.exception, at.exception
+
+    after = voting.get_round(db, dot_round.id).revealed
+    assert after is not before[0]
+    assert voting.get_round(db, consent_round.id).revealed is before[1]

@@ -4,7 +4,7 @@ words, dates in the reader's style, and the council's workbook beside the raw da
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -71,7 +71,7 @@ def test_the_politician_reads_amendments_values_and_dates_in_their_language(
     assert translate(lang, "national.edition", edition="3") in cells
     assert translate(lang, "national.n_unknown") in cells  # edition 1 states no n
     # the overdue review's date in the reader's style, not ISO
-    overdue = date.today() - timedelta(days=3)
+    overdue = formats.today() - timedelta(days=3)
     warnings = " ".join(w.value for w in at.warning).replace("\\", "")
     assert formats.date_text(overdue, lang) in warnings
     assert overdue.isoformat() not in shown

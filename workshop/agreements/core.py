@@ -28,7 +28,7 @@ from workshop.agreements.diff import FieldChange, diff_fields
 from workshop.cache import VersionedCache
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
-from workshop.i18n import translate
+from workshop.i18n import formats, translate
 from workshop.meetings.core import bump_change, get_meeting
 from workshop.model import Meeting, Participant, User, utcnow
 from workshop.text import clean_text
@@ -454,7 +454,7 @@ def create_agreement(
         raise InvalidInput("error.agreement.bad_template") from None
     if (committee_id is None) == (meeting_id is None):
         raise InvalidInput("error.agreement.scope")
-    today = today or date.today()
+    today = today or formats.today()
     defaults = TEMPLATE_DEFAULTS[template]
     values: dict[str, Any] = template_texts(template, lang)
     values["participation_level"] = defaults["level"].value

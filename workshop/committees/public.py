@@ -13,7 +13,6 @@ agreed to be named on a public page. No contact data is ever part of this model.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from workshop.committees import mandates, members, recommendations
 from workshop.committees.core import get_state
@@ -25,6 +24,7 @@ from workshop.committees.model import (
     Phase,
 )
 from workshop.db import Store
+from workshop.i18n import formats
 from workshop.outcomes.records import list_outcomes
 
 NAMED_ROLES = frozenset(
@@ -70,7 +70,7 @@ class PublicCommittee:
 
 
 def committee_page(store: Store, committee_id: int, *, today: str | None = None) -> PublicCommittee:
-    on = today or date.today().isoformat()
+    on = today or formats.today().isoformat()
     shown = mandates.approved_mandate(store, committee_id) or mandates.find_mandate(
         store, committee_id
     )

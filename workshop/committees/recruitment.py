@@ -35,7 +35,7 @@ from workshop.config import load_settings
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.feedback import core as feedback
-from workshop.i18n import LANGUAGES, translate
+from workshop.i18n import LANGUAGES, formats, translate
 from workshop.model import User, utcnow
 from workshop.privacy import core as privacy
 from workshop.text import clean_text, require_text
@@ -256,7 +256,7 @@ def rationale_text(rationale: str, lang: str) -> str:
 
 def citizen_seats(store: Store, committee_id: int) -> tuple[int, int]:
     """(active citizen members, citizens target)."""
-    today = date.today().isoformat()
+    today = formats.today().isoformat()
     taken = store.scalar(
         "SELECT COUNT(*) FROM committee_members WHERE committee_id = ? AND role = 'citizen'"
         " AND (ends_on IS NULL OR ends_on >= ?)",
@@ -305,7 +305,7 @@ def review_application(
                 application.committee_id,
                 name=application.name,
                 role=MemberRole.CITIZEN,
-                starts_on=starts_on or date.today(),
+                starts_on=starts_on or formats.today(),
                 ends_on=None,
                 application_id=application_id,
                 actor=actor,

@@ -83,6 +83,15 @@ def local(value: dt.datetime | str, zone: str | None = None) -> dt.datetime:
     return parsed.replace(tzinfo=None)
 
 
+def today(zone: str | None = None) -> dt.date:
+    """Today's date in the installation's time zone (not the server clock's zone).
+
+    Deadlines, overdue reviews and a form's default day follow the municipality's calendar: at
+    00:30 in Copenhagen it is already tomorrow there while a UTC server still says today.
+    """
+    return dt.datetime.now(time_zone(zone)).date()
+
+
 def local_date(value: Moment, zone: str | None = None) -> dt.date | None:
     """The calendar day of a date or moment, in the installation's time zone."""
     parsed = _parse(value)

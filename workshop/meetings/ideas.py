@@ -11,6 +11,7 @@ from workshop import audit
 from workshop.cache import VersionedCache
 from workshop.db import Store
 from workshop.errors import NotAllowed, NotFound, RateLimited
+from workshop.meetings import personal_data
 from workshop.meetings.core import bump_change
 from workshop.model import Idea, IdeaStatus, Participant, StepKind, User, utcnow
 from workshop.text import clean_text, require_text
@@ -20,7 +21,7 @@ DEFAULT_PER_MINUTE = 6
 DUPLICATE_WINDOW_S = 60  # the same text from the same phone within a minute is a double tap
 
 
-def _idea(row: dict[str, Any]) -> Idea:
+def idea_from_row(row: dict[str, Any]) -> Idea:
     return Idea(
         id=row["id"],
         meeting_id=row["meeting_id"],
@@ -37,7 +38,26 @@ def _idea(row: dict[str, Any]) -> Idea:
         theme_id=row.get("theme_id"),
         merged_into_id=row.get("merged_into_id"),
         edited=row.get("edited_at") is not None,
+        held=bool(row.get("held")),
+        flags=tuple(row["flags"].split(",")) if row.get("flags") else (),
     )
+
+
+def _flags(text: str) -> str | None:
+    """The kinds of personal data in ``text`` as stored (``phone,email``), or None.
+
+    An idea with any is inserted held (and hidden): it reaches no wall, phone, ballot or
+    export until the facilitator hides it with a reason or lets it through.
+    """
+    return ",".join(personal_data.kinds(text)) or None
+
+
+def _pre_moderated(db: Any, step_id: int) -> bool:
+    """The step holds every idea for the facilitator's approval (``moderation``'s table)."""
+    row = db.execute(
+        "SELECT pre_moderation FROM step_moderation WHERE step_id = ?", [step_id]
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def _ago(seconds: float) -> str:
@@ -106,9 +126,12 @@ def submit_idea(
             if recent >= per_minute:
                 raise RateLimited("error.idea.too_fast", per_minute=per_minute)
             seq = bump_change(db, participant.meeting_id)
+            flags = _flags(text)
+            held = bool(flags) or _pre_moderated(db, step_id)
             idea_id = db.execute(
                 "INSERT INTO ideas (meeting_id, step_id, participant_id, author_name, text, seq,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_at, updated_at, hidden, held, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                " ?, ?, ?)",
                 [
                     participant.meeting_id,
                     step_id,
@@ -118,6 +141,9 @@ def submit_idea(
                     seq,
                     now,
                     now,
+                    int(held),
+                    int(held),
+                    flags,
                 ],
             ).lastrowid
     return get_idea(store, idea_id)
@@ -139,10 +165,24 @@ def submit_on_behalf(
     with store.transaction() as db:
         step_id, _ = _open_brainstorm_step(db, meeting_id)
         seq = bump_change(db, meeting_id)
+        flags = _flags(text)
         idea_id = db.execute(
             "INSERT INTO ideas (meeting_id, step_id, entered_by, author_name, text, seq,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [meeting_id, step_id, actor.id, author_name, text, seq, now, now],
+            " created_at, updated_at, hidden, held, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+            " ?)",
+            [
+                meeting_id,
+                step_id,
+                actor.id,
+                author_name,
+                text,
+                seq,
+                now,
+                now,
+                int(bool(flags)),
+                int(bool(flags)),
+                flags,
+            ],
         ).lastrowid
         assert idea_id is not None
         audit.record(db, actor, "submit_on_behalf", "ideas", idea_id, after={"text": text})
@@ -155,14 +195,26 @@ def get_idea(store: Store, idea_id: int | None) -> Idea:
     row = store.query_one("SELECT * FROM ideas WHERE id = ?", [idea_id])
     if row is None:
         raise NotFound("error.not_found")
-    return _idea(row)
+    return idea_from_row(row)
 
 
 def list_ideas(store: Store, meeting_id: int, *, include_hidden: bool = False) -> list[Idea]:
     sql = "SELECT * FROM ideas WHERE meeting_id = ?"
     if not include_hidden:
         sql += " AND hidden = 0"
-    return [_idea(r) for r in store.query(sql + " ORDER BY id", [meeting_id])]
+    return [idea_from_row(r) for r in store.query(sql + " ORDER BY id", [meeting_id])]
+
+
+def ideas_on_wall_by_id(store: Store, meeting_id: int, idea_ids: list[int]) -> list[Idea]:
+    """Those of ``idea_ids`` still on the meeting's wall (not hidden, held or merged)."""
+    if not idea_ids:
+        return []
+    marks = ", ".join("?" * len(idea_ids))
+    rows = store.query(
+        f"SELECT * FROM ideas WHERE meeting_id = ? AND hidden = 0 AND id IN ({marks}) ORDER BY id",
+        [meeting_id, *idea_ids],
+    )
+    return [idea_from_row(r) for r in rows]
 
 
 def ideas_changed_since(
@@ -183,7 +235,7 @@ def ideas_changed_since(
             "SELECT * FROM ideas WHERE meeting_id = ? AND seq > ? ORDER BY seq DESC LIMIT ?",
             [meeting_id, after_seq, limit],
         )[::-1]
-    return [_idea(r) for r in rows]
+    return [idea_from_row(r) for r in rows]
 
 
 def newest_ideas(store: Store, meeting_id: int, limit: int) -> list[Idea]:
@@ -191,12 +243,12 @@ def newest_ideas(store: Store, meeting_id: int, limit: int) -> list[Idea]:
     rows = store.query(
         "SELECT * FROM ideas WHERE meeting_id = ? ORDER BY id DESC LIMIT ?", [meeting_id, limit]
     )
-    return [_idea(r) for r in reversed(rows)]
+    return [idea_from_row(r) for r in reversed(rows)]
 
 
 def list_participant_ideas(store: Store, participant_id: int) -> list[Idea]:
     rows = store.query("SELECT * FROM ideas WHERE participant_id = ? ORDER BY id", [participant_id])
-    return [_idea(r) for r in rows]
+    return [idea_from_row(r) for r in rows]
 
 
 _wall_cache: VersionedCache[tuple[Idea, ...]] = VersionedCache()
@@ -213,6 +265,20 @@ def wall_ideas(store: Store, meeting_id: int, change_seq: int) -> tuple[Idea, ..
         return tuple(list_ideas(store, meeting_id))
 
     return _wall_cache.get(("wall", store.path, meeting_id), change_seq, compute)
+
+
+_every_cache: VersionedCache[tuple[Idea, ...]] = VersionedCache()
+
+
+def every_idea(store: Store, meeting_id: int, change_seq: int) -> tuple[Idea, ...]:
+    """Every idea of the meeting, hidden, held and merged ones too (the console's view), oldest
+    first; read once per ``change_seq`` and shared by every console in the process, so a
+    facilitator's tabs and panels do not each read 3,000 ideas on every run."""
+
+    def compute() -> tuple[Idea, ...]:
+        return tuple(list_ideas(store, meeting_id, include_hidden=True))
+
+    return _every_cache.get(("every", store.path, meeting_id), change_seq, compute)
 
 
 def wall_ids(store: Store, meeting_id: int, change_seq: int) -> frozenset[int]:

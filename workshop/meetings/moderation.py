@@ -24,8 +24,9 @@ from sqlite_utils import Database, Migrations
 from workshop import audit, spreadsheets
 from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput, NotAllowed, NotFound
+from workshop.meetings import ideas, personal_data
 from workshop.meetings.core import bump_change, bump_votes
-from workshop.model import User, utcnow
+from workshop.model import Idea, User, utcnow
 from workshop.text import clean_text, require_text
 
 REASON_MAX = 300
@@ -35,6 +36,8 @@ ACTIONS = (
     "unhide_idea",
     "edit_idea",
     "merge_idea",
+    "release_idea",
+    "set_pre_moderation",
     "create_theme",
     "rename_theme",
     "delete_theme",
@@ -108,6 +111,44 @@ BEGIN SELECT RAISE(ABORT, 'idea_hidden'); END;
     )
 
 
+@migrations(name="m002_personal_data_hold")
+def m002_personal_data_hold(db: Database) -> None:
+    """An idea can be held for the facilitator before it reaches the wall.
+
+    The hold is part of the idea's visibility, not of its status (submitted … implemented is
+    what happened to the idea in the process; a hold is whether the room may see it yet). A
+    held idea is also ``hidden``, so every read path that keeps hidden ideas off the wall,
+    the phones, the ballots and the exports keeps held ones off as well, with no second
+    filter to forget; ``held`` tells the console and the author that it waits for a person.
+    ``flags``: the kinds of personal data found in the text (comma-separated), kept after
+    the facilitator decides, for the record.
+    """
+    run_sql(
+        db,
+        """
+ALTER TABLE ideas ADD COLUMN held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1));
+ALTER TABLE ideas ADD COLUMN flags TEXT;
+CREATE INDEX ideas_held ON ideas (meeting_id, held) WHERE held = 1;
+""",
+    )
+
+
+@migrations(name="m003_pre_moderation")
+def m003_pre_moderation(db: Database) -> None:
+    """Steps whose ideas reach the wall only after the facilitator approves them (a sensitive
+    meeting). Kept beside moderation, not in ``steps.settings``: it can be switched while the
+    step runs, and every switch is logged."""
+    run_sql(
+        db,
+        """
+CREATE TABLE step_moderation (
+    step_id INTEGER PRIMARY KEY REFERENCES steps (id),
+    pre_moderation INTEGER NOT NULL DEFAULT 0 CHECK (pre_moderation IN (0, 1))
+);
+""",
+    )
+
+
 @dataclass(frozen=True)
 class IdeaEdit:
     id: int
@@ -133,6 +174,7 @@ def log_action(
     reason: str | None = None,
     before: Any = None,
     after: Any = None,
+    step_id: int | None = None,
 ) -> None:
     """Append to the meeting's moderation log and the audit log, in the caller's transaction."""
     db.execute(
@@ -152,6 +194,8 @@ def log_action(
         ],
     )
     entity, entity_id = ("ideas", idea_id) if idea_id is not None else ("themes", theme_id)
+    if step_id is not None:
+        entity, entity_id = "steps", step_id
     audit.record(db, actor, action, entity, entity_id, before=before, after=after)
 
 
@@ -190,7 +234,9 @@ def hide_idea(store: Store, idea_id: int, reason: str, *, actor: User | None) ->
         meeting_id, _, hidden, old_reason, merged_into = _idea_row(db, idea_id)
         if merged_into is not None:
             raise NotAllowed("error.moderation.merged")
-        db.execute("UPDATE ideas SET hidden = 1, hide_reason = ? WHERE id = ?", [why, idea_id])
+        db.execute(
+            "UPDATE ideas SET hidden = 1, hide_reason = ?, held = 0 WHERE id = ?", [why, idea_id]
+        )
         touch_idea(db, meeting_id, idea_id)
         bump_votes(db, meeting_id)
         log_action(
@@ -212,7 +258,9 @@ def unhide_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
             raise NotAllowed("error.moderation.merged")
         if not hidden:
             return
-        db.execute("UPDATE ideas SET hidden = 0, hide_reason = NULL WHERE id = ?", [idea_id])
+        db.execute(
+            "UPDATE ideas SET hidden = 0, hide_reason = NULL, held = 0 WHERE id = ?", [idea_id]
+        )
         touch_idea(db, meeting_id, idea_id)
         bump_votes(db, meeting_id)
         log_action(
@@ -224,6 +272,79 @@ def unhide_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
             before={"hidden": True, "reason": old_reason},
             after={"hidden": False},
         )
+
+
+def _is_held(db: Database, idea_id: int) -> bool:
+    return bool(db.execute("SELECT held FROM ideas WHERE id = ?", [idea_id]).fetchone()[0])
+
+
+def release_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
+    """Let a held idea through to the wall (the detector's alarm was false, or an edit took
+    the personal data out). An idea that is not held is refused, so that a co-facilitator's
+    stale tap changes nothing."""
+    with store.transaction() as db:
+        meeting_id, _, _, _, merged_into = _idea_row(db, idea_id)
+        if merged_into is not None:
+            raise NotAllowed("error.moderation.merged")
+        if not _is_held(db, idea_id):
+            raise NotAllowed("error.moderation.not_held")
+        db.execute(
+            "UPDATE ideas SET hidden = 0, hide_reason = NULL, held = 0 WHERE id = ?", [idea_id]
+        )
+        touch_idea(db, meeting_id, idea_id)
+        bump_votes(db, meeting_id)
+        flags = db.execute("SELECT flags FROM ideas WHERE id = ?", [idea_id]).fetchone()[0]
+        log_action(
+            db,
+            meeting_id,
+            actor,
+            "release_idea",
+            idea_id=idea_id,
+            before={"held": True, "flags": flags},
+            after={"held": False},
+        )
+
+
+def has_pre_moderation(store: Store, step_id: int) -> bool:
+    return bool(
+        store.scalar("SELECT pre_moderation FROM step_moderation WHERE step_id = ?", [step_id])
+    )
+
+
+def set_pre_moderation(store: Store, step_id: int, on: bool, *, actor: User | None) -> None:
+    """Hold every new idea of a step until the facilitator approves it (or stop doing so).
+    Ideas posted before keep their place; ideas already waiting keep waiting."""
+    with store.transaction() as db:
+        row = db.execute("SELECT meeting_id FROM steps WHERE id = ?", [step_id]).fetchone()
+        if row is None:
+            raise NotFound("error.not_found")
+        before = db.execute(
+            "SELECT pre_moderation FROM step_moderation WHERE step_id = ?", [step_id]
+        ).fetchone()
+        if bool(before and before[0]) == on:
+            return
+        db.execute(
+            "INSERT INTO step_moderation (step_id, pre_moderation) VALUES (?, ?)"
+            " ON CONFLICT (step_id) DO UPDATE SET pre_moderation = excluded.pre_moderation",
+            [step_id, int(on)],
+        )
+        log_action(
+            db,
+            row[0],
+            actor,
+            "set_pre_moderation",
+            step_id=step_id,
+            before={"step_id": step_id, "pre_moderation": not on},
+            after={"step_id": step_id, "pre_moderation": on},
+        )
+
+
+def list_held(store: Store, meeting_id: int) -> list[Idea]:
+    """Ideas waiting for the facilitator before the wall, oldest first."""
+    rows = store.query(
+        "SELECT * FROM ideas WHERE meeting_id = ? AND held = 1 ORDER BY id", [meeting_id]
+    )
+    return [ideas.idea_from_row(r) for r in rows]
 
 
 def edit_idea(
@@ -248,8 +369,11 @@ def edit_idea(
             " VALUES (?, ?, ?, ?, ?, ?)",
             [idea_id, old_text, new_text, why, actor.id if actor else None, now],
         )
+        # The flags follow the words; a held idea stays held until someone lets it through.
+        flags = ",".join(personal_data.kinds(new_text)) or None
         db.execute(
-            "UPDATE ideas SET text = ?, edited_at = ? WHERE id = ?", [new_text, now, idea_id]
+            "UPDATE ideas SET text = ?, edited_at = ?, flags = ? WHERE id = ?",
+            [new_text, now, flags, idea_id],
         )
         touch_idea(db, meeting_id, idea_id)
         log_action(
@@ -273,11 +397,20 @@ def list_idea_edits(store: Store, idea_id: int) -> list[IdeaEdit]:
     return [IdeaEdit(**row) for row in rows]
 
 
-def merge_ideas(store: Store, keep_id: int, duplicate_ids: list[int], *, actor: User | None) -> int:
+def merge_ideas(
+    store: Store,
+    keep_id: int,
+    duplicate_ids: list[int],
+    *,
+    actor: User | None,
+    only_shown: bool = False,
+) -> int:
     """Merge duplicates into ``keep_id``; return how many dots moved.
 
     Authors of the duplicates are credited on the kept idea, their dots move to it, and the
     duplicates leave the wall (they stay in the database, pointing at the kept idea).
+    ``only_shown``: every duplicate must still be on the wall (a suggestion made before a
+    co-facilitator hid or merged one of them is refused whole: ``error.suggestions.stale``).
     """
     duplicates = sorted({int(i) for i in duplicate_ids} - {int(keep_id)})
     if not duplicates:
@@ -285,12 +418,16 @@ def merge_ideas(store: Store, keep_id: int, duplicate_ids: list[int], *, actor: 
     moved = 0
     with store.transaction() as db:
         meeting_id, _, keep_hidden, _, keep_merged = _idea_row(db, keep_id)
+        if only_shown and (keep_hidden or keep_merged is not None):
+            raise NotAllowed("error.suggestions.stale")
         if keep_hidden or keep_merged is not None:
             raise NotAllowed("error.moderation.merge_into_hidden")
         for duplicate in duplicates:
-            dup_meeting, dup_text, _, _, dup_merged = _idea_row(db, duplicate)
+            dup_meeting, dup_text, dup_hidden, _, dup_merged = _idea_row(db, duplicate)
             if dup_meeting != meeting_id:
                 raise NotFound("error.not_found")
+            if only_shown and (dup_hidden or dup_merged is not None):
+                raise NotAllowed("error.suggestions.stale")
             if dup_merged is not None:
                 raise NotAllowed("error.moderation.merged")
             entries = db.execute(
@@ -318,7 +455,7 @@ def merge_ideas(store: Store, keep_id: int, duplicate_ids: list[int], *, actor: 
             )
             db.execute(
                 "UPDATE ideas SET merged_into_id = ?, hidden = 1, hide_reason = NULL,"
-                " theme_id = NULL WHERE id = ?",
+                " held = 0, theme_id = NULL WHERE id = ?",
                 [keep_id, duplicate],
             )
             touch_idea(db, meeting_id, duplicate)
@@ -370,6 +507,16 @@ def log_frame(
     frame = pd.DataFrame(list_log(store, meeting_id), columns=EXPORT_COLUMNS)
     frame["at"] = [formats.datetime_text(at, lang, seconds=True) for at in frame["at"]]
     frame["action"] = frame["action"].map(action_label)
+    # Ideas by the number the console shows (#12), themes by name: text columns, so that a
+    # row without one is blank rather than a mixed column the table cannot draw.
+    names = {
+        r["id"]: r["name"]
+        for r in store.query("SELECT id, name FROM themes WHERE meeting_id = ?", [meeting_id])
+    }
+    frame["idea_id"] = ["" if pd.isna(i) else f"#{int(i)}" for i in frame["idea_id"]]
+    frame["theme_id"] = [
+        "" if pd.isna(i) else names.get(int(i), f"#{int(i)}") for i in frame["theme_id"]
+    ]
     return frame.astype(object).where(frame.notna(), "")
 
 

@@ -50,19 +50,25 @@ def list_themes(store: Store, meeting_id: int) -> list[Theme]:
 def create_theme(store: Store, meeting_id: int, name: str, *, actor: User | None) -> Theme:
     name = require_text(name, max_chars=NAME_MAX, field="theme")
     with store.transaction() as db:
-        if not db.execute("SELECT 1 FROM meetings WHERE id = ?", [meeting_id]).fetchone():
-            raise NotFound("error.not_found")
-        position = db.execute(
-            "SELECT COALESCE(MAX(position), 0) + 1 FROM themes WHERE meeting_id = ?", [meeting_id]
-        ).fetchone()[0]
-        theme_id = db.execute(
-            "INSERT INTO themes (meeting_id, name, position, created_at) VALUES (?, ?, ?, ?)",
-            [meeting_id, name, position, utcnow()],
-        ).lastrowid
-        assert theme_id is not None
-        bump_change(db, meeting_id)
-        log_action(db, meeting_id, actor, "create_theme", theme_id=theme_id, after={"name": name})
+        theme_id = insert_theme(db, meeting_id, name, actor=actor)
     return get_theme(store, theme_id)
+
+
+def insert_theme(db: Database, meeting_id: int, name: str, *, actor: User | None) -> int:
+    """Write a new theme (``name`` already checked) inside the caller's transaction."""
+    if not db.execute("SELECT 1 FROM meetings WHERE id = ?", [meeting_id]).fetchone():
+        raise NotFound("error.not_found")
+    position = db.execute(
+        "SELECT COALESCE(MAX(position), 0) + 1 FROM themes WHERE meeting_id = ?", [meeting_id]
+    ).fetchone()[0]
+    theme_id = db.execute(
+        "INSERT INTO themes (meeting_id, name, position, created_at) VALUES (?, ?, ?, ?)",
+        [meeting_id, name, position, utcnow()],
+    ).lastrowid
+    assert theme_id is not None
+    bump_change(db, meeting_id)
+    log_action(db, meeting_id, actor, "create_theme", theme_id=theme_id, after={"name": name})
+    return theme_id
 
 
 def rename_theme(store: Store, theme_id: int, name: str, *, actor: User | None) -> Theme:
@@ -122,7 +128,21 @@ def assign_theme(store: Store, idea_id: int, theme_id: int | None, *, actor: Use
             theme = db.execute("SELECT meeting_id FROM themes WHERE id = ?", [theme_id]).fetchone()
             if theme is None or theme[0] != meeting_id:
                 raise NotFound("error.not_found")
-        _place(db, idea_id, row, theme_id, actor)
+        place_idea(db, idea_id, row, theme_id, actor)
+
+
+def idea_rows(db: Database, idea_ids: list[int]) -> dict[int, Any]:
+    """(id, meeting_id, theme_id, merged_into_id, status, hidden) of the ideas, by id, read in
+    the caller's transaction: what placing them in a theme must check."""
+    marks = ", ".join("?" * len(idea_ids))
+    return {
+        r[0]: r
+        for r in db.execute(
+            "SELECT id, meeting_id, theme_id, merged_into_id, status, hidden FROM ideas"
+            f" WHERE id IN ({marks})",
+            idea_ids,
+        ).fetchall()
+    }
 
 
 def assign_ideas_to_theme(
@@ -138,15 +158,7 @@ def assign_ideas_to_theme(
         raise InvalidInput("error.theme.no_ideas")
     theme = get_theme(store, theme_id)
     with store.transaction() as db:
-        marks = ", ".join("?" * len(wanted))
-        found = {
-            r[0]: r
-            for r in db.execute(
-                "SELECT id, meeting_id, theme_id, merged_into_id, status, hidden FROM ideas"
-                f" WHERE id IN ({marks})",
-                wanted,
-            ).fetchall()
-        }
+        found = idea_rows(db, wanted)
         for idea_id in wanted:
             row = found.get(idea_id)
             if row is None or row[1] != theme.meeting_id:
@@ -157,11 +169,11 @@ def assign_ideas_to_theme(
                 raise NotAllowed("error.theme.hidden_idea", idea_id=idea_id)
         moved = 0
         for idea_id in wanted:
-            moved += _place(db, idea_id, found[idea_id][1:5], theme_id, actor)
+            moved += place_idea(db, idea_id, found[idea_id][1:5], theme_id, actor)
     return moved
 
 
-def _place(
+def place_idea(
     db: Database, idea_id: int, row: Sequence[Any], theme_id: int | None, actor: User | None
 ) -> int:
     """Write one idea's theme (``row``: its meeting, theme, merged_into, status); 1 if moved."""

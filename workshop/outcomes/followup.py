@@ -15,6 +15,7 @@ from typing import Any
 from workshop import audit
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotFound
+from workshop.i18n import formats
 from workshop.model import User, utcnow
 from workshop.outcomes.records import Outcome, OutcomeStatus, get_outcome, touch
 from workshop.text import clean_text
@@ -102,7 +103,7 @@ def schedule_review(
     today: date | None = None,
 ) -> int:
     """Plan a review of the outcome; a date in the past is refused."""
-    today = today or date.today()
+    today = today or formats.today()
     if not isinstance(due_on, date):
         raise InvalidInput("error.outcomes.review_date")
     if due_on < today:
@@ -176,7 +177,7 @@ def list_reviews(
     today: date | None = None,
 ) -> list[Review]:
     """Reviews, earliest first; ``open_only`` leaves out the completed ones."""
-    today = today or date.today()
+    today = today or formats.today()
     clauses, params = [], []
     if committee_id is not None:
         clauses.append("o.committee_id = ?")

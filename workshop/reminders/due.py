@@ -20,7 +20,7 @@ from email.message import EmailMessage
 
 from workshop.db import Store
 from workshop.feedback.core import FROM_ADDRESS, Sender, configured_sender, feedback_share
-from workshop.i18n import LANGUAGES, translate
+from workshop.i18n import LANGUAGES, formats, translate
 from workshop.model import utcnow
 
 DEFAULT_DAYS = 7
@@ -164,7 +164,7 @@ def send_reminders(
     lang: str = "da",
 ) -> RemindReport:
     """Send what is due to owners with an address, once a day per thing; list the rest."""
-    today = today or date.today()
+    today = today or formats.today()
     lang = lang if lang in LANGUAGES else "da"
     report = RemindReport(reminders=due_reminders(store, today=today, days=days))
     for reminder in report.reminders:

@@ -178,7 +178,7 @@ class _Brief(FPDF):
 
 def build_brief(summary: Summary, lang: str, *, generated_on: date | None = None) -> bytes:
     """The brief of ``summary`` in ``lang``, as PDF bytes (one page for a usual committee)."""
-    generated_on = generated_on or date.today()
+    generated_on = generated_on or formats.today()
     pdf = _Brief(lang)
     t = pdf.t
 
@@ -395,11 +395,7 @@ def build_brief(summary: Summary, lang: str, *, generated_on: date | None = None
 
 
 def brief_file(store: Store, committee_id: int | None, lang: str) -> bytes:
-    """The brief of one committee (or all) as PDF bytes, built in a worker process
-    (``workshop.workers``): laying out a PDF is Python work that would hold the GIL."""
-    return workers.run(build_brief_of, store, committee_id, lang)
-
-
-def build_brief_of(store: Store, committee_id: int | None, lang: str) -> bytes:
-    """Build the brief here (use :func:`brief_file`)."""
-    return build_brief(get_summary(store, committee_id), lang)
+    """The brief of one committee (or all) as PDF bytes: from the summary this process has
+    cached (``get_summary``), laid out in a worker process (``workshop.workers``), because
+    laying out a PDF is Python work that would hold the GIL every phone's poll needs."""
+    return workers.compute(build_brief, get_summary(store, committee_id), lang)

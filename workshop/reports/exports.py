@@ -174,7 +174,7 @@ def export_file(store: Store, committee_id: int | None, kind: str) -> bytes:
     (``workshop.workers``) so that building it holds no GIL a phone's poll waits for."""
     if kind not in EXPORT_KINDS:
         raise ValueError(f"unknown export kind {kind!r}")
-    return workers.run(build_export_file, store, committee_id, kind)
+    return workers.run(build_export_file, store, committee_id, kind, lane="exports")
 
 
 def build_export_file(store: Store, committee_id: int | None, kind: str) -> bytes:

@@ -8,7 +8,7 @@ viewer of the same version shares one computation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,7 @@ from workshop import barometer, chart_layout, outcomes, workers
 from workshop.cache import VersionedCache
 from workshop.db import Store
 from workshop.feedback import core as feedback
+from workshop.i18n import formats
 from workshop.voting import methods as vote_methods
 from workshop.voting.methods import VoteMethod
 
@@ -576,8 +577,13 @@ def summary_version(store: Store) -> tuple[Any, ...]:
     return (*row.values(), *outcomes.outcomes_version(store), vote_methods.groups_worker.generation)
 
 
-def build_summary(store: Store, committee_id: int | None, *, today: date) -> Summary:
-    """Compute the summary now (use :func:`get_summary` to share it between viewers)."""
+def build_summary(
+    store: Store, committee_id: int | None, *, today: date, with_consensus: bool = True
+) -> Summary:
+    """Compute the summary now (use :func:`get_summary` to share it between viewers).
+
+    ``with_consensus=False`` leaves ``consensus`` out (None): a worker process builds the rest,
+    and the app adds the consensus from its own opinion-group computations."""
     if committee_id is None:
         title, is_demo = "", bool(store.scalar("SELECT MAX(is_demo) FROM committees"))
     else:
@@ -603,7 +609,7 @@ def build_summary(store: Store, committee_id: int | None, *, today: date) -> Sum
         value_shares=barometer.value_shares_frame(records),
         comparison=barometer.national_comparison_frame(records),
         reviews=reviews_frame(store, committee_id, today),
-        consensus=consensus_frame(store, committee_id),
+        consensus=consensus_frame(store, committee_id) if with_consensus else None,
         today=today,
         agreements=agreement_status(store, committee_id, today),
         feedback_ideas=share.ideas,
@@ -649,12 +655,21 @@ def get_summary(store: Store, committee_id: int | None, *, today: date | None = 
 
     Computed in a worker process (``workshop.workers``): a cold summary of 200,000 votes
     would otherwise hold this process's GIL, and every phone's poll with it."""
-    today = today or date.today()
+    today = today or formats.today()
     return _summaries.get(
         (store.path, committee_id, today),
         summary_version(store),
-        lambda: workers.run(build_summary, store, committee_id, today=today),
+        lambda: _summary_from_worker(store, committee_id, today),
     )
+
+
+def _summary_from_worker(store: Store, committee_id: int | None, today: date) -> Summary:
+    """Everything but the consensus from a worker process; the consensus here, because opinion
+    groups are computed by this process's background worker (``groups_worker``), whose
+    ``generation`` is part of :func:`summary_version`: a worker's own computations would
+    never reach this process's cache."""
+    summary = workers.run(build_summary, store, committee_id, today=today, with_consensus=False)
+    return replace(summary, consensus=consensus_frame(store, committee_id))
 
 
 def summary_cache() -> VersionedCache[Summary]:

@@ -159,6 +159,7 @@ def ranked_ballot(participant: Participant, round_id: int, ideas: Sequence[Idea]
         format_func=lambda i: texts.get(i, "?"),
         key="ballot_ranking",
         placeholder=t("ballot.ranked.placeholder"),
+        select_all=False,
     )
     for place, idea_id in enumerate(chosen, start=1):
         st.markdown(f"**{place}.** {user_text(texts.get(idea_id, ''))}")

@@ -12,6 +12,7 @@ from workshop.committees import invitations, members
 from workshop.committees.model import Action, Deadline, MeetingPlan, Phase
 from workshop.db import Store
 from workshop.errors import NotFound
+from workshop.i18n import formats
 from workshop.meetings import qr
 from workshop.model import Committee, User
 from workshop.ui.actions import or_stop, shows_refusal
@@ -103,7 +104,7 @@ def phase_badge(phase: Phase) -> None:
 def deadline_text(deadline: Deadline | None) -> str:
     if deadline is None:
         return t("committee.no_deadline")
-    days = (date.fromisoformat(deadline.due_on) - date.today()).days
+    days = (date.fromisoformat(deadline.due_on) - formats.today()).days
     when = day(deadline.due_on)
     if days < 0:
         return t("committee.deadline_overdue", phase=phase_label(deadline.phase), date=when)

@@ -8,7 +8,7 @@ someone else meanwhile is refused instead of overwritten.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 import streamlit as st
 
@@ -22,6 +22,7 @@ from workshop.committees.model import (
     Phase,
 )
 from workshop.db import Store
+from workshop.i18n import formats
 from workshop.meetings import qr
 from workshop.model import User
 from workshop.ui.actions import shows_refusal
@@ -160,7 +161,7 @@ def meeting_date_correction(db: Store, plan: MeetingPlan, user: User) -> None:
                 lambda: corrections.correct_meeting_date(
                     db,
                     plan.meeting_id,
-                    datetime.combine(day or date.today(), clock or time(17, 0)),
+                    datetime.combine(day or formats.today(), clock or time(17, 0)),
                     expected_version=version,
                     actor=user,
                 ),
@@ -266,4 +267,5 @@ def send_outcomes_panel(db: Store, committee_id: int, user: User) -> None:
                 ],
                 hide_index=True,
                 key="recruitment_outcomes_deliveries",
+                placeholder=t("table.empty"),
             )

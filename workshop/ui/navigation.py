@@ -53,6 +53,7 @@ PAGES: list[PageSpec] = [
     PageSpec("apply", ":material/how_to_reg:", (ANONYMOUS, *STAFF, POLITICIAN), linked=True),
     PageSpec("my_ideas", ":material/lightbulb:", (CITIZEN,), linked=True),
     PageSpec("meeting_outcome", ":material/public:", (ANONYMOUS, *STAFF, POLITICIAN), linked=True),
+    PageSpec("accessibility", ":material/accessibility:", EVERYONE, linked=True),
 ]
 
 

@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 
 from workshop.agreements import core as agreements
+from workshop.i18n import formats
 from workshop.ui.agreement_widgets import day
 from workshop.ui.i18n import t, tn
 from workshop.ui.process import store
@@ -15,7 +16,7 @@ from workshop.ui.widgets import user_text
 
 def overdue_panel(committee_id: int | None = None, *, today: date | None = None) -> None:
     """Everything overdue (of one committee, or all), oldest first; a quiet line if nothing is."""
-    items = agreements.list_overdue(store(), today or date.today(), committee_id=committee_id)
+    items = agreements.list_overdue(store(), today or formats.today(), committee_id=committee_id)
     if not items:
         st.caption(t("overdue.none"))
         return

@@ -14,6 +14,7 @@ import altair as alt
 import streamlit as st
 
 from workshop.db import Store
+from workshop.ui.accessibility import chart_text
 from workshop.ui.i18n import t, tn
 from workshop.ui.widgets import user_text
 from workshop.voting import charts as vote_charts
@@ -74,6 +75,7 @@ def show_round_results(
         for vote in (*result.blocks, *result.concerns):
             st.caption(f"{t(f'tally.consent.{vote.response}')}: {user_text(vote.reason)}")
     st.altair_chart(chart, width="stretch", key=f"{key}_chart")
+    chart_text(chart)
     if method is VoteMethod.STATEMENTS:
         show_opinion_groups(db, round_id, vote_seq, texts, key=key)
 
@@ -121,11 +123,9 @@ def show_opinion_groups(
     else:
         st.caption(t("results.no_consensus"))
     names = {g.label: group_name(g.label) for g in groups.groups}
-    st.altair_chart(
-        vote_charts.opinion_map_chart(groups, group=t("results.group"), names=names),
-        width="stretch",
-        key=f"{key}_groups",
-    )
+    opinion_map = vote_charts.opinion_map_chart(groups, group=t("results.group"), names=names)
+    st.altair_chart(opinion_map, width="stretch", key=f"{key}_groups")
+    chart_text(opinion_map)
     for group in groups.groups:
         with st.container(border=True, key=f"{key}_group_{group.label}"):
             st.markdown(

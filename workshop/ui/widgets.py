@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
+from workshop.i18n import numbers
 from workshop.model import Idea, Step
 from workshop.text import escape_markdown
-from workshop.ui.i18n import t
+from workshop.ui.i18n import current_language, t
 
 FACILITATOR_AVATAR = ":material/campaign:"
 OWN_AVATAR = ":material/person:"
@@ -27,6 +28,11 @@ def author_label(idea: Idea) -> str:
     return name
 
 
+def flag_words(flags: tuple[str, ...]) -> str:
+    """The kinds of personal data found in an idea, in words: "a phone number, an e-mail…"."""
+    return ", ".join(t(f"personal_data.kind.{kind}") for kind in flags)
+
+
 def idea_message(idea: Idea, *, own: bool, merged_with: str | None = None) -> None:
     """One idea as a chat message; ``merged_with``: the text of the idea it was merged into
     (its author reads what became of it, not that it was hidden)."""
@@ -40,6 +46,12 @@ def idea_message(idea: Idea, *, own: bool, merged_with: str | None = None) -> No
                 t("idea.merged_with", idea=user_text(merged_with))
                 if merged_with
                 else t("idea.merged_for_you")
+            )
+        elif idea.held:
+            st.caption(
+                t("idea.held_for_you", what=flag_words(idea.flags))
+                if idea.flags
+                else t("idea.held_waiting")
             )
         elif idea.hidden:
             st.caption(t("idea.hidden_for_you", reason=idea.hide_reason or "—"))
@@ -76,3 +88,11 @@ def minutes_left(step: Step) -> int | None:
 def demo_badge(is_demo: bool) -> None:
     if is_demo:
         st.badge(t("common.demo"), icon=":material/science:", color="orange")
+
+
+def background_state(up_to_date: bool, seconds: float, *, keys: str) -> None:
+    """Under background suggestions: up to date or catching up, and how long the newest
+    computation took (catalogue keys ``<keys>fresh``, ``<keys>catching_up``, ``<keys>took``)."""
+    state = t(f"{keys}fresh") if up_to_date else t(f"{keys}catching_up")
+    took = t(f"{keys}took", seconds=numbers.decimal(seconds, current_language(), decimals=1))
+    st.caption(f"{state} · {took}")

@@ -1,4 +1,4 @@
-"""Draws the wrap-up slide: one card per vote step with that step's own result.
+"""Draws the wrap-up: one card per vote step with that step's own result (projector and phone).
 
 What belongs to which step, and in what order, is decided by :mod:`workshop.voting.wrapup`;
 this module only turns its lines into large type for the projector.
@@ -143,8 +143,32 @@ def _card(result: StepResult, texts: Mapping[Id, str], room: int) -> str:
     return f'<div class="sk-result" data-testid="wrapup-{step.kind.value}">{"".join(parts)}</div>'
 
 
-def show_wrapup(results: Sequence[StepResult], texts: Mapping[Id, str]) -> None:
-    """One card per vote step, in agenda order, each with its own result."""
+# On a phone: one column of cards in the phone's own type size, the top lines of each step
+# (the phone scrolls, the projector does not).
+PHONE_LINES = 5
+PHONE_CSS = """<style>
+.sk-wrapup.phone {gap: .75rem;}
+.sk-wrapup.phone .sk-result {border-width: 2px; padding: .6rem .8rem;}
+.sk-wrapup.phone .sk-result-kind, .sk-wrapup.phone .sk-result-prompt {font-size: 1.05rem;}
+.sk-wrapup.phone .sk-result-meta, .sk-wrapup.phone .sk-result-detail {font-size: .95rem;}
+.sk-wrapup.phone .sk-result-line, .sk-wrapup.phone .sk-result-empty {font-size: 1rem;}
+.sk-wrapup.phone .sk-result-outcome {font-size: 1.15rem;}
+.sk-wrapup.phone .sk-result-text {-webkit-line-clamp: unset; display: block;}
+</style>"""
+
+
+def show_wrapup(
+    results: Sequence[StepResult], texts: Mapping[Id, str], *, phone: bool = False
+) -> None:
+    """One card per vote step, in agenda order, each with its own result: on the projector
+    sized to fit one screen, on a ``phone`` in one column under a heading."""
+    if phone:
+        st.markdown(f"**{t('participate.results_title')}**")
+        cards = "".join(_card(result, texts, PHONE_LINES) for result in results)
+        st.html(
+            f'{CSS}{PHONE_CSS}<div class="sk-wrapup phone" data-testid="phone-wrapup">{cards}</div>'
+        )
+        return
     room = LINES_BY_STEPS.get(len(results), LINES_OTHERWISE)
     columns = COLUMNS_BY_STEPS.get(len(results), COLUMNS_OTHERWISE)
     cards = "".join(_card(result, texts, room) for result in results)

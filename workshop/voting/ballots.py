@@ -55,12 +55,14 @@ def current_round(store: Store, meeting_id: int) -> Round | None:
     return _round(row) if row else None
 
 
-def latest_round(store: Store, meeting_id: int) -> Round | None:
-    """The most recent vote round of a meeting, open or closed."""
+def latest_round(store: Store, meeting_id: int, kind: StepKind | None = None) -> Round | None:
+    """The most recent vote round of a meeting, open or closed; with ``kind``, the most recent
+    round of a step of that kind (the dots of a dot vote are not a ranking's places)."""
     row = store.query_one(
         "SELECT r.* FROM rounds r JOIN steps s ON s.id = r.step_id WHERE s.meeting_id = ?"
-        " AND r.opened_at IS NOT NULL ORDER BY r.opened_at DESC, r.id DESC LIMIT 1",
-        [meeting_id],
+        " AND r.opened_at IS NOT NULL AND (? IS NULL OR s.kind = ?)"
+        " ORDER BY r.opened_at DESC, r.id DESC LIMIT 1",
+        [meeting_id, *[None if kind is None else kind.value] * 2],
     )
     return _round(row) if row else None
 
@@ -225,14 +227,21 @@ def dot_totals(store: Store, round_id: int, vote_seq: int) -> dict[int, int]:
 def reveal_results(
     store: Store, round_id: int, revealed: bool = True, *, actor: User | None = None
 ) -> None:
-    """Show a round's results to the room (or hide them again); audited."""
+    """Show a round's results to the room (or hide them again); audited.
+
+    Showing the results of a round nobody has voted in yet is refused (NotAllowed
+    ``error.results.no_votes``): there is nothing to show, and nothing is changed."""
     with store.transaction() as db:
         row = db.execute(
-            "SELECT s.meeting_id FROM rounds r JOIN steps s ON s.id = r.step_id WHERE r.id = ?",
+            "SELECT s.meeting_id, r.revealed,"
+            " EXISTS (SELECT 1 FROM ballots b WHERE b.round_id = r.id)"
+            " FROM rounds r JOIN steps s ON s.id = r.step_id WHERE r.id = ?",
             [round_id],
         ).fetchone()
         if row is None:
             raise NotFound("error.not_found")
+        if revealed and not row[1] and not row[2]:
+            raise NotAllowed("error.results.no_votes")
         db.execute("UPDATE rounds SET revealed = ? WHERE id = ?", [int(revealed), round_id])
         bump_change(db, row[0])
         action = "reveal_results" if revealed else "hide_results"

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import random
 import sqlite3
-import threading
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database, Migrations
 
 from workshop import audit
-from workshop.cache import VersionedCache
+from workshop.cache import BackgroundResults, VersionedCache
 from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput, NotFound
 from workshop.meetings import rules as meeting_rules
@@ -484,60 +482,6 @@ class GroupsSnapshot:
     up_to_date: bool
 
 
-class _GroupsWorker:
-    """Computes opinion groups in a background thread, one computation per round at a time.
-
-    A viewer never waits: it gets the newest finished result (marked stale while a newer one
-    is being computed), so a room of phones never triggers 300 computations, and a slow
-    computation never blocks a page (Pol.is's "math worker fell over" lesson).
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._done: dict[tuple[str, int], tuple[int, opinion_groups.OpinionGroups]] = {}
-        self._running: set[tuple[str, int]] = set()
-        self.generation = 0  # finished computations: caches built on results key on it
-
-    def snapshot(self, store: Store, round_id: int, vote_seq: int) -> GroupsSnapshot:
-        key = (store.path, round_id)
-        with self._lock:
-            done = self._done.get(key)
-            fresh = done is not None and done[0] == vote_seq
-            start = not fresh and key not in self._running
-            if start:
-                self._running.add(key)
-        if start:
-            threading.Thread(
-                target=self._compute,
-                args=(store, round_id, vote_seq),
-                daemon=True,
-                name=f"opinion-groups-{round_id}",
-            ).start()
-        return GroupsSnapshot(done[1] if done else None, done[0] if done else None, fresh)
-
-    def _compute(self, store: Store, round_id: int, vote_seq: int) -> None:
-        key = (store.path, round_id)
-        try:
-            result = compute_remembered_groups(store, round_id, vote_seq)
-            with self._lock:
-                previous = self._done.get(key)
-                if previous is None or previous[0] <= vote_seq:
-                    self._done[key] = (vote_seq, result)
-                    self.generation += 1
-        finally:
-            with self._lock:
-                self._running.discard(key)
-
-    def wait(self, timeout: float = 10.0) -> None:
-        """For tests and benchmarks: wait until no computation is running."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            with self._lock:
-                if not self._running:
-                    return
-            time.sleep(0.01)
-
-
 def compute_remembered_groups(
     store: Store, round_id: int, vote_seq: int
 ) -> opinion_groups.OpinionGroups:
@@ -616,9 +560,19 @@ def _store_memory(
         return now_seq is not None and now_seq >= vote_seq
 
 
-groups_worker = _GroupsWorker()
+# One computation per round at a time, in a background thread; every viewer gets the newest.
+groups_worker: BackgroundResults[int, opinion_groups.OpinionGroups] = BackgroundResults(
+    "opinion-groups"
+)
 
 
 def opinion_groups_snapshot(store: Store, round_id: int, vote_seq: int) -> GroupsSnapshot:
     """Opinion groups of a statements round: the newest result, never computed on the request."""
-    return groups_worker.snapshot(store, round_id, vote_seq)
+    done, fresh = groups_worker.latest(
+        (store.path, round_id),
+        vote_seq,
+        lambda: compute_remembered_groups(store, round_id, vote_seq),
+    )
+    if done is None:
+        return GroupsSnapshot(None, None, False)
+    return GroupsSnapshot(done.value, done.version, fresh)

@@ -8,6 +8,7 @@ import streamlit as st
 from workshop import committees
 from workshop.agreements import core as agreements
 from workshop.agreements.core import TEXT_FIELDS, ParticipationLevel, Party, Template
+from workshop.i18n import formats
 from workshop.meetings import core as meetings
 from workshop.model import Role
 from workshop.ui.actions import shows_refusal
@@ -199,12 +200,17 @@ with text_tab, st.form(f"agreements_edit_{agreement.id}_{current.version}"):
                 confirm_running=confirmed,
                 actor=user,
             )
-            flash(t("agreements.saved", version=saved.version))
+            # Say which kind was saved: the box is ticked by default, and a click meant to
+            # tick it unticks it.
+            if saved.material:
+                flash(t("agreements.saved_material", version=saved.version))
+            else:
+                flash(t("agreements.saved_wording", version=saved.version))
             st.rerun()
 
 # -- commitments: owner, due date, done with evidence ---------
 with commitments_tab:
-    today = date.today()
+    today = formats.today()
     items = agreements.list_commitments(db, agreement.id)
     if not items:
         st.caption(t("agreements.no_commitments"))
@@ -347,7 +353,10 @@ with acks_tab:
                 {
                     t("agreements.col_name"): r.name or t("agreements.anonymous"),
                     t("agreements.col_meeting"): r.meeting_title,
-                    t("agreements.col_version"): r.version,
+                    # An int column with gaps would be sent as text: "None" on screen.
+                    t("agreements.col_version"): (
+                        t("table.empty") if r.version is None else str(r.version)
+                    ),
                     t("agreements.col_at"): day(r.acknowledged_at) if r.acknowledged_at else "",
                     t("agreements.col_up_to_date"): r.up_to_date,
                 }
@@ -355,6 +364,7 @@ with acks_tab:
             ],
             hide_index=True,
             key="agreements_acks",
+            placeholder=t("table.empty"),
         )
 
 # -- another agreement for the same committee or meeting ----------------------------------

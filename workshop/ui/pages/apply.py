@@ -112,6 +112,7 @@ chosen = (
         profile,
         key="apply_competences",
         placeholder=t("common.choose_many"),
+        select_all=False,
     )
     if profile
     else []

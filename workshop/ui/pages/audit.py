@@ -7,6 +7,7 @@ import streamlit as st
 
 from workshop import audit
 from workshop.model import Role
+from workshop.ui.code_labels import action_label, change_text, entity_label
 from workshop.ui.i18n import current_language, date_format, t, tn
 from workshop.ui.process import store
 from workshop.ui.session import require_role
@@ -23,7 +24,7 @@ with st.container(horizontal=True, key="audit_filters"):
     action = st.selectbox(
         t("privacy.audit.action"),
         ["", *audit.list_actions(db)],
-        format_func=lambda value: value or t("privacy.audit.all"),
+        format_func=lambda value: action_label(value) if value else t("privacy.audit.all"),
         key="audit_action",
     )
     actor = st.selectbox(
@@ -57,8 +58,19 @@ if not newest:
     st.info(t("privacy.audit.none"))
 else:
     st.caption(tn("privacy.audit.shown", len(newest), limit=SHOWN))
+    shown = [
+        {
+            **entry,
+            "action": action_label(entry["action"]),
+            "entity": entity_label(entry["entity"]),
+            "before": change_text(entry["before"]),
+            "after": change_text(entry["after"]),
+        }
+        for entry in audit.readable(newest, current_language())
+    ]
     st.dataframe(
-        audit.readable(newest, current_language()),
+        shown,
+        placeholder=t("table.empty"),
         hide_index=True,
         column_order=["at", "actor", "action", "entity", "entity_id", "before", "after"],
         column_config={

@@ -8,6 +8,7 @@ import streamlit as st
 from workshop import committees
 from workshop.committees import members
 from workshop.committees.model import AttendanceStatus, MemberRole, Phase
+from workshop.i18n import formats
 from workshop.model import Role
 from workshop.privacy import core as privacy
 from workshop.ui import correction_widgets
@@ -49,7 +50,7 @@ overview_tab, members_tab, meetings_tab = st.tabs(
 # -- at a glance ------------------------------------------------------------------------------
 with overview_tab:
     people = members.list_members(db, committee.id)
-    today = date.today().isoformat()
+    today = formats.today().isoformat()
     active = [m for m in people if m.is_active(today)]
     coming = members.next_meeting(db, committee.id)
     with st.container(horizontal=True, key="committee_glance"):
@@ -124,7 +125,7 @@ with overview_tab:
                 phase_label(step),
                 value=current,
                 min_value=min(date(2000, 1, 1), current or date.max),
-                max_value=max(date(date.today().year + 15, 12, 31), current or date.min),
+                max_value=max(date(formats.today().year + 15, 12, 31), current or date.min),
                 format=date_format(),
                 key=f"committee_due_{step.value}",
             )
@@ -222,7 +223,7 @@ with members_tab:
                         committee.id,
                         name=name,
                         role=role or MemberRole.CITIZEN,
-                        starts_on=starts or date.today(),
+                        starts_on=starts or formats.today(),
                         ends_on=ends,
                         actor=user,
                         confirm_over_target=over,
@@ -352,7 +353,7 @@ with meetings_tab:
                         db,
                         committee.id,
                         title,
-                        planned_at=datetime.combine(day or date.today(), at or time(17, 0)),
+                        planned_at=datetime.combine(day or formats.today(), at or time(17, 0)),
                         location=where,
                         agenda=plan_agenda,
                         actor=user,

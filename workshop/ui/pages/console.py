@@ -5,6 +5,8 @@ the live idea list, moderation (hide with a reason, edit, merge), themes, the ag
 and the moderation log with its CSV export.
 """
 
+import html
+
 import streamlit as st
 
 from workshop.meetings import core as meetings
@@ -13,6 +15,7 @@ from workshop.meetings import rules as meeting_rules
 from workshop.meetings import screen as screen_settings
 from workshop.meetings.agenda import AgendaTemplate, template_agenda
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
+from workshop.ui import moderation_console, theme_suggestion_panel
 from workshop.ui.actions import act, flash_refusal, shows_refusal, verdict_text
 from workshop.ui.i18n import current_language, moment, t, tn
 from workshop.ui.link_widgets import renew_link
@@ -26,6 +29,8 @@ from workshop.voting import ballots as voting
 from workshop.voting import methods as vote_methods
 
 LIVE_REFRESH_SECONDS = 3
+LIVE_SHOWN = 50  # ideas drawn in the live tab before "show more"
+LIVE_LIMIT_KEY = "console_live_limit"
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
@@ -60,7 +65,8 @@ info, controls = st.columns([2, 3], gap="large")
 with info:
     with st.container(key="console_join_code"):  # a stable selector beside the join watch
         st.metric(t("console.join_code"), meetings.format_code(meeting.join_code))
-    st.image(qr.qr_png(join_link, scale=6), width=180)
+    alt = html.escape(t("projector.qr_alt", url=join_link))  # a text alternative (WCAG 1.1.1)
+    st.html(f'<img src="{qr.qr_data_uri(join_link)}" alt="{alt}" width="180" height="180">')
     st.code(join_link, language=None)
     screen = meetings.screen_link_token(db, meeting.id)
     if screen is not None:
@@ -188,7 +194,13 @@ with controls:
                     else t("console.minutes_over", minutes=-left)
                 )
 
-    vote_round = voting.latest_round(db, meeting.id)
+    # On a vote step, that step's round (also when the facilitator went back to it); elsewhere
+    # (the wrap-up), the newest round.
+    vote_round = (
+        voting.current_round(db, meeting.id)
+        if step is not None and step.kind.is_vote
+        else voting.latest_round(db, meeting.id)
+    )
     if vote_round is not None:
         label = t("console.hide_results") if vote_round.revealed else t("console.reveal_results")
         if st.button(label, key="console_reveal"):
@@ -227,7 +239,7 @@ with controls:
                     flash(t("console.on_behalf_done"))
                     st.rerun()
 
-all_ideas = ideas.list_ideas(db, meeting.id, include_hidden=True)
+all_ideas = list(ideas.every_idea(db, meeting.id, state_now.change_seq))
 on_wall = [i for i in all_ideas if not i.hidden]
 all_themes = themes.list_themes(db, meeting.id)
 theme_names = {theme.id: theme.name for theme in all_themes}
@@ -249,13 +261,19 @@ live_tab, moderate_tab, themes_tab, agenda_tab, log_tab, people_tab = st.tabs(
 def live_ideas() -> None:
     recheck_staff()  # a deactivated or logged-out facilitator stops seeing the wall
     current = meetings.meeting_state(db, meeting.id)
-    latest = voting.latest_round(db, meeting.id)
+    latest = voting.latest_round(db, meeting.id, StepKind.DOT_VOTE)
     totals = voting.dot_totals(db, latest.id, current.vote_seq) if latest else {}
-    listed = ideas.list_ideas(db, meeting.id, include_hidden=True)
+    listed = ideas.every_idea(db, meeting.id, current.change_seq)
     credits = moderation.credits(db, meeting.id)
     shown = [i for i in listed if i.merged_into_id is None]
     st.subheader(tn("console.ideas_count", len([i for i in shown if not i.hidden])))
-    for idea in sorted(shown, key=lambda i: (i.hidden, -totals.get(i.id, 0), -i.id)):
+    # A room of 3,000 ideas is not drawn whole on every refresh: the first LIVE_SHOWN (most
+    # dots, then newest), more on request; the moderation tab searches and pages them all.
+    limit = int(st.session_state.get(LIVE_LIMIT_KEY, LIVE_SHOWN))
+    ordered = sorted(shown, key=lambda i: (i.hidden, -totals.get(i.id, 0), -i.id))
+    if len(ordered) > limit:
+        st.caption(t("live_list.shown", shown=limit, total=len(ordered)))
+    for idea in ordered[:limit]:
         with st.container(border=True, key=f"console_live_{idea.id}"):
             st.markdown(f"`#{idea.id}` {user_text(idea.text)}")
             details = [user_text(author_label(idea)), tn("common.dots", totals.get(idea.id, 0))]
@@ -270,6 +288,12 @@ def live_ideas() -> None:
             st.caption(" · ".join(details))
             if idea.hidden:
                 st.caption(t("console.hidden_because", reason=user_text(idea.hide_reason or "")))
+    if len(ordered) > limit:
+        st.button(
+            t("live_list.more"),
+            key="console_live_more",
+            on_click=lambda: st.session_state.update({LIVE_LIMIT_KEY: limit + LIVE_SHOWN}),
+        )
 
 
 with live_tab:
@@ -278,13 +302,20 @@ with live_tab:
 
 # -- moderation ---------------------------------------------------------------------------------
 with moderate_tab:
-    candidates = [i for i in all_ideas if i.merged_into_id is None]
+    moderation_console.held_panel(db, meeting.id, user, step)
+    moderation_console.duplicates_panel(db, meeting.id, user)
+    candidates = [
+        i
+        for i in moderation_console.idea_browser(all_ideas, all_themes)
+        if i.merged_into_id is None
+    ]
+    moderation_console.keep_choice_fresh(candidates)
     chosen: Idea | None = st.selectbox(
         t("console.pick_idea"),
         candidates,
         format_func=idea_choice,
         index=None,
-        key="console_mod_idea",
+        key=moderation_console.CHOSEN_KEY,
         placeholder=t("console.choose_idea"),
     )
     if chosen is not None:
@@ -342,6 +373,7 @@ with moderate_tab:
                 key=f"console_merge_{chosen.id}",
                 placeholder=t("console.choose_ideas"),
                 help=t("console.merge_help"),
+                select_all=False,
             )
             if st.form_submit_button(t("console.merge"), key="console_merge_submit"):
                 act(
@@ -368,6 +400,7 @@ with moderate_tab:
 
 # -- themes -------------------------------------------------------------------------------------
 with themes_tab:
+    theme_suggestion_panel.theme_suggestions_panel(db, meeting.id, user)
     with st.form("console_theme_form", clear_on_submit=True):
         theme_name = st.text_input(
             t("console.theme_name"), max_chars=themes.NAME_MAX, key="console_theme_name"
@@ -388,6 +421,7 @@ with themes_tab:
                 format_func=idea_choice,
                 key="console_assign_ideas",
                 placeholder=t("console.choose_ideas"),
+                select_all=False,
             )
             if st.form_submit_button(t("console.assign"), key="console_assign"):
                 act(
@@ -571,6 +605,7 @@ with log_tab:
                 "before": t("console.log.before"),
                 "after": t("console.log.after"),
             },
+            placeholder=t("table.empty"),
         )
         st.download_button(
             t("console.log_download"),

@@ -99,6 +99,7 @@ with st.form("feedback_send_form"):
         format_func=snippet,
         placeholder=t("feedback.pick_ideas"),
         key="feedback_send_ideas",
+        select_all=False,
     )
     body = st.text_area(t("feedback.body"), max_chars=feedback.BODY_MAX, key="feedback_send_body")
     if st.form_submit_button(t("feedback.send"), type="primary"):
@@ -151,4 +152,5 @@ st.dataframe(
     ],
     hide_index=True,
     key="feedback_ideas",
+    placeholder=t("table.empty"),
 )

@@ -1,12 +1,11 @@
 """The mandate (kommissorium) editor: every save a new version; compare; record approval."""
 
-from datetime import date
-
 import streamlit as st
 
 from workshop import committees
 from workshop.committees import mandates
 from workshop.committees.model import MANDATE_FIELDS, MANDATE_TEXT_FIELDS, Action
+from workshop.i18n import formats
 from workshop.model import Role
 from workshop.ui.actions import shows_refusal
 from workshop.ui.committee_widgets import (
@@ -146,7 +145,7 @@ with editor_tab:
             )
             approved_on = st.date_input(
                 t("mandate_editor.approve_date"),
-                value=date.today(),
+                value=formats.today(),
                 format=date_format(),
                 key="mandate_editor_approve_date",
             )
@@ -157,7 +156,7 @@ with editor_tab:
                         committee.id,
                         latest.version,
                         body=body,
-                        approved_on=approved_on or date.today(),
+                        approved_on=approved_on or formats.today(),
                         actor=user,
                     )
                     flash(t("mandate_editor.approved", version=latest.version))

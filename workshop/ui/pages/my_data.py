@@ -8,7 +8,7 @@ from workshop.privacy import core as privacy
 from workshop.ui import state
 from workshop.ui.actions import shows_refusal
 from workshop.ui.i18n import language_switcher, moment, t, tn
-from workshop.ui.privacy_widgets import vote_facts
+from workshop.ui.privacy_widgets import data_in_words, vote_facts
 from workshop.ui.process import store
 from workshop.ui.session import require_participant
 from workshop.ui.widgets import user_text
@@ -39,7 +39,10 @@ with st.container(border=True, key="my_data_summary"):
         facts.append(t("privacy.my_data.contact", email=user_text(data["contact"]["email"])))
     st.markdown("\n".join(f"- {fact}" for fact in facts))
     with st.expander(t("privacy.my_data.preview")):
-        st.json(data, expanded=2)
+        # In words, in the reader's language; the file below keeps the machine keys.
+        for heading, body in data_in_words(data):
+            st.markdown(f"#### {heading}")
+            st.markdown(body)
     st.download_button(
         t("privacy.my_data.download"),
         data=json.dumps(data, ensure_ascii=False, indent=2),

@@ -121,6 +121,7 @@ with st.form(key=f"outcomes_expected_{outcome.id}"):
         format_func=lambda v: barometer.label(v, lang),
         key="outcomes_expected_values",
         placeholder=t("common.choose_many"),
+        select_all=False,
     )
     if st.form_submit_button(t("outcomes.save"), key="outcomes_save_expected"):
         with shows_refusal():
@@ -177,6 +178,7 @@ with st.form(key=f"outcomes_barometer_{outcome.id}"):
         format_func=lambda k: barometer.label(k, lang),
         key="outcomes_types",
         placeholder=t("common.choose_many"),
+        select_all=False,
     )
     novelty_options = [NOT_ANSWERED, *Novelty]
     novelty = st.selectbox(
@@ -194,6 +196,7 @@ with st.form(key=f"outcomes_barometer_{outcome.id}"):
         format_func=lambda k: barometer.label(k, lang, Initiator),
         key="outcomes_initiators",
         placeholder=t("common.choose_many"),
+        select_all=False,
     )
     partners = st.multiselect(
         barometer.dimension_label(Partner, lang),
@@ -202,6 +205,7 @@ with st.form(key=f"outcomes_barometer_{outcome.id}"):
         format_func=lambda k: barometer.label(k, lang, Partner),
         key="outcomes_partners",
         placeholder=t("common.choose_many"),
+        select_all=False,
     )
     evaluated_options = [NOT_ANSWERED, *Evaluated]
     evaluated = st.selectbox(

@@ -15,6 +15,7 @@ from workshop.meetings import ideas, themes
 from workshop.meetings.stream import StreamWindow
 from workshop.model import Idea, MeetingStatus, Step, StepKind
 from workshop.ui import ballots, push, state
+from workshop.ui.accessibility import short
 from workshop.ui.actions import shows_refusal
 from workshop.ui.agreement_gate import agreement_changed, agreement_gate, gated_tap
 from workshop.ui.agreement_widgets import my_ideas_link
@@ -24,9 +25,9 @@ from workshop.ui.privacy_widgets import my_data_link
 from workshop.ui.process import settings, store
 from workshop.ui.session import require_participant, show_flash
 from workshop.ui.widgets import idea_message, prompt_message, step_label, user_text
+from workshop.ui.wrapup import show_wrapup
 from workshop.voting import ballots as voting
-
-RESULTS_SHOWN = 5
+from workshop.voting import wrapup
 
 # -- who is this ------------------------------------------------------------------------------
 participant = require_participant()
@@ -224,7 +225,8 @@ def vote_view(vote_step: Step) -> None:
         shown = window.page(wall, st.session_state.get(state.BALLOT_PAGE, 0))
         page, pages = shown.page, shown.pages
         labels = {  # looked up once, not once per idea
-            "minus": t("participate.remove_dot"),
+            "minus": t("a11y.dot_remove_button"),
+            "minus_help": t("participate.remove_dot"),
             "plus": t("participate.dot_button"),
             "plus_help": t("participate.add_dot"),
         }
@@ -241,16 +243,16 @@ def vote_view(vote_step: Step) -> None:
                 key=f"participate_idea_{idea.id}",
             ):
                 st.markdown(f"{user_text(idea.text)}  \n{dots}", width="stretch")
-                st.button(
-                    "−",
+                st.button(  # named with its idea too, as "+" is ("− Prik: Bænke …")
+                    t("a11y.dot_button_named", plus=labels["minus"], idea=short(idea.text)),
                     key=f"participate_minus_{idea.id}",
                     disabled=placed == 0,
-                    help=labels["minus"],
+                    help=labels["minus_help"],
                     on_click=change_dot,
                     args=(voting.remove_dot, vote_round.id, idea.id),
                 )
-                st.button(
-                    labels["plus"],
+                st.button(  # named with its idea, as a screen reader reads it (WCAG 2.4.6)
+                    t("a11y.dot_button_named", plus=labels["plus"], idea=short(idea.text)),
                     key=f"participate_plus_{idea.id}",
                     disabled=left == 0,
                     type="primary",
@@ -329,21 +331,13 @@ def themes_view(cluster_step: Step) -> None:
     grouped()
 
 
-# -- results, when the facilitator has revealed them ----------------------------------------------
+# -- results: each vote step's own, as on the projector's wrap-up --------------------------------
 def results() -> None:
-    latest_round = voting.latest_round(db, meeting.id)
-    if latest_round is None or not latest_round.revealed:
-        return
-    # Computed once per change of the votes and shared by every phone in the room.
-    totals = voting.dot_totals(db, latest_round.id, now.vote_seq)
-    wall = ideas.wall_ideas(db, meeting.id, now.change_seq)
-    ranked = sorted(wall, key=lambda i: (-totals.get(i.id, 0), i.id))[:RESULTS_SHOWN]
-    if ranked and totals:
-        st.markdown(f"**{t('participate.results_title')}**")
-        for place, idea in enumerate(ranked, start=1):
-            st.markdown(
-                f"{place}. {user_text(idea.text)} · **{tn('common.dots', totals.get(idea.id, 0))}**"
-            )
+    # Computed once per change of the votes and shared by every screen and phone in the room.
+    found = wrapup.wrapup_results(db, meeting.id, now.vote_seq)
+    if found:
+        wall = ideas.wall_ideas(db, meeting.id, now.change_seq)
+        show_wrapup(found, {i.id: i.text for i in wall}, phone=True)
 
 
 # -- before the start, welcome, wrap-up, and after the end ----------------------------------------
@@ -357,7 +351,7 @@ def waiting_view() -> None:
     elif step is not None:
         st.subheader(step_label(step))
         prompt_message(step)
-    if (step is not None and step.kind.shows_results) or now.status == MeetingStatus.CLOSED:
+    if wrapup.shows_wrapup(now.status, step):
         results()
     if now.status != MeetingStatus.CLOSED:
         follow_the_room(any_change=True)

@@ -14,6 +14,7 @@ from workshop.committees.model import (
     DecisionOutcome,
     SourceIdea,
 )
+from workshop.i18n import formats
 from workshop.model import Role
 from workshop.ui.actions import shows_refusal
 from workshop.ui.committee_widgets import (
@@ -180,6 +181,7 @@ for rec in listed:
                     format_func=idea_label,
                     key=f"recommendations_revise_ideas_{rec.id}",
                     placeholder=t("common.choose_many"),
+                    select_all=False,
                 )
                 if st.form_submit_button(t("common.save"), type="primary"):
                     with shows_refusal():
@@ -209,7 +211,7 @@ for rec in listed:
                 )
                 decided_on = st.date_input(
                     t("recommendations.field.decided_on"),
-                    value=date.today(),
+                    value=formats.today(),
                     format=date_format(),
                     key=f"recommendations_date_{rec.id}",
                 )
@@ -226,7 +228,7 @@ for rec in listed:
                             rec.id,
                             body=body,
                             outcome=outcome or DecisionOutcome.ADOPTED,
-                            decided_on=decided_on or date.today(),
+                            decided_on=decided_on or formats.today(),
                             rationale=rationale,
                             actor=user,
                         )
@@ -262,6 +264,7 @@ if drafting:
             help=t("recommendations.field.ideas_help"),
             key="recommendations_ideas",
             placeholder=t("common.choose_many"),
+            select_all=False,
         )
         whole_themes = (
             st.multiselect(
@@ -270,6 +273,7 @@ if drafting:
                 help=t("recommendations.field.themes_help"),
                 key="recommendations_themes",
                 placeholder=t("common.choose_many"),
+                select_all=False,
             )
             if themes
             else []

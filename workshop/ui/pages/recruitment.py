@@ -195,6 +195,7 @@ with coverage_tab:
             ],
             hide_index=True,
             key="recruitment_coverage",
+            placeholder=t("table.empty"),
         )
     if committees.can(state.phase, Action.SET_TARGETS):
         with st.expander(t("recruitment.targets"), icon=":material/tune:"):
@@ -315,6 +316,7 @@ def show_draw(draw: dict, names: dict) -> None:
             ],
             hide_index=True,
             key=f"draw_quotas_{draw['id']}",
+            placeholder=t("table.empty"),
         )
     else:
         st.caption(t("draw.record.no_quotas"))
@@ -325,7 +327,30 @@ def show_draw(draw: dict, names: dict) -> None:
     )
     lottery = draw["distribution"]
     if lottery is None:  # a greedy draw from before the fair lottery
-        st.dataframe(draw["steps"], hide_index=True, key=f"recruitment_steps_{draw['id']}")
+        st.dataframe(
+            [
+                {
+                    t("draw.col.seat"): step["seat"],
+                    t("draw.col.phase"): t(f"sortition.phase.{step['phase']}"),
+                    t("draw.col.group"): (
+                        quota_label({"attribute": step["stratum"][0], "value": step["stratum"][1]})
+                        if step.get("stratum")
+                        else t("table.empty")
+                    ),
+                    t("draw.col.pool"): step["pool_size"],
+                    t("draw.col.position"): step["position"],
+                    t("draw.col.number"): step["applicant_id"],
+                    t("draw.col.applicant"): names.get(
+                        step["applicant_id"], str(step["applicant_id"])
+                    ),
+                    t("draw.col.accepted"): bool(step["accepted"]),
+                }
+                for step in draw["steps"]
+            ],
+            hide_index=True,
+            key=f"recruitment_steps_{draw['id']}",
+            placeholder=t("table.empty"),
+        )
         return
     st.caption(
         t(
@@ -367,6 +392,7 @@ def show_draw(draw: dict, names: dict) -> None:
         ],
         hide_index=True,
         key=f"draw_chances_{draw['id']}",
+        placeholder=t("table.empty"),
     )
     st.markdown(f"**{t('draw.record.groups')}**")
     st.caption(t("draw.record.groups_help"))
@@ -386,6 +412,7 @@ def show_draw(draw: dict, names: dict) -> None:
         ],
         hide_index=True,
         key=f"draw_groups_{draw['id']}",
+        placeholder=t("table.empty"),
     )
     st.markdown(f"**{t('draw.record.lottery')}**")
     st.caption(t("draw.record.lottery_help"))
@@ -403,6 +430,7 @@ def show_draw(draw: dict, names: dict) -> None:
         ],
         hide_index=True,
         key=f"draw_lottery_{draw['id']}",
+        placeholder=t("table.empty"),
     )
     st.markdown(f"**{t('draw.record.steps')}**")
     st.caption(t("draw.steps.help"))
@@ -420,6 +448,7 @@ def show_draw(draw: dict, names: dict) -> None:
         ],
         hide_index=True,
         key=f"recruitment_steps_{draw['id']}",
+        placeholder=t("table.empty"),
     )
     record_download(draw)
     if st.button(

@@ -89,3 +89,8 @@ if submitted:
 
 st.divider()
 st.page_link("workshop/ui/pages/login.py", label=t("start.staff_login"), icon=":material/badge:")
+st.page_link(
+    "workshop/ui/pages/accessibility.py",
+    label=t("a11y.statement_link"),
+    icon=":material/accessibility:",
+)

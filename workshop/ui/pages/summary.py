@@ -8,11 +8,11 @@ change and shared by every viewer; the records behind a number are read only whe
 import streamlit as st
 
 from workshop import barometer, committees
-from workshop.errors import WorkshopError
 from workshop.i18n import translate
 from workshop.model import Role
 from workshop.reports import brief, exports, workbook
 from workshop.reports import summary as reports
+from workshop.ui.accessibility import chart_text
 from workshop.ui.i18n import current_language, day, number, percent, t, tn
 from workshop.ui.overdue import overdue_panel
 from workshop.ui.process import store
@@ -70,6 +70,7 @@ if shown == "meetings":
         ),
         hide_index=True,
         width="stretch",
+        placeholder=t("table.empty"),
     )
 elif shown == "ideas":
     frame = reports.ideas_frame(db, committee_id)
@@ -78,11 +79,15 @@ elif shown == "ideas":
         frame.drop(columns=["committee_id"]).rename(columns=lambda c: t(f"summary.column.{c}")),
         hide_index=True,
         width="stretch",
+        placeholder=t("table.empty"),
     )
 elif shown == "members":
     frame = reports.members_frame(db, committee_id)
     st.dataframe(
-        frame.rename(columns=lambda c: t(f"summary.column.{c}")), hide_index=True, width="stretch"
+        frame.rename(columns=lambda c: t(f"summary.column.{c}")),
+        hide_index=True,
+        width="stretch",
+        placeholder=t("table.empty"),
     )
 elif shown == "recommendations":
     st.dataframe(
@@ -91,6 +96,7 @@ elif shown == "recommendations":
         ),
         hide_index=True,
         width="stretch",
+        placeholder=t("table.empty"),
     )
 elif shown == "outcomes":
     st.dataframe(
@@ -99,6 +105,7 @@ elif shown == "outcomes":
         ),
         hide_index=True,
         width="stretch",
+        placeholder=t("table.empty"),
     )
 
 diversity = summary.diversity
@@ -148,6 +155,7 @@ if summary.top_ideas.empty:
     st.info(t("summary.no_ideas"))
 else:
     st.vega_lite_chart(charts["top_ideas"], width="stretch")
+    chart_text(charts["top_ideas"])
 if summary.consensus is not None:
     st.markdown(f"**{t('summary.unites')}**")
     if summary.consensus.attrs.get("computing"):
@@ -207,7 +215,9 @@ if summary.outcomes.empty:
     st.info(t("summary.no_outcomes"))
 else:
     st.vega_lite_chart(charts["values"], width="stretch")
+    chart_text(charts["values"])
     st.vega_lite_chart(charts["national"], width="stretch")
+    chart_text(charts["national"])
     for note in reports.comparison_notes(summary.comparison):
         st.caption(f"{t(note['row_key'])}: {translate(lang, note['key'], **note['params'])}")
     # Every value category beside its national figure (edition and n), or in words that the
@@ -253,11 +263,10 @@ else:
         return workbook.workbook_file(db, committee_id, lang)
 
     def export(kind: str):
+        # A file that cannot be built raises: the button then says so in words
+        # (ui/frontend_words) instead of handing over an empty file.
         def make() -> bytes:
-            try:
-                return exports.export_file(db, committee_id, kind)
-            except WorkshopError:
-                return b""
+            return exports.export_file(db, committee_id, kind)
 
         return make
 

@@ -145,4 +145,5 @@ st.dataframe(
     ],
     hide_index=True,
     width="stretch",
+    placeholder=t("table.empty"),
 )

@@ -1,0 +1,65 @@
+"""Issue 18, point 1 on the server side: dot buttons name their idea, charts carry their data
+as a table, and the accessibility statement exists in every language, linked from the start
+page. (axe-core on every page: tests/browser/test_accessibility.py.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.conftest import PAGES, texts
+from tests.ui.test_live_pages import go, room  # noqa: F401  (the live pages' meeting)
+from workshop.model import StepKind
+from workshop.ui.accessibility import MEASURED, chart_table, short
+from workshop.voting import charts, tallies
+
+
+def test_every_dot_button_names_its_idea(room, make_app) -> None:  # noqa: F811
+    go(room, StepKind.DOT_VOTE)
+    at = make_app(query={"p": room["anna"].token}).run()
+    assert not at.exception
+    plus = [b for b in at.button if (b.key or "").startswith("participate_plus_")]
+    assert plus
+    assert "+ Prik: Idé nummer 0" in [b.label for b in plus]
+    assert all(b.label.startswith("+ Prik: ") and len(b.label) > 8 for b in plus)
+
+
+def test_a_long_idea_is_named_by_its_first_words() -> None:
+    assert short("Bænke under træerne i parken ved søen") == "Bænke under træerne i…"
+    assert short("Kort") == "Kort"
+
+
+def test_a_chart_carries_its_figures_as_a_table_named_as_the_chart_names_them() -> None:
+    tally = tallies.DotTally((tallies.IdeaDots(1, 3, 2, 1), tallies.IdeaDots(2, 1, 1, 2)), 4, 2)
+    chart = charts.dots_chart(tally, {1: "Bænke", 2: "Lys"}, dots="Prikker", idea="Idé")
+    frame = chart_table(chart)
+    assert frame is not None
+    assert "Prikker" in frame.columns
+    assert sorted(frame["Prikker"]) == [1, 3]
+    assert {"Bænke", "Lys"} <= {str(v) for v in frame.to_numpy().ravel()}
+    # As the summary page passes it: a Vega-Lite dict whose data is a named dataset.
+    as_spec = chart_table(chart.to_dict(validate=False))
+    assert as_spec is not None and sorted(as_spec["Prikker"]) == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("da", "Tilgængelighedserklæring"),
+        ("nb", "Tilgjengelighetserklæring"),
+        ("en", "Accessibility statement"),
+    ],
+)
+def test_the_statement_states_the_measured_result(app_store, make_app, lang, title) -> None:
+    at = make_app(script=f"{PAGES}/accessibility.py", query={"lang": lang}).run()
+    assert not at.exception
+    shown = texts(at)
+    assert title in shown
+    assert f"axe-core {MEASURED.axe_version}" in shown
+    assert str(MEASURED.pages) in shown
+
+
+def test_the_start_page_links_the_statement(app_store, make_app) -> None:
+    at = make_app().run()  # the router: a visitor lands on the start page
+    assert not at.exception
+    links = [element.proto.label for element in at.get("page_link")]
+    assert "Tilgængelighedserklæring" in links

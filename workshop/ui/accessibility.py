@@ -1,0 +1,145 @@
+"""What every page needs for WCAG 2.1 AA beyond Streamlit's defaults (issue 18, point 1):
+captions and the current page's link dark enough to read (4.5:1), and a chart's data as a
+table a screen reader reads (visually hidden) next to the chart."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from workshop.text import escape_markdown
+from workshop.ui.i18n import t
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What tests/browser/test_accessibility.py measured last; the statement page shows it and
+    the test fails when the figures it measures differ from these."""
+
+    day: date
+    axe_version: str
+    pages: int
+    critical: int
+    serious: int
+    pages_failing_before: int
+
+
+MEASURED = Measurement(date(2026, 12, 5), "4.14.1", 50, 0, 0, 29)
+
+# Streamlit draws captions in the text colour at 60 % opacity (#828180, 3.88:1 on white) and a
+# disabled page link (the page one is on) at #acabaa (2.29:1); #595857, opaque, is 7:1.
+CSS = """<style>
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+  color: #595857 !important; opacity: 1 !important; }
+a[data-testid="stPageLink-NavLink"][disabled] *, a[data-testid="stPageLink-NavLink"] [disabled] {
+  color: #595857 !important; opacity: 1 !important; font-weight: 600; }
+@media (max-width: 640px) {
+  /* A dot row on a phone: the idea's text on its own line, "− Prik: …" and "+ Prik: …"
+     (each named with its idea) side by side below it, at the right. */
+  [class*="st-key-participate_idea_"] { justify-content: flex-end; }
+  [class*="st-key-participate_idea_"] > :first-child { flex: 1 1 100% !important; }
+  [class*="st-key-participate_idea_"] button { padding-left: 0.5rem; padding-right: 0.5rem; }
+}
+.sk-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
+  overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
+</style>"""
+
+
+def page_style() -> None:
+    """The colours above, once per run (the router calls it for every page)."""
+    st.html(CSS)
+
+
+def _titles(spec: Any, found: dict[str, str]) -> dict[str, str]:
+    """field name -> axis, legend or tooltip title, from a chart's Vega-Lite spec."""
+    if isinstance(spec, dict):
+        field, title = spec.get("field"), spec.get("title")
+        if isinstance(field, str) and isinstance(title, str) and field not in found:
+            found[field] = title
+        for value in spec.values():
+            _titles(value, found)
+    elif isinstance(spec, list):
+        for value in spec:
+            _titles(value, found)
+    return found
+
+
+def _frame(chart: Any, datasets: dict[str, Any] | None = None) -> pd.DataFrame | None:
+    """The chart's data: its own, or its first layer's (or facet's) that has some (an Altair
+    chart, or a Vega-Lite spec as a dict: inline values or a named dataset)."""
+    if isinstance(chart, dict):
+        datasets = {**(datasets or {}), **(chart.get("datasets") or {})}
+        data = chart.get("data") or {}
+        values = data.get("values", datasets.get(data.get("name", "")))
+        if isinstance(values, list):
+            return pd.DataFrame(values)
+        layers = [*(chart.get("layer") or []), chart.get("spec")]
+        frames = (_frame(part, datasets) for part in layers if part)
+        return next((frame for frame in frames if frame is not None), None)
+    data = getattr(chart, "data", None)
+    if isinstance(data, pd.DataFrame):
+        return data
+    for part in [*(getattr(chart, "layer", None) or []), getattr(chart, "spec", None)]:
+        found = _frame(part) if part is not None else None
+        if found is not None:
+            return found
+    return None
+
+
+def chart_table(chart: Any) -> pd.DataFrame | None:
+    """The data a chart shows, its columns named as the chart names them (axis, legend,
+    tooltip titles); None when the chart has no data frame."""
+    frame = _frame(chart)
+    if frame is None:
+        return None
+    spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)
+    titles = _titles(spec, {})
+    columns: dict[str, str] = {}
+    for column in frame.columns:
+        title = titles.get(str(column))
+        if title is not None and title not in columns.values():
+            columns[str(column)] = title
+    if not columns:
+        return frame
+    return frame[list(columns)].rename(columns=columns)
+
+
+def chart_text(chart: Any) -> None:
+    """The chart's data as a table for screen readers, right after the chart (hidden from
+    sight: the chart shows the same)."""
+    frame = chart_table(chart)
+    if frame is None or frame.empty:
+        return
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in frame.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    caption = html.escape(t("a11y.chart_table"))
+    st.html(
+        f'<table class="sk-sr-only" data-testid="chart-text"><caption>{caption}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, list | tuple):
+        return " ".join(str(v) for v in value)
+    return str(value)
+
+
+def short(text: str, limit: int = 24) -> str:
+    """An idea's first words for a button's name ("+ Prik: Bænke under træerne"), cut at a
+    word with "…" past ``limit`` characters, escaped for the label's markdown."""
+    words = " ".join(text.split())
+    if len(words) > limit:
+        cut = words[:limit].rsplit(" ", 1)[0] if " " in words[:limit] else words[:limit]
+        words = cut.rstrip(" ,.;:-") + "…"
+    return escape_markdown(words)

@@ -1,0 +1,256 @@
+"""The console's moderation tab at the scale of a full room: ideas held for personal data
+(hide with a reason or let through, one tap each), suggested duplicate groups (merge in one
+tap), and a searchable, filtered, paged list of every idea.
+
+The console page calls :func:`held_panel`, :func:`duplicates_panel` and :func:`idea_browser`
+(with :func:`keep_choice_fresh`); the rules live in
+``workshop.meetings.moderation``, ``personal_data`` and ``suggestions``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workshop.db import Store
+from workshop.meetings import core as meetings
+from workshop.meetings import duplicates, idea_search, ideas, moderation
+from workshop.meetings.idea_search import IdeaFilter
+from workshop.model import Idea, Step, Theme, User
+from workshop.ui.actions import act, flash_refusal
+from workshop.ui.i18n import t, tn
+from workshop.ui.widgets import author_label, background_state, flag_words, user_text
+
+SUGGESTIONS_REFRESH_SECONDS = 2
+SUGGESTIONS_SHOWN = 15
+HELD_SHOWN = 30
+PAGE_KEY = "console_browse_page"
+CHOSEN_KEY = "console_mod_idea"
+
+
+def held_panel(db: Store, meeting_id: int, user: User, step: Step | None) -> None:
+    """Ideas held back before the wall (possible personal data, or pre-moderation): hide
+    (the author is told why) or show, one tap each; the oldest also from the keyboard."""
+    held = moderation.list_held(db, meeting_id)
+    with st.container(border=True, key="console_held"):
+        st.markdown(f"**{t('moderation_scale.held_title', count=len(held))}**")
+        if step is not None and step.kind.takes_ideas:
+            pre_moderation_toggle(db, step.id, user)
+        if not held:
+            st.caption(t("moderation_scale.held_none"))
+        else:
+            st.caption(t("moderation_scale.keyboard_hint"))
+        for number, idea in enumerate(held[:HELD_SHOWN]):
+            held_row(db, idea, user, first=number == 0)
+        if len(held) > HELD_SHOWN:
+            st.caption(t("moderation_scale.held_more", count=len(held) - HELD_SHOWN))
+
+
+def _switch_pre_moderation(db: Store, step_id: int, key: str, user: User) -> None:
+    flash_refusal(
+        moderation.set_pre_moderation, db, step_id, bool(st.session_state[key]), actor=user
+    )
+
+
+def pre_moderation_toggle(db: Store, step_id: int, user: User) -> None:
+    """The step's pre-moderation as it is in the database (a co-facilitator may have switched
+    it); only the facilitator's own change of the toggle writes."""
+    key = f"console_pre_moderation_{step_id}"
+    st.session_state[key] = moderation.has_pre_moderation(db, step_id)
+    st.toggle(
+        t("moderation_scale.pre_moderation"),
+        key=key,
+        help=t("moderation_scale.pre_moderation_help"),
+        on_change=_switch_pre_moderation,
+        args=(db, step_id, key, user),
+    )
+
+
+def held_row(db: Store, idea: Idea, user: User, *, first: bool = False) -> None:
+    with st.container(horizontal=True, vertical_alignment="center", key=f"console_held_{idea.id}"):
+        with st.container(width="stretch"):
+            st.markdown(f"`#{idea.id}` {user_text(idea.text)}")
+            details = [user_text(author_label(idea))]
+            if idea.flags:
+                details.append(t("moderation_scale.held_flags", what=flag_words(idea.flags)))
+            st.caption(" · ".join(details))
+        reason = (
+            t("moderation_scale.personal_reason", what=flag_words(idea.flags))
+            if idea.flags
+            else t("moderation_scale.not_approved_reason")
+        )
+        if st.button(
+            t("moderation_scale.hide_personal") if idea.flags else t("console.hide"),
+            key=f"console_held_hide_{idea.id}",
+            type="primary",
+            icon=":material/visibility_off:",
+            shortcut="Alt+H" if first else None,
+        ):
+            act(
+                moderation.hide_idea,
+                db,
+                idea.id,
+                reason,
+                actor=user,
+                done=t("moderation_scale.done_hidden"),
+            )
+        if st.button(
+            t("moderation_scale.release"),
+            key=f"console_held_release_{idea.id}",
+            icon=":material/visibility:",
+            shortcut="Alt+A" if first else None,
+        ):
+            act(
+                moderation.release_idea,
+                db,
+                idea.id,
+                actor=user,
+                done=t("moderation_scale.done_released"),
+            )
+
+
+def short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@st.fragment(run_every=SUGGESTIONS_REFRESH_SECONDS)
+def duplicates_panel(db: Store, meeting_id: int, user: User) -> None:
+    """Suggested duplicate groups, newest computation first; one tap merges a group into its
+    oldest idea. Polls the background result; never computes on this run."""
+    change_seq = meetings.meeting_state(db, meeting_id).change_seq
+    snapshot = duplicates.duplicates_snapshot(db, meeting_id, change_seq)
+    shown_ids = [i for g in snapshot.groups[:SUGGESTIONS_SHOWN] for i in g.idea_ids]
+    texts = {i.id: i for i in ideas.ideas_on_wall_by_id(db, meeting_id, shown_ids)}
+    shown = [
+        [texts[i] for i in group.idea_ids if i in texts]
+        for group in snapshot.groups[:SUGGESTIONS_SHOWN]
+    ]
+    # A group a facilitator has acted on since the computation drops out until the next one.
+    shown = [members for members in shown if len(members) >= 2]
+    with st.container(border=True, key="console_duplicates"):
+        st.markdown(f"**{tn('moderation_scale.duplicates_title', len(shown))}**")
+        if snapshot.version is None:
+            st.caption(t("moderation_scale.duplicates_computing"))
+            return
+        background_state(snapshot.up_to_date, snapshot.seconds, keys="moderation_scale.duplicates_")
+        for number, members in enumerate(shown):
+            with st.container(border=True, key=f"console_dup_{members[0].id}"):
+                for idea in members:
+                    st.markdown(f"`#{idea.id}` {user_text(short(idea.text))}")
+                if st.button(
+                    tn("moderation_scale.merge_group", len(members) - 1, keep=members[0].id),
+                    key=f"console_dup_merge_{members[0].id}",
+                    icon=":material/merge:",
+                    shortcut="Alt+M" if number == 0 else None,
+                ):
+                    act(
+                        duplicates.merge_group,
+                        db,
+                        [i.id for i in members],
+                        actor=user,
+                        done=t("console.done"),
+                    )
+        if len(snapshot.groups) > SUGGESTIONS_SHOWN:
+            st.caption(
+                t(
+                    "moderation_scale.duplicates_more",
+                    count=len(snapshot.groups) - SUGGESTIONS_SHOWN,
+                )
+            )
+
+
+def _choose(idea: Idea) -> None:
+    st.session_state[CHOSEN_KEY] = idea
+
+
+def idea_browser(found: list[Idea], themes: list[Theme]) -> list[Idea]:
+    """Search, filter and page every idea of the meeting; return the filtered list (what the
+    pick list below offers). A row's button picks it for hide, edit and merge."""
+    with st.container(border=True, key="console_browse"):
+        st.markdown(f"**{t('moderation_scale.browse_title')}**")
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            text = st.text_input(
+                t("moderation_scale.search"),
+                key="console_browse_search",
+                placeholder=t("moderation_scale.search_hint"),
+            )
+            status = st.selectbox(
+                t("moderation_scale.filter_status"),
+                idea_search.STATUSES,
+                format_func=lambda key: t(f"moderation_scale.filter.{key}"),
+                key="console_browse_status",
+            )
+            theme_options: list[int | None] = [None, idea_search.NO_THEME] + [x.id for x in themes]
+            names = {x.id: x.name for x in themes}
+            theme_id = st.selectbox(
+                t("moderation_scale.filter_theme"),
+                theme_options,
+                format_func=lambda key: (
+                    t("moderation_scale.filter.any_theme")
+                    if key is None
+                    else t("moderation_scale.filter.no_theme")
+                    if key == idea_search.NO_THEME
+                    else names[key]
+                ),
+                key="console_browse_theme",
+            )
+            flagged = st.checkbox(
+                t("moderation_scale.filter_flagged"), key="console_browse_flagged"
+            )
+        wanted = IdeaFilter(text=text or "", status=status, theme_id=theme_id, flagged=flagged)
+        matching = idea_search.search_ideas(found, wanted)
+        page = idea_search.page_of(matching, int(st.session_state.get(PAGE_KEY, 0)))
+        st.caption(tn("moderation_scale.browse_count", page.total))
+        for idea in page.ideas:
+            with st.container(
+                horizontal=True, vertical_alignment="center", key=f"console_browse_{idea.id}"
+            ):
+                with st.container(width="stretch"):
+                    st.markdown(f"`#{idea.id}` {user_text(short(idea.text, 140))}")
+                    details = [
+                        user_text(author_label(idea)),
+                        t(f"moderation_scale.filter.{idea_search.status_of(idea)}"),
+                    ]
+                    if idea.theme_id in names:
+                        details.append(user_text(names[idea.theme_id]))
+                    if idea.flags:
+                        details.append(
+                            t("moderation_scale.held_flags", what=flag_words(idea.flags))
+                        )
+                    st.caption(" · ".join(details))
+                st.button(
+                    t("moderation_scale.pick"),
+                    key=f"console_browse_pick_{idea.id}",
+                    on_click=_choose,
+                    args=(idea,),
+                    type="tertiary",
+                )
+        if page.pages > 1:
+            with st.container(horizontal=True, vertical_alignment="center"):
+                if st.button(
+                    t("moderation_scale.previous_page"),
+                    key="console_browse_previous",
+                    disabled=page.number == 0,
+                ):
+                    st.session_state[PAGE_KEY] = page.number - 1
+                    st.rerun()
+                st.caption(t("moderation_scale.page", number=page.number + 1, pages=page.pages))
+                if st.button(
+                    t("moderation_scale.next_page"),
+                    key="console_browse_next",
+                    disabled=page.number + 1 >= page.pages,
+                ):
+                    st.session_state[PAGE_KEY] = page.number + 1
+                    st.rerun()
+    return matching
+
+
+def keep_choice_fresh(candidates: list[Idea]) -> None:
+    """The picked idea as it is now (edited since?), or no pick if the filter left it out."""
+    before = st.session_state.get(CHOSEN_KEY)
+    if before is None:
+        return
+    now = next((i for i in candidates if i.id == before.id), None)
+    if now is None:
+        del st.session_state[CHOSEN_KEY]
+    else:
+        st.session_state[CHOSEN_KEY] = now

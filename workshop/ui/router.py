@@ -1,0 +1,100 @@
+"""The router: decide who this is, offer only their pages, run the chosen one.
+
+``streamlit_app.py`` calls :func:`main` on every page view (Streamlit runs that file as
+``__main__``).
+"""
+
+from urllib.parse import unquote, urlsplit
+
+import streamlit as st
+
+
+def _requested_page(base: str) -> str | None:
+    """The page name in the address bar (``/console`` → ``console``), if Streamlit has it."""
+    try:
+        url = st.context.url
+    except Exception:  # bare mode: no browser
+        return None
+    if not isinstance(url, str) or not url:
+        return None
+    path = urlsplit(url).path
+    if base and path.startswith(base):
+        path = path[len(base) :]
+    name = unquote(path.strip("/"))
+    return name if name and "/" not in name and len(name) <= 1000 else None
+
+
+def main() -> None:
+    from workshop.ui import frontend_words
+    from workshop.ui.accessibility import page_style
+    from workshop.ui.i18n import t
+    from workshop.ui.navigation import PAGES, page_file, pages_for
+    from workshop.ui.runtime import tune_process
+    from workshop.ui.session import base_path, who_am_i
+    from workshop.ui.staff_login import gate_page
+
+    tune_process()  # once per process: the garbage collector (workshop/ui/runtime.py)
+
+    visitor = who_am_i()
+    specs = pages_for(visitor.audience)
+    requested = _requested_page(base_path())
+    # Streamlit serves the default page only at "/": typed as /committees (or a participant
+    # link to /participate) it would say "Page not found". Then that page keeps its own
+    # address and a hidden stand-in, which only opens it, takes "/".
+    home = next((spec for spec in specs if visitor.audience in spec.default_for), None)
+    home_typed = home is not None and requested == home.name
+    pages = [
+        st.Page(
+            page_file(spec.name),
+            title=t(f"page.{spec.name}"),
+            icon=spec.icon,
+            url_path=spec.name,
+            default=spec is home and not home_typed,
+            visibility="hidden" if spec.linked else "visible",
+        )
+        for spec in specs
+    ]
+    if home is not None and home_typed:
+        home_page = pages[specs.index(home)]
+
+        def open_home() -> None:
+            st.switch_page(home_page)
+
+        pages.insert(
+            0,
+            st.Page(
+                open_home,
+                title=home_page.title,
+                url_path="home",
+                default=True,
+                visibility="hidden",
+            ),
+        )
+    # A typed URL for a page this visitor may not see, or for no page at all: a stand-in at
+    # that address (login form, refusal or "no such page", in their language) instead of
+    # Streamlit's English "Page not found". The page itself stays unregistered.
+    if requested and requested not in {spec.name for spec in specs}:
+        known = requested in {spec.name for spec in PAGES}
+        pages.append(
+            st.Page(
+                gate_page(requested, visitor.audience),
+                title=t(f"page.{requested}") if known else t("auth.not_found_title"),
+                url_path=requested,
+                visibility="hidden",
+            )
+        )
+    # Only logged-in staff get a menu; citizens, the projector and visitors have nothing to
+    # wander into.
+    page = st.navigation(pages, position="top" if visitor.user is not None else "hidden")
+    # One page config per run, set here for the page that runs: a page that set its own layout
+    # after the router's made the console jump from wide to narrow under a facilitator's
+    # pointer after an action (a lost tap).
+    wide = any(spec.wide and spec.name == page.url_path for spec in specs)
+    st.set_page_config(
+        page_title="Samskab",
+        page_icon=":material/forum:",
+        layout="wide" if wide else "centered",
+    )
+    frontend_words.install()
+    page_style()  # captions and links dark enough to read (workshop/ui/accessibility.py)
+    page.run()

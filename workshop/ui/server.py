@@ -1,0 +1,31 @@
+"""What the served application is made of: Streamlit plus the app's own HTTP routes and
+security headers.
+
+``streamlit run streamlit_app.py`` finds the ``st.App`` that file builds (Streamlit looks for
+``app = st.App(...)`` in the script's source, so the call itself stays there) from
+:func:`routes` and :func:`middleware`. :func:`take_serving_lock` marks the database as served.
+"""
+
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
+
+from workshop.config import load_settings
+from workshop.db import hold_serving_lock
+from workshop.ui import auth_routes, participant_routes, push_routes
+from workshop.ui.http_headers import SecurityHeaders
+
+
+def take_serving_lock() -> None:
+    """This process serves the database until it ends: `samskab restore` refuses meanwhile."""
+    hold_serving_lock(load_settings().db_path)
+
+
+def routes() -> list[BaseRoute]:
+    """The staff-cookie and participant-cookie routes and the phones' push route beside
+    Streamlit."""
+    return [*auth_routes.routes(), *participant_routes.routes(), *push_routes.routes()]
+
+
+def middleware() -> list[Middleware]:
+    """Security headers on every response (workshop/ui/http_headers.py), not only via nginx."""
+    return [Middleware(SecurityHeaders)]

@@ -1,0 +1,116 @@
+"""The console's themes tab: suggested themes for the ideas in no theme yet, computed in the
+background (``workshop.meetings.theme_suggestions``). The facilitator picks how many themes
+(k), renames a suggestion, leaves ideas out of it and accepts: the theme and its ideas are
+saved together, or not at all."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from workshop.db import Store
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas, theme_suggestions, themes
+from workshop.model import Idea, User
+from workshop.ui import state
+from workshop.ui.actions import act
+from workshop.ui.i18n import t, tn
+from workshop.ui.widgets import background_state, user_text
+
+REFRESH_SECONDS = 2
+IDEAS_SHOWN = 8  # ideas listed under a suggestion; the rest are counted
+K_KEY = "console_theme_k"
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _accept(db: Store, meeting_id: int, name: str, idea_ids: list[int], user: User) -> None:
+    def accept() -> None:
+        accepted = theme_suggestions.accept_suggestion(db, meeting_id, name, idea_ids, actor=user)
+        done = tn("theme_suggestions.done", len(accepted.assigned), name=accepted.theme.name)
+        if accepted.skipped:
+            which = ", ".join(f"#{i}" for i in accepted.skipped)
+            done = f"{done} {t('theme_suggestions.done_skipped', ideas=which)}"
+        st.session_state[state.FLASH] = done
+
+    act(accept)  # a refusal becomes the next run's message; nothing was saved
+
+
+@st.fragment(run_every=REFRESH_SECONDS)
+def theme_suggestions_panel(db: Store, meeting_id: int, user: User) -> None:
+    """Suggested themes, newest computation; polls the background result, never computes."""
+    with st.container(border=True, key="console_theme_suggestions"):
+        st.markdown(f"**{t('theme_suggestions.title')}**")
+        k = st.number_input(
+            t("theme_suggestions.k"),
+            min_value=theme_suggestions.K_MIN,
+            max_value=theme_suggestions.K_MAX,
+            value=theme_suggestions.DEFAULT_K,
+            step=1,
+            key=K_KEY,
+            help=t("theme_suggestions.k_help"),
+        )
+        change_seq = meetings.meeting_state(db, meeting_id).change_seq
+        snapshot = theme_suggestions.themes_snapshot(db, meeting_id, change_seq, int(k))
+        if snapshot.version is None:
+            st.caption(t("theme_suggestions.computing"))
+            return
+        background_state(snapshot.up_to_date, snapshot.seconds, keys="theme_suggestions.")
+        free: dict[int, Idea] = {
+            i.id: i
+            for i in ideas.every_idea(db, meeting_id, change_seq)
+            if not i.hidden and i.theme_id is None and i.merged_into_id is None
+        }
+        shown = 0
+        for suggestion in snapshot.themes:
+            # Ideas placed, hidden or merged since the computation drop out at once.
+            members = [free[i] for i in suggestion.idea_ids if i in free]
+            if not members:
+                continue
+            shown += 1
+            _suggestion_form(db, meeting_id, user, suggestion, members)
+        if not shown:
+            st.caption(t("theme_suggestions.none"))
+
+
+def _suggestion_form(
+    db: Store,
+    meeting_id: int,
+    user: User,
+    suggestion: theme_suggestions.SuggestedTheme,
+    members: list[Idea],
+) -> None:
+    key = f"console_theme_suggestion_{suggestion.idea_ids[0]}"
+    by_id = {i.id: i for i in members}
+    # Accept what the facilitator saw: ideas a co-facilitator placed since the last drawing
+    # are sent too, so the answer can say which were left out.
+    seen_key = f"{key}_seen"
+    seen: list[int] = st.session_state.get(seen_key) or list(by_id)
+    st.session_state[seen_key] = list(by_id)
+    with st.form(key):
+        name = st.text_input(
+            t("theme_suggestions.name"),
+            value=suggestion.name,
+            max_chars=themes.NAME_MAX,
+            key=f"{key}_name",
+            help=t("theme_suggestions.name_help"),
+        )
+        st.caption(tn("theme_suggestions.size", len(members)))
+        for idea in members[:IDEAS_SHOWN]:
+            st.markdown(f"`#{idea.id}` {user_text(_short(idea.text))}")
+        if len(members) > IDEAS_SHOWN:
+            st.caption(tn("theme_suggestions.more", len(members) - IDEAS_SHOWN))
+        left_out = st.multiselect(
+            t("theme_suggestions.leave_out"),
+            list(by_id),
+            format_func=lambda i: f"#{i} · {_short(by_id[i].text, 70)}",
+            key=f"{key}_out",
+            placeholder=t("console.choose_ideas"),
+            select_all=False,
+        )
+        if st.form_submit_button(
+            t("theme_suggestions.accept"), key=f"{key}_accept", type="primary"
+        ):
+            kept = [i for i in seen if i not in set(left_out)]
+            _accept(db, meeting_id, name, kept, user)
