@@ -4,6 +4,7 @@ figure (issue 18, point 5)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -191,7 +192,9 @@ def test_the_workbook_is_in_the_readers_language(store, council_world, lang) -> 
 
     outcome = next(o for o in rows("outcomes") if o[t("workbook.col.progress")] is not None)
     assert outcome[t("workbook.col.status")] == t("outcomes.status.in_progress")
-    assert barometer.label(barometer.Value.QUALITY, lang) in outcome[t("workbook.col.realised")]
+    # One name per value category: the short one, as on the page and in the brief.
+    realised = outcome[t("workbook.col.realised")]
+    assert barometer.label(barometer.Value.QUALITY, lang, short=True) in realised
 
     # dates are dates: a cell Excel sorts and filters as a date, shown in the reader's style
     cell = book[t("workbook.sheet.members")]["D2"]
@@ -296,3 +299,160 @@ def test_every_value_category_shows_its_national_figure_or_says_there_is_none(
     if PDFTOTEXT:
         text = pdf_text(brief.build_brief(summary, lang))
         assert _words(translate(lang, "national.no_figure")) in text
+
+
+# -- the brief's colours and unbreakable figures (issue 18, trial finding 7) ---------------------
+
+
+def _luminance(colour: tuple[int, int, int]) -> float:
+    """WCAG 2.1 relative luminance of an sRGB colour."""
+    channels = []
+    for value in colour:
+        c = value / 255
+        channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_is_computed_as_wcag_does() -> None:
+    assert round(contrast((0, 0, 0), (255, 255, 255)), 1) == 21.0
+    assert round(contrast((0xE4, 0x57, 0x56), (255, 255, 255)), 1) == 3.6  # the trial's figure
+
+
+def test_every_text_colour_in_the_brief_reaches_4_5_to_1(store, council_world, monkeypatch) -> None:
+    """Every colour the brief writes text in, on every background it writes text on (white
+    paper, the headline boxes' fill; white only on the red DEMO label), reaches 4.5:1."""
+    used: set[tuple[int, int, int]] = set()
+    original = brief._Brief.set_text_color
+
+    def recording(self, r, g=-1, b=-1):  # type: ignore[no-untyped-def]
+        used.add((int(r), int(g), int(b)))
+        return original(self, r, g, b)
+
+    monkeypatch.setattr(brief._Brief, "set_text_color", recording)
+    summary = reports.build_summary(store, council_world.committee_id, today=formats.today())
+    for lang in LANGUAGES:
+        brief.build_brief(summary, lang)
+    brief.build_brief(dataclasses.replace(summary, is_demo=True, title="Demo"), "da")
+    assert brief.NATIONAL in used and brief.MUTED in used
+    white, box = (255, 255, 255), getattr(brief, "BOX", (241, 247, 244))
+    for colour in used:
+        backgrounds = [brief.RED] if colour == white else [white, box]
+        for background in backgrounds:
+            ratio = contrast(colour, background)
+            assert ratio >= 4.5, (colour, background, round(ratio, 2))
+    for name in ("INK", "MUTED", "GREEN", "RED", "NATIONAL"):  # every text colour constant
+        assert contrast(getattr(brief, name), white) >= 4.5, name
+        assert contrast(getattr(brief, name), box) >= 4.5, name
+
+
+def pdf_lines(pdf: bytes) -> list[str]:
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True)
+    lines: list[str] = []
+    for line in out.stdout.decode("utf-8").splitlines():
+        # -layout puts side-by-side columns on one line: split on the gaps between them
+        lines += [part.strip() for part in re.split(r"\s{3,}", line) if part.strip()]
+    return lines
+
+
+@pytest.mark.skipif(not PDFTOTEXT, reason="poppler-utils not installed")
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_percentage_or_a_number_never_breaks_across_lines_in_the_brief(
+    store, council_world, lang
+) -> None:
+    summary = reports.build_summary(store, council_world.committee_id, today=formats.today())
+    for line in pdf_lines(brief.build_brief(summary, lang)):
+        assert not line.startswith("%"), line
+    # a figure at every place a line can end: the wrapping keeps it whole
+    pdf = brief._Brief(lang)
+    share, big = formats.percent(0.29, lang, decimals=0), formats.number(10000, lang)
+    for pad in range(0, 60):
+        pdf.text_block("a" * pad + " " + ("ord " * 6) + share + " " + big + " slut", 9, 4.5)
+    pdf.columns([("Realisert 3 av 10 " + share, 28.0, 8.5, True, brief.GREEN, "L")], 4.1)
+    lines = pdf_lines(bytes(pdf.output()))
+    assert any(share.replace("\xa0", " ") in line for line in lines)
+    for line in lines:
+        assert not line.startswith("%"), line
+        assert not re.match(r"000\b", line), line
+
+
+# -- the workbook's meetings: agenda, minutes, time, file name (issue 18, trial finding 6) -------
+
+
+def _sheet_rows(book, lang: str, kind: str) -> list[dict]:
+    sheet = book[translate(lang, f"workbook.sheet.{kind}")]
+    header = [cell.value for cell in sheet[1]]
+    return [
+        dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+
+
+@pytest.mark.parametrize("lang", ["da", "nb"])
+def test_the_meetings_sheet_has_each_meetings_agenda_minutes_and_time(
+    store, council_world, lang
+) -> None:
+    """A live dialogue stores its steps (its agenda) and when each ran; a committee meeting
+    stores its plan (time, place, agenda text, minutes) and steps too. The sheet shows what
+    exists: the steps in order by name, the minutes, the planned time or else when it ran,
+    never when the record happened to be created."""
+    never_run = meetings.create_meeting(store, council_world.committee_id, "Ikke holdt", actor=None)
+    with store.transaction() as db:
+        db.execute(  # the live dialogue's first step ran at 18:05 Danish time
+            "UPDATE steps SET started_at = '2026-03-10T17:05:00+00:00'"
+            " WHERE meeting_id = ? AND position = 1",
+            [council_world.meeting_id],
+        )
+    book = openpyxl.load_workbook(
+        io.BytesIO(workbook.council_workbook(store, council_world.committee_id, lang))
+    )
+    t = lambda key: translate(lang, key)  # noqa: E731
+    by_title = {row[t("workbook.col.title")]: row for row in _sheet_rows(book, lang, "meetings")}
+    steps = lambda meeting_id: store.query(  # noqa: E731
+        "SELECT kind, prompt FROM steps WHERE meeting_id = ? ORDER BY position", [meeting_id]
+    )
+
+    live = by_title["Dialogmøde på biblioteket"]
+    agenda = live[t("workbook.col.agenda")]
+    live_steps = steps(council_world.meeting_id)
+    assert isinstance(agenda, str) and len(agenda.splitlines()) == len(live_steps) >= 3
+    for number, (line, step) in enumerate(
+        zip(agenda.splitlines(), live_steps, strict=True), start=1
+    ):
+        assert line.startswith(f"{number}. {t('step.' + step['kind'])}"), line
+    assert "Hvad skal biblioteket kunne?" in agenda  # the question the room was asked
+    assert live[t("workbook.col.planned_at")] == formats.local("2026-03-10T17:05:00+00:00")
+    assert live[t("workbook.col.minutes")] is None  # a live dialogue keeps no minutes
+
+    committee_meeting = by_title["Udvalgsmøde 1"]
+    agenda = committee_meeting[t("workbook.col.agenda")]
+    assert agenda.startswith("Åbningstider")  # the agenda the committee wrote
+    for step in steps(
+        committee_meeting_id := store.scalar(
+            "SELECT id FROM meetings WHERE title = 'Udvalgsmøde 1'"
+        )
+    ):
+        assert t("step." + step["kind"]) in agenda, committee_meeting_id
+    assert committee_meeting[t("workbook.col.minutes")] == MINUTES
+    assert committee_meeting[t("workbook.col.planned_at")] == dt.datetime(2026, 4, 1, 17, 0)
+
+    assert by_title["Ikke holdt"][t("workbook.col.planned_at")] is None, never_run.id
+
+
+def test_the_workbooks_and_briefs_file_names_are_in_the_readers_language() -> None:
+    assert workbook.file_name("da", "workbook", None, is_demo=True) == (
+        "samskab-alle-udvalg-DEMO-arbejdsbog.xlsx"
+    )
+    assert workbook.file_name("nb", "workbook", None) == "samskab-alle-utvalg-arbeidsbok.xlsx"
+    assert workbook.file_name("en", "workbook", 3) == "samskab-committee-3-workbook.xlsx"
+    assert workbook.file_name("da", "brief", 3) == "samskab-udvalg-3-politisk-notat.pdf"
+    assert workbook.file_name("nb", "brief", None) == "samskab-alle-utvalg-politisk-notat.pdf"
+    for lang in LANGUAGES:
+        for kind in ("workbook", "brief"):
+            name = workbook.file_name(lang, kind, 7)
+            if lang != "en":
+                assert "committee" not in name and "brief" not in name, name
+            assert re.fullmatch(r"[a-zæøå0-9.-]+", name.replace("DEMO", "")), name

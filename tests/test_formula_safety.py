@@ -329,6 +329,10 @@ def test_no_export_runs_what_anyone_typed(
 
     entries = audit.query_entries(store)
     assert_csv_safe("audit log", audit.to_csv(entries))
+    # the audit page's CSV for the reader: names instead of ids (an idea's text among them)
+    from workshop.ui.code_labels import audit_csv
+
+    assert_csv_safe("audit log for the reader", audit_csv(store, entries))
     monkeypatch.setenv("SAMSKAB_DB_PATH", str(store.path))
     assert cli.main(["--db", str(store.path), "export-audit", "--format", "csv"]) == 0
     assert_csv_safe("samskab export-audit", capsys.readouterr().out)

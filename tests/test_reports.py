@@ -275,3 +275,57 @@ def test_the_brief_falls_back_to_a_core_font_without_dejavu(store, built, monkey
             ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
         ).stdout.decode("utf-8")
         assert "Længere åbningstider i weekenden" in text  # Latin-1 has æ ø å
+
+
+# -- trial 18, finding 8: the summary in the reader's words and order ---------------------------
+
+
+def test_age_groups_come_in_their_natural_order(store, built) -> None:
+    frame = reports.diversity_frame(store, built.committee_id).set_index("attribute")
+    assert list(frame.loc["age_band", "answers"]) == ["under_25", "25_39", "60_74"]
+    labels = [reports.answer_label("da", "age_band", k) for k in ("under_25", "75_plus")]
+    assert labels[0].startswith("Under 25")
+
+
+@pytest.mark.parametrize(("lang", "full"), [("da", "100\u00a0%"), ("nb", "100\u00a0%")])
+def test_chart_axes_and_tables_show_shares_in_the_readers_percent_style(
+    store, built, lang, full
+) -> None:
+    from workshop.ui.accessibility import chart_table
+
+    summary = reports.build_summary(store, built.committee_id, today=formats.today())
+    charts = reports.summary_charts(summary, lang)
+    for name in ("values", "national"):
+        # Vega formats with the chart's number locale: "100 %" and "62,5" in da and nb.
+        number = charts[name]["config"]["locale"]["number"]
+        assert (number["percent"], number["decimal"]) == ("\u00a0%", ","), name
+    table = chart_table(charts["values"], lang)
+    assert table is not None
+    share = table[formats_title(lang)]
+    assert full in list(share)  # quality expected: every outcome named it
+    assert all(isinstance(v, str) and v.endswith("\u00a0%") for v in share)
+    english = reports.summary_charts(summary, "en")
+    assert english["values"]["config"]["locale"]["number"]["percent"] == "%"
+    en_table = chart_table(english["values"], "en")
+    assert en_table is not None and "100%" in list(en_table["Share"])
+
+
+def formats_title(lang: str) -> str:
+    from workshop.i18n import translate
+
+    return translate(lang, "barometer.chart.share")
+
+
+@pytest.mark.parametrize("lang", ["da", "nb", "en"])
+def test_every_value_category_has_one_name_on_page_brief_and_workbook(lang) -> None:
+    from workshop.barometer import label
+    from workshop.barometer.dimensions import Value
+    from workshop.i18n import catalogue
+    from workshop.reports.workbook import _Labels
+
+    words = catalogue(lang)
+    for value in Value:
+        name = label(value, lang, short=True)
+        rows = [v for k, v in words.items() if k.startswith(f"barometer.row.value_{value}.")]
+        assert all(row.startswith(f"{name} · ") for row in rows), (name, rows)
+        assert _Labels(lang).values([value.value]) == name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
@@ -174,3 +175,61 @@ def test_two_axis_names_wrap_and_run_towards_the_middle() -> None:
     # The 2×2 split on the points' own scale, which does not start at 0.
     assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [1, 5]
     assert spec["layer"][1]["encoding"]["y"]["scale"]["domain"] == [1, 5]
+
+
+@pytest.mark.parametrize("lang", ["da", "nb"])
+def test_every_tooltip_and_number_of_the_result_charts_reads_in_the_readers_language(
+    lang,
+) -> None:
+    """Tooltips (and the screen-reader tables built from them) showed "stance", "count", "wins",
+    "losses", "n" and "idea"; Vega wrote numbers as "1,234.5" and "50%"."""
+    from streamlit.testing.v1 import AppTest
+
+    def draw() -> None:
+        import json
+
+        import streamlit as st
+
+        from workshop.chart_layout import with_reader_locale
+        from workshop.ui import state
+        from workshop.ui.results import pairwise_words, stance_words, two_axis_words
+        from workshop.voting import charts, tallies
+
+        st.session_state[state.LANG] = st.query_params["lang"]
+        texts = {1: "Bænke", 2: "Lys"}
+        built = [
+            charts.statements_chart(
+                (tallies.StatementTally(1, 3, 1, 1),), texts, words=stance_words()
+            ),
+            charts.pairwise_chart(
+                (tallies.PairwiseScore(1, 3, 1, 0, 75.0),), texts, idea="Idé", **pairwise_words()
+            ),
+            charts.two_axis_chart(
+                (tallies.IdeaPosition(1, 2, 4.5, 3.5, None),), texts, **two_axis_words()
+            ),
+        ]
+        specs = [with_reader_locale(c, st.query_params["lang"]).to_dict() for c in built]
+        st.session_state["specs"] = json.dumps(specs, ensure_ascii=False)
+
+    at = AppTest.from_function(draw, default_timeout=30)
+    at.query_params["lang"] = lang
+    at.run()
+    assert not at.exception, at.exception
+    specs = json.loads(at.session_state["specs"])
+    titles: list[str] = []
+
+    def tooltips(node) -> None:
+        if isinstance(node, dict):
+            tooltip = node.get("tooltip")
+            if isinstance(tooltip, list):
+                titles.extend(str(t.get("title")) for t in tooltip if isinstance(t, dict))
+            for value in node.values():
+                tooltips(value)
+        elif isinstance(node, list):
+            for value in node:
+                tooltips(value)
+
+    tooltips(specs)
+    assert titles and not {"None", "stance", "count", "wins", "losses", "n", "idea"} & set(titles)
+    for spec in specs:
+        assert spec["config"]["locale"]["number"]["decimal"] == ","

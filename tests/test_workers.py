@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import types
 import zipfile
 from pathlib import Path
 
@@ -49,6 +50,23 @@ def die(store: Store) -> None:
 def test_a_job_on_a_shared_file_runs_in_another_process(store: Store) -> None:
     assert store.shareable
     assert workers.run(pid_of, store) != os.getpid()
+
+
+def test_a_worker_never_runs_the_script_that_is_main_when_it_starts(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streamlit makes the script that last ran ``__main__``; a spawned worker re-ran it (a page
+    under AppTest), died twice and the summary failed. A worker starts without it."""
+    page = tmp_path / "page.py"
+    page.write_text("raise AssertionError('a page script ran in a report worker')\n")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(page)
+    workers.shutdown()
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    try:
+        assert workers.run(pid_of, store) != os.getpid()
+    finally:
+        workers.shutdown()
 
 
 def test_a_memory_database_keeps_the_job_in_this_process() -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import altair as alt
+from babel import Locale
 
 #: Characters per line of a wrapped category label (≈ 160 px at Vega's 11 px axis font), so the
 #: labels leave most of a phone's width to the plot.
@@ -63,6 +64,47 @@ def category_axis(**options: Any) -> alt.Axis:
     return alt.Axis(
         **{"labelExpr": LINES, "labelLimit": LABEL_LIMIT, "labelOverlap": False, **options}
     )
+
+
+def percent_axis(lang: str, **options: Any) -> alt.Axis:
+    """An axis of shares (0–1) labelled as percentages; the reader's sign ("100 %" in da and
+    nb, "100%" in en) comes from the chart's number locale (:func:`with_reader_locale`)."""
+    del lang  # kept for the callers: the locale is the chart's, set once for all its numbers
+    return alt.Axis(format="%", **options)
+
+
+def number_locale(lang: str) -> dict[str, Any]:
+    """d3's number locale in the reader's style, from Babel (as ``formats`` writes numbers):
+    decimal sign, thousands separator and percent sign. Vega formats every axis label and
+    tooltip number with it (Vega's own is English: "1,234.5", "50%")."""
+    from workshop.i18n.formats import locale_name
+
+    locale = Locale.parse(locale_name(lang))
+    symbols = locale.number_symbols["latn"]
+    pattern = locale.percent_formats[None].pattern
+    return {
+        "decimal": symbols["decimal"],
+        "thousands": symbols["group"],
+        "grouping": [3],
+        "currency": ["", ""],
+        "percent": pattern[pattern.rindex("0") + 1 :],
+    }
+
+
+def with_reader_locale(chart: Any, lang: str) -> Any:
+    """``chart`` (an Altair chart or a Vega-Lite spec) whose numbers read in ``lang``."""
+    number = number_locale(lang)
+    if isinstance(chart, dict):
+        return {**chart, "config": {**chart.get("config", {}), "locale": {"number": number}}}
+    locale = alt.Locale(number=alt.NumberLocale(**number))
+    copy = chart.copy(deep=False)
+    if copy.config is alt.Undefined:
+        copy.config = alt.Config(locale=locale)
+    else:
+        config = copy.config.copy(deep=False)
+        config.locale = locale
+        copy.config = config
+    return copy
 
 
 def bottom_legend(**options: Any) -> alt.Legend:

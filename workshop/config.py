@@ -35,6 +35,7 @@ class Settings:
     time_zone: str = "Europe/Copenhagen"
     districts: tuple[str, ...] = ()
     report_workers: bool = True
+    accessibility_contact: str | None = None
 
 
 ENV_VARS: dict[str, str] = {
@@ -96,6 +97,11 @@ ENV_VARS: dict[str, str] = {
         " form and the diversity targets offer exactly these (default: none, applicants type"
         " their district)"
     ),
+    "SAMSKAB_ACCESSIBILITY_CONTACT": (
+        "where readers of the accessibility statement report a problem: the municipality's"
+        " e-mail address, phone or web form (default: none; the statement then tells readers"
+        " in words to contact the municipality that runs the meeting; set it)"
+    ),
     "SAMSKAB_FEEDBACK_SENDER": (
         "where feedback e-mails go: file:<path> (default file:data/feedback-outbox.txt),"
         " console, or python:<module>:<callable> returning a sender"
@@ -119,6 +125,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         joins_per_network_minute=max(1, int(env.get("SAMSKAB_JOINS_PER_NETWORK_MINUTE") or 600)),
         time_zone=_time_zone(env.get("SAMSKAB_TIME_ZONE")),
         report_workers=_report_workers(env.get("SAMSKAB_REPORT_WORKERS")),
+        accessibility_contact=(env.get("SAMSKAB_ACCESSIBILITY_CONTACT") or "").strip() or None,
         districts=tuple(
             dict.fromkeys(
                 d.strip() for d in (env.get("SAMSKAB_DISTRICTS") or "").split(",") if d.strip()

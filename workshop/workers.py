@@ -20,8 +20,10 @@ everything) and ``"suggestions"`` (the console's duplicate and theme suggestions
 export queues only behind other exports, never in front of a politician's summary.
 
 **Processes.** Spawned, not forked (Streamlit's process has many threads). A spawned child
-imports the parent's main script as ``__mp_main__``; ``streamlit_app.py`` then imports
-nothing, so a worker carries only what its jobs import. A worker exits when the process that
+re-runs the parent's ``__main__`` module, and Streamlit makes whichever script last ran
+``__main__`` (a page script under AppTest): a worker started then ran that page, died twice and
+the summary failed. So a worker is launched with ``__main__`` hidden for the instant its start
+data is written; it imports only what its jobs import. A worker exits when the app that
 started it is gone (it watches its parent), so no worker outlives a killed app holding the
 database open. A worker that dies mid-job (out of memory, an operator's kill) is replaced and
 the job tried once more in the new one; if that fails too, :class:`ReportFailed` says so in
@@ -38,10 +40,12 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
+import types
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -130,11 +134,44 @@ def _pool(lane: str) -> ProcessPoolExecutor:
         if pool is None:
             pool = _pools[lane] = ProcessPoolExecutor(
                 max_workers=1,
-                mp_context=multiprocessing.get_context("spawn"),
+                mp_context=_context(),
                 initializer=_start_worker,
                 initargs=(os.getpid(),),
             )
         return pool
+
+
+_launching = threading.Lock()
+
+
+@contextlib.contextmanager
+def _main_hidden() -> Iterator[None]:
+    """``__main__`` without a file or spec while a worker's start data is written (spawn then
+    leaves the main module alone); Streamlit's own next assignment is never undone."""
+    stub = types.ModuleType("__main__")
+    with _launching:
+        real = sys.modules.get("__main__")
+        sys.modules["__main__"] = stub
+        try:
+            yield
+        finally:
+            if sys.modules.get("__main__") is stub and real is not None:
+                sys.modules["__main__"] = real
+
+
+class _WorkerProcess(multiprocessing.context.SpawnProcess):
+    @staticmethod
+    def _Popen(process_obj: Any) -> Any:
+        with _main_hidden():
+            return multiprocessing.context.SpawnProcess._Popen(process_obj)
+
+
+class _WorkerContext(multiprocessing.context.SpawnContext):
+    Process = _WorkerProcess
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    return _WorkerContext()
 
 
 def _discard(lane: str, pool: ProcessPoolExecutor) -> None:

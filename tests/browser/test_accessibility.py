@@ -43,19 +43,9 @@ AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 REPORT = ROOT / "artifacts" / "accessibility.md"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING = {"critical", "serious"}
-# Every step kind a phone can be in, in agenda order (the welcome step comes first).
-STEPS = [
-    StepKind.WELCOME,
-    StepKind.BRAINSTORM,
-    StepKind.CLUSTERING,
-    StepKind.DOT_VOTE,
-    StepKind.STATEMENTS,
-    StepKind.PAIRWISE,
-    StepKind.TWO_AXIS,
-    StepKind.RANKED,
-    StepKind.CONSENT,
-    StepKind.WRAP_UP,
-]
+# Every step kind a phone can be in, in agenda order (the welcome step comes first): the enum
+# itself, so a new kind is checked without anyone remembering to list it here.
+STEPS = list(StepKind)
 STAFF_PAGES = [
     "committees",
     "committee?committee={committee}",

@@ -114,5 +114,14 @@ def test_held_ideas_and_duplicates_are_handled_from_the_keyboard(
     assert ideas.get_idea(store, dup.id).merged_into_id == keep.id
     page.locator(".st-key-console_held").scroll_into_view_if_needed()
     shots(page, "moderation-keyboard-after")
+
+    # An idea held while the console is open reaches it by itself (it stayed unseen until a
+    # reload): the held list refreshes like the suggestions do.
+    meeting = meetings.get_meeting(store, world["meeting"])
+    cai = meetings.join_meeting(store, meeting.join_code, "Cai", client="seed")
+    ideas.submit_idea(store, cai, "Flere blomster langs søstien")
+    expect(page.get_by_text(translate("da", "moderation_scale.held_title", count=1))).to_be_visible(
+        timeout=15_000
+    )
     store.close()
     ctx.close()

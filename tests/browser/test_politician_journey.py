@@ -88,6 +88,9 @@ def test_politician_reads_the_summary_and_downloads_the_brief(
         page.locator(".st-key-summary_pdf button").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".pdf") and "DEMO" in download.suggested_filename
+    # named in the reader's language, like everything in it
+    assert download.suggested_filename.endswith("-politisk-notat.pdf"), download.suggested_filename
+    assert "committee" not in download.suggested_filename
     folder = SCREENSHOTS / f"test_politician_reads_the_summary_and_downloads_the_brief_{device}"
     pdf_path = folder / "brief.pdf"
     download.save_as(pdf_path)

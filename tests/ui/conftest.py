@@ -56,6 +56,14 @@ def make_app() -> Callable[..., AppTest]:
     return make
 
 
+def open_console(make_app, user, meeting_id: int) -> AppTest:
+    """The console of ``meeting_id`` as ``user`` sees it after opening it (no exception)."""
+    at = make_app(user=user, query={"meeting": str(meeting_id)}).run()
+    at.switch_page(f"{PAGES}/console.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
 def texts(at: AppTest) -> str:
     """Everything a person would read on the page, as one string."""
     parts = []

@@ -63,3 +63,81 @@ def test_the_start_page_links_the_statement(app_store, make_app) -> None:
     assert not at.exception
     links = [element.proto.label for element in at.get("page_link")]
     assert "Tilgængelighedserklæring" in links
+
+
+# -- trial 18, finding 12: the statement as the Danish and Norwegian templates require ----------
+
+STATUS = {
+    "da": "delvist i overensstemmelse med WCAG 2.1 AA",
+    "nb": "delvis i samsvar med WCAG 2.1 AA",
+    "en": "partially conformant with WCAG 2.1 AA",
+}
+NO_SCREEN_READER_REVIEW = {
+    "da": "Ingen manuel gennemgang med skærmlæser endnu",
+    "nb": "Ingen manuell gjennomgang med skjermleser ennå",
+    "en": "No manual screen-reader review yet",
+}
+COMPLAINT = {
+    "da": ["Digitaliseringsstyrelsen", "https://digst.dk/"],
+    "nb": ["Tilsynet for universell utforming av IKT", "https://www.uutilsynet.no/"],
+    "en": ["https://digst.dk/", "https://www.uutilsynet.no/"],
+}
+ASK_THE_MUNICIPALITY = {
+    "da": "kontakt den kommune, der holder mødet",
+    "nb": "kontakt kommunen som holder møtet",
+    "en": "contact the municipality that runs the meeting",
+}
+
+
+@pytest.mark.parametrize("lang", ["da", "nb", "en"])
+def test_the_statement_states_its_conformance_status_and_what_is_not_checked(
+    app_store, make_app, lang, monkeypatch
+) -> None:
+    monkeypatch.delenv("SAMSKAB_ACCESSIBILITY_CONTACT", raising=False)
+    at = make_app(script=f"{PAGES}/accessibility.py", query={"lang": lang}).run()
+    assert not at.exception
+    shown = texts(at)
+    assert STATUS[lang] in shown
+    assert NO_SCREEN_READER_REVIEW[lang] in shown
+    # Both counts of "before", each as it was counted: the issue's six page states and ours.
+    for figure in ("6", "3", "10", str(MEASURED.pages), str(MEASURED.serious_states_before)):
+        assert figure in shown
+    # No contact set: the reader is told in words whom to ask; and the national complaint route.
+    assert ASK_THE_MUNICIPALITY[lang] in shown
+    for words in COMPLAINT[lang]:
+        assert words in shown
+
+
+def test_the_statement_names_the_contact_the_municipality_set(
+    app_store, make_app, monkeypatch
+) -> None:
+    monkeypatch.setenv("SAMSKAB_ACCESSIBILITY_CONTACT", "digitalisering@kommune.dk")
+    at = make_app(script=f"{PAGES}/accessibility.py", query={"lang": "da"}).run()
+    assert not at.exception
+    shown = texts(at).replace("\\", "")  # markdown escapes, which the page does not show
+    assert "write to digitalisering@kommune.dk" not in shown
+    assert "skriv til digitalisering@kommune.dk" in shown
+    assert ASK_THE_MUNICIPALITY["da"] not in shown
+    assert "Digitaliseringsstyrelsen" in shown
+
+
+def test_the_contact_setting_is_read_and_trimmed() -> None:
+    from workshop.config import load_settings
+
+    assert load_settings({}).accessibility_contact is None
+    contact = load_settings({"SAMSKAB_ACCESSIBILITY_CONTACT": " tilgaengelighed@kommune.dk "})
+    assert contact.accessibility_contact == "tilgaengelighed@kommune.dk"
+
+
+@pytest.mark.parametrize(
+    ("lang", "name"),
+    [("da", "Sprog: Dansk"), ("nb", "Språk: Norsk bokmål"), ("en", "Language: English")],
+)
+def test_the_language_switcher_is_named_as_a_language_choice(
+    app_store, make_app, lang, name
+) -> None:
+    """Trial 18, finding 9: the button a screen reader announced as just "Dansk"."""
+    at = make_app(script=f"{PAGES}/accessibility.py", query={"lang": lang}).run()
+    assert not at.exception
+    labels = [p.proto.popover.label for p in at.get("popover")]
+    assert name in labels, labels

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import join, make_meeting, start
-from tests.ui.conftest import PAGES, texts
+from tests.ui.conftest import PAGES, open_console, texts
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.agreements import core as agreements
@@ -29,11 +29,7 @@ def fie(app_store):
     return accounts.create_user(app_store, "fie", "a long passphrase", Role.FACILITATOR, "Fie")
 
 
-def console(make_app, user, meeting_id: int):
-    at = make_app(user=user, query={"meeting": str(meeting_id)}).run()
-    at.switch_page(f"{PAGES}/console.py").run()
-    assert not at.exception, at.exception
-    return at
+console = open_console
 
 
 def kinds(store, meeting_id: int) -> list[StepKind]:

@@ -10,7 +10,7 @@ from tests.ui.conftest import PAGES, texts
 from workshop import committees
 from workshop.committees import mandates, members, recommendations, recruitment
 from workshop.committees.model import Phase
-from workshop.i18n import translate
+from workshop.i18n import formats, translate
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 from workshop.model import Role
@@ -317,3 +317,43 @@ def test_the_timeline_shows_planned_dates_and_the_next_deadline(lifecycle, make_
     assert da("committee.timeline.due", date="01.12.2099") in shown
     assert "01.05.2099" in shown
     assert at.date_input(key="committee_due_recruitment").value == date(2099, 5, 1)
+
+
+def test_the_timeline_says_when_a_phase_ended_and_since_when_one_runs(lifecycle, make_app) -> None:
+    """Trial 18, finding 9: "afsluttet 06.12.2026", not "afsluttet · siden 06.12.2026" (the
+    date a finished phase began, read as if it were still running)."""
+    db, user = lifecycle["store"], lifecycle["users"][Role.FACILITATOR]
+    committee = lifecycle["committee"]
+    began = formats.date_text(committees.phase_history(db, committee.id)[Phase.RECRUITMENT], "da")
+    at = open_page(make_app, user, "committee", committee=str(committee.id))
+    lines = [m.value for m in at.markdown if "**" in m.value and ":material/" in m.value]
+    mandate = next(line for line in lines if phase_da(Phase.MANDATE) in line)
+    recruiting = next(line for line in lines if phase_da(Phase.RECRUITMENT) in line)
+    assert mandate.endswith(da("committee.timeline.done_on", date=began))
+    assert recruiting.endswith(da("committee.timeline.now_since", date=began))
+    assert "· siden" not in texts(at)
+
+
+def phase_da(phase: Phase) -> str:
+    return da(f"phase.{phase.value}")
+
+
+def test_an_applicants_answers_are_labelled_without_a_question_mark(lifecycle, make_app) -> None:
+    """Trial 18, finding 9: "Hører du til en af disse grupper?: Ung" read as a "?:"."""
+    db, user = lifecycle["store"], lifecycle["users"][Role.FACILITATOR]
+    committee = lifecycle["committee"]
+    recruitment.submit_application(
+        db,
+        committee.id,
+        name="Ida Ung",
+        motivation="Jeg vil være med",
+        consent=True,
+        diversity=recruitment.Diversity(age_band="under_25", hard_to_reach="youth"),
+    )
+    at = open_page(make_app, user, "recruitment", committee=str(committee.id))
+    shown = texts(at)
+    assert da("diversity.hard_to_reach.youth") in shown
+    assert "?:" not in shown
+    assert f"{da('summary.attribute.hard_to_reach')}: {da('diversity.hard_to_reach.youth')}" in (
+        shown.replace("\\", "")
+    )

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import join
-from tests.ui.conftest import PAGES, ROOT
+from tests.ui.conftest import PAGES, ROOT, open_console
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.i18n import translate
@@ -32,10 +32,7 @@ def room(app_store):
 
 
 def console(room, make_app) -> AppTest:
-    at = make_app(user=room["fie"], query={"meeting": str(room["meeting"].id)}).run()
-    at.switch_page(f"{PAGES}/console.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_console(make_app, room["fie"], room["meeting"].id)
 
 
 def test_first_step_offers_no_way_back_and_the_last_no_way_on(room, make_app) -> None:

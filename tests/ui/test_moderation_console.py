@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import join
-from tests.ui.conftest import PAGES, texts
+from tests.ui.conftest import open_console, texts
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.i18n import translate
@@ -43,10 +43,7 @@ def room(app_store):
 
 
 def console(room, make_app):
-    at = make_app(user=room["fie"], query={"meeting": str(room["meeting"].id)}).run()
-    at.switch_page(f"{PAGES}/console.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_console(make_app, room["fie"], room["meeting"].id)
 
 
 def test_the_console_lists_held_ideas_with_what_was_found(room, make_app) -> None:
@@ -119,6 +116,22 @@ def test_a_suggested_duplicate_group_merges_in_one_tap(room, make_app) -> None:
     at.button(key=f"console_dup_merge_{room['shown'].id}").click().run()
     assert not at.exception, at.exception
     assert ideas.get_idea(store, dup.id).merged_into_id == room["shown"].id
+
+
+def test_a_suggestion_gone_stale_is_refused_in_words_not_silently(room, make_app) -> None:
+    """A co-facilitator hides an idea of a suggested group while it is on screen: the tap is
+    refused with a message (it vanished without a word: the group was gone from the redraw)."""
+    store = room["store"]
+    dup = ideas.submit_idea(store, room["anna"], "flere bænke i skyggen tak")
+    seq = meetings.meeting_state(store, room["meeting"].id).change_seq
+    duplicates.duplicates_snapshot(store, room["meeting"].id, seq)
+    duplicates.duplicates_worker.wait()
+    at = console(room, make_app)
+    moderation.hide_idea(store, dup.id, "Dublet", actor=room["fie"])  # elsewhere, meanwhile
+    at.button(key=f"console_dup_merge_{room['shown'].id}").click().run()
+    assert not at.exception, at.exception
+    assert translate("da", "error.suggestions.stale") in [toast.value for toast in at.toast]
+    assert ideas.get_idea(store, dup.id).merged_into_id is None
 
 
 def test_pre_moderation_is_switched_on_in_the_console_and_holds_new_ideas(room, make_app) -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.factories import join
-from tests.ui.conftest import PAGES, texts
+from tests.ui.conftest import open_console, texts
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.i18n import translate
@@ -145,10 +145,7 @@ def test_the_phones_wrap_up_shows_each_steps_own_result(room, make_app) -> None:
 
 
 def console(room, make_app):
-    at = make_app(user=room["fie"], query={"meeting": str(room["meeting"].id)}).run()
-    at.switch_page(f"{PAGES}/console.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_console(make_app, room["fie"], room["meeting"].id)
 
 
 def test_the_consoles_dot_counts_come_from_the_dot_vote(room, make_app) -> None:

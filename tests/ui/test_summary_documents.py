@@ -78,3 +78,29 @@ def test_the_politician_reads_amendments_values_and_dates_in_their_language(
     buttons = [str(b.proto) for b in at.get("download_button")]
     assert len(buttons) == 5 and any("summary_workbook" in b for b in buttons)
     assert translate(lang, "summary.raw_data") in shown
+
+
+@pytest.mark.parametrize("lang", ["da", "nb"])
+def test_the_summary_reads_shares_ages_and_values_in_the_readers_words(
+    amended, make_app, lang
+) -> None:
+    """Trial 18, finding 8: the charts' hidden tables give shares as "100 %", not 1; the age
+    groups run young to old; a value category has one name on the page."""
+    at = make_app(
+        user=amended["users"][Role.POLITICIAN],
+        query={"lang": lang},
+        script=f"{PAGES}/summary.py",
+    ).run()
+    at.selectbox(key="summary_committee").set_value(amended["built"].committee_id).run()
+    assert not at.exception, at.exception
+    tables = [h.proto.body for h in at.get("html") if 'data-testid="chart-text"' in h.proto.body]
+    assert len(tables) == 3
+    assert "<td>100\u00a0%</td>" in tables[1]  # quality expected: every outcome named it
+    rows = tables[1].split("<tbody>")[1].split("</tr>")[:-1]
+    assert rows and all("\u00a0%</td>" in row for row in rows)  # every row's share, in words
+    shown = texts(at)
+    ages = [translate(lang, f"diversity.age_band.{k}") for k in ("under_25", "25_39", "60_74")]
+    positions = [shown.find(age) for age in ages]
+    assert -1 not in positions and positions == sorted(positions), positions
+    long_name = {"da": "Bedre borgerinddragelse", "nb": "Mer innbyggerinnflytelse"}[lang]
+    assert long_name not in shown

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import join
-from tests.ui.conftest import PAGES, texts
+from tests.ui.conftest import open_console, texts
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.i18n import translate
@@ -38,10 +38,7 @@ def room(app_store):
 
 
 def console(room, make_app):
-    at = make_app(user=room["fie"], query={"meeting": str(room["meeting"].id)}).run()
-    at.switch_page(f"{PAGES}/console.py").run()
-    assert not at.exception, at.exception
-    return at
+    return open_console(make_app, room["fie"], room["meeting"].id)
 
 
 def _submit(room, lines: list[str]) -> list[ideas.Idea]:
@@ -72,6 +69,23 @@ def test_the_themes_tab_shows_suggested_themes_with_names_and_ideas(room, make_a
     assert "parken" in name
     assert "skolen" in at.text_input(key=f"console_theme_suggestion_{school[0].id}_name").value
     assert f"`#{park[1].id}` Toilet i parken" in shown
+
+
+def test_enter_in_a_suggested_name_does_not_create_the_theme(room, make_app) -> None:
+    """A trial pressed Enter after renaming and the theme was created with every idea: the
+    suggestion's form is sent only by its button."""
+    at, park, _ = _with_two_themes(room, make_app)
+    wanted = f"console_theme_suggestion_{park[0].id}"
+
+    def forms(node):
+        proto = getattr(node, "proto", None)
+        if proto is not None and hasattr(proto, "form") and proto.HasField("form"):
+            yield proto.form
+        for child in getattr(node, "children", {}).values():
+            yield from forms(child)
+
+    (form,) = [f for f in forms(at._tree) if f.form_id.endswith(wanted)]
+    assert form.enter_to_submit is False
 
 
 def test_accepting_a_renamed_suggestion_without_one_idea_creates_the_theme(room, make_app) -> None:

@@ -15,6 +15,7 @@ from workshop.chart_layout import (
     LEGEND_CHARS,
     bottom_legend,
     category_axis,
+    percent_axis,
     row_step,
     wrap,
 )
@@ -63,7 +64,7 @@ def value_shares_chart(frame: pd.DataFrame, lang: str) -> alt.Chart:
                 "share:Q",
                 title=t("barometer.chart.share"),
                 scale=_SHARE_SCALE,
-                axis=alt.Axis(format="%"),
+                axis=percent_axis(lang),
             ),
             y=alt.Y(
                 "value_label:N",
@@ -147,7 +148,12 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
         .mark_rule(strokeWidth=2, color=_OURS_COLOUR)
         .encode(
             y=y,
-            x=alt.X("ci_low:Q", title=t("barometer.chart.share"), scale=_SHARE_SCALE),
+            x=alt.X(
+                "ci_low:Q",
+                title=t("barometer.chart.share"),
+                scale=_SHARE_SCALE,
+                axis=percent_axis(lang),
+            ),
             x2="ci_high:Q",
             opacity=faded,
             tooltip=[
@@ -166,7 +172,7 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
                 "share:Q",
                 title=t("barometer.chart.share"),
                 scale=_SHARE_SCALE,
-                axis=alt.Axis(format="%"),
+                axis=percent_axis(lang),
             ),
             color=alt.Color(
                 "series:N",

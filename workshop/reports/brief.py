@@ -14,6 +14,7 @@ still has æ ø å, and still wraps rather than cuts. Demo data is marked DEMO i
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,12 +33,18 @@ MAX_RECOMMENDATIONS = 6
 PAGE_W, PAGE_H, MARGIN = 210.0, 297.0, 15.0
 FOOTER_H = 10.0
 CONTENT_W = PAGE_W - 2 * MARGIN
+# Every colour text is written in reaches 4.5:1 (WCAG 2.1 AA) on white and on BOX, the headline
+# boxes' fill (tests/test_council_documents.py computes it): the national figure is a dark red,
+# not the charts' #E45756 (3.6:1).
 INK = (33, 37, 41)
-MUTED = (108, 117, 125)
+MUTED = (100, 108, 116)
 GREEN = (11, 110, 79)
-LIGHT_GREEN = (163, 211, 190)
 RED = (200, 35, 51)
-NATIONAL = (228, 87, 86)
+NATIONAL = (184, 45, 44)
+BOX = (241, 247, 244)
+# Runs of ordinary white space; a no-break space (U+00A0, U+202F) inside "29 %" or "10 000" is
+# kept, so the wrapping never puts "%" or "000" at the start of a line.
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 
 
 def _font_files() -> tuple[Path, Path] | None:
@@ -81,6 +88,8 @@ class _Brief(FPDF):
         if self.unicode:
             return text
         replaced = text.replace("–", "-").replace("…", "...").replace("≥", ">=").replace("·", "-")
+        replaced = replaced.replace("\u202f", "\xa0")  # Latin-1 has only the wide no-break space
+        replaced = replaced.replace("“", '"').replace("”", '"')
         return replaced.encode("latin-1", "replace").decode("latin-1")
 
     def font(self, size: float, bold: bool = False, colour: tuple[int, int, int] = INK) -> None:
@@ -102,7 +111,7 @@ class _Brief(FPDF):
         )
 
     def clean(self, text: str) -> str:
-        return self.text_ok(" ".join(str(text).split()))
+        return self.text_ok(_SPACES.sub(" ", str(text)).strip())
 
     def lines(self, text: str, width: float) -> int:
         """How many lines ``text`` takes at ``width`` in the current font."""
@@ -227,7 +236,7 @@ def build_brief(summary: Summary, lang: str, *, generated_on: date | None = None
     top = pdf.get_y()
     for index, (number, caption) in enumerate(boxes):
         x = MARGIN + index * (box_w + gap)
-        pdf.set_fill_color(241, 247, 244)
+        pdf.set_fill_color(*BOX)
         pdf.rect(x, top, box_w, box_h, style="F")
         pdf.set_xy(x, top + 2)
         pdf.font(17, bold=True, colour=GREEN)

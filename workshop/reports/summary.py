@@ -8,6 +8,7 @@ viewer of the same version shares one computation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -17,6 +18,7 @@ import pandas as pd
 
 from workshop import barometer, chart_layout, outcomes, workers
 from workshop.cache import VersionedCache
+from workshop.committees.model import DIVERSITY_OPTIONS
 from workshop.db import Store
 from workshop.feedback import core as feedback
 from workshop.i18n import formats
@@ -192,10 +194,22 @@ def diversity_frame(store: Store, committee_id: int | None) -> pd.DataFrame:
                 "attribute": attribute,
                 "members": members,
                 "reported": sum(answers.values()),
-                "answers": dict(sorted(answers.items())),
+                "answers": dict(sorted(answers.items(), key=_answer_order(attribute))),
             }
         )
     return pd.DataFrame(result, columns=["attribute", "members", "reported", "answers"])
+
+
+def _answer_order(attribute: str) -> Callable[[tuple[str, int]], tuple[int, str]]:
+    """Answers in the form's order (ages young to old: "Under 25", "25–39" … "75 or over"); free
+    text (districts) and answers the form no longer offers after them, alphabetically."""
+    order = DIVERSITY_OPTIONS.get(attribute, ())
+
+    def key(item: tuple[str, int]) -> tuple[int, str]:
+        answer = item[0]
+        return (order.index(answer) if answer in order else len(order), answer)
+
+    return key
 
 
 def answer_label(lang: str, attribute: str, answer: str) -> str:
@@ -624,6 +638,7 @@ def summary_charts(summary: Summary, lang: str) -> dict[str, dict[str, Any]]:
     Altair's validation of a layered chart takes ~50–100 ms; a politician opening the page
     after someone else pays nothing. The specs live with the cached summary.
     """
+    from workshop.chart_layout import with_reader_locale
     from workshop.i18n import translate
 
     key = ("charts", lang)
@@ -643,6 +658,8 @@ def summary_charts(summary: Summary, lang: str) -> dict[str, dict[str, Any]]:
             charts["national"] = barometer.national_comparison_chart(
                 summary.comparison, lang
             ).to_dict(validate=False)
+        # Every axis label and tooltip number in the reader's style ("62,5 %", "10.000").
+        charts = {name: with_reader_locale(spec, lang) for name, spec in charts.items()}
         summary.extras[key] = charts
     return charts
 

@@ -61,7 +61,7 @@ class _Labels:
 
     def values(self, keys: Any) -> str:
         listed = json.loads(keys) if isinstance(keys, str) else list(keys or [])
-        return ", ".join(value_label(key, self.lang) for key in listed)
+        return ", ".join(value_label(key, self.lang, short=True) for key in listed)
 
     def columns(self, *spec: tuple[str, str]) -> list[Column]:
         return [Column(self(f"workbook.col.{name}"), kind) for name, kind in spec]
@@ -137,24 +137,46 @@ def _members(store: Store, committee_id: int | None, t: _Labels) -> Sheet:
     )
 
 
+def _agenda(written: str | None, steps: list[str]) -> str | None:
+    """A meeting's agenda: what the committee wrote on its plan (a committee meeting), then
+    its steps in order by name with the question each asks (what a live dialogue runs)."""
+    parts = [part for part in ((written or "").strip(), "\n".join(steps)) if part]
+    return "\n".join(parts) or None
+
+
 def _meetings(store: Store, committee_id: int | None, t: _Labels) -> Sheet:
+    """One row a meeting. Time: the planned time (a committee meeting's plan), else when its
+    first step started (a live dialogue that ran), else nothing: never when the record was made.
+    Minutes exist only for a committee meeting (its plan); a live dialogue keeps none."""
     from workshop.reports.summary import _dots_in
 
     where, params = _where(committee_id, "outer_m.committee_id")
     rows = store.query(
         f"""
         SELECT c.title AS committee, outer_m.title, outer_m.kind, outer_m.status,
-          outer_m.created_at, p.planned_at, p.location, p.agenda, p.minutes,
+          outer_m.id, p.planned_at, p.location, p.agenda, p.minutes,
+          (SELECT MIN(s.started_at) FROM steps s WHERE s.meeting_id = outer_m.id) AS ran_at,
           (SELECT COUNT(*) FROM participants x WHERE x.meeting_id = outer_m.id) AS people,
           (SELECT COUNT(*) FROM ideas i WHERE i.meeting_id = outer_m.id AND i.hidden = 0)
             AS ideas,
           {_dots_in("m.id = outer_m.id")} AS votes
         FROM meetings outer_m JOIN committees c ON c.id = outer_m.committee_id
         LEFT JOIN meeting_plans p ON p.meeting_id = outer_m.id
-        WHERE {where} ORDER BY COALESCE(p.planned_at, outer_m.created_at), outer_m.id
+        WHERE {where} ORDER BY COALESCE(p.planned_at, ran_at, outer_m.created_at), outer_m.id
         """,
         params,
     )
+    steps: dict[int, list[str]] = {}
+    step_where, step_params = _where(committee_id, "m.committee_id")
+    for step in store.query(
+        f"SELECT s.meeting_id, s.kind, s.prompt FROM steps s JOIN meetings m ON m.id = s.meeting_id"
+        f" WHERE {step_where} ORDER BY s.meeting_id, s.position",
+        step_params,
+    ):
+        listed = steps.setdefault(step["meeting_id"], [])
+        name = f"{len(listed) + 1}. {t.code('step', step['kind'])}"
+        prompt = " ".join(str(step["prompt"] or "").split())
+        listed.append(f"{name}: {prompt}" if prompt else name)
     return Sheet(
         t("workbook.sheet.meetings"),
         t.columns(
@@ -176,9 +198,9 @@ def _meetings(store: Store, committee_id: int | None, t: _Labels) -> Sheet:
                 r["title"],
                 t.code("meeting.kind", r["kind"]),
                 t.code("meeting.status", r["status"]),
-                _moment(r["planned_at"] or r["created_at"]),
+                _moment(r["planned_at"] or r["ran_at"]),
                 r["location"] or None,
-                r["agenda"] or None,
+                _agenda(r["agenda"], steps.get(r["id"], [])),
                 r["minutes"] or None,
                 r["people"],
                 r["ideas"],
@@ -364,6 +386,19 @@ def council_workbook(store: Store, committee_id: int | None, lang: str) -> bytes
         datetime_format=f"{day} hh:mm",
         percent_format="0%" if formats.locale_name(lang) == formats.LOCALES["en"] else "0 %",
     )
+
+
+def file_name(lang: str, kind: str, committee_id: int | None, *, is_demo: bool = False) -> str:
+    """The download's file name in the reader's language: ``samskab-alle-udvalg-arbejdsbog.xlsx``,
+    ``samskab-udvalg-3-politisk-notat.pdf`` (``kind``: ``workbook`` or ``brief``)."""
+    scope = (
+        translate(lang, "documents.file.committee", id=committee_id)
+        if committee_id
+        else translate(lang, "documents.file.all_committees")
+    )
+    demo = "-DEMO" if is_demo else ""
+    suffix = "xlsx" if kind == "workbook" else "pdf"
+    return f"samskab-{scope}{demo}-{translate(lang, f'documents.file.{kind}')}.{suffix}"
 
 
 def workbook_file(store: Store, committee_id: int | None, lang: str) -> bytes:

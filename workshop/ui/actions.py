@@ -75,13 +75,21 @@ def or_stop(action: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 def flash_refusal(
-    action: Callable[..., object], *args: Any, key: str = state.FLASH, **kwargs: Any
+    action: Callable[..., object],
+    *args: Any,
+    key: str = state.FLASH,
+    done: str | None = None,
+    **kwargs: Any,
 ) -> None:
-    """For ``on_click``: run ``action``; a refusal waits in ``key`` for the next run to show."""
+    """For ``on_click``: run ``action``; a refusal (or ``done``) waits in ``key`` for the next
+    run to show."""
     try:
         action(*args, **kwargs)
     except WorkshopError as error:
         st.session_state[key] = error_text(error)
+    else:
+        if done:
+            st.session_state[key] = done
 
 
 def verdict_text(verdict: Verdict) -> str | None:

@@ -16,6 +16,7 @@ import streamlit as st
 
 from workshop.model import Idea, Participant
 from workshop.ui.agreement_gate import gated_tap
+from workshop.ui.frontend_words import name_controls
 from workshop.ui.i18n import t, tn
 from workshop.ui.process import store
 from workshop.ui.session import show_flash
@@ -115,27 +116,36 @@ def two_axis_ballot(participant: Participant, round_id: int, ideas: Sequence[Ide
     show_flash()
     mine = vote_methods.my_ballot(store(), round_id, participant.id)["entries"]
     st.caption(tn("ballot.two_axis.progress", len(mine), total=len(ideas)))
+    names: dict[str, str] = {}  # each idea's two groups and button name their idea
+    impact, feasibility, save = (
+        t("ballot.two_axis.impact"),
+        t("ballot.two_axis.feasibility"),
+        t("ballot.two_axis.save"),
+    )
     for idea in ideas:
         done = mine.get(idea.id)
         impact_key, feasible_key = f"ballot_impact_{idea.id}", f"ballot_feasible_{idea.id}"
+        save_key, whole = f"ballot_save_{idea.id}", " ".join(idea.text.split())
+        for key, what in ((impact_key, impact), (feasible_key, feasibility), (save_key, save)):
+            names[key] = t("a11y.for_idea", what=what, idea=whole)
         with st.container(border=True, key=f"ballot_scores_{idea.id}"):
             st.markdown(user_text(idea.text))
             st.segmented_control(
-                t("ballot.two_axis.impact"),
+                impact,
                 SCORES,
                 key=impact_key,
                 default=done[0] if done else None,
             )
             st.segmented_control(
-                t("ballot.two_axis.feasibility"),
+                feasibility,
                 SCORES,
                 key=feasible_key,
                 default=done[1] if done else None,
             )
             chosen = (st.session_state.get(impact_key), st.session_state.get(feasible_key))
             st.button(
-                t("ballot.two_axis.save"),
-                key=f"ballot_save_{idea.id}",
+                save,
+                key=save_key,
                 type="primary",
                 disabled=None in chosen or chosen == done,
                 on_click=_from_state,
@@ -144,6 +154,7 @@ def two_axis_ballot(participant: Participant, round_id: int, ideas: Sequence[Ide
             )
             if done:
                 st.caption(t("ballot.two_axis.saved", impact=done[0], feasibility=done[1]))
+    name_controls("two_axis", names)
 
 
 def ranked_ballot(participant: Participant, round_id: int, ideas: Sequence[Idea]) -> None:

@@ -18,6 +18,7 @@ checks what the browser shows).
 
 from __future__ import annotations
 
+import html
 import json
 
 import streamlit as st
@@ -34,12 +35,51 @@ HINTS = {
     "Press ⌘+Enter to submit form": "frontend.press_cmd_enter_form",
 }
 
+# A date picker's empty segments, as Streamlit 1.67's DateInput (react-aria) writes them in
+# English: "dd.mm.yyyy" → da/nb "dd.mm.åååå".
+DATE_PARTS = {"dd": "frontend.date_day", "mm": "frontend.date_month", "yyyy": "frontend.date_year"}
+
 # A download whose file could not be built: Streamlit writes its English under the button
 # (``stDownloadButtonError``) for five seconds; the reader gets it in words instead.
 DOWNLOAD_ERRORS = ("Failed to generate file for download", "Request timed out", "Download failed")
 
+# What a screen reader hears: the accessible names Streamlit 1.67's frontend writes in English
+# (aria-label and title, found in static/js: StreamlitMarkdown, index, ChatInput, Selectbox,
+# NumberInput, Multiselect, ProgressBar) and react-aria's overlay "Dismiss" → our keys.
+NAMES = {
+    "Link to heading": "frontend.link_to_heading",
+    "Main menu": "frontend.main_menu",
+    "Chat message from user": "frontend.chat_own",
+    "Chat message from assistant": "frontend.chat_other",
+    "Send message": "frontend.send_message",
+    "Stop script": "frontend.stop",
+    "Open": "frontend.open",
+    "Help": "frontend.help",
+    "Increment": "frontend.increment",
+    "Decrement": "frontend.decrement",
+    "Clear value": "frontend.clear_value",
+    "progress": "frontend.progress",
+    "Selected values": "frontend.selected_values",
+    "Clear all": "frontend.clear_all",
+    "Dismiss": "frontend.dismiss",
+    "Close": "frontend.close",
+}
+# Names with a label inside ("Help for Alder", "Remove Bænke under træerne"): a regular
+# expression and our words, "$1" standing for the label.
+PATTERNS = {
+    r"^Help for (.+)$": "frontend.help_for",
+    r"^Remove (.+)$": "frontend.remove_value",
+}
+# react-aria's live region (``[data-live-announcer]``) under a multiselect: the number of
+# options when the list opens, and "…, selected" when one is picked.
+ANNOUNCEMENTS = {
+    r"^(1) options? available\.$": "frontend.options_one",
+    r"^(\d+) options? available\.$": "frontend.options_other",
+    r"^(.+), selected$": "frontend.chosen",
+}
+
 SCRIPT = """
-<style>.st-key-sk_frontend_words { display: none; }</style>
+<style>.st-key-sk_frontend_words, [class*="st-key-sk_names_"] { display: none; }</style>
 <script>
 (() => {
   window.__samskabWords = %s;
@@ -51,15 +91,73 @@ SCRIPT = """
       const own = words.hints[span.textContent];
       if (own !== undefined && own !== span.textContent) span.textContent = own;
     });
+    // A date picker's empty segments ("dd", "mm", "yyyy"): the text node itself is changed,
+    // so React's next value (a typed digit) still lands in it.
+    document.querySelectorAll(
+      '[data-testid="stDateInput"] [role="spinbutton"][data-placeholder="true"]'
+    ).forEach(segment => {
+      const text = [...segment.childNodes].find(node => node.nodeType === Node.TEXT_NODE);
+      const own = text && words.date_parts[text.data];
+      if (own && own !== text.data) text.data = own;
+    });
     document.querySelectorAll('[data-testid="stDownloadButtonError"]').forEach(box => {
       if (words.download_errors.includes(box.textContent)) box.textContent = words.download_failed;
+    });
+    const own = (value, exact, patterns) => {
+      if (exact[value] !== undefined) return exact[value];
+      for (const [pattern, mine] of patterns) {
+        const found = new RegExp(pattern).exec(value);
+        if (found) return mine.split('$1').join(found[1]);
+      }
+      return null;
+    };
+    // Streamlit's English names. A multiselect's chosen values carry the idea's own text as
+    // their name: those are left alone, but for their "Remove …" button.
+    document.querySelectorAll('[aria-label], [title], [aria-roledescription]').forEach(el => {
+      const inTag = el.closest('[data-tag]') !== null;
+      for (const attr of ['aria-label', 'title', 'aria-roledescription']) {
+        const value = el.getAttribute(attr);
+        if (value === null) continue;
+        const removes = attr === 'aria-label' && el.tagName === 'BUTTON';
+        const mine = inTag
+          ? (removes ? own(value, {}, words.patterns) : null)
+          : own(value, words.names, words.patterns);
+        if (mine !== null && mine !== value) el.setAttribute(attr, mine);
+      }
+    });
+    document.querySelectorAll('[data-live-announcer] div:not(:has(*))').forEach(line => {
+      const mine = own(line.textContent, {}, words.announcements);
+      if (mine !== null && mine !== line.textContent) line.textContent = mine;
+    });
+    // Names the page asks for (a repeated control named with what it acts on): a hidden
+    // element carries {widget key: name}; the name goes on the widget's control.
+    document.querySelectorAll('[data-sk-names]').forEach(box => {
+      let names;
+      try { names = JSON.parse(box.getAttribute('data-sk-names')); } catch (e) { return; }
+      for (const [key, name] of Object.entries(names)) {
+        document.querySelectorAll('.st-key-' + CSS.escape(key)).forEach(widget => {
+          // The widget's first control, and any copy of it Streamlit keeps beside it.
+          const controls = [...widget.querySelectorAll(
+            'button, input, textarea, [role="radiogroup"], [role="group"]'
+          )];
+          const first = controls[0];
+          controls.filter(control => first && control.tagName === first.tagName
+              && control.getAttribute('role') === first.getAttribute('role'))
+            .forEach(control => {
+              if (control.getAttribute('aria-label') !== name) {
+                control.setAttribute('aria-label', name);
+              }
+            });
+        });
+      }
     });
   };
   if (!window.__samskabWordsObserver) {
     window.__samskabWordsObserver = new MutationObserver(apply);
-    window.__samskabWordsObserver.observe(
-      document.body, { childList: true, subtree: true, characterData: true }
-    );
+    window.__samskabWordsObserver.observe(document.body, {
+      childList: true, subtree: true, characterData: true,
+      attributes: true, attributeFilter: ['aria-label', 'title', 'aria-roledescription'],
+    });
   }
   apply();
 })();
@@ -73,7 +171,23 @@ def words() -> dict[str, object]:
         "hints": {english: t(key) for english, key in HINTS.items()},
         "download_errors": list(DOWNLOAD_ERRORS),
         "download_failed": t("frontend.download_failed"),
+        "date_parts": {english: t(key) for english, key in DATE_PARTS.items()},
+        "names": {english: t(key) for english, key in NAMES.items()},
+        "patterns": [[pattern, t(key)] for pattern, key in PATTERNS.items()],
+        "announcements": [[pattern, t(key)] for pattern, key in ANNOUNCEMENTS.items()],
     }
+
+
+def name_controls(key: str, names: dict[str, str]) -> None:
+    """Give repeated controls an accessible name that says what each acts on, where the visible
+    label stays short (a phone): ``names`` maps a widget's key to its name, which the
+    observer above puts on the widget's button, field or group as ``aria-label``. One hidden
+    element for the lot (a ballot of many ideas stays cheap to draw)."""
+    if not names:
+        return
+    payload = html.escape(json.dumps(names, ensure_ascii=False), quote=True)
+    with st.container(key=f"sk_names_{key}"):
+        st.html(f'<div hidden data-sk-names="{payload}"></div>')
 
 
 def install() -> None:

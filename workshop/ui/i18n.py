@@ -79,8 +79,12 @@ def error_text(error: WorkshopError) -> str:
 def language_switcher(key: str) -> None:
     """A small language menu; the choice sticks for this browser session."""
     current = current_language()
+    # Named as a language choice ("Sprog: Dansk"), not just "Dansk": a screen reader hears
+    # the button's label as its name.
     with st.popover(
-        LANGUAGE_NAMES[current], icon=":material/translate:", key=key, help=t("common.language")
+        t("common.language_named", language=LANGUAGE_NAMES[current]),
+        icon=":material/translate:",
+        key=key,
     ):
         for code in LANGUAGES:
             if st.button(

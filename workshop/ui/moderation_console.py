@@ -27,9 +27,11 @@ PAGE_KEY = "console_browse_page"
 CHOSEN_KEY = "console_mod_idea"
 
 
+@st.fragment(run_every=SUGGESTIONS_REFRESH_SECONDS)
 def held_panel(db: Store, meeting_id: int, user: User, step: Step | None) -> None:
     """Ideas held back before the wall (possible personal data, or pre-moderation): hide
-    (the author is told why) or show, one tap each; the oldest also from the keyboard."""
+    (the author is told why) or show, one tap each; the oldest also from the keyboard.
+    Refreshes by itself: an idea a phone sends while the console is open appears."""
     held = moderation.list_held(db, meeting_id)
     with st.container(border=True, key="console_held"):
         st.markdown(f"**{t('moderation_scale.held_title', count=len(held))}**")
@@ -112,10 +114,20 @@ def short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+MERGED_KEY = "console_dup_acted"
+
+
+def _merge_suggested(db: Store, idea_ids: list[int], user: User) -> None:
+    flash_refusal(duplicates.merge_group, db, idea_ids, actor=user, done=t("console.done"))
+    st.session_state[MERGED_KEY] = True
+
+
 @st.fragment(run_every=SUGGESTIONS_REFRESH_SECONDS)
 def duplicates_panel(db: Store, meeting_id: int, user: User) -> None:
     """Suggested duplicate groups, newest computation first; one tap merges a group into its
     oldest idea. Polls the background result; never computes on this run."""
+    if st.session_state.pop(MERGED_KEY, False):
+        st.rerun()  # the whole console: its lists changed, and the answer shows as a toast
     change_seq = meetings.meeting_state(db, meeting_id).change_seq
     snapshot = duplicates.duplicates_snapshot(db, meeting_id, change_seq)
     shown_ids = [i for g in snapshot.groups[:SUGGESTIONS_SHOWN] for i in g.idea_ids]
@@ -136,19 +148,17 @@ def duplicates_panel(db: Store, meeting_id: int, user: User) -> None:
             with st.container(border=True, key=f"console_dup_{members[0].id}"):
                 for idea in members:
                     st.markdown(f"`#{idea.id}` {user_text(short(idea.text))}")
-                if st.button(
+                # A callback, with the ideas as drawn: a co-facilitator's hide or merge in the
+                # meantime drops the group from the next drawing, and a plain button's click
+                # would then vanish without a word; the service refuses it and says why.
+                st.button(
                     tn("moderation_scale.merge_group", len(members) - 1, keep=members[0].id),
                     key=f"console_dup_merge_{members[0].id}",
                     icon=":material/merge:",
                     shortcut="Alt+M" if number == 0 else None,
-                ):
-                    act(
-                        duplicates.merge_group,
-                        db,
-                        [i.id for i in members],
-                        actor=user,
-                        done=t("console.done"),
-                    )
+                    on_click=_merge_suggested,
+                    args=(db, [i.id for i in members], user),
+                )
         if len(snapshot.groups) > SUGGESTIONS_SHOWN:
             st.caption(
                 t(

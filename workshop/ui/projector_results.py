@@ -18,9 +18,10 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import streamlit as st
 
+from workshop.chart_layout import with_reader_locale
 from workshop.db import Store
-from workshop.ui.i18n import t, tn
-from workshop.ui.results import group_name
+from workshop.ui.i18n import current_language, t, tn
+from workshop.ui.results import group_name, pairwise_words, stance_words, two_axis_words
 from workshop.voting import charts as vote_charts
 from workshop.voting import methods as vote_methods
 from workshop.voting import wrapup
@@ -89,7 +90,11 @@ def _chart(chart: alt.Chart | alt.LayerChart | alt.FacetChart, key: str) -> None
     # Streamlit sizes a stretched chart by its width on the screen, after the page's zoom, and
     # Vega draws that inside the zoom: below 1080p a chart takes less of its column (at 720p
     # two thirds), its type and height still scaled with the slide.
-    st.altair_chart(vote_charts.for_projector(chart), width="stretch", key=key)
+    st.altair_chart(
+        with_reader_locale(vote_charts.for_projector(chart), current_language()),
+        width="stretch",
+        key=key,
+    )
 
 
 def show_results(
@@ -124,29 +129,21 @@ def show_results(
         chart = vote_charts.two_axis_chart(
             result,
             texts,
-            impact=t("ballot.two_axis.impact"),
-            feasibility=t("ballot.two_axis.feasibility"),
+            **two_axis_words(),
             order=order[:shown],
             size=size,
             height=TWO_AXIS_PX,
         )
     elif method is VoteMethod.STATEMENTS:
         shown = vote_charts.rows_that_fit(ranked, STATEMENT_BARS_PX, size)
-        words = {
-            "agree": t("ballot.statements.agree"),
-            "disagree": t("ballot.statements.disagree"),
-            "pass": t("ballot.statements.pass"),
-            "share": t("results.share"),
-            "statement": t("results.statement"),
-        }
         chart = vote_charts.statements_chart(
-            result, texts, words=words, order=order[:shown], size=size
+            result, texts, words=stance_words(), order=order[:shown], size=size
         )
     else:
         shown = vote_charts.rows_that_fit(ranked, BARS_PX, size)
         if method is VoteMethod.PAIRWISE:
             chart = vote_charts.pairwise_chart(
-                result, texts, score=t("results.score"), idea=idea, top=shown, size=size
+                result, texts, idea=idea, top=shown, size=size, **pairwise_words()
             )
         else:
             chart = vote_charts.ranked_chart(

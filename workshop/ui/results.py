@@ -8,14 +8,15 @@ and shows opinion groups ("what unites the room") for statement rounds. All tall
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 import altair as alt
 import streamlit as st
 
+from workshop.chart_layout import with_reader_locale
 from workshop.db import Store
 from workshop.ui.accessibility import chart_text
-from workshop.ui.i18n import t, tn
+from workshop.ui.i18n import current_language, t, tn
 from workshop.ui.widgets import user_text
 from workshop.voting import charts as vote_charts
 from workshop.voting import methods as vote_methods
@@ -24,13 +25,42 @@ from workshop.voting.opinion_groups import GroupingStatus
 from workshop.voting.tallies import Id
 
 
-def _stance_words() -> dict[str, str]:
+def stance_words() -> dict[str, str]:
+    """The statements chart's words (its legend, axis and tooltip) in the reader's language."""
     return {
         "agree": t("ballot.statements.agree"),
         "disagree": t("ballot.statements.disagree"),
         "pass": t("ballot.statements.pass"),
         "share": t("results.share"),
         "statement": t("results.statement"),
+        "answer": t("results.answer"),
+        "count": t("results.count"),
+    }
+
+
+class PairwiseWords(TypedDict):
+    score: str
+    wins: str
+    losses: str
+
+
+class TwoAxisWords(TypedDict):
+    impact: str
+    feasibility: str
+    idea: str
+    ratings: str
+
+
+def pairwise_words() -> PairwiseWords:
+    return {"score": t("results.score"), "wins": t("results.wins"), "losses": t("results.losses")}
+
+
+def two_axis_words() -> TwoAxisWords:
+    return {
+        "impact": t("ballot.two_axis.impact"),
+        "feasibility": t("ballot.two_axis.feasibility"),
+        "idea": t("results.idea"),
+        "ratings": t("results.ratings"),
     }
 
 
@@ -56,16 +86,11 @@ def show_round_results(
     if method is VoteMethod.DOT_VOTE:
         chart = vote_charts.dots_chart(result, texts, dots=t("results.dots"), idea=idea)
     elif method is VoteMethod.STATEMENTS:
-        chart = vote_charts.statements_chart(result, texts, words=_stance_words())
+        chart = vote_charts.statements_chart(result, texts, words=stance_words())
     elif method is VoteMethod.PAIRWISE:
-        chart = vote_charts.pairwise_chart(result, texts, score=t("results.score"), idea=idea)
+        chart = vote_charts.pairwise_chart(result, texts, idea=idea, **pairwise_words())
     elif method is VoteMethod.TWO_AXIS:
-        chart = vote_charts.two_axis_chart(
-            result,
-            texts,
-            impact=t("ballot.two_axis.impact"),
-            feasibility=t("ballot.two_axis.feasibility"),
-        )
+        chart = vote_charts.two_axis_chart(result, texts, **two_axis_words())
     elif method is VoteMethod.RANKED:
         chart = vote_charts.ranked_chart(result, texts, wins=t("results.beats"), idea=idea)
     else:
@@ -74,7 +99,9 @@ def show_round_results(
         st.markdown(f"**{t(result.outcome_key)}**")
         for vote in (*result.blocks, *result.concerns):
             st.caption(f"{t(f'tally.consent.{vote.response}')}: {user_text(vote.reason)}")
-    st.altair_chart(chart, width="stretch", key=f"{key}_chart")
+    st.altair_chart(
+        with_reader_locale(chart, current_language()), width="stretch", key=f"{key}_chart"
+    )
     chart_text(chart)
     if method is VoteMethod.STATEMENTS:
         show_opinion_groups(db, round_id, vote_seq, texts, key=key)
@@ -124,7 +151,9 @@ def show_opinion_groups(
         st.caption(t("results.no_consensus"))
     names = {g.label: group_name(g.label) for g in groups.groups}
     opinion_map = vote_charts.opinion_map_chart(groups, group=t("results.group"), names=names)
-    st.altair_chart(opinion_map, width="stretch", key=f"{key}_groups")
+    st.altair_chart(
+        with_reader_locale(opinion_map, current_language()), width="stretch", key=f"{key}_groups"
+    )
     chart_text(opinion_map)
     for group in groups.groups:
         with st.container(border=True, key=f"{key}_group_{group.label}"):

@@ -88,7 +88,9 @@ def _suggestion_form(
     seen_key = f"{key}_seen"
     seen: list[int] = st.session_state.get(seen_key) or list(by_id)
     st.session_state[seen_key] = list(by_id)
-    with st.form(key):
+    # Enter in the name field must not create the theme: the facilitator may still leave ideas
+    # out (a trial created two themes by pressing Enter after renaming).
+    with st.form(key, enter_to_submit=False):
         name = st.text_input(
             t("theme_suggestions.name"),
             value=suggestion.name,

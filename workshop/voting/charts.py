@@ -155,6 +155,16 @@ def _idea_bars(
     )
 
 
+def _titled(*fields: tuple[str, str | None, str | None]) -> list[alt.Tooltip]:
+    """Tooltip fields, each under the reader's word for it (the screen-reader table uses the
+    same titles); a field without a word is left out rather than shown by its code."""
+    return [
+        alt.Tooltip(field, title=title, format=fmt) if fmt else alt.Tooltip(field, title=title)
+        for field, title, fmt in fields
+        if title
+    ]
+
+
 def dots_chart(
     tally: tallies.DotTally, texts: Mapping[tallies.Id, str], *, dots: str, idea: str
 ) -> alt.Chart:
@@ -234,12 +244,12 @@ def statements_chart(
                 legend=bottom_legend(),
             ),
             order=alt.Order("order:Q"),
-            tooltip=[
-                alt.Tooltip("text:N", title=words["statement"]),
-                "stance:N",
-                "count:Q",
-                alt.Tooltip("share:Q", format=".0%"),
-            ],
+            tooltip=_titled(
+                ("text:N", words["statement"], None),
+                ("stance:N", words.get("answer"), None),
+                ("count:Q", words.get("count"), None),
+                ("share:Q", words["share"], ".0%"),
+            ),
         )
         .properties(height=row_step(frame["statement"], line_px=size.line_px))
     )
@@ -251,10 +261,13 @@ def pairwise_chart(
     *,
     score: str,
     idea: str,
+    wins: str = "",
+    losses: str = "",
     top: int | None = None,
     size: TypeSize = NORMAL,
 ) -> alt.Chart:
-    """Scores out of 100, best first; ``top``: only the first so many ideas."""
+    """Scores out of 100, best first; ``top``: only the first so many ideas. The tooltip (and
+    the screen-reader table) adds wins and losses when given their words."""
     frame = pd.DataFrame(
         [
             {
@@ -274,7 +287,9 @@ def pairwise_chart(
         idea=idea,
         color=BLUE,
         sort="-x",
-        tooltip=[alt.Tooltip("score:Q", title=score, format=".0f"), "wins:Q", "losses:Q"],
+        tooltip=_titled(
+            ("score:Q", score, ".0f"), ("wins:Q", wins, None), ("losses:Q", losses, None)
+        ),
         size=size,
     )
 
@@ -285,6 +300,8 @@ def two_axis_chart(
     *,
     impact: str,
     feasibility: str,
+    idea: str = "",
+    ratings: str = "",
     low: float = 1,
     high: float = 5,
     order: Sequence[tallies.Id] | None = None,
@@ -318,12 +335,12 @@ def two_axis_chart(
         .encode(
             x=alt.X("feasibility:Q", title=feasibility, scale=scale),
             y=alt.Y("impact:Q", title=impact, scale=scale),
-            tooltip=[
-                "idea:N",
-                alt.Tooltip("impact:Q", format=".1f"),
-                alt.Tooltip("feasibility:Q", format=".1f"),
-                "n:Q",
-            ],
+            tooltip=_titled(
+                ("idea:N", idea, None),
+                ("impact:Q", impact, ".1f"),
+                ("feasibility:Q", feasibility, ".1f"),
+                ("n:Q", ratings, None),
+            ),
         )
     )
     # Each name in short lines, running from its point towards the middle, so none leaves the

@@ -7,8 +7,8 @@ import streamlit as st
 
 from workshop import audit
 from workshop.model import Role
-from workshop.ui.code_labels import action_label, change_text, entity_label
-from workshop.ui.i18n import current_language, date_format, t, tn
+from workshop.ui.code_labels import action_label, audit_csv, audit_json, audit_rows
+from workshop.ui.i18n import date_format, t, tn
 from workshop.ui.process import store
 from workshop.ui.session import require_role
 
@@ -58,16 +58,7 @@ if not newest:
     st.info(t("privacy.audit.none"))
 else:
     st.caption(tn("privacy.audit.shown", len(newest), limit=SHOWN))
-    shown = [
-        {
-            **entry,
-            "action": action_label(entry["action"]),
-            "entity": entity_label(entry["entity"]),
-            "before": change_text(entry["before"]),
-            "after": change_text(entry["after"]),
-        }
-        for entry in audit.readable(newest, current_language())
-    ]
+    shown = audit_rows(db, newest)
     st.dataframe(
         shown,
         placeholder=t("table.empty"),
@@ -81,11 +72,12 @@ else:
         key="audit_table",
     )
     everything = entries()
+    st.caption(t("privacy.audit.json_note"))
     with st.container(horizontal=True):
         st.download_button(
             t("privacy.audit.download_csv"),
-            data=audit.to_csv(everything),
-            file_name="samskab-audit-log.csv",
+            data=audit_csv(db, everything),
+            file_name=f"samskab-{t('documents.file.audit')}.csv",
             mime="text/csv",
             icon=":material/download:",
             on_click="ignore",
@@ -93,7 +85,7 @@ else:
         )
         st.download_button(
             t("privacy.audit.download_json"),
-            data=audit.to_json(everything),
+            data=audit_json(everything),
             file_name="samskab-audit-log.json",
             mime="application/json",
             icon=":material/download:",

@@ -95,18 +95,30 @@ with overview_tab:
     st.subheader(t("committee.timeline"))
     entered = committees.phase_history(db, committee.id)
     planned = {d.phase: d.due_on for d in committees.list_deadlines(db, committee.id)}
-    for step in Phase:
+    steps = list(Phase)
+    for index, step in enumerate(steps):
+        # A phase that is over ends when the next began ("afsluttet 06.12.2026"); the current
+        # one runs since it began ("i gang siden 06.12.2026").
+        ended = entered.get(steps[index + 1]) if index + 1 < len(steps) else None
         if step.position < phase.position:
-            icon, note = ":material/check_circle:", t("committee.timeline.done")
+            icon = ":material/check_circle:"
+            note = (
+                t("committee.timeline.done_on", date=day_text(ended))
+                if ended
+                else t("committee.timeline.done")
+            )
         elif step is phase:
-            icon, note = ":material/radio_button_checked:", t("committee.timeline.now")
+            icon = ":material/radio_button_checked:"
+            note = (
+                t("committee.timeline.now_since", date=day_text(entered[step]))
+                if step in entered
+                else t("committee.timeline.now")
+            )
         else:
             icon, note = ":material/radio_button_unchecked:", ""
         parts = [f"{icon} **{phase_label(step)}**"]
         if note:
             parts.append(note)
-        if step in entered and step.position <= phase.position:
-            parts.append(t("committee.timeline.since", date=day_text(entered[step])))
         if step in planned:
             parts.append(t("committee.timeline.due", date=day_text(planned[step])))
         st.markdown(" · ".join(parts))

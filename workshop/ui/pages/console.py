@@ -120,7 +120,9 @@ with controls:
                 if item.prompt:
                     st.caption(user_text(item.prompt))
             if meeting_rules.can_go_to_step(state_now, steps, item.id) and st.button(
-                t("console.go_to_step"), key=f"console_go_{item.id}"
+                # Named with its step: eight "Gå til trin" say nothing to a screen reader.
+                t("console.go_to_step_named", position=item.position, step=step_label(item)),
+                key=f"console_go_{item.id}",
             ):
                 act(
                     meetings.go_to_step,
@@ -454,17 +456,24 @@ with themes_tab:
 
 # -- the agenda ---------------------------------------------------------------------------------
 def step_editor(item: Step) -> None:
+    # Every field and button names its step (WCAG 2.4.6): the same form repeats for each step.
+    def of_step(key: str) -> str:
+        return t("console.of_step", what=t(key), position=item.position)
+
+    def named(key: str) -> str:
+        return t(key, position=item.position)
+
     with st.container(border=True, key=f"console_step_{item.id}"):
         st.markdown(f"**{item.position}. {step_label(item)}**")
         with st.form(f"console_step_form_{item.id}"):
             prompt = st.text_input(
-                t("console.step_prompt"),
+                of_step("console.step_prompt"),
                 value=item.prompt,
                 max_chars=meetings.PROMPT_MAX,
                 key=f"console_step_prompt_{item.id}",
             )
             minutes = st.number_input(
-                t("console.step_minutes"),
+                of_step("console.step_minutes"),
                 min_value=1,
                 max_value=meetings.TIME_BOX_MAX,
                 value=item.time_box_minutes,
@@ -473,13 +482,15 @@ def step_editor(item: Step) -> None:
             per_minute = None
             if item.kind.takes_ideas:
                 per_minute = st.number_input(
-                    t("console.step_per_minute"),
+                    of_step("console.step_per_minute"),
                     min_value=1,
                     max_value=60,
                     value=int(item.settings.get("ideas_per_minute", config.ideas_per_minute)),
                     key=f"console_step_per_minute_{item.id}",
                 )
-            if st.form_submit_button(t("console.save_step"), key=f"console_save_step_{item.id}"):
+            if st.form_submit_button(
+                named("console.save_step_named"), key=f"console_save_step_{item.id}"
+            ):
                 settings_change = (
                     {"ideas_per_minute": int(per_minute)} if per_minute is not None else None
                 )
@@ -495,19 +506,21 @@ def step_editor(item: Step) -> None:
                 )
         with st.container(horizontal=True):
             if st.button(
-                t("console.step_up"), key=f"console_step_up_{item.id}", disabled=item.position == 1
+                named("console.step_up_named"),
+                key=f"console_step_up_{item.id}",
+                disabled=item.position == 1,
             ):
                 act(meetings.move_step, db, item.id, -1, actor=user)
             if st.button(
-                t("console.step_down"),
+                named("console.step_down_named"),
                 key=f"console_step_down_{item.id}",
                 disabled=item.position == len(steps),
             ):
                 act(meetings.move_step, db, item.id, 1, actor=user)
-            if st.button(t("agenda.duplicate"), key=f"console_step_duplicate_{item.id}"):
+            if st.button(named("console.duplicate_named"), key=f"console_step_duplicate_{item.id}"):
                 act(meetings.duplicate_step, db, item.id, actor=user, done=t("agenda.duplicated"))
             if item.started_at is None and st.button(
-                t("console.step_remove"), key=f"console_step_remove_{item.id}"
+                named("console.step_remove_named"), key=f"console_step_remove_{item.id}"
             ):
                 act(meetings.remove_step, db, item.id, actor=user)
 

@@ -19,6 +19,7 @@ from workshop.ui.accessibility import short
 from workshop.ui.actions import shows_refusal
 from workshop.ui.agreement_gate import agreement_changed, agreement_gate, gated_tap
 from workshop.ui.agreement_widgets import my_ideas_link
+from workshop.ui.frontend_words import name_controls
 from workshop.ui.i18n import language_switcher, t, tn
 from workshop.ui.participant_widgets import remember_after_join
 from workshop.ui.privacy_widgets import my_data_link
@@ -230,11 +231,19 @@ def vote_view(vote_step: Step) -> None:
             "plus": t("participate.dot_button"),
             "plus_help": t("participate.add_dot"),
         }
+        names: dict[str, str] = {}  # each button's whole idea, for a screen reader
         for idea in shown.ideas:
             placed = mine.get(idea.id, 0)
             # One row per idea: its text with the dots on it, then − and +. Four elements an
             # idea keep a tap cheap when 300 phones vote at once (README, "Live updates").
-            dots = f"**{'●' * placed}{'○' * max(0, left)}**" if placed or left else "·"
+            # The dots in words too ("●●○" alone says nothing to a screen reader).
+            glyphs = f"**{'●' * placed}{'○' * max(0, left)}** " if placed or left else ""
+            dots = glyphs + t("a11y.dots_here", placed=placed, left=max(0, left))
+            whole = " ".join(idea.text.split())
+            for sign, label in (("minus", labels["minus"]), ("plus", labels["plus"])):
+                names[f"participate_{sign}_{idea.id}"] = t(
+                    "a11y.dot_button_named", plus=label, idea=whole
+                )
             with st.container(
                 border=True,
                 horizontal=True,
@@ -260,6 +269,9 @@ def vote_view(vote_step: Step) -> None:
                     on_click=change_dot,
                     args=(voting.place_dot, vote_round.id, idea.id),
                 )
+        # The visible "+ Prik: Lavere fartsgrense i…" stays short; its name is the whole idea,
+        # so ideas that start alike can be told apart.
+        name_controls("dots", names)
         if pages > 1:
             with st.container(horizontal=True, vertical_alignment="center"):
                 st.button(

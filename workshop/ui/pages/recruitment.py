@@ -40,6 +40,12 @@ state = committees.get_state(db, committee.id)
 mandate = mandates.approved_mandate(db, committee.id) or mandates.find_mandate(db, committee.id)
 
 
+def attribute_label(attribute: str) -> str:
+    """An attribute's name as a label ("Svært tilgængelige grupper"), not the application
+    form's question ("Hører du til en af disse grupper?"), so no "?:" follows it."""
+    return t(f"summary.attribute.{attribute}")
+
+
 def value_label(attribute: str, value: str) -> str:
     if attribute == "competence" or attribute == "district":
         return value
@@ -102,7 +108,7 @@ with applications_tab:
                 )
             if application.consent_at:
                 answers = [
-                    f"{t(f'diversity.{a}')}: {user_text(value_label(a, v))}"
+                    f"{attribute_label(a)}: {user_text(value_label(a, v))}"
                     for a in DIVERSITY_ATTRIBUTES
                     if (v := application.attribute(a))
                 ]
@@ -203,7 +209,7 @@ with coverage_tab:
             attribute = st.selectbox(
                 t("recruitment.target_attribute"),
                 DIVERSITY_ATTRIBUTES,
-                format_func=lambda a: t(f"diversity.{a}"),
+                format_func=attribute_label,
                 key="recruitment_target_attribute",
             )
             chosen_attribute = str(attribute or DIVERSITY_ATTRIBUTES[0])
@@ -247,7 +253,7 @@ with coverage_tab:
 
 def quota_label(quota: dict) -> str:
     attribute = quota["attribute"]
-    return t(f"diversity.{attribute}") + " " + value_label(attribute, quota["value"])
+    return attribute_label(attribute) + " " + value_label(attribute, quota["value"])
 
 
 def draw_error_text(error: WorkshopError) -> str:
@@ -255,7 +261,7 @@ def draw_error_text(error: WorkshopError) -> str:
     if isinstance(error, sortition.QuotaConflict):
         named = "; ".join(
             sortition.quota_text(q, value_label(q.attribute, q.value)).replace(
-                f"{q.attribute} ", f"{t(f'diversity.{q.attribute}')} ", 1
+                f"{q.attribute} ", f"{attribute_label(q.attribute)} ", 1
             )
             for q in error.conflicts
         )
@@ -307,7 +313,7 @@ def show_draw(draw: dict, names: dict) -> None:
         st.dataframe(
             [
                 {
-                    t("draw.col.attribute"): t(f"diversity.{q['attribute']}"),
+                    t("draw.col.attribute"): attribute_label(q["attribute"]),
                     t("draw.col.value"): value_label(q["attribute"], q["value"]),
                     t("draw.col.min"): str(q["minimum"]),
                     t("draw.col.max"): "—" if q["maximum"] is None else str(q["maximum"]),

@@ -253,6 +253,7 @@ st.markdown(f"### {t('summary.downloads')}")
 if not exports.has_records(db, committee_id):
     st.info(t("summary.export_empty"))
 else:
+    # the raw data's name stays in English like its column names (data, not text)
     scope = f"committee-{committee_id}" if committee_id else "all-committees"
     demo = "-DEMO" if summary.is_demo else ""
 
@@ -274,7 +275,7 @@ else:
         st.download_button(
             t("summary.download_pdf"),
             pdf_bytes,
-            file_name=f"samskab-brief-{scope}{demo}.pdf",
+            file_name=workbook.file_name(lang, "brief", committee_id, is_demo=summary.is_demo),
             mime="application/pdf",
             icon=":material/picture_as_pdf:",
             type="primary",
@@ -284,7 +285,7 @@ else:
         st.download_button(
             t("summary.download_workbook"),
             workbook_bytes,
-            file_name=f"samskab-{scope}{demo}-{t('workbook.file')}.xlsx",
+            file_name=workbook.file_name(lang, "workbook", committee_id, is_demo=summary.is_demo),
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             icon=":material/grid_on:",
             type="primary",
