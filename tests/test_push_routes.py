@@ -67,7 +67,7 @@ def test_a_phone_is_told_the_numbers_at_once_and_when_the_room_moves(room) -> No
             assert first == {
                 "c": state.change_seq,
                 "v": state.vote_seq,
-                "s": f"running:{state.current_step_id}",
+                "s": f"running:{state.current_step_id}:1",
                 "g": 1.0,
             }
             meetings.next_step(store, meeting_id, actor=None)

@@ -67,7 +67,7 @@ def test_a_change_is_told_once_to_every_subscriber_of_that_meeting_only(
     assert watcher.tick() == 1
     state = meetings.meeting_state(store, meeting.id)
     assert here.seen[-1] == Version(
-        state.change_seq, state.vote_seq, f"running:{state.current_step_id}"
+        state.change_seq, state.vote_seq, f"running:{state.current_step_id}:1"
     )
     assert here.seen[-1].step == here.seen[0].step  # an idea, not a new step
     assert here.seen[-1].change_seq > here.seen[0].change_seq

@@ -7,8 +7,19 @@
 a comment line every ``HEARTBEAT`` seconds so proxies keep the connection open. The numbers
 come from this process's ``workshop.meetings.watch.Watcher``: one database read per tick for
 all meetings followed here, however many phones follow them. An idle phone costs an open
-connection and nothing else; the phone's component (``workshop/ui/push.py``) turns a new
-number into a rerun of the one fragment that shows the meeting.
+connection and nothing else.
+
+**New ideas travel in the event.** When the watcher read what changed within a step
+(``workshop.meetings.watch.News``), the event also carries it: ``f`` (the ``change_seq`` the
+news starts after), ``k`` (whether the ideas explain every change in between), ``i`` (the
+ideas now on the wall: ``id``, ``seq``, ``text``, ``author`` (the name shown, '' when
+anonymous), ``behalf`` (entered by the facilitator), ``edited``, and ``own`` for the phone's
+own idea) and ``x`` (``[id, seq]`` of changed ideas no longer on the wall). A phone's
+component (``workshop/ui/push.py``) draws the new ideas in its stream from this, as text, and
+reruns the fragment that shows the meeting only for what needs the server (a new step, an
+agreement, a hidden idea it shows, a gap in the numbers). The event never carries a hidden,
+held or pre-moderated idea's text or name, nor any participant's id; the JSON encoding keeps
+an idea's text on its one ``data:`` line whatever it contains.
 
 Refused (nothing leaks: the answer does not say whether a meeting exists):
 
@@ -18,7 +29,8 @@ Refused (nothing leaks: the answer does not say whether a meeting exists):
   refresh and says "reconnecting…"). There is no limit per address: a venue's phones share
   one public address behind its Wi-Fi.
 
-The connection carries only numbers, never an idea or a name.
+A phone that was away (a dropped connection, a locked screen) is told the current numbers
+when it connects again, without news: a gap, so it reruns once and catches up.
 """
 
 from __future__ import annotations
@@ -36,13 +48,14 @@ from starlette.routing import BaseRoute, Route
 
 from workshop.errors import WorkshopError
 from workshop.meetings import core as meetings
-from workshop.meetings.watch import Version, Watcher
+from workshop.meetings.watch import News, Version, Watcher
 from workshop.ui.process import store
 
 PUSH_PATH = "/push/meeting"
 HEARTBEAT = 15.0  # seconds between keep-alive comments
 PER_PARTICIPANT = 4  # a phone with a few tabs open, not a flood
 PER_PROCESS = 5000
+BACKLOG = 100  # events waiting for one slow phone; more: it is told the latest alone (resyncs)
 # A new idea reruns every phone's stream: in a busy brainstorm (10 ideas a second) a phone
 # told of every one would rerun 5 times a second, and 300 phones told within 2 s saturated a
 # process (room_load, 300 phones). So a phone follows a change of step at once but other
@@ -77,14 +90,37 @@ def gap(followers: int) -> float:
     return round(max(MIN_GAP, followers / RERUNS_PER_SECOND), 1)
 
 
-def _event(version: Version, followers: int) -> str:
-    message = {
+def message(version: Version, followers: int, reader: int | None = None) -> dict[str, object]:
+    """What one phone (participant ``reader``) is told of ``version``: only what every phone
+    of the room may see, with ``own`` on the reader's own ideas."""
+    told: dict[str, object] = {
         "c": version.change_seq,
         "v": version.vote_seq,
         "s": version.step,
         "g": gap(followers),
     }
-    return f"data: {json.dumps(message)}\n\n"
+    news: News | None = version.news
+    if news is not None:
+        told["f"] = news.after
+        told["k"] = news.complete
+        told["i"] = [
+            {
+                "id": idea.id,
+                "seq": idea.seq,
+                "text": idea.text,
+                "author": idea.author,
+                "behalf": idea.on_behalf,
+                "edited": idea.edited,
+                "own": reader is not None and idea.author_id == reader,
+            }
+            for idea in news.ideas
+        ]
+        told["x"] = [[idea_id, seq] for idea_id, seq in news.gone]
+    return told
+
+
+def _event(version: Version, followers: int, reader: int | None = None) -> str:
+    return f"data: {json.dumps(message(version, followers, reader), ensure_ascii=False)}\n\n"
 
 
 def _admit(participant_id: int) -> bool:
@@ -116,14 +152,17 @@ async def follow(request: Request) -> Response:
         )
     loop = asyncio.get_running_loop()
     changed = asyncio.Event()
-    latest: list[Version] = []
+    waiting: list[Version] = []  # in order: each event's news starts where the last ended
 
     def notify(version: Version) -> None:  # called from the watching thread
-        def set_latest() -> None:
-            latest[:] = [version]
+        def queue() -> None:
+            if len(waiting) >= BACKLOG:  # a phone that does not read: the latest, no news
+                waiting[:] = [Version(version.change_seq, version.vote_seq, version.step)]
+            else:
+                waiting.append(version)
             changed.set()
 
-        loop.call_soon_threadsafe(set_latest)
+        loop.call_soon_threadsafe(queue)
 
     async def events() -> AsyncIterator[str]:
         subscription = None
@@ -139,8 +178,10 @@ async def follow(request: Request) -> Response:
                     yield ": keep-alive\n\n"
                     continue
                 changed.clear()
-                if latest:
-                    yield _event(latest[0], watcher().followers())
+                told, waiting[:] = list(waiting), []
+                followers = watcher().followers()
+                for version in told:
+                    yield _event(version, followers, participant.id)
         finally:
             if subscription is not None:
                 subscription.close()

@@ -57,14 +57,15 @@ show_flash()
 agreement_gate(participant, now.change_seq)  # the agreement, acknowledged before taking part
 
 
-def room_moved_on(*, any_change: bool = False, ballot: bool = False) -> int:
+def room_moved_on(*, any_change: bool = False, ballot: bool = False, follow: bool = True) -> int:
     """Called on every refresh: a new step, status or intake reloads the page, and so does a
     published or materially changed agreement (the page then shows it to acknowledge).
 
     ``any_change``: also reload on any other change (for quiet views such as the wrap-up,
     where the facilitator revealing the results is the change). ``ballot``: also reload when
     the ideas on the ballot changed (a merge, a hide), so the phone votes on what the room
-    votes on. Returns ``change_seq``.
+    votes on. ``follow``: mount the push component here (the stream mounts it below its
+    ideas instead). Returns ``change_seq``.
     """
     try:
         latest = meetings.meeting_state(db, meeting.id)
@@ -79,7 +80,8 @@ def room_moved_on(*, any_change: bool = False, ballot: bool = False) -> int:
         or (ballot and moved and ballot_changed(latest.change_seq))
     ):
         st.rerun()
-    push.follow(participant.token, latest.change_seq)  # the next change reruns this fragment
+    if follow:
+        push.follow(participant.token, latest.change_seq)  # the next change reruns this fragment
     return latest.change_seq
 
 
@@ -171,7 +173,7 @@ def brainstorm_view(brainstorm: Step) -> None:
 
     @st.fragment(run_every=refresh)
     def stream() -> None:
-        latest = room_moved_on()
+        latest = room_moved_on(follow=False)
         shown = window.stream(seen_ideas(latest).values())
         prompt_message(brainstorm)
         # Counted from the wall every phone shares (computed once per change).
@@ -187,6 +189,8 @@ def brainstorm_view(brainstorm: Step) -> None:
             )
         if not shown:
             st.caption(t("participate.no_ideas_yet"))
+        # New ideas are drawn below by the push component, without a rerun of this fragment.
+        push.follow(participant.token, latest, stream=shown)
 
     stream()
 
