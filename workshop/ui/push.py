@@ -149,6 +149,14 @@ export default function (component) {
         list.setAttribute("aria-label", this.words.list || "");
         const ideas = this.stream ? [...this.pushed.values()].sort((a, b) => a.id - b.id) : [];
         list.hidden = ideas.length === 0;
+        let empty = root.querySelector("p.empty");
+        if (!empty) {
+          empty = document.createElement("p");
+          empty.className = "empty";
+          root.prepend(empty);
+        }
+        empty.textContent = this.words.none || "";
+        empty.hidden = !this.stream || ideas.length > 0 || this.drawn.size > 0;
         list.replaceChildren(...ideas.map((idea) => {
           const item = document.createElement("li");
           item.className = idea.own ? "idea own" : "idea";
@@ -252,6 +260,11 @@ li.idea .avatar {
   font-family: "Material Symbols Rounded"; font-size: 1.25rem; line-height: 1;
   font-feature-settings: "liga"; overflow: hidden;
 }
+p.empty {
+  margin: 0 0 1rem 0; font-size: 0.875rem; font-family: var(--st-font, inherit);
+  color: var(--st-text-color, inherit); opacity: 0.6;
+}
+p.empty[hidden] { display: none; }
 li.idea p { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
 li.idea p strong { white-space: normal; }
 .announce {
@@ -302,6 +315,7 @@ def _words() -> dict[str, str]:
         "own": t("frontend.chat_own"),
         "other": t("frontend.chat_other"),
         "list": t("push.new_ideas"),
+        "none": t("participate.no_ideas_yet"),
         "one": t("push.announce_one", name="{name}", text="{text}"),
         "many": t("push.announce_many", count="{count}"),
     }

@@ -187,9 +187,8 @@ def brainstorm_view(brainstorm: Step) -> None:
                 own=idea.participant_id == participant.id,
                 merged_with=merged_with.get(idea.id),
             )
-        if not shown:
-            st.caption(t("participate.no_ideas_yet"))
-        # New ideas are drawn below by the push component, without a rerun of this fragment.
+        # New ideas are drawn below by the push component, without a rerun of this fragment;
+        # it also says when there are none yet (and stops saying so when one arrives).
         push.follow(participant.token, latest, stream=shown)
 
     stream()
