@@ -112,7 +112,8 @@ def test_a_new_idea_reaches_the_other_phone_without_a_run_and_held_ideas_never_d
     expect(pushed).to_contain_text("Anna")
     expect(none_yet).to_be_hidden()  # no stale "no ideas yet" above the first idea
     expect(pushed).to_have_attribute("aria-label", translate("da", "frontend.chat_other"))
-    expect(bo.locator("ul.ideas")).to_have_attribute("aria-label", translate("da", "push.new_ideas"))
+    new_ideas = translate("da", "push.new_ideas")
+    expect(bo.locator("ul.ideas")).to_have_attribute("aria-label", new_ideas)
     # Anna's own page drew it herself (her submit's run), so it is hers there, not pushed twice.
     expect(anna.get_by_text(FIRST)).to_have_count(1)
 
