@@ -19,10 +19,13 @@ What it does, in order (all traffic to 127.0.0.1 only, every loop bounded in tim
    database, and that no idea was stored twice.
 
 Propagation: a phone of this code keeps what its push component keeps in a browser, one
-server-sent-events connection to ``/push/meeting``, and a new ``change_seq`` there reruns its
+server-sent-events connection to ``/push/meeting``. As the component does, it draws the new
+ideas an event carries without a run when the event follows on from what it knows and
+explains every change (the brainstorm stream only); any other new ``change_seq`` reruns its
 fragment (bucket ``push``) at once for a new step, otherwise at most once per the gap the
-route says, as the component does; ``idea_seen`` is the time from a phone's idea submit until
-another phone shows it (only ideas that reach a phone's window of the 12 newest are counted).
+route says. ``idea_seen`` is the time from a phone's idea submit until another phone shows
+it, drawn by a run or from a pushed event (only ideas that reach a phone's window of the 12
+newest are counted).
 
 It prints p50 / p95 / max latency per action (send → the run's final ``script_finished``),
 throughput, errors, the server's memory, and the check. Example::
@@ -78,16 +81,20 @@ class Phone:
     seen_ideas: set[tuple[str, str]] = field(default_factory=set)
     shown_seq: int | None = None  # the change_seq its push component last told the server
     pushes: int = 0
+    drawn_by_push: int = 0  # ideas its push component drew from an event, without a run
 
 
-def observe(phone: Phone, measure: Measure) -> None:
+def observe(phone: Phone, measure: Measure, texts: list[str] | None = None) -> None:
     """Propagation: the first time this phone shows an idea another phone sent, how long after
-    the send (bucket ``idea_seen``)."""
+    the send (bucket ``idea_seen``). ``texts``: ideas its push component drew from an event
+    (else what the page's last run drew)."""
     now = time.monotonic()
     if not BRAINSTORM[0]:
         return
-    for element in phone.session.elements:
-        for found in IDEA_TEXT.findall(element.text or ""):
+    if texts is None:
+        texts = [element.text or "" for element in phone.session.elements]
+    for text in texts:
+        for found in IDEA_TEXT.findall(text):
             if found in phone.seen_ideas:
                 continue
             phone.seen_ideas.add(found)
@@ -114,9 +121,22 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
         if b" 200 " not in status:
             measure.add_error("push", f"push route answered {status!r}")
             return
-        step, latest, last_at, due = "", 0, 0.0, None
+        step, latest, last_at, due, known = "", 0, 0.0, None, 0
+
+        def take(message: dict) -> bool:
+            """As the component: draw an event's new ideas without a run when it follows on
+            from what the phone knows and explains every change (the stream only)."""
+            nonlocal known
+            if not BRAINSTORM[0] or not message.get("k") or message.get("f", known + 1) > known:
+                return False
+            fresh = [i for i in message.get("i", []) if i["seq"] > known and not i["own"]]
+            phone.drawn_by_push += len(fresh)
+            observe(phone, measure, [i["text"] for i in fresh])
+            known = message["c"]
+            return True
 
         async def push(seq: int) -> bool:
+            nonlocal known
             before, phone.shown_seq = phone.shown_seq, seq
             state = {"live": {"c": seq, "ok": True}}
             latency = await measure.track(
@@ -126,6 +146,7 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
                 phone.shown_seq = before
                 return False
             phone.pushes += 1
+            known = max(known, seq)
             observe(phone, measure)
             return True
 
@@ -146,9 +167,12 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
                 continue
             message = json.loads(line[6:])
             if phone.shown_seq is None:  # what the page was drawn with
-                phone.shown_seq, step = message["c"], message["s"]
+                phone.shown_seq, step, known = message["c"], message["s"], message["c"]
                 continue
-            moved, step, latest = message["s"] != step, message["s"], message["c"]
+            moved, step = message["s"] != step, message["s"]
+            if not moved and (message["c"] <= known or take(message)):
+                continue
+            latest = max(latest, message["c"])
             if latest == phone.shown_seq:
                 continue
             if moved or now - last_at >= message["g"]:
@@ -492,7 +516,8 @@ async def main(args: argparse.Namespace) -> int:
     pushed = sum(p.pushes for p in live)
     print(
         f"push: {sum(p.shown_seq is not None for p in live)}/{len(live)} phones connected,"
-        f" {pushed} pushed fragment runs"
+        f" {pushed} pushed fragment runs, {sum(p.drawn_by_push for p in live)} ideas drawn"
+        " from pushed events without a run"
     )
     print(f"load generator CPU (this process, same 2 cores): {client_cpu:.1f} s")
     print(

@@ -61,6 +61,9 @@ class News:
     ideas: tuple[PushedIdea, ...]
     gone: tuple[tuple[int, int], ...]  # (id, seq) of changed ideas no longer on the wall
     complete: bool  # every number in (after, upto] is an idea's change listed here
+    # The event as written for the route (by gap and, for an author, reader): worded once
+    # for the hundreds of phones that are told the same.
+    worded: dict[object, str] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

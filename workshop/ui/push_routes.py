@@ -120,7 +120,17 @@ def message(version: Version, followers: int, reader: int | None = None) -> dict
 
 
 def _event(version: Version, followers: int, reader: int | None = None) -> str:
-    return f"data: {json.dumps(message(version, followers, reader), ensure_ascii=False)}\n\n"
+    news = version.news
+    if news is None:
+        return f"data: {json.dumps(message(version, followers, reader))}\n\n"
+    # Worded once per tick for every phone but an idea's author (whose own idea is marked).
+    author = reader is not None and any(idea.author_id == reader for idea in news.ideas)
+    key = (gap(followers), reader if author else None)
+    worded = news.worded.get(key)
+    if worded is None:
+        told = json.dumps(message(version, followers, reader if author else None))
+        worded = news.worded[key] = f"data: {told}\n\n"
+    return worded
 
 
 def _admit(participant_id: int) -> bool:
