@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute
 from workshop.config import load_settings
 from workshop.db import hold_serving_lock
 from workshop.ui import auth_routes, participant_routes, push_routes
+from workshop.ui.compress import CompressedAssets
 from workshop.ui.http_headers import SecurityHeaders
 
 
@@ -27,5 +28,6 @@ def routes() -> list[BaseRoute]:
 
 
 def middleware() -> list[Middleware]:
-    """Security headers on every response (workshop/ui/http_headers.py), not only via nginx."""
-    return [Middleware(SecurityHeaders)]
+    """Security headers on every response (workshop/ui/http_headers.py), not only via nginx;
+    Streamlit's static bundles gzipped once per process (workshop/ui/compress.py)."""
+    return [Middleware(SecurityHeaders), Middleware(CompressedAssets)]
