@@ -3,6 +3,8 @@
 * a participant's link secret opens an event stream that says the meeting's numbers at once
   and again when the facilitator moves on (a write by another process: this test's store);
 * no secret, a forged one, or one too long: 403 with nothing about any meeting;
+* asking for another meeting than the secret's own changes nothing: the phone follows its
+  own meeting; a removed participant's secret (the link no longer works) is refused;
 * more than ``PER_PARTICIPANT`` open streams for one participant: 429, and the server still
   answers everyone else; a closed stream frees its place.
 """
@@ -21,6 +23,7 @@ from tests.browser.conftest import Server, serving
 from tests.factories import join, make_meeting, start
 from workshop.app import open_store
 from workshop.meetings import core as meetings
+from workshop.meetings import ideas, participants
 from workshop.ui.push_routes import PER_PARTICIPANT, PUSH_PATH
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("server")]
@@ -32,7 +35,10 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int
     store = open_store(db_path)
     meeting = make_meeting(store)
     start(store, meeting)
-    phones = [join(store, meeting, f"Borger {i}") for i in range(2)]
+    phones = [join(store, meeting, f"Borger {i}") for i in range(3)]
+    other = make_meeting(store)
+    start(store, other)
+    ideas.submit_idea(store, join(store, other, "Dorte"), "Et andet møde")
     store.close()
     with serving(db_path) as running:
         yield running, meeting.id, phones
@@ -129,3 +135,38 @@ def test_too_many_streams_for_one_participant_are_refused_and_the_server_stays_u
         time.sleep(0.2)  # the server frees places as it notices closed connections
     assert again.status == 200
     again.close()
+
+
+def test_a_phone_follows_its_own_meeting_whatever_it_asks_for(room) -> None:
+    server, meeting_id, phones = room
+    address = urlsplit(server.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    other_id = meeting_id + 1
+    connection.request("GET", f"{PUSH_PATH}?p={phones[0].token}&meeting={other_id}&m={other_id}")
+    stream = connection.getresponse()
+    try:
+        assert stream.status == 200
+        store = open_store(server.db_path)
+        try:
+            mine = meetings.meeting_state(store, meeting_id)
+        finally:
+            store.close()
+        first = _next_event(stream, time.monotonic() + 5)
+        assert first["s"] == f"{mine.status}:{mine.current_step_id}:1"
+        assert first["c"] == mine.change_seq
+    finally:
+        stream.close()
+
+
+def test_a_removed_participants_secret_is_refused(room) -> None:
+    server, meeting_id, phones = room
+    store = open_store(server.db_path)
+    try:
+        participants.remove_participant(
+            store, meeting_id, phones[2].id, reason="scripted", actor=None
+        )
+    finally:
+        store.close()
+    answer = _open(server, phones[2].token)
+    assert answer.status == 403
+    assert answer.read().decode() == "forbidden"
