@@ -152,7 +152,7 @@ def test_a_phone_follows_its_own_meeting_whatever_it_asks_for(room) -> None:
         finally:
             store.close()
         first = _next_event(stream, time.monotonic() + 5)
-        assert first["s"] == f"{mine.status}:{mine.current_step_id}:1"
+        assert first["s"] == f"{mine.status}:{mine.current_step_id}:{int(mine.intake_open)}"
         assert first["c"] == mine.change_seq
     finally:
         stream.close()
