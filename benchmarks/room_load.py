@@ -67,6 +67,7 @@ PUSH_PATH = "/push/meeting"
 IDEA_TEXT = re.compile(r"Idé (\d+) fra telefon (\d+)")  # shown escaped for markdown
 SENT: dict[tuple[str, str], float] = {}  # (idea count, phone index) -> when it was sent
 BRAINSTORM = [True]  # idea_seen counts only in the brainstorm (ballots show old ideas too)
+MOVED = [0.0]  # when the facilitator moved to the vote
 
 
 @dataclass
@@ -112,6 +113,7 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
         return
     url = urlsplit(base_url)
     reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    reading: asyncio.Task | None = None
     try:
         writer.write(
             f"GET {PUSH_PATH}?p={phone.token} HTTP/1.1\r\nHost: {url.netloc}\r\n"
@@ -121,6 +123,13 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
         if b" 200 " not in status:
             measure.add_error("push", f"push route answered {status!r}")
             return
+        chunked = False
+        while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
+            name, _, value = header.decode("latin-1").partition(":")
+            if name.strip().lower() == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+        lines: asyncio.Queue[bytes] = asyncio.Queue()
+        reading = asyncio.create_task(body_lines(reader, chunked, lines))
         step, latest, last_at, due, known = "", 0, 0.0, None, 0
 
         def take(message: dict) -> bool:
@@ -153,7 +162,7 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
         # As the component: a new step at once, other changes at most once per "g" seconds.
         while (now := time.monotonic()) < stop:
             try:
-                line = await asyncio.wait_for(reader.readline(), (due or stop) - now)
+                line = await asyncio.wait_for(lines.get(), (due or stop) - now)
             except TimeoutError:
                 if due is not None and time.monotonic() >= due:
                     due, last_at = None, time.monotonic()
@@ -166,6 +175,8 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
             if not line.startswith(b"data: "):
                 continue
             message = json.loads(line[6:])
+            if message["s"] != step and step and not BRAINSTORM[0]:
+                measure.add("step_told", time.monotonic() - MOVED[0])
             if phone.shown_seq is None:  # what the page was drawn with
                 phone.shown_seq, step, known = message["c"], message["s"], message["c"]
                 continue
@@ -181,8 +192,39 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
                     due = time.monotonic() + 1
             elif due is None:
                 due = last_at + message["g"]
+    except Exception as error:  # a listener that dies must show, not pass silently
+        measure.add_error("push", f"listener: {error!r}")
     finally:
+        if reading is not None:
+            reading.cancel()
         writer.close()
+
+
+async def body_lines(reader: asyncio.StreamReader, chunked: bool, out: asyncio.Queue) -> None:
+    """The response body's lines, as a browser's EventSource reads them: HTTP/1.1 chunks
+    (nginx may cut an event anywhere between two chunks) joined before splitting lines; an
+    empty line at the end when the connection closes."""
+    buffer = b""
+    try:
+        while True:
+            if chunked:
+                size_line = await reader.readline()
+                size = int(size_line.split(b";")[0].strip() or b"0", 16) if size_line else 0
+                if size == 0:
+                    break
+                data = await reader.readexactly(size)
+                await reader.readline()  # the CRLF after a chunk
+            else:
+                data = await reader.read(65536)
+                if not data:
+                    break
+            buffer += data
+            *complete, buffer = buffer.split(b"\n")
+            for line in complete:
+                out.put_nowait(line.rstrip(b"\r") + b"\n")
+    except (OSError, asyncio.IncompleteReadError, ValueError):
+        pass
+    out.put_nowait(b"")
 
 
 def alerts(session: StreamlitSession) -> list[str]:
@@ -444,9 +486,10 @@ async def main(args: argparse.Namespace) -> int:
 
         # -- the facilitator moves on; phones follow -----------------------------------------
         BRAINSTORM[0] = False
+        MOVED[0] = time.monotonic()
         meetings.next_step(store, meeting.id, actor=user)
         moved = time.monotonic()
-        follow_until = min(moved + args.refresh * 4 + 30, hard_stop)
+        follow_until = min(moved + max(args.refresh * 4 + 30, args.follow_wait), hard_stop)
         followed = await asyncio.gather(
             *(wait_for_ballot(p, measure, follow_until, moved) for p in live)
         )
@@ -498,8 +541,10 @@ async def main(args: argparse.Namespace) -> int:
     ):
         if bucket in summary:
             print(f"throughput {bucket:<7} {summary[bucket].count / seconds:7.1f} /s")
-    # step_seen and idea_seen are propagation times, not requests
-    total = sum(s.count for b, s in summary.items() if b not in {"step_seen", "idea_seen"})
+    # step_seen, step_told and idea_seen are propagation times, not requests
+    total = sum(
+        s.count for b, s in summary.items() if b not in {"step_seen", "step_told", "idea_seen"}
+    )
     print(f"requests: {total}  errors: {measure.error_count}")
     for bucket, errors in measure.errors.items():
         for text in sorted(set(errors))[:3]:
@@ -545,6 +590,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--vote-every", type=float, default=3)
     parser.add_argument("--refresh", type=float, default=5, help="SAMSKAB_CITIZEN_REFRESH_SECONDS")
     parser.add_argument("--timeout", type=float, default=30, help="per request")
+    parser.add_argument(
+        "--follow-wait", type=float, default=50, help="seconds phones have to reach the ballot"
+    )
     parser.add_argument("--max-seconds", type=float, default=420, help="hard bound on the run")
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument(
