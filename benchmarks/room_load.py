@@ -11,11 +11,21 @@ What it does, in order (all traffic to 127.0.0.1 only, every loop bounded in tim
    ``run_every`` timer (bucket ``stream``) and posts an idea about every ``--idea-every`` s
    (bucket ``idea``; uniform 0.5–1.5× jitter).
 4. The facilitator moves to the dot vote (a service call on the same database file); phones
-   follow on their next refresh.
+   follow by push (or, on the old code, on their next refresh): bucket ``step_seen`` is the
+   time from the step change until each phone shows the ballot.
 5. **vote** (``--vote`` s): every phone taps + (or − when its dots are used up) about every
    ``--vote-every`` s (bucket ``vote``), while its watch fragment keeps refreshing.
 6. Checks that every idea and every dot the phones were shown as accepted is in the
    database, and that no idea was stored twice.
+
+Propagation: a phone of this code keeps what its push component keeps in a browser, one
+server-sent-events connection to ``/push/meeting``. As the component does, it draws the new
+ideas an event carries without a run when the event follows on from what it knows and
+explains every change (the brainstorm stream only); any other new ``change_seq`` reruns its
+fragment (bucket ``push``) at once for a new step, otherwise at most once per the gap the
+route says. ``idea_seen`` is the time from a phone's idea submit until another phone shows
+it, drawn by a run or from a pushed event (only ideas that reach a phone's window of the 12
+newest are counted).
 
 It prints p50 / p95 / max latency per action (send → the run's final ``script_finished``),
 throughput, errors, the server's memory, and the check. Example::
@@ -29,6 +39,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import random
 import re
@@ -38,6 +49,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import live_server
 from stclient import Measure, StreamlitClientError, StreamlitSession, check_loopback
@@ -50,6 +62,12 @@ IDEA_SENT = translate(LANG, "participate.idea_sent")
 JOIN_LABEL = translate(LANG, "start.join")
 DOTS_LEFT = re.compile(r"\*\*(\d+)\*\*")
 MAX_PHONES = 500
+PUSH_KEY = "samskab_push"  # workshop/ui/push.py's component
+PUSH_PATH = "/push/meeting"
+IDEA_TEXT = re.compile(r"Idé (\d+) fra telefon (\d+)")  # shown escaped for markdown
+SENT: dict[tuple[str, str], float] = {}  # (idea count, phone index) -> when it was sent
+BRAINSTORM = [True]  # idea_seen counts only in the brainstorm (ballots show old ideas too)
+MOVED = [0.0]  # when the facilitator moved to the vote
 
 
 @dataclass
@@ -61,6 +79,152 @@ class Phone:
     ideas_acked: list[str] = field(default_factory=list)
     dots_shown: dict[int, int] = field(default_factory=dict)  # idea id -> dots as last shown
     refused: list[str] = field(default_factory=list)
+    seen_ideas: set[tuple[str, str]] = field(default_factory=set)
+    shown_seq: int | None = None  # the change_seq its push component last told the server
+    pushes: int = 0
+    drawn_by_push: int = 0  # ideas its push component drew from an event, without a run
+
+
+def observe(phone: Phone, measure: Measure, texts: list[str] | None = None) -> None:
+    """Propagation: the first time this phone shows an idea another phone sent, how long after
+    the send (bucket ``idea_seen``). ``texts``: ideas its push component drew from an event
+    (else what the page's last run drew)."""
+    now = time.monotonic()
+    if not BRAINSTORM[0]:
+        return
+    if texts is None:
+        texts = [element.text or "" for element in phone.session.elements]
+    for text in texts:
+        for found in IDEA_TEXT.findall(text):
+            if found in phone.seen_ideas:
+                continue
+            phone.seen_ideas.add(found)
+            sent = SENT.get(found)
+            if sent is not None and found[1] != str(phone.index):
+                measure.add("idea_seen", now - sent)
+
+
+async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> None:
+    """What the push component does in a browser: one server-sent-events connection to the
+    app's push route; a new ``change_seq`` sets the component's state, which reruns the one
+    fragment that shows the room (bucket ``push``). A phone of the old code has no component
+    and only its timers."""
+    if not phone.session.has_component(PUSH_KEY):
+        return
+    url = urlsplit(base_url)
+    reader, writer = await asyncio.open_connection(url.hostname, url.port)
+    reading: asyncio.Task | None = None
+    try:
+        writer.write(
+            f"GET {PUSH_PATH}?p={phone.token} HTTP/1.1\r\nHost: {url.netloc}\r\n"
+            "Accept: text/event-stream\r\n\r\n".encode()
+        )
+        status = await reader.readline()
+        if b" 200 " not in status:
+            measure.add_error("push", f"push route answered {status!r}")
+            return
+        chunked = False
+        while (header := await reader.readline()) not in (b"\r\n", b"\n", b""):
+            name, _, value = header.decode("latin-1").partition(":")
+            if name.strip().lower() == "transfer-encoding" and "chunked" in value.lower():
+                chunked = True
+        lines: asyncio.Queue[bytes] = asyncio.Queue()
+        reading = asyncio.create_task(body_lines(reader, chunked, lines))
+        step, latest, last_at, due, known = "", 0, 0.0, None, 0
+
+        def take(message: dict) -> bool:
+            """As the component: draw an event's new ideas without a run when it follows on
+            from what the phone knows and explains every change (the stream only)."""
+            nonlocal known
+            if not BRAINSTORM[0] or not message.get("k") or message.get("f", known + 1) > known:
+                return False
+            fresh = [i for i in message.get("i", []) if i["seq"] > known and not i["own"]]
+            phone.drawn_by_push += len(fresh)
+            observe(phone, measure, [i["text"] for i in fresh])
+            known = message["c"]
+            return True
+
+        async def push(seq: int) -> bool:
+            nonlocal known
+            before, phone.shown_seq = phone.shown_seq, seq
+            state = {"live": {"c": seq, "ok": True}}
+            latency = await measure.track(
+                "push", phone.session.set_component_state(PUSH_KEY, state)
+            )
+            if latency is None:  # timed out here; a browser would still get the run: retry
+                phone.shown_seq = before
+                return False
+            phone.pushes += 1
+            known = max(known, seq)
+            observe(phone, measure)
+            return True
+
+        # As the component: a new step at once, other changes at most once per "g" seconds.
+        while (now := time.monotonic()) < stop:
+            try:
+                line = await asyncio.wait_for(lines.get(), (due or stop) - now)
+            except TimeoutError:
+                if due is not None and time.monotonic() >= due:
+                    due, last_at = None, time.monotonic()
+                    if not await push(latest):
+                        due = time.monotonic() + 1
+                continue
+            if not line:
+                measure.add_error("push", "push connection closed")
+                return
+            if not line.startswith(b"data: "):
+                continue
+            message = json.loads(line[6:])
+            if message["s"] != step and step and not BRAINSTORM[0]:
+                measure.add("step_told", time.monotonic() - MOVED[0])
+            if phone.shown_seq is None:  # what the page was drawn with
+                phone.shown_seq, step, known = message["c"], message["s"], message["c"]
+                continue
+            moved, step = message["s"] != step, message["s"]
+            if not moved and (message["c"] <= known or take(message)):
+                continue
+            latest = max(latest, message["c"])
+            if latest == phone.shown_seq:
+                continue
+            if moved or now - last_at >= message["g"]:
+                due, last_at = None, now
+                if not await push(latest):
+                    due = time.monotonic() + 1
+            elif due is None:
+                due = last_at + message["g"]
+    except Exception as error:  # a listener that dies must show, not pass silently
+        measure.add_error("push", f"listener: {error!r}")
+    finally:
+        if reading is not None:
+            reading.cancel()
+        writer.close()
+
+
+async def body_lines(reader: asyncio.StreamReader, chunked: bool, out: asyncio.Queue) -> None:
+    """The response body's lines, as a browser's EventSource reads them: HTTP/1.1 chunks
+    (nginx may cut an event anywhere between two chunks) joined before splitting lines; an
+    empty line at the end when the connection closes."""
+    buffer = b""
+    try:
+        while True:
+            if chunked:
+                size_line = await reader.readline()
+                size = int(size_line.split(b";")[0].strip() or b"0", 16) if size_line else 0
+                if size == 0:
+                    break
+                data = await reader.readexactly(size)
+                await reader.readline()  # the CRLF after a chunk
+            else:
+                data = await reader.read(65536)
+                if not data:
+                    break
+            buffer += data
+            *complete, buffer = buffer.split(b"\n")
+            for line in complete:
+                out.put_nowait(line.rstrip(b"\r") + b"\n")
+    except (OSError, asyncio.IncompleteReadError, ValueError):
+        pass
+    out.put_nowait(b"")
 
 
 def alerts(session: StreamlitSession) -> list[str]:
@@ -121,9 +285,11 @@ async def brainstorm(phone: Phone, measure: Measure, until: float, every: float)
     count = 0
     while (now := time.monotonic()) < until:
         await tick(phone, measure, "stream")
+        observe(phone, measure)
         if now >= due_idea:
             count += 1
             text = f"Idé {count} fra telefon {phone.index}: flere bænke ved åen"
+            SENT[(str(count), str(phone.index))] = time.monotonic()
             latency = await measure.track("idea", s.chat(text, key="participate_idea"))
             if latency is not None:
                 if any(e.kind == "toast" and IDEA_SENT in e.text for e in s.elements):
@@ -183,11 +349,16 @@ async def vote(phone: Phone, measure: Measure, until: float, every: float) -> No
         await doze(phone, due_vote, until)
 
 
-async def wait_for_ballot(phone: Phone, measure: Measure, until: float) -> bool:
-    """The phone follows the room to the vote on its next refresh."""
+async def wait_for_ballot(
+    phone: Phone, measure: Measure, until: float, moved: float | None = None
+) -> bool:
+    """The phone follows the room to the vote (by push, or on its next refresh); with
+    ``moved``, records how long after the step change it showed the ballot (``step_seen``)."""
     s = phone.session
     while time.monotonic() < until:
         if any((e.key or "").startswith("participate_plus_") for e in s.elements):
+            if moved is not None:
+                measure.add("step_seen", time.monotonic() - moved)
             return True
         await tick(phone, measure, "watch")
         await asyncio.sleep(0.05)
@@ -272,6 +443,7 @@ async def main(args: argparse.Namespace) -> int:
         )
         for i in range(args.phones)
     ]
+    listeners: list[asyncio.Task] = []
     try:
         # One page load first, as after any deploy: the first run imports the app's modules.
         for backend in backends:
@@ -294,6 +466,7 @@ async def main(args: argparse.Namespace) -> int:
             joined = await join(phone, measure)
             last_join[0] = max(last_join[0], time.monotonic())
             if joined:  # the phone shows the stream until the last one has joined
+                listeners.append(asyncio.create_task(listen(phone, measure, server.url, hard_stop)))
                 await wait_ticking(phone, measure, min(ramp_end, hard_stop), "stream")
             return joined
 
@@ -312,10 +485,14 @@ async def main(args: argparse.Namespace) -> int:
         brainstorm_seconds = time.monotonic() - phase
 
         # -- the facilitator moves on; phones follow -----------------------------------------
+        BRAINSTORM[0] = False
+        MOVED[0] = time.monotonic()
         meetings.next_step(store, meeting.id, actor=user)
         moved = time.monotonic()
-        follow_until = min(moved + args.refresh * 4 + 30, hard_stop)
-        followed = await asyncio.gather(*(wait_for_ballot(p, measure, follow_until) for p in live))
+        follow_until = min(moved + max(args.refresh * 4 + 30, args.follow_wait), hard_stop)
+        followed = await asyncio.gather(
+            *(wait_for_ballot(p, measure, follow_until, moved) for p in live)
+        )
         follow_seconds = time.monotonic() - moved
         print(
             f"{sum(followed)}/{len(live)} phones on the ballot {follow_seconds:.1f} s after the"
@@ -330,10 +507,14 @@ async def main(args: argparse.Namespace) -> int:
         vote_seconds = time.monotonic() - phase
         rss_end = server.rss_mb()
         cpu_used = server.cpu_seconds() - cpu_start
+        phone_minutes = len(live) * (time.monotonic() - started) / 60
         client_cpu = time.process_time() - client_cpu_start
         load_end = os.getloadavg()[0]
         check = verify(store, meeting.id, live)
     finally:
+        for task in listeners:
+            task.cancel()
+        await asyncio.gather(*listeners, return_exceptions=True)  # before the sessions close
         for phone in phones:
             with contextlib.suppress(Exception):  # closing is best effort
                 await phone.session.close()
@@ -360,7 +541,10 @@ async def main(args: argparse.Namespace) -> int:
     ):
         if bucket in summary:
             print(f"throughput {bucket:<7} {summary[bucket].count / seconds:7.1f} /s")
-    total = sum(s.count for s in summary.values())
+    # step_seen, step_told and idea_seen are propagation times, not requests
+    total = sum(
+        s.count for b, s in summary.items() if b not in {"step_seen", "step_told", "idea_seen"}
+    )
     print(f"requests: {total}  errors: {measure.error_count}")
     for bucket, errors in measure.errors.items():
         for text in sorted(set(errors))[:3]:
@@ -369,6 +553,16 @@ async def main(args: argparse.Namespace) -> int:
     print(
         f"server CPU: {cpu_used:.1f} s for {total} requests"
         f" = {cpu_used / max(1, total) * 1e3:.1f} ms per request"
+    )
+    print(
+        f"server CPU per phone-minute: {cpu_used / max(phone_minutes, 1e-9) * 1e3:.1f} ms"
+        f" ({phone_minutes:.0f} phone-minutes from the first join to the end)"
+    )
+    pushed = sum(p.pushes for p in live)
+    print(
+        f"push: {sum(p.shown_seq is not None for p in live)}/{len(live)} phones connected,"
+        f" {pushed} pushed fragment runs, {sum(p.drawn_by_push for p in live)} ideas drawn"
+        " from pushed events without a run"
     )
     print(f"load generator CPU (this process, same 2 cores): {client_cpu:.1f} s")
     print(
@@ -396,6 +590,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--vote-every", type=float, default=3)
     parser.add_argument("--refresh", type=float, default=5, help="SAMSKAB_CITIZEN_REFRESH_SECONDS")
     parser.add_argument("--timeout", type=float, default=30, help="per request")
+    parser.add_argument(
+        "--follow-wait", type=float, default=50, help="seconds phones have to reach the ballot"
+    )
     parser.add_argument("--max-seconds", type=float, default=420, help="hard bound on the run")
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument(

@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import ipaddress
+import json
 import math
 import re
 import time
@@ -98,6 +99,7 @@ _TEXT_KINDS: Final = frozenset({"text_input", "text_area"})
 _TRIGGER_KINDS: Final = frozenset({"button", "download_button"})
 
 WidgetField = Literal[
+    "json_value",
     "bool_value",
     "double_value",
     "int_value",
@@ -466,6 +468,8 @@ def _fill_widget_state(ws: WidgetState, fld: WidgetField, value: Any) -> None:
         ws.double_value = float(value)
     elif fld == "int_value":
         ws.int_value = int(value)
+    elif fld == "json_value":
+        ws.json_value = str(value)
     else:
         ws.string_value = str(value)
 
@@ -770,6 +774,21 @@ class StreamlitSession:
     ) -> float:
         """Generic setter for any modelled widget (also checkbox, number, slider, colour)."""
         return await self._set(self._widget(key), value, rerun, timeout)
+
+    async def set_component_state(
+        self, key: str, state: dict[str, Any], *, timeout: float | None = None
+    ) -> float:
+        """Set an ``st.components.v2`` component's state as its JavaScript's ``setStateValue``
+        does (the whole state as JSON) and rerun the fragment it is in; latency in seconds."""
+        el = next((e for e in self.elements if e.kind == "bidi_component" and e.key == key), None)
+        if el is None or el.widget_id is None:
+            raise ElementNotFoundError(f"no component with key {key!r}")
+        self._widget_values[el.widget_id] = ("json_value", json.dumps(state))
+        res = await self._request(fragment_id=el.fragment_id, timeout=timeout)
+        return res.latency
+
+    def has_component(self, key: str) -> bool:
+        return any(e.kind == "bidi_component" and e.key == key for e in self.elements)
 
     async def fragment_rerun(
         self, fragment_id: str, auto: bool = True, *, timeout: float | None = None

@@ -11,7 +11,8 @@ from starlette.routing import BaseRoute
 
 from workshop.config import load_settings
 from workshop.db import hold_serving_lock
-from workshop.ui import auth_routes, participant_routes
+from workshop.ui import auth_routes, participant_routes, push_routes
+from workshop.ui.compress import CompressedAssets
 from workshop.ui.http_headers import SecurityHeaders
 
 
@@ -21,10 +22,12 @@ def take_serving_lock() -> None:
 
 
 def routes() -> list[BaseRoute]:
-    """The staff-cookie and participant-cookie routes beside Streamlit."""
-    return [*auth_routes.routes(), *participant_routes.routes()]
+    """The staff-cookie and participant-cookie routes and the phones' push route beside
+    Streamlit."""
+    return [*auth_routes.routes(), *participant_routes.routes(), *push_routes.routes()]
 
 
 def middleware() -> list[Middleware]:
-    """Security headers on every response (workshop/ui/http_headers.py), not only via nginx."""
-    return [Middleware(SecurityHeaders)]
+    """Security headers on every response (workshop/ui/http_headers.py), not only via nginx;
+    Streamlit's static bundles gzipped once per process (workshop/ui/compress.py)."""
+    return [Middleware(SecurityHeaders), Middleware(CompressedAssets)]

@@ -14,7 +14,7 @@ from workshop.meetings import core as meetings
 from workshop.meetings import ideas, themes
 from workshop.meetings.stream import StreamWindow
 from workshop.model import Idea, MeetingStatus, Step, StepKind
-from workshop.ui import ballots, state
+from workshop.ui import ballots, push, state
 from workshop.ui.accessibility import short
 from workshop.ui.actions import shows_refusal
 from workshop.ui.agreement_gate import agreement_changed, agreement_gate, gated_tap
@@ -40,8 +40,12 @@ now = meetings.meeting_state(db, meeting.id)
 step = meetings.current_step(db, meeting.id)
 st.session_state[state.STEP_SEEN] = (now.status, now.current_step_id, now.intake_open)
 window = StreamWindow(participant.id, seed=meeting.id)  # what this phone shows, in its order
-refresh = meetings.phone_refresh_seconds(
-    config.citizen_refresh_seconds, meetings.count_participants(db, meeting.id)
+# Phones learn of changes by push (workshop/ui/push.py); the timed refresh is the fallback
+# while the push connection is down.
+refresh = push.run_every(
+    meetings.phone_refresh_seconds(
+        config.citizen_refresh_seconds, meetings.count_participants(db, meeting.id)
+    )
 )
 
 # -- header -----------------------------------------------------------------------------------
@@ -53,14 +57,15 @@ show_flash()
 agreement_gate(participant, now.change_seq)  # the agreement, acknowledged before taking part
 
 
-def room_moved_on(*, any_change: bool = False, ballot: bool = False) -> int:
+def room_moved_on(*, any_change: bool = False, ballot: bool = False, follow: bool = True) -> int:
     """Called on every refresh: a new step, status or intake reloads the page, and so does a
     published or materially changed agreement (the page then shows it to acknowledge).
 
     ``any_change``: also reload on any other change (for quiet views such as the wrap-up,
     where the facilitator revealing the results is the change). ``ballot``: also reload when
     the ideas on the ballot changed (a merge, a hide), so the phone votes on what the room
-    votes on. Returns ``change_seq``.
+    votes on. ``follow``: mount the push component here (the stream mounts it below its
+    ideas instead). Returns ``change_seq``.
     """
     try:
         latest = meetings.meeting_state(db, meeting.id)
@@ -75,6 +80,8 @@ def room_moved_on(*, any_change: bool = False, ballot: bool = False) -> int:
         or (ballot and moved and ballot_changed(latest.change_seq))
     ):
         st.rerun()
+    if follow:
+        push.follow(participant.token, latest.change_seq)  # the next change reruns this fragment
     return latest.change_seq
 
 
@@ -167,7 +174,7 @@ def brainstorm_view(brainstorm: Step) -> None:
 
     @st.fragment(run_every=refresh)
     def stream() -> None:
-        latest = room_moved_on()
+        latest = room_moved_on(follow=False)
         shown = window.stream(seen_ideas(latest).values())
         prompt_message(brainstorm)
         # Counted from the wall every phone shares (computed once per change).
@@ -181,8 +188,9 @@ def brainstorm_view(brainstorm: Step) -> None:
                 own=idea.participant_id == participant.id,
                 merged_with=merged_with.get(idea.id),
             )
-        if not shown:
-            st.caption(t("participate.no_ideas_yet"))
+        # New ideas are drawn below by the push component, without a rerun of this fragment;
+        # it also says when there are none yet (and stops saying so when one arrives).
+        push.follow(participant.token, latest, stream=shown)
 
     stream()
 

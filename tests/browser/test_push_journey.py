@@ -1,0 +1,114 @@
+"""A phone follows the room by push: the facilitator's next step is on the phone within 2 s
+although its timed refresh is a minute; with the push route unreachable the phone says
+"reconnecting…" and still follows, by its timer, until the route is back.
+
+Screenshots go to ``artifacts/screenshots/test_phone_*``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.browser.conftest import PASSWORD, PHONE, Server, context, serving, settle
+from workshop import committees
+from workshop.accounts import users as accounts
+from workshop.app import open_store
+from workshop.i18n import translate
+from workshop.meetings import core as meetings
+from workshop.model import Role, StepKind
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+FIRST = "Første spørgsmål: hvad savner du på havnen?"
+SECOND = "Andet spørgsmål: hvad skal vi bevare?"
+THIRD = "Tredje spørgsmål: hvem mangler vi at høre?"
+
+
+def _room(db_path) -> tuple[int, list[str]]:
+    store = open_store(db_path)
+    fie = accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
+    committee = committees.create_committee(store, "Havneudvalget", "Havnen", actor=fie)
+    meeting = meetings.create_meeting(
+        store,
+        committee.id,
+        "Borgermøde",
+        agenda=[
+            meetings.StepSpec(StepKind.BRAINSTORM, FIRST, 10),
+            meetings.StepSpec(StepKind.BRAINSTORM, SECOND, 10),
+            meetings.StepSpec(StepKind.BRAINSTORM, THIRD, 10),
+        ],
+        actor=fie,
+    )
+    meetings.next_step(store, meeting.id, actor=fie)
+    code = meetings.get_meeting(store, meeting.id).join_code
+    tokens = [meetings.join_meeting(store, code, f"Borger {i}").token for i in range(2)]
+    store.close()
+    return meeting.id, tokens
+
+
+@pytest.fixture(scope="module")
+def slow_timer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int, list]]:
+    """The app with a phone refresh of 60 s: only push can explain a change within 2 s."""
+    db_path = tmp_path_factory.mktemp("push") / "push.db"
+    meeting_id, tokens = _room(db_path)
+    with serving(db_path, env={"SAMSKAB_CITIZEN_REFRESH_SECONDS": "60"}) as running:
+        yield running, meeting_id, tokens
+
+
+def _next_step(server: Server, meeting_id: int) -> float:
+    store = open_store(server.db_path)
+    try:
+        fie = accounts.get_user_by_username(store, "fie")
+        meetings.next_step(store, meeting_id, actor=fie)
+    finally:
+        store.close()
+    return time.monotonic()
+
+
+def test_phone_gets_the_next_step_by_push_within_two_seconds(
+    browser: Browser, slow_timer, shots
+) -> None:
+    server, meeting_id, tokens = slow_timer
+    phone = context(browser, PHONE).new_page()
+    phone.goto(f"{server.url}/participate?p={tokens[0]}")
+    expect(phone.get_by_text(FIRST).first).to_be_visible()
+    settle(phone)
+    # The push connection is open before the facilitator moves on.
+    phone.wait_for_function("() => Object.keys(window.__samskabPush || {}).length === 1")
+    phone.wait_for_function("() => Object.values(window.__samskabPush)[0].source.readyState === 1")
+    moved = _next_step(server, meeting_id)
+    expect(phone.get_by_text(SECOND).first).to_be_visible(timeout=2_000)
+    assert time.monotonic() - moved < 2.0
+    expect(phone.get_by_text(translate("da", "push.reconnecting"))).to_have_count(0)
+    shots(phone, "phone_after_push")
+    phone.context.close()
+
+
+def test_phone_without_push_says_reconnecting_and_follows_by_timer(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory, shots
+) -> None:
+    db_path = tmp_path_factory.mktemp("nopush") / "nopush.db"
+    meeting_id, tokens = _room(db_path)
+    with serving(db_path, env={"SAMSKAB_CITIZEN_REFRESH_SECONDS": "2"}) as server:
+        ctx = context(browser, PHONE)
+        ctx.route("**/push/meeting**", lambda route: route.abort())  # the route is unreachable
+        phone = ctx.new_page()
+        phone.goto(f"{server.url}/participate?p={tokens[1]}")
+        expect(phone.get_by_text(FIRST).first).to_be_visible()
+        reconnecting = phone.get_by_text(translate("da", "push.reconnecting"))
+        expect(reconnecting).to_be_visible()
+        shots(phone, "phone_reconnecting")
+        _next_step(server, meeting_id)
+        expect(phone.get_by_text(SECOND).first).to_be_visible(timeout=15_000)
+        expect(reconnecting).to_be_visible()
+        # The route is back: the phone reconnects by itself and stops saying so.
+        ctx.unroute("**/push/meeting**")
+        expect(reconnecting).to_have_count(0, timeout=20_000)
+        _next_step(server, meeting_id)
+        expect(phone.get_by_text(THIRD).first).to_be_visible()
+        shots(phone, "phone_reconnected")
+        ctx.close()

@@ -1,0 +1,166 @@
+"""Streamlit's static bundles leave the app gzipped, compressed once per process
+(``workshop/ui/compress.py``).
+
+* On the real server (``streamlit run``): a script bundle the page loads comes gzipped to a
+  browser that accepts it, decompresses to exactly the bytes sent uncompressed, and keeps its
+  long cache; a client without gzip, a range request and the page itself are served as before.
+* The middleware alone (called as an ASGI app): one compression for many requests, HEAD
+  without a body, a missing asset and a font passed on untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import http.client
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from tests.browser.conftest import Server, serving
+from workshop.app import open_store
+from workshop.ui.compress import CompressedAssets
+
+SCRIPT = b"export const words = '" + b"samskab " * 4000 + b"';\n"
+
+
+def _get(server: Server, path: str, **headers: str) -> http.client.HTTPResponse:
+    address = urlsplit(server.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+    connection.request("GET", path, headers=headers)
+    return connection.getresponse()
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    db_path = tmp_path_factory.mktemp("gzip") / "gzip.db"
+    open_store(db_path).close()
+    with serving(db_path) as running:
+        yield running
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("server")
+def test_the_apps_script_bundles_come_gzipped_and_unchanged(app_server: Server) -> None:
+    page = _get(app_server, "/", **{"Accept-Encoding": "gzip"})
+    html = page.read().decode()
+    assert page.status == 200 and page.getheader("Content-Encoding") is None  # as before
+    bundle = re.search(r'src="\.?/?(static/js/[^"]+\.js)"', html)
+    assert bundle is not None, html[:500]
+    path = "/" + bundle.group(1)
+    plain = _get(app_server, path)
+    plain_body = plain.read()
+    assert plain.status == 200 and plain.getheader("Content-Encoding") is None
+    zipped = _get(app_server, path, **{"Accept-Encoding": "gzip, deflate, br"})
+    zipped_body = zipped.read()
+    assert zipped.status == 200
+    assert zipped.getheader("Content-Encoding") == "gzip"
+    assert "Accept-Encoding" in (zipped.getheader("Vary") or "")
+    assert int(zipped.getheader("Content-Length") or 0) == len(zipped_body)
+    assert gzip.decompress(zipped_body) == plain_body
+    assert len(zipped_body) < len(plain_body) / 2
+    assert zipped.getheader("Cache-Control") == plain.getheader("Cache-Control")
+    assert zipped.getheader("X-Content-Type-Options") == "nosniff"  # headers still added
+    ranged = _get(app_server, path, **{"Accept-Encoding": "gzip", "Range": "bytes=0-99"})
+    assert ranged.getheader("Content-Encoding") is None
+    ranged.read()
+
+
+@dataclass
+class Answer:
+    status_code: int
+    headers: dict[str, str]
+    content: bytes  # as it went over the wire (still compressed)
+
+
+def _call(app: CompressedAssets, path: str, method: str = "GET", **headers: str) -> Answer:
+    """One request through the middleware, as a server would make it."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(k.lower().replace("_", "-").encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = sent[0]
+    return Answer(
+        start["status"],
+        {k.decode(): v.decode() for k, v in start["headers"]},
+        b"".join(m.get("body", b"") for m in sent[1:]),
+    )
+
+
+def _toy() -> tuple[CompressedAssets, list[int]]:
+    asked = [0]
+
+    async def script(request: Request) -> Response:
+        asked[0] += 1
+        return Response(SCRIPT, media_type="text/javascript", headers={"ETag": '"abc"'})
+
+    async def font(request: Request) -> Response:
+        return Response(b"\x00" * 5000, media_type="font/woff2")
+
+    async def missing(request: Request) -> Response:
+        return PlainTextResponse("not found", status_code=404)
+
+    inner = Starlette(
+        routes=[
+            Route("/static/js/main.abc.js", script, methods=["GET", "HEAD"]),
+            Route("/static/media/font.woff2", font),
+            Route("/static/js/{name}", missing),
+        ]
+    )
+    return CompressedAssets(inner), asked
+
+
+def test_an_asset_is_compressed_once_and_served_from_memory_after() -> None:
+    middleware, asked = _toy()
+    for _ in range(20):
+        answer = _call(middleware, "/static/js/main.abc.js", accept_encoding="gzip")
+        assert answer.status_code == 200
+        assert answer.headers["content-encoding"] == "gzip"
+        assert answer.headers["content-length"] == str(len(answer.content))
+        assert gzip.decompress(answer.content) == SCRIPT
+        assert answer.headers["etag"] == 'W/"abc"'
+        assert "Accept-Encoding" in answer.headers["vary"]
+    assert middleware.compressions == 1 and asked[0] == 1
+    head = _call(middleware, "/static/js/main.abc.js", "HEAD", accept_encoding="gzip")
+    assert head.status_code == 200 and head.content == b""
+    plain = _call(middleware, "/static/js/main.abc.js", accept_encoding="identity")
+    assert "content-encoding" not in plain.headers and plain.content == SCRIPT
+    ranged = _call(middleware, "/static/js/main.abc.js", accept_encoding="gzip", range="bytes=0-9")
+    assert "content-encoding" not in ranged.headers
+
+
+def test_fonts_missing_assets_and_other_paths_pass_untouched() -> None:
+    middleware, _ = _toy()
+    font = _call(middleware, "/static/media/font.woff2", accept_encoding="gzip")
+    assert "content-encoding" not in font.headers and len(font.content) == 5000
+    for name in ("a.js", "b.js", "c.js"):
+        gone = _call(middleware, f"/static/js/{name}", accept_encoding="gzip")
+        assert gone.status_code == 404 and "content-encoding" not in gone.headers
+    assert middleware.compressions == 0 and middleware.kept == {}
+    assert middleware._locks == {}  # nothing kept for paths nobody waits on

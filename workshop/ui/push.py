@@ -1,0 +1,346 @@
+"""The phone's push component: one open connection, a fragment rerun only when the room moved.
+
+A small ``st.components.v2`` component (inline JavaScript, no build step) keeps ONE
+``EventSource`` per browser tab to ``workshop/ui/push_routes.py`` and survives the reruns of
+the fragment that mounts it (the connection lives in ``window``, keyed by its address).
+
+**A new idea is drawn here, not by a rerun.** In the brainstorm the component is mounted
+below the stream's ideas and told which ideas (and which versions of them) the fragment drew.
+An event whose news (``push_routes.message``) follows on from what the phone knows and
+explains every change is drawn by the component itself: the new ideas are appended below the
+stream as a list, with the look of the stream's messages (the reader's own on a shaded
+background, the name the idea is shown under, "edited"), written as text, never as HTML; an
+idea that leaves the wall leaves the list. A screen reader hears them through a polite
+status line at most once every 5 s ("Anna: …", or "7 new ideas"). The server's cost of an
+idea is then one read per tick per process and one small write per phone, and no rerun.
+
+Everything else needs the server, so the component sets its state value and Streamlit
+reruns only that fragment, which asks the database what changed: at once when the step, the
+status or the intake changed; otherwise (an agreement, a theme, an idea the page drew was
+hidden or edited, a gap in the numbers after a dropped connection, any change outside the
+stream) at most once per ``g`` seconds as the route says (see ``push_routes.gap``). The
+rerun's drawing takes over the ideas the component drew. An idle phone costs an open
+connection and no reruns at all.
+
+When the connection fails (the route is unreachable, refused, or the network dropped), the
+component says so (state ``ok: false``); the page then runs its fragments on the timed refresh
+(``meetings.phone_refresh_seconds``) as before and shows "reconnecting…" until a message
+arrives again. ``EventSource`` retries by itself; after a refusal the component opens a new
+one every few seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import streamlit as st
+
+from workshop.meetings.stream import STREAM_LENGTH
+from workshop.model import Idea
+from workshop.ui.i18n import t
+from workshop.ui.push_routes import PUSH_PATH
+from workshop.ui.session import base_path
+
+KEY = "samskab_push"
+MODE = "samskab_push_mode"  # session state: whether the last full run drew fragments for push
+
+JS = """
+export default function (component) {
+  const { data, setStateValue, parentElement } = component;
+  const all = (window.__samskabPush = window.__samskabPush || {});
+  for (const url of Object.keys(all)) {
+    if (url !== data.url) { all[url].close(); delete all[url]; }
+  }
+  let live = all[data.url];
+  if (!live) {
+    live = all[data.url] = {
+      source: null, shown: data.seq, known: data.seq, sent: { c: data.seq, ok: true },
+      report: null, timer: null, step: null, latest: data.seq, lastAt: 0, gapMs: 1000,
+      pending: null, stream: false, drawn: new Map(), top: 0, pushed: new Map(), root: null,
+      words: {}, length: 12, fresh: [], told: null, toldAt: 0,
+      reruns: 0, drawnHere: 0,  // fragment reruns asked for, ideas drawn from pushed news
+      close() {
+        clearTimeout(this.timer);
+        clearTimeout(this.pending);
+        clearTimeout(this.told);
+        if (this.source) this.source.close();
+        this.source = null;
+      },
+      tell(c, ok) {
+        if (this.sent.ok === ok && (this.sent.c === c || this.shown === c)) return;
+        this.sent = { c, ok };
+        if (this.report) { this.reruns += 1; this.report({ c, ok }); }
+      },
+      seen(message) {
+        const stepMoved = this.step !== null && message.s !== this.step;
+        this.step = message.s;
+        this.gapMs = (message.g || 1) * 1000;
+        if (!stepMoved && (message.c <= this.known || this.take(message))) {
+          if (!this.sent.ok) this.tell(this.sent.c, true);  // back: the page drops its timer
+          return;
+        }
+        this.latest = Math.max(this.latest, message.c);
+        const wait = this.lastAt + this.gapMs - Date.now();
+        if (stepMoved || wait <= 0) this.flush();
+        else if (!this.pending) this.pending = setTimeout(() => this.flush(), wait);
+      },
+      take(message) {
+        // Draw news without the server: only in the stream, only when it follows on from
+        // what this phone knows and explains every change; anything else reruns the fragment.
+        if (!this.stream || !message.k || message.f === undefined || message.f > this.known) {
+          return false;
+        }
+        const add = [], drop = [];
+        for (const [id, seq] of message.x || []) {
+          if (seq <= this.known) continue;
+          if (this.drawn.has(id)) return false;  // the page shows it: the page must redraw
+          drop.push(id);
+        }
+        for (const idea of message.i || []) {
+          if (idea.seq <= this.known) continue;
+          if (this.drawn.has(idea.id)) {
+            if (idea.seq > this.drawn.get(idea.id)) return false;
+            continue;
+          }
+          if (idea.id < this.top && !this.pushed.has(idea.id)) return false;
+          add.push(idea);
+        }
+        for (const id of drop) this.pushed.delete(id);
+        for (const idea of add) this.pushed.set(idea.id, idea);
+        const ids = [...this.pushed.keys()].sort((a, b) => a - b);
+        const over = Math.max(0, ids.length - this.length);
+        for (const id of ids.slice(0, over)) this.pushed.delete(id);
+        this.known = message.c;
+        this.drawnHere += add.length;
+        this.render();
+        this.announce(add.filter((idea) => !idea.own));
+        return true;
+      },
+      flush() {
+        clearTimeout(this.pending);
+        this.pending = null;
+        if (this.latest <= this.known && this.sent.ok) return;
+        const before = this.sent;
+        this.tell(Math.max(this.latest, this.known), true);
+        if (this.sent !== before) this.lastAt = Date.now();
+      },
+      fill(template, values) {
+        // One pass, so a name or text that holds "{text}" or "$&" is kept as written.
+        return (template || "").replace(/\\{(\\w+)\\}/g, (all, key) => values[key] ?? all);
+      },
+      author(idea) {
+        const name = idea.author || this.words.anonymous || "";
+        return idea.behalf ? this.fill(this.words.behalf || "{name}", { name }) : name;
+      },
+      render() {
+        const root = this.root;
+        if (!root) return;
+        let list = root.querySelector("ul.ideas");
+        if (!list) {
+          list = document.createElement("ul");
+          list.className = "ideas";
+          const status = document.createElement("div");
+          status.className = "announce";
+          status.setAttribute("role", "status");
+          status.setAttribute("aria-live", "polite");
+          root.append(list, status);
+        }
+        list.setAttribute("aria-label", this.words.list || "");
+        const ideas = this.stream ? [...this.pushed.values()].sort((a, b) => a.id - b.id) : [];
+        list.hidden = ideas.length === 0;
+        let empty = root.querySelector("p.empty");
+        if (!empty) {
+          empty = document.createElement("p");
+          empty.className = "empty";
+          root.prepend(empty);
+        }
+        empty.textContent = this.words.none || "";
+        empty.hidden = !this.stream || ideas.length > 0 || this.drawn.size > 0;
+        list.replaceChildren(...ideas.map((idea) => {
+          const item = document.createElement("li");
+          item.className = idea.own ? "idea own" : "idea";
+          item.dataset.idea = String(idea.id);
+          item.setAttribute("aria-label", (idea.own ? this.words.own : this.words.other) || "");
+          const avatar = document.createElement("span");
+          avatar.className = "avatar";
+          avatar.setAttribute("aria-hidden", "true");
+          avatar.textContent = idea.own ? "person" : "lightbulb";
+          const body = document.createElement("p");
+          const name = document.createElement("strong");
+          name.textContent = this.author(idea);
+          body.append(name);
+          if (idea.edited) {
+            const edited = document.createElement("em");
+            edited.textContent = this.words.edited || "";
+            body.append(" · ", edited);
+          }
+          body.append(document.createElement("br"), idea.text);  // text, never HTML
+          item.append(avatar, body);
+          return item;
+        }));
+      },
+      announce(ideas) {
+        // A screen reader hears new ideas at most once every few seconds, not each one.
+        if (!ideas.length) return;
+        this.fresh.push(...ideas);
+        if (this.told) return;
+        const wait = Math.max(0, this.toldAt + 5000 - Date.now());
+        this.told = setTimeout(() => {
+          this.told = null;
+          this.toldAt = Date.now();
+          const fresh = this.fresh;
+          this.fresh = [];
+          const status = this.root && this.root.querySelector(".announce");
+          if (!status || !fresh.length) return;
+          const last = fresh[fresh.length - 1];
+          status.textContent = fresh.length === 1
+            ? this.fill(this.words.one, { name: this.author(last), text: last.text })
+            : this.fill(this.words.many, { count: String(fresh.length) });
+        }, wait);
+      },
+      open() {
+        const source = (this.source = new EventSource(data.url));
+        source.onmessage = (event) => this.seen(JSON.parse(event.data));
+        source.onerror = () => {
+          this.tell(this.sent.c, false);
+          if (source.readyState === EventSource.CLOSED) {
+            clearTimeout(this.timer);
+            this.timer = setTimeout(() => { if (this.source === source) this.open(); }, 5000);
+          }
+        };
+      },
+    };
+    live.open();
+  }
+  // What the fragment drew: ideas news brought in are dropped once the page draws them.
+  live.root = parentElement;
+  live.words = data.words || {};
+  live.length = data.length || 12;
+  live.stream = Boolean(data.stream);
+  live.drawn = new Map(data.drawn || []);
+  live.top = Math.max(0, ...live.drawn.keys());
+  live.shown = data.seq;
+  if (data.seq > live.known) live.known = data.seq;
+  for (const [id, idea] of [...live.pushed]) {
+    if (!live.stream || idea.seq <= data.seq || live.drawn.has(id) || id < live.top) {
+      live.pushed.delete(id);
+    }
+  }
+  live.render();
+  if (live.sent.ok && live.sent.c < data.seq) live.sent = { c: data.seq, ok: true };
+  live.report = (value) => setStateValue("live", value);
+  clearTimeout(live.closing);
+  return () => {
+    live.report = null;
+    live.closing = setTimeout(() => {
+      if (!live.report && all[data.url] === live) { live.close(); delete all[data.url]; }
+    }, 10000);
+  };
+}
+"""
+
+# The look of st.chat_message (avatar in a bordered square, bold name, the text below; the
+# reader's own ideas on a shaded background) with the theme's colours.
+CSS = """
+ul.ideas { list-style: none; margin: 0; padding: 0; }
+ul.ideas[hidden] { display: none; }
+li.idea {
+  display: flex; gap: 0.5rem; align-items: flex-start; padding: 1rem; margin: 0 0 1rem 0;
+  border-radius: var(--st-base-radius, 0.5rem);
+  color: var(--st-text-color, inherit); font-family: var(--st-font, inherit);
+  line-height: 1.6;
+}
+li.idea.own { background: var(--st-secondary-background-color, #f0f2f6); }
+li.idea .avatar {
+  flex: 0 0 2rem; width: 2rem; height: 2rem; display: flex; align-items: center;
+  justify-content: center; box-sizing: border-box;
+  border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2));
+  border-radius: var(--st-base-radius, 0.5rem);
+  font-family: "Material Symbols Rounded"; font-size: 1.25rem; line-height: 1;
+  font-feature-settings: "liga"; overflow: hidden;
+}
+p.empty {
+  margin: 0 0 1rem 0; font-size: 0.875rem; font-family: var(--st-font, inherit);
+  color: var(--st-text-color, inherit); opacity: 0.6;
+}
+p.empty[hidden] { display: none; }
+li.idea p { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
+li.idea p strong { white-space: normal; }
+.announce {
+  position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
+}
+"""
+
+_component: Any = None
+
+
+def _renderer() -> Any:
+    global _component
+    if _component is None:
+        _component = st.components.v2.component("samskab.push", js=JS, css=CSS, html="")
+    return _component
+
+
+def push_url(token: str) -> str:
+    from urllib.parse import quote
+
+    return f"{base_path()}{PUSH_PATH}?p={quote(token, safe='')}"
+
+
+def push_failed() -> bool:
+    """Whether this phone's push connection is down (then fragments refresh on a timer)."""
+    value = st.session_state.get(KEY)
+    live = getattr(value, "live", None) if value is not None else None
+    if live is None and isinstance(value, dict):
+        live = value.get("live")
+    return isinstance(live, dict) and live.get("ok") is False
+
+
+def run_every(refresh: float) -> float | None:
+    """The ``run_every`` of a phone's fragment: none while push works, the timer otherwise.
+    Remembers which it drew, so ``follow`` reruns the page when that must change."""
+    failed = push_failed()
+    st.session_state[MODE] = not failed
+    return refresh if failed else None
+
+
+def _words() -> dict[str, str]:
+    """What the component writes, in the reader's language (placeholders filled in there)."""
+    return {
+        "anonymous": t("idea.anonymous"),
+        "behalf": t("idea.on_behalf", name="{name}"),
+        "edited": t("idea.edited"),
+        "own": t("frontend.chat_own"),
+        "other": t("frontend.chat_other"),
+        "list": t("push.new_ideas"),
+        "none": t("participate.no_ideas_yet"),
+        "one": t("push.announce_one", name="{name}", text="{text}"),
+        "many": t("push.announce_many", count="{count}"),
+    }
+
+
+def follow(token: str, change_seq: int, stream: Sequence[Idea] | None = None) -> None:
+    """Mount the component (inside the fragment that shows the room) for the change it drew.
+
+    ``stream``: the ideas the fragment drew in the brainstorm stream, below which the
+    component draws the ideas pushed since (see the module's docstring); elsewhere (a ballot,
+    the wrap-up) every change reruns the fragment. A change of the connection's health reruns
+    the whole page, so that the fragments are drawn again with or without their timer; while
+    it is down the phone says so.
+    """
+    data: dict[str, object] = {"url": push_url(token), "seq": change_seq}
+    if stream is not None:
+        data |= {
+            "stream": True,
+            "drawn": [[idea.id, idea.seq] for idea in stream],
+            "length": STREAM_LENGTH,
+            "words": _words(),
+        }
+    _renderer()(key=KEY, data=data, on_live_change=lambda: None)
+    pushed = not push_failed()
+    if st.session_state.get(MODE, True) != pushed:
+        st.rerun(scope="app")
+    if not pushed:
+        st.caption(t("push.reconnecting"))

@@ -1,0 +1,204 @@
+"""The push route: a phone's one open connection that says when its meeting changed.
+
+``GET /push/meeting?p=<participant link secret>`` answers with server-sent events
+(``text/event-stream``): at once the meeting's current ``change_seq``, ``vote_seq`` and step
+(``data: {"c": 12, "v": 40, "s": "running:7", "g": 1.0}``), then again each time they move
+(``g``: the fewest seconds between two reruns for changes within a step, see ``gap``), and
+a comment line every ``HEARTBEAT`` seconds so proxies keep the connection open. The numbers
+come from this process's ``workshop.meetings.watch.Watcher``: one database read per tick for
+all meetings followed here, however many phones follow them. An idle phone costs an open
+connection and nothing else.
+
+**New ideas travel in the event.** When the watcher read what changed within a step
+(``workshop.meetings.watch.News``), the event also carries it: ``f`` (the ``change_seq`` the
+news starts after), ``k`` (whether the ideas explain every change in between), ``i`` (the
+ideas now on the wall: ``id``, ``seq``, ``text``, ``author`` (the name shown, '' when
+anonymous), ``behalf`` (entered by the facilitator), ``edited``, and ``own`` for the phone's
+own idea) and ``x`` (``[id, seq]`` of changed ideas no longer on the wall). A phone's
+component (``workshop/ui/push.py``) draws the new ideas in its stream from this, as text, and
+reruns the fragment that shows the meeting only for what needs the server (a new step, an
+agreement, a hidden idea it shows, a gap in the numbers). The event never carries a hidden,
+held or pre-moderated idea's text or name, nor any participant's id; the JSON encoding keeps
+an idea's text on its one ``data:`` line whatever it contains.
+
+Refused (nothing leaks: the answer does not say whether a meeting exists):
+
+* an unknown, forged or too long link secret, or none: 403;
+* more than ``PER_PARTICIPANT`` open connections for one participant, or more than
+  ``PER_PROCESS`` in this process: 429 with ``Retry-After`` (the phone falls back to its timed
+  refresh and says "reconnecting…"). There is no limit per address: a venue's phones share
+  one public address behind its Wi-Fi.
+
+A phone that was away (a dropped connection, a locked screen) is told the current numbers
+when it connects again, without news: a gap, so it reruns once and catches up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections import Counter
+from collections.abc import AsyncIterator
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute, Route
+
+from workshop.errors import WorkshopError
+from workshop.meetings import core as meetings
+from workshop.meetings.watch import News, Version, Watcher
+from workshop.ui.process import store
+
+PUSH_PATH = "/push/meeting"
+HEARTBEAT = 15.0  # seconds between keep-alive comments
+PER_PARTICIPANT = 4  # a phone with a few tabs open, not a flood
+PER_PROCESS = 5000
+BACKLOG = 100  # events waiting for one slow phone; more: it is told the latest alone (resyncs)
+# A new idea reruns every phone's stream: in a busy brainstorm (10 ideas a second) a phone
+# told of every one would rerun 5 times a second, and 300 phones told within 2 s saturated a
+# process (room_load, 300 phones). So a phone follows a change of step at once but other
+# changes at most once per ``gap`` seconds: at least MIN_GAP, and as many phones per second
+# as the timed refresh budgets (``meetings.phone_refresh_seconds``: ~40 a second) when this
+# process serves more. A busy brainstorm then costs what the timer cost; a quiet room, nothing.
+MIN_GAP = 1.0
+RERUNS_PER_SECOND = 40
+HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Accel-Buffering": "no",  # nginx: pass each event on at once
+}
+
+_watchers: dict[str, Watcher] = {}
+_open: Counter[int] = Counter()  # participant id -> open connections
+_lock = threading.Lock()
+
+
+def watcher() -> Watcher:
+    """This process's watcher of the configured database."""
+    db = store()
+    with _lock:
+        found = _watchers.get(db.path)
+        if found is None:
+            found = _watchers[db.path] = Watcher(db)
+        return found
+
+
+def gap(followers: int) -> float:
+    """Seconds between two reruns of one phone for changes within a step."""
+    return round(max(MIN_GAP, followers / RERUNS_PER_SECOND), 1)
+
+
+def message(version: Version, followers: int, reader: int | None = None) -> dict[str, object]:
+    """What one phone (participant ``reader``) is told of ``version``: only what every phone
+    of the room may see, with ``own`` on the reader's own ideas."""
+    told: dict[str, object] = {
+        "c": version.change_seq,
+        "v": version.vote_seq,
+        "s": version.step,
+        "g": gap(followers),
+    }
+    news: News | None = version.news
+    if news is not None:
+        told["f"] = news.after
+        told["k"] = news.complete
+        told["i"] = [
+            {
+                "id": idea.id,
+                "seq": idea.seq,
+                "text": idea.text,
+                "author": idea.author,
+                "behalf": idea.on_behalf,
+                "edited": idea.edited,
+                "own": reader is not None and idea.author_id == reader,
+            }
+            for idea in news.ideas
+        ]
+        told["x"] = [[idea_id, seq] for idea_id, seq in news.gone]
+    return told
+
+
+def _event(version: Version, followers: int, reader: int | None = None) -> str:
+    news = version.news
+    if news is None:
+        return f"data: {json.dumps(message(version, followers, reader))}\n\n"
+    # Worded once per tick for every phone but an idea's author (whose own idea is marked).
+    author = reader is not None and any(idea.author_id == reader for idea in news.ideas)
+    key = (gap(followers), reader if author else None)
+    worded = news.worded.get(key)
+    if worded is None:
+        told = json.dumps(message(version, followers, reader if author else None))
+        worded = news.worded[key] = f"data: {told}\n\n"
+    return worded
+
+
+def _admit(participant_id: int) -> bool:
+    with _lock:
+        if _open[participant_id] >= PER_PARTICIPANT or sum(_open.values()) >= PER_PROCESS:
+            return False
+        _open[participant_id] += 1
+        return True
+
+
+def _leave(participant_id: int) -> None:
+    with _lock:
+        _open[participant_id] -= 1
+        if _open[participant_id] <= 0:
+            del _open[participant_id]
+
+
+async def follow(request: Request) -> Response:
+    token = request.query_params.get("p", "")
+    if not token or len(token) > 200:
+        return PlainTextResponse("forbidden", status_code=403, headers=HEADERS)
+    try:
+        participant = await run_in_threadpool(meetings.get_participant, store(), token)
+    except WorkshopError:
+        return PlainTextResponse("forbidden", status_code=403, headers=HEADERS)
+    if not _admit(participant.id):
+        return PlainTextResponse(
+            "too many connections", status_code=429, headers={**HEADERS, "Retry-After": "10"}
+        )
+    loop = asyncio.get_running_loop()
+    changed = asyncio.Event()
+    waiting: list[Version] = []  # in order: each event's news starts where the last ended
+
+    def notify(version: Version) -> None:  # called from the watching thread
+        def queue() -> None:
+            if len(waiting) >= BACKLOG:  # a phone that does not read: the latest, no news
+                waiting[:] = [Version(version.change_seq, version.vote_seq, version.step)]
+            else:
+                waiting.append(version)
+            changed.set()
+
+        loop.call_soon_threadsafe(queue)
+
+    async def events() -> AsyncIterator[str]:
+        subscription = None
+        try:
+            subscription = await run_in_threadpool(
+                watcher().subscribe, participant.meeting_id, notify
+            )
+            yield "retry: 2000\n\n"
+            while True:
+                try:
+                    await asyncio.wait_for(changed.wait(), HEARTBEAT)
+                except TimeoutError:
+                    yield ": keep-alive\n\n"
+                    continue
+                changed.clear()
+                told, waiting[:] = list(waiting), []
+                followers = watcher().followers()
+                for version in told:
+                    yield _event(version, followers, participant.id)
+        finally:
+            if subscription is not None:
+                subscription.close()
+            _leave(participant.id)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers=HEADERS)
+
+
+def routes() -> list[BaseRoute]:
+    return [Route(PUSH_PATH, follow, methods=["GET"])]
