@@ -27,7 +27,7 @@ class Inbox:
 
 
 def _watch(store: Store, meeting: Meeting, phones: int = 1) -> tuple[Watcher, list[Inbox]]:
-    watcher = Watcher(store, interval=3600)  # the test calls tick
+    watcher = Watcher(store, background=False)  # the test calls tick
     inboxes = [Inbox() for _ in range(phones)]
     for inbox in inboxes:
         watcher.subscribe(meeting.id, inbox)

@@ -31,7 +31,7 @@ class Inbox:
 
 def _quiet(store: Store) -> Watcher:
     """A watcher whose thread never looks by itself: the test calls ``tick``."""
-    return Watcher(store, interval=3600)
+    return Watcher(store, background=False)  # the test calls tick
 
 
 def test_subscribers_of_one_meeting_share_one_watch_and_one_read_per_tick(
