@@ -55,10 +55,16 @@ expect.set_options(timeout=20_000)
 Server = LocalServer
 
 
+# At a load average of 15-20 on 2 cores the app took more than start()'s 60 s to answer its
+# health check (Streamlit, pandas and altair are imported first): a journey then failed
+# before it began. A server that does not start still fails, only later.
+START_SECONDS = 180
+
+
 def start_server(db_path: Path, *, env: dict[str, str] | None = None) -> Server:
     """The app on ``db_path``, with phones and projector refreshing every second."""
     fast = {"SAMSKAB_CITIZEN_REFRESH_SECONDS": "1", "SAMSKAB_PROJECTOR_REFRESH_SECONDS": "1"}
-    return start(db_path, env={**fast, **(env or {})})
+    return start(db_path, env={**fast, **(env or {})}, timeout=START_SECONDS)
 
 
 @contextmanager
