@@ -229,11 +229,11 @@ def test_a_citizen_votes_in_every_method_with_the_keyboard_alone(world, browser,
     shots(phone, "03-pairwise")
 
     # Two axes: 5 for impact, 4 for feasibility on the idea the first Tab reaches, then save.
-    # Which idea that is depends on where the focus was when the step changed: the pairwise
-    # button that had it is gone, and Chrome's next Tab starts where it was, so under load
-    # (another run between) the first Tab may land in the second or third card. A keyboard
-    # user knows the idea by the name the group says, not by the page's first card: so does
-    # the test, and that name must be the idea the card shows and the vote is stored for.
+    # Which card that is, is not fixed: it depends on where the focus was when the step
+    # changed (the pairwise button that had it is gone) and on how much of the page was drawn
+    # then; under load it was the third card of this phone's order. A keyboard user knows the
+    # idea by the name the group says, not by the page's first card: so does the test, and
+    # that name must be the idea the card shows and the one the vote is stored for.
     go(server, meeting, steps[StepKind.TWO_AXIS])
     shows_ballot(phone, phone.get_by_text("Effekt (1 = lille, 5 = stor)"))
     # A segmented control is one Tab stop: the arrow keys move along it, Space chooses.
