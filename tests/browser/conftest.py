@@ -55,10 +55,16 @@ expect.set_options(timeout=20_000)
 Server = LocalServer
 
 
+# At a load average of 15-20 on 2 cores the app took more than start()'s 60 s to answer its
+# health check (Streamlit, pandas and altair are imported first): a journey then failed
+# before it began. A server that does not start still fails, only later.
+START_SECONDS = 180
+
+
 def start_server(db_path: Path, *, env: dict[str, str] | None = None) -> Server:
     """The app on ``db_path``, with phones and projector refreshing every second."""
     fast = {"SAMSKAB_CITIZEN_REFRESH_SECONDS": "1", "SAMSKAB_PROJECTOR_REFRESH_SECONDS": "1"}
-    return start(db_path, env={**fast, **(env or {})})
+    return start(db_path, env={**fast, **(env or {})}, timeout=START_SECONDS)
 
 
 @contextmanager
@@ -107,15 +113,22 @@ def shots(request: pytest.FixtureRequest):
 # Installed in every page before the app's own scripts. It counts, as they arrive, the script
 # runs the server begins (ForwardMsg ``new_session``, field 4; full runs and fragment runs
 # alike) and keeps whether the server says a run is going on (``session_status_changed``,
-# field 9, its ``script_is_running``, field 2); and it counts the rerun requests the
-# page sends for something a person did (a tap, a choice, a text: a BackMsg ``rerun_script``,
-# field 11, whose ClientState is not ``is_auto_rerun``, field 6; a refreshing fragment's tick
-# does not count), with the runs begun at the moment of the last such request. A run that
-# begins after that request is one that has seen it.
+# field 9, its ``script_is_running``, field 2) and whether a chain of runs is still going on:
+# one begins with a ``new_session`` and ends only with a ``script_finished`` (field 6) that
+# is not FINISHED_EARLY_FOR_RERUN (2), after which no run follows. The chain covers the
+# moments the status alone misses: the server sends ``new_session`` before the status that
+# says a run is going on, and a run that ends in ``st.rerun()`` (or is cut short by a tap)
+# says "not running" before the next run begins; under load a check fell into those gaps
+# and a journey read the database before the tap's run had saved anything. It also counts
+# the rerun requests the page sends for something a person did (a tap, a choice, a text: a
+# BackMsg ``rerun_script``, field 11, whose ClientState is not ``is_auto_rerun``, field 6; a
+# refreshing fragment's tick does not count), with the runs begun at the moment of the last
+# such request. A run that begins after that request is one that has seen it.
 WATCH_RUNS = """
 (() => {
   window.__samskabRuns = 0;
   window.__samskabServerRunning = false;
+  window.__samskabChain = false;
   window.__samskabReruns = 0;
   window.__samskabRunsAtRerun = 0;
   const varint = (bytes, at) => {
@@ -156,7 +169,12 @@ WATCH_RUNS = """
       this.addEventListener("message", event => {
         const bytes = view(event.data);
         fields(bytes, 0, bytes.length, (number, length, start) => {
-          if (number === 4) window.__samskabRuns += 1;
+          if (number === 4) {
+            window.__samskabRuns += 1;
+            window.__samskabChain = true;
+          }
+          // script_finished: its status is the varint; 2 (finished early) means a run follows
+          if (number === 6) window.__samskabChain = length === 2;
           if (number === 9) {
             let running = false;
             fields(bytes, start, start + length, (inner, value) => {
@@ -181,8 +199,9 @@ WATCH_RUNS = """
 
 # Streamlit has finished: connected, the last rerun request the page sent for something a
 # person did has been seen by a run that began after it, the server says no run is going on
-# and the page shows none, and nothing is left on the page from an earlier run (an
-# element is marked stale while the run that may replace it is under way).
+# and has ended the last chain of runs, the page shows no run, and nothing is left on the
+# page from an earlier run (an element is marked stale while the run that may replace it is
+# under way).
 SETTLED = """
 () => {
   const app = document.querySelector("[data-testid='stApp']");
@@ -190,6 +209,7 @@ SETTLED = """
     && app.getAttribute("data-test-connection-state") === "CONNECTED"
     && (window.__samskabReruns === 0 || window.__samskabRuns > window.__samskabRunsAtRerun)
     && !window.__samskabServerRunning
+    && !window.__samskabChain
     && app.getAttribute("data-test-script-state") === "notRunning"
     && document.querySelector("[data-stale='true']") === null
     && document.querySelector("[data-testid='stSkeleton']") === null;
@@ -224,6 +244,7 @@ STATE = """
     connection: app && app.getAttribute("data-test-connection-state"),
     script: app && app.getAttribute("data-test-script-state"),
     runs: window.__samskabRuns, serverRunning: window.__samskabServerRunning,
+    chain: window.__samskabChain,
     reruns: window.__samskabReruns,
     runsAtRerun: window.__samskabRunsAtRerun,
     skeletons: document.querySelectorAll("[data-testid='stSkeleton']").length,

@@ -20,6 +20,7 @@ from tests.browser.conftest import (
     log_in,
     serving,
     settle,
+    tap,
 )
 from workshop import committees
 from workshop.accounts import users as accounts
@@ -50,8 +51,10 @@ def fill(page: Page, key: str, text: str) -> None:
 
 
 def click(page: Page, name: str) -> None:
-    page.get_by_role("button", name=name, exact=True).click()
-    settle(page)
+    """Tap the button once and wait until the run (or runs: a save ends in ``st.rerun()``)
+    that handles the tap is over, so that what the journey reads next, on the page or in the
+    database, is what the tap did."""
+    tap(page, page.get_by_role("button", name=name, exact=True))
 
 
 def nav(page: Page, name: str) -> None:

@@ -12,7 +12,17 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import LAPTOP, PASSWORD, PHONE, Server, context, log_in, serving, settle
+from tests.browser.conftest import (
+    LAPTOP,
+    PASSWORD,
+    PHONE,
+    Server,
+    context,
+    log_in,
+    serving,
+    settle,
+    tap,
+)
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.app import open_store
@@ -132,8 +142,7 @@ def test_invitations_afbud_approved_minutes_and_the_public_page(year_server, bro
     expect(
         coming.locator(f".st-key-committee_status_{facts['coming']}_{facts['mette']}")
     ).to_have_count(0)
-    coming.get_by_role("button", name="Send indkaldelser").click()
-    settle(laptop)
+    tap(laptop, coming.get_by_role("button", name="Send indkaldelser"))
     expect(laptop.get_by_text("Indkaldelse sendt til 1 medlem.")).to_be_visible()
     expect(laptop.get_by_text("Uden e-mail, giv besked på anden vis: Sofie Jensen")).to_be_visible()
     laptop.mouse.move(0, 0)  # no tooltip over the result
@@ -148,22 +157,26 @@ def test_invitations_afbud_approved_minutes_and_the_public_page(year_server, bro
     assert "LOCATION:Hovedbiblioteket\\, salen" in text
 
     # -- the last meeting: afbud, and its minutes approved at the next one ------------------
+    # Each choice must show before the form is sent (a lost click fails here, by name), and
+    # what the form saved is read once its runs are over (a save ends in st.rerun(), and
+    # settle waits for both runs), before what the page draws of it: a failure then says
+    # whether the input was lost or only not drawn.
     first = laptop.locator(f".st-key-committee_plan_{facts['first']}")
     first.locator("summary").click()
-    first.locator(f".st-key-committee_status_{facts['first']}_{facts['mette']}").get_by_text(
-        "Mødt", exact=True
-    ).click()
-    first.locator(f".st-key-committee_status_{facts['first']}_{facts['sofie']}").get_by_text(
-        "Afbud", exact=True
-    ).click()
-    first.get_by_test_id("stFormSubmitButton").click()
-    settle(laptop)
+    for member, word in ((facts["mette"], "Mødt"), (facts["sofie"], "Afbud")):
+        choice = first.locator(f".st-key-committee_status_{facts['first']}_{member}")
+        choice.get_by_text(word, exact=True).click()
+        expect(choice.get_by_role("radio", name=word, exact=True)).to_be_checked()
+    tap(laptop, first.get_by_test_id("stFormSubmitButton"))
+    store = open_store(server.db_path)
+    saved = {member: got.value for member, got in members.attendance(store, facts["first"]).items()}
+    store.close()
+    assert saved == {facts["mette"]: "present", facts["sofie"]: "apologies"}
     expect(laptop.get_by_text("1 mødt, 1 afbud, 2 registreret", exact=False)).to_be_visible()
     first = laptop.locator(f".st-key-committee_plan_{facts['first']}")
     if not first.get_by_role("button", name="Godkend referatet").is_visible():
         first.locator("summary").click()
-    first.get_by_role("button", name="Godkend referatet").click()
-    settle(laptop)
+    tap(laptop, first.get_by_role("button", name="Godkend referatet"))
     expect(laptop.get_by_text("Referat godkendt på mødet", exact=False)).to_be_visible()
     shots(laptop, "02-committee-page-minutes-approved")
 
