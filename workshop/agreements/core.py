@@ -468,9 +468,9 @@ def create_agreement(
             raise NotFound("error.not_found")
         agreement_id = db.execute(
             "INSERT INTO agreements (committee_id, meeting_id, template, created_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             [committee_id, meeting_id, template.value, actor.id if actor else None, now],
-        ).lastrowid
+        ).fetchall()[0][0]
         assert agreement_id is not None
         for number, (party, days, evidence) in enumerate(defaults["commitments"], start=1):
             prefix = f"agreement.template.{template}.commitment.{number}"
@@ -610,9 +610,9 @@ def add_commitment(
         current = _load(db, agreement_id).current
         commitment_id = db.execute(
             "INSERT INTO commitments (agreement_id, party, description, owner, due_on,"
-            " evidence_required, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " evidence_required, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [agreement_id, party.value, text, who, due, int(evidence_required), utcnow()],
-        ).lastrowid
+        ).fetchall()[0][0]
         values: dict[str, Any] = dict(current.texts)
         values["participation_level"] = current.participation_level.value
         values["feedback_due_on"] = current.feedback_due_on

@@ -80,7 +80,7 @@ def create_committee(
     with store.transaction() as db:
         cursor = db.execute(
             "INSERT INTO committees (title, task, politicians_target, citizens_target, is_demo,"
-            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 title,
                 task,
@@ -91,7 +91,7 @@ def create_committee(
                 now,
             ],
         )
-        committee_id = cursor.lastrowid
+        committee_id = cursor.fetchall()[0][0]
         assert committee_id is not None
         salt, _, digest = link_secrets.fresh_link(store.path, PUBLIC_LINK)
         db.execute(

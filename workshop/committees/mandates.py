@@ -105,7 +105,7 @@ def save_mandate(
         cursor = db.execute(
             f"INSERT INTO mandate_versions (committee_id, version, {', '.join(columns)},"
             f" change_note, created_by, created_at)"
-            f" VALUES (?, ?, {', '.join('?' for _ in columns)}, ?, ?, ?)",
+            f" VALUES (?, ?, {', '.join('?' for _ in columns)}, ?, ?, ?) RETURNING id",
             [committee_id, version, *(cleaned[c] for c in columns), note, actor.id, utcnow()],
         )
         # The committee's own composition target follows its mandate.
@@ -118,7 +118,7 @@ def save_mandate(
             actor,
             "save_mandate",
             "mandate_versions",
-            cursor.lastrowid,
+            cursor.fetchall()[0][0],
             before={"version": latest_version},
             after={"version": version, "note": note},
         )

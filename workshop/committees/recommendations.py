@@ -131,10 +131,10 @@ def draft_recommendation(
         require(db, committee_id, Action.DRAFT_RECOMMENDATION)
         cursor = db.execute(
             "INSERT INTO recommendations (committee_id, title, body, theme, created_by,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [committee_id, title, body, theme, actor.id, now, now],
         )
-        recommendation_id = cursor.lastrowid
+        recommendation_id = cursor.fetchall()[0][0]
         assert recommendation_id is not None
         _link_ideas(db, committee_id, recommendation_id, list(idea_ids), actor)
         audit.record(
@@ -363,10 +363,10 @@ def record_decision(
             raise InvalidInput("error.decision.before_previous", previous=earlier[-1].decided_at)
         cursor = db.execute(
             "INSERT INTO decisions (recommendation_id, body, outcome, decided_at, rationale,"
-            " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [recommendation_id, body.value, outcome.value, day, rationale, actor.id, utcnow()],
         )
-        decision_id = cursor.lastrowid
+        decision_id = cursor.fetchall()[0][0]
         assert decision_id is not None
         decided = _decisions_in(db, recommendation_id)
         if decision_stage(decided) in FINAL_STAGES:

@@ -269,9 +269,9 @@ def send_feedback(
         now = utcnow()
         message_id = db.execute(
             "INSERT INTO feedback_messages (committee_id, body, sent_by, sent_at)"
-            " VALUES (?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?) RETURNING id",
             [committees.pop(), text, actor.id if actor else None, now],
-        ).lastrowid
+        ).fetchall()[0][0]
         assert message_id is not None
         for idea_id in ids:
             db.execute(

@@ -154,7 +154,7 @@ def place_dot(store: Store, participant: Participant, round_id: int, idea_id: in
         try:
             db.execute(
                 "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (?, ?, 1)"
-                " ON CONFLICT (ballot_id, idea_id) DO UPDATE SET value = value + 1",
+                " ON CONFLICT (ballot_id, idea_id) DO UPDATE SET value = ballot_entries.value + 1",
                 [ballot_id, idea_id],
             )
         except sqlite3.IntegrityError as error:  # the trigger: a second line of defence
