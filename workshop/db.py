@@ -560,12 +560,13 @@ _IDENT = _IDENT_START | frozenset("0123456789")
 
 @functools.lru_cache(maxsize=4096)
 def _placeholders(sql: str) -> tuple[str, tuple[str | int, ...]]:
-    """SQLite's ``?`` and ``:name`` placeholders as ``$1, $2, …``, outside string literals,
-    quoted names and comments; and, in order, which parameter each number takes (its
-    position for ``?``, its name for ``:name``)."""
+    """SQLite's ``?``, ``?N`` and ``:name`` placeholders as ``$1, $2, …``, outside string
+    literals, quoted names and comments; and, in order, which parameter each number takes
+    (its position for ``?``, its name for ``:name``)."""
     out: list[str] = []
     order: list[str | int] = []
     numbers: dict[str, int] = {}
+    highest = 0  # the highest ?N so far
     i, n = 0, len(sql)
     while i < n:
         c = sql[i]
@@ -590,10 +591,14 @@ def _placeholders(sql: str) -> tuple[str, tuple[str | int, ...]]:
             end = n if end < 0 else end + 2
             out.append(sql[i:end])
             i = end
-        elif c == "?":
-            order.append(sum(1 for o in order if isinstance(o, int)))
-            out.append(f"${len(order)}")
-            i += 1
+        elif c == "?":  # ? is one more than the highest number so far; ?N is N (SQLite's rule)
+            end = i + 1
+            while end < n and sql[end].isdigit():
+                end += 1
+            number = int(sql[i + 1 : end]) if end > i + 1 else highest + 1
+            highest = max(highest, number)
+            out.append(f"${number}")
+            i = end
         elif c == ":" and sql.startswith("::", i):
             out.append("::")
             i += 2
@@ -610,7 +615,9 @@ def _placeholders(sql: str) -> tuple[str, tuple[str | int, ...]]:
         else:
             out.append(c)
             i += 1
-    return "".join(out), tuple(order)
+    if highest and order:
+        raise ValueError("SQL mixes ? and :name placeholders")
+    return "".join(out), tuple(order) if order else tuple(range(highest))
 
 
 def _pg_statement(sql: str, params: Sequence[Any] | dict[str, Any]) -> tuple[str, list[Any] | None]:
@@ -884,21 +891,30 @@ def _pg_open(url: str, migration_sets: Sequence[PgMigrations]) -> PgStore:
     """Connect, check the database, apply what is pending; a clear message for every way this
     can go wrong at start, and nothing half-migrated."""
     import psycopg
+    from psycopg.conninfo import conninfo_to_dict
 
     where = safe_url(url)
     try:
+        conninfo_to_dict(url)
+    except Exception as error:  # a URL libpq cannot read: no connection is tried
+        raise InvalidInput("error.database.url", url=where, detail=_first_line(error)) from None
+    try:
         store = PgStore(url)
     except psycopg.Error as error:
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise InvalidInput("error.database.unreachable", url=where, detail=detail) from None
-    except Exception as error:  # a URL psycopg cannot even parse
-        raise InvalidInput("error.database.url", url=where, detail=str(error)) from None
+        raise InvalidInput(
+            "error.database.unreachable", url=where, detail=_first_line(error)
+        ) from None
     try:
         _pg_migrate(store, migration_sets)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _pg_migrate(store: PgStore, migration_sets: Sequence[PgMigrations]) -> None:
@@ -966,7 +982,7 @@ def _pg_migrate(store: PgStore, migration_sets: Sequence[PgMigrations]) -> None:
                         "error.database.privileges",
                         url=where,
                         migration=f"{migration_set.name}/{name}",
-                        detail=str(error).strip().splitlines()[0],
+                        detail=_first_line(error),
                     ) from None
                 except psycopg.Error as error:
                     conn.execute("ROLLBACK")
@@ -974,7 +990,7 @@ def _pg_migrate(store: PgStore, migration_sets: Sequence[PgMigrations]) -> None:
                         "error.database.migration_failed",
                         url=where,
                         migration=f"{migration_set.name}/{name}",
-                        detail=str(error).strip().splitlines()[0],
+                        detail=_first_line(error),
                     ) from None
                 except BaseException:
                     conn.execute("ROLLBACK")
