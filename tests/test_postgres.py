@@ -8,6 +8,7 @@ Tests that need a server use the one at ``SAMSKAB_TEST_POSTGRES_URL`` (``bash sc
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -315,13 +316,13 @@ def test_a_swallowed_failure_inside_a_transaction_saves_nothing(migrated: str) -
     Code that catches the error and goes on is told, instead of losing its writes silently."""
     store = app.open_store(migrated)
     try:
-        with pytest.raises(sqlite3.OperationalError, match="nothing was saved"):
-            with store.transaction() as handle:
-                handle.execute("INSERT INTO rate_events (kind, subject, at) VALUES ('x', 'y', 1)")
-                try:
-                    handle.execute("INSERT INTO users (id) VALUES (NULL)")
-                except sqlite3.IntegrityError:
-                    pass
+        with (
+            pytest.raises(sqlite3.OperationalError, match="nothing was saved"),
+            store.transaction() as handle,
+        ):
+            handle.execute("INSERT INTO rate_events (kind, subject, at) VALUES ('x', 'y', 1)")
+            with contextlib.suppress(sqlite3.IntegrityError):
+                handle.execute("INSERT INTO users (id) VALUES (NULL)")
         assert store.scalar("SELECT count(*) FROM rate_events") == 0
     finally:
         store.close()

@@ -128,7 +128,8 @@ def test_what_unites_the_room_appears_only_with_agree_disagree_votes(store, buil
     ]
     with store.transaction() as db:
         round_id = db.execute(
-            "INSERT INTO rounds (step_id, number, method) VALUES (?, 99, 'statements') RETURNING id",
+            "INSERT INTO rounds (step_id, number, method) VALUES (?, 99, 'statements')"
+            " RETURNING id",
             [step_id],
         ).fetchall()[0][0]
         for index, person in enumerate(people):

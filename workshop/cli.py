@@ -26,10 +26,10 @@ from pathlib import Path
 
 from workshop import app, audit, committees, demo
 from workshop import backup as backups
-from workshop.db import is_postgres
 from workshop.accounts import users as accounts
 from workshop.app import open_store
 from workshop.config import load_settings
+from workshop.db import is_postgres
 from workshop.errors import WorkshopError
 from workshop.i18n import DEFAULT_LANGUAGE, formats, language_from_locale, translate
 from workshop.privacy import core as privacy
@@ -284,7 +284,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--db",
-        help="database file or postgresql:// URL (default: SAMSKAB_DATABASE_URL, else SAMSKAB_DB_PATH or data/samskab.db)",
+        help=(
+            "database file or postgresql:// URL (default: SAMSKAB_DATABASE_URL, else"
+            " SAMSKAB_DB_PATH or data/samskab.db)"
+        ),
     )
     commands = parser.add_subparsers(dest="command", required=True)
 

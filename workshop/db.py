@@ -335,6 +335,17 @@ class Store:
                 cursor.close()  # ends the statement, and with it the read
         return None if row is None else row[0]
 
+    def has_column(self, table: str, column: str) -> bool:
+        """Whether ``table`` has ``column`` (either engine)."""
+        if self.engine == "postgresql":
+            sql = (
+                "SELECT 1 FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?"
+            )
+        else:
+            sql = "SELECT 1 FROM pragma_table_info(?) WHERE name = ?"
+        return self.scalar(sql, [table, column]) is not None
+
     def close(self) -> None:
         with self._lock:
             if self._readers is not None:
@@ -390,10 +401,8 @@ def shared_store(
     postgres_sets: Sequence[PgMigrations] = (),
 ) -> Store:
     """One Store per database (file or URL) per process (every Streamlit session shares it)."""
-    if is_postgres(path) or str(path) == ":memory:":
-        key = str(path)
-    else:
-        key = str(Path(path).resolve())
+    shared_as_is = is_postgres(path) or str(path) == ":memory:"
+    key = str(path) if shared_as_is else str(Path(path).resolve())
     with _stores_lock:
         if key not in _stores:
             _stores[key] = open_store(path, migration_sets, postgres_sets)
@@ -491,6 +500,57 @@ _MIGRATION_LOCK = 0x4B414231  # "KAB1"
 MIGRATIONS_TABLE = "samskab_migrations"
 
 
+def foreign_keys_to(handle: Any, table: str) -> list[tuple[str, str]]:
+    """(table, column) pairs whose foreign key points at ``table``, on either engine (a
+    transaction's handle)."""
+    if isinstance(handle, PgDatabase):
+        rows = handle.execute(
+            "SELECT cl.relname, att.attname FROM pg_constraint c"
+            " JOIN pg_class cl ON cl.oid = c.conrelid"
+            " JOIN pg_attribute att ON att.attrelid = c.conrelid AND att.attnum = ANY (c.conkey)"
+            " WHERE c.contype = 'f' AND c.confrelid = to_regclass(?)",
+            [table],
+        ).fetchall()
+        return sorted((str(r[0]), str(r[1])) for r in rows)
+    pairs = []
+    for name in handle.table_names():
+        for fk in handle.execute(f'PRAGMA foreign_key_list("{name}")').fetchall():
+            if fk[2] == table:
+                pairs.append((name, fk[3]))
+    return sorted(pairs)
+
+
+def column_not_null(handle: Any, table: str, column: str) -> bool:
+    """Whether ``table.column`` is NOT NULL, on either engine (a transaction's handle)."""
+    if isinstance(handle, PgDatabase):
+        row = handle.execute(
+            "SELECT is_nullable FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?",
+            [table, column],
+        ).fetchone()
+        return row is not None and row[0] == "NO"
+    info = handle.execute(f'PRAGMA table_info("{table}")').fetchall()
+    return any(c[1] == column and c[3] for c in info)
+
+
+def sql_group_concat(engine: str, expression: str, separator: str = ",") -> str:
+    """SQL that joins ``expression`` over the group into one text (NULL for no rows):
+    SQLite's ``group_concat``, PostgreSQL's ``string_agg``. The one aggregate whose name
+    differs between the engines; ``engine`` is ``store.engine``."""
+    quoted = "'" + separator.replace("'", "''") + "'"
+    if engine == "postgresql":
+        return f"string_agg(CAST({expression} AS TEXT), {quoted})"
+    return f"group_concat({expression}, {quoted})"
+
+
+def sql_json_array(engine: str, expression: str) -> str:
+    """SQL that collects ``expression`` over the group as a JSON array text (``[]`` for no
+    rows): SQLite's ``json_group_array``, PostgreSQL's ``json_agg``."""
+    if engine == "postgresql":
+        return f"COALESCE(json_agg({expression}), '[]'::json)::text"
+    return f"json_group_array({expression})"
+
+
 def is_postgres(target: str | Path) -> bool:
     """Whether ``target`` names a PostgreSQL database (a URL) rather than a SQLite file."""
     return str(target).startswith(POSTGRES_SCHEMES)
@@ -504,10 +564,8 @@ def safe_url(url: str) -> str:
         parts = conninfo_to_dict(url)
     except Exception:
         return url.split("@")[-1]
-    host = parts.get("host", "")
-    port = parts.get("port", "")
-    user = parts.get("user", "")
-    name = parts.get("dbname", "")
+    host, port = str(parts.get("host", "")), str(parts.get("port", ""))
+    user, name = str(parts.get("user", "")), str(parts.get("dbname", ""))
     where = f"{host}:{port}" if port else str(host)
     return f"postgresql://{user + '@' if user else ''}{where}/{name}"
 
@@ -625,7 +683,7 @@ def _pg_statement(sql: str, params: Sequence[Any] | dict[str, Any]) -> tuple[str
     if not order:
         return text, None
     if isinstance(params, dict):
-        return text, [params[key] for key in order]
+        return text, [params[str(key)] for key in order]
     values = list(params)
     return text, [values[key] if isinstance(key, int) else None for key in order]
 
@@ -778,7 +836,7 @@ class PgStore(Store):
 
     engine = "postgresql"
 
-    def __init__(self, url: str) -> None:  # noqa: PLW0231 (Store.__init__ is SQLite's)
+    def __init__(self, url: str) -> None:  # Store.__init__ is SQLite's: not called
         self.url = url
         self.path = safe_url(url)  # cache keys, link keys, messages: never the password
         self.conn = _pg_connect(url)
@@ -795,41 +853,42 @@ class PgStore(Store):
 
         if self._snapshot_here() is not None:
             raise RuntimeError("store.snapshot() is read-only: write outside it")
+        conn: Any = self.conn
         with self._lock:
             handle: Any = self.db
             if self._depth:
                 self._depth += 1
                 name = f"samskab_{self._depth}"
-                self.conn.execute(f"SAVEPOINT {name}")
+                conn.execute(f"SAVEPOINT {name}")
                 try:
                     yield handle
                 except BaseException:
-                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
                     raise
                 else:
-                    self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                    conn.execute(f"RELEASE SAVEPOINT {name}")
                 finally:
                     self._depth -= 1
                 return
-            self.conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
+            conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
             self._depth = 1
             self._writer = threading.get_ident()
             try:
                 yield handle
             except BaseException:
-                if self.conn.info.transaction_status != TransactionStatus.IDLE:
-                    self.conn.execute("ROLLBACK")
+                if conn.info.transaction_status != TransactionStatus.IDLE:
+                    conn.execute("ROLLBACK")
                 raise
             else:
-                if self.conn.info.transaction_status == TransactionStatus.INERROR:
+                if conn.info.transaction_status == TransactionStatus.INERROR:
                     # A statement failed and the caller went on: on SQLite only that statement
                     # would be undone; PostgreSQL has undone the whole transaction. Say so.
-                    self.conn.execute("ROLLBACK")
+                    conn.execute("ROLLBACK")
                     raise PgOperationalError(
                         "a statement failed inside this transaction: nothing was saved"
                     )
                 try:
-                    self.conn.execute("COMMIT")
+                    conn.execute("COMMIT")
                 except Exception as error:
                     raise _mapped_error(error) from error
             finally:

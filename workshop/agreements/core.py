@@ -687,8 +687,9 @@ def acknowledge_agreement(store: Store, participant: Participant, version_id: in
             raise InvalidInput("error.agreement.outdated_version")
         try:
             db.execute(
-                "INSERT OR IGNORE INTO acknowledgements"
-                " (agreement_id, version_id, participant_id, acknowledged_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO acknowledgements"
+                " (agreement_id, version_id, participant_id, acknowledged_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [agreement_id, version_id, participant.id, utcnow()],
             )
         except sqlite3.IntegrityError as error:  # a new version saved in between
@@ -808,15 +809,15 @@ def list_acknowledgements(store: Store, agreement_id: int) -> list[Acknowledgeme
     """Every participant the agreement applies to, with the newest version they acknowledged."""
     agreement = _load(store, agreement_id)
     rows = store.query(
-        "SELECT p.id, p.display_name, m.title AS meeting_title,"
+        "SELECT * FROM (SELECT p.id, p.display_name, m.title AS meeting_title,"
         " (SELECT max(v.version) FROM acknowledgements k"
         "   JOIN agreement_versions v ON v.id = k.version_id"
         "   WHERE k.agreement_id = :agreement AND k.participant_id = p.id) AS version,"
         " (SELECT max(k.acknowledged_at) FROM acknowledgements k"
         "   WHERE k.agreement_id = :agreement AND k.participant_id = p.id) AS acknowledged_at"
         " FROM participants p JOIN meetings m ON m.id = p.meeting_id"
-        " WHERE m.id = :meeting OR m.committee_id = :committee"
-        " ORDER BY version IS NULL, p.display_name COLLATE NOCASE, p.id",
+        " WHERE m.id = :meeting OR m.committee_id = :committee) AS people"
+        " ORDER BY version IS NULL, lower(display_name), id",
         {
             "agreement": agreement_id,
             "meeting": agreement.meeting_id,

@@ -161,7 +161,8 @@ def submit_application(
             cursor = db.execute(
                 "INSERT INTO applications (committee_id, name, contact, motivation, competences,"
                 " consent_at, age_band, district, gender, hard_to_reach, submitted_at, lang,"
-                " link_token, link_salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                " link_token, link_salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 [
                     committee_id,
                     name,

@@ -19,7 +19,7 @@ import pandas as pd
 from workshop import barometer, chart_layout, outcomes, workers
 from workshop.cache import VersionedCache
 from workshop.committees.model import DIVERSITY_OPTIONS
-from workshop.db import Store
+from workshop.db import Store, sql_group_concat
 from workshop.feedback import core as feedback
 from workshop.i18n import formats
 from workshop.voting import methods as vote_methods
@@ -394,14 +394,15 @@ def decision_counts(frame: pd.DataFrame) -> dict[str, int]:
 def outcomes_frame(store: Store, committee_id: int | None) -> pd.DataFrame:
     """One row per outcome: where it came from, follow-up, and values expected/realised."""
     where, params = _committee_filter(committee_id, "o.committee_id")
+    values = sql_group_concat(store.engine, "v.value")
     rows = store.query(
         f"""
         SELECT o.id AS outcome_id, o.committee_id, o.title,
           CASE WHEN o.recommendation_id IS NULL THEN 'idea' ELSE 'recommendation' END AS source,
           o.recommendation_id, o.idea_id, o.owner, o.status, o.progress,
-          (SELECT group_concat(v.value, ',') FROM outcome_values v
+          (SELECT {values} FROM outcome_values v
             WHERE v.outcome_id = o.id AND v.stage = 'expected') AS expected,
-          (SELECT group_concat(v.value, ',') FROM outcome_values v
+          (SELECT {values} FROM outcome_values v
             WHERE v.outcome_id = o.id AND v.stage = 'realised') AS realised,
           (SELECT MIN(rv.due_on) FROM outcome_reviews rv
             WHERE rv.outcome_id = o.id AND rv.done_at IS NULL) AS next_review
