@@ -358,3 +358,90 @@ def test_numbers_and_flags_come_back_as_on_sqlite(migrated: str) -> None:
         assert store.scalar("SELECT ? + 0", [False]) == 0
     finally:
         store.close()
+
+
+# -- rules in the database, under concurrent writers -----------------------------------------
+
+
+def test_two_writers_outside_the_app_cannot_together_pass_the_dot_limit(
+    server: str, fresh_postgres: Callable[[], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two connections that bypass the app (no store lock, no advisory lock) each add dots
+    to one ballot at once. Each alone stays within the 3 dots; together they would not. The
+    trigger locks the ballot row, so the second waits for the first and then refuses."""
+    import psycopg
+
+    from tests.factories import join, make_meeting, start
+    from workshop.accounts import users as accounts
+    from workshop.meetings import core as meetings
+    from workshop.meetings import ideas
+    from workshop.model import Role
+    from workshop.voting import ballots as voting
+
+    monkeypatch.setenv("SAMSKAB_SECRET_KEY", "test key")
+    url = fresh_postgres()
+    store = app.open_store(url)
+    try:
+        fie = accounts.create_user(store, "fie", "correct horse battery", Role.FACILITATOR)
+        meeting = make_meeting(store, fie)
+        start(store, meeting)
+        author = join(store, meeting, "Author")
+        posted = [ideas.submit_idea(store, author, text) for text in ("a", "b")]
+        meetings.next_step(store, meeting.id, actor=None)
+        vote_round = voting.current_round(store, meeting.id)
+        assert vote_round is not None and vote_round.dots_per_participant == 3
+        anna = join(store, meeting, "Anna")
+        voting.place_dot(store, anna, vote_round.id, posted[0].id)
+        voting.remove_dot(store, anna, vote_round.id, posted[0].id)  # a ballot, no dots
+        assert store.scalar("SELECT count(*) FROM ballot_entries") == 0
+        ballot = store.scalar("SELECT id FROM ballots WHERE participant_id = ?", [anna.id])
+    finally:
+        store.close()
+
+    first = psycopg.connect(url)
+    second = psycopg.connect(url)
+    outcome: list[BaseException | None] = []
+    try:
+        first.execute(
+            "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (%s, %s, 2)",
+            [ballot, posted[0].id],
+        )
+        second_pid = second.info.backend_pid
+
+        def other_writer() -> None:
+            try:
+                second.execute(
+                    "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (%s, %s, 2)",
+                    [ballot, posted[1].id],
+                )
+                second.commit()
+                outcome.append(None)
+            except psycopg.Error as error:
+                second.rollback()
+                outcome.append(error)
+
+        waiting = threading.Thread(target=other_writer)
+        waiting.start()
+        with psycopg.connect(url, autocommit=True) as watcher:  # until it waits, or is done
+            while waiting.is_alive():
+                state = watcher.execute(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [second_pid]
+                ).fetchone()
+                if state and state[0] == "Lock":
+                    break
+        assert waiting.is_alive(), outcome  # it waits for the first writer's ballot lock
+        first.commit()
+        waiting.join(timeout=30)
+        assert not waiting.is_alive()
+    finally:
+        first.close()
+        second.close()
+    assert isinstance(outcome[0], psycopg.errors.IntegrityConstraintViolation)
+    assert "dot_limit" in str(outcome[0])
+    check = app.open_store(url)
+    try:
+        assert (
+            check.scalar("SELECT SUM(value) FROM ballot_entries WHERE ballot_id = ?", [ballot]) == 2
+        )
+    finally:
+        check.close()
