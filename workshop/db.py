@@ -520,6 +520,18 @@ def foreign_keys_to(handle: Any, table: str) -> list[tuple[str, str]]:
     return sorted(pairs)
 
 
+def column_names(handle: Any, table: str) -> list[str]:
+    """The columns of ``table`` in order, on either engine (a transaction's handle)."""
+    if isinstance(handle, PgDatabase):
+        rows = handle.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+    return [str(c[1]) for c in handle.execute(f'PRAGMA table_info("{table}")').fetchall()]
+
+
 def column_not_null(handle: Any, table: str, column: str) -> bool:
     """Whether ``table.column`` is NOT NULL, on either engine (a transaction's handle)."""
     if isinstance(handle, PgDatabase):
@@ -711,6 +723,9 @@ class PgCursor:
 
     def fetchall(self) -> list[tuple[Any, ...]]:
         return list(self._cursor.fetchall()) if self._cursor.description else []
+
+    def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
+        return list(self._cursor.fetchmany(size)) if self._cursor.description else []
 
     def __iter__(self) -> Iterator[tuple[Any, ...]]:
         return iter(self.fetchall())

@@ -162,7 +162,11 @@ def _meetings(store: Store, committee_id: int | None, t: _Labels) -> Sheet:
           {_dots_in("m.id = outer_m.id")} AS votes
         FROM meetings outer_m JOIN committees c ON c.id = outer_m.committee_id
         LEFT JOIN meeting_plans p ON p.meeting_id = outer_m.id
-        WHERE {where} ORDER BY COALESCE(p.planned_at, ran_at, outer_m.created_at), outer_m.id
+        WHERE {where}
+        ORDER BY COALESCE(p.planned_at,
+                          (SELECT MIN(s.started_at) FROM steps s WHERE s.meeting_id = outer_m.id),
+                          outer_m.created_at),
+                 outer_m.id
         """,
         params,
     )
