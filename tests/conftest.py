@@ -117,6 +117,13 @@ def fresh_postgres(request: pytest.FixtureRequest) -> Iterator[Callable[[], str]
 
 
 @pytest.fixture
+def sqlite_only(engine: str) -> None:
+    """For a test of what only a SQLite file has (worker processes that open the file)."""
+    if engine != "sqlite":
+        pytest.skip("SQLite only: report workers open the SQLite file (README Database engines)")
+
+
+@pytest.fixture
 def store(
     engine: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Store]:

@@ -619,7 +619,9 @@ def _mapped_error(error: Exception) -> Exception:
         return PgIntegrityError("FOREIGN KEY constraint failed")
     if isinstance(error, errors.IntegrityError):
         return PgIntegrityError(message)  # a trigger's RAISE: 'dot_limit', 'idea_hidden', …
-    if isinstance(error, errors.OperationalError | errors.ReadOnlySqlTransaction):
+    if isinstance(error, errors.ReadOnlySqlTransaction):  # SQLite's words first
+        return PgOperationalError(f"attempt to write a readonly database ({message})")
+    if isinstance(error, errors.OperationalError):
         return PgOperationalError(message)
     return PgDatabaseError(message)
 
