@@ -1,4 +1,4 @@
-"""The one way into SQLite.
+"""The one way into the database: SQLite, or PostgreSQL (below, "PostgreSQL").
 
 ``open_store(path, migration_sets)`` opens the database through sqlite-utils in WAL mode with
 foreign keys on and a busy timeout, applies the named migration sets it is given, and returns a
