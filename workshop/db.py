@@ -802,6 +802,8 @@ def _pg_connect(url: str, *, read_only: bool = False) -> Any:
     conn.adapters.register_dumper(bool, _Flag)
     if read_only:
         conn.execute("SET default_transaction_read_only = on")
+    else:  # as SQLite's busy_timeout: a write waits this long for another's lock, then fails
+        conn.execute(f"SET lock_timeout = '{BUSY_TIMEOUT_MS}ms'")
     return conn
 
 
