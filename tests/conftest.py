@@ -65,10 +65,16 @@ POSTGRES_URL = os.environ.get(
 )
 
 
-@pytest.fixture(scope="session", params=[ENGINE], ids=[ENGINE])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses ``engine`` (through ``store``) carries the engine in its id."""
+    if "engine" in metafunc.fixturenames:
+        metafunc.parametrize("engine", [ENGINE], ids=[ENGINE], indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
 def engine(request: pytest.FixtureRequest) -> str:
-    """The engine this run's stores are on; its name is part of every test id that uses it."""
-    return str(request.param)
+    """The engine this run's stores are on (a fixture asked for at run time gets it too)."""
+    return str(getattr(request, "param", ENGINE))
 
 
 def postgres_url(database: str) -> str:
