@@ -1,12 +1,20 @@
-"""Fixtures: a real SQLite database per test (no mocks), and small factories.
+"""Fixtures: a real database per test (no mocks), and small factories.
 
 Every test gets its own database file in WAL mode, as the app has. Running every migration
 set for each test cost about half a second a test; instead each test process (each xdist
 worker) migrates one template database once, and each test starts from a file copy of it.
+
+The engine: SQLite unless ``SAMSKAB_TEST_DATABASE=postgresql`` (then ``store`` is a fresh
+PostgreSQL database per test, made with ``CREATE DATABASE … TEMPLATE`` from one migrated
+template per test process, on the server at ``SAMSKAB_TEST_POSTGRES_URL``, by default the
+one ``bash scripts/postgres --fast`` starts). A test that uses ``store`` carries the engine in
+its id: ``test_dot_limit[sqlite]``, ``test_dot_limit[postgresql]``.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -48,10 +56,92 @@ def fresh_db(migrated_template: Path) -> Callable[[Path], Path]:
     return copy
 
 
+ENGINE = (os.environ.get("SAMSKAB_TEST_DATABASE") or "sqlite").strip().lower()
+ENGINES = ("sqlite", "postgresql")
+if ENGINE not in ENGINES:
+    raise pytest.UsageError(f"SAMSKAB_TEST_DATABASE must be one of {ENGINES}, not {ENGINE!r}")
+POSTGRES_URL = os.environ.get(
+    "SAMSKAB_TEST_POSTGRES_URL", "postgresql://samskab@127.0.0.1:55432/samskab"
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses ``engine`` (through ``store``) carries the engine in its id."""
+    if "engine" in metafunc.fixturenames:
+        metafunc.parametrize("engine", [ENGINE], ids=[ENGINE], indirect=True, scope="session")
+
+
+@pytest.fixture(scope="session")
+def engine(request: pytest.FixtureRequest) -> str:
+    """The engine this run's stores are on (a fixture asked for at run time gets it too)."""
+    return str(getattr(request, "param", ENGINE))
+
+
+def postgres_url(database: str) -> str:
+    """The test server's URL with another database name."""
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    return f"{base}/{database}"
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """One migrated PostgreSQL database per test process, the template of every test's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"samskab_template_{worker}_{os.getpid()}"
+    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    _admin(f"CREATE DATABASE {name}")
+    open_store(postgres_url(name)).close()
+    yield name
+    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+_databases = itertools.count(1)
+
+
 @pytest.fixture
-def store(fresh_db: Callable[[Path], Path], tmp_path: Path) -> Iterator[Store]:
-    # open_store finds nothing pending in the copy: no migration runs.
-    db = open_store(fresh_db(tmp_path / "test.db"))
+def fresh_postgres(request: pytest.FixtureRequest) -> Iterator[Callable[[], str]]:
+    """Make fresh PostgreSQL databases (copies of the template) for this test; dropped after."""
+    made: list[str] = []
+
+    def make() -> str:
+        template = request.getfixturevalue("postgres_template")
+        name = f"{template}_t{next(_databases)}"
+        _admin(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY WAL_LOG")
+        made.append(name)
+        return postgres_url(name)
+
+    yield make
+    for name in made:
+        _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def sqlite_only(engine: str) -> None:
+    """For a test of what only a SQLite file has (worker processes that open the file)."""
+    if engine != "sqlite":
+        pytest.skip("SQLite only: report workers open the SQLite file (README Database engines)")
+
+
+@pytest.fixture
+def store(
+    engine: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Store]:
+    if engine == "postgresql":
+        # Link secrets are derived with the server key; a PostgreSQL store has no file beside
+        # which a generated key could live, so tests set one (as every app host must).
+        monkeypatch.setenv("SAMSKAB_SECRET_KEY", "test key, not for production")
+        url = request.getfixturevalue("fresh_postgres")()
+        db = open_store(url)
+    else:
+        # open_store finds nothing pending in the copy: no migration runs.
+        db = open_store(request.getfixturevalue("fresh_db")(tmp_path / "test.db"))
     yield db
     db.close()
 

@@ -52,7 +52,7 @@ def _member(store: Store, committee_id: int, name: str, role: str, answers: dict
                 "INSERT INTO applications (committee_id, name, motivation, consent_at, age_band,"
                 " district, gender, hard_to_reach, status, rationale, submitted_at)"
                 " VALUES (?, ?, 'Jeg vil gerne bidrage', ?, ?, ?, ?, ?, 'appointed', 'Profil',"
-                " ?)",
+                " ?) RETURNING id",
                 [
                     committee_id,
                     name,
@@ -63,7 +63,7 @@ def _member(store: Store, committee_id: int, name: str, role: str, answers: dict
                     answers.get("hard_to_reach"),
                     now,
                 ],
-            ).lastrowid
+            ).fetchall()[0][0]
         db.execute(
             "INSERT INTO committee_members (committee_id, name, role, starts_on, application_id,"
             " added_at) VALUES (?, ?, ?, '2026-01-01', ?, ?)",
@@ -77,9 +77,9 @@ def _recommend(store: Store, committee_id: int, title: str, idea_ids: list[int])
         rid = int(
             db.execute(
                 "INSERT INTO recommendations (committee_id, title, body, created_at, updated_at)"
-                " VALUES (?, ?, '', ?, ?)",
+                " VALUES (?, ?, '', ?, ?) RETURNING id",
                 [committee_id, title, now, now],
-            ).lastrowid
+            ).fetchall()[0][0]
         )
         for idea_id in idea_ids:
             db.execute(

@@ -139,6 +139,7 @@ def test_no_feature_module_sits_on_the_top_floor() -> None:
         "model",
         "ratelimit",
         "schema",
+        "schema_pg",  # the schema on PostgreSQL, beside schema (the foundation on SQLite)
         "spreadsheets",
         "text",
         "workers",

@@ -95,9 +95,9 @@ def council_world(store, facilitator):
         )
         rid = db.execute(
             "INSERT INTO recommendations (committee_id, title, body, created_at, updated_at)"
-            " VALUES (?, ?, 'Et hus for alle', ?, ?)",
+            " VALUES (?, ?, 'Et hus for alle', ?, ?) RETURNING id",
             [world.committee_id, LONG_TITLE, now, now],
-        ).lastrowid
+        ).fetchall()[0][0]
         for body, outcome, why in (
             ("standing_committee", "adopted_with_changes", AMENDMENT),
             ("council", "adopted", ""),

@@ -136,4 +136,5 @@ def test_eight_threads_times_500_mixed_writes_lose_nothing(store) -> None:
     # every idea got its own change number: no two writes interleaved
     seqs = store.query("SELECT seq FROM ideas WHERE meeting_id = ?", [brainstorm.id])
     assert len({r["seq"] for r in seqs}) == half
-    assert store.scalar("PRAGMA integrity_check") == "ok"
+    if store.engine == "sqlite":
+        assert store.scalar("PRAGMA integrity_check") == "ok"

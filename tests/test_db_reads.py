@@ -140,7 +140,8 @@ def test_a_snapshot_started_before_a_commit_does_not_see_it_on_another_table(
         add_committee(db, "with a meeting")
         db.execute(
             "INSERT INTO meetings (committee_id, title, kind, join_code, screen_token, created_at)"
-            " VALUES (last_insert_rowid(), 'm', 'dialogue_session', 'CODE1', 'screen-1', '2026')"
+            " VALUES ((SELECT MAX(id) FROM committees), 'm', 'dialogue_session', 'CODE1',"
+            " 'screen-1', '2026')"
         )
     written.set()
     thread.join(WAIT_S)
@@ -157,8 +158,9 @@ def test_a_write_inside_a_snapshot_is_refused_and_saves_nothing(store: Store) ->
             store.execute("INSERT INTO committees (title, created_at) VALUES ('x', '2026')")
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             add_committee(db, "through the snapshot's own database")
-        with pytest.raises(sqlite3.OperationalError, match="readonly"):
-            db["committees"].insert({"title": "through sqlite-utils", "created_at": "2026"})
+        if store.engine == "sqlite":  # sqlite-utils' table API exists on SQLite only
+            with pytest.raises(sqlite3.OperationalError, match="readonly"):
+                db["committees"].insert({"title": "through sqlite-utils", "created_at": "2026"})
     assert count(store) == 0
     store.execute("INSERT INTO committees (title, created_at) VALUES ('after', '2026')")
     assert count(store) == 1  # the store writes again once the snapshot is over
@@ -212,8 +214,8 @@ def test_many_threads_reading_and_writing_lose_nothing_and_read_their_writes(
                     add_committee(db, f"t{t}-{n}")
                     db.execute(
                         "INSERT INTO meetings (committee_id, title, kind, join_code, screen_token,"
-                        " created_at) VALUES (last_insert_rowid(), 'm', 'dialogue_session', ?, ?,"
-                        " '2026')",
+                        " created_at) VALUES ((SELECT MAX(id) FROM committees), 'm',"
+                        " 'dialogue_session', ?, ?, '2026')",
                         [f"C{t}-{n}", f"s{t}-{n}"],
                     )
                 # my own committed write is visible to my next read, whichever connection
@@ -235,7 +237,8 @@ def test_many_threads_reading_and_writing_lose_nothing_and_read_their_writes(
     assert torn == []
     assert count(store) == threads * rounds
     assert store.scalar("SELECT COUNT(*) FROM meetings") == threads * rounds
-    assert store.scalar("PRAGMA integrity_check") == "ok"
+    if store.engine == "sqlite":
+        assert store.scalar("PRAGMA integrity_check") == "ok"
 
 
 def test_reads_from_many_short_lived_threads_open_a_bounded_number_of_connections(

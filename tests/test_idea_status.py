@@ -60,11 +60,12 @@ def test_an_unknown_status_is_refused_with_a_clear_message(store, idea, facilita
 
 def _recommendation(store, meeting, idea_ids) -> int:
     """A bare recommendation row linking ideas (the committee feature owns the real flow)."""
-    rec_id = store.execute(
-        "INSERT INTO recommendations (committee_id, title, created_at, updated_at)"
-        " VALUES (?, 'Bænke', '2026-01-01', '2026-01-01')",
-        [meeting.committee_id],
-    ).lastrowid
+    with store.transaction() as db:  # the new id is read before the commit
+        rec_id = db.execute(
+            "INSERT INTO recommendations (committee_id, title, created_at, updated_at)"
+            " VALUES (?, 'Bænke', '2026-01-01', '2026-01-01') RETURNING id",
+            [meeting.committee_id],
+        ).fetchall()[0][0]
     for idea_id in idea_ids:
         store.execute(
             "INSERT INTO recommendation_ideas (recommendation_id, idea_id) VALUES (?, ?)",

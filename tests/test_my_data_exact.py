@@ -193,7 +193,9 @@ def test_my_data_page_counts_per_method(store: Store, room: dict[str, Any], monk
     from tests.test_privacy import ROOT, _all_text
     from workshop.i18n import translate, translate_count
 
-    monkeypatch.setenv("SAMSKAB_DB_PATH", store.path)
+    monkeypatch.setenv(
+        "SAMSKAB_DATABASE_URL" if store.engine == "postgresql" else "SAMSKAB_DB_PATH", store.path
+    )
     monkeypatch.setenv("SAMSKAB_DEMO_DATA", "0")
     anna = room["people"][0]
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
@@ -224,7 +226,9 @@ def test_after_deletion_the_phone_says_its_data_was_deleted(
     from tests.test_privacy import ROOT, _all_text
     from workshop.i18n import translate
 
-    monkeypatch.setenv("SAMSKAB_DB_PATH", store.path)
+    monkeypatch.setenv(
+        "SAMSKAB_DATABASE_URL" if store.engine == "postgresql" else "SAMSKAB_DB_PATH", store.path
+    )
     monkeypatch.setenv("SAMSKAB_DEMO_DATA", "0")
     start(store, meeting)
     anna = join(store, meeting, "Anna")

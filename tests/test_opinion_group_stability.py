@@ -262,10 +262,16 @@ def test_groups_are_shown_when_their_memory_cannot_be_stored(
     people, posted, round_id = statements_round(store, meeting, 12)
     vote_camp(store, people[:6], posted, round_id, camp_x=True)
     vote_camp(store, people[6:], posted, round_id, camp_x=False)
-    store.execute(
-        "CREATE TRIGGER no_memory BEFORE INSERT ON opinion_group_memory"
-        " BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
-    )
+    if store.engine == "sqlite":
+        store.execute(
+            "CREATE TRIGGER no_memory BEFORE INSERT ON opinion_group_memory"
+            " BEGIN SELECT RAISE(ABORT, 'disk trouble'); END"
+        )
+    else:
+        store.execute(
+            "CREATE TRIGGER no_memory BEFORE INSERT ON opinion_group_memory"
+            " FOR EACH ROW EXECUTE FUNCTION samskab_refuse('disk trouble')"
+        )
     result = computed(store, meeting, round_id)
     assert len(result.groups) == 2
     assert store.scalar("SELECT COUNT(*) FROM opinion_group_memory") == 0

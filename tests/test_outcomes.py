@@ -28,9 +28,9 @@ def add_recommendation(store: Store, committee_id: int, title: str = "Åbent bib
         return int(
             db.execute(
                 "INSERT INTO recommendations (committee_id, title, body, created_at, updated_at)"
-                " VALUES (?, ?, '', ?, ?)",
+                " VALUES (?, ?, '', ?, ?) RETURNING id",
                 [committee_id, title, now, now],
-            ).lastrowid
+            ).fetchall()[0][0]
         )
 
 

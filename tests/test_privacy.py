@@ -40,8 +40,7 @@ def vote_on(store: Store, meeting: Meeting, participant, idea_id: int, dots: int
 def test_every_personal_field_exists_and_is_in_the_data_inventory(store: Store) -> None:
     inventory = (ROOT / "docs" / "data-inventory.md").read_text(encoding="utf-8")
     for table, column in privacy.PERSONAL_FIELDS:
-        columns = {c.name for c in store.db[table].columns}
-        assert column in columns, (table, column)
+        assert store.has_column(table, column), (table, column)
         assert f"`{table}.{column}`" in inventory, (table, column)
 
 
@@ -135,7 +134,8 @@ def test_erasure_deletes_ideas_and_their_dots_when_the_policy_says_so(
     assert voting.my_dots(store, vote_round.id, bo.id) == {}
     # Anna's own dot stays counted, linked only to an anonymous shell.
     assert store.scalar("SELECT SUM(value) FROM ballot_entries") == 1
-    assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
+    if store.engine == "sqlite":  # PostgreSQL checks every foreign key at once, always
+        assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def test_erasing_twice_says_so_and_a_stale_token_is_a_clear_not_found(

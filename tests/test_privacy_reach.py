@@ -20,7 +20,7 @@ from tests.test_committees import apply, to_recruitment
 from workshop import audit, cli, committees
 from workshop.committees import members, recruitment
 from workshop.committees.model import Phase
-from workshop.db import Store
+from workshop.db import Store, column_names, foreign_keys_to
 from workshop.errors import NotAllowed, NotFound
 from workshop.i18n import formats
 from workshop.meetings import ideas, moderation
@@ -36,11 +36,10 @@ SECRET = "Min nabo Jens Hansen på Kirkevej 3"
 def _everything(store: Store) -> str:
     """Every text cell of every table, for "is this wording anywhere any more?"."""
     parts = []
-    for (table,) in store.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    ).fetchall():
-        for row in store.execute(f"SELECT * FROM [{table}]").fetchall():
-            parts.extend(str(cell) for cell in row if isinstance(cell, str))
+    with store.transaction() as handle:
+        for table in handle.table_names():
+            for row in handle.execute(f'SELECT * FROM "{table}"').fetchall():
+                parts.extend(str(cell) for cell in row if isinstance(cell, str))
     return "\n".join(parts)
 
 
@@ -258,14 +257,11 @@ PERSON_TABLES = {"participants", "applications", "committee_members"}
 
 def _tables_about_people(store: Store) -> set[str]:
     found = set(PERSON_TABLES)
-    for (table,) in store.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    ).fetchall():
-        for fk in store.execute(f"PRAGMA foreign_key_list([{table}])").fetchall():
-            if fk[2] in PERSON_TABLES:
-                found.add(table)
-        for column in store.execute(f"PRAGMA table_info([{table}])").fetchall():
-            if PERSON_COLUMNS.match(column[1]):
+    with store.transaction() as handle:
+        for person_table in PERSON_TABLES:
+            found |= {table for table, _ in foreign_keys_to(handle, person_table)}
+        for table in handle.table_names():
+            if any(PERSON_COLUMNS.match(c) for c in column_names(handle, table)):
                 found.add(table)
     return found
 
@@ -288,14 +284,8 @@ def test_the_inventory_test_notices_a_new_table(store: Store) -> None:
 
 
 def test_every_table_that_points_at_participants_is_exported_or_excluded(store: Store) -> None:
-    pointing = {
-        table
-        for (table,) in store.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'"
-        ).fetchall()
-        for fk in store.execute(f"PRAGMA foreign_key_list([{table}])").fetchall()
-        if fk[2] == "participants"
-    }
+    with store.transaction() as handle:
+        pointing = {table for table, _ in foreign_keys_to(handle, "participants")}
     decided = set(privacy.EXPORTED_PARTICIPANT_TABLES) | set(
         privacy.NOT_EXPORTED_PARTICIPANT_TABLES
     )

@@ -128,15 +128,16 @@ def test_what_unites_the_room_appears_only_with_agree_disagree_votes(store, buil
     ]
     with store.transaction() as db:
         round_id = db.execute(
-            "INSERT INTO rounds (step_id, number, method) VALUES (?, 99, 'statements')",
+            "INSERT INTO rounds (step_id, number, method) VALUES (?, 99, 'statements')"
+            " RETURNING id",
             [step_id],
-        ).lastrowid
+        ).fetchall()[0][0]
         for index, person in enumerate(people):
             ballot = db.execute(
                 "INSERT INTO ballots (round_id, participant_id, cast_at, updated_at)"
-                " VALUES (?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?) RETURNING id",
                 [round_id, person, utcnow(), utcnow()],
-            ).lastrowid
+            ).fetchall()[0][0]
             for position, idea_id in enumerate(idea_ids):
                 value = 1 if position == 0 else (1 if (index + position) % 2 else -1)
                 db.execute(
@@ -245,9 +246,9 @@ def test_agreement_status_counts_commitments_and_the_version_moves(store, built)
     with store.transaction() as db:
         agreement = db.execute(
             "INSERT INTO agreements (meeting_id, template, published_at, created_at)"
-            " VALUES (?, 'dialogue_session', ?, ?)",
+            " VALUES (?, 'dialogue_session', ?, ?) RETURNING id",
             [built.meeting_id, now, now],
-        ).lastrowid
+        ).fetchall()[0][0]
         for due, done in (("2026-11-01", None), ("2026-12-24", None), ("2026-10-01", now)):
             db.execute(
                 "INSERT INTO commitments (agreement_id, party, description, owner, due_on,"

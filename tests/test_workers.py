@@ -47,11 +47,13 @@ def die(store: Store) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_a_job_on_a_shared_file_runs_in_another_process(store: Store) -> None:
     assert store.shareable
     assert workers.run(pid_of, store) != os.getpid()
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_a_worker_never_runs_the_script_that_is_main_when_it_starts(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -105,6 +107,7 @@ def test_a_wrong_worker_setting_stops_the_start(value: str) -> None:
     assert load_settings({}).report_workers is True
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_a_worker_sees_what_was_committed_and_cannot_write(store: Store) -> None:
     before = workers.run(count_committees, store)
     store.execute("INSERT INTO committees (title, task, created_at) VALUES ('Ny', 'Opgave', 'now')")
@@ -183,6 +186,7 @@ def alive(pid: int) -> bool:
         return False
 
 
+@pytest.mark.usefixtures("sqlite_only")
 def test_a_restored_file_is_read_afresh_by_the_worker(store: Store, tmp_path: Path) -> None:
     before = workers.run(count_committees, store)
     copy = tmp_path / "copy.db"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlite_utils import Migrations
 
-from workshop import backup, db, schema
+from workshop import backup, db, schema, schema_pg
 from workshop.accounts import sessions as staff_sessions
 from workshop.agreements import schema as agreement_schema
 from workshop.committees import schema as committee_schema
@@ -52,14 +52,21 @@ def migration_sets() -> list[Migrations]:
     ]
 
 
+def postgres_migration_sets() -> list[db.PgMigrations]:
+    """The migration sets of a PostgreSQL database (``workshop.schema_pg``: a baseline equal
+    to the SQLite sets above as they stood, then a migration beside each new SQLite one)."""
+    return [schema_pg.migrations]
+
+
 def open_store(path: str | Path) -> db.Store:
-    """Open (and create or migrate) the database at ``path``."""
-    return db.open_store(path, migration_sets())
+    """Open (and create or migrate) the database at ``path``: a SQLite file, or a
+    ``postgresql://`` URL."""
+    return db.open_store(path, migration_sets(), postgres_migration_sets())
 
 
 def shared_store(path: str | Path) -> db.Store:
-    """One Store per database file per process (every Streamlit session shares it)."""
-    return db.shared_store(path, migration_sets())
+    """One Store per database per process (every Streamlit session shares it)."""
+    return db.shared_store(path, migration_sets(), postgres_migration_sets())
 
 
 def restore_backup(

@@ -91,7 +91,9 @@ def query_entries(
         params.append(action)
     sql += " ORDER BY id"
     if limit is not None:
-        sql = f"SELECT * FROM ({sql.replace(' ORDER BY id', ' ORDER BY id DESC')} LIMIT ?)"
+        sql = (
+            f"SELECT * FROM ({sql.replace(' ORDER BY id', ' ORDER BY id DESC')} LIMIT ?) AS newest"
+        )
         sql += " ORDER BY id"
         params.append(limit)
     return store.query(sql, params)

@@ -29,6 +29,7 @@ from workshop import backup as backups
 from workshop.accounts import users as accounts
 from workshop.app import open_store
 from workshop.config import load_settings
+from workshop.db import is_postgres
 from workshop.errors import WorkshopError
 from workshop.i18n import DEFAULT_LANGUAGE, formats, language_from_locale, translate
 from workshop.privacy import core as privacy
@@ -61,7 +62,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
-    store = open_store(args.db or load_settings().db_path)
+    store = open_store(_database(args))
     password = _read_password(args)
     try:
         user = accounts.create_user(store, args.username, password, args.role, args.name or "")
@@ -73,7 +74,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def _set_active(args: argparse.Namespace, active: bool) -> int:
-    store = open_store(_db_path(args))
+    store = open_store(_database(args))
     try:
         user = accounts.get_user_by_username(store, args.username)
         accounts.set_active(store, user.id, active, actor=None)
@@ -96,7 +97,7 @@ def cmd_reactivate_user(args: argparse.Namespace) -> int:
 
 
 def cmd_set_role(args: argparse.Namespace) -> int:
-    store = open_store(_db_path(args))
+    store = open_store(_database(args))
     try:
         user = accounts.get_user_by_username(store, args.username)
         accounts.set_role(store, user.id, args.role, actor=None)
@@ -108,7 +109,7 @@ def cmd_set_role(args: argparse.Namespace) -> int:
 
 
 def cmd_reset_password(args: argparse.Namespace) -> int:
-    store = open_store(_db_path(args))
+    store = open_store(_database(args))
     try:
         user = accounts.get_user_by_username(store, args.username)  # before asking anything
         accounts.set_password(store, user.id, _read_password(args), actor=None)
@@ -121,7 +122,7 @@ def cmd_reset_password(args: argparse.Namespace) -> int:
 
 def cmd_demo_accounts(args: argparse.Namespace) -> int:
     settings = load_settings()
-    store = open_store(args.db or settings.db_path)
+    store = open_store(_database(args))
     credentials = Path(args.db or settings.db_path).parent / "demo-credentials.txt"
     created = demo.ensure_demo_accounts(store, credentials)
     if created:
@@ -136,7 +137,7 @@ def cmd_demo_accounts(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    store = open_store(args.db or load_settings().db_path)
+    store = open_store(_database(args))
     if committees.has_committees(store) and not args.force:
         print("The database already has committees; demo data not added (use --force).")
         return 0
@@ -147,6 +148,12 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 def _db_path(args: argparse.Namespace) -> Path:
     return Path(args.db or load_settings().db_path)
+
+
+def _database(args: argparse.Namespace) -> str | Path:
+    """The database to open: --db, else SAMSKAB_DATABASE_URL, else the SQLite file."""
+    target = args.db or load_settings().database
+    return str(target) if is_postgres(target) else Path(target)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -191,7 +198,7 @@ def _retention(days: int) -> str:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    store = open_store(_db_path(args))
+    store = open_store(_database(args))
     settings = privacy.load_privacy_settings()
     days = settings.retention_days if args.days is None else args.days
     if days <= 0:
@@ -214,7 +221,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_export_audit(args: argparse.Namespace) -> int:
-    store = open_store(_db_path(args))
+    store = open_store(_database(args))
     entries = audit.query_entries(store, since=args.since, until=args.until)
     text = audit.to_csv(entries) if args.format == "csv" else audit.to_json(entries)
     if args.output:
@@ -234,7 +241,7 @@ def cmd_remind(args: argparse.Namespace) -> int:
     if args.days < 0:
         print(translate(lang, "error.remind.days"), file=sys.stderr)
         return 2
-    store = open_store(_db_path(args))
+    store = open_store(_database(args))
     report = reminders.send_reminders(
         store,
         today=formats.today(),
@@ -275,7 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="samskab", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--db", help="database file (default: SAMSKAB_DB_PATH or data/samskab.db)")
+    parser.add_argument(
+        "--db",
+        help=(
+            "database file or postgresql:// URL (default: SAMSKAB_DATABASE_URL, else"
+            " SAMSKAB_DB_PATH or data/samskab.db)"
+        ),
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     create = commands.add_parser("create-user", help="create an admin, facilitator or politician")
@@ -393,7 +406,7 @@ def cmd_replay_draw(args: argparse.Namespace) -> int:
         return 2
     from workshop.committees import recruitment
 
-    store = open_store(_db_path(args))
+    store = open_store(_database(args))
     try:
         replay = recruitment.replay_draw(store, args.draw_id)
     except WorkshopError as error:
@@ -470,7 +483,11 @@ def _replay_record_file(path: str, lang: str, say: Callable[..., None]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except WorkshopError as error:  # e.g. the database cannot be opened: a message, no trace
+        print(_message(error), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

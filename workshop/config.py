@@ -37,10 +37,20 @@ class Settings:
     districts: tuple[str, ...] = ()
     report_workers: bool = True
     accessibility_contact: str | None = None
+    database_url: str | None = None
+
+    @property
+    def database(self) -> str | Path:
+        """What the app opens: ``SAMSKAB_DATABASE_URL`` (PostgreSQL) if set, else the file."""
+        return self.database_url or self.db_path
 
 
 ENV_VARS: dict[str, str] = {
     "SAMSKAB_DB_PATH": "SQLite database file (default data/samskab.db)",
+    "SAMSKAB_DATABASE_URL": (
+        "postgresql://user[:password]@host:port/database: run on PostgreSQL instead of the"
+        " SQLite file (default: unset, SQLite); set SAMSKAB_SECRET_KEY with it"
+    ),
     "SAMSKAB_DEMO_DATA": "create the labelled demo committee on first start (default 1)",
     "SAMSKAB_PUBLIC_URL": (
         "public base URL for join links and QR codes (default: the URL the browser used)"
@@ -115,6 +125,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     db_path = Path(env.get("SAMSKAB_DB_PATH") or PROJECT_ROOT / "data" / "samskab.db")
     return Settings(
         db_path=db_path,
+        database_url=(env.get("SAMSKAB_DATABASE_URL") or "").strip() or None,
         demo_data=_flag(env.get("SAMSKAB_DEMO_DATA"), True),
         public_url=(env.get("SAMSKAB_PUBLIC_URL") or None),
         citizen_refresh_seconds=float(env.get("SAMSKAB_CITIZEN_REFRESH_SECONDS") or 5),

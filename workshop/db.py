@@ -1,4 +1,4 @@
-"""The one way into SQLite.
+"""The one way into the database: SQLite, or PostgreSQL (below, "PostgreSQL").
 
 ``open_store(path, migration_sets)`` opens the database through sqlite-utils in WAL mode with
 foreign keys on and a busy timeout, applies the named migration sets it is given, and returns a
@@ -63,11 +63,15 @@ operating system drops the lock when the process ends, however it ends.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
@@ -161,6 +165,7 @@ class Store:
     pool of read connections that take no lock (see the module docstring)."""
 
     READ_CONNECTIONS = 8
+    engine = "sqlite"
 
     def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self.path = path
@@ -330,6 +335,17 @@ class Store:
                 cursor.close()  # ends the statement, and with it the read
         return None if row is None else row[0]
 
+    def has_column(self, table: str, column: str) -> bool:
+        """Whether ``table`` has ``column`` (either engine)."""
+        if self.engine == "postgresql":
+            sql = (
+                "SELECT 1 FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?"
+            )
+        else:
+            sql = "SELECT 1 FROM pragma_table_info(?) WHERE name = ?"
+        return self.scalar(sql, [table, column]) is not None
+
     def close(self) -> None:
         with self._lock:
             if self._readers is not None:
@@ -356,9 +372,18 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-def open_store(path: str | Path, migration_sets: Sequence[Migrations]) -> Store:
+def open_store(
+    path: str | Path,
+    migration_sets: Sequence[Migrations],
+    postgres_sets: Sequence[PgMigrations] = (),
+) -> Store:
     """Open (and create or migrate) the database at ``path`` with the given migration sets,
-    applied in order. The composition root, ``workshop.app``, knows which sets exist."""
+    applied in order. The composition root, ``workshop.app``, knows which sets exist.
+
+    ``path`` is a SQLite file, or a ``postgresql://`` URL: then ``postgres_sets`` are applied
+    and a :class:`PgStore` is returned."""
+    if is_postgres(path):
+        return _pg_open(str(path), postgres_sets)
     store = Store(connect(path), str(path))
     with store._lock:  # the Store's own lock: no other thread has it yet
         for migration_set in migration_sets:
@@ -370,12 +395,17 @@ _stores: dict[str, Store] = {}
 _stores_lock = threading.Lock()
 
 
-def shared_store(path: str | Path, migration_sets: Sequence[Migrations]) -> Store:
-    """One Store per database file per process (every Streamlit session shares it)."""
-    key = str(Path(path).resolve()) if str(path) != ":memory:" else ":memory:"
+def shared_store(
+    path: str | Path,
+    migration_sets: Sequence[Migrations],
+    postgres_sets: Sequence[PgMigrations] = (),
+) -> Store:
+    """One Store per database (file or URL) per process (every Streamlit session shares it)."""
+    shared_as_is = is_postgres(path) or str(path) == ":memory:"
+    key = str(path) if shared_as_is else str(Path(path).resolve())
     with _stores_lock:
         if key not in _stores:
-            _stores[key] = open_store(path, migration_sets)
+            _stores[key] = open_store(path, migration_sets, postgres_sets)
         return _stores[key]
 
 
@@ -439,3 +469,607 @@ def no_app_serving(db_path: str | Path, *, force: bool = False) -> Iterator[bool
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# == PostgreSQL ===============================================================================
+#
+# ``SAMSKAB_DATABASE_URL=postgresql://…`` opens a :class:`PgStore` instead: the same interface
+# (transaction, execute, query, query_one, scalar, snapshot, close), so every feature service
+# runs unchanged on either engine. README "Database engines" explains the design; in short:
+#
+# - The write handle (:class:`PgDatabase`) offers the part of sqlite-utils' ``Database`` the
+#   features use: ``execute(sql, params)`` returning a cursor (``fetchone``, ``fetchall``,
+#   ``rowcount``, ``description``), ``query()``, ``table_names()``. New ids come from
+#   ``INSERT … RETURNING id``, which both engines understand (no ``lastrowid``).
+# - Placeholders: the features write SQLite's ``?`` and ``:name``. They are rewritten to
+#   PostgreSQL's own ``$1, $2, …`` (psycopg's RawCursor, server-side binding: values never
+#   enter the SQL text, and repeated statements are prepared once per connection) by a
+#   scanner that skips string literals, quoted names and comments. Nothing else in the SQL
+#   is translated: SQL that only SQLite understands is rewritten in the feature itself.
+# - Writes keep SQLite's one-writer semantics: one writer connection per process behind the
+#   same lock, and every write transaction first takes one transaction-scoped advisory lock,
+#   so write transactions of all processes run one after the other, as ``BEGIN IMMEDIATE``
+#   makes them on SQLite (read-modify-write code such as ``change_seq + 1`` stays correct).
+# - A rule the database refuses (a trigger, a constraint) reaches the features as the same
+#   ``sqlite3.IntegrityError`` (subclass :class:`PgIntegrityError`) with SQLite's message.
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+# pg_advisory_xact_lock keys: one for all write transactions, one for migrations.
+_WRITE_LOCK = 0x53414D53  # "SAMS"
+_MIGRATION_LOCK = 0x4B414231  # "KAB1"
+MIGRATIONS_TABLE = "samskab_migrations"
+
+
+def foreign_keys_to(handle: Any, table: str) -> list[tuple[str, str]]:
+    """(table, column) pairs whose foreign key points at ``table``, on either engine (a
+    transaction's handle)."""
+    if isinstance(handle, PgDatabase):
+        rows = handle.execute(
+            "SELECT cl.relname, att.attname FROM pg_constraint c"
+            " JOIN pg_class cl ON cl.oid = c.conrelid"
+            " JOIN pg_attribute att ON att.attrelid = c.conrelid AND att.attnum = ANY (c.conkey)"
+            " WHERE c.contype = 'f' AND c.confrelid = to_regclass(?)",
+            [table],
+        ).fetchall()
+        return sorted((str(r[0]), str(r[1])) for r in rows)
+    pairs = []
+    for name in handle.table_names():
+        for fk in handle.execute(f'PRAGMA foreign_key_list("{name}")').fetchall():
+            if fk[2] == table:
+                pairs.append((name, fk[3]))
+    return sorted(pairs)
+
+
+def column_names(handle: Any, table: str) -> list[str]:
+    """The columns of ``table`` in order, on either engine (a transaction's handle)."""
+    if isinstance(handle, PgDatabase):
+        rows = handle.execute(
+            "SELECT column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+    return [str(c[1]) for c in handle.execute(f'PRAGMA table_info("{table}")').fetchall()]
+
+
+def column_not_null(handle: Any, table: str, column: str) -> bool:
+    """Whether ``table.column`` is NOT NULL, on either engine (a transaction's handle)."""
+    if isinstance(handle, PgDatabase):
+        row = handle.execute(
+            "SELECT is_nullable FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?",
+            [table, column],
+        ).fetchone()
+        return row is not None and row[0] == "NO"
+    info = handle.execute(f'PRAGMA table_info("{table}")').fetchall()
+    return any(c[1] == column and c[3] for c in info)
+
+
+def sql_group_concat(engine: str, expression: str, separator: str = ",") -> str:
+    """SQL that joins ``expression`` over the group into one text (NULL for no rows):
+    SQLite's ``group_concat``, PostgreSQL's ``string_agg``. The one aggregate whose name
+    differs between the engines; ``engine`` is ``store.engine``."""
+    quoted = "'" + separator.replace("'", "''") + "'"
+    if engine == "postgresql":
+        return f"string_agg(CAST({expression} AS TEXT), {quoted})"
+    return f"group_concat({expression}, {quoted})"
+
+
+def sql_json_array(engine: str, expression: str) -> str:
+    """SQL that collects ``expression`` over the group as a JSON array text (``[]`` for no
+    rows): SQLite's ``json_group_array``, PostgreSQL's ``json_agg``."""
+    if engine == "postgresql":
+        return f"COALESCE(json_agg({expression}), '[]'::json)::text"
+    return f"json_group_array({expression})"
+
+
+def is_postgres(target: str | Path) -> bool:
+    """Whether ``target`` names a PostgreSQL database (a URL) rather than a SQLite file."""
+    return str(target).startswith(POSTGRES_SCHEMES)
+
+
+def safe_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        parts = conninfo_to_dict(url)
+    except Exception:
+        return url.split("@")[-1]
+    host, port = str(parts.get("host", "")), str(parts.get("port", ""))
+    user, name = str(parts.get("user", "")), str(parts.get("dbname", ""))
+    where = f"{host}:{port}" if port else str(host)
+    return f"postgresql://{user + '@' if user else ''}{where}/{name}"
+
+
+class PgIntegrityError(sqlite3.IntegrityError):
+    """PostgreSQL refused a write: a trigger's rule or a constraint, with SQLite's message."""
+
+
+class PgOperationalError(sqlite3.OperationalError):
+    """PostgreSQL could not run a statement (read-only snapshot, lost connection, …)."""
+
+
+class PgDatabaseError(sqlite3.DatabaseError):
+    """Any other error PostgreSQL reported."""
+
+
+_KEY_COLUMNS = re.compile(r"Key \((?P<columns>[^)]*)\)")
+
+
+def _mapped_error(error: Exception) -> Exception:
+    """A psycopg error as the sqlite3 exception (and message) SQLite gives for the same case."""
+    from psycopg import errors
+
+    diag = getattr(error, "diag", None)
+    table = getattr(diag, "table_name", None) or ""
+    message = (getattr(diag, "message_primary", None) or str(error)).strip()
+    if isinstance(error, errors.UniqueViolation):
+        match = _KEY_COLUMNS.search(getattr(diag, "message_detail", None) or "")
+        columns = [c.strip() for c in match["columns"].split(",")] if match else []
+        named = ", ".join(f"{table}.{c}" for c in columns) or getattr(diag, "constraint_name", "")
+        return PgIntegrityError(f"UNIQUE constraint failed: {named}")
+    if isinstance(error, errors.NotNullViolation):
+        return PgIntegrityError(
+            f"NOT NULL constraint failed: {table}.{getattr(diag, 'column_name', '')}"
+        )
+    if isinstance(error, errors.CheckViolation):
+        return PgIntegrityError(f"CHECK constraint failed: {getattr(diag, 'constraint_name', '')}")
+    if isinstance(error, errors.ForeignKeyViolation):
+        return PgIntegrityError("FOREIGN KEY constraint failed")
+    if isinstance(error, errors.IntegrityError):
+        return PgIntegrityError(message)  # a trigger's RAISE: 'dot_limit', 'idea_hidden', …
+    if isinstance(error, errors.ReadOnlySqlTransaction):  # SQLite's words first
+        return PgOperationalError(f"attempt to write a readonly database ({message})")
+    if isinstance(error, errors.OperationalError):
+        return PgOperationalError(message)
+    return PgDatabaseError(message)
+
+
+_IDENT_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
+_IDENT = _IDENT_START | frozenset("0123456789")
+
+
+@functools.lru_cache(maxsize=4096)
+def _placeholders(sql: str) -> tuple[str, tuple[str | int, ...]]:
+    """SQLite's ``?``, ``?N`` and ``:name`` placeholders as ``$1, $2, …``, outside string
+    literals, quoted names and comments; and, in order, which parameter each number takes
+    (its position for ``?``, its name for ``:name``)."""
+    out: list[str] = []
+    order: list[str | int] = []
+    numbers: dict[str, int] = {}
+    highest = 0  # the highest ?N so far
+    i, n = 0, len(sql)
+    while i < n:
+        c = sql[i]
+        if c in "'\"":
+            end = i + 1
+            while end < n:
+                if sql[end] == c:
+                    if end + 1 < n and sql[end + 1] == c:  # '' or "" inside
+                        end += 2
+                        continue
+                    break
+                end += 1
+            out.append(sql[i : end + 1])
+            i = end + 1
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end < 0 else end
+            out.append(sql[i:end])
+            i = end
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            out.append(sql[i:end])
+            i = end
+        elif c == "?":  # ? is one more than the highest number so far; ?N is N (SQLite's rule)
+            end = i + 1
+            while end < n and sql[end].isdigit():
+                end += 1
+            number = int(sql[i + 1 : end]) if end > i + 1 else highest + 1
+            highest = max(highest, number)
+            out.append(f"${number}")
+            i = end
+        elif c == ":" and sql.startswith("::", i):
+            out.append("::")
+            i += 2
+        elif c == ":" and i + 1 < n and sql[i + 1] in _IDENT_START:
+            end = i + 1
+            while end < n and sql[end] in _IDENT:
+                end += 1
+            name = sql[i + 1 : end]
+            if name not in numbers:
+                order.append(name)
+                numbers[name] = len(order)
+            out.append(f"${numbers[name]}")
+            i = end
+        else:
+            out.append(c)
+            i += 1
+    if highest and order:
+        raise ValueError("SQL mixes ? and :name placeholders")
+    return "".join(out), tuple(order) if order else tuple(range(highest))
+
+
+def _pg_statement(sql: str, params: Sequence[Any] | dict[str, Any]) -> tuple[str, list[Any] | None]:
+    text, order = _placeholders(sql)
+    if not order:
+        return text, None
+    if isinstance(params, dict):
+        return text, [params[str(key)] for key in order]
+    values = list(params)
+    return text, [values[key] if isinstance(key, int) else None for key in order]
+
+
+class PgCursor:
+    """What a feature reads from ``db.execute(...)``: rows as tuples, rowcount, description."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def lastrowid(self) -> int:
+        raise AttributeError("lastrowid is SQLite's: write INSERT … RETURNING id (both engines)")
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._cursor.fetchone() if self._cursor.description else None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return list(self._cursor.fetchall()) if self._cursor.description else []
+
+    def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
+        return list(self._cursor.fetchmany(size)) if self._cursor.description else []
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.fetchall())
+
+    def close(self) -> None:
+        self._cursor.close()
+
+
+class PgDatabase:
+    """The write (and read) handle over one psycopg connection: the subset of sqlite-utils'
+    ``Database`` the features use."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> PgCursor:
+        text, values = _pg_statement(sql, params)
+        cursor = self.conn.cursor()
+        try:
+            cursor.execute(text, values)
+        except Exception as error:
+            import psycopg
+
+            if isinstance(error, psycopg.Error):
+                raise _mapped_error(error) from error
+            raise
+        return PgCursor(cursor)
+
+    def query(
+        self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
+    ) -> Iterator[dict[str, Any]]:
+        cursor = self.execute(sql, params)
+        if cursor.description is None:
+            raise ValueError("query() can only be used with SQL that returns rows")
+        keys = dedupe_keys(column.name for column in cursor.description)
+        for row in cursor.fetchall():
+            yield dict(zip(keys, row, strict=True))
+
+    def table_names(self) -> list[str]:
+        return [
+            row[0]
+            for row in self.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+                " ORDER BY table_name"
+            ).fetchall()
+        ]
+
+
+def _pg_connect(url: str, *, read_only: bool = False) -> Any:
+    """One psycopg connection in autocommit mode (the Store says BEGIN itself), with ``?``-free
+    server-side binding, SQLite-like numbers (an integral NUMERIC as int, else float) and
+    Python's True/False written as 1/0 into the INTEGER columns that hold flags."""
+    import psycopg
+    from psycopg.adapt import Dumper, Loader
+
+    class _Number(Loader):
+        def load(self, data: Any) -> int | float:
+            value = Decimal(bytes(data).decode("ascii"))
+            return int(value) if value == value.to_integral_value() else float(value)
+
+    class _Flag(Dumper):
+        oid = psycopg.adapters.types["int8"].oid
+
+        def dump(self, obj: Any) -> bytes:
+            return b"1" if obj else b"0"
+
+    conn = psycopg.connect(
+        url, autocommit=True, cursor_factory=psycopg.RawCursor, connect_timeout=10
+    )
+    conn.adapters.register_loader("numeric", _Number)
+    conn.adapters.register_dumper(bool, _Flag)
+    if read_only:
+        conn.execute("SET default_transaction_read_only = on")
+    else:  # as SQLite's busy_timeout: a write waits this long for another's lock, then fails
+        conn.execute(f"SET lock_timeout = '{BUSY_TIMEOUT_MS}ms'")
+    return conn
+
+
+class _PgReaders(_Readers):
+    """The bounded pool of read connections, for PostgreSQL (read-only sessions)."""
+
+    def take(self) -> Any:
+        with self._changed:
+            while True:
+                if self._closed:
+                    raise PgOperationalError("Cannot operate on a closed database.")
+                if self._idle:
+                    return self._idle.pop()
+                if self._open < self._size:
+                    self._open += 1
+                    self.opened += 1
+                    break
+                self._changed.wait()
+        try:
+            return PgDatabase(_pg_connect(self._file, read_only=True))
+        except BaseException:
+            with self._changed:
+                self._open -= 1
+                self._changed.notify()
+            raise
+
+    def give(self, reader: Any) -> None:
+        from psycopg.pq import TransactionStatus
+
+        conn = reader.conn
+        try:
+            if conn.info.transaction_status != TransactionStatus.IDLE:
+                conn.execute("ROLLBACK")
+        except Exception:
+            self._discard(reader)
+            return
+        with self._changed:
+            if not self._closed:
+                self._idle.append(reader)
+                self._changed.notify()
+                return
+        self._discard(reader)
+
+
+class PgStore(Store):
+    """The Store on PostgreSQL: one writer connection behind the lock (write transactions of
+    every process in turn, through an advisory lock), a bounded pool of read-only
+    connections, and ``snapshot()`` as a REPEATABLE READ, READ ONLY transaction."""
+
+    engine = "postgresql"
+
+    def __init__(self, url: str) -> None:  # Store.__init__ is SQLite's: not called
+        self.url = url
+        self.path = safe_url(url)  # cache keys, link keys, messages: never the password
+        self.conn = _pg_connect(url)
+        self.db = PgDatabase(self.conn)  # type: ignore[assignment]
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._writer = None
+        self._local = threading.local()
+        self._readers = _PgReaders(url, self.READ_CONNECTIONS)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        from psycopg.pq import TransactionStatus
+
+        if self._snapshot_here() is not None:
+            raise RuntimeError("store.snapshot() is read-only: write outside it")
+        conn: Any = self.conn
+        with self._lock:
+            handle: Any = self.db
+            if self._depth:
+                self._depth += 1
+                name = f"samskab_{self._depth}"
+                conn.execute(f"SAVEPOINT {name}")
+                try:
+                    yield handle
+                except BaseException:
+                    conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    raise
+                else:
+                    conn.execute(f"RELEASE SAVEPOINT {name}")
+                finally:
+                    self._depth -= 1
+                return
+            conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
+            self._depth = 1
+            self._writer = threading.get_ident()
+            try:
+                yield handle
+            except BaseException:
+                if conn.info.transaction_status != TransactionStatus.IDLE:
+                    conn.execute("ROLLBACK")
+                raise
+            else:
+                if conn.info.transaction_status == TransactionStatus.INERROR:
+                    # A statement failed and the caller went on: on SQLite only that statement
+                    # would be undone; PostgreSQL has undone the whole transaction. Say so.
+                    conn.execute("ROLLBACK")
+                    raise PgOperationalError(
+                        "a statement failed inside this transaction: nothing was saved"
+                    )
+                try:
+                    conn.execute("COMMIT")
+                except Exception as error:
+                    raise _mapped_error(error) from error
+            finally:
+                self._depth = 0
+                self._writer = None
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite_utils.Database]:
+        held = self._snapshot_here()
+        if held is not None:
+            yield held
+            return
+        if self._writing_here():
+            with self._lock:
+                yield self.db
+            return
+        assert self._readers is not None
+        reader = self._readers.take()
+        try:
+            reader.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            reader.conn.execute("SELECT 1").fetchall()  # the snapshot starts now
+            self._local.snapshot = reader
+            try:
+                yield reader
+            finally:
+                self._local.snapshot = None
+        finally:
+            self._readers.give(reader)  # ends the read transaction
+
+    def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        with self._reading() as db:
+            return list(db.query(sql, params))
+
+    def scalar(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
+        with self._reading() as db:
+            row = db.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._readers is not None:
+                self._readers.close()
+            self.conn.close()
+
+
+class PgMigrations:
+    """A named, ordered set of PostgreSQL migrations (SQL scripts). Each runs in its own
+    transaction with its record in ``samskab_migrations``: one that fails leaves nothing."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.migrations: list[tuple[str, str]] = []
+
+    def add(self, name: str, sql: str) -> None:
+        self.migrations.append((name, sql))
+
+
+def _pg_open(url: str, migration_sets: Sequence[PgMigrations]) -> PgStore:
+    """Connect, check the database, apply what is pending; a clear message for every way this
+    can go wrong at start, and nothing half-migrated."""
+    import psycopg
+    from psycopg.conninfo import conninfo_to_dict
+
+    where = safe_url(url)
+    try:
+        conninfo_to_dict(url)
+    except Exception as error:  # a URL libpq cannot read: no connection is tried
+        raise InvalidInput("error.database.url", url=where, detail=_first_line(error)) from None
+    try:
+        store = PgStore(url)
+    except psycopg.Error as error:
+        raise InvalidInput(
+            "error.database.unreachable", url=where, detail=_first_line(error)
+        ) from None
+    try:
+        _pg_migrate(store, migration_sets)
+    except BaseException:
+        store.close()
+        raise
+    return store
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _pg_migrate(store: PgStore, migration_sets: Sequence[PgMigrations]) -> None:
+    import psycopg
+    from psycopg import errors
+
+    conn = store.conn
+    where = store.path
+    known = {(s.name, name) for s in migration_sets for name, _ in s.migrations}
+    with store._lock:
+        try:
+            conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+            exists = conn.execute(
+                "SELECT to_regclass($1) IS NOT NULL", [MIGRATIONS_TABLE]
+            ).fetchone()[0]
+            if exists:
+                applied = {
+                    (r[0], r[1])
+                    for r in conn.execute(f"SELECT migration_set, name FROM {MIGRATIONS_TABLE}")
+                }
+            else:
+                applied = set()
+                others = conn.execute(
+                    "SELECT count(*) FROM information_schema.tables"
+                    " WHERE table_schema = current_schema()"
+                ).fetchone()[0]
+                if others:
+                    raise InvalidInput("error.database.not_samskab", url=where)
+            newer = sorted(f"{s}/{n}" for s, n in applied - known)
+            if newer:
+                raise InvalidInput(
+                    "error.database.newer_schema", url=where, migrations=", ".join(newer)
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        for migration_set in migration_sets:
+            for name, sql in migration_set.migrations:
+                if (migration_set.name, name) in applied:
+                    continue
+                try:
+                    conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+                    conn.execute(
+                        f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} ("
+                        " id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,"
+                        " migration_set TEXT NOT NULL, name TEXT NOT NULL,"
+                        " applied_at TEXT NOT NULL, UNIQUE (migration_set, name))"
+                    )
+                    done = conn.execute(
+                        f"SELECT 1 FROM {MIGRATIONS_TABLE} WHERE migration_set = $1 AND name = $2",
+                        [migration_set.name, name],
+                    ).fetchone()
+                    if not done:  # another process may have applied it meanwhile
+                        conn.execute(sql)
+                        conn.execute(
+                            f"INSERT INTO {MIGRATIONS_TABLE} (migration_set, name, applied_at)"
+                            " VALUES ($1, $2, $3)",
+                            [migration_set.name, name, str(datetime.now(UTC))],
+                        )
+                    conn.execute("COMMIT")
+                except errors.InsufficientPrivilege as error:
+                    conn.execute("ROLLBACK")
+                    raise InvalidInput(
+                        "error.database.privileges",
+                        url=where,
+                        migration=f"{migration_set.name}/{name}",
+                        detail=_first_line(error),
+                    ) from None
+                except psycopg.Error as error:
+                    conn.execute("ROLLBACK")
+                    raise InvalidInput(
+                        "error.database.migration_failed",
+                        url=where,
+                        migration=f"{migration_set.name}/{name}",
+                        detail=_first_line(error),
+                    ) from None
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise

@@ -58,7 +58,13 @@ def new_salt() -> str:
 
 
 def key_path(db_path: str | Path) -> Path:
-    """Where the generated server key is kept when ``SAMSKAB_SECRET_KEY`` is not set."""
+    """Where the generated server key is kept when ``SAMSKAB_SECRET_KEY`` is not set: beside
+    a SQLite file; for a PostgreSQL database (a URL, no file), in the project's ``data/``
+    folder under a name made from the URL (several app hosts must set SAMSKAB_SECRET_KEY)."""
+    name = str(db_path)
+    if "://" in name:
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+        return Path(__file__).resolve().parent.parent / "data" / f"postgresql-{digest}.key"
     path = Path(db_path)
     return path.with_name(path.name + ".key")
 

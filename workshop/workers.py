@@ -94,8 +94,8 @@ def run(
     """``job(store, *args, **kwargs)`` in the lane's worker process, when the database can be
     shared. ``job`` must be a module-level function (it is sent by name); its arguments and
     result must pickle. It only reads: the worker's connections are query-only."""
-    if _in_worker or not store.shareable or not enabled():
-        return job(store, *args, **kwargs)
+    if _in_worker or not store.shareable or not enabled() or store.engine != "sqlite":
+        return job(store, *args, **kwargs)  # (workers open SQLite files; PostgreSQL: here)
     return _submit(lane, _call, store.path, job, args, kwargs)
 
 

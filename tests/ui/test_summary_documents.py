@@ -24,9 +24,9 @@ def amended(world):
     with store.transaction() as db:
         rid = db.execute(
             "INSERT INTO recommendations (committee_id, title, created_at, updated_at)"
-            " VALUES (?, 'Lektiehjælp på biblioteket', ?, ?)",
+            " VALUES (?, 'Lektiehjælp på biblioteket', ?, ?) RETURNING id",
             [built.committee_id, now, now],
-        ).lastrowid
+        ).fetchall()[0][0]
         for body, outcome, why in (
             ("standing_committee", "adopted_with_changes", AMENDMENT),
             ("council", "adopted", ""),

@@ -89,10 +89,10 @@ def create_user(
             raise InvalidInput("error.account.username_taken", username=username)
         cursor = db.execute(
             "INSERT INTO users (username, display_name, role, password_hash, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             [username, display_name, role.value, _hasher.hash(password), utcnow()],
         )
-        user_id = cursor.lastrowid
+        user_id = cursor.fetchall()[0][0]
         assert user_id is not None
         audit.record(
             db, actor, "create_user", "users", user_id, after={"username": username, "role": role}

@@ -468,9 +468,9 @@ def create_agreement(
             raise NotFound("error.not_found")
         agreement_id = db.execute(
             "INSERT INTO agreements (committee_id, meeting_id, template, created_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?) RETURNING id",
             [committee_id, meeting_id, template.value, actor.id if actor else None, now],
-        ).lastrowid
+        ).fetchall()[0][0]
         assert agreement_id is not None
         for number, (party, days, evidence) in enumerate(defaults["commitments"], start=1):
             prefix = f"agreement.template.{template}.commitment.{number}"
@@ -610,9 +610,9 @@ def add_commitment(
         current = _load(db, agreement_id).current
         commitment_id = db.execute(
             "INSERT INTO commitments (agreement_id, party, description, owner, due_on,"
-            " evidence_required, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " evidence_required, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [agreement_id, party.value, text, who, due, int(evidence_required), utcnow()],
-        ).lastrowid
+        ).fetchall()[0][0]
         values: dict[str, Any] = dict(current.texts)
         values["participation_level"] = current.participation_level.value
         values["feedback_due_on"] = current.feedback_due_on
@@ -687,8 +687,9 @@ def acknowledge_agreement(store: Store, participant: Participant, version_id: in
             raise InvalidInput("error.agreement.outdated_version")
         try:
             db.execute(
-                "INSERT OR IGNORE INTO acknowledgements"
-                " (agreement_id, version_id, participant_id, acknowledged_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO acknowledgements"
+                " (agreement_id, version_id, participant_id, acknowledged_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 [agreement_id, version_id, participant.id, utcnow()],
             )
         except sqlite3.IntegrityError as error:  # a new version saved in between
@@ -808,15 +809,15 @@ def list_acknowledgements(store: Store, agreement_id: int) -> list[Acknowledgeme
     """Every participant the agreement applies to, with the newest version they acknowledged."""
     agreement = _load(store, agreement_id)
     rows = store.query(
-        "SELECT p.id, p.display_name, m.title AS meeting_title,"
+        "SELECT * FROM (SELECT p.id, p.display_name, m.title AS meeting_title,"
         " (SELECT max(v.version) FROM acknowledgements k"
         "   JOIN agreement_versions v ON v.id = k.version_id"
         "   WHERE k.agreement_id = :agreement AND k.participant_id = p.id) AS version,"
         " (SELECT max(k.acknowledged_at) FROM acknowledgements k"
         "   WHERE k.agreement_id = :agreement AND k.participant_id = p.id) AS acknowledged_at"
         " FROM participants p JOIN meetings m ON m.id = p.meeting_id"
-        " WHERE m.id = :meeting OR m.committee_id = :committee"
-        " ORDER BY version IS NULL, p.display_name COLLATE NOCASE, p.id",
+        " WHERE m.id = :meeting OR m.committee_id = :committee) AS people"
+        " ORDER BY version IS NULL, lower(display_name), id",
         {
             "agreement": agreement_id,
             "meeting": agreement.meeting_id,

@@ -8,7 +8,7 @@ for the next one (:func:`blockers`).
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from itertools import pairwise
 from typing import Any
 
@@ -80,7 +80,7 @@ def create_committee(
     with store.transaction() as db:
         cursor = db.execute(
             "INSERT INTO committees (title, task, politicians_target, citizens_target, is_demo,"
-            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 title,
                 task,
@@ -91,7 +91,7 @@ def create_committee(
                 now,
             ],
         )
-        committee_id = cursor.lastrowid
+        committee_id = cursor.fetchall()[0][0]
         assert committee_id is not None
         salt, _, digest = link_secrets.fresh_link(store.path, PUBLIC_LINK)
         db.execute(
@@ -503,13 +503,14 @@ def list_overviews(store: Store) -> list[CommitteeOverview]:
         """
 SELECT c.id, c.title, c.is_demo, s.phase,
        (SELECT COUNT(*) FROM committee_members m WHERE m.committee_id = c.id
-          AND (m.ends_on IS NULL OR m.ends_on >= date('now'))) AS members,
+          AND (m.ends_on IS NULL OR m.ends_on >= ?)) AS members,
        (SELECT COUNT(*) FROM meetings m WHERE m.committee_id = c.id) AS meetings,
        (SELECT COUNT(*) FROM applications a WHERE a.committee_id = c.id) AS applications,
        (SELECT COUNT(*) FROM recommendations r WHERE r.committee_id = c.id) AS recommendations
 FROM committees c JOIN committee_states s ON s.committee_id = c.id
 ORDER BY c.id DESC
-"""
+""",
+        [datetime.now(UTC).date().isoformat()],  # SQLite's date('now'): today in UTC
     )
     deadlines: dict[int, list[Deadline]] = {}
     for r in store.query("SELECT committee_id, phase, due_on FROM phase_deadlines"):

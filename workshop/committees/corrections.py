@@ -68,7 +68,7 @@ def record_in(
     version = current + 1
     correction_id = db.execute(
         "INSERT INTO corrections (committee_id, subject, subject_id, part, version, before,"
-        " after, corrected_by, corrected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " after, corrected_by, corrected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [
             committee_id,
             subject,
@@ -80,7 +80,7 @@ def record_in(
             actor.id,
             utcnow(),
         ],
-    ).lastrowid
+    ).fetchall()[0][0]
     audit.record(
         db,
         actor,

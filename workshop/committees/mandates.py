@@ -102,12 +102,12 @@ def save_mandate(
                 raise InvalidInput("error.mandate.note_required")
         version = (latest_version or 0) + 1
         columns = list(MANDATE_FIELDS)
-        cursor = db.execute(
+        version_id = db.execute(
             f"INSERT INTO mandate_versions (committee_id, version, {', '.join(columns)},"
             f" change_note, created_by, created_at)"
-            f" VALUES (?, ?, {', '.join('?' for _ in columns)}, ?, ?, ?)",
+            f" VALUES (?, ?, {', '.join('?' for _ in columns)}, ?, ?, ?) RETURNING id",
             [committee_id, version, *(cleaned[c] for c in columns), note, actor.id, utcnow()],
-        )
+        ).fetchall()[0][0]
         # The committee's own composition target follows its mandate.
         db.execute(
             "UPDATE committees SET politicians_target = ?, citizens_target = ? WHERE id = ?",
@@ -118,7 +118,7 @@ def save_mandate(
             actor,
             "save_mandate",
             "mandate_versions",
-            cursor.lastrowid,
+            version_id,
             before={"version": latest_version},
             after={"version": version, "note": note},
         )

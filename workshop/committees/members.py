@@ -99,10 +99,11 @@ def insert_member(
         raise InvalidInput("error.member.dates")
     cursor = db.execute(
         "INSERT INTO committee_members (committee_id, name, role, starts_on, ends_on,"
-        " application_id, added_by, added_at, email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " application_id, added_by, added_at, email) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " RETURNING id",
         [committee_id, name, role.value, start, end, application_id, actor.id, utcnow(), email],
     )
-    member_id = cursor.lastrowid
+    member_id = cursor.fetchall()[0][0]
     assert member_id is not None
     audit.record(
         db,

@@ -52,7 +52,7 @@ def _ideas_with_dots(store: Store) -> str:
     """Ideas with their meeting, their dots over all rounds, and their theme (if grouped)."""
     theme = (
         "COALESCE((SELECT t.name FROM themes t WHERE t.id = i.theme_id), '')"
-        if store.scalar("SELECT 1 FROM pragma_table_info('ideas') WHERE name = 'theme_id'")
+        if store.has_column("ideas", "theme_id")
         else "''"
     )
     return f"""
@@ -106,7 +106,8 @@ def _link_ideas(
         if row is None or row[0] != committee_id:
             raise NotFound("error.recommendation.idea_not_in_committee", idea_id=idea_id)
         added = db.execute(
-            "INSERT OR IGNORE INTO recommendation_ideas (recommendation_id, idea_id) VALUES (?, ?)",
+            "INSERT INTO recommendation_ideas (recommendation_id, idea_id) VALUES (?, ?)"
+            " ON CONFLICT DO NOTHING",
             [recommendation_id, idea_id],
         ).rowcount
         if added:
@@ -131,10 +132,10 @@ def draft_recommendation(
         require(db, committee_id, Action.DRAFT_RECOMMENDATION)
         cursor = db.execute(
             "INSERT INTO recommendations (committee_id, title, body, theme, created_by,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [committee_id, title, body, theme, actor.id, now, now],
         )
-        recommendation_id = cursor.lastrowid
+        recommendation_id = cursor.fetchall()[0][0]
         assert recommendation_id is not None
         _link_ideas(db, committee_id, recommendation_id, list(idea_ids), actor)
         audit.record(
@@ -307,9 +308,9 @@ def correct_decision(
             if stage_after == "adopted":
                 # As when the council's adoption is recorded (outcomes_on_council_adoption).
                 db.execute(
-                    "INSERT OR IGNORE INTO outcomes (committee_id, recommendation_id, title,"
+                    "INSERT INTO outcomes (committee_id, recommendation_id, title,"
                     " created_at, updated_at) SELECT committee_id, id, title, ?1, ?1"
-                    " FROM recommendations WHERE id = ?2",
+                    " FROM recommendations WHERE id = ?2 ON CONFLICT DO NOTHING",
                     [utcnow(), recommendation.id],
                 )
         elif stage_before in FINAL_STAGES and stage_after not in FINAL_STAGES:
@@ -363,10 +364,10 @@ def record_decision(
             raise InvalidInput("error.decision.before_previous", previous=earlier[-1].decided_at)
         cursor = db.execute(
             "INSERT INTO decisions (recommendation_id, body, outcome, decided_at, rationale,"
-            " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [recommendation_id, body.value, outcome.value, day, rationale, actor.id, utcnow()],
         )
-        decision_id = cursor.lastrowid
+        decision_id = cursor.fetchall()[0][0]
         assert decision_id is not None
         decided = _decisions_in(db, recommendation_id)
         if decision_stage(decided) in FINAL_STAGES:

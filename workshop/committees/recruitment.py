@@ -161,7 +161,8 @@ def submit_application(
             cursor = db.execute(
                 "INSERT INTO applications (committee_id, name, contact, motivation, competences,"
                 " consent_at, age_band, district, gender, hard_to_reach, submitted_at, lang,"
-                " link_token, link_salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " link_token, link_salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 [
                     committee_id,
                     name,
@@ -181,7 +182,7 @@ def submit_application(
             )
         except sqlite3.IntegrityError as error:  # the trigger: recruitment closed meanwhile
             raise NotAllowed("error.phase.apply", phase="") from error
-        application_id = cursor.lastrowid
+        application_id = cursor.fetchall()[0][0]
         assert application_id is not None
     return get_application(store, application_id)
 
@@ -758,7 +759,7 @@ def run_draw(
             "INSERT INTO sortition_draws (committee_id, seed, seed_digest, applicants_digest,"
             " seats, quotas, applicant_ids, selected, steps, drawn_by, drawn_at, method,"
             " distribution, uniform, earlier)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 committee_id,
                 result.seed,
@@ -780,7 +781,7 @@ def run_draw(
                 json.dumps(earlier, ensure_ascii=False),
             ],
         )
-        draw_id = cursor.lastrowid
+        draw_id = cursor.fetchall()[0][0]
         assert draw_id is not None
         rationale = draw_rationale(draw_id, seed)
         for applicant_id in result.selected:

@@ -30,7 +30,7 @@ from sqlite_utils import Database, Migrations
 
 from workshop import audit, link_secrets
 from workshop.config import PROJECT_ROOT
-from workshop.db import Store, run_sql
+from workshop.db import Store, run_sql, sql_group_concat
 from workshop.errors import InvalidInput, NotFound
 from workshop.i18n import LANGUAGES, translate
 from workshop.model import IdeaStatus, Meeting, Participant, User, utcnow
@@ -269,9 +269,9 @@ def send_feedback(
         now = utcnow()
         message_id = db.execute(
             "INSERT INTO feedback_messages (committee_id, body, sent_by, sent_at)"
-            " VALUES (?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?) RETURNING id",
             [committees.pop(), text, actor.id if actor else None, now],
-        ).lastrowid
+        ).fetchall()[0][0]
         assert message_id is not None
         for idea_id in ids:
             db.execute(
@@ -377,8 +377,8 @@ def outcome_token(store: Store, meeting_id: int) -> str | None:
         if db.execute("SELECT 1 FROM meetings WHERE id = ?", [meeting_id]).fetchone() is None:
             raise NotFound("error.not_found")
         db.execute(
-            "INSERT OR IGNORE INTO meeting_outcome_links (meeting_id, token, salt, created_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO meeting_outcome_links (meeting_id, token, salt, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [meeting_id, digest, salt, utcnow()],
         )
     return existing_outcome_token(store, meeting_id)
@@ -434,8 +434,9 @@ def feedback_share(
         where += " AND i.meeting_id IN (SELECT id FROM meetings WHERE committee_id = ?)"
         params.append(committee_id)
     row = store.query_one(
-        "SELECT count(*) AS ideas, coalesce(sum(EXISTS (SELECT 1 FROM feedback_message_ideas f"
-        f" WHERE f.idea_id = i.id)), 0) AS answered FROM ideas i WHERE {where}",
+        "SELECT count(*) AS ideas, coalesce(sum(CASE WHEN EXISTS (SELECT 1"
+        " FROM feedback_message_ideas f WHERE f.idea_id = i.id) THEN 1 ELSE 0 END), 0) AS answered"
+        f" FROM ideas i WHERE {where}",
         params,
     )
     assert row is not None
@@ -458,7 +459,7 @@ def list_messages(
         where, params = "1 = 1", []
     rows = store.query(
         "SELECT m.id, m.body, m.sent_at,"
-        " (SELECT group_concat(idea_id) FROM feedback_message_ideas"
+        f" (SELECT {sql_group_concat(store.engine, 'idea_id')} FROM feedback_message_ideas"
         "   WHERE feedback_message_id = m.id) AS ideas,"
         " (SELECT count(*) FROM feedback_deliveries d WHERE d.feedback_message_id = m.id"
         "   AND d.channel = 'app') AS in_app,"

@@ -172,7 +172,7 @@ def _insert_step(
 ) -> int:
     step_id = db.execute(
         "INSERT INTO steps (meeting_id, position, kind, prompt, time_box_minutes, settings)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         [
             meeting_id,
             position,
@@ -181,7 +181,7 @@ def _insert_step(
             max(1, min(TIME_BOX_MAX, spec.time_box_minutes)),
             json.dumps(_clean_settings(spec.settings)),
         ],
-    ).lastrowid
+    ).fetchall()[0][0]
     assert step_id is not None
     if spec.kind.is_vote:
         db.execute(
@@ -262,7 +262,7 @@ def create_meeting(
         cursor = db.execute(
             "INSERT INTO meetings (committee_id, title, kind, join_code, code_expires_at,"
             " screen_token, screen_salt, is_demo, created_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             [
                 committee_id,
                 title,
@@ -276,7 +276,7 @@ def create_meeting(
                 now,
             ],
         )
-        meeting_id = cursor.lastrowid
+        meeting_id = cursor.fetchall()[0][0]
         assert meeting_id is not None
         for position, spec in enumerate(steps, start=1):
             _insert_step(db, meeting_id, position, spec, dots_per_participant)
@@ -978,9 +978,9 @@ def join_meeting(
             _take_join_limits(db, limits, client, network)
         participant_id = db.execute(
             "INSERT INTO participants (meeting_id, token, display_name, joined_at)"
-            " VALUES (?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?) RETURNING id",
             [meeting.id, link_secrets.hash_secret(token), name, utcnow()],
-        ).lastrowid
+        ).fetchall()[0][0]
     assert participant_id is not None
     return get_participant(store, token)
 

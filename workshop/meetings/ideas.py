@@ -131,7 +131,7 @@ def submit_idea(
             idea_id = db.execute(
                 "INSERT INTO ideas (meeting_id, step_id, participant_id, author_name, text, seq,"
                 " created_at, updated_at, hidden, held, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?, ?)",
+                " ?, ?, ?) RETURNING id",
                 [
                     participant.meeting_id,
                     step_id,
@@ -145,7 +145,7 @@ def submit_idea(
                     int(held),
                     flags,
                 ],
-            ).lastrowid
+            ).fetchall()[0][0]
     return get_idea(store, idea_id)
 
 
@@ -169,7 +169,7 @@ def submit_on_behalf(
         idea_id = db.execute(
             "INSERT INTO ideas (meeting_id, step_id, entered_by, author_name, text, seq,"
             " created_at, updated_at, hidden, held, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-            " ?)",
+            " ?) RETURNING id",
             [
                 meeting_id,
                 step_id,
@@ -183,7 +183,7 @@ def submit_on_behalf(
                 int(bool(flags)),
                 flags,
             ],
-        ).lastrowid
+        ).fetchall()[0][0]
         assert idea_id is not None
         audit.record(db, actor, "submit_on_behalf", "ideas", idea_id, after={"text": text})
     return get_idea(store, idea_id)

@@ -442,7 +442,7 @@ def merge_ideas(
                     db.execute(
                         "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (?, ?, ?)"
                         " ON CONFLICT (ballot_id, idea_id) DO UPDATE"
-                        " SET value = value + excluded.value",
+                        " SET value = ballot_entries.value + excluded.value",
                         [ballot_id, keep_id, value],
                     )
                 except sqlite3.IntegrityError as error:

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from sqlite_utils import Database, Migrations
 
 from workshop import audit
-from workshop.db import Store, run_sql
+from workshop.db import Store, foreign_keys_to, run_sql
 from workshop.errors import InvalidInput, NotFound
 from workshop.model import User
 from workshop.text import clean_text
@@ -115,12 +115,7 @@ def set_expected_participants(
 def _referencing_participants(db: Database) -> list[tuple[str, str]]:
     """(table, column) pairs whose foreign key points at ``participants``: a new feature's
     rows about a participant are removed with them without a change here."""
-    pairs = []
-    for name in db.table_names():
-        for fk in db.execute(f"PRAGMA foreign_key_list([{name}])").fetchall():
-            if fk[2] == "participants":
-                pairs.append((name, fk[3]))
-    return sorted(pairs)
+    return foreign_keys_to(db, "participants")
 
 
 def remove_participant(
@@ -185,11 +180,11 @@ def remove_participant(
         for table, column in _referencing_participants(db):
             if table == "ideas" or table in KEEP_WITHOUT_PARTICIPANT:
                 db.execute(
-                    f"UPDATE [{table}] SET [{column}] = NULL WHERE [{column}] = ?",
+                    f'UPDATE "{table}" SET "{column}" = NULL WHERE "{column}" = ?',
                     [participant_id],
                 )
             else:
-                db.execute(f"DELETE FROM [{table}] WHERE [{column}] = ?", [participant_id])
+                db.execute(f'DELETE FROM "{table}" WHERE "{column}" = ?', [participant_id])
         db.execute("DELETE FROM participants WHERE id = ?", [participant_id])
         bump_votes(db, meeting_id)
         bump_change(db, meeting_id)

@@ -62,9 +62,10 @@ def insert_theme(db: Database, meeting_id: int, name: str, *, actor: User | None
         "SELECT COALESCE(MAX(position), 0) + 1 FROM themes WHERE meeting_id = ?", [meeting_id]
     ).fetchone()[0]
     theme_id = db.execute(
-        "INSERT INTO themes (meeting_id, name, position, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO themes (meeting_id, name, position, created_at) VALUES (?, ?, ?, ?)"
+        " RETURNING id",
         [meeting_id, name, position, utcnow()],
-    ).lastrowid
+    ).fetchall()[0][0]
     assert theme_id is not None
     bump_change(db, meeting_id)
     log_action(db, meeting_id, actor, "create_theme", theme_id=theme_id, after={"name": name})

@@ -112,10 +112,10 @@ def schedule_review(
         touch(db, outcome_id)
         cursor = db.execute(
             "INSERT INTO outcome_reviews (outcome_id, due_on, created_by, created_at)"
-            " VALUES (?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?) RETURNING id",
             [outcome_id, due_on.isoformat(), actor.id if actor else None, utcnow()],
         )
-        review_id = cursor.lastrowid
+        review_id = cursor.fetchall()[0][0]
         assert review_id is not None
         audit.record(
             db,

@@ -29,7 +29,7 @@ from workshop.barometer import (
     Stage,
     Value,
 )
-from workshop.db import Store
+from workshop.db import Store, sql_json_array
 from workshop.errors import InvalidInput, NotFound
 from workshop.model import User, utcnow
 from workshop.text import clean_text
@@ -184,12 +184,13 @@ def list_outcomes(store: Store, committee_id: int | None = None) -> list[Outcome
 def barometer_records(store: Store, committee_id: int | None = None) -> list[dict[str, Any]]:
     """Outcomes in the shape ``workshop.barometer``'s aggregation reads (one SQL statement)."""
     where, params = ("WHERE o.committee_id = ?", [committee_id]) if committee_id else ("", [])
+    values = sql_json_array(store.engine, "v.value")
     rows = store.query(
         f"""
         SELECT o.id AS outcome_id, o.committee_id, o.initiators,
-          (SELECT json_group_array(v.value) FROM outcome_values v
+          (SELECT {values} FROM outcome_values v
             WHERE v.outcome_id = o.id AND v.stage = 'expected') AS values_expected,
-          (SELECT json_group_array(v.value) FROM outcome_values v
+          (SELECT {values} FROM outcome_values v
             WHERE v.outcome_id = o.id AND v.stage = 'realised') AS values_realised
         FROM outcomes o {where} ORDER BY o.id
         """,

@@ -34,7 +34,7 @@ from typing import Any
 from sqlite_utils import Database, Migrations
 
 from workshop import audit, link_secrets
-from workshop.db import Store, run_sql
+from workshop.db import Store, column_not_null, foreign_keys_to, run_sql
 from workshop.errors import NotAllowed, NotFound
 from workshop.meetings.core import ERASED_TOKEN_PREFIX, bump_change, bump_votes
 from workshop.model import Participant, utcnow
@@ -241,12 +241,7 @@ _STANCES = {1: "agree", -1: "disagree", 0: "pass"}
 
 def _referencing(db: Database, table: str) -> list[tuple[str, str]]:
     """(table, column) pairs whose foreign key points at ``table``."""
-    pairs = []
-    for name in db.table_names():
-        for fk in db.execute(f"PRAGMA foreign_key_list([{name}])").fetchall():
-            if fk[2] == table:
-                pairs.append((name, fk[3]))
-    return sorted(pairs)
+    return foreign_keys_to(db, table)
 
 
 def _rows(db: Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -462,13 +457,11 @@ def _remove_ideas(db: Database, idea_ids: list[int]) -> None:
         db.execute("SAVEPOINT erase_idea")
         try:
             for table, column in _referencing(db, "ideas"):
-                info = db.execute(f"PRAGMA table_info([{table}])").fetchall()
-                required = any(c[1] == column and c[3] for c in info)
-                if required:
-                    db.execute(f"DELETE FROM [{table}] WHERE [{column}] = ?", [idea_id])
+                if column_not_null(db, table, column):
+                    db.execute(f'DELETE FROM "{table}" WHERE "{column}" = ?', [idea_id])
                 else:
                     db.execute(
-                        f"UPDATE [{table}] SET [{column}] = NULL WHERE [{column}] = ?", [idea_id]
+                        f'UPDATE "{table}" SET "{column}" = NULL WHERE "{column}" = ?', [idea_id]
                     )
             db.execute("DELETE FROM ideas WHERE id = ?", [idea_id])
         except sqlite3.DatabaseError:
@@ -572,7 +565,7 @@ def _erase(
         bump_votes(db, meeting_id)
     for table in DELETE_ON_ERASURE:
         if table in db.table_names():
-            db.execute(f"DELETE FROM [{table}] WHERE participant_id = ?", [participant_id])
+            db.execute(f'DELETE FROM "{table}" WHERE participant_id = ?', [participant_id])
     ballots = db.execute(
         "SELECT COUNT(*) FROM ballots WHERE participant_id = ?", [participant_id]
     ).fetchone()[0]
@@ -791,13 +784,11 @@ def expired_meetings(store: Store, cutoff: str) -> list[int]:
     rows = store.query(
         """
 SELECT m.id FROM meetings m
-WHERE max(
-    m.created_at,
-    CASE WHEN m.status = 'closed' THEN coalesce(m.code_expires_at, '') ELSE '' END,
-    coalesce((SELECT max(joined_at) FROM participants p WHERE p.meeting_id = m.id), ''),
-    coalesce((SELECT max(last_seen_at) FROM participants p WHERE p.meeting_id = m.id), ''),
-    coalesce((SELECT max(created_at) FROM ideas i WHERE i.meeting_id = m.id), '')
-) < ?
+WHERE m.created_at < ?1
+  AND CASE WHEN m.status = 'closed' THEN coalesce(m.code_expires_at, '') ELSE '' END < ?1
+  AND coalesce((SELECT max(joined_at) FROM participants p WHERE p.meeting_id = m.id), '') < ?1
+  AND coalesce((SELECT max(last_seen_at) FROM participants p WHERE p.meeting_id = m.id), '') < ?1
+  AND coalesce((SELECT max(created_at) FROM ideas i WHERE i.meeting_id = m.id), '') < ?1
 ORDER BY m.id
 """,
         [cutoff],

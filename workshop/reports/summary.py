@@ -19,7 +19,7 @@ import pandas as pd
 from workshop import barometer, chart_layout, outcomes, workers
 from workshop.cache import VersionedCache
 from workshop.committees.model import DIVERSITY_OPTIONS
-from workshop.db import Store
+from workshop.db import Store, sql_group_concat
 from workshop.feedback import core as feedback
 from workshop.i18n import formats
 from workshop.voting import methods as vote_methods
@@ -46,12 +46,14 @@ RECORD_COLUMNS = (
 # Dots on an idea: all its ballot entries (an index-only scan of ballot_entries (idea_id,
 # value)), less those cast in rounds that are not dot votes (agree/disagree; usually none).
 # Joining every entry to its ballot and round instead costs ~8 times as much at 200,000 votes.
-# CROSS JOIN fixes SQLite's join order: from the (few) rounds to their entries, not back.
+# CROSS JOIN fixes SQLite's join order: from the (few) rounds to their entries, not back
+# (the join conditions in WHERE: PostgreSQL allows no ON after CROSS JOIN).
 NON_DOT_CTE = """non_dot AS MATERIALIZED (
           SELECT e.idea_id, SUM(e.value) AS value FROM rounds r
-          CROSS JOIN ballots b ON b.round_id = r.id
-          CROSS JOIN ballot_entries e ON e.ballot_id = b.id
-          WHERE r.method != 'dot_vote' GROUP BY e.idea_id)"""
+          CROSS JOIN ballots b
+          CROSS JOIN ballot_entries e
+          WHERE b.round_id = r.id AND e.ballot_id = b.id AND r.method != 'dot_vote'
+          GROUP BY e.idea_id)"""
 IDEA_DOTS = """((SELECT COALESCE(SUM(e.value), 0) FROM ballot_entries e WHERE e.idea_id = i.id)
                - COALESCE(n.value, 0))"""
 
@@ -62,9 +64,10 @@ def _dots_in(where: str) -> str:
               JOIN meetings m ON m.id = i.meeting_id
               JOIN ballot_entries e ON e.idea_id = i.id WHERE {where})
             - (SELECT COALESCE(SUM(e.value), 0) FROM rounds r JOIN steps s ON s.id = r.step_id
-              JOIN meetings m ON m.id = s.meeting_id CROSS JOIN ballots b ON b.round_id = r.id
-              CROSS JOIN ballot_entries e ON e.ballot_id = b.id
-              WHERE {where} AND r.method != 'dot_vote'))"""
+              JOIN meetings m ON m.id = s.meeting_id CROSS JOIN ballots b
+              CROSS JOIN ballot_entries e
+              WHERE b.round_id = r.id AND e.ballot_id = b.id AND {where}
+                AND r.method != 'dot_vote'))"""
 
 
 def _committee_filter(committee_id: int | None, column: str = "m.committee_id") -> tuple[str, list]:
@@ -181,7 +184,8 @@ def diversity_frame(store: Store, committee_id: int | None) -> pd.DataFrame:
         for a in DIVERSITY_ATTRIBUTES
     )
     rows = store.query(
-        f"SELECT attribute, answer, COUNT(*) AS n FROM ({selects}) GROUP BY attribute, answer",
+        f"SELECT attribute, answer, COUNT(*) AS n FROM ({selects}) AS answers"
+        " GROUP BY attribute, answer",
         params * len(DIVERSITY_ATTRIBUTES),
     )
     result = []
@@ -394,14 +398,15 @@ def decision_counts(frame: pd.DataFrame) -> dict[str, int]:
 def outcomes_frame(store: Store, committee_id: int | None) -> pd.DataFrame:
     """One row per outcome: where it came from, follow-up, and values expected/realised."""
     where, params = _committee_filter(committee_id, "o.committee_id")
+    values = sql_group_concat(store.engine, "v.value")
     rows = store.query(
         f"""
         SELECT o.id AS outcome_id, o.committee_id, o.title,
           CASE WHEN o.recommendation_id IS NULL THEN 'idea' ELSE 'recommendation' END AS source,
           o.recommendation_id, o.idea_id, o.owner, o.status, o.progress,
-          (SELECT group_concat(v.value, ',') FROM outcome_values v
+          (SELECT {values} FROM outcome_values v
             WHERE v.outcome_id = o.id AND v.stage = 'expected') AS expected,
-          (SELECT group_concat(v.value, ',') FROM outcome_values v
+          (SELECT {values} FROM outcome_values v
             WHERE v.outcome_id = o.id AND v.stage = 'realised') AS realised,
           (SELECT MIN(rv.due_on) FROM outcome_reviews rv
             WHERE rv.outcome_id = o.id AND rv.done_at IS NULL) AS next_review

@@ -17,7 +17,7 @@ from typing import Any
 
 from workshop import spreadsheets, workers
 from workshop.barometer import label as value_label
-from workshop.db import Store
+from workshop.db import Store, sql_json_array
 from workshop.i18n import MissingTranslation, formats, translate
 from workshop.spreadsheets import DATE, DATETIME, LONG_TEXT, NUMBER, PERCENT, TEXT, Column, Sheet
 
@@ -162,7 +162,11 @@ def _meetings(store: Store, committee_id: int | None, t: _Labels) -> Sheet:
           {_dots_in("m.id = outer_m.id")} AS votes
         FROM meetings outer_m JOIN committees c ON c.id = outer_m.committee_id
         LEFT JOIN meeting_plans p ON p.meeting_id = outer_m.id
-        WHERE {where} ORDER BY COALESCE(p.planned_at, ran_at, outer_m.created_at), outer_m.id
+        WHERE {where}
+        ORDER BY COALESCE(p.planned_at,
+                          (SELECT MIN(s.started_at) FROM steps s WHERE s.meeting_id = outer_m.id),
+                          outer_m.created_at),
+                 outer_m.id
         """,
         params,
     )
@@ -307,12 +311,13 @@ def _recommendations(store: Store, committee_id: int | None, t: _Labels) -> Shee
 
 def _outcomes(store: Store, committee_id: int | None, t: _Labels) -> Sheet:
     where, params = _where(committee_id, "o.committee_id")
+    values = sql_json_array(store.engine, "v.value")
     rows = store.query(
         f"""
         SELECT c.title AS committee, o.title, o.recommendation_id, o.owner, o.status, o.progress,
-          (SELECT json_group_array(v.value) FROM outcome_values v
+          (SELECT {values} FROM outcome_values v
             WHERE v.outcome_id = o.id AND v.stage = 'expected') AS expected,
-          (SELECT json_group_array(v.value) FROM outcome_values v
+          (SELECT {values} FROM outcome_values v
             WHERE v.outcome_id = o.id AND v.stage = 'realised') AS realised,
           (SELECT MIN(rv.due_on) FROM outcome_reviews rv
             WHERE rv.outcome_id = o.id AND rv.done_at IS NULL) AS next_review

@@ -24,7 +24,7 @@ def settings() -> Settings:
 def store() -> Store:
     """The process-wide store for the configured database, with demo data on first start."""
     config = settings()
-    db = shared_store(config.db_path)
+    db = shared_store(config.database)
     if db.path not in _bootstrapped:
         with _bootstrap_lock:
             if db.path not in _bootstrapped:

@@ -4,6 +4,7 @@
 ``__main__``).
 """
 
+import logging
 from urllib.parse import unquote, urlsplit
 
 import streamlit as st
@@ -24,6 +25,25 @@ def _requested_page(base: str) -> str | None:
     return name if name and "/" not in name and len(name) <= 1000 else None
 
 
+def _database_ready() -> bool:
+    """Open the database (first run of the process: connect and migrate). When that fails
+    (PostgreSQL unreachable, a newer schema, no privileges, ...), the visitor reads that the
+    service is unavailable, in their language; the operator's message goes to the log."""
+    from workshop.errors import WorkshopError
+    from workshop.i18n import translate
+    from workshop.ui import process
+    from workshop.ui.i18n import t
+
+    try:
+        process.store()
+    except WorkshopError as error:
+        logging.getLogger("samskab").error(translate("en", error.key, **error.params))
+        st.set_page_config(page_title="Samskab")
+        st.error(t("error.database.unavailable"))
+        return False
+    return True
+
+
 def main() -> None:
     from workshop.ui import frontend_words
     from workshop.ui.accessibility import page_style
@@ -34,6 +54,8 @@ def main() -> None:
     from workshop.ui.staff_login import gate_page
 
     tune_process()  # once per process: the garbage collector (workshop/ui/runtime.py)
+    if not _database_ready():
+        return
 
     visitor = who_am_i()
     specs = pages_for(visitor.audience)

@@ -17,8 +17,11 @@ from workshop.ui.http_headers import SecurityHeaders
 
 
 def take_serving_lock() -> None:
-    """This process serves the database until it ends: `samskab restore` refuses meanwhile."""
-    hold_serving_lock(load_settings().db_path)
+    """This process serves the database until it ends: `samskab restore` refuses meanwhile.
+    (A SQLite file's lock; `samskab restore` is for SQLite files only.)"""
+    settings = load_settings()
+    if settings.database_url is None:
+        hold_serving_lock(settings.db_path)
 
 
 def routes() -> list[BaseRoute]:

@@ -60,7 +60,7 @@ def latest_round(store: Store, meeting_id: int, kind: StepKind | None = None) ->
     round of a step of that kind (the dots of a dot vote are not a ranking's places)."""
     row = store.query_one(
         "SELECT r.* FROM rounds r JOIN steps s ON s.id = r.step_id WHERE s.meeting_id = ?"
-        " AND r.opened_at IS NOT NULL AND (? IS NULL OR s.kind = ?)"
+        " AND r.opened_at IS NOT NULL AND (CAST(? AS TEXT) IS NULL OR s.kind = ?)"
         " ORDER BY r.opened_at DESC, r.id DESC LIMIT 1",
         [meeting_id, *[None if kind is None else kind.value] * 2],
     )
@@ -154,7 +154,7 @@ def place_dot(store: Store, participant: Participant, round_id: int, idea_id: in
         try:
             db.execute(
                 "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (?, ?, 1)"
-                " ON CONFLICT (ballot_id, idea_id) DO UPDATE SET value = value + 1",
+                " ON CONFLICT (ballot_id, idea_id) DO UPDATE SET value = ballot_entries.value + 1",
                 [ballot_id, idea_id],
             )
         except sqlite3.IntegrityError as error:  # the trigger: a second line of defence

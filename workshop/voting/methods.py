@@ -187,9 +187,9 @@ def _new_round(
     ).fetchone()[0]
     round_id = db.execute(
         "INSERT INTO rounds (step_id, number, method, status, revealed, opened_at)"
-        " VALUES (?, ?, ?, 'open', ?, ?)",
+        " VALUES (?, ?, ?, 'open', ?, ?) RETURNING id",
         [step.id, number, method.value, int(revealed), now],
-    ).lastrowid
+    ).fetchall()[0][0]
     assert round_id is not None
     bump_votes(db, step.meeting_id)
     audit.record(
