@@ -33,7 +33,7 @@ from workshop.i18n import LANGUAGES, translate
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, moderation, themes
 from workshop.model import Role
-from workshop.text import clean_text, escape_markdown
+from workshop.text import WORD_JOINER, clean_text, escape_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 MARKUP = [
@@ -90,7 +90,8 @@ def rendered_plain_text(markdown: str) -> str:
 
 
 def normalise(text: str) -> str:
-    return _SPACE.sub(" ", text.replace("\u00a0", " ")).strip()
+    # A no-break space keeps an indent; a word joiner (invisible) keeps an address from linking.
+    return _SPACE.sub(" ", text.replace("\u00a0", " ").replace(WORD_JOINER, "")).strip()
 
 
 def assert_shown_literally(stored: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import streamlit as st
@@ -19,6 +20,21 @@ OTHER_AVATAR = ":material/lightbulb:"
 def user_text(text: str) -> str:
     """User text for st.markdown: shown literally, never as markdown or HTML."""
     return escape_markdown(text)
+
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_WEB = re.compile(r"https://[^\s()<>\[\]]+")
+
+
+def contact_link(contact: str) -> str:
+    """The installation's own contact (a setting, not citizen text) as a link a reader can
+    follow: an e-mail address as ``mailto:``, an https address as itself; anything else as
+    text. Citizen text never becomes a link (``user_text``)."""
+    if _EMAIL.fullmatch(contact):
+        return f"[{user_text(contact)}](mailto:{contact})"
+    if _WEB.fullmatch(contact):
+        return f"[{user_text(contact)}]({contact})"
+    return user_text(contact)
 
 
 def author_label(idea: Idea) -> str:

@@ -8,7 +8,7 @@ import streamlit as st
 from workshop.ui.accessibility import ISSUE_COUNT, MEASURED
 from workshop.ui.i18n import day, language_switcher, t
 from workshop.ui.process import settings
-from workshop.ui.widgets import user_text
+from workshop.ui.widgets import contact_link
 
 with st.container(horizontal=True, vertical_alignment="center"):
     st.title(t("a11y.title"), width="stretch")
@@ -43,5 +43,5 @@ st.subheader(t("a11y.known_heading"))
 st.markdown(t("a11y.known"))
 st.subheader(t("a11y.contact_heading"))
 contact = settings().accessibility_contact
-st.markdown(t("a11y.contact_to", contact=user_text(contact)) if contact else t("a11y.contact"))
+st.markdown(t("a11y.contact_to", contact=contact_link(contact)) if contact else t("a11y.contact"))
 st.markdown(t("a11y.complaint"))
