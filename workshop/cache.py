@@ -137,14 +137,17 @@ class BackgroundResults(Generic[V, T]):
             with self._lock:
                 self._running.discard(key)
 
-    def wait(self, timeout: float = 30.0) -> None:
-        """For tests and benchmarks: wait until no computation is running."""
+    def wait(self, timeout: float = 120.0) -> None:
+        """For tests and benchmarks: wait until no computation is running. A worker process's
+        first start imports scikit-learn: on a machine at load 20 that took over 30 s, so
+        the wait is long, and running out of it says so instead of returning as if done."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self._lock:
                 if not self._running:
                     return
             time.sleep(0.01)
+        raise TimeoutError(f"{self._name}: still computing after {timeout:.0f} s")
 
     def forget(self) -> None:
         with self._lock:
