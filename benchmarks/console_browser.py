@@ -123,7 +123,7 @@ def main() -> None:
                 pick = page.locator("[class*='st-key-console_browse_pick_'] button").first
                 began, cpu = time.perf_counter(), server.cpu_seconds()
                 pick.click()
-                page.locator("[class*='st-key-console_edit_text_']").wait_for()
+                page.locator("[class*='st-key-console_edit_text_']").wait_for(state="attached")
                 settle(page)
                 picked.append((time.perf_counter() - began, server.cpu_seconds() - cpu))
                 search = page.locator(".st-key-console_browse_search input")

@@ -79,7 +79,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 from sqlite_utils.db import dedupe_keys
 
-from workshop.errors import InvalidInput, NotAllowed
+from workshop.errors import DatabaseUnavailable, InvalidInput, NotAllowed
 
 BUSY_TIMEOUT_MS = 10_000
 SYNCHRONOUS_ENV = "SAMSKAB_SQLITE_SYNCHRONOUS"
@@ -975,11 +975,13 @@ def _pg_open(url: str, migration_sets: Sequence[PgMigrations]) -> PgStore:
     try:
         conninfo_to_dict(url)
     except Exception as error:  # a URL libpq cannot read: no connection is tried
-        raise InvalidInput("error.database.url", url=where, detail=_first_line(error)) from None
+        raise DatabaseUnavailable(
+            "error.database.url", url=where, detail=_first_line(error)
+        ) from None
     try:
         store = PgStore(url)
     except psycopg.Error as error:
-        raise InvalidInput(
+        raise DatabaseUnavailable(
             "error.database.unreachable", url=where, detail=_first_line(error)
         ) from None
     try:
@@ -1020,10 +1022,10 @@ def _pg_migrate(store: PgStore, migration_sets: Sequence[PgMigrations]) -> None:
                     " WHERE table_schema = current_schema()"
                 ).fetchone()[0]
                 if others:
-                    raise InvalidInput("error.database.not_samskab", url=where)
+                    raise DatabaseUnavailable("error.database.not_samskab", url=where)
             newer = sorted(f"{s}/{n}" for s, n in applied - known)
             if newer:
-                raise InvalidInput(
+                raise DatabaseUnavailable(
                     "error.database.newer_schema", url=where, migrations=", ".join(newer)
                 )
             conn.execute("COMMIT")
@@ -1056,7 +1058,7 @@ def _pg_migrate(store: PgStore, migration_sets: Sequence[PgMigrations]) -> None:
                     conn.execute("COMMIT")
                 except errors.InsufficientPrivilege as error:
                     conn.execute("ROLLBACK")
-                    raise InvalidInput(
+                    raise DatabaseUnavailable(
                         "error.database.privileges",
                         url=where,
                         migration=f"{migration_set.name}/{name}",
@@ -1064,7 +1066,7 @@ def _pg_migrate(store: PgStore, migration_sets: Sequence[PgMigrations]) -> None:
                     ) from None
                 except psycopg.Error as error:
                     conn.execute("ROLLBACK")
-                    raise InvalidInput(
+                    raise DatabaseUnavailable(
                         "error.database.migration_failed",
                         url=where,
                         migration=f"{migration_set.name}/{name}",

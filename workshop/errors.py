@@ -37,3 +37,9 @@ class InvalidInput(WorkshopError):
 
 class RateLimited(WorkshopError):
     """Too many attempts in a short time."""
+
+
+class DatabaseUnavailable(InvalidInput):
+    """The database could not be opened at start (a wrong URL, unreachable, not Samskab's, a
+    newer schema, no privileges, a failed migration): a fact about the installation, not a
+    refusal of what a visitor did."""

@@ -29,14 +29,14 @@ def _database_ready() -> bool:
     """Open the database (first run of the process: connect and migrate). When that fails
     (PostgreSQL unreachable, a newer schema, no privileges, ...), the visitor reads that the
     service is unavailable, in their language; the operator's message goes to the log."""
-    from workshop.errors import WorkshopError
+    from workshop.errors import DatabaseUnavailable
     from workshop.i18n import translate
     from workshop.ui import process
     from workshop.ui.i18n import t
 
     try:
         process.store()
-    except WorkshopError as error:
+    except DatabaseUnavailable as error:
         logging.getLogger("samskab").error(translate("en", error.key, **error.params))
         st.set_page_config(page_title="Samskab")
         st.error(t("error.database.unavailable"))
