@@ -260,6 +260,14 @@ def ballot_row(phone: Page, idea_id: int) -> Locator:
     return phone.locator(f".st-key-participate_idea_{idea_id}")
 
 
+# The push connection (workshop/ui/push.py) told Anna of the change at once: the journey closes
+# it to play a phone that has not heard yet, and opens it again afterwards.
+HOLD_PUSH = """() => Object.values(window.__samskabPush || {}).forEach(live => {
+  if (live.source) { live.source.onerror = null; live.source.close(); }
+})"""
+RELEASE_PUSH = "() => Object.values(window.__samskabPush || {}).forEach(live => live.open())"
+
+
 def dot_button(phone: Page, idea_id: int) -> Locator:
     return ballot_row(phone, idea_id).get_by_role("button", name=da("participate.dot_button"))
 
@@ -321,6 +329,7 @@ def test_a_merge_reaches_both_phones_and_an_agreement_change_gates_them(
 
     # -- (c) a material change of the agreement while the meeting runs -------------------------
     anna.evaluate("window.__samskabHoldTicks = true")  # Anna's next refresh has not come yet
+    anna.evaluate(HOLD_PUSH)  # nor the push that would tell her
     anna_dots = dots_of(server, "Anna")
     editor = context(browser, LAPTOP).new_page()
     log_in(editor, base, "fie")
@@ -357,6 +366,7 @@ def test_a_merge_reaches_both_phones_and_an_agreement_change_gates_them(
 
     # after acknowledging version 2, Anna votes again
     anna.evaluate("window.__samskabHoldTicks = false")
+    anna.evaluate(RELEASE_PUSH)
     tap(anna, anna.locator(".st-key-agreement_gate_acknowledge button"))
     expect(ballot_row(anna, posted[OTHER])).to_be_visible()
     tap(anna, dot_button(anna, posted[OTHER]))
