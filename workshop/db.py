@@ -277,8 +277,7 @@ class Store:
             return
         reader = self._readers.take()
         try:
-            reader.conn.execute("BEGIN")
-            reader.conn.execute("SELECT COUNT(*) FROM sqlite_schema").fetchall()  # start it now
+            self._begin_snapshot(reader)
             self._local.snapshot = reader
             try:
                 yield reader
@@ -286,6 +285,12 @@ class Store:
                 self._local.snapshot = None
         finally:
             self._readers.give(reader)  # ends the read transaction
+
+    def _begin_snapshot(self, reader: sqlite_utils.Database) -> None:
+        """Start a read transaction on ``reader`` now (a deferred BEGIN starts at the first
+        read)."""
+        reader.conn.execute("BEGIN")
+        reader.conn.execute("SELECT COUNT(*) FROM sqlite_schema").fetchall()
 
     @contextmanager
     def _single_connection_snapshot(self) -> Iterator[sqlite_utils.Database]:
@@ -914,28 +919,10 @@ class PgStore(Store):
                 self._depth = 0
                 self._writer = None
 
-    @contextmanager
-    def snapshot(self) -> Iterator[sqlite_utils.Database]:
-        held = self._snapshot_here()
-        if held is not None:
-            yield held
-            return
-        if self._writing_here():
-            with self._lock:
-                yield self.db
-            return
-        assert self._readers is not None
-        reader = self._readers.take()
-        try:
-            reader.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            reader.conn.execute("SELECT 1").fetchall()  # the snapshot starts now
-            self._local.snapshot = reader
-            try:
-                yield reader
-            finally:
-                self._local.snapshot = None
-        finally:
-            self._readers.give(reader)  # ends the read transaction
+    def _begin_snapshot(self, reader: Any) -> None:
+        """``Store.snapshot`` on PostgreSQL: one read-only state, taken now."""
+        reader.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        reader.conn.execute("SELECT 1").fetchall()  # the snapshot starts now
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         with self._reading() as db:

@@ -4,7 +4,7 @@ message a phone gets when its participant no longer exists (issue 14, points 1 a
 from __future__ import annotations
 
 from tests.factories import join
-from tests.ui.conftest import PAGES, console_tab, texts
+from tests.ui.conftest import open_console, texts
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, participants
@@ -12,19 +12,14 @@ from workshop.model import Role
 from workshop.voting import ballots as voting
 
 
-def open_console(make_app, world):
-    at = make_app(
-        user=world["users"][Role.FACILITATOR], query={"meeting": str(world["meeting"].id)}
-    ).run()
-    console_tab(at, "people")
-    at.switch_page(f"{PAGES}/console.py").run()
-    assert not at.exception, at.exception
-    return at
+def people_tab(make_app, world):
+    """The console's participants tab, as the meeting's facilitator sees it."""
+    return open_console(make_app, world["users"][Role.FACILITATOR], world["meeting"].id, "people")
 
 
 def test_console_shows_joins_per_minute_and_warns_above_the_expected_size(world, make_app):
     db, meeting = world["store"], world["meeting"]
-    at = open_console(make_app, world)
+    at = people_tab(make_app, world)
     assert translate("da", "identity.expected_unset") in texts(at)
     # The facilitator says the room is for 2; Anna is in, two more join.
     at.number_input(key="console_expected").set_value(2)
@@ -32,7 +27,7 @@ def test_console_shows_joins_per_minute_and_warns_above_the_expected_size(world,
     assert participants.join_watch(db, meeting.id).expected == 2
     join(db, meeting, "Bo")
     join(db, meeting, "Bot")
-    at = open_console(make_app, world)
+    at = people_tab(make_app, world)
     shown = texts(at)
     warning = translate("da", "identity.over_expected", participants=3, joins=3, expected=2)
     assert warning in shown
@@ -41,7 +36,7 @@ def test_console_shows_joins_per_minute_and_warns_above_the_expected_size(world,
 
 
 def test_a_bad_expected_size_is_refused_in_the_console(world, make_app):
-    at = open_console(make_app, world)
+    at = people_tab(make_app, world)
     at.number_input(key="console_expected").set_value(0)  # 0 means "not set": allowed
     at.button(key="console_expected_save").click().run()
     assert participants.join_watch(world["store"], world["meeting"].id).expected is None
@@ -56,7 +51,7 @@ def test_the_facilitator_removes_a_participant_with_their_votes(world, make_app)
     voting.place_dot(db, bot, vote_round.id, ideas.list_participant_ideas(db, anna.id)[0].id)
     voting.place_dot(db, anna, vote_round.id, ideas.list_participant_ideas(db, anna.id)[0].id)
 
-    at = open_console(make_app, world)
+    at = people_tab(make_app, world)
     picked = next(p for p in participants.list_participants(db, meeting.id) if p.id == bot.id)
     at.selectbox(key="console_remove_pick").set_value(picked)
     at.button(key="console_remove_submit").click().run()  # not confirmed: nothing happens

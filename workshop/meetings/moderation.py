@@ -486,12 +486,16 @@ def credits(store: Store, meeting_id: int) -> dict[int, list[dict[str, Any]]]:
     return result
 
 
-def list_log(store: Store, meeting_id: int) -> list[dict[str, Any]]:
-    return store.query(
+def list_log(store: Store, meeting_id: int, *, newest: int | None = None) -> list[dict[str, Any]]:
+    """The meeting's moderation log, oldest first; ``newest``: only the newest so many
+    entries, newest first."""
+    sql = (
         "SELECT id, at, actor, action, idea_id, theme_id, reason, before, after"
-        " FROM moderation_log WHERE meeting_id = ? ORDER BY id",
-        [meeting_id],
+        " FROM moderation_log WHERE meeting_id = ?"
     )
+    if newest is None:
+        return store.query(f"{sql} ORDER BY id", [meeting_id])
+    return store.query(f"{sql} ORDER BY id DESC LIMIT ?", [meeting_id, newest])
 
 
 def log_size(store: Store, meeting_id: int) -> int:
@@ -513,15 +517,7 @@ def log_frame(
     screen, where sorting 3,000 theme placements into one table helps nobody; the CSV has all)."""
     from workshop.i18n import formats
 
-    if newest is None:
-        rows = list_log(store, meeting_id)
-    else:
-        rows = store.query(
-            "SELECT id, at, actor, action, idea_id, theme_id, reason, before, after"
-            " FROM moderation_log WHERE meeting_id = ? ORDER BY id DESC LIMIT ?",
-            [meeting_id, newest],
-        )
-    frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
+    frame = pd.DataFrame(list_log(store, meeting_id, newest=newest), columns=EXPORT_COLUMNS)
     frame["at"] = [formats.datetime_text(at, lang, seconds=True) for at in frame["at"]]
     labels = {action: action_label(action) for action in frame["action"].unique()}
     frame["action"] = frame["action"].map(labels)

@@ -9,6 +9,8 @@ The console page calls :func:`held_panel`, :func:`duplicates_panel` and :func:`i
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from workshop.db import Store
@@ -279,6 +281,28 @@ def pick_options(candidates: list[Idea], chosen: Idea | None = None) -> list[Ide
         if now is not None:
             shown = [now, *shown]
     return shown
+
+
+def pick_ideas(label: str, candidates: list[Idea], *, key: str, **kwargs: Any) -> list[Idea]:
+    """A multiselect of ideas (in a form): the first PICK_SHOWN of ``candidates``, saying so
+    when there are more; returns the ideas picked."""
+    offered = pick_options(candidates)
+    picked = st.multiselect(
+        label,
+        offered,
+        format_func=idea_choice,
+        key=key,
+        placeholder=t("console.choose_ideas"),
+        select_all=False,
+        **kwargs,
+    )
+    pick_caption(len(offered), len(candidates))
+    return picked
+
+
+def idea_choice(idea: Idea) -> str:
+    """An idea as a pick list shows it: its number and the start of its text."""
+    return f"#{idea.id} · {short(idea.text, 70)}"
 
 
 def pick_caption(offered: int, total: int) -> None:

@@ -14,16 +14,13 @@ from workshop.model import Idea, User
 from workshop.ui import state
 from workshop.ui.actions import act
 from workshop.ui.i18n import t, tn
+from workshop.ui.moderation_console import short
 from workshop.ui.widgets import background_state, user_text
 
 REFRESH_SECONDS = 2
 IDEAS_SHOWN = 8  # ideas listed under a suggestion; the rest are counted
 K_KEY = "console_theme_k"
 PINNED_KEY = "console_theme_pinned"  # the suggestions on screen (see ``_pinned``)
-
-
-def _short(text: str, limit: int = 90) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _accept(db: Store, meeting_id: int, name: str, idea_ids: list[int], user: User) -> None:
@@ -131,13 +128,13 @@ def _suggestion_form(
         )
         st.caption(tn("theme_suggestions.size", len(members)))
         for idea in members[:IDEAS_SHOWN]:
-            st.markdown(f"`#{idea.id}` {user_text(_short(idea.text))}")
+            st.markdown(f"`#{idea.id}` {user_text(short(idea.text))}")
         if len(members) > IDEAS_SHOWN:
             st.caption(tn("theme_suggestions.more", len(members) - IDEAS_SHOWN))
         left_out = st.multiselect(
             t("theme_suggestions.leave_out"),
             list(by_id),
-            format_func=lambda i: f"#{i} · {_short(by_id[i].text, 70)}",
+            format_func=lambda i: f"#{i} · {short(by_id[i].text, 70)}",
             key=f"{key}_out",
             placeholder=t("console.choose_ideas"),
             select_all=False,

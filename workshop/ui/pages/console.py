@@ -57,11 +57,6 @@ base = qr.base_url(config.public_url, st.context.url)
 join_link = qr.join_url(base, meeting.join_code)
 
 
-def idea_choice(idea: Idea) -> str:
-    text = idea.text if len(idea.text) <= 70 else idea.text[:69] + "…"
-    return f"#{idea.id} · {text}"
-
-
 state_now = meetings.meeting_state(db, meeting.id)
 steps = meetings.list_steps(db, meeting.id)
 step = meetings.current_step(db, meeting.id)
@@ -333,7 +328,7 @@ if moderate_tab.open:
         chosen: Idea | None = st.selectbox(
             t("console.pick_idea"),
             offered,
-            format_func=idea_choice,
+            format_func=moderation_console.idea_choice,
             index=None,
             key=moderation_console.CHOSEN_KEY,
             placeholder=t("console.choose_idea"),
@@ -402,17 +397,12 @@ if moderate_tab.open:
                     (i for i in on_wall if i.id != chosen.id and i.merged_into_id is None),
                     key=lambda i: (i.id not in found_ids, -i.id),
                 )
-                mergeable = moderation_console.pick_options(others)
-                duplicates = st.multiselect(
+                duplicates = moderation_console.pick_ideas(
                     t("console.merge_pick"),
-                    mergeable,
-                    format_func=idea_choice,
+                    others,
                     key=f"console_merge_{chosen.id}",
-                    placeholder=t("console.choose_ideas"),
                     help=t("console.merge_help"),
-                    select_all=False,
                 )
-                moderation_console.pick_caption(len(mergeable), len(others))
                 if st.form_submit_button(t("console.merge"), key="console_merge_submit"):
                     act(
                         moderation.merge_ideas,
@@ -459,16 +449,9 @@ if themes_tab.open:
                     (i for i in on_wall if i.merged_into_id is None),
                     key=lambda i: (i.theme_id is not None, -i.id),
                 )
-                assignable = moderation_console.pick_options(placeable)
-                picked_ideas = st.multiselect(
-                    t("console.theme_ideas"),
-                    assignable,
-                    format_func=idea_choice,
-                    key="console_assign_ideas",
-                    placeholder=t("console.choose_ideas"),
-                    select_all=False,
+                picked_ideas = moderation_console.pick_ideas(
+                    t("console.theme_ideas"), placeable, key="console_assign_ideas"
                 )
-                moderation_console.pick_caption(len(assignable), len(placeable))
                 if st.form_submit_button(t("console.assign"), key="console_assign"):
                     act(
                         themes.assign_ideas_to_theme,
