@@ -224,7 +224,7 @@ async def _room(cluster: live_server.Cluster, code: str) -> dict[str, object]:
                     with contextlib.suppress(Exception):
                         await phone.session.close()
                     with contextlib.suppress(stclient.StreamlitClientError, OSError):
-                        await phone.session.connect()
+                        await phone.session.connect(resume=True)  # as the browser does
                         await phone.session.run()
                 await asyncio.sleep(random.uniform(0.6, 1.4))
 

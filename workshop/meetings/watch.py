@@ -16,8 +16,8 @@ the channel ``samskab_meeting`` with the meeting's id (a trigger, ``workshop.sch
 several app hosts on one database learn of each other's writes without looking: the watcher
 of each process holds ONE listening connection (``PgStore.listener``) and reads only the
 meetings it was told of (those it follows), at most once per ``interval`` (notifications
-that arrive meanwhile are read together, in one query), so an idle room costs no query at
-all. It still reads every followed meeting once per ``safety`` seconds and at once after
+that arrive meanwhile are read together, in one query), so an idle room costs one read per
+``safety`` seconds instead of five a second. It still reads every followed meeting once per ``safety`` seconds and at once after
 (re)connecting, so a missed notification or a dropped connection costs at most one late
 look, never a lost change. Without a listening connection it looks every ``interval``.
 
