@@ -17,9 +17,10 @@ several app hosts on one database learn of each other's writes without looking: 
 of each process holds ONE listening connection (``PgStore.listener``) and reads only the
 meetings it was told of (those it follows), at most once per ``interval`` (notifications
 that arrive meanwhile are read together, in one query), so an idle room costs one read per
-``safety`` seconds instead of five a second. It still reads every followed meeting once per ``safety`` seconds and at once after
-(re)connecting, so a missed notification or a dropped connection costs at most one late
-look, never a lost change. Without a listening connection it looks every ``interval``.
+``safety`` seconds instead of five a second: that look reads every followed meeting, as
+does one at once after (re)connecting, so a missed notification or a dropped connection
+costs at most one late look, never a lost change. Without a listening connection it looks
+every ``interval``.
 
 **What changed, read once for every phone.** When a meeting's ``change_seq`` moved within a
 step, the watcher also reads the ideas changed since its last look (one more indexed SELECT
