@@ -72,7 +72,8 @@ def test_a_write_on_one_host_reaches_the_other_hosts_phone_by_notification(
     start(store, meeting)
     quiet = make_meeting(store, facilitator)
     start(store, quiet)
-    on_a, on_b = Watcher(store), Watcher(host_b)
+    # (no safety look within the test, so that what B reads is what it was told of)
+    on_a, on_b = Watcher(store, safety=60.0), Watcher(host_b, safety=60.0)
     phone_a, phone_b, elsewhere = Inbox(), Inbox(), Inbox()
     subscriptions = [
         on_a.subscribe(meeting.id, phone_a),

@@ -319,9 +319,10 @@ class Watcher:
                         self._wake.wait(self.interval)
                         continue
                     self.listens += 1
+                    self._look()  # missed or not while not listening: everything, now
+                    last_look = last_full = time.monotonic()
+                    told.clear()
                     self.listener_pid = listener.pid
-                    told.clear()  # missed or not: everything is looked at now
-                    last_full = 0.0
                 now = time.monotonic()
                 if now - last_full >= self.safety:
                     self._look()
