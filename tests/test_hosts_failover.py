@@ -126,6 +126,24 @@ async def listen(phone: Phone, base_url: str, stop: asyncio.Event) -> None:
             await asyncio.wait_for(stop.wait(), 0.5)  # EventSource's retry
 
 
+async def listening(url: str, expected: int, timeout: float = 10) -> int:
+    """How many connections to the database LISTEN for meeting changes (one per app process
+    whose phones follow a meeting), once it is ``expected`` or the time is up."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    while True:
+        with psycopg.connect(url, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND query = 'LISTEN samskab_meeting'"
+            ).fetchone()
+        found = int(row[0]) if row else 0
+        if found == expected or time.monotonic() > deadline:
+            return found
+        await asyncio.sleep(0.1)
+
+
 async def seen_by(phones: list[Phone], text: str, sent: float, timeout: float) -> float | None:
     """Seconds from ``sent`` until every phone's push connection carried ``text``, or None."""
     while time.monotonic() - sent < timeout:
@@ -147,7 +165,7 @@ def test_phones_on_two_hosts_push_to_each_other_and_survive_a_killed_host(
     cluster = live_server.start_cluster(tmp_path / "unused.db", 2, env)
     random.seed(20)
     try:
-        report = asyncio.run(_room(cluster, meeting.join_code))
+        report = asyncio.run(_room(cluster, meeting.join_code, url))
         rows = store.query(
             "SELECT p.token, p.id, i.text FROM ideas i"
             " JOIN participants p ON p.id = i.participant_id WHERE i.meeting_id = ?",
@@ -179,7 +197,7 @@ def test_phones_on_two_hosts_push_to_each_other_and_survive_a_killed_host(
             assert (hash_secret(phone.token), text) in stored
 
 
-async def _room(cluster: live_server.Cluster, code: str) -> dict[str, object]:
+async def _room(cluster: live_server.Cluster, code: str, url: str) -> dict[str, object]:
     phones: list[Phone] = []
     stop = asyncio.Event()
     listeners: list[asyncio.Task[None]] = []
@@ -196,6 +214,8 @@ async def _room(cluster: live_server.Cluster, code: str) -> dict[str, object]:
         on_a = [p for p in phones if p.host == 0]
         on_b = [p for p in phones if p.host == 1]
         await asyncio.sleep(0.5)  # every push connection open (each says its numbers first)
+        # Each process's watcher holds one listening connection, whatever its phones.
+        assert await listening(url, 2) == 2
 
         # An idea from host A reaches host B's phones by push, and one from B reaches A's.
         sent = time.monotonic()
@@ -234,6 +254,7 @@ async def _room(cluster: live_server.Cluster, code: str) -> dict[str, object]:
         cluster.servers[0].process.kill()  # SIGKILL: no shutdown, no goodbye
         killed.set()
         await asyncio.gather(*posting)
+        assert await listening(url, 1) == 1  # A's went with it; B's listens on
 
         # After the kill B's phones still hear of A's former phones' ideas, by push.
         mover = next(p for p in on_a if p.after_failover)
