@@ -417,16 +417,53 @@ def verify(store, meeting_id: int, phones: list[Phone]) -> dict[str, int]:
     }
 
 
+def fresh_postgres(server_url: str) -> str:
+    """A new, empty database on the PostgreSQL server of ``server_url`` (its user must be
+    allowed to create databases), named ``samskab_room_<pid>_<time>``; its URL."""
+    import psycopg
+
+    base, _, _ = server_url.partition("?")[0].rpartition("/")
+    name = f"samskab_room_{os.getpid()}_{int(time.time())}"
+    with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{base}/{name}"
+
+
+def drop_postgres(server_url: str, url: str) -> None:
+    import psycopg
+
+    name = url.rpartition("/")[2]
+    with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 async def main(args: argparse.Namespace) -> int:
     if not 1 <= args.phones <= MAX_PHONES:
         raise SystemExit(f"--phones must be 1..{MAX_PHONES}")
     workdir = Path(tempfile.mkdtemp(prefix="samskab-room-"))
-    store, user, meeting = live_server.seed(workdir / "room.db", prompt="Hvad skal byen have?")
-    meetings.next_step(store, meeting.id, actor=user)
     env = {
         "SAMSKAB_CITIZEN_REFRESH_SECONDS": str(args.refresh),
         "SAMSKAB_IDEAS_PER_MINUTE": "30",
     }
+    database: str | Path = workdir / "room.db"
+    if args.database_url:
+        database = fresh_postgres(args.database_url)
+        # Every app process (and this one, which seeds) derives links with the same key.
+        os.environ.setdefault("SAMSKAB_SECRET_KEY", "room_load benchmark key")
+        env["SAMSKAB_DATABASE_URL"] = database
+        print(f"PostgreSQL database {database.rpartition('/')[2]} (dropped at the end)")
+    try:
+        return await room(args, workdir, database, env)
+    finally:
+        if args.database_url:
+            drop_postgres(args.database_url, str(database))
+
+
+async def room(
+    args: argparse.Namespace, workdir: Path, database: str | Path, env: dict[str, str]
+) -> int:
+    store, user, meeting = live_server.seed(database, prompt="Hvad skal byen have?")  # type: ignore[arg-type]
+    meetings.next_step(store, meeting.id, actor=user)
     server: live_server.LiveServer | live_server.Cluster
     if args.processes > 1:
         server = live_server.start_cluster(workdir / "room.db", args.processes, env)
@@ -524,13 +561,17 @@ async def main(args: argparse.Namespace) -> int:
                 await phone.session.close()
         memory_task.cancel()
         server.stop()
+        store.close()
 
     summary = measure.summary()
     print()
     where = (
         f"{args.processes} app processes behind nginx" if args.processes > 1 else "one app process"
     )
-    print(f"phones: {args.phones}  refresh base: {args.refresh:g} s  ({where} on 127.0.0.1)")
+    engine = "PostgreSQL" if args.database_url else "SQLite"
+    print(
+        f"phones: {args.phones}  refresh base: {args.refresh:g} s  ({where} on 127.0.0.1, {engine})"
+    )
     print(
         f"phone refresh under this load: "
         f"{meetings.phone_refresh_seconds(args.refresh, len(live)):g} s"
@@ -605,7 +646,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=1,
         help="app processes; above 1 they run behind nginx as in docs/deployment.md",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="postgresql://… of a PostgreSQL server: the room runs on a new database there"
+        " (created, dropped at the end) instead of a SQLite file",
+    )
+    args = parser.parse_args(argv)
+    if args.database_url and not args.database_url.startswith(("postgresql://", "postgres://")):
+        parser.error("--database-url must be a postgresql:// URL")
+    return args
 
 
 if __name__ == "__main__":

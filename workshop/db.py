@@ -62,6 +62,7 @@ operating system drops the lock when the process ends, however it ends.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import os
@@ -340,6 +341,11 @@ class Store:
                 cursor.close()  # ends the statement, and with it the read
         return None if row is None else row[0]
 
+    def listener(self) -> PgListener | None:
+        """A connection told of every committed change of a meeting, or None: SQLite tells
+        nobody (a watcher looks at the file instead)."""
+        return None
+
     def has_column(self, table: str, column: str) -> bool:
         """Whether ``table`` has ``column`` (either engine)."""
         if self.engine == "postgresql":
@@ -503,6 +509,9 @@ POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 _WRITE_LOCK = 0x53414D53  # "SAMS"
 _MIGRATION_LOCK = 0x4B414231  # "KAB1"
 MIGRATIONS_TABLE = "samskab_migrations"
+# The channel a committed change of a meeting that phones follow is NOTIFYed on (payload: the
+# meeting's id), by a trigger of ``workshop.schema_pg``; ``PgStore.listener`` LISTENs to it.
+MEETING_CHANNEL = "samskab_meeting"
 
 
 def foreign_keys_to(handle: Any, table: str) -> list[tuple[str, str]]:
@@ -853,6 +862,44 @@ class _PgReaders(_Readers):
         self._discard(reader)
 
 
+class PgListener:
+    """One connection that LISTENs on ``MEETING_CHANNEL``: the ids of the meetings whose
+    change was committed by any process on the database. A dropped connection raises from
+    ``wait``/``collect`` (the caller opens a new listener and looks at everything once)."""
+
+    def __init__(self, url: str) -> None:
+        self.conn = _pg_connect(url)
+        self.conn.execute(f"LISTEN {MEETING_CHANNEL}")
+
+    @property
+    def pid(self) -> int:
+        """The server process of this connection (``pg_terminate_backend`` in tests)."""
+        return int(self.conn.info.backend_pid)
+
+    def _ids(self, timeout: float, stop_after: int | None) -> set[int]:
+        told: set[int] = set()
+        for notify in self.conn.notifies(timeout=max(0.0, timeout), stop_after=stop_after):
+            with contextlib.suppress(ValueError):
+                told.add(int(notify.payload))
+        return told
+
+    def wait(self, timeout: float) -> set[int]:
+        """Wait up to ``timeout`` seconds for the first change; return it with every other
+        already received (an empty set: nothing in that time)."""
+        told = self._ids(timeout, 1)
+        if told:
+            told |= self._ids(0.0, None)
+        return told
+
+    def collect(self, seconds: float) -> set[int]:
+        """Every change told within the next ``seconds`` (at least those already received)."""
+        return self._ids(seconds, None)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.conn.close()
+
+
 class PgStore(Store):
     """The Store on PostgreSQL: one writer connection behind the lock (write transactions of
     every process in turn, through an advisory lock), a bounded pool of read-only
@@ -918,6 +965,9 @@ class PgStore(Store):
             finally:
                 self._depth = 0
                 self._writer = None
+
+    def listener(self) -> PgListener:
+        return PgListener(self.url)
 
     def _begin_snapshot(self, reader: Any) -> None:
         """``Store.snapshot`` on PostgreSQL: one read-only state, taken now."""

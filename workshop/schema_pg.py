@@ -20,7 +20,7 @@ collation, SQLite's JSON and date checks small immutable functions.
 
 from __future__ import annotations
 
-from workshop.db import PgMigrations
+from workshop.db import MEETING_CHANNEL, PgMigrations
 
 migrations = PgMigrations("samskab.postgresql")
 
@@ -1011,3 +1011,33 @@ FOR EACH STATEMENT EXECUTE FUNCTION samskab_refuse('corrections are never delete
 )
 
 migrations.add("p001_baseline", _FUNCTIONS + _TABLES + _RULE_FUNCTIONS + _RULES + _APPEND_ONLY)
+
+# Several app processes on one database learn of a meeting's change from PostgreSQL itself:
+# every committed change of what phones follow (``change_seq``, ``vote_seq``, the status or
+# the current step, the meeting gone) NOTIFYs the channel ``samskab_meeting`` with the
+# meeting's id, and nothing else (no personal data). The watcher of each app process LISTENs
+# on one connection (``workshop.meetings.watch``). A NOTIFY is sent at COMMIT, not before, and
+# several of one transaction for one meeting arrive as one.
+migrations.add(
+    "p002_notify_meeting_changes",
+    f"""
+CREATE FUNCTION samskab_notify_meeting() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        PERFORM pg_notify('{MEETING_CHANNEL}', OLD.id::text);
+    ELSE
+        PERFORM pg_notify('{MEETING_CHANNEL}', NEW.id::text);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER meetings_notify_change AFTER UPDATE ON meetings
+FOR EACH ROW WHEN (NEW.change_seq IS DISTINCT FROM OLD.change_seq
+                   OR NEW.vote_seq IS DISTINCT FROM OLD.vote_seq
+                   OR NEW.status IS DISTINCT FROM OLD.status
+                   OR NEW.current_step_id IS DISTINCT FROM OLD.current_step_id)
+EXECUTE FUNCTION samskab_notify_meeting();
+CREATE TRIGGER meetings_notify_gone AFTER DELETE ON meetings
+FOR EACH ROW EXECUTE FUNCTION samskab_notify_meeting();
+""",
+)

@@ -11,6 +11,17 @@ other: each watches the file (a write in one process is seen by the others at th
 tick). The cost is one indexed SELECT per tick per process, whatever the number of phones;
 with no subscriber the watching thread stops.
 
+**On PostgreSQL the database tells.** Every committed change of what phones follow NOTIFYs
+the channel ``samskab_meeting`` with the meeting's id (a trigger, ``workshop.schema_pg``), so
+several app hosts on one database learn of each other's writes without looking: the watcher
+of each process holds ONE listening connection (``PgStore.listener``) and reads only the
+meetings it was told of (those it follows), at most once per ``interval`` (notifications
+that arrive meanwhile are read together, in one query), so an idle room costs one read per
+``safety`` seconds instead of five a second: that look reads every followed meeting, as
+does one at once after (re)connecting, so a missed notification or a dropped connection
+costs at most one late look, never a lost change. Without a listening connection it looks
+every ``interval``.
+
 **What changed, read once for every phone.** When a meeting's ``change_seq`` moved within a
 step, the watcher also reads the ideas changed since its last look (one more indexed SELECT
 per moved meeting per tick, however many phones follow it) and hands them to the subscribers
@@ -28,13 +39,18 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from workshop.db import Store
+from workshop.db import PgListener, Store
 from workshop.meetings.ideas import idea_from_row
 
 INTERVAL = 0.2  # seconds between two looks at the database
+# PostgreSQL tells the watcher which meetings changed (LISTEN/NOTIFY); it still looks at every
+# followed meeting this often, in case a notification was missed.
+SAFETY_POLL = 5.0
+SLICE = 0.5  # the longest one wait for a notification (a watcher nobody follows stops)
 NEWS_LIMIT = 50  # ideas read per moved meeting per tick; more at once: phones ask the server
 
 
@@ -128,10 +144,16 @@ class Watcher:
     """The meetings followed in this process and their last seen versions."""
 
     def __init__(
-        self, store: Store, *, interval: float = INTERVAL, background: bool = True
+        self,
+        store: Store,
+        *,
+        interval: float = INTERVAL,
+        background: bool = True,
+        safety: float = SAFETY_POLL,
     ) -> None:
         self.store = store
         self.interval = interval
+        self.safety = safety
         # False: no thread of its own; whoever holds the watcher calls ``tick`` (tests: a
         # thread's first look, late on a busy machine, raced the test's own ticks).
         self.background = background
@@ -141,6 +163,9 @@ class Watcher:
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         self.reads = 0  # database reads made (for tests and benchmarks)
+        self.looked: list[int] = []  # the meetings of the last look
+        self.listens = 0  # listening connections opened (PostgreSQL; a reconnect adds one)
+        self.listener_pid: int | None = None  # the server process of the one now open
 
     # -- followers ---------------------------------------------------------------------------
     def subscribe(self, meeting_id: int, notify: Callable[[Version], None]) -> Subscription:
@@ -186,6 +211,7 @@ class Watcher:
     # -- the look at the database ------------------------------------------------------------
     def _read(self, meeting_ids: list[int]) -> dict[int, Version]:
         self.reads += 1
+        self.looked = list(meeting_ids)
         marks = ",".join("?" * len(meeting_ids))
         rows = self.store.query(
             "SELECT m.id, m.change_seq, m.vote_seq, m.status, m.current_step_id, s.intake_open"
@@ -211,10 +237,13 @@ class Watcher:
         news = read_news(self.store, meeting_id, before.change_seq, now.change_seq)
         return Version(now.change_seq, now.vote_seq, now.step, news)
 
-    def tick(self) -> int:
-        """One look: read every watched meeting in one query, notify where it moved.
-        Returns how many subscribers were notified."""
+    def tick(self, only: Iterable[int] | None = None) -> int:
+        """One look: read every watched meeting (or those of ``only`` that are watched) in one
+        query, notify where it moved. Returns how many subscribers were notified."""
         watched = self.meetings()
+        if only is not None:
+            told = set(only)
+            watched = [m for m in watched if m in told]
         if not watched:
             return 0
         now = self._read(watched)
@@ -248,16 +277,76 @@ class Watcher:
             self._thread = threading.Thread(target=self._run, name="samskab-watch", daemon=True)
             self._thread.start()
 
+    def _followed(self) -> bool:
+        """Whether anyone follows; when nobody does, the thread ends (and says so)."""
+        with self._lock:
+            if not self._followers:
+                self._thread = None
+                return False
+            return True
+
+    def _look(self, only: Iterable[int] | None = None) -> None:
+        # A locked or restored file, a lost connection: look again next time.
+        with contextlib.suppress(Exception):
+            self.tick(only)
+
     def _run(self) -> None:
-        while True:
-            with self._lock:
-                if not self._followers:
-                    self._thread = None
-                    return
-            # A locked or restored file: look again at the next tick.
-            with contextlib.suppress(Exception):
-                self.tick()
+        if self.store.engine == "postgresql":
+            self._listen()
+            return
+        while self._followed():
+            self._look()
             self._wake.wait(self.interval)
+
+    def _listen(self) -> None:
+        """PostgreSQL: one listening connection for the process. Look only at the meetings the
+        database told of, at most once per ``interval`` (what arrives meanwhile is looked at
+        together), and at every followed meeting once per ``safety`` and after every
+        (re)connection. Without a listening connection: look every ``interval``, as on SQLite,
+        and try to listen again."""
+        listener: PgListener | None = None
+        told: set[int] = set()
+        last_look = last_full = 0.0
+        try:
+            while self._followed():
+                if listener is None:
+                    try:
+                        listener = self.store.listener()
+                    except Exception:
+                        listener = None
+                    if listener is None:
+                        self._look()
+                        self._wake.wait(self.interval)
+                        continue
+                    self.listens += 1
+                    self._look()  # missed or not while not listening: everything, now
+                    last_look = last_full = time.monotonic()
+                    told.clear()
+                    self.listener_pid = listener.pid
+                now = time.monotonic()
+                if now - last_full >= self.safety:
+                    self._look()
+                    last_look = last_full = time.monotonic()
+                    told.clear()
+                    continue
+                try:
+                    if told:  # gather until one interval after the last look
+                        told |= listener.collect(last_look + self.interval - now)
+                    else:
+                        told |= listener.wait(min(SLICE, last_full + self.safety - now))
+                except Exception:  # the connection dropped: listen again, look at everything
+                    listener.close()
+                    listener = None
+                    self.listener_pid = None
+                    continue
+                if told and time.monotonic() - last_look >= self.interval:
+                    self._look(told)
+                    last_look = time.monotonic()
+                    told.clear()
+        finally:
+            if listener is not None:
+                listener.close()
+            self.listener_pid = None
 
     def stop_when_idle(self, timeout: float = 2.0) -> bool:
         """Wait until the watching thread has stopped (it does once nobody follows)."""
