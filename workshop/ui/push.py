@@ -59,8 +59,11 @@ export default function (component) {
       report: null, timer: null, step: null, latest: data.seq, lastAt: 0, gapMs: 1000,
       pending: null, stream: false, drawn: new Map(), top: 0, pushed: new Map(), root: null,
       words: {}, length: 12, fresh: [], told: null, toldAt: 0,
+      hiddenAt: null, onVisible: null, onOnline: null,
       reruns: 0, drawnHere: 0,  // fragment reruns asked for, ideas drawn from pushed news
       close() {
+        document.removeEventListener("visibilitychange", this.onVisible);
+        window.removeEventListener("online", this.onOnline);
         clearTimeout(this.timer);
         clearTimeout(this.pending);
         clearTimeout(this.told);
@@ -212,6 +215,27 @@ export default function (component) {
       },
     };
     live.open();
+    // Back from a locked screen or a dropped network: a connection that looks open may be
+    // dead (no data flows while a phone sleeps), so after a while away open it again now;
+    // the route tells the current numbers at once and the phone catches up.
+    live.hiddenAt = document.hidden ? Date.now() : null;
+    const again = () => {
+      if (all[data.url] !== live) return;
+      clearTimeout(live.timer);
+      if (live.source) live.source.close();
+      live.open();
+    };
+    live.onVisible = () => {
+      if (document.hidden) { live.hiddenAt = Date.now(); return; }
+      const away = live.hiddenAt === null ? 0 : Date.now() - live.hiddenAt;
+      live.hiddenAt = null;
+      if (away > 10000 || !live.source || live.source.readyState !== EventSource.OPEN) again();
+    };
+    live.onOnline = () => {
+      if (!live.source || live.source.readyState !== EventSource.OPEN) again();
+    };
+    document.addEventListener("visibilitychange", live.onVisible);
+    window.addEventListener("online", live.onOnline);
   }
   // What the fragment drew: ideas news brought in are dropped once the page draws them.
   live.root = parentElement;

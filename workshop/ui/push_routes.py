@@ -53,6 +53,11 @@ from workshop.ui.process import store
 
 PUSH_PATH = "/push/meeting"
 HEARTBEAT = 15.0  # seconds between keep-alive comments
+# How soon a phone's browser opens the stream again after it dropped (EventSource's retry): a
+# phone back from a dropped network is told the current numbers at once on connecting, so
+# this is most of how long it takes to catch up (2 s made it 3 s in all). A refused or failed
+# answer (a server that is down) is not retried by the browser; the component waits 5 s.
+RETRY_MS = 500
 PER_PARTICIPANT = 4  # a phone with a few tabs open, not a flood
 PER_PROCESS = 5000
 BACKLOG = 100  # events waiting for one slow phone; more: it is told the latest alone (resyncs)
@@ -180,7 +185,7 @@ async def follow(request: Request) -> Response:
             subscription = await run_in_threadpool(
                 watcher().subscribe, participant.meeting_id, notify
             )
-            yield "retry: 2000\n\n"
+            yield f"retry: {RETRY_MS}\n\n"
             while True:
                 try:
                     await asyncio.wait_for(changed.wait(), HEARTBEAT)
