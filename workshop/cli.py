@@ -157,7 +157,20 @@ def _database(args: argparse.Namespace) -> str | Path:
     return str(target) if is_postgres(target) else Path(target)
 
 
+def _postgres_refusal(args: argparse.Namespace, key: str) -> int | None:
+    """``backup`` and ``restore`` are SQLite's (its backup API, the file, the serving lock).
+    On PostgreSQL they say so, and name pg_dump and pg_restore (docs/deployment.md,
+    "PostgreSQL"), instead of quietly copying a SQLite file the app no longer uses."""
+    target = _database(args)
+    if not is_postgres(target):
+        return None
+    print(translate(cli_language(), key, url=safe_url(str(target))), file=sys.stderr)
+    return 2
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
+    if (refused := _postgres_refusal(args, "error.backup.postgresql")) is not None:
+        return refused
     db_path = _db_path(args)
     destination = Path(args.output) if args.output else backups.default_backup_path(db_path)
     try:
@@ -174,6 +187,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    if (refused := _postgres_refusal(args, "error.restore.postgresql")) is not None:
+        return refused
     db_path = _db_path(args)
     if not args.yes:
         print(
@@ -378,7 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(func=cmd_seed_demo)
 
     backup_cmd = commands.add_parser(
-        "backup", help="online backup with SQLite's backup API (the app may keep running)"
+        "backup",
+        help="online backup with SQLite's backup API (the app may keep running); on"
+        " PostgreSQL use pg_dump (docs/deployment.md)",
     )
     backup_cmd.add_argument(
         "--output", help="backup file (default: data/backups/<db name>-<UTC time>.db)"
@@ -386,7 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup_cmd.set_defaults(func=cmd_backup)
 
     restore_cmd = commands.add_parser(
-        "restore", help="replace the database with a backup (stop the app first)"
+        "restore",
+        help="replace the database with a backup (stop the app first); on PostgreSQL use"
+        " pg_restore (docs/deployment.md)",
     )
     restore_cmd.add_argument("backup", help="a file written by 'samskab backup'")
     restore_cmd.add_argument("--yes", action="store_true", help="really replace the database")
