@@ -227,13 +227,13 @@ def cmd_migrate_db(args: argparse.Namespace) -> int:
     width = max(len(t.name) for t in report.tables)
     print(
         f"  {translate(lang, 'migrate.column.table'):<{width}}  "
-        f"{translate(lang, 'migrate.column.source'):>9}  "
-        f"{translate(lang, 'migrate.column.target'):>9}  "
+        f"{translate(lang, 'migrate.column.source'):>10}  "
+        f"{translate(lang, 'migrate.column.target'):>10}  "
         f"{translate(lang, 'migrate.column.check')}"
     )
     for table in report.tables:
         check = translate(lang, "migrate.same" if table.same else "migrate.differs")
-        print(f"  {table.name:<{width}}  {table.source_rows:>9}  {table.target_rows:>9}  {check}")
+        print(f"  {table.name:<{width}}  {table.source_rows:>10}  {table.target_rows:>10}  {check}")
     if report.committed:
         print(
             translate(
