@@ -6,7 +6,9 @@ post ideas with the chat input, and one in a dot vote, where they tap "+". A wri
 as *acknowledged* when the phone saw the proof: the "posted" toast or the idea in its
 stream, or the "dots left" counter going down. In the middle of the load the server gets
 SIGKILL (no shutdown, no checkpoint); it is restarted on the same file and must hold every
-acknowledged idea and dot, with ``PRAGMA integrity_check`` ok.
+acknowledged idea and dot, with ``PRAGMA integrity_check`` ok. The same on PostgreSQL
+(``SAMSKAB_TEST_DATABASE=postgresql``): the app killed is the app process; the database
+server keeps what it acknowledged, and the restarted app serves it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import asyncio
 import os
 import re
 import signal
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -52,8 +53,8 @@ POSTED = translate("en", "participate.idea_sent")
 DOTS_LEFT = re.compile(r"You have \*\*(\d+)\*\* of (\d+) dots left")
 
 
-def prepare(db_path: Path) -> tuple[str, str, list[int]]:
-    """Two meetings on the file the server will use: one brainstorming, one voting."""
+def prepare(db_path: Path | str) -> tuple[str, str, list[int]]:
+    """Two meetings on the database the server will use: one brainstorming, one voting."""
     store = open_store(db_path)
     staff = accounts.create_user(store, "fie", "correct horse battery", Role.FACILITATOR)
     committee = committees.create_committee(store, "Crash test", "Survive", actor=staff)
@@ -148,12 +149,20 @@ async def drive_and_kill(server: Server, codes: tuple[str, str], seeded: list[in
     return idea_acks, dot_acks, at_kill
 
 
-def test_sigkill_mid_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
+def test_sigkill_mid_load_loses_no_acknowledged_write(
+    engine: str, tmp_path: Path, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     started = time.monotonic()
     db_path = tmp_path / "crash.db"
-    brainstorm_code, vote_code, seeded = prepare(db_path)
+    database: Path | str = db_path
+    env = {"SAMSKAB_IDEAS_PER_MINUTE": "100000"}
+    if engine == "postgresql":
+        monkeypatch.setenv("SAMSKAB_SECRET_KEY", "test key, not for production")
+        database = request.getfixturevalue("fresh_postgres")()
+        env["SAMSKAB_DATABASE_URL"] = database
+    brainstorm_code, vote_code, seeded = prepare(database)
     codes = (brainstorm_code, vote_code)
-    server = start_server(db_path, env={"SAMSKAB_IDEAS_PER_MINUTE": "100000"})
+    server = start_server(db_path, env=env)
     try:
         idea_acks, dot_acks, at_kill = asyncio.run(drive_and_kill(server, codes, seeded))
         assert server.process.wait(timeout=10) == -signal.SIGKILL
@@ -163,42 +172,43 @@ def test_sigkill_mid_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
     # The load was real: writes were being acknowledged when the server died.
     assert at_kill[0] >= 10 and at_kill[1] >= 5, at_kill
 
-    restarted = start_server(db_path)
+    restarted = start_server(db_path, env={k: v for k, v in env.items() if "DATABASE" in k})
     try:
 
-        async def visit() -> None:  # the restarted app opens the file and serves a page
+        async def visit() -> None:  # the restarted app opens the database and serves a page
             async with stclient.StreamlitSession(restarted.url, locale=LOCALE) as phone:
                 await phone.run()
                 assert phone.has_text(translate("en", "start.title"))
 
         asyncio.run(visit())
-        conn = sqlite3.connect(db_path)
+        store = open_store(database)
         try:
-            assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-            stored = {r[0] for r in conn.execute("SELECT text FROM ideas")}
+            if engine == "sqlite":
+                assert store.scalar("PRAGMA integrity_check") == "ok"
+            stored = {r["text"] for r in store.query("SELECT text FROM ideas")}
             missing = sorted(idea_acks - stored)
             assert missing == [], f"{len(missing)} acknowledged ideas lost: {missing[:5]}"
             for token, acked in dot_acks.items():
-                placed = conn.execute(
+                placed = store.scalar(
                     "SELECT COALESCE(SUM(e.value), 0) FROM ballot_entries e"
                     " JOIN ballots b ON b.id = e.ballot_id"
                     " JOIN participants p ON p.id = b.participant_id WHERE p.token = ?",
                     [hash_secret(token)],
-                ).fetchone()[0]
+                )
                 assert placed >= acked, (token, placed, acked)
             # Double-check the one-ballot-per-round rule held under the crash.
             assert (
-                conn.execute(
+                store.scalar(
                     "SELECT COUNT(*) FROM (SELECT round_id, participant_id FROM ballots"
-                    " GROUP BY 1, 2 HAVING COUNT(*) > 1)"
-                ).fetchone()[0]
+                    " GROUP BY 1, 2 HAVING COUNT(*) > 1) AS twice"
+                )
                 == 0
             )
         finally:
-            conn.close()
+            store.close()
     finally:
         restarted.stop()
     print(
-        f"\ncrash test: {len(idea_acks)} ideas and {sum(dot_acks.values())} dots acknowledged,"
-        f" all present after SIGKILL; {time.monotonic() - started:.1f} s"
+        f"\ncrash test [{engine}]: {len(idea_acks)} ideas and {sum(dot_acks.values())} dots"
+        f" acknowledged, all present after SIGKILL; {time.monotonic() - started:.1f} s"
     )

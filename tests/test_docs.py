@@ -32,5 +32,15 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     assert "bash scripts/test" in (ROOT / ".ci" / "run").read_text()
 
 
+def test_the_test_command_runs_the_engine_dependent_tests_on_postgresql_too() -> None:
+    """scripts/test starts PostgreSQL and runs every test that carries an engine a second time
+    on it (README "Tests" says so)."""
+    script = (ROOT / "scripts" / "test").read_text()
+    assert "bash scripts/postgres --fast" in script
+    assert "SAMSKAB_TEST_DATABASE=postgresql pytest" in script
+    assert "-k postgresql tests/test_*.py tests/ui" in script
+    assert "SAMSKAB_TEST_DATABASE=postgresql" in README
+
+
 def test_changelog_exists() -> None:
     assert (ROOT / "CHANGELOG.md").read_text().startswith("# Changelog")

@@ -223,8 +223,8 @@ def test_two_processes_starting_at_once_migrate_once(empty_database: str) -> Non
         thread.join()
     assert errors == []
     try:
-        every = sum(len(s.migrations) for s in app.postgres_migration_sets())
-        assert stores[0].scalar("SELECT count(*) FROM samskab_migrations") == every
+        applied = stores[0].scalar("SELECT count(*) FROM samskab_migrations")
+        assert applied == sum(len(s.migrations) for s in app.postgres_migration_sets())
     finally:
         for store in stores:
             store.close()

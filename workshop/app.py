@@ -13,11 +13,12 @@ from pathlib import Path
 
 from sqlite_utils import Migrations
 
-from workshop import backup, db, schema, schema_pg
+from workshop import backup, db, migrate_db, schema, schema_pg
 from workshop.accounts import sessions as staff_sessions
 from workshop.agreements import schema as agreement_schema
 from workshop.committees import schema as committee_schema
 from workshop.committees import year_schema as committee_year_schema
+from workshop.errors import InvalidInput
 from workshop.feedback import core as feedback
 from workshop.meetings import core as meetings
 from workshop.meetings import idea_status, moderation, participants, screen
@@ -76,3 +77,28 @@ def restore_backup(
     return backup.restore(
         backup_path, db_path, migrate=lambda path: open_store(path).close(), force=force
     )
+
+
+def sqlite_migration_names() -> set[tuple[str, str]]:
+    """Every (set, name) a SQLite database at this version's schema has applied."""
+    return {(s.name, m.name) for s in migration_sets() for m in s._migrations}
+
+
+def migrate_to_postgres(sqlite_path: str | Path, url: str) -> migrate_db.CopyReport:
+    """``samskab migrate-db``: check the SQLite file (this version's schema), open the target
+    (migrated to the same schema; an unreachable URL or a newer schema stops here), refuse a
+    target with rows, then copy in one transaction and check (``workshop.migrate_db``)."""
+    if not db.is_postgres(url):
+        raise InvalidInput("error.migrate.target_not_postgres", url=url)
+    source = migrate_db.open_source(sqlite_path, sqlite_migration_names())
+    try:
+        target = open_store(url)
+        try:
+            if not isinstance(target, db.PgStore):  # pragma: no cover - is_postgres said so
+                raise InvalidInput("error.migrate.target_not_postgres", url=url)
+            migrate_db.check_empty(target)
+            return migrate_db.copy_to_postgres(source, target)
+        finally:
+            target.close()
+    finally:
+        source.close()

@@ -8,6 +8,7 @@ samskab demo-accounts                                 # random passwords, printe
 samskab seed-demo                                     # the labelled demo committee
 samskab backup                                        # online backup while the app runs
 samskab restore data/backups/samskab-….db --yes       # put a backup back (not while serving)
+samskab migrate-db --to postgresql://user@host/db     # copy the SQLite file into PostgreSQL
 samskab purge                                         # retention: anonymise old meetings
 samskab export-audit --format csv --output audit.csv  # the audit log for an auditor
 samskab remind --days 7                               # e-mail owners of what is due (cron)
@@ -29,7 +30,7 @@ from workshop import backup as backups
 from workshop.accounts import users as accounts
 from workshop.app import open_store
 from workshop.config import load_settings
-from workshop.db import is_postgres
+from workshop.db import is_postgres, safe_url
 from workshop.errors import WorkshopError
 from workshop.i18n import DEFAULT_LANGUAGE, formats, language_from_locale, translate
 from workshop.privacy import core as privacy
@@ -156,7 +157,20 @@ def _database(args: argparse.Namespace) -> str | Path:
     return str(target) if is_postgres(target) else Path(target)
 
 
+def _postgres_refusal(args: argparse.Namespace, key: str) -> int | None:
+    """``backup`` and ``restore`` are SQLite's (its backup API, the file, the serving lock).
+    On PostgreSQL they say so, and name pg_dump and pg_restore (docs/deployment.md,
+    "PostgreSQL"), instead of quietly copying a SQLite file the app no longer uses."""
+    target = _database(args)
+    if not is_postgres(target):
+        return None
+    print(translate(cli_language(), key, url=safe_url(str(target))), file=sys.stderr)
+    return 2
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
+    if (refused := _postgres_refusal(args, "error.backup.postgresql")) is not None:
+        return refused
     db_path = _db_path(args)
     destination = Path(args.output) if args.output else backups.default_backup_path(db_path)
     try:
@@ -173,6 +187,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    if (refused := _postgres_refusal(args, "error.restore.postgresql")) is not None:
+        return refused
     db_path = _db_path(args)
     if not args.yes:
         print(
@@ -191,6 +207,47 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if safety is not None:
         print(f"The database as it was before is kept in {safety}.")
     return 0
+
+
+def cmd_migrate_db(args: argparse.Namespace) -> int:
+    lang = cli_language()
+    if args.db and is_postgres(args.db):
+        print(
+            translate(lang, "error.migrate.source_not_sqlite", url=safe_url(args.db)),
+            file=sys.stderr,
+        )
+        return 2
+    source = _db_path(args)
+    try:
+        report = app.migrate_to_postgres(source, args.to)
+    except WorkshopError as error:
+        print(_message(error), file=sys.stderr)
+        return 2
+    print(translate(lang, "migrate.title", path=str(source), url=safe_url(args.to)))
+    width = max(len(t.name) for t in report.tables)
+    print(
+        f"  {translate(lang, 'migrate.column.table'):<{width}}  "
+        f"{translate(lang, 'migrate.column.source'):>10}  "
+        f"{translate(lang, 'migrate.column.target'):>10}  "
+        f"{translate(lang, 'migrate.column.check')}"
+    )
+    for table in report.tables:
+        check = translate(lang, "migrate.same" if table.same else "migrate.differs")
+        print(f"  {table.name:<{width}}  {table.source_rows:>10}  {table.target_rows:>10}  {check}")
+    if report.committed:
+        print(
+            translate(
+                lang,
+                "migrate.done",
+                tables=len(report.tables),
+                rows=report.rows,
+                seconds=f"{report.seconds:.1f}",
+            )
+        )
+        return 0
+    differ = ", ".join(t.name for t in report.tables if not t.same)
+    print(translate(lang, "migrate.rolled_back", tables=differ), file=sys.stderr)
+    return 1
 
 
 def _retention(days: int) -> str:
@@ -336,7 +393,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(func=cmd_seed_demo)
 
     backup_cmd = commands.add_parser(
-        "backup", help="online backup with SQLite's backup API (the app may keep running)"
+        "backup",
+        help="online backup with SQLite's backup API (the app may keep running); on"
+        " PostgreSQL use pg_dump (docs/deployment.md)",
     )
     backup_cmd.add_argument(
         "--output", help="backup file (default: data/backups/<db name>-<UTC time>.db)"
@@ -344,7 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
     backup_cmd.set_defaults(func=cmd_backup)
 
     restore_cmd = commands.add_parser(
-        "restore", help="replace the database with a backup (stop the app first)"
+        "restore",
+        help="replace the database with a backup (stop the app first); on PostgreSQL use"
+        " pg_restore (docs/deployment.md)",
     )
     restore_cmd.add_argument("backup", help="a file written by 'samskab backup'")
     restore_cmd.add_argument("--yes", action="store_true", help="really replace the database")
@@ -354,6 +415,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="restore even while the app is serving the database (it keeps stale caches)",
     )
     restore_cmd.set_defaults(func=cmd_restore)
+
+    migrate_cmd = commands.add_parser(
+        "migrate-db",
+        help="copy the SQLite database (--db, else SAMSKAB_DB_PATH) into an empty PostgreSQL"
+        " database in one transaction; per-table counts and checksums compared",
+    )
+    migrate_cmd.add_argument(
+        "--to", required=True, metavar="URL", help="the target, postgresql://user@host:port/db"
+    )
+    migrate_cmd.set_defaults(func=cmd_migrate_db)
 
     purge_cmd = commands.add_parser(
         "purge", help="retention: anonymise participants of meetings idle for N days"

@@ -559,21 +559,31 @@ def column_not_null(handle: Any, table: str, column: str) -> bool:
     return any(c[1] == column and c[3] for c in info)
 
 
-def sql_group_concat(engine: str, expression: str, separator: str = ",") -> str:
+def sql_group_concat(
+    engine: str, expression: str, separator: str = ",", *, order_by: str | None = None
+) -> str:
     """SQL that joins ``expression`` over the group into one text (NULL for no rows):
     SQLite's ``group_concat``, PostgreSQL's ``string_agg``. The one aggregate whose name
-    differs between the engines; ``engine`` is ``store.engine``."""
+    differs between the engines; ``engine`` is ``store.engine``.
+
+    ``order_by``: the order of the parts on PostgreSQL, whose plan otherwise decides it (a
+    database restored from pg_dump joined the same rows in another order). SQLite 3.40 has no
+    ORDER BY inside an aggregate; it joins in the order of the index its lookup walks, so name
+    that index's order here and both engines agree."""
     quoted = "'" + separator.replace("'", "''") + "'"
     if engine == "postgresql":
-        return f"string_agg(CAST({expression} AS TEXT), {quoted})"
+        order = f" ORDER BY {order_by}" if order_by else ""
+        return f"string_agg(CAST({expression} AS TEXT), {quoted}{order})"
     return f"group_concat({expression}, {quoted})"
 
 
-def sql_json_array(engine: str, expression: str) -> str:
+def sql_json_array(engine: str, expression: str, *, order_by: str | None = None) -> str:
     """SQL that collects ``expression`` over the group as a JSON array text (``[]`` for no
-    rows): SQLite's ``json_group_array``, PostgreSQL's ``json_agg``."""
+    rows): SQLite's ``json_group_array``, PostgreSQL's ``json_agg``. ``order_by`` as for
+    :func:`sql_group_concat`."""
     if engine == "postgresql":
-        return f"COALESCE(json_agg({expression}), '[]'::json)::text"
+        order = f" ORDER BY {order_by}" if order_by else ""
+        return f"COALESCE(json_agg({expression}{order}), '[]'::json)::text"
     return f"json_group_array({expression})"
 
 

@@ -21,10 +21,25 @@ PAGES = "workshop/ui/pages"
 
 
 @pytest.fixture
-def app_store(fresh_db: Callable[[Path], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def app_store(
+    engine: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The app's database, on this run's engine: a copy of the migrated SQLite template named
+    by ``SAMSKAB_DB_PATH``, or a fresh PostgreSQL database named by ``SAMSKAB_DATABASE_URL``
+    (with the server key every PostgreSQL host sets)."""
+    monkeypatch.setenv("SAMSKAB_DEMO_DATA", "0")
+    if engine == "postgresql":
+        monkeypatch.setenv("SAMSKAB_SECRET_KEY", "test key, not for production")
+        url = request.getfixturevalue("fresh_postgres")()
+        monkeypatch.setenv("SAMSKAB_DB_PATH", str(tmp_path / "unused.db"))
+        monkeypatch.setenv("SAMSKAB_DATABASE_URL", url)
+        return shared_store(url)
+    fresh_db: Callable[[Path], Path] = request.getfixturevalue("fresh_db")
     path = fresh_db(tmp_path / "app.db")  # a copy of the migrated template
     monkeypatch.setenv("SAMSKAB_DB_PATH", str(path))
-    monkeypatch.setenv("SAMSKAB_DEMO_DATA", "0")
     return shared_store(path)
 
 

@@ -459,7 +459,8 @@ def list_messages(
         where, params = "1 = 1", []
     rows = store.query(
         "SELECT m.id, m.body, m.sent_at,"
-        f" (SELECT {sql_group_concat(store.engine, 'idea_id')} FROM feedback_message_ideas"
+        f" (SELECT {sql_group_concat(store.engine, 'idea_id', order_by='idea_id')}"
+        " FROM feedback_message_ideas"
         "   WHERE feedback_message_id = m.id) AS ideas,"
         " (SELECT count(*) FROM feedback_deliveries d WHERE d.feedback_message_id = m.id"
         "   AND d.channel = 'app') AS in_app,"

@@ -184,7 +184,8 @@ def list_outcomes(store: Store, committee_id: int | None = None) -> list[Outcome
 def barometer_records(store: Store, committee_id: int | None = None) -> list[dict[str, Any]]:
     """Outcomes in the shape ``workshop.barometer``'s aggregation reads (one SQL statement)."""
     where, params = ("WHERE o.committee_id = ?", [committee_id]) if committee_id else ("", [])
-    values = sql_json_array(store.engine, "v.value")
+    # the primary key (outcome_id, stage, value) gives SQLite the values in this order
+    values = sql_json_array(store.engine, "v.value", order_by="v.value")
     rows = store.query(
         f"""
         SELECT o.id AS outcome_id, o.committee_id, o.initiators,

@@ -398,7 +398,8 @@ def decision_counts(frame: pd.DataFrame) -> dict[str, int]:
 def outcomes_frame(store: Store, committee_id: int | None) -> pd.DataFrame:
     """One row per outcome: where it came from, follow-up, and values expected/realised."""
     where, params = _committee_filter(committee_id, "o.committee_id")
-    values = sql_group_concat(store.engine, "v.value")
+    # the primary key (outcome_id, stage, value) gives SQLite the values in this order
+    values = sql_group_concat(store.engine, "v.value", order_by="v.value")
     rows = store.query(
         f"""
         SELECT o.id AS outcome_id, o.committee_id, o.title,

@@ -311,7 +311,8 @@ def _recommendations(store: Store, committee_id: int | None, t: _Labels) -> Shee
 
 def _outcomes(store: Store, committee_id: int | None, t: _Labels) -> Sheet:
     where, params = _where(committee_id, "o.committee_id")
-    values = sql_json_array(store.engine, "v.value")
+    # the primary key (outcome_id, stage, value) gives SQLite the values in this order
+    values = sql_json_array(store.engine, "v.value", order_by="v.value")
     rows = store.query(
         f"""
         SELECT c.title AS committee, o.title, o.recommendation_id, o.owner, o.status, o.progress,
