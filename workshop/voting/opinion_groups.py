@@ -52,6 +52,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import linear_sum_assignment
 from sklearn.cluster import KMeans
 from sklearn.metrics import silhouette_score
@@ -488,15 +489,17 @@ def project_participants(
     """2-D PCA coordinates of each row of a mean-filled vote matrix, sparsity-scaled.
 
     Filling a missing vote with the column mean and then centring the columns gives 0 for
-    exactly the missing cells, so the centred matrix is built directly. Randomized SVD with a
-    fixed seed is fast and deterministic; sklearn flips signs to a canonical direction.
+    exactly the missing cells, so the centred matrix is sparse: it is built directly as a
+    scipy.sparse matrix holding only the votes (a national dialogue of 20,000 people ×
+    2,000 statements would need 320 MB dense, and its products would take seconds). Randomized
+    SVD with a fixed seed is fast and deterministic, and does the same arithmetic on the sparse
+    matrix as on a dense one; sklearn flips signs to a canonical direction.
     """
     n_rows, n_columns = shape
     totals = np.bincount(columns, weights=values, minlength=n_columns)
     seen = np.bincount(columns, minlength=n_columns)
     means = np.divide(totals, seen, out=np.zeros(n_columns), where=seen > 0)
-    centred = np.zeros(shape)
-    centred[rows, columns] = values - means[columns]
+    centred = sparse.csr_matrix((values - means[columns], (rows, columns)), shape=shape)
     components = min(2, *shape)
     u, s, _ = randomized_svd(centred, components, n_iter=5, random_state=0)
     coordinates = np.zeros((n_rows, 2))
