@@ -16,6 +16,7 @@ from workshop.voting.opinion_groups import (
     compute_opinion_groups,
     project_participants,
     select_participants,
+    vote_matrix_from_ids,
 )
 from workshop.voting.tallies import Id, Stance
 
@@ -246,3 +247,16 @@ def test_projection_of_a_national_dialogue_holds_only_the_votes_in_memory() -> N
         tracemalloc.stop()
     assert points.shape == (people, 2)
     assert peak < 40 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+def test_vote_matrix_from_integer_arrays_equals_the_one_built_from_triples() -> None:
+    votes = [(9, 40, 1), (3, 40, -1), (9, 12, 0), (3, 12, 1), (9, 40, -1), (27, 5, 1)]
+    expected = build_vote_matrix(votes)  # (9, 40) voted twice: the later vote counts
+    columns = np.array(votes, dtype=np.int64)
+    got = vote_matrix_from_ids(columns[:, 0], columns[:, 1], columns[:, 2])
+    assert got.participant_ids == expected.participant_ids == (3, 9, 27)
+    assert got.statement_ids == expected.statement_ids == (5, 12, 40)
+    for name in ("participant_idx", "statement_idx", "values"):
+        assert getattr(got, name).tolist() == getattr(expected, name).tolist()
+    with pytest.raises(InvalidInput):
+        vote_matrix_from_ids(np.array([1]), np.array([1]), np.array([2]))

@@ -325,6 +325,25 @@ class Store:
             finally:
                 cursor.close()
 
+    def integers(self, sql: str, params: Sequence[int] = ()) -> Any:
+        """The rows of a query of integer columns (no NULLs) as one int64 numpy array, rows ×
+        columns, in the query's order: for reads of millions of rows (the votes of a national
+        dialogue for its opinion groups) without a tuple, let alone a dict, per row kept.
+        ``params`` are integers for ``?`` placeholders."""
+        import itertools
+
+        import numpy as np
+
+        with self._reading() as db:
+            cursor = db.conn.execute(sql, params)
+            try:
+                width = len(cursor.description)
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        flat = np.fromiter(itertools.chain.from_iterable(rows), np.int64, len(rows) * width)
+        return flat.reshape(len(rows), width)
+
     def query_one(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
     ) -> dict[str, Any] | None:
@@ -853,6 +872,34 @@ class _PgReaders(_Readers):
         self._discard(reader)
 
 
+def _binary_copy_integers(data: bytes) -> Any:
+    """Rows of BIGINT columns from PostgreSQL's binary COPY format as an int64 array.
+
+    Header: an 11-byte signature, 4 bytes of flags, a 4-byte extension length (and the
+    extension); each row: a 2-byte field count, then per field a 4-byte length (8 for a
+    BIGINT, -1 for NULL) and the big-endian value; the trailer is a field count of -1."""
+    import numpy as np
+
+    if not data.startswith(b"PGCOPY\n\xff\r\n\x00") or len(data) < 21:
+        raise ValueError("not PostgreSQL's binary COPY format")
+    start = 19 + int.from_bytes(data[15:19], "big")
+    body = data[start:-2]
+    if not body:
+        return np.zeros((0, 0), dtype=np.int64)
+    width = int.from_bytes(body[:2], "big")
+    fields = [("count", ">i2")]
+    for n in range(width):
+        fields += [(f"length{n}", ">i4"), (f"value{n}", ">i8")]
+    row = np.dtype(fields)
+    if len(body) % row.itemsize:
+        raise ValueError("integers() needs BIGINT columns without NULLs")
+    rows = np.frombuffer(body, dtype=row)
+    lengths_ok = all(np.all(rows[f"length{n}"] == 8) for n in range(width))
+    if not lengths_ok or not np.all(rows["count"] == width):
+        raise ValueError("integers() needs BIGINT columns without NULLs")
+    return np.stack([rows[f"value{n}"].astype(np.int64) for n in range(width)], axis=1)
+
+
 class PgStore(Store):
     """The Store on PostgreSQL: one writer connection behind the lock (write transactions of
     every process in turn, through an advisory lock), a bounded pool of read-only
@@ -932,6 +979,24 @@ class PgStore(Store):
         with self._reading() as db:
             row = db.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    def integers(self, sql: str, params: Sequence[int] = ()) -> Any:
+        """``Store.integers`` on PostgreSQL: ``COPY (query) TO STDOUT`` in binary, read by
+        numpy in one pass (2,000,000 rows of three BIGINTs in well under a second; rows
+        through the cursor cost seconds). The columns must be BIGINT; the integer ``params``
+        are written into the statement (COPY takes no bound parameters)."""
+        import numpy as np
+
+        parts = sql.split("?")
+        if len(parts) != len(params) + 1 or not all(
+            isinstance(p, int) and not isinstance(p, bool) for p in params
+        ):
+            raise ValueError("integers() takes one integer per ? placeholder")
+        text = parts[0] + "".join(str(int(p)) + part for p, part in zip(params, parts[1:]))
+        with self._reading() as db:
+            with db.conn.cursor().copy(f"COPY ({text}) TO STDOUT (FORMAT BINARY)") as copy:
+                data = b"".join(bytes(block) for block in copy)
+        return _binary_copy_integers(data)
 
     def close(self) -> None:
         with self._lock:

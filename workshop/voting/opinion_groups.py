@@ -158,6 +158,22 @@ def build_vote_matrix(
     )
 
 
+def vote_matrix_from_ids(
+    participant_ids: np.ndarray, statement_ids: np.ndarray, values: np.ndarray
+) -> VoteMatrix:
+    """:func:`build_vote_matrix` for integer ids in three parallel arrays (as
+    ``Store.integers`` reads them): the same matrix, without a Python object per vote."""
+    participants, participant_idx = np.unique(np.asarray(participant_ids), return_inverse=True)
+    statements, statement_idx = np.unique(np.asarray(statement_ids), return_inverse=True)
+    return VoteMatrix(
+        participant_idx=participant_idx.ravel(),
+        statement_idx=statement_idx.ravel(),
+        values=np.asarray(values),
+        participant_ids=tuple(participants.tolist()),
+        statement_ids=tuple(statements.tolist()),
+    )
+
+
 def vote_fingerprints(matrix: VoteMatrix) -> np.ndarray:
     """One 64-bit number per participant that changes whenever any of their votes changes.
 
