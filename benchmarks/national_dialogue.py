@@ -107,15 +107,14 @@ def seed_dialogue(target: str, participants: int, statements: int, votes: int) -
     first = join(store, meeting, "p0")
     step = meetings.list_steps(store, meeting.id)[1]
     who, what, values, _ = synthetic_votes(participants, statements, votes, seed=2026)
-    people = [
-        (meeting.id, secrets.token_hex(16), f"p{n}", NOW) for n in range(1, participants)
-    ]
+    people = [(meeting.id, secrets.token_hex(16), f"p{n}", NOW) for n in range(1, participants)]
     ideas = [
         (meeting.id, step.id, first.id, f"Udsagn {n + 1}", n + 1, NOW, NOW)
         for n in range(statements)
     ]
     bulk = _bulk_sqlite if store.engine == "sqlite" else _bulk_postgres
-    bulk(store, target, "participants", ("meeting_id", "token", "display_name", "joined_at"), people)
+    people_columns = ("meeting_id", "token", "display_name", "joined_at")
+    bulk(store, target, "participants", people_columns, people)
     bulk(
         store,
         target,
@@ -124,12 +123,9 @@ def seed_dialogue(target: str, participants: int, statements: int, votes: int) -
         ideas,
     )
     round_id = vote_methods.open_round(store, step.id, VoteMethod.STATEMENTS, actor=None)
-    person_ids = np.array(
-        [r["id"] for r in store.query("SELECT id FROM participants WHERE meeting_id = ? ORDER BY id", [meeting.id])]
-    )
-    idea_ids = np.array(
-        [r["id"] for r in store.query("SELECT id FROM ideas WHERE meeting_id = ? ORDER BY id", [meeting.id])]
-    )
+    in_meeting = "WHERE meeting_id = ? ORDER BY id"
+    person_ids = store.integers(f"SELECT id FROM participants {in_meeting}", [meeting.id])[:, 0]
+    idea_ids = store.integers(f"SELECT id FROM ideas {in_meeting}", [meeting.id])[:, 0]
     voters = np.unique(who)
     bulk(
         store,
@@ -140,7 +136,9 @@ def seed_dialogue(target: str, participants: int, statements: int, votes: int) -
     )
     ballot_of = {
         r["participant_id"]: r["id"]
-        for r in store.query("SELECT id, participant_id FROM ballots WHERE round_id = ?", [round_id])
+        for r in store.query(
+            "SELECT id, participant_id FROM ballots WHERE round_id = ?", [round_id]
+        )
     }
     ballot_ids = np.array([ballot_of.get(int(p), 0) for p in person_ids])
     entries = list(
@@ -176,12 +174,12 @@ def seed_dialogue(target: str, participants: int, statements: int, votes: int) -
 def _bulk_sqlite(store: Any, target: str, table: str, columns: tuple[str, ...], rows: list) -> None:
     marks = ", ".join("?" for _ in columns)
     with store.transaction() as db:
-        db.conn.executemany(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows
-        )
+        db.conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
-def _bulk_postgres(store: Any, target: str, table: str, columns: tuple[str, ...], rows: list) -> None:
+def _bulk_postgres(
+    store: Any, target: str, table: str, columns: tuple[str, ...], rows: list
+) -> None:
     import psycopg
 
     with psycopg.connect(target) as conn:
@@ -392,8 +390,11 @@ def in_fresh_process(job: Callable[..., dict[str, Any]], *args: Any) -> dict[str
 
 def run_engine(target: str, args: argparse.Namespace) -> dict[str, Any]:
     engine = "postgresql" if target.startswith("postgresql") else "sqlite"
-    print(f"[{engine}] seeding {args.participants:,} participants, {args.statements:,} "
-          f"statements, {args.votes:,} votes …", flush=True)
+    print(
+        f"[{engine}] seeding {args.participants:,} participants, {args.statements:,} "
+        f"statements, {args.votes:,} votes …",
+        flush=True,
+    )
     seeded = seed_dialogue(target, args.participants, args.statements, args.votes)
     print(f"[{engine}] seeded {seeded['votes']:,} votes in {seeded['seconds']:.0f} s", flush=True)
     out: dict[str, Any] = {"engine": engine, "seeded": seeded["votes"]}

@@ -225,9 +225,7 @@ def test_sparse_projection_gives_the_dense_projections_points_and_groups(seed: i
     sparse_points = project_participants(rows, columns, values, matrix.shape)
     dense_points = _dense_projection(rows, columns, values, matrix.shape)
     np.testing.assert_allclose(sparse_points, dense_points, rtol=1e-9, atol=1e-9)
-    assert np.array_equal(
-        cluster_points(sparse_points).labels, cluster_points(dense_points).labels
-    )
+    assert np.array_equal(cluster_points(sparse_points).labels, cluster_points(dense_points).labels)
 
 
 def test_projection_of_a_national_dialogue_holds_only_the_votes_in_memory() -> None:

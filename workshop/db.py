@@ -985,16 +985,17 @@ class PgStore(Store):
         numpy in one pass (2,000,000 rows of three BIGINTs in well under a second; rows
         through the cursor cost seconds). The columns must be BIGINT; the integer ``params``
         are written into the statement (COPY takes no bound parameters)."""
-        import numpy as np
-
         parts = sql.split("?")
         if len(parts) != len(params) + 1 or not all(
             isinstance(p, int) and not isinstance(p, bool) for p in params
         ):
             raise ValueError("integers() takes one integer per ? placeholder")
-        text = parts[0] + "".join(str(int(p)) + part for p, part in zip(params, parts[1:]))
+        filled = (str(int(p)) + part for p, part in zip(params, parts[1:], strict=True))
+        text = parts[0] + "".join(filled)
+        statement = f"COPY ({text}) TO STDOUT (FORMAT BINARY)"
         with self._reading() as db:
-            with db.conn.cursor().copy(f"COPY ({text}) TO STDOUT (FORMAT BINARY)") as copy:
+            conn: Any = db.conn  # a psycopg connection (PgDatabase)
+            with conn.cursor().copy(statement) as copy:
                 data = b"".join(bytes(block) for block in copy)
         return _binary_copy_integers(data)
 
