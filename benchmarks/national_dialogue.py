@@ -322,6 +322,11 @@ def _measure_writes(target: str, seeded: dict[str, Any], writers: int, seconds: 
 
 
 def _max_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: ru_maxrss would carry the parent's peak
+    across the fork and exec of a spawned process)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -1011,3 +1011,9 @@ FOR EACH STATEMENT EXECUTE FUNCTION samskab_refuse('corrections are never delete
 )
 
 migrations.add("p001_baseline", _FUNCTIONS + _TABLES + _RULE_FUNCTIONS + _RULES + _APPEND_ONLY)
+
+# SQLite's samskab.vote_methods m003: opinion groups read a round's votes from the index alone.
+migrations.add(
+    "p002_ballot_entries_by_ballot_covering",
+    "CREATE INDEX ballot_entries_ballot_value ON ballot_entries (ballot_id, idea_id, value);",
+)
