@@ -872,34 +872,6 @@ class _PgReaders(_Readers):
         self._discard(reader)
 
 
-def _binary_copy_integers(data: bytes) -> Any:
-    """Rows of BIGINT columns from PostgreSQL's binary COPY format as an int64 array.
-
-    Header: an 11-byte signature, 4 bytes of flags, a 4-byte extension length (and the
-    extension); each row: a 2-byte field count, then per field a 4-byte length (8 for a
-    BIGINT, -1 for NULL) and the big-endian value; the trailer is a field count of -1."""
-    import numpy as np
-
-    if not data.startswith(b"PGCOPY\n\xff\r\n\x00") or len(data) < 21:
-        raise ValueError("not PostgreSQL's binary COPY format")
-    start = 19 + int.from_bytes(data[15:19], "big")
-    body = data[start:-2]
-    if not body:
-        return np.zeros((0, 0), dtype=np.int64)
-    width = int.from_bytes(body[:2], "big")
-    fields = [("count", ">i2")]
-    for n in range(width):
-        fields += [(f"length{n}", ">i4"), (f"value{n}", ">i8")]
-    row = np.dtype(fields)
-    if len(body) % row.itemsize:
-        raise ValueError("integers() needs BIGINT columns without NULLs")
-    rows = np.frombuffer(body, dtype=row)
-    lengths_ok = all(np.all(rows[f"length{n}"] == 8) for n in range(width))
-    if not lengths_ok or not np.all(rows["count"] == width):
-        raise ValueError("integers() needs BIGINT columns without NULLs")
-    return np.stack([rows[f"value{n}"].astype(np.int64) for n in range(width)], axis=1)
-
-
 class PgStore(Store):
     """The Store on PostgreSQL: one writer connection behind the lock (write transactions of
     every process in turn, through an advisory lock), a bounded pool of read-only
@@ -981,23 +953,28 @@ class PgStore(Store):
         return None if row is None else row[0]
 
     def integers(self, sql: str, params: Sequence[int] = ()) -> Any:
-        """``Store.integers`` on PostgreSQL: ``COPY (query) TO STDOUT`` in binary, read by
-        numpy in one pass (2,000,000 rows of three BIGINTs in well under a second; rows
-        through the cursor cost seconds). The columns must be BIGINT; the integer ``params``
-        are written into the statement (COPY takes no bound parameters)."""
-        parts = sql.split("?")
-        if len(parts) != len(params) + 1 or not all(
-            isinstance(p, int) and not isinstance(p, bool) for p in params
-        ):
-            raise ValueError("integers() takes one integer per ? placeholder")
-        filled = (str(int(p)) + part for p, part in zip(params, parts[1:], strict=True))
-        text = parts[0] + "".join(filled)
-        statement = f"COPY ({text}) TO STDOUT (FORMAT BINARY)"
+        """``Store.integers`` on PostgreSQL: the server packs the rows into one ``bytea`` of
+        big-endian BIGINTs (``int8send``, ``string_agg``), which numpy reads in one pass.
+        2,000,000 rows of three columns: one value of 48 MB instead of 2,000,000 rows through
+        the driver (20 s even through COPY, which hands Python one message per row). Without
+        parallel workers, so the rows keep the subquery's order. Up to ~40 million values
+        (``bytea`` holds 1 GB)."""
+        import numpy as np
+
         with self._reading() as db:
-            conn: Any = db.conn  # a psycopg connection (PgDatabase)
-            with conn.cursor().copy(statement) as copy:
-                data = b"".join(bytes(block) for block in copy)
-        return _binary_copy_integers(data)
+            width = len(db.execute(f"SELECT * FROM ({sql}) AS q LIMIT 0", params).description)
+            names = ", ".join(f"c{n}" for n in range(width))
+            packed = " || ".join(f"int8send(q.c{n}::bigint)" for n in range(width))
+            db.execute("SET max_parallel_workers_per_gather = 0")
+            try:
+                data = db.execute(
+                    f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) AS q ({names})", params
+                ).fetchone()[0]
+            finally:
+                db.execute("RESET max_parallel_workers_per_gather")
+        if data is None:
+            return np.zeros((0, width), dtype=np.int64)
+        return np.frombuffer(bytes(data), dtype=">i8").astype(np.int64).reshape(-1, width)
 
     def close(self) -> None:
         with self._lock:
