@@ -339,3 +339,12 @@ def test_integers_reads_rows_of_integer_columns_as_one_array_in_query_order(stor
     assert got.dtype == np.int64 and got.shape == (len(expected), 2)
     assert got.tolist() == expected
     assert store.integers("SELECT a, b FROM numbers WHERE a < ?", [0]).size == 0
+
+
+def test_postgresql_connections_compile_no_query_with_jit(store: Store, engine: str) -> None:
+    """JIT compiling the summary's top ideas took 2.2 s at 2,000,000 votes; running it 0.05 s."""
+    if engine != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    assert store.scalar("SHOW jit") == "off"  # a read connection
+    with store.transaction() as db:
+        assert db.execute("SHOW jit").fetchone()[0] == "off"  # the writer
