@@ -12,8 +12,11 @@ from workshop.voting.opinion_groups import (
     GroupingStatus,
     VoteMatrix,
     build_vote_matrix,
+    cluster_points,
     compute_opinion_groups,
+    project_participants,
     select_participants,
+    vote_matrix_from_ids,
 )
 from workshop.voting.tallies import Id, Stance
 
@@ -193,3 +196,65 @@ def test_vote_matrix_keeps_the_last_vote_and_rejects_bad_values() -> None:
     assert error.value.key == "error.vote.invalid_stance"
     with pytest.raises(ValueError):
         VoteMatrix(np.array([0]), np.array([5]), np.array([1]), ("ann",), ("s1",))
+
+
+# -- national scale: the projection holds only the votes -----------------------------------------
+
+
+def _dense_projection(rows, columns, values, shape) -> np.ndarray:
+    """The projection as it was computed before the sparse matrix: mean-filled, dense."""
+    from sklearn.utils.extmath import randomized_svd
+
+    n_rows, n_columns = shape
+    totals = np.bincount(columns, weights=values, minlength=n_columns)
+    seen = np.bincount(columns, minlength=n_columns)
+    means = np.divide(totals, seen, out=np.zeros(n_columns), where=seen > 0)
+    centred = np.zeros(shape)
+    centred[rows, columns] = values - means[columns]
+    u, s, _ = randomized_svd(centred, 2, n_iter=5, random_state=0)
+    votes_by_row = np.bincount(rows, minlength=n_rows)
+    return u * s * np.sqrt(n_columns / np.maximum(votes_by_row, 1))[:, None]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sparse_projection_gives_the_dense_projections_points_and_groups(seed: int) -> None:
+    votes, _ = planted_conversation((20, 15, 10), seed=seed, seen_share=0.5)
+    matrix = build_vote_matrix(votes)
+    rows, columns = matrix.participant_idx, matrix.statement_idx
+    values = matrix.values.astype(np.float64)
+    sparse_points = project_participants(rows, columns, values, matrix.shape)
+    dense_points = _dense_projection(rows, columns, values, matrix.shape)
+    np.testing.assert_allclose(sparse_points, dense_points, rtol=1e-9, atol=1e-9)
+    assert np.array_equal(cluster_points(sparse_points).labels, cluster_points(dense_points).labels)
+
+
+def test_projection_of_a_national_dialogue_holds_only_the_votes_in_memory() -> None:
+    """20,000 people × 2,000 statements: a dense matrix alone would be 320 MB."""
+    import tracemalloc
+
+    rng = np.random.default_rng(5)
+    people, statements, each = 20_000, 2_000, 7
+    rows = np.repeat(np.arange(people), each)
+    columns = rng.integers(0, statements, size=people * each)
+    values = rng.choice([-1.0, 0.0, 1.0], size=people * each)
+    tracemalloc.start()
+    try:
+        points = project_participants(rows, columns, values, (people, statements))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert points.shape == (people, 2)
+    assert peak < 40 * 2**20, f"peak {peak / 2**20:.0f} MB"
+
+
+def test_vote_matrix_from_integer_arrays_equals_the_one_built_from_triples() -> None:
+    votes = [(9, 40, 1), (3, 40, -1), (9, 12, 0), (3, 12, 1), (9, 40, -1), (27, 5, 1)]
+    expected = build_vote_matrix(votes)  # (9, 40) voted twice: the later vote counts
+    columns = np.array(votes, dtype=np.int64)
+    got = vote_matrix_from_ids(columns[:, 0], columns[:, 1], columns[:, 2])
+    assert got.participant_ids == expected.participant_ids == (3, 9, 27)
+    assert got.statement_ids == expected.statement_ids == (5, 12, 40)
+    for name in ("participant_idx", "statement_idx", "values"):
+        assert getattr(got, name).tolist() == getattr(expected, name).tolist()
+    with pytest.raises(InvalidInput):
+        vote_matrix_from_ids(np.array([1]), np.array([1]), np.array([2]))

@@ -330,3 +330,82 @@ def test_every_value_category_has_one_name_on_page_brief_and_workbook(lang) -> N
         rows = [v for k, v in words.items() if k.startswith(f"barometer.row.value_{value}.")]
         assert all(row.startswith(f"{name} · ") for row in rows), (name, rows)
         assert _Labels(lang).values([value.value]) == name
+
+
+# -- a national dialogue's agree/disagree votes are not read for the dots -----------------------
+
+
+def _statement_meeting(store, people: int, statements: int):
+    """A meeting that only ever held a statements round, with ``people × statements`` votes."""
+    from workshop.meetings import core as meetings
+    from workshop.voting.ballots import ensure_ballot
+    from workshop.voting.methods import VoteMethod
+
+    meeting = make_meeting(store)
+    start(store, meeting)
+    joined = [join(store, meeting, f"s{n}") for n in range(people)]
+    posted = [
+        ideas.submit_idea(store, joined[0], f"Udsagn {n}", per_minute=10**6).id
+        for n in range(statements)
+    ]
+    step = meetings.list_steps(store, meeting.id)[1]
+    round_id = vote_methods.open_round(store, step.id, VoteMethod.STATEMENTS, actor=None)
+    with store.transaction() as db:
+        for n, person in enumerate(joined):
+            ballot_id = ensure_ballot(db, round_id, person.id)
+            for k, idea_id in enumerate(posted):
+                db.execute(
+                    "INSERT INTO ballot_entries (ballot_id, idea_id, value) VALUES (?, ?, ?)",
+                    [ballot_id, idea_id, (n + k) % 3 - 1],
+                )
+    return meeting, posted
+
+
+def test_the_dots_count_no_agree_disagree_vote_and_do_not_read_them(
+    fresh_db, tmp_path, monkeypatch, sqlite_only
+) -> None:
+    """The summary's dots (participation, top ideas) come from meetings that held a dot
+    vote; a statements-only meeting's votes are not read, so their number costs nothing."""
+    from workshop import db as database
+    from workshop.app import open_store
+
+    steps = [0]
+    opened = database.connect
+
+    def counting(path):
+        conn = opened(path)
+        conn.set_progress_handler(lambda: steps.__setitem__(0, steps[0] + 1) or 0, 100)
+        return conn
+
+    monkeypatch.setattr(database, "connect", counting)
+    store = open_store(fresh_db(tmp_path / "summary.db"))
+    try:
+        dots_meeting = make_meeting(store)
+        start(store, dots_meeting)
+        voters = [join(store, dots_meeting, name) for name in ("Ada", "Bo")]
+        idea = ideas.submit_idea(store, voters[0], "Flere bænke")
+        from workshop.meetings import core as meetings
+        from workshop.voting import ballots
+
+        meetings.next_step(store, dots_meeting.id, actor=None)
+        dot_round = ballots.current_round(store, dots_meeting.id)
+        assert dot_round is not None
+        for voter in voters:
+            ballots.place_dot(store, voter, dot_round.id, idea.id)
+
+        def read_cost() -> tuple[int, dict[str, int], list[tuple[str, int]]]:
+            steps[0] = 0
+            counts = reports.participation(store, None)
+            top = reports.top_ideas_frame(store, None)
+            return steps[0], counts, list(zip(top["text"], top["dots"], strict=True))
+
+        _statement_meeting(store, people=4, statements=5)
+        small, counts, top = read_cost()
+        assert counts["votes"] == 2
+        assert top[0] == ("Flere bænke", 2) and {dots for _, dots in top[1:]} == {0}
+        _statement_meeting(store, people=60, statements=50)  # 3,000 more votes
+        large, counts, _ = read_cost()
+        assert counts["votes"] == 2
+        assert large < small + 40, f"{small} → {large} (×100 VM steps)"
+    finally:
+        store.close()

@@ -326,6 +326,25 @@ class Store:
             finally:
                 cursor.close()
 
+    def integers(self, sql: str, params: Sequence[int] = ()) -> Any:
+        """The rows of a query of integer columns (no NULLs) as one int64 numpy array, rows ×
+        columns, in the query's order: for reads of millions of rows (the votes of a national
+        dialogue for its opinion groups) without a tuple, let alone a dict, per row kept.
+        ``params`` are integers for ``?`` placeholders."""
+        import itertools
+
+        import numpy as np
+
+        with self._reading() as db:
+            cursor = db.conn.execute(sql, params)
+            try:
+                width = len(cursor.description)
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        flat = np.fromiter(itertools.chain.from_iterable(rows), np.int64, len(rows) * width)
+        return flat.reshape(len(rows), width)
+
     def query_one(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
     ) -> dict[str, Any] | None:
@@ -824,6 +843,9 @@ def _pg_connect(url: str, *, read_only: bool = False) -> Any:
     )
     conn.adapters.register_loader("numeric", _Number)
     conn.adapters.register_dumper(bool, _Flag)
+    # No JIT compilation: the summary's top ideas at 2,000,000 votes are estimated costly
+    # enough to compile (2.2 s of LLVM on every cold summary) and then run in 0.05 s.
+    conn.execute("SET jit = off")
     if read_only:
         conn.execute("SET default_transaction_read_only = on")
     else:  # as SQLite's busy_timeout: a write waits this long for another's lock, then fails
@@ -992,6 +1014,30 @@ class PgStore(Store):
         with self._reading() as db:
             row = db.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    def integers(self, sql: str, params: Sequence[int] = ()) -> Any:
+        """``Store.integers`` on PostgreSQL: the server packs the rows into one ``bytea`` of
+        big-endian BIGINTs (``int8send``, ``string_agg``), which numpy reads in one pass.
+        2,000,000 rows of three columns: one value of 48 MB instead of 2,000,000 rows through
+        the driver (20 s even through COPY, which hands Python one message per row). Without
+        parallel workers, so the rows keep the subquery's order. Up to ~40 million values
+        (``bytea`` holds 1 GB)."""
+        import numpy as np
+
+        with self._reading() as db:
+            width = len(db.execute(f"SELECT * FROM ({sql}) AS q LIMIT 0", params).description)
+            names = ", ".join(f"c{n}" for n in range(width))
+            packed = " || ".join(f"int8send(q.c{n}::bigint)" for n in range(width))
+            db.execute("SET max_parallel_workers_per_gather = 0")
+            try:
+                data = db.execute(
+                    f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) AS q ({names})", params
+                ).fetchone()[0]
+            finally:
+                db.execute("RESET max_parallel_workers_per_gather")
+        if data is None:
+            return np.zeros((0, width), dtype=np.int64)
+        return np.frombuffer(bytes(data), dtype=">i8").astype(np.int64).reshape(-1, width)
 
     def close(self) -> None:
         with self._lock:

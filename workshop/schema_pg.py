@@ -1051,3 +1051,9 @@ migrations.add(
     "p003_check_functions_keep_their_schema",
     "ALTER FUNCTION samskab_json_array_length(text) SET search_path FROM CURRENT;",
 )
+
+# SQLite's samskab.vote_methods m003: opinion groups read a round's votes from the index alone.
+migrations.add(
+    "p004_ballot_entries_by_ballot_covering",
+    "CREATE INDEX ballot_entries_ballot_value ON ballot_entries (ballot_id, idea_id, value);",
+)

@@ -117,6 +117,19 @@ CREATE TABLE opinion_group_memory (
     )
 
 
+@migrations(name="m003_ballot_entries_by_ballot_covering")
+def _m003(db: Database) -> None:
+    run_sql(
+        db,
+        """
+-- Opinion groups read a round's votes from its ballots: with the value in the index the read
+-- never visits the table. A national dialogue's 2,000,000 votes, arriving in random order,
+-- took 14 s to read through the primary key (a table lookup per vote), 2.6 s from this index.
+CREATE INDEX ballot_entries_ballot_value ON ballot_entries (ballot_id, idea_id, value);
+""",
+    )
+
+
 @dataclass(frozen=True)
 class OpenRound:
     id: int
@@ -500,14 +513,13 @@ def compute_remembered_groups(
             "SELECT vote_seq, memory FROM opinion_group_memory WHERE round_id = ?", [round_id]
         )
         previous = _read_memory(stored["memory"]) if stored else None
-        rows = store.query(
+        # One pass into arrays: 2,000,000 votes as dicts cost ~10 s before the computation.
+        votes = store.integers(
             "SELECT b.participant_id, e.idea_id, e.value FROM ballot_entries e"
             " JOIN ballots b ON b.id = e.ballot_id WHERE b.round_id = ?",
             [round_id],
-        )
-        matrix = opinion_groups.build_vote_matrix(
-            (r["participant_id"], r["idea_id"], r["value"]) for r in rows
-        )
+        ).reshape(-1, 3)
+        matrix = opinion_groups.vote_matrix_from_ids(votes[:, 0], votes[:, 1], votes[:, 2])
         result = opinion_groups.compute_opinion_groups(matrix, previous=previous)
         read_seq = stored["vote_seq"] if stored else None
         try:
