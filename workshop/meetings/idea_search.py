@@ -9,7 +9,7 @@ from workshop.model import Idea
 
 # What the console's status filter offers (labels: ``moderation_scale.filter.<key>``).
 STATUSES = ("all", "on_wall", "held", "hidden", "merged")
-PAGE_SIZE = 25
+PAGE_SIZE = 20  # rows per page of the console's idea list: each row is three elements to draw
 NO_THEME = -1  # the theme filter's "without a theme"
 
 
