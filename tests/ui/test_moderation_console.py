@@ -14,6 +14,7 @@ from workshop.meetings import core as meetings
 from workshop.meetings import duplicates, idea_search, ideas, moderation, themes
 from workshop.model import Role, StepKind
 from workshop.text import escape_markdown
+from workshop.ui import moderation_console
 
 
 @pytest.fixture
@@ -354,3 +355,18 @@ def test_a_duplicate_group_is_drawn_as_one_list(room, make_app) -> None:
     drawn = [m for m in lists if all(f"`#{i.id}`" in m for i in members)]
     assert len(drawn) == 1, lists
     assert drawn[0].count("\n- ") == len(members) - 1 and "i skyggen" in drawn[0]
+
+
+def test_a_pick_left_as_text_by_the_list_is_kept_or_dropped_not_a_crash(room) -> None:
+    """A trial saw the console fail 17 times with "'str' object has no attribute 'id'" after
+    moving between two meetings' consoles with an idea picked: Streamlit handed the pick
+    list's state back as the text it showed, not the idea. The text finds its idea, or the
+    pick is dropped."""
+    shown = ideas.get_idea(room["store"], room["shown"].id)
+    others = [ideas.get_idea(room["store"], room["held"].id)]
+    label = moderation_console.idea_choice(shown)
+    assert moderation_console.fresh_choice(label, [*others, shown]) == shown
+    assert moderation_console.fresh_choice(label, others) is None
+    assert moderation_console.fresh_choice("#999 · gone", [shown]) is None
+    assert moderation_console.fresh_choice(shown, [shown]) == shown
+    assert moderation_console.fresh_choice(3, [shown]) is None

@@ -319,12 +319,24 @@ def pick_caption(offered: int, total: int) -> None:
         st.caption(t("moderation_scale.pick_capped", shown=offered, total=total))
 
 
+def fresh_choice(before: object, candidates: list[Idea]) -> Idea | None:
+    """The picked idea as it is now (edited since?), or none if the filter left it out.
+
+    ``before`` is what the pick list's state holds: the idea, or, when Streamlit hands back
+    the list's value as the text it showed (its options had changed meanwhile, e.g. after
+    moving to another meeting's console; a trial saw the console fail on it), that text."""
+    if isinstance(before, Idea):
+        return next((i for i in candidates if i.id == before.id), None)
+    if isinstance(before, str):
+        return next((i for i in candidates if idea_choice(i) == before), None)
+    return None
+
+
 def keep_choice_fresh(candidates: list[Idea]) -> None:
-    """The picked idea as it is now (edited since?), or no pick if the filter left it out."""
-    before = st.session_state.get(CHOSEN_KEY)
-    if before is None:
+    """Keep the pick list's state an idea of ``candidates`` as it is now, or no pick."""
+    if st.session_state.get(CHOSEN_KEY) is None:
         return
-    now = next((i for i in candidates if i.id == before.id), None)
+    now = fresh_choice(st.session_state[CHOSEN_KEY], candidates)
     if now is None:
         del st.session_state[CHOSEN_KEY]
     else:
