@@ -120,6 +120,9 @@ def test_a_suggested_duplicate_group_merges_in_one_tap(room, make_app) -> None:
     at.button(key=f"console_dup_merge_{room['shown'].id}").click().run()
     assert not at.exception, at.exception
     assert ideas.get_idea(store, dup.id).merged_into_id == room["shown"].id
+    # The answer says what went where, not only "done" (a trial).
+    said = f"1 dublet lagt sammen med #{room['shown'].id}"
+    assert said in [toast.value for toast in at.toast], [toast.value for toast in at.toast]
 
 
 def test_a_suggestion_gone_stale_is_refused_in_words_not_silently(room, make_app) -> None:
@@ -197,6 +200,10 @@ def test_the_newest_duplicate_groups_come_first(room, make_app) -> None:
     at = console(room, make_app)
     keys = [b.key for b in at.button if (b.key or "").startswith("console_dup_merge_")]
     assert keys[0] == f"console_dup_merge_{newest.id - 1}", keys
+    # The heading counts them all, not only the fifteen drawn (a trial read "15 groups" above
+    # "188 more groups").
+    total = len(duplicates.duplicates_snapshot(store, room["meeting"].id, seq).groups)
+    assert translate("da", "moderation_scale.duplicates_title.other", count=total) in texts(at)
 
 
 def many_ideas(room, count: int) -> list:
@@ -370,3 +377,16 @@ def test_a_pick_left_as_text_by_the_list_is_kept_or_dropped_not_a_crash(room) ->
     assert moderation_console.fresh_choice("#999 · gone", [shown]) is None
     assert moderation_console.fresh_choice(shown, [shown]) == shown
     assert moderation_console.fresh_choice(3, [shown]) is None
+
+
+def test_one_minute_left_is_said_in_the_singular(room, make_app) -> None:
+    """The console said "1 minutter tilbage" (a trial)."""
+    from datetime import UTC, datetime, timedelta
+
+    step = meetings.current_step(room["store"], room["meeting"].id)
+    began = datetime.now(UTC) - timedelta(minutes=step.time_box_minutes - 1)
+    with room["store"].transaction() as db:
+        db.execute("UPDATE steps SET started_at = ? WHERE id = ?", [began.isoformat(), step.id])
+    at = console(room, make_app, "live")
+    assert not at.exception, at.exception
+    assert "1 minut tilbage af trinnets tidsramme" in texts(at)

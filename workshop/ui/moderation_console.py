@@ -138,7 +138,9 @@ MERGED_KEY = "console_dup_acted"
 
 
 def _merge_suggested(db: Store, idea_ids: list[int], user: User) -> None:
-    flash_refusal(duplicates.merge_group, db, idea_ids, actor=user, done=t("console.done"))
+    # Says what went where ("31 dubletter lagt sammen med #101"), not only "done".
+    done = tn("moderation_scale.merged_group_done", len(idea_ids) - 1, keep=idea_ids[0])
+    flash_refusal(duplicates.merge_group, db, idea_ids, actor=user, done=done)
     st.session_state[MERGED_KEY] = True
 
 
@@ -159,7 +161,9 @@ def duplicates_panel(db: Store, meeting_id: int, user: User) -> None:
     # A group a facilitator has acted on since the computation drops out until the next one.
     shown = [members for members in shown if len(members) >= 2]
     with st.container(border=True, key="console_duplicates"):
-        st.markdown(f"**{tn('moderation_scale.duplicates_title', len(shown))}**")
+        # The heading counts every group, not only those drawn (it said 15 above "188 more").
+        more = max(0, len(snapshot.groups) - SUGGESTIONS_SHOWN)
+        st.markdown(f"**{tn('moderation_scale.duplicates_title', len(shown) + more)}**")
         if snapshot.version is None:
             st.caption(t("moderation_scale.duplicates_computing"))
             return
@@ -181,13 +185,8 @@ def duplicates_panel(db: Store, meeting_id: int, user: User) -> None:
                     on_click=_merge_suggested,
                     args=(db, [i.id for i in members], user),
                 )
-        if len(snapshot.groups) > SUGGESTIONS_SHOWN:
-            st.caption(
-                t(
-                    "moderation_scale.duplicates_more",
-                    count=len(snapshot.groups) - SUGGESTIONS_SHOWN,
-                )
-            )
+        if more:
+            st.caption(t("moderation_scale.duplicates_more", count=more))
 
 
 def _choose(idea: Idea) -> None:

@@ -194,9 +194,9 @@ with controls:
             left = minutes_left(step)
             if left is not None:
                 st.caption(
-                    t("console.minutes_left", minutes=left)
+                    tn("console.minutes_left", left)
                     if left >= 0
-                    else t("console.minutes_over", minutes=-left)
+                    else tn("console.minutes_over", -left)
                 )
 
     # On a vote step, that step's round (also when the facilitator went back to it); elsewhere
