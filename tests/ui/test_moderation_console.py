@@ -390,3 +390,21 @@ def test_one_minute_left_is_said_in_the_singular(room, make_app) -> None:
     at = console(room, make_app, "live")
     assert not at.exception, at.exception
     assert "1 minut tilbage af trinnets tidsramme" in texts(at)
+
+
+def test_a_norwegian_author_reads_the_one_tap_reason_in_norwegian(room, make_app) -> None:
+    """A Danish facilitator hides a held idea in one tap; its author reads in Norwegian (a
+    trial's Norwegian author read "Indeholder personoplysninger …" in Danish). A reason the
+    facilitator types is shown as typed."""
+    at = console(room, make_app)
+    at.button(key=f"console_held_hide_{room['held'].id}").click().run()
+    assert not at.exception, at.exception
+    phone = make_app(query={"p": room["anna"].token, "lang": "nb"}).run()
+    assert not phone.exception, phone.exception
+    reason = translate("nb", "moderation_scale.personal_reason", what="et telefonnummer")
+    assert escape_markdown(reason.rstrip(".")) in texts(phone)
+    danish = translate("da", "moderation_scale.personal_reason", what="et telefonnummer")
+    assert escape_markdown(danish.rstrip(".")) not in texts(phone)
+    typed = ideas.submit_idea(room["store"], room["anna"], "Endnu en idé om bænke")
+    moderation.hide_idea(room["store"], typed.id, "Skriv den uden navne", actor=room["fie"])
+    assert "Skriv den uden navne" in texts(phone.run())

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from workshop.i18n import formats, numbers
+from workshop.i18n import LANGUAGES, formats, numbers, translate
 from workshop.model import Idea, Step
 from workshop.text import escape_markdown
 from workshop.ui.i18n import current_language, t
@@ -49,10 +49,26 @@ def word_list(items: list[str]) -> str:
     return formats.word_list(items, current_language())
 
 
-def flag_words(flags: tuple[str, ...]) -> str:
+def flag_words(flags: tuple[str, ...], lang: str | None = None) -> str:
     """The kinds of personal data found in an idea, in words: "et telefonnummer og en
-    e-mailadresse"."""
-    return word_list([t(f"personal_data.kind.{kind}") for kind in flags])
+    e-mailadresse" (in ``lang``, by default the reader's)."""
+    lang = lang or current_language()
+    return formats.word_list([translate(lang, f"personal_data.kind.{k}") for k in flags], lang)
+
+
+def hide_reason_text(idea: Idea) -> str:
+    """Why an idea was hidden, for its reader: a reason the product words (the one-tap hide
+    of a held idea) in the reader's language, whatever the facilitator's was (a trial's
+    Norwegian author read the Danish reason); a reason the facilitator typed as typed."""
+    reason = idea.hide_reason or ""
+    for lang in LANGUAGES:
+        if idea.flags and reason == translate(
+            lang, "moderation_scale.personal_reason", what=flag_words(idea.flags, lang)
+        ):
+            return t("moderation_scale.personal_reason", what=flag_words(idea.flags))
+        if reason == translate(lang, "moderation_scale.not_approved_reason"):
+            return t("moderation_scale.not_approved_reason")
+    return reason
 
 
 def idea_message(idea: Idea, *, own: bool, merged_with: str | None = None) -> None:
@@ -77,7 +93,7 @@ def idea_message(idea: Idea, *, own: bool, merged_with: str | None = None) -> No
             )
         elif idea.hidden:
             # The sentence ends the reason: "…uden dem.. Kun du" had two full stops.
-            reason = (idea.hide_reason or "—").rstrip().rstrip(".")
+            reason = (hide_reason_text(idea) or "—").rstrip().rstrip(".")
             st.caption(t("idea.hidden_for_you", reason=user_text(reason)))
 
 

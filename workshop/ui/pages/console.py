@@ -27,6 +27,7 @@ from workshop.ui.session import flash, recheck_staff, require_role, show_flash
 from workshop.ui.widgets import (
     author_label,
     demo_badge,
+    hide_reason_text,
     minutes_left,
     step_label,
     user_text,
@@ -297,7 +298,7 @@ def live_ideas() -> None:
                 details.append(t("idea.edited"))
             st.caption(" · ".join(details))
             if idea.hidden:
-                st.caption(t("console.hidden_because", reason=user_text(idea.hide_reason or "")))
+                st.caption(t("console.hidden_because", reason=user_text(hide_reason_text(idea))))
     if len(ordered) > limit:
         st.button(
             t("live_list.more"),
@@ -340,7 +341,7 @@ if moderate_tab.open:
             with hide_col, st.form("console_hide_form", clear_on_submit=True):
                 if chosen.hidden:
                     st.caption(
-                        t("console.hidden_because", reason=user_text(chosen.hide_reason or ""))
+                        t("console.hidden_because", reason=user_text(hide_reason_text(chosen)))
                     )
                     if st.form_submit_button(t("console.unhide"), key="console_unhide"):
                         act(
