@@ -83,6 +83,27 @@ def postgres_url(database: str) -> str:
     return f"{base}/{database}"
 
 
+def _postgres_up() -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
+    except psycopg.Error:
+        return False
+    return True
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The test PostgreSQL's URL, for tests of PostgreSQL itself: they fail without one on a
+    PostgreSQL run and are skipped on a SQLite run without one."""
+    if not _postgres_up():
+        if ENGINE == "postgresql":
+            pytest.fail(f"no PostgreSQL at {POSTGRES_URL}: bash scripts/postgres --fast")
+        pytest.skip(f"no PostgreSQL at {POSTGRES_URL} (bash scripts/postgres --fast)")
+    return POSTGRES_URL
+
+
 def _admin(sql: str) -> None:
     import psycopg
 

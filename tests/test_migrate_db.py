@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from tests.conftest import ENGINE, POSTGRES_URL, _admin, postgres_url
+from tests.conftest import _admin, postgres_url
 from tests.factories import join
 from workshop import app, audit, demo
 from workshop.cli import main
@@ -37,23 +37,9 @@ from workshop.voting.methods import VoteMethod
 TODAY = date(2026, 12, 6)
 
 
-def _server_up() -> bool:
-    import psycopg
-
-    try:
-        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
-    except psycopg.Error:
-        return False
-    return True
-
-
-@pytest.fixture(scope="module")
-def server() -> str:
-    if not _server_up():
-        if ENGINE == "postgresql":
-            pytest.fail(f"no PostgreSQL at {POSTGRES_URL}: bash scripts/postgres --fast")
-        pytest.skip(f"no PostgreSQL at {POSTGRES_URL} (bash scripts/postgres --fast)")
-    return POSTGRES_URL
+@pytest.fixture(scope="session")
+def server(postgres_server: str) -> str:
+    return postgres_server
 
 
 @pytest.fixture

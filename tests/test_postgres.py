@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ENGINE, POSTGRES_URL, _admin, postgres_url
+from tests.conftest import _admin, postgres_url
 from workshop import app, db
 from workshop.errors import InvalidInput
 from workshop.i18n import translate
@@ -24,23 +24,9 @@ from workshop.i18n import translate
 LANGS = ("da", "nb", "en")
 
 
-def _server_up() -> bool:
-    import psycopg
-
-    try:
-        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
-    except psycopg.Error:
-        return False
-    return True
-
-
 @pytest.fixture(scope="session")
-def server() -> str:
-    if not _server_up():
-        if ENGINE == "postgresql":
-            pytest.fail(f"no PostgreSQL at {POSTGRES_URL}: bash scripts/postgres --fast")
-        pytest.skip(f"no PostgreSQL at {POSTGRES_URL} (bash scripts/postgres --fast)")
-    return POSTGRES_URL
+def server(postgres_server: str) -> str:
+    return postgres_server
 
 
 @pytest.fixture
