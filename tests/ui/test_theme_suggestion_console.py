@@ -190,3 +190,27 @@ def test_suggestions_stay_put_while_the_facilitator_works_and_newer_come_on_requ
     assert not at.exception, at.exception
     assert f"`#{late.id}` Udendørs fitness i parken" in texts(at)
     assert translate("da", "theme_suggestions.newer") not in texts(at)
+
+
+def test_a_suggestion_taken_by_a_co_facilitator_says_so_and_where_its_ideas_went(
+    room, make_app
+) -> None:
+    """A trial's half-typed rename vanished without a word when a co-facilitator accepted the
+    same suggestion first. The console says who took it and where the ideas went; accepting
+    one's own suggestion says nothing of the kind."""
+    at, park, school = _with_two_themes(room, make_app)
+    store, meeting_id = room["store"], room["meeting"].id
+    key = f"console_theme_suggestion_{park[0].id}"
+    suggested = at.text_input(key=f"{key}_name").value
+    at.text_input(key=f"{key}_name").input("Leg og ophold")  # typed, not yet sent
+    theme_suggestions.accept_suggestion(  # elsewhere, meanwhile
+        store, meeting_id, "Parken", [i.id for i in park], actor=room["fie"]
+    )
+    at.run()
+    assert not at.exception, at.exception
+    said = translate("da", "theme_suggestions.taken", name=suggested, themes="Parken")
+    assert said in _toasts(at), _toasts(at)
+    key = f"console_theme_suggestion_{school[0].id}"
+    at.button(key=f"{key}_accept").click().run()
+    assert not at.exception, at.exception
+    assert "taget af en anden" not in _toasts(at)

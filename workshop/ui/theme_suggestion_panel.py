@@ -15,7 +15,7 @@ from workshop.ui import state
 from workshop.ui.actions import act
 from workshop.ui.i18n import t, tn
 from workshop.ui.moderation_console import short
-from workshop.ui.widgets import background_state, user_text
+from workshop.ui.widgets import background_state, user_text, word_list
 
 REFRESH_SECONDS = 2
 IDEAS_SHOWN = 8  # ideas listed under a suggestion; the rest are counted
@@ -76,11 +76,38 @@ def theme_suggestions_panel(db: Store, meeting_id: int, user: User) -> None:
             # Ideas placed, hidden or merged since the computation drop out at once.
             members = [free[i] for i in suggestion.idea_ids if i in free]
             if not members:
+                _say_taken(db, meeting_id, change_seq, suggestion)
                 continue
             shown += 1
             _suggestion_form(db, meeting_id, user, suggestion, members)
         if not shown:
             st.caption(t("theme_suggestions.none"))
+
+
+def _say_taken(
+    db: Store, meeting_id: int, change_seq: int, suggestion: theme_suggestions.SuggestedTheme
+) -> None:
+    """A suggestion this console drew whose ideas someone else placed meanwhile says so once,
+    with where they went (a trial's half-typed rename vanished without a word when a
+    co-facilitator accepted the same suggestion)."""
+    seen_key = f"console_theme_suggestion_{suggestion.idea_ids[0]}_seen"
+    if not st.session_state.pop(seen_key, None):
+        return
+    placed = {
+        i.theme_id
+        for i in ideas.every_idea(db, meeting_id, change_seq)
+        if i.id in set(suggestion.idea_ids) and i.theme_id is not None
+    }
+    names = [x.name for x in themes.list_themes(db, meeting_id) if x.id in placed]
+    if names:
+        st.toast(
+            t(
+                "theme_suggestions.taken",
+                name=user_text(suggestion.name),
+                themes=user_text(word_list(names)),
+            ),
+            icon=":material/group:",
+        )
 
 
 def _pinned(
@@ -143,4 +170,5 @@ def _suggestion_form(
             t("theme_suggestions.accept"), key=f"{key}_accept", type="primary"
         ):
             kept = [i for i in seen if i not in set(left_out)]
+            st.session_state.pop(seen_key, None)  # taken here: nothing to say of it later
             _accept(db, meeting_id, name, kept, user)
