@@ -20,7 +20,13 @@ from workshop.meetings.idea_search import IdeaFilter
 from workshop.model import Idea, Step, Theme, User
 from workshop.ui.actions import act, flash_refusal
 from workshop.ui.i18n import t, tn
-from workshop.ui.widgets import author_label, background_state, flag_words, user_text
+from workshop.ui.widgets import (
+    author_label,
+    background_state,
+    flag_words,
+    one_tap_reason,
+    user_text,
+)
 
 SUGGESTIONS_REFRESH_SECONDS = 2
 SUGGESTIONS_SHOWN = 15
@@ -89,11 +95,7 @@ def held_row(
             if idea.flags:
                 details.append(t("moderation_scale.held_flags", what=flag_words(idea.flags)))
             st.caption(" · ".join(details))
-        reason = (
-            t("moderation_scale.personal_reason", what=flag_words(idea.flags))
-            if idea.flags
-            else t("moderation_scale.not_approved_reason")
-        )
+        reason = one_tap_reason(idea.flags)
         if st.button(
             t("moderation_scale.hide_personal") if idea.flags else t("console.hide"),
             key=f"console_held_hide_{idea.id}",

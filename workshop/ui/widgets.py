@@ -62,13 +62,19 @@ def hide_reason_text(idea: Idea) -> str:
     Norwegian author read the Danish reason); a reason the facilitator typed as typed."""
     reason = idea.hide_reason or ""
     for lang in LANGUAGES:
-        if idea.flags and reason == translate(
-            lang, "moderation_scale.personal_reason", what=flag_words(idea.flags, lang)
-        ):
-            return t("moderation_scale.personal_reason", what=flag_words(idea.flags))
-        if reason == translate(lang, "moderation_scale.not_approved_reason"):
-            return t("moderation_scale.not_approved_reason")
+        for flags in (idea.flags, ()) if idea.flags else ((),):
+            if reason == one_tap_reason(flags, lang):
+                return one_tap_reason(flags)
     return reason
+
+
+def one_tap_reason(flags: tuple[str, ...], lang: str | None = None) -> str:
+    """The reason the one-tap hide of a held idea gives (in ``lang``, by default the
+    reader's): what personal data was found, or that the facilitator did not approve it."""
+    lang = lang or current_language()
+    if flags:
+        return translate(lang, "moderation_scale.personal_reason", what=flag_words(flags, lang))
+    return translate(lang, "moderation_scale.not_approved_reason")
 
 
 def idea_message(idea: Idea, *, own: bool, merged_with: str | None = None) -> None:
