@@ -1149,18 +1149,12 @@ def _pg_migrate(store: PgStore, migration_sets: Sequence[PgMigrations]) -> None:
                             [migration_set.name, name, str(datetime.now(UTC))],
                         )
                     conn.execute("COMMIT")
-                except errors.InsufficientPrivilege as error:
-                    conn.execute("ROLLBACK")
-                    raise DatabaseUnavailable(
-                        "error.database.privileges",
-                        url=where,
-                        migration=f"{migration_set.name}/{name}",
-                        detail=_first_line(error),
-                    ) from None
                 except psycopg.Error as error:
                     conn.execute("ROLLBACK")
                     raise DatabaseUnavailable(
-                        "error.database.migration_failed",
+                        "error.database.privileges"
+                        if isinstance(error, errors.InsufficientPrivilege)
+                        else "error.database.migration_failed",
                         url=where,
                         migration=f"{migration_set.name}/{name}",
                         detail=_first_line(error),
