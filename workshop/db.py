@@ -425,14 +425,24 @@ _stores: dict[str, Store] = {}
 _stores_lock = threading.Lock()
 
 
+@functools.lru_cache(maxsize=64)
+def _store_key(path: str, cwd: str) -> str:
+    """The key of ``path`` in :func:`shared_store`: a file by its resolved path, so that two
+    spellings share a Store. Resolved once per spelling and working directory: every page,
+    route and push event asks for the store, and resolving walks the path's symlinks each
+    time (a sixth of a 300-phone room's server CPU went there, measured with py-spy)."""
+    if is_postgres(path) or path == ":memory:":
+        return path
+    return str(Path(cwd, path).resolve())
+
+
 def shared_store(
     path: str | Path,
     migration_sets: Sequence[Migrations],
     postgres_sets: Sequence[PgMigrations] = (),
 ) -> Store:
     """One Store per database (file or URL) per process (every Streamlit session shares it)."""
-    shared_as_is = is_postgres(path) or str(path) == ":memory:"
-    key = str(path) if shared_as_is else str(Path(path).resolve())
+    key = _store_key(str(path), os.getcwd())
     with _stores_lock:
         if key not in _stores:
             _stores[key] = open_store(path, migration_sets, postgres_sets)

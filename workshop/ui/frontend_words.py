@@ -18,12 +18,14 @@ checks what the browser shows).
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 
 import streamlit as st
 
-from workshop.ui.i18n import t
+from workshop.i18n import LANGUAGES, translate
+from workshop.ui.i18n import current_language
 
 # Streamlit 1.67's English (frontend InputInstructions and the app's skip link) → our keys.
 HINTS = {
@@ -165,16 +167,19 @@ SCRIPT = """
 """
 
 
-def words() -> dict[str, object]:
+def words(language: str) -> dict[str, object]:
+    def say(key: str) -> str:
+        return translate(language, key)
+
     return {
-        "skip": t("frontend.skip_to_content"),
-        "hints": {english: t(key) for english, key in HINTS.items()},
+        "skip": say("frontend.skip_to_content"),
+        "hints": {english: say(key) for english, key in HINTS.items()},
         "download_errors": list(DOWNLOAD_ERRORS),
-        "download_failed": t("frontend.download_failed"),
-        "date_parts": {english: t(key) for english, key in DATE_PARTS.items()},
-        "names": {english: t(key) for english, key in NAMES.items()},
-        "patterns": [[pattern, t(key)] for pattern, key in PATTERNS.items()],
-        "announcements": [[pattern, t(key)] for pattern, key in ANNOUNCEMENTS.items()],
+        "download_failed": say("frontend.download_failed"),
+        "date_parts": {english: say(key) for english, key in DATE_PARTS.items()},
+        "names": {english: say(key) for english, key in NAMES.items()},
+        "patterns": [[pattern, say(key)] for pattern, key in PATTERNS.items()],
+        "announcements": [[pattern, say(key)] for pattern, key in ANNOUNCEMENTS.items()],
     }
 
 
@@ -192,6 +197,13 @@ def name_controls(key: str, names: dict[str, str]) -> None:
 
 def install() -> None:
     """Put the current language's words for Streamlit's own strings on the page."""
-    payload = json.dumps(words(), ensure_ascii=False).replace("</", "<\\/")
     with st.container(key="sk_frontend_words"):
-        st.html(SCRIPT % payload, unsafe_allow_javascript=True)
+        st.html(_script(current_language()), unsafe_allow_javascript=True)
+
+
+@functools.lru_cache(maxsize=len(LANGUAGES))
+def _script(language: str) -> str:
+    """The script with one language's words, worded once per process: every run of every
+    page puts it on the page (a tenth of a busy room's script CPU went to wording it anew)."""
+    payload = json.dumps(words(language), ensure_ascii=False).replace("</", "<\\/")
+    return SCRIPT % payload

@@ -39,7 +39,7 @@ import asyncio
 import json
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -138,6 +138,54 @@ def _event(version: Version, followers: int, reader: int | None = None) -> str:
     return worded
 
 
+class Outbox:
+    """The watching thread's notifications handed to one event loop with ONE wake-up per
+    tick: a tick tells every phone of a room, and a wake-up per phone (a write to the loop's
+    self-pipe each) cost more than the events themselves at 300 phones."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._lock = threading.Lock()
+        self._items: list[tuple[Callable[[Version], None], Version]] = []
+        self._scheduled = False
+        self.wakeups = 0  # loop wake-ups asked for (for tests)
+
+    def put(self, deliver: Callable[[Version], None], version: Version) -> None:
+        """Called from any thread: ``deliver(version)`` runs soon on the loop."""
+        with self._lock:
+            self._items.append((deliver, version))
+            if self._scheduled:
+                return
+            self._scheduled = True
+            self.wakeups += 1
+        try:
+            self.loop.call_soon_threadsafe(self._flush)
+        except RuntimeError:  # the loop closed (a server stopping): nobody is left to tell
+            with self._lock:
+                self._items.clear()
+                self._scheduled = False
+
+    def _flush(self) -> None:
+        with self._lock:
+            items, self._items = self._items, []
+            self._scheduled = False
+        for deliver, version in items:
+            deliver(version)
+
+
+_outboxes: dict[asyncio.AbstractEventLoop, Outbox] = {}
+
+
+def _outbox(loop: asyncio.AbstractEventLoop) -> Outbox:
+    with _lock:
+        found = _outboxes.get(loop)
+        if found is None:
+            for stale in [old for old in _outboxes if old.is_closed()]:
+                del _outboxes[stale]
+            found = _outboxes[loop] = Outbox(loop)
+        return found
+
+
 def _admit(participant_id: int) -> bool:
     with _lock:
         if _open[participant_id] >= PER_PARTICIPANT or sum(_open.values()) >= PER_PROCESS:
@@ -165,38 +213,41 @@ async def follow(request: Request) -> Response:
         return PlainTextResponse(
             "too many connections", status_code=429, headers={**HEADERS, "Retry-After": "10"}
         )
-    loop = asyncio.get_running_loop()
+    outbox = _outbox(asyncio.get_running_loop())
     changed = asyncio.Event()
     waiting: list[Version] = []  # in order: each event's news starts where the last ended
 
-    def notify(version: Version) -> None:  # called from the watching thread
-        def queue() -> None:
-            if len(waiting) >= BACKLOG:  # a phone that does not read: the latest, no news
-                waiting[:] = [Version(version.change_seq, version.vote_seq, version.step)]
-            else:
-                waiting.append(version)
-            changed.set()
+    def queue(version: Version) -> None:  # on the event loop
+        if len(waiting) >= BACKLOG:  # a phone that does not read: the latest, no news
+            waiting[:] = [Version(version.change_seq, version.vote_seq, version.step)]
+        else:
+            waiting.append(version)
+        changed.set()
 
-        loop.call_soon_threadsafe(queue)
+    def notify(version: Version) -> None:  # called from the watching thread
+        outbox.put(queue, version)
+
+    watching = watcher()  # once per connection, not per event
 
     async def events() -> AsyncIterator[str]:
         subscription = None
         try:
             subscription = await run_in_threadpool(
-                watcher().subscribe, participant.meeting_id, notify
+                watching.subscribe, participant.meeting_id, notify
             )
             yield f"retry: {RETRY_MS}\n\n"
             while True:
                 try:
-                    await asyncio.wait_for(changed.wait(), HEARTBEAT)
+                    async with asyncio.timeout(HEARTBEAT):  # no task per wait, as wait_for makes
+                        await changed.wait()
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
                 changed.clear()
                 told, waiting[:] = list(waiting), []
-                followers = watcher().followers()
-                for version in told:
-                    yield _event(version, followers, participant.id)
+                followers = watching.followers()
+                # One write for all that waited (each event is whole in itself).
+                yield "".join(_event(version, followers, participant.id) for version in told)
         finally:
             if subscription is not None:
                 subscription.close()

@@ -1,0 +1,76 @@
+"""What a phone's run costs the server, where it was found wasted (py-spy on a 300-phone
+room, ``benchmarks/room_load.py``): looking up the reader's language for every word, and
+wording the page's Streamlit strings anew on every run.
+
+These are counts, not timings: a count does not depend on how busy the machine is."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.test_live_pages import go, room  # noqa: F401  (the live pages' meeting)
+from workshop.model import StepKind
+from workshop.ui import frontend_words
+from workshop.ui import i18n as ui_i18n
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    calls = [0]
+    real = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_the_language_is_looked_up_once_per_run_not_once_per_word(
+    room,  # noqa: F811
+    make_app,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    go(room, StepKind.DOT_VOTE)
+    at = make_app(query={"p": room["anna"].token}).run()  # no ?lang=, no choice: the locale
+    assert not at.exception
+    lookups = _counting(monkeypatch, ui_i18n, "language_from_locale")
+    at.run()
+    assert not at.exception
+    assert any((b.key or "").startswith("participate_plus_") for b in at.button)  # the ballot
+    # One full run draws the header, the ballot's fragment and a few dozen words: the
+    # language is found once for the run, not once per word.
+    assert 1 <= lookups[0] <= 2, lookups[0]
+
+
+def test_a_language_chosen_on_the_phone_holds_for_the_next_run(
+    room,  # noqa: F811
+    make_app,
+) -> None:
+    go(room, StepKind.DOT_VOTE)
+    at = make_app(query={"p": room["anna"].token}).run()
+    assert not at.exception
+    at.button(key="participate_language_nb").click().run()
+    assert not at.exception
+    assert any("Prikk" in (b.label or "") for b in at.button), [b.label for b in at.button]
+    at.button(key="participate_language_en").click().run()
+    assert any("Dot" in (b.label or "") for b in at.button), [b.label for b in at.button]
+
+
+def test_streamlits_own_words_are_worded_once_per_language_not_every_run(
+    room,  # noqa: F811
+    make_app,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    go(room, StepKind.DOT_VOTE)
+    with_cache = getattr(frontend_words, "_script", None)
+    if with_cache is not None:
+        with_cache.cache_clear()
+    worded = _counting(monkeypatch, frontend_words, "words")
+    at = make_app(query={"p": room["anna"].token, "lang": "da"}).run()
+    for _ in range(3):
+        at.run()
+    assert not at.exception
+    assert worded[0] == 1, worded[0]
+    page = "".join(str(getattr(h, "proto", "")) for h in at.get("html"))
+    assert "Gå til hovedindholdet" in page  # still on the page, in the reader's language
