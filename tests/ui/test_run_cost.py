@@ -1,16 +1,21 @@
 """What a phone's run costs the server, where it was found wasted (py-spy on a 300-phone
 room, ``benchmarks/room_load.py``): looking up the reader's language for every word, and
-wording the page's Streamlit strings anew on every run.
+wording the page's Streamlit strings anew on every run; and phones taking turns, so that a
+step change does not start every phone's run at once.
 
 These are counts, not timings: a count does not depend on how busy the machine is."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import pytest
 
+from tests.ui.conftest import open_console, texts
 from tests.ui.test_live_pages import go, room  # noqa: F401  (the live pages' meeting)
 from workshop.model import StepKind
-from workshop.ui import frontend_words
+from workshop.ui import frontend_words, runtime
 from workshop.ui import i18n as ui_i18n
 
 
@@ -74,3 +79,43 @@ def test_streamlits_own_words_are_worded_once_per_language_not_every_run(
     assert worded[0] == 1, worded[0]
     page = "".join(str(getattr(h, "proto", "")) for h in at.get("html"))
     assert "Gå til hovedindholdet" in page  # still on the page, in the reader's language
+
+
+def test_phones_take_turns_and_a_page_run_draws_its_fragments_in_its_own_turn() -> None:
+    running = [0]
+    most = [0]
+    lock = threading.Lock()
+    inside = threading.Barrier(runtime.PHONE_RUNS_AT_ONCE, timeout=10)
+
+    def phone() -> None:
+        with runtime.phone_turn():
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            with contextlib.suppress(threading.BrokenBarrierError):
+                inside.wait()  # the first ones are in at the same time
+            with runtime.phone_turn():  # a fragment drawn inline by the page's run
+                pass
+            with lock:
+                running[0] -= 1
+
+    phones = [threading.Thread(target=phone) for _ in range(12)]
+    for thread in phones:
+        thread.start()
+    for thread in phones:
+        thread.join(timeout=20)
+    assert not any(thread.is_alive() for thread in phones)
+    assert most[0] == runtime.PHONE_RUNS_AT_ONCE
+
+
+def test_a_facilitators_run_never_waits_for_the_rooms_phones(room, make_app) -> None:  # noqa: F811
+    held = 0
+    try:
+        for _ in range(runtime.PHONE_RUNS_AT_ONCE):  # every phone turn taken
+            assert runtime._turns.acquire(timeout=5)
+            held += 1
+        at = open_console(make_app, room["fie"], room["meeting"].id)  # raises on a timeout
+        assert "Idé nummer 3" in texts(at)
+    finally:
+        for _ in range(held):
+            runtime._turns.release()

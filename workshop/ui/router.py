@@ -4,10 +4,17 @@
 ``__main__``).
 """
 
+from __future__ import annotations
+
+import contextlib
 import logging
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 import streamlit as st
+
+if TYPE_CHECKING:
+    from workshop.ui.session import Visitor
 
 
 def _requested_page(base: str) -> str | None:
@@ -45,19 +52,27 @@ def _database_ready() -> bool:
 
 
 def main() -> None:
-    from workshop.ui import frontend_words
-    from workshop.ui.accessibility import page_style
-    from workshop.ui.i18n import t
-    from workshop.ui.navigation import PAGES, page_file, pages_for
-    from workshop.ui.runtime import tune_process
-    from workshop.ui.session import base_path, who_am_i
-    from workshop.ui.staff_login import gate_page
+    from workshop.ui.runtime import phone_turn, tune_process
+    from workshop.ui.session import who_am_i
 
     tune_process()  # once per process: the garbage collector (workshop/ui/runtime.py)
     if not _database_ready():
         return
 
     visitor = who_am_i()
+    # A phone's run waits for its turn (workshop/ui/runtime.py); staff and screens never do.
+    with phone_turn() if visitor.audience == "citizen" else contextlib.nullcontext():
+        _route(visitor)
+
+
+def _route(visitor: Visitor) -> None:
+    from workshop.ui import frontend_words
+    from workshop.ui.accessibility import page_style
+    from workshop.ui.i18n import t
+    from workshop.ui.navigation import PAGES, page_file, pages_for
+    from workshop.ui.session import base_path
+    from workshop.ui.staff_login import gate_page
+
     specs = pages_for(visitor.audience)
     requested = _requested_page(base_path())
     # Streamlit serves the default page only at "/": typed as /committees (or a participant

@@ -25,14 +25,28 @@ the GIL asks for it and gets it only after the interval; a phone's poll makes ab
 sqlite3 calls, each releasing and taking the GIL again, so it could wait 8 × 5 ms behind a
 busy neighbour. ``benchmarks/bench_read_lock.py`` uses the same value (README, "Reads beside
 writes").
+
+**Phones take turns.** Streamlit runs each session's script in a thread of its own, so when
+the facilitator moves a 300-phone room to the vote, 150 runs per process start at once and
+share the GIL a millisecond at a time: every phone then waits for all of them (each run is
+done only when all are nearly done), and the threads' contention costs CPU of its own. A
+phone's run (the participant page and its fragments) therefore waits for one of
+``PHONE_RUNS_AT_ONCE`` turns, roughly in order of arrival (:func:`phone_turn`): the same work in the
+same total time, but the first phones show the ballot after a few runs' time instead of all
+of them after all of it. Staff and projector runs do not wait: the facilitator's next step
+is never queued behind the room.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gc
 import importlib
 import sys
 import threading
+from collections.abc import Callable, Iterator
+from typing import ParamSpec, TypeVar
 
 GC_THRESHOLDS = (50_000, 20, 10)
 SWITCH_INTERVAL_S = 0.001
@@ -45,8 +59,34 @@ HEAVY_MODULES = (
     "workshop.voting.methods",
 )
 
+PHONE_RUNS_AT_ONCE = 2
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
 _done = False
 _lock = threading.Lock()
+_turns = threading.Semaphore(PHONE_RUNS_AT_ONCE)
+_holding = threading.local()  # this thread's depth: a page run draws its fragments inline
+
+
+@contextlib.contextmanager
+def phone_turn() -> Iterator[None]:
+    """Hold one of the process's turns for a phone's run (waiting for one, in order)."""
+    depth = getattr(_holding, "depth", 0)
+    if depth:
+        _holding.depth = depth + 1
+        try:
+            yield
+        finally:
+            _holding.depth = depth
+        return
+    with _turns:
+        _holding.depth = 1
+        try:
+            yield
+        finally:
+            _holding.depth = 0
 
 
 def tune_process() -> None:
@@ -64,3 +104,15 @@ def tune_process() -> None:
         gc.set_threshold(*GC_THRESHOLDS)
         sys.setswitchinterval(SWITCH_INTERVAL_S)
         _done = True
+
+
+def taking_turns(body: Callable[P, R]) -> Callable[P, R]:
+    """A phone's fragment that runs in a turn (put it under ``@st.fragment``: the fragment
+    keeps its name, so Streamlit knows it as before)."""
+
+    @functools.wraps(body)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        with phone_turn():
+            return body(*args, **kwargs)
+
+    return run

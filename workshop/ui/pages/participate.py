@@ -24,6 +24,7 @@ from workshop.ui.i18n import language_switcher, t, tn
 from workshop.ui.participant_widgets import remember_after_join
 from workshop.ui.privacy_widgets import my_data_link
 from workshop.ui.process import settings, store
+from workshop.ui.runtime import taking_turns
 from workshop.ui.session import require_participant, show_flash
 from workshop.ui.widgets import idea_message, prompt_message, step_label, user_text
 from workshop.ui.wrapup import show_wrapup
@@ -132,6 +133,7 @@ def ballot_changed(change_seq: int) -> bool:
 
 def follow_the_room(*, any_change: bool = False, ballot: bool = False) -> None:
     @st.fragment(run_every=refresh)
+    @taking_turns
     def watch() -> None:
         room_moved_on(any_change=any_change, ballot=ballot)
 
@@ -173,6 +175,7 @@ def brainstorm_view(brainstorm: Step) -> None:
     st.subheader(step_label(brainstorm))
 
     @st.fragment(run_every=refresh)
+    @taking_turns
     def stream() -> None:
         latest = room_moved_on(follow=False)
         shown = window.stream(seen_ideas(latest).values())
@@ -211,6 +214,7 @@ def vote_view(vote_step: Step) -> None:
         st.session_state[state.BALLOT_PAGE] = st.session_state.get(state.BALLOT_PAGE, 0) + offset
 
     @st.fragment
+    @taking_turns
     def ballot() -> None:
         latest = meetings.meeting_state(db, meeting.id).change_seq
         if agreement_changed(latest):  # a tap found the agreement changed: show the gate
@@ -306,6 +310,7 @@ def method_view(vote_step: Step) -> None:
     follow_the_room(ballot=vote_step.kind is not StepKind.CONSENT)
 
     @st.fragment
+    @taking_turns
     def ballot() -> None:
         latest = meetings.meeting_state(db, meeting.id).change_seq
         if agreement_changed(latest):  # a tap found the agreement changed: show the gate
@@ -331,6 +336,7 @@ def themes_view(cluster_step: Step) -> None:
     prompt_message(cluster_step)
 
     @st.fragment(run_every=refresh)
+    @taking_turns
     def grouped() -> None:
         latest = room_moved_on()
         wall = ideas.wall_ideas(db, meeting.id, latest)
