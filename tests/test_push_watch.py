@@ -121,3 +121,21 @@ def test_a_phone_reruns_for_changes_within_a_step_at_most_once_a_gap() -> None:
     assert gap(RERUNS_PER_SECOND) == 1.0
     assert gap(3 * RERUNS_PER_SECOND) == 3.0  # more phones here: each reruns less often
     assert gap(300) == 7.5  # as the timed refresh of 300 phones (meetings.phone_refresh_seconds)
+
+
+def test_a_busy_process_looks_less_often_and_a_quiet_one_as_often_as_before(
+    store: Store, meeting: Meeting
+) -> None:
+    from workshop.meetings.watch import BUSY_FOLLOWERS, BUSY_INTERVAL, INTERVAL
+
+    start(store, meeting)
+    watcher = _quiet(store)
+    phones = [watcher.subscribe(meeting.id, Inbox()) for _ in range(BUSY_FOLLOWERS - 1)]
+    assert watcher.pace() == INTERVAL  # a small room: told within a fifth of a second
+    phones.append(watcher.subscribe(meeting.id, Inbox()))
+    # 150 phones in a process were sent 750 events a second at five looks a second.
+    assert watcher.pace() == BUSY_INTERVAL >= 2 * INTERVAL
+    phones.pop().close()
+    assert watcher.pace() == INTERVAL
+    for subscription in phones:
+        subscription.close()
