@@ -119,3 +119,42 @@ def test_a_facilitators_run_never_waits_for_the_rooms_phones(room, make_app) -> 
     finally:
         for _ in range(held):
             runtime._turns.release()
+
+
+def test_a_dot_tap_is_written_in_the_phones_turn(
+    room,  # noqa: F811
+    make_app,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from workshop.ui import agreement_gate
+    from workshop.voting import ballots as voting
+
+    go(room, StepKind.DOT_VOTE)
+    turn = [False]
+    written_in_turn: list[bool] = []
+    real_turn = agreement_gate.phone_turn
+    real_place = voting.place_dot
+
+    @contextlib.contextmanager
+    def watched_turn():
+        with real_turn():
+            turn[0] = True
+            try:
+                yield
+            finally:
+                turn[0] = False
+
+    def place(*args, **kwargs):
+        written_in_turn.append(turn[0])
+        return real_place(*args, **kwargs)
+
+    monkeypatch.setattr(agreement_gate, "phone_turn", watched_turn)
+    monkeypatch.setattr(voting, "place_dot", place)  # before the run that binds the buttons
+    at = make_app(query={"p": room["anna"].token}).run()
+    assert not at.exception
+    plus = next(b for b in at.button if (b.key or "").startswith("participate_plus_"))
+    plus.click().run()
+    assert not at.exception
+    # Streamlit runs a tap's callback before the fragment: 40 callbacks at once outside any
+    # turn made the one holding the write lock wait for the GIL behind all the others.
+    assert written_in_turn == [True]

@@ -24,6 +24,7 @@ from workshop.ui.actions import flash_refusal
 from workshop.ui.agreement_widgets import day, field_label, full_agreement
 from workshop.ui.i18n import t
 from workshop.ui.process import store
+from workshop.ui.runtime import phone_turn
 from workshop.ui.widgets import user_text, word_list
 
 GATE_ERROR = "agreement_gate_error"  # session-state key: a message to show after a rerun
@@ -105,13 +106,19 @@ def gated_tap(action: Callable[..., object], *args: Any, **kwargs: Any) -> None:
     """For a phone's ``on_click``: carry out the tap (a refusal is flashed), unless the
     agreement changed materially and this participant has not acknowledged it: then nothing
     is done and the next run shows the gate. The caller's fragment asks
-    :func:`agreement_changed` first thing."""
-    seen = st.session_state.get(state.GATE_SEEN)
-    if (
-        seen is not None
-        and gate_moved()
-        and agreements.pending_agreement(store(), seen[0]) is not None
-    ):
-        st.session_state[state.GATE_DUE] = True
-        return
-    flash_refusal(action, *args, **kwargs)
+    :func:`agreement_changed` first thing.
+
+    The tap waits for the phone's turn (``runtime.phone_turn``): Streamlit runs a callback
+    before the fragment, outside the fragment's turn, and 40 taps at once each holding the
+    GIL a millisecond at a time made the one that held the write lock take 40 times as long
+    (py-spy: 44 threads of one process waiting to write)."""
+    with phone_turn():
+        seen = st.session_state.get(state.GATE_SEEN)
+        if (
+            seen is not None
+            and gate_moved()
+            and agreements.pending_agreement(store(), seen[0]) is not None
+        ):
+            st.session_state[state.GATE_DUE] = True
+            return
+        flash_refusal(action, *args, **kwargs)
