@@ -126,8 +126,8 @@ def nginx_conf(work: Path, ports: list[int], listen: int) -> str:
     site = loopback_site(NGINX_SITE.read_text(encoding="utf-8"), ports, listen)
     return (
         f"daemon off;\nworker_processes 1;\npid {work}/nginx.pid;\n"
-        f"error_log {work}/error.log warn;\nworker_rlimit_nofile 8192;\n"
-        "events { worker_connections 4096; }\n"
+        f"error_log {work}/error.log warn;\nworker_rlimit_nofile 16384;\n"
+        "events { worker_connections 8192; }\n"
         "http {\n"
         "access_log off;\n"
         + "".join(f"{kind}_temp_path {work}/{kind};\n" for kind in TEMP_PATHS)
