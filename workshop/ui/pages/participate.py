@@ -235,9 +235,7 @@ def vote_view(vote_step: Step) -> None:
         page, pages = shown.page, shown.pages
         labels = {  # looked up once, not once per idea
             "minus": t("a11y.dot_remove_button"),
-            "minus_help": t("participate.remove_dot"),
             "plus": t("participate.dot_button"),
-            "plus_help": t("participate.add_dot"),
         }
         names: dict[str, str] = {}  # each button's whole idea, for a screen reader
         for idea in shown.ideas:
@@ -264,7 +262,6 @@ def vote_view(vote_step: Step) -> None:
                     t("a11y.dot_button_named", plus=labels["minus"], idea=short(idea.text)),
                     key=f"participate_minus_{idea.id}",
                     disabled=placed == 0,
-                    help=labels["minus_help"],
                     on_click=change_dot,
                     args=(voting.remove_dot, vote_round.id, idea.id),
                 )
@@ -273,7 +270,6 @@ def vote_view(vote_step: Step) -> None:
                     key=f"participate_plus_{idea.id}",
                     disabled=left == 0,
                     type="primary",
-                    help=labels["plus_help"],
                     on_click=change_dot,
                     args=(voting.place_dot, vote_round.id, idea.id),
                 )
