@@ -158,3 +158,18 @@ def test_a_dot_tap_is_written_in_the_phones_turn(
     # Streamlit runs a tap's callback before the fragment: 40 callbacks at once outside any
     # turn made the one holding the write lock wait for the GIL behind all the others.
     assert written_in_turn == [True]
+
+
+def test_an_ideas_text_is_escaped_once_for_every_phone_that_draws_it(
+    room,  # noqa: F811
+    make_app,
+) -> None:
+    from workshop.text import escape_markdown
+
+    go(room, StepKind.DOT_VOTE)
+    escape_markdown.cache_clear()
+    for phone in ("anna", "bo"):
+        at = make_app(query={"p": room[phone].token}).run()
+        assert not at.exception
+    seen = escape_markdown.cache_info()
+    assert seen.hits >= seen.misses  # the second phone's ballot: the same texts, not escaped again
