@@ -134,10 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     compressed = sum(1 for r in responses if r["encoding"])
     where = "2 processes behind nginx" if args.nginx else "one process, as scripts/start"
     print(f"first visit of the join link, cold chromium 390x844 ({where})")
-    print(f"HTTP: {len(responses)} requests, {found.http_bytes() / 1e6:.2f} MB on the wire")
+    http = found.http_bytes()
+    print(f"HTTP: {len(responses)} requests, {http / 1e6:.2f} MB ({http:,} bytes) on the wire")
     print(f"  compressed responses (Content-Encoding): {compressed}/{len(responses)}")
     print(f"websocket: {found.ws_frames} frames, {found.ws_bytes / 1e3:.0f} kB")
-    print(f"total: {found.total() / 1e6:.2f} MB")
+    print(f"total: {found.total() / 1e6:.2f} MB ({found.total():,} bytes)")
     print("\n".join(found.largest(args.top)))
     return 0
 
