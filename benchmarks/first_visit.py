@@ -4,13 +4,17 @@ A cold chromium (fresh profile, empty cache) at 390×844 opens the join link a Q
 (``/?code=<join code>``) against the real app, started as ``scripts/start`` starts it
 (``streamlit run streamlit_app.py``, one process) or, with ``--nginx``, behind the project's
 nginx (``deploy/nginx-samskab.conf``, two processes), and waits until the name field and the
-join button are on the page and Streamlit has finished its run. It counts, from the browser's
-own network log (Chrome DevTools protocol), every HTTP response's bytes as received (headers
-and body, compressed as sent: ``encodedDataLength``) and the websocket frames' payloads, and
-prints them with the largest responses. Example::
+join button are on the page, Streamlit has finished its run and the fonts have arrived. It
+counts, from the browser's own network log (Chrome DevTools protocol), every HTTP response's
+bytes as received (headers and body, compressed as sent: ``encodedDataLength``) and the
+websocket frames' payloads, and prints them with the largest responses. Without nginx the
+browser offers ``gzip, deflate`` as it does to a plain-HTTP server on the venue's network
+(it offers brotli only over HTTPS and to localhost); behind nginx, which is HTTPS in
+production, its own offer with brotli. Example::
 
     python benchmarks/first_visit.py
     python benchmarks/first_visit.py --nginx
+    python benchmarks/first_visit.py --nginx --phones 4   # the later phones get brotli
 """
 
 from __future__ import annotations
@@ -40,15 +44,23 @@ class Wire:
     """What a page received on the wire, from the browser's own network log (Chrome DevTools
     protocol), with the browser's cache off: each HTTP response's bytes as received (headers
     and body, compressed as sent: ``encodedDataLength``) and the websocket frames' payloads.
-    Also used by ``tests/browser/test_first_visit.py``."""
+    Also used by ``tests/browser/test_first_visit.py``.
 
-    def __init__(self, context: BrowserContext, page: Page) -> None:
+    ``accept_encoding``: what the browser says it accepts, when not its own default.
+    """
+
+    def __init__(
+        self, context: BrowserContext, page: Page, accept_encoding: str | None = None
+    ) -> None:
         self.responses: dict[str, dict[str, object]] = {}
         self.ws_bytes = 0
         self.ws_frames = 0
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        if accept_encoding is not None:
+            offer = {"headers": {"Accept-Encoding": accept_encoding}}
+            cdp.send("Network.setExtraHTTPHeaders", offer)
         cdp.on("Network.responseReceived", self._response)
         cdp.on("Network.loadingFinished", self._finished)
         cdp.on("Network.webSocketFrameReceived", self._frame)
@@ -91,6 +103,12 @@ class Wire:
         return lines
 
 
+# What chromium offers a server over plain HTTP, such as ``scripts/start`` on a venue's
+# network (http://192.168…). To 127.0.0.1 and over HTTPS it adds brotli ("br, zstd"), so the
+# benchmark, on loopback, says this itself for a phone without nginx.
+PLAIN_HTTP = "gzip, deflate"
+
+
 def arrived(page: Page) -> None:
     """Wait until every font the page asked for has loaded (Streamlit asks for its icon font
     at start, and it may still be on its way when the join button shows) and no request has
@@ -99,12 +117,12 @@ def arrived(page: Page) -> None:
     page.wait_for_load_state("networkidle", timeout=60_000)
 
 
-def visit(url: str) -> Wire:
+def visit(url: str, accept_encoding: str | None = None) -> Wire:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context = browser.new_context(locale="da-DK", **PHONE)  # a fresh profile: cold cache
         page = context.new_page()
-        wire = Wire(context, page)
+        wire = Wire(context, page, accept_encoding)
         page.goto(url)
         page.get_by_role("button", name=translate("da", "start.join")).wait_for(timeout=60_000)
         page.wait_for_function(SETTLED, timeout=60_000)
@@ -117,6 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--nginx", action="store_true", help="two processes behind nginx")
     parser.add_argument("--top", type=int, default=8, help="largest responses to list")
+    parser.add_argument(
+        "--phones",
+        type=int,
+        default=1,
+        help="cold phones one after another (the server warm after the first); the last is "
+        "listed in full",
+    )
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="samskab-visit-"))
     store, _, meeting = live_server.seed(workdir / "visit.db", prompt="Hvad skal byen have?")
@@ -127,13 +152,24 @@ def main(argv: list[str] | None = None) -> int:
     else:
         server = live_server.start(workdir / "visit.db")
     try:
-        found = visit(f"{server.url}/?code={meeting.join_code}")
+        # Without nginx, a phone on the venue's plain-HTTP network offers no brotli
+        # (PLAIN_HTTP); behind nginx (TLS in production) chromium's own offer holds.
+        accepts = None if args.nginx else PLAIN_HTTP
+        for phone in range(1, args.phones + 1):
+            found = visit(f"{server.url}/?code={meeting.join_code}", accepts)
+            if args.phones > 1:
+                encodings = sorted({str(r["encoding"]) for r in found.done()} - {""})
+                print(
+                    f"phone {phone}: {len(found.done())} requests, {found.total():,} bytes "
+                    f"({', '.join(encodings)})"
+                )
     finally:
         server.stop()
     responses = found.done()
     compressed = sum(1 for r in responses if r["encoding"])
     where = "2 processes behind nginx" if args.nginx else "one process, as scripts/start"
     print(f"first visit of the join link, cold chromium 390x844 ({where})")
+    print(f"Accept-Encoding: {accepts or 'chromium default (gzip, deflate, br, zstd)'}")
     http = found.http_bytes()
     print(f"HTTP: {len(responses)} requests, {http / 1e6:.2f} MB ({http:,} bytes) on the wire")
     print(f"  compressed responses (Content-Encoding): {compressed}/{len(responses)}")

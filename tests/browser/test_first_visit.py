@@ -45,7 +45,7 @@ BENCH_DIR = Path(__file__).resolve().parents[2] / "benchmarks"
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
-from first_visit import Wire, arrived  # noqa: E402
+from first_visit import PLAIN_HTTP, Wire, arrived  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -129,7 +129,7 @@ def test_a_cold_phone_joins_within_a_megabyte_and_every_icon_draws(
     server, code = room
     phone = context(browser, PHONE)  # a fresh profile: nothing cached
     page = phone.new_page()
-    wire = Wire(phone, page)
+    wire = Wire(phone, page, PLAIN_HTTP)  # as to scripts/start on a venue's network: no brotli
     page.goto(f"{server.url}/?code={code}")
     expect(page.get_by_role("button", name=translate("da", "start.join"))).to_be_visible()
     settle(page)
