@@ -13,7 +13,7 @@ catalogues) and in Streamlit's (its Python package and its frontend bundles), an
 word in the frontend bundles and in the app's source that names an icon, because some are
 drawn by their bare name: Streamlit's table draws ``more_vert`` and a media cell
 ``audio_file``, the push component's stream (``workshop/ui/push.py``) ``person`` and
-``lightbulb``. That is ~560 of ~4,300 icons, 56 kB, and no list to keep up to date: a new
+``lightbulb``. That is 564 of 4,309 icons, 57 kB, and no list to keep up to date: a new
 icon in the app is in the next process's font. (User text cannot ask for an icon:
 ``workshop/text.py`` escapes ``:material/…:`` in it.)
 
