@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -90,12 +91,42 @@ def test_every_icon_the_app_names_and_streamlit_draws_by_name_is_kept() -> None:
     assert len(drawn) < len(known) / 4  # a cut, not the whole font again
 
 
-def test_the_cut_of_streamlits_font_draws_every_kept_icon() -> None:
+def test_the_cut_of_streamlits_font_draws_every_kept_icon_and_is_kept_for_the_next_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert FONT is not None
-    cut = icon_font.cut_icon_font(FONT)
+    cache = tmp_path / "cache"
+    cut = icon_font.cut_icon_font(FONT, cache)
     kept = set(icon_font.ligature_names(_font(cut)))
     assert kept >= PHONE_ICONS | STREAMLIT_ICONS
     assert len(cut) < 100_000
+    [file] = cache.iterdir()
+    assert file.read_bytes() == cut and cache.stat().st_mode & 0o077 == 0  # the user's only
+
+    # The next process takes it from there, without cutting again ...
+    def no_cut(data: bytes, icons: object) -> bytes:
+        raise AssertionError("cut again")
+
+    monkeypatch.setattr(icon_font, "subset_font", no_cut)
+    assert icon_font.cut_icon_font(FONT, cache) == cut
+    # ... until the words looked for change (a new icon in the app): then it is cut anew, and
+    # of the older cuts only the newest few stay.
+    for n in range(icon_font.KEEP_CUTS + 2):
+        older = cache / f"MaterialSymbols-old{n}.woff2"
+        older.write_bytes(b"wOF2")
+        os.utime(older, (n, n))
+    words = icon_font.icon_words()
+    monkeypatch.setattr(icon_font, "icon_words", lambda: words | {"rocket_launch"})
+    monkeypatch.setattr(icon_font, "subset_font", lambda data, icons: b"wOF2 a new cut")
+    assert icon_font.cut_icon_font(FONT, cache) == b"wOF2 a new cut"
+    left = set(cache.iterdir())
+    assert len(left) == icon_font.KEEP_CUTS and file in left
+    # A file that is no font (cut short, or not ours) is not served.
+    monkeypatch.setattr(icon_font, "icon_words", lambda: words)
+    monkeypatch.setattr(icon_font, "subset_font", no_cut)
+    file.write_bytes(b"<html>")
+    with pytest.raises(AssertionError, match="cut again"):
+        icon_font.cut_icon_font(FONT, cache)
 
 
 # -- the middleware ----------------------------------------------------------------------------

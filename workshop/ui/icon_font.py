@@ -17,8 +17,9 @@ drawn by their bare name: Streamlit's table draws ``more_vert`` and a media cell
 icon in the app is in the next process's font. (User text cannot ask for an icon:
 ``workshop/text.py`` escapes ``:material/…:`` in it.)
 
-The cut takes a few seconds of CPU (fontTools decodes every glyph of the woff2), so it starts
-in a thread when the server is built (:func:`prepare`), and the font is served from memory
+The cut takes ~4.6 s of CPU (fontTools decodes every glyph of the woff2), so it starts in a
+thread when the server is built (:func:`prepare`) and is kept in the user's cache folder for
+the next process (:func:`cut_icon_font`: ~0.5 s then), and the font is served from memory
 after: the same bytes to every phone, with Streamlit's cache headers and a weak ETag (another
 form of the same file). A request that comes before the cut is ready waits for it. If the cut
 fails or loses an icon it was asked to keep (a Streamlit upgrade that changes the font's
@@ -29,15 +30,19 @@ anything but a plain 200 from Streamlit pass as they are.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import logging
+import os
 import re
+import tempfile
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
+import fontTools
 import streamlit
 from fontTools import subset
 from fontTools.ttLib import TTFont
@@ -56,6 +61,7 @@ MEDIA = STREAMLIT / "static" / "static" / "media"
 BUNDLES = STREAMLIT / "static" / "static" / "js"
 APP = Path(workshop.__file__).parent
 # The characters an icon's name is written with (the ligatures' input) and the space.
+KEEP_CUTS = 8  # cuts kept in the cache folder, the newest
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_ \u00a0"
 
 
@@ -92,15 +98,19 @@ def icons_in_source(text: str) -> set[str]:
     return set(ICON.findall(text))
 
 
-def drawn_icons(known: Iterable[str]) -> set[str]:
-    """The icons the app and Streamlit can draw, of the names the font ``known``s."""
-    known = set(known)
+def icon_words() -> set[str]:
+    """Every word the app and Streamlit may draw in the icon font (not all of them icons): the
+    ``:material/…:`` names in their source and the quoted words of the bundles and the app."""
     app = _read([*APP.rglob("*.py"), *APP.rglob("*.json")])
     streamlit_python = _read(p for p in STREAMLIT.rglob("*.py") if "static" not in p.parts)
     bundles = _read(BUNDLES.glob("*.js"))
     named = icons_in_source(app) | icons_in_source(streamlit_python) | icons_in_source(bundles)
-    bare = set(QUOTED.findall(bundles)) | set(QUOTED.findall(app))
-    return (named | bare) & known
+    return named | set(QUOTED.findall(bundles)) | set(QUOTED.findall(app))
+
+
+def drawn_icons(known: Iterable[str], words: set[str] | None = None) -> set[str]:
+    """The icons the app and Streamlit can draw, of the names the font ``known``s."""
+    return (icon_words() if words is None else words) & set(known)
 
 
 def subset_font(data: bytes, icons: Iterable[str]) -> bytes:
@@ -130,11 +140,50 @@ def subset_font(data: bytes, icons: Iterable[str]) -> bytes:
     return cut
 
 
-def cut_icon_font(path: Path) -> bytes:
-    """Streamlit's icon font at ``path`` cut to :func:`drawn_icons`."""
+def _age(path: Path) -> float:
+    try:
+        return -path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def cache_dir() -> Path:
+    """Where cuts are kept between processes: the user's cache (``$XDG_CACHE_HOME`` or
+    ``~/.cache``), ``samskab/``."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "samskab"
+
+
+def cut_icon_font(path: Path, cache: Path | None = None) -> bytes:
+    """Streamlit's icon font at ``path`` cut to :func:`drawn_icons`.
+
+    Kept in ``cache`` (a folder only this user may read, made if need be) under a name that
+    hashes the font, fontTools' version and the words looked for, so the processes behind
+    nginx and every server a test run starts cut it once, and any change (a new icon in the
+    app, a Streamlit or fontTools upgrade) makes a new cut. Without a usable folder it is cut
+    anew."""
     data = path.read_bytes()
-    known = ligature_names(TTFont(io.BytesIO(data)))
-    return subset_font(data, drawn_icons(known))
+    words = icon_words()
+    key = hashlib.sha256(data)
+    key.update(fontTools.version.encode())
+    key.update("\n".join(sorted(words)).encode())
+    kept = cache / f"MaterialSymbols-{key.hexdigest()[:32]}.woff2" if cache else None
+    if kept is not None and kept.is_file():
+        cut = kept.read_bytes()
+        if cut[:4] == b"wOF2":
+            return cut
+    cut = subset_font(data, drawn_icons(ligature_names(TTFont(io.BytesIO(data))), words))
+    if kept is not None:
+        try:
+            kept.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=kept.parent, delete=False) as out:
+                out.write(cut)
+            os.replace(out.name, kept)  # whole or not at all, whoever writes it too
+            cuts = sorted(kept.parent.glob("MaterialSymbols-*.woff2"), key=_age)
+            for old in cuts[KEEP_CUTS:]:  # the newest few stay (several checkouts may run)
+                old.unlink(missing_ok=True)
+        except OSError:
+            log.info("icon font cut not kept in %s", kept.parent, exc_info=True)
+    return cut
 
 
 @dataclass
@@ -167,7 +216,7 @@ def prepare() -> PreparedFont | None:
 
 def _cut_into(path: Path, result: Future[bytes | None]) -> None:
     try:
-        result.set_result(cut_icon_font(path))
+        result.set_result(cut_icon_font(path, cache_dir()))
     except Exception:  # the full font then, as before: icons must draw
         log.warning("icon font not cut, served whole: %s", path.name, exc_info=True)
         result.set_result(None)
