@@ -60,8 +60,8 @@ STREAMLIT = Path(streamlit.__file__).parent
 MEDIA = STREAMLIT / "static" / "static" / "media"
 BUNDLES = STREAMLIT / "static" / "static" / "js"
 APP = Path(workshop.__file__).parent
-# The characters an icon's name is written with (the ligatures' input) and the space.
 KEEP_CUTS = 8  # cuts kept in the cache folder, the newest
+# The characters an icon's name is written with (the ligatures' input) and the space.
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_ \u00a0"
 
 
@@ -265,11 +265,12 @@ class IconFontSubset:
         async def hold(message: Message) -> None:
             messages.append(message)
 
+        conditions = (b"if-none-match", b"if-modified-since")
         plain_get = {
             **scope,
             "method": "GET",
-            # Streamlit's full answer, never a 304 for the full font's ETag
-            "headers": [(k, v) for k, v in scope["headers"] if k.lower() != b"if-none-match"],
+            # Streamlit's full answer to keep, never a 304 for a browser's copy
+            "headers": [(k, v) for k, v in scope["headers"] if k.lower() not in conditions],
         }
         await self.app(plain_get, receive, hold)
         start = messages[0] if messages and messages[0]["type"] == "http.response.start" else None
