@@ -129,6 +129,20 @@ def test_the_cut_of_streamlits_font_draws_every_kept_icon_and_is_kept_for_the_ne
         icon_font.cut_icon_font(FONT, cache)
 
 
+def test_without_a_cache_folder_the_font_is_cut_each_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert FONT is not None
+    cuts = []
+    monkeypatch.setattr(icon_font, "subset_font", lambda data, icons: cuts.append(1) or b"wOF2")
+    assert icon_font.cut_icon_font(FONT, None) == icon_font.cut_icon_font(FONT, None) == b"wOF2"
+    assert len(cuts) == 2
+    # A home without a cache folder of its own: the user's ~/.cache/samskab.
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert icon_font.cache_dir() == tmp_path / ".cache" / "samskab"
+
+
 # -- the middleware ----------------------------------------------------------------------------
 NAME = "MaterialSymbols-Rounded.abc123.woff2"
 PATH = f"/static/media/{NAME}"

@@ -147,10 +147,13 @@ def _age(path: Path) -> float:
         return 0.0
 
 
-def cache_dir() -> Path:
+def cache_dir() -> Path | None:
     """Where cuts are kept between processes: the user's cache (``$XDG_CACHE_HOME`` or
-    ``~/.cache``), ``samskab/``."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "samskab"
+    ``~/.cache``), ``samskab/``; None for a user without a home (a bare service account)."""
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "samskab"
+    except RuntimeError:  # Path.home() without HOME or a passwd entry
+        return None
 
 
 def cut_icon_font(path: Path, cache: Path | None = None) -> bytes:
