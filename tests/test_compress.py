@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from concurrent.futures import wait
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import brotli
@@ -24,7 +25,8 @@ import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from tests.browser.conftest import Server, serving
 from workshop.app import open_store
@@ -90,8 +92,11 @@ class Answer:
     content: bytes  # as it went over the wire (still compressed)
 
 
-def _call(app: CompressedAssets, path: str, method: str = "GET", **headers: str) -> Answer:
-    """One request through the middleware, as a server would make it."""
+def _call(
+    app: CompressedAssets, path: str, method: str = "GET", gone: bool = False, **headers: str
+) -> Answer:
+    """One request through the middleware, as a server would make it; ``gone``: the client
+    leaves as soon as its request is in (a phone's page navigating away, as a join does)."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -108,8 +113,16 @@ def _call(app: CompressedAssets, path: str, method: str = "GET", **headers: str)
     }
     sent: list[dict] = []
 
+    received = [0]
+
     async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        received[0] += 1
+        if received[0] == 1:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        if gone:
+            return {"type": "http.disconnect"}
+        await asyncio.Event().wait()  # a client that stays: nothing more until it leaves
+        raise AssertionError
 
     async def send(message: dict) -> None:
         sent.append(message)
@@ -215,6 +228,24 @@ def test_each_encoding_is_made_once_and_kept_apart() -> None:
     assert gzip.decompress(zipped.content) == brotli.decompress(squeezed.content) == SCRIPT
     assert len(squeezed.content) < len(zipped.content)
     assert middleware.kept_bytes == len(zipped.content) + len(squeezed.content)
+
+
+def test_a_phone_that_leaves_during_the_first_compression_leaves_no_broken_asset(
+    tmp_path: Path,
+) -> None:
+    """Streamlit's static files stop sending a file when the client goes (a join navigates
+    away while the page's scripts load); the compression made for it kept what had come, an
+    empty module, and served it to every later phone ("does not provide an export")."""
+    script = b"export const n = 1;\n" + b"// samskab " * 60_000  # ~660 kB, 11 chunks
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "main.abc.js").write_bytes(script)
+    inner = Starlette(routes=[Mount("/static", app=StaticFiles(directory=tmp_path))])
+    middleware = CompressedAssets(inner)
+    for accepted in ("gzip", "br"):
+        _call(middleware, "/static/js/main.abc.js", gone=True, accept_encoding=accepted)
+        later = _call(middleware, "/static/js/main.abc.js", accept_encoding=accepted)
+        assert later.status_code == 200 and _plain(later) == script, accepted
+    assert middleware.compressions == 2
 
 
 def test_fonts_missing_assets_and_other_paths_pass_untouched() -> None:

@@ -90,6 +90,22 @@ def _encoded(start: Message, encoding: str, body: bytes) -> Compressed:
     return Compressed(start, body)
 
 
+async def stays() -> Message:
+    """An ASGI ``receive`` for a static file's GET: no body, and the client never leaves (the
+    file response stops listening, cancelling this, once it has sent the file)."""
+    await asyncio.Event().wait()
+    raise AssertionError("unreachable")
+
+
+def whole(messages: list[Message]) -> bool:
+    """Whether a captured response is complete: its body ended, as long as it says."""
+    bodies = [m for m in messages if m["type"] == "http.response.body"]
+    if not bodies or bodies[-1].get("more_body", False):
+        return False
+    length = Headers(raw=messages[0]["headers"]).get("content-length")
+    return length is None or int(length) == sum(len(m.get("body", b"")) for m in bodies)
+
+
 class CompressedAssets:
     """ASGI middleware: Streamlit's text assets compressed once per encoding, kept, and served
     compressed."""
@@ -180,7 +196,10 @@ class CompressedAssets:
         async def keep(message: Message) -> None:
             messages.append(message)
 
-        await self.app({**scope, "method": "GET"}, receive, keep)
+        # Streamlit's whole file even if this client goes meanwhile: its static files stop
+        # sending when the client leaves (a join navigates away while scripts load), and what
+        # had come, an empty module, was kept for every later phone.
+        await self.app({**scope, "method": "GET"}, stays, keep)
         start = messages[0] if messages and messages[0]["type"] == "http.response.start" else None
         headers = Headers(raw=start["headers"]) if start is not None else Headers()
         if (
@@ -188,6 +207,7 @@ class CompressedAssets:
             or start["status"] != 200
             or "content-encoding" in headers
             or not any(kind in headers.get("content-type", "") for kind in TEXT_TYPES)
+            or not whole(messages)
         ):
             for message in messages:
                 if scope["method"] == "HEAD" and message["type"] == "http.response.body":

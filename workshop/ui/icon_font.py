@@ -50,6 +50,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import workshop
+from workshop.ui.compress import stays
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +276,7 @@ class IconFontSubset:
             # Streamlit's full answer to keep, never a 304 for a browser's copy
             "headers": [(k, v) for k, v in scope["headers"] if k.lower() not in conditions],
         }
-        await self.app(plain_get, receive, hold)
+        await self.app(plain_get, stays, hold)  # the whole answer, even if the client goes
         start = messages[0] if messages and messages[0]["type"] == "http.response.start" else None
         if (
             start is None
