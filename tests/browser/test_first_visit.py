@@ -76,6 +76,15 @@ ICONS = """
   return icons;
 }
 """
+# One element's text as drawn: its width and its font size.
+GLYPH = """
+element => {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  return {width: range.getBoundingClientRect().width,
+          size: parseFloat(getComputedStyle(element).fontSize)};
+}
+"""
 # Every icon that shows is as wide as one glyph (the font's icons are 1 em square; its name in
 # letters is several em), the font has loaded, and the ``names`` are among them.
 DRAWN = f"""
@@ -89,8 +98,9 @@ names => {{
 
 
 @pytest.fixture(scope="module")
-def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str]]:
-    """A brainstorm under way, with one idea from Bo already on the wall."""
+def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, str]]:
+    """A brainstorm under way, with one idea from Bo already on the wall; its join code and
+    Bo's link secret."""
     db_path = tmp_path_factory.mktemp("firstvisit") / "visit.db"
     store = open_store(db_path)
     fie = accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
@@ -108,7 +118,7 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str
     ideas.submit_idea(store, bo, BOS_IDEA)
     store.close()
     with serving(db_path) as running:
-        yield running, code
+        yield running, code, bo.token
 
 
 def icons_draw(page: Page, names: set[str]) -> list[dict]:
@@ -124,9 +134,9 @@ def icons_draw(page: Page, names: set[str]) -> list[dict]:
 
 
 def test_a_cold_phone_joins_within_a_megabyte_and_every_icon_draws(
-    browser: Browser, room: tuple[Server, str], shots, request: pytest.FixtureRequest
+    browser: Browser, room: tuple[Server, str, str], shots, request: pytest.FixtureRequest
 ) -> None:
-    server, code = room
+    server, code, bos_token = room
     phone = context(browser, PHONE)  # a fresh profile: nothing cached
     page = phone.new_page()
     wire = Wire(phone, page, PLAIN_HTTP)  # as to scripts/start on a venue's network: no brotli
@@ -157,6 +167,13 @@ def test_a_cold_phone_joins_within_a_megabyte_and_every_icon_draws(
     assert send.locator("svg, [data-testid='stIconMaterial']").count() == 1  # an icon, drawn
     shots(page, "brainstorm-before-sending")
 
+    # Bo follows the brainstorm on his phone: Anna's idea will reach it by push, drawn by the
+    # push component with its own avatar (the icon font's "lightbulb" in its shadow root).
+    bo = context(browser, PHONE).new_page()
+    bo.goto(f"{server.url}/participate?p={bos_token}")
+    expect(bo.get_by_text(BOS_IDEA)).to_be_visible()
+    settle(bo)
+
     # Sent with the send button: the toast with its check mark, Anna's idea under "person".
     send.click()
     toast = page.get_by_test_id("stToast").filter(has_text=translate("da", "participate.idea_sent"))
@@ -169,3 +186,12 @@ def test_a_cold_phone_joins_within_a_megabyte_and_every_icon_draws(
     expect(page.get_by_text(ANNAS_IDEA).first).to_be_visible()
     icons_draw(page, {"person", "lightbulb"})
     shots(page, "brainstorm-after-sending")
+
+    pushed = bo.locator("li.idea").filter(has_text=ANNAS_IDEA)
+    expect(pushed).to_be_visible()
+    icons_draw(bo, {"lightbulb", "person"})  # Anna's pushed idea, Bo's own
+    avatar = pushed.locator(".avatar")
+    expect(avatar).to_have_text("lightbulb")
+    glyph = avatar.evaluate(GLYPH)
+    assert 0.5 * glyph["size"] < glyph["width"] <= 1.25 * glyph["size"], glyph
+    shots(bo, "bo-pushed-idea")
