@@ -10,8 +10,10 @@ screen finds its session again.
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,6 +24,9 @@ if str(BENCH_DIR) not in sys.path:
 
 import live_server  # noqa: E402
 import stclient  # noqa: E402
+
+from workshop.app import open_store  # noqa: E402
+from workshop.ui.http_headers import SECURITY_HEADERS  # noqa: E402
 
 SITE = live_server.NGINX_SITE.read_text(encoding="utf-8")
 
@@ -89,3 +94,49 @@ def test_browsers_spread_over_processes_and_keep_their_own(tmp_path: Path) -> No
         cluster.stop()
     assert sum(spread) == 16 and min(spread) > 0, spread  # both processes serve phones
     assert kept == 16  # every phone found its own session again (same process)
+
+
+def _get(url: str, **headers: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(urllib.request.Request(url, headers=headers), timeout=30) as response:
+        return response.status, response.headers.items(), response.read()
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("server")
+def test_behind_nginx_each_header_is_said_once_and_assets_stay_immutable(tmp_path: Path) -> None:
+    """nginx adds the security headers the app sends too: the app's copies are hidden, so a
+    first visit's ~88 responses do not carry them twice, and the Permissions-Policy only on
+    pages; the hashed assets keep the app's "immutable" (nginx's ``expires`` replaced it).
+    The icon font comes cut."""
+    open_store(tmp_path / "headers.db").close()
+    cluster = live_server.start_cluster(tmp_path / "headers.db", 2)
+    try:
+        _, _, page = _get(cluster.url + "/")
+        assets = re.findall(r'(?:src|href)="\.?/?(static/[^"]+\.(?:js|css))"', page.decode())
+        assert assets
+        for path in ["/", "/participate?p=a-token", "/" + assets[0]]:
+            status, headers, _ = _get(cluster.url + path, **{"Accept-Encoding": "gzip"})
+            assert status == 200
+            names = [name.lower() for name, _ in headers]
+            for name, _ in SECURITY_HEADERS:
+                assert names.count(name.lower()) == 1, (path, name, headers)
+            # A page gets the Permissions-Policy; a script has no use for it.
+            policy = "permissions-policy" in names
+            assert policy == (not path.startswith("/static/")), (path, headers)
+        _, headers, _ = _get(f"{cluster.url}/{assets[0]}", **{"Accept-Encoding": "gzip"})
+        cache = [value for name, value in headers if name.lower() == "cache-control"]
+        assert cache == ["public, immutable, max-age=31536000"], headers
+        sheets = _css(cluster.url, page)
+        font = re.search(r"media/(MaterialSymbols-Rounded\.[^\")]+\.woff2)", sheets)
+        assert font is not None
+        status, headers, body = _get(f"{cluster.url}/static/media/{font.group(1)}")
+        assert status == 200 and body[:4] == b"wOF2" and len(body) < 100_000  # the cut
+    finally:
+        cluster.stop()
+
+
+def _css(base: str, page: bytes) -> str:
+    """Streamlit's stylesheets (they name the icon font's file)."""
+    sheets = re.findall(r'href="\.?/?(static/css/[^"]+\.css)"', page.decode())
+    return "".join(_get(f"{base}/{sheet}")[2].decode() for sheet in sheets)

@@ -15,14 +15,18 @@ import gzip
 import http.client
 import re
 from collections.abc import Iterator
+from concurrent.futures import wait
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
+import brotli
 import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from tests.browser.conftest import Server, serving
 from workshop.app import open_store
@@ -58,7 +62,7 @@ def test_the_apps_script_bundles_come_gzipped_and_unchanged(app_server: Server) 
     plain = _get(app_server, path)
     plain_body = plain.read()
     assert plain.status == 200 and plain.getheader("Content-Encoding") is None
-    zipped = _get(app_server, path, **{"Accept-Encoding": "gzip, deflate, br"})
+    zipped = _get(app_server, path, **{"Accept-Encoding": "gzip, deflate"})
     zipped_body = zipped.read()
     assert zipped.status == 200
     assert zipped.getheader("Content-Encoding") == "gzip"
@@ -71,6 +75,14 @@ def test_the_apps_script_bundles_come_gzipped_and_unchanged(app_server: Server) 
     ranged = _get(app_server, path, **{"Accept-Encoding": "gzip", "Range": "bytes=0-99"})
     assert ranged.getheader("Content-Encoding") is None
     ranged.read()
+    # A browser that takes brotli (Chromium over HTTPS, so behind nginx) gets it, smaller still
+    # (one that takes only brotli gets it at once; with gzip too, once it has been made).
+    squeezed = _get(app_server, path, **{"Accept-Encoding": "br"})
+    squeezed_body = squeezed.read()
+    assert squeezed.getheader("Content-Encoding") == "br"
+    assert brotli.decompress(squeezed_body) == plain_body
+    assert len(squeezed_body) < len(zipped_body) * 0.9
+    assert "Accept-Encoding" in (squeezed.getheader("Vary") or "")
 
 
 @dataclass
@@ -80,8 +92,11 @@ class Answer:
     content: bytes  # as it went over the wire (still compressed)
 
 
-def _call(app: CompressedAssets, path: str, method: str = "GET", **headers: str) -> Answer:
-    """One request through the middleware, as a server would make it."""
+def _call(
+    app: CompressedAssets, path: str, method: str = "GET", gone: bool = False, **headers: str
+) -> Answer:
+    """One request through the middleware, as a server would make it; ``gone``: the client
+    leaves as soon as its request is in (a phone's page navigating away, as a join does)."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -98,8 +113,16 @@ def _call(app: CompressedAssets, path: str, method: str = "GET", **headers: str)
     }
     sent: list[dict] = []
 
+    received = [0]
+
     async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        received[0] += 1
+        if received[0] == 1:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        if gone:
+            return {"type": "http.disconnect"}
+        await asyncio.Event().wait()  # a client that stays: nothing more until it leaves
+        raise AssertionError
 
     async def send(message: dict) -> None:
         sent.append(message)
@@ -153,6 +176,76 @@ def test_an_asset_is_compressed_once_and_served_from_memory_after() -> None:
     assert "content-encoding" not in plain.headers and plain.content == SCRIPT
     ranged = _call(middleware, "/static/js/main.abc.js", accept_encoding="gzip", range="bytes=0-9")
     assert "content-encoding" not in ranged.headers
+
+
+def _plain(answer: Answer) -> bytes:
+    decode = {"br": brotli.decompress, "gzip": gzip.decompress, None: bytes}
+    return decode[answer.headers.get("content-encoding")](answer.content)
+
+
+@pytest.mark.parametrize(
+    ("accepted", "first", "later"),
+    [
+        # gzip at once (milliseconds), brotli once the background thread has made it
+        ("gzip, deflate, br, zstd", "gzip", "br"),
+        ("br;q=0.5, gzip;q=1.0", "gzip", "br"),  # the smaller one when both are welcome
+        ("br", "br", "br"),  # no gzip: it waits for brotli
+        ("gzip, br;q=0", "gzip", "gzip"),  # refused outright
+        ("GZIP", "gzip", "gzip"),
+        ("gzip;q=0, deflate", None, None),
+        ("identity", None, None),
+        ("", None, None),
+    ],
+)
+def test_brotli_for_a_client_that_takes_it_else_gzip_else_as_it_is(
+    accepted: str, first: str | None, later: str | None
+) -> None:
+    middleware, asked = _toy()
+    answer = _call(middleware, "/static/js/main.abc.js", accept_encoding=accepted)
+    assert answer.headers.get("content-encoding") == first
+    wait(middleware.upgrades)
+    for _ in range(3):
+        answer = _call(middleware, "/static/js/main.abc.js", accept_encoding=accepted)
+        assert answer.status_code == 200
+        assert answer.headers.get("content-encoding") == later
+        assert _plain(answer) == SCRIPT
+        assert answer.headers["content-length"] == str(len(answer.content))
+        if later:
+            assert answer.headers["vary"] == "Accept-Encoding"  # once
+            assert answer.headers["etag"] == 'W/"abc"'
+    assert middleware.compressions == len({first, later} - {None})
+    assert asked[0] == (4 if first is None else 1)  # Streamlit asked once per asset
+
+
+def test_each_encoding_is_made_once_and_kept_apart() -> None:
+    middleware, asked = _toy()
+    for accepted in ["gzip", "gzip, br", "gzip", "br", "gzip, br", "gzip, br"]:
+        _call(middleware, "/static/js/main.abc.js", accept_encoding=accepted)
+        wait(middleware.upgrades)
+    assert middleware.compressions == 2 and asked[0] == 1 and len(middleware.upgrades) == 1
+    zipped = _call(middleware, "/static/js/main.abc.js", accept_encoding="gzip")
+    squeezed = _call(middleware, "/static/js/main.abc.js", accept_encoding="br")
+    assert gzip.decompress(zipped.content) == brotli.decompress(squeezed.content) == SCRIPT
+    assert len(squeezed.content) < len(zipped.content)
+    assert middleware.kept_bytes == len(zipped.content) + len(squeezed.content)
+
+
+def test_a_phone_that_leaves_during_the_first_compression_leaves_no_broken_asset(
+    tmp_path: Path,
+) -> None:
+    """Streamlit's static files stop sending a file when the client goes (a join navigates
+    away while the page's scripts load); the compression made for it kept what had come, an
+    empty module, and served it to every later phone ("does not provide an export")."""
+    script = b"export const n = 1;\n" + b"// samskab " * 60_000  # ~660 kB, 11 chunks
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "main.abc.js").write_bytes(script)
+    inner = Starlette(routes=[Mount("/static", app=StaticFiles(directory=tmp_path))])
+    middleware = CompressedAssets(inner)
+    for accepted in ("gzip", "br"):
+        _call(middleware, "/static/js/main.abc.js", gone=True, accept_encoding=accepted)
+        later = _call(middleware, "/static/js/main.abc.js", accept_encoding=accepted)
+        assert later.status_code == 200 and _plain(later) == script, accepted
+    assert middleware.compressions == 2
 
 
 def test_fonts_missing_assets_and_other_paths_pass_untouched() -> None:

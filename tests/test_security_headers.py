@@ -62,7 +62,7 @@ def assert_secure(url: str) -> int:
 
 
 def test_the_headers_are_the_ones_nginx_sends_too() -> None:
-    """Behind nginx a browser gets each header twice; the same value twice means one policy."""
+    """The same values as nginx's, which hides the app's copies of the ones it adds itself."""
     assert {name.lower(): value for name, value in SECURITY_HEADERS} == EXPECTED
 
 

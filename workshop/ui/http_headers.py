@@ -1,8 +1,8 @@
 """Security headers on every HTTP response of the app, whether or not nginx is in front.
 
 ``deploy/nginx-samskab.conf`` sends the same headers; the app sends them itself so that a
-server run without that proxy (or behind another one) is just as safe. Behind nginx a browser
-gets each header twice with the same value, which is one policy.
+server run without that proxy (or behind another one) is just as safe. nginx hides the app's
+copies of the ones it adds itself (``proxy_hide_header``), so a browser gets each once.
 
 * ``Content-Security-Policy: frame-ancestors 'self'`` and ``X-Frame-Options: SAMEORIGIN``:
   no other site may show the app in a frame (clickjacking of a facilitator's console or of a

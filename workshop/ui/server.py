@@ -14,6 +14,7 @@ from workshop.db import hold_serving_lock
 from workshop.ui import auth_routes, participant_routes, push_routes
 from workshop.ui.compress import CompressedAssets
 from workshop.ui.http_headers import SecurityHeaders
+from workshop.ui.icon_font import IconFontSubset, prepare
 
 
 def take_serving_lock() -> None:
@@ -32,5 +33,11 @@ def routes() -> list[BaseRoute]:
 
 def middleware() -> list[Middleware]:
     """Security headers on every response (workshop/ui/http_headers.py), not only via nginx;
-    Streamlit's static bundles gzipped once per process (workshop/ui/compress.py)."""
-    return [Middleware(SecurityHeaders), Middleware(CompressedAssets)]
+    Streamlit's icon font cut to the icons the app draws (workshop/ui/icon_font.py, the cut
+    begins now, in a thread); Streamlit's static bundles gzipped once per process
+    (workshop/ui/compress.py)."""
+    return [
+        Middleware(SecurityHeaders),
+        Middleware(IconFontSubset, font=prepare()),
+        Middleware(CompressedAssets),
+    ]
