@@ -24,12 +24,14 @@ from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser.conftest import (
+    LAPTOP,
     PASSWORD,
     PHONE,
     SCREENSHOTS,
     Server,
     context,
     join,
+    log_in,
     serving,
     settle,
 )
@@ -195,3 +197,37 @@ def test_a_cold_phone_joins_within_a_megabyte_and_every_icon_draws(
     glyph = avatar.evaluate(GLYPH)
     assert 0.5 * glyph["size"] < glyph["width"] <= 1.25 * glyph["size"], glyph
     shots(bo, "bo-pushed-idea")
+
+
+def test_a_phone_asks_no_other_site_for_anything(
+    browser: Browser, room: tuple[Server, str, str], shots
+) -> None:
+    """Nothing of a citizen's visit goes to a third party (a data-protection officer's first
+    question): Streamlit fetched the tab's icon for a ``:material/…:`` page icon from
+    fonts.gstatic.com, telling Google every phone's address."""
+    server, code, _ = room
+    phone = context(browser, PHONE)
+    asked: list[str] = []
+    phone.on("request", lambda request: asked.append(request.url))
+    page = phone.new_page()
+    page.goto(f"{server.url}/?code={code}")
+    expect(page.get_by_role("button", name=translate("da", "start.join"))).to_be_visible()
+    settle(page)
+    join(page, "Cecilie", translate("da", "start.join"))
+    expect(page.get_by_text(BOS_IDEA)).to_be_visible()
+    settle(page)
+    arrived(page)
+    icon = page.locator("link[rel='shortcut icon']").get_attribute("href") or ""
+    assert not icon.startswith("http") or icon.startswith(server.url), icon
+    shots(page, "no-third-party")
+
+    # Nor a facilitator's: the login page and the committees page with its menu of icons.
+    laptop = context(browser, LAPTOP)
+    laptop.on("request", lambda request: asked.append(request.url))
+    staff = laptop.new_page()
+    log_in(staff, server.url, "fie")
+    expect(staff.get_by_test_id("stTopNav")).to_be_visible()  # the menu, with its icons
+    arrived(staff)
+    shots(staff, "no-third-party-staff")
+    elsewhere = [url for url in asked if not url.startswith((server.url, "data:", "blob:"))]
+    assert elsewhere == [], elsewhere

@@ -16,6 +16,8 @@ import streamlit as st
 if TYPE_CHECKING:
     from workshop.ui.session import Visitor
 
+TAB_ICON = "💬"  # the browser tab's icon: an emoji, drawn locally (see _route)
+
 
 def _requested_page(base: str) -> str | None:
     """The page name in the address bar (``/console`` → ``console``), if Streamlit has it."""
@@ -122,16 +124,17 @@ def _route(visitor: Visitor) -> None:
         )
     # Only logged-in staff get a menu; citizens, the projector and visitors have nothing to
     # wander into.
+    # The tab's title and icon before the navigation: a browser takes the page's own icon as
+    # the tab's icon when none is set yet, and Streamlit fetches a ``:material/…:`` icon for
+    # that from fonts.gstatic.com, telling Google every visitor's address. An emoji is drawn
+    # by the browser itself (no request at all).
+    st.set_page_config(page_title="Samskab", page_icon=TAB_ICON)
     page = st.navigation(pages, position="top" if visitor.user is not None else "hidden")
-    # One page config per run, set here for the page that runs: a page that set its own layout
+    # One layout per run, set here for the page that runs: a page that set its own layout
     # after the router's made the console jump from wide to narrow under a facilitator's
     # pointer after an action (a lost tap).
     wide = any(spec.wide and spec.name == page.url_path for spec in specs)
-    st.set_page_config(
-        page_title="Samskab",
-        page_icon=":material/forum:",
-        layout="wide" if wide else "centered",
-    )
+    st.set_page_config(layout="wide" if wide else "centered")
     frontend_words.install()
     page_style()  # captions and links dark enough to read (workshop/ui/accessibility.py)
     page.run()
