@@ -3,6 +3,11 @@
 Opened by staff (``?meeting=<id>``) or by the meeting's screen link (``?screen=<token>``),
 which shows this one page and nothing else, so the laptop on the projector needs no login.
 
+The slide follows the room by push (``workshop/ui/screen_push.py``): it runs again when the
+room moved (an idea, a dot, a new step), not every second; the countdown ticks in the browser
+from the moment its step ends. Its timer (``SAMSKAB_PROJECTOR_REFRESH_SECONDS``) is the fallback
+while the push connection is down.
+
 Every state fits one screen without scrolling: the slide is laid out for 1920×1080 and scaled
 to the window (a 1280×720 projector shows the same slide at two thirds), its smallest text
 24 px at 1080p; long lists show their top ideas and say how many more the console has.
@@ -16,6 +21,7 @@ import streamlit as st
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, qr, screen, themes
 from workshop.model import Idea, Meeting, MeetingState, MeetingStatus, Role, Step
+from workshop.ui import screen_push
 from workshop.ui.i18n import t, tn
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.process import settings, store
@@ -40,6 +46,8 @@ db = store()
 config = settings()
 
 picked = screen_meeting()
+# The projector's stream: by its screen link, or for the staff member who opened it.
+push_url = screen_push.screen_url(st.query_params["screen"]) if picked is not None else ""
 if picked is None:
     user = current_user()
     if user is None or user.role not in (Role.FACILITATOR, Role.ADMIN):
@@ -50,6 +58,7 @@ if picked is None:
         st.stop()
 assert picked is not None
 meeting: Meeting = picked
+push_url = push_url or screen_push.staff_url(meeting.id)
 
 # The slide is 1920×1080; the zoom fits it to the window (at most 1:1 in either direction).
 # Text sizes are in rem of the 16 px root: 1.5rem is the smallest, 24 px at 1080p.
@@ -123,8 +132,10 @@ def timer_html(step: Step) -> str:
     over = " over" if left < 0 else ""
     minutes, seconds = divmod(abs(left), 60)
     sign = "+" if left < 0 else ""
+    # The browser redraws it every second from the moment the step ends (screen_push).
+    ends = screen_push.step_ends_at(step)
     return (
-        f'<span class="sk-timer{over}" data-testid="projector-timer">'
+        f'<span class="sk-timer{over}" data-testid="projector-timer" data-ends="{ends}">'
         f"{sign}{minutes:02d}:{seconds:02d}</span>"
     )
 
@@ -165,24 +176,31 @@ def theme_columns(shown: list[Idea]) -> None:
     )
 
 
-@st.fragment(run_every=config.projector_refresh_seconds)
+@st.fragment(run_every=screen_push.run_every(config.projector_refresh_seconds))
 def slide() -> None:
     recheck_staff()  # a staff login that ended stops here; a screen link has none to check
     now = meetings.meeting_state(db, meeting.id)
     step = meetings.current_step(db, meeting.id)
+    rotates = draw(now, step)
+    # The next page of a rotating wall is the one rerun no change in the room asks for.
+    turn = ROTATE_SECONDS - time.time() % ROTATE_SECONDS + 0.05 if rotates else 0
+    screen_push.follow(push_url, now, turn_seconds=turn, slide=True)
+
+
+def draw(now: MeetingState, step: Step | None) -> bool:
+    """The slide; whether its wall rotates (more ideas than a slide's worth)."""
     if wrapup.shows_wrapup(now.status, step):
         # The wrap-up's cards take the whole width (laid out for it); the room has joined.
-        wall(now, step)
-        return
+        return wall(now, step)
     big = screen.shows_big_qr(screen.has_big_qr(db, meeting.id), step.kind if step else None)
     main, side = st.columns([2.4, 1] if big else [3.6, 1], gap="large")
     with side:
         join_panel(BIG_QR_PX if big else QR_PX)
     with main:
-        wall(now, step)
+        return wall(now, step)
 
 
-def wall(now: MeetingState, step: Step | None) -> None:
+def wall(now: MeetingState, step: Step | None) -> bool:
     # A vote step shows its own round, never the round opened last elsewhere in the meeting.
     vote_round = voting.current_round(db, meeting.id) if step and step.kind.is_vote else None
     voters = wrapup.count_voters(db, vote_round.id) if vote_round and vote_round.revealed else 0
@@ -220,32 +238,32 @@ def wall(now: MeetingState, step: Step | None) -> None:
     if vote_round is not None and running and step is not None:
         if step.kind.shows_ideas and not shown:
             st.html(notice("projector-no-ideas", t("projector.no_ideas_to_vote")))
-            return
+            return False
         if results:
             show_results(
                 db, vote_round.id, vote_round.method, now.vote_seq, {i.id: i.text for i in shown}
             )
-            return
+            return False
         if vote_round.revealed:
             st.html(
                 notice("projector-no-votes", t("projector.no_votes"), t("projector.no_votes_hint"))
             )
     if step is not None and not step.kind.shows_ideas and now.status != MeetingStatus.CLOSED:
-        return
+        return False
 
     # Shared by every screen and phone in the process; recomputed once per change.
     if step is not None and step.kind.shows_themes and running:
         theme_columns(shown)
-        return
+        return False
     if wrapup.shows_wrapup(now.status, step):
         found = wrapup.wrapup_results(db, meeting.id, now.vote_seq)
         if found:  # without a vote step that ran, the wall of ideas below
             show_wrapup(found, {i.id: i.text for i in shown})
-            return
+            return False
     shown.sort(key=lambda i: -i.id)  # newest first
     if not shown:
         st.html(f'<div class="sk-page">{html.escape(t("projector.no_ideas"))}</div>')
-        return
+        return False
     # The newest ideas stay on the wall; older ones rotate through the remaining places.
     newest, older = shown[:PINNED], shown[PINNED:]
     room = PER_PAGE - PINNED
@@ -258,6 +276,7 @@ def wall(now: MeetingState, step: Step | None) -> None:
         footer = f'<div class="sk-page">{html.escape(where)}</div>'
     cards = "".join(card(idea) for idea in page_ideas)
     st.html(f'<div class="sk-wall" data-testid="projector-wall">{cards}</div>{footer}')
+    return pages > 1
 
 
 slide()
