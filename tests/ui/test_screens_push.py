@@ -9,15 +9,18 @@ fragment with ``run_every`` sends at each run.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 
 import pytest
 from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
 
+from tests.factories import join
 from tests.ui.conftest import PAGES, open_console, texts
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
+from workshop.meetings import ideas
 from workshop.model import Role
 from workshop.ui import screen_push
 
@@ -103,6 +106,42 @@ def test_the_consoles_live_tab_falls_back_to_its_timer_and_says_so_when_push_fai
     assert not at.exception, at.exception
     assert sorted(timers) == [3.0, 3.0]  # the join watch and the live tab (3 s)
     assert RECONNECTING in texts(at)
+
+
+def _component(at) -> dict:
+    """What the page handed the push component (its ``data``)."""
+    mounted = [
+        e for e in at.get("bidi_component") if e.proto.component_name.endswith("screen_push")
+    ]
+    assert len(mounted) == 1, mounted
+    return json.loads(mounted[0].proto.json)
+
+
+def test_the_projector_follows_its_screen_link_with_the_numbers_it_drew(world, make_app) -> None:
+    at = _projector(world, make_app).run()
+    data = _component(at)
+    token = meetings.screen_link_token(world["store"], world["meeting"].id)
+    assert data["url"].endswith(f"/push/meeting?screen={token}")
+    state = meetings.meeting_state(world["store"], world["meeting"].id)
+    assert data["drawn"] == {
+        "c": state.change_seq,
+        "v": state.vote_seq,
+        "s": f"{state.status}:{state.current_step_id}:1",
+    }
+    assert data["turn"] == 0  # a wall that fits: nothing to rerun by the clock
+
+
+def test_a_rotating_wall_is_the_projectors_one_rerun_by_the_clock(world, make_app) -> None:
+    store = world["store"]
+    for n in range(14):  # more than a slide's worth (12): the older ideas take turns
+        ideas.submit_idea(store, join(store, world["meeting"], f"P{n}"), f"Idé nummer {n}")
+    at = _projector(world, make_app).run()
+    assert 0 < _component(at)["turn"] <= 12_050  # the next page, within ROTATE_SECONDS
+
+
+def test_the_console_follows_its_meeting_by_the_staff_session(world, make_app) -> None:
+    at = open_console(make_app, world["users"][Role.FACILITATOR], world["meeting"].id)
+    assert _component(at)["url"].endswith(f"/push/meeting?meeting={world['meeting'].id}")
 
 
 __all__ = ["PAGES"]

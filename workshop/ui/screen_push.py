@@ -14,9 +14,14 @@ seconds (1 s). An idle screen costs an open connection and no reruns.
 moment its step ends (``data-ends``, milliseconds since the epoch); the component redraws every
 countdown on the page four times a second from that moment and the server's clock at the last
 run (``now``: the screen's own clock may be wrong), with the server's format (``MM:SS``,
-``+MM:SS`` and red over time). The one thing that still needs a timer is the wall's rotation
-of older ideas (more than a slide's worth): the fragment tells the component when the next
-page is due (``turn``) and the component reruns it then, once per ``ROTATE_SECONDS``.
+``+MM:SS`` and red over time).
+
+**What still needs a clock on the server** is what a slide shows by the time of day, and what
+is computed in the background (no change in the room says when it is done): the wall's older
+ideas (more than a slide's worth) take turns every 12 s, the statements' results and their
+opinion groups every 12 s, and while the opinion groups are being computed the slide looks
+again each second. A run that draws one of these asks for a rerun at its next turn
+(``rerun_at_turn``); the component reruns the fragment then (``turn``).
 
 When the connection fails (unreachable, refused, a renewed screen link, an ended login), the
 component says so (``ok: false``); the page then runs the fragment on its timer as before
@@ -41,6 +46,7 @@ from workshop.ui.session import base_path
 
 KEY = "samskab_screen_push"
 MODE = "samskab_screen_push_mode"  # session state: whether the last full run drew for push
+DUE = "samskab_screen_push_due"  # session state: seconds until this run's slide is due again
 
 JS = """
 export default function (component) {
@@ -176,6 +182,15 @@ def run_every(refresh: float) -> float | None:
     return refresh if failed else None
 
 
+def rerun_at_turn(period: float) -> None:
+    """What this run drew changes with the clock (``time.time() // period``: the wall's next
+    page, the statements' other slide; every ``period`` seconds while something is computed in
+    the background): ask the component for a rerun at the next turn. The earliest wins."""
+    turn = period - time.time() % period + 0.05
+    due = st.session_state.get(DUE)
+    st.session_state[DUE] = turn if due is None else min(due, turn)
+
+
 def step_ends_at(step: Step) -> int | None:
     """The moment the step's time box ends, in milliseconds since the epoch (the countdown's
     ``data-ends``); None before the step started."""
@@ -190,19 +205,19 @@ def step_mark(state: MeetingState) -> str:
     return f"{state.status}:{state.current_step_id}:{int(bool(state.intake_open))}"
 
 
-def follow(url: str, drawn: MeetingState, *, turn_seconds: float = 0, slide: bool = False) -> None:
+def follow(url: str, drawn: MeetingState, *, slide: bool = False) -> None:
     """Mount the component at the end of the fragment that drew the room as of ``drawn``.
 
-    ``turn_seconds``: when the fragment must run again whatever happens (the wall's next page);
-    ``slide``: on the projector, "reconnecting…" is written in the slide's own small type. A
-    change of the connection's health reruns the whole page, so that the fragment is drawn
-    again with or without its timer.
+    The fragment runs again when the room moves past ``drawn``, and at the turn the run asked
+    for (``rerun_at_turn``) whatever happens. ``slide``: on the projector, "reconnecting…" is
+    written in the slide's own type. A change of the connection's health reruns the whole
+    page, so that the fragment is drawn again with or without its timer.
     """
     data = {
         "url": url,
         "drawn": {"c": drawn.change_seq, "v": drawn.vote_seq, "s": step_mark(drawn)},
         "now": round(time.time() * 1000),
-        "turn": round(turn_seconds * 1000),
+        "turn": round(float(st.session_state.pop(DUE, 0) or 0) * 1000),
     }
     _renderer()(key=KEY, data=data, on_live_change=lambda: None)
     pushed = not push_failed()

@@ -181,26 +181,24 @@ def slide() -> None:
     recheck_staff()  # a staff login that ended stops here; a screen link has none to check
     now = meetings.meeting_state(db, meeting.id)
     step = meetings.current_step(db, meeting.id)
-    rotates = draw(now, step)
-    # The next page of a rotating wall is the one rerun no change in the room asks for.
-    turn = ROTATE_SECONDS - time.time() % ROTATE_SECONDS + 0.05 if rotates else 0
-    screen_push.follow(push_url, now, turn_seconds=turn, slide=True)
+    draw(now, step)
+    screen_push.follow(push_url, now, slide=True)
 
 
-def draw(now: MeetingState, step: Step | None) -> bool:
-    """The slide; whether its wall rotates (more ideas than a slide's worth)."""
+def draw(now: MeetingState, step: Step | None) -> None:
     if wrapup.shows_wrapup(now.status, step):
         # The wrap-up's cards take the whole width (laid out for it); the room has joined.
-        return wall(now, step)
+        wall(now, step)
+        return
     big = screen.shows_big_qr(screen.has_big_qr(db, meeting.id), step.kind if step else None)
     main, side = st.columns([2.4, 1] if big else [3.6, 1], gap="large")
     with side:
         join_panel(BIG_QR_PX if big else QR_PX)
     with main:
-        return wall(now, step)
+        wall(now, step)
 
 
-def wall(now: MeetingState, step: Step | None) -> bool:
+def wall(now: MeetingState, step: Step | None) -> None:
     # A vote step shows its own round, never the round opened last elsewhere in the meeting.
     vote_round = voting.current_round(db, meeting.id) if step and step.kind.is_vote else None
     voters = wrapup.count_voters(db, vote_round.id) if vote_round and vote_round.revealed else 0
@@ -238,32 +236,32 @@ def wall(now: MeetingState, step: Step | None) -> bool:
     if vote_round is not None and running and step is not None:
         if step.kind.shows_ideas and not shown:
             st.html(notice("projector-no-ideas", t("projector.no_ideas_to_vote")))
-            return False
+            return
         if results:
             show_results(
                 db, vote_round.id, vote_round.method, now.vote_seq, {i.id: i.text for i in shown}
             )
-            return False
+            return
         if vote_round.revealed:
             st.html(
                 notice("projector-no-votes", t("projector.no_votes"), t("projector.no_votes_hint"))
             )
     if step is not None and not step.kind.shows_ideas and now.status != MeetingStatus.CLOSED:
-        return False
+        return
 
     # Shared by every screen and phone in the process; recomputed once per change.
     if step is not None and step.kind.shows_themes and running:
         theme_columns(shown)
-        return False
+        return
     if wrapup.shows_wrapup(now.status, step):
         found = wrapup.wrapup_results(db, meeting.id, now.vote_seq)
         if found:  # without a vote step that ran, the wall of ideas below
             show_wrapup(found, {i.id: i.text for i in shown})
-            return False
+            return
     shown.sort(key=lambda i: -i.id)  # newest first
     if not shown:
         st.html(f'<div class="sk-page">{html.escape(t("projector.no_ideas"))}</div>')
-        return False
+        return
     # The newest ideas stay on the wall; older ones rotate through the remaining places.
     newest, older = shown[:PINNED], shown[PINNED:]
     room = PER_PAGE - PINNED
@@ -276,7 +274,8 @@ def wall(now: MeetingState, step: Step | None) -> bool:
         footer = f'<div class="sk-page">{html.escape(where)}</div>'
     cards = "".join(card(idea) for idea in page_ideas)
     st.html(f'<div class="sk-wall" data-testid="projector-wall">{cards}</div>{footer}')
-    return pages > 1
+    if pages > 1:  # the next page is the one rerun no change in the room asks for
+        screen_push.rerun_at_turn(ROTATE_SECONDS)
 
 
 slide()
