@@ -26,10 +26,11 @@ by its screen link secret (``?screen=<secret>``, the meeting of the secret whate
 address says), the facilitator's console by the staff session cookie (``?meeting=<id>``, for
 a facilitator or an admin, who may open the console of any meeting). They are told the numbers
 alone (``c``, ``v``, ``s``, ``g``), never an idea's text: they rerun their fragment on a change,
-dots (``vote_seq``) included, at most once a second within a step. Before each write the route
-asks again whether the screen secret or the staff session still holds (one indexed read; a
-handful of screens per meeting): a renewed screen link or an ended login closes the stream, so
-the page falls back to its timer and its next run shows the link or the login gone.
+dots (``vote_seq``) included, at most once a second within a step. Before each write, and every
+``RECHECK`` seconds in a quiet room, the route asks again whether the screen secret or the
+staff session still holds (one indexed read; a handful of screens per meeting): a renewed
+screen link, a logout or a deactivation closes the stream, so the page falls back to its timer
+and its next run shows the link or the login gone.
 
 Refused (nothing leaks: the answer does not say whether a meeting exists):
 
@@ -67,6 +68,10 @@ from workshop.ui.process import store
 
 PUSH_PATH = "/push/meeting"
 HEARTBEAT = 15.0  # seconds between keep-alive comments
+# How often a screen's or console's stream asks again whether its screen link or staff login
+# still holds, when nothing happened: a deactivation or a logout elsewhere reached an open
+# console within its 3 s timer before push, and does so now (one indexed read, no rerun).
+RECHECK = 3.0
 # How soon a phone's browser opens the stream again after it dropped (EventSource's retry): a
 # phone back from a dropped network is told the current numbers at once on connecting, so
 # this is most of how long it takes to catch up (2 s made it 3 s in all). A refused or failed
@@ -330,15 +335,21 @@ async def follow(request: Request) -> Response:
         try:
             subscription = await run_in_threadpool(watching.subscribe, follower.meeting_id, notify)
             yield f"retry: {RETRY_MS}\n\n"
+            wait = HEARTBEAT if still is None else RECHECK
+            quiet = 0.0  # seconds since the last write
             while True:
                 try:
-                    async with asyncio.timeout(HEARTBEAT):  # no task per wait, as wait_for makes
+                    async with asyncio.timeout(wait):  # no task per wait, as wait_for makes
                         await changed.wait()
                 except TimeoutError:
                     if still is not None and not await run_in_threadpool(still):
                         return
-                    yield ": keep-alive\n\n"
+                    quiet += wait
+                    if quiet >= HEARTBEAT:
+                        quiet = 0.0
+                        yield ": keep-alive\n\n"
                     continue
+                quiet = 0.0
                 changed.clear()
                 told, waiting[:] = list(waiting), []
                 if still is not None:
