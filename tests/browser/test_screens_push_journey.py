@@ -225,3 +225,39 @@ def test_projector_and_console_follow_a_phone_by_push(room, browser, shots) -> N
         expect(page.get_by_text(reconnecting)).to_have_count(0)
     for ctx in (projector_ctx, console_ctx, phone.context):
         ctx.close()
+
+
+def test_projector_without_push_says_reconnecting_and_follows_by_its_timer(
+    room, browser, shots
+) -> None:
+    """The push route unreachable: the projector says "reconnecting…" in its own type and
+    follows the room on its timer (1 s here); when the route is back it stops saying so."""
+    server, meeting_id, _, screen = room
+    ctx = context(browser, PROJECTOR)
+    ctx.route("**/push/meeting**", lambda route: route.abort())
+    projector = ctx.new_page()
+    projector.goto(f"{server.url}/?screen={screen}")
+    reconnecting = projector.get_by_test_id("projector-reconnecting")
+    expect(reconnecting).to_have_text(translate("da", "push.reconnecting"))
+    settle(projector)
+    heading = projector.get_by_test_id("projector-prompt")
+    before = heading.inner_text()
+    store = open_store(server.db_path)
+    try:  # the facilitator goes to the other step
+        now = meetings.meeting_state(store, meeting_id)
+        other = next(
+            s for s in meetings.list_steps(store, meeting_id) if s.id != now.current_step_id
+        )
+        meetings.go_to_step(store, meeting_id, other.id, actor=None)
+    finally:
+        store.close()
+    expect(heading).not_to_have_text(before)
+    expect(reconnecting).to_be_visible()
+    settle(projector)
+    shots(projector, "01-projector-reconnecting")
+    ctx.unroute("**/push/meeting**")
+    expect(reconnecting).to_have_count(0, timeout=20_000)
+    projector.wait_for_function(PUSH_OPEN)
+    settle(projector)
+    shots(projector, "02-projector-reconnected")
+    ctx.close()
