@@ -144,4 +144,13 @@ def test_the_console_follows_its_meeting_by_the_staff_session(world, make_app) -
     assert _component(at)["url"].endswith(f"/push/meeting?meeting={world['meeting'].id}")
 
 
+def test_a_projector_a_facilitator_opened_follows_by_the_staff_session(world, make_app) -> None:
+    at = make_app(
+        user=world["users"][Role.FACILITATOR], query={"meeting": str(world["meeting"].id)}
+    ).run()
+    at.switch_page(f"{PAGES}/projector.py").run()
+    assert not at.exception, at.exception
+    assert _component(at)["url"].endswith(f"/push/meeting?meeting={world['meeting'].id}")
+
+
 __all__ = ["PAGES"]
