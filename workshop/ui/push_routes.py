@@ -352,11 +352,11 @@ async def follow(request: Request) -> Response:
                 quiet = 0.0
                 changed.clear()
                 told, waiting[:] = list(waiting), []
-                if still is not None:
-                    # A screen link renewed or a login ended meanwhile: the stream ends, the
-                    # page falls back to its timer and its next run finds it out.
-                    if not await run_in_threadpool(still):
-                        return
+                # A screen link renewed or a login ended meanwhile: the stream ends, the page
+                # falls back to its timer and its next run finds it out.
+                if still is not None and not await run_in_threadpool(still):
+                    return
+                if follower.screen:
                     yield _screen_event(told[-1])  # the latest numbers say all a screen needs
                     continue
                 followers = watching.followers()
