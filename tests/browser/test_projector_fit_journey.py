@@ -218,6 +218,11 @@ def soft(
         problems.append(f"{what}: {str(failed).splitlines()[0]}")
 
 
+# The numbers the projector's last run drew (workshop/ui/screen_push.py) reached ``[c, v]``.
+DREW = """([c, v]) => Object.values(window.__samskabScreenPush || {})
+    .some(live => live.drawn && live.drawn.c >= c && live.drawn.v >= v)"""
+
+
 def test_every_projector_state_fits_one_screen(room, browser, shots_dir) -> None:
     server, meeting_id = room
     store = open_store(server.db_path)
@@ -235,10 +240,11 @@ def test_every_projector_state_fits_one_screen(room, browser, shots_dir) -> None
 
     def measure(state: str, shows: str, *, heading: str | None = None) -> None:
         """Wait until both projectors show ``shows`` (a CSS selector), then measure them."""
+        now = meetings.meeting_state(store, meeting_id)
         for size, page in projectors.items():
-            # A run that began now sees what the journey changed before: wait for one.
-            runs = page.evaluate("window.__samskabRuns")
-            page.wait_for_function("n => window.__samskabRuns > n", arg=runs)
+            # The projector runs when the room moved (push): wait until a run drew what the
+            # journey changed before.
+            page.wait_for_function(DREW, arg=[now.change_seq, now.vote_seq])
             expect(page.locator(shows).first).to_be_visible()
             # Vega draws after Streamlit: wait for every chart's text.
             page.wait_for_function(

@@ -20,6 +20,7 @@ import streamlit as st
 
 from workshop.chart_layout import with_reader_locale
 from workshop.db import Store
+from workshop.ui import screen_push
 from workshop.ui.i18n import current_language, t, tn
 from workshop.ui.results import group_name, pairwise_words, stance_words, two_axis_words
 from workshop.voting import charts as vote_charts
@@ -117,7 +118,12 @@ def show_results(
     if method is VoteMethod.STATEMENTS:
         groups = vote_methods.opinion_groups_snapshot(db, round_id, vote_seq)
         found = groups.result is not None and groups.result.status is GroupingStatus.OK
-        # Their own slide, in turns with the statements, once there are groups to show.
+        # Their own slide, in turns with the statements, once there are groups to show; while
+        # they are computed in the background, the projector looks again each second.
+        if found:
+            screen_push.rerun_at_turn(SLIDE_SECONDS)
+        elif groups.result is None:
+            screen_push.rerun_at_turn(1)
         if found and int(time.time() // SLIDE_SECONDS) % 2 == 1:
             _opinion_groups(groups, texts)
             return

@@ -21,13 +21,26 @@ agreement, a hidden idea it shows, a gap in the numbers). The event never carrie
 held or pre-moderated idea's text or name, nor any participant's id; the JSON encoding keeps
 an idea's text on its one ``data:`` line whatever it contains.
 
+**The room's screens follow the same route** (``workshop/ui/screen_push.py``): the projector
+by its screen link secret (``?screen=<secret>``, the meeting of the secret whatever else the
+address says), the facilitator's console by the staff session cookie (``?meeting=<id>``, for
+a facilitator or an admin, who may open the console of any meeting). They are told the numbers
+alone (``c``, ``v``, ``s``, ``g``), never an idea's text: they rerun their fragment on a change,
+dots (``vote_seq``) included, at most once a second within a step. Before each write, and every
+``RECHECK`` seconds in a quiet room, the route asks again whether the screen secret or the
+staff session still holds (one indexed read; a handful of screens per meeting): a renewed
+screen link, a logout or a deactivation closes the stream, so the page falls back to its timer
+and its next run shows the link or the login gone.
+
 Refused (nothing leaks: the answer does not say whether a meeting exists):
 
-* an unknown, forged or too long link secret, or none: 403;
-* more than ``PER_PARTICIPANT`` open connections for one participant, or more than
-  ``PER_PROCESS`` in this process: 429 with ``Retry-After`` (the phone falls back to its timed
-  refresh and says "reconnecting…"). There is no limit per address: a venue's phones share
-  one public address behind its Wi-Fi.
+* an unknown, forged or too long link secret or screen secret, or none; a staff cookie that
+  is forged, ended or expired, a politician's, or one that names no existing meeting: 403;
+* more than ``PER_PARTICIPANT`` open connections for one participant, ``PER_SCREEN`` for one
+  meeting's screen link, ``PER_STAFF`` for one staff session, or more than ``PER_PROCESS`` in
+  this process: 429 with ``Retry-After`` (the page falls back to its timed refresh and says
+  "reconnecting…"). There is no limit per address: a venue's phones share one public address
+  behind its Wi-Fi.
 
 A phone that was away (a dropped connection, a locked screen) is told the current numbers
 when it connects again, without news: a gap, so it reruns once and catches up.
@@ -40,12 +53,14 @@ import json
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
+from workshop.accounts import sessions as staff_sessions
 from workshop.errors import WorkshopError
 from workshop.meetings import core as meetings
 from workshop.meetings.watch import News, Version, Watcher
@@ -53,12 +68,18 @@ from workshop.ui.process import store
 
 PUSH_PATH = "/push/meeting"
 HEARTBEAT = 15.0  # seconds between keep-alive comments
+# How often a screen's or console's stream asks again whether its screen link or staff login
+# still holds, when nothing happened: a deactivation or a logout elsewhere reached an open
+# console within its 3 s timer before push, and does so now (one indexed read, no rerun).
+RECHECK = 3.0
 # How soon a phone's browser opens the stream again after it dropped (EventSource's retry): a
 # phone back from a dropped network is told the current numbers at once on connecting, so
 # this is most of how long it takes to catch up (2 s made it 3 s in all). A refused or failed
 # answer (a server that is down) is not retried by the browser; the component waits 5 s.
 RETRY_MS = 500
 PER_PARTICIPANT = 4  # a phone with a few tabs open, not a flood
+PER_SCREEN = 4  # the projector's laptop and a spare screen or two, not a flood
+PER_STAFF = 8  # a facilitator's console and projector tabs, more than one meeting
 PER_PROCESS = 5000
 BACKLOG = 100  # events waiting for one slow phone; more: it is told the latest alone (resyncs)
 # A new idea reruns every phone's stream: in a busy brainstorm (10 ideas a second) a phone
@@ -76,7 +97,7 @@ HEADERS = {
 }
 
 _watchers: dict[str, Watcher] = {}
-_open: Counter[int] = Counter()  # participant id -> open connections
+_open: Counter[tuple[str, int]] = Counter()  # (kind, id) -> open connections
 _lock = threading.Lock()
 
 
@@ -186,30 +207,109 @@ def _outbox(loop: asyncio.AbstractEventLoop) -> Outbox:
         return found
 
 
-def _admit(participant_id: int) -> bool:
+@dataclass(frozen=True)
+class Follower:
+    """Who opened a stream: whose connections count against which limit, the meeting they
+    follow, and what they are told."""
+
+    counted: tuple[str, int]  # ("participant", id), ("screen", meeting id), ("staff", session)
+    limit: int
+    meeting_id: int
+    reader: int | None = None  # a phone: its participant, whose own ideas are marked
+    screen: bool = False  # a projector or console: the numbers alone, at most once a second
+    still: Callable[[], bool] | None = None  # asked again before each write (a screen, staff)
+
+
+def _admit(follower: Follower) -> bool:
     with _lock:
-        if _open[participant_id] >= PER_PARTICIPANT or sum(_open.values()) >= PER_PROCESS:
+        if _open[follower.counted] >= follower.limit or sum(_open.values()) >= PER_PROCESS:
             return False
-        _open[participant_id] += 1
+        _open[follower.counted] += 1
         return True
 
 
-def _leave(participant_id: int) -> None:
+def _leave(follower: Follower) -> None:
     with _lock:
-        _open[participant_id] -= 1
-        if _open[participant_id] <= 0:
-            del _open[participant_id]
+        _open[follower.counted] -= 1
+        if _open[follower.counted] <= 0:
+            del _open[follower.counted]
+
+
+def _screen_follower(token: str) -> Follower | None:
+    """The projector opened by a meeting's screen link: follows that meeting while the link
+    is the meeting's current one."""
+    try:
+        meeting = meetings.get_meeting_by_screen_token(store(), token)
+    except WorkshopError:
+        return None
+
+    def still() -> bool:
+        try:
+            return meetings.get_meeting_by_screen_token(store(), token).id == meeting.id
+        except WorkshopError:
+            return False
+
+    return Follower(("screen", meeting.id), PER_SCREEN, meeting.id, screen=True, still=still)
+
+
+def _staff_follower(cookie: str | None, wanted: str) -> Follower | None:
+    """A facilitator's or an admin's console (or projector) by the staff session cookie, as
+    the console admits them (``require_role``; the meeting picker offers every meeting);
+    followed while the session lives and the role allows it."""
+    if not cookie or len(cookie) > 200 or not wanted.isdigit() or len(wanted) > 18:
+        return None
+    session = staff_sessions.resolve_session(store(), cookie)
+    if session is None or not session.user.role.is_staff:
+        return None
+    try:
+        meeting = meetings.get_meeting(store(), int(wanted))
+    except WorkshopError:
+        return None
+
+    def still() -> bool:
+        live = staff_sessions.resolve_session(store(), cookie)
+        return live is not None and live.id == session.id and live.user.role.is_staff
+
+    return Follower(("staff", session.id), PER_STAFF, meeting.id, screen=True, still=still)
+
+
+def _follower(request: Request) -> Follower | None:
+    """Who asks, or None (refused, whatever the reason). A participant's link secret wins,
+    then a screen secret, then the staff cookie with ``?meeting=``."""
+    params = request.query_params
+    token = params.get("p", "")
+    if token:
+        if len(token) > 200:
+            return None
+        try:
+            participant = meetings.get_participant(store(), token)
+        except WorkshopError:
+            return None
+        return Follower(
+            ("participant", participant.id),
+            PER_PARTICIPANT,
+            participant.meeting_id,
+            reader=participant.id,
+        )
+    if "screen" in params:
+        screen = params.get("screen", "")
+        return _screen_follower(screen) if 0 < len(screen) <= 200 else None
+    return _staff_follower(
+        request.cookies.get(staff_sessions.COOKIE_NAME), params.get("meeting", "")
+    )
+
+
+def _screen_event(version: Version) -> str:
+    """What a projector or a console is told: the numbers, never an idea."""
+    told = {"c": version.change_seq, "v": version.vote_seq, "s": version.step, "g": MIN_GAP}
+    return f"data: {json.dumps(told)}\n\n"
 
 
 async def follow(request: Request) -> Response:
-    token = request.query_params.get("p", "")
-    if not token or len(token) > 200:
+    follower = await run_in_threadpool(_follower, request)
+    if follower is None:
         return PlainTextResponse("forbidden", status_code=403, headers=HEADERS)
-    try:
-        participant = await run_in_threadpool(meetings.get_participant, store(), token)
-    except WorkshopError:
-        return PlainTextResponse("forbidden", status_code=403, headers=HEADERS)
-    if not _admit(participant.id):
+    if not _admit(follower):
         return PlainTextResponse(
             "too many connections", status_code=429, headers={**HEADERS, "Retry-After": "10"}
         )
@@ -228,30 +328,44 @@ async def follow(request: Request) -> Response:
         outbox.put(queue, version)
 
     watching = watcher()  # once per connection, not per event
+    still = follower.still
 
     async def events() -> AsyncIterator[str]:
         subscription = None
         try:
-            subscription = await run_in_threadpool(
-                watching.subscribe, participant.meeting_id, notify
-            )
+            subscription = await run_in_threadpool(watching.subscribe, follower.meeting_id, notify)
             yield f"retry: {RETRY_MS}\n\n"
+            wait = HEARTBEAT if still is None else RECHECK
+            quiet = 0.0  # seconds since the last write
             while True:
                 try:
-                    async with asyncio.timeout(HEARTBEAT):  # no task per wait, as wait_for makes
+                    async with asyncio.timeout(wait):  # no task per wait, as wait_for makes
                         await changed.wait()
                 except TimeoutError:
-                    yield ": keep-alive\n\n"
+                    if still is not None and not await run_in_threadpool(still):
+                        return
+                    quiet += wait
+                    if quiet >= HEARTBEAT:
+                        quiet = 0.0
+                        yield ": keep-alive\n\n"
                     continue
+                quiet = 0.0
                 changed.clear()
                 told, waiting[:] = list(waiting), []
+                # A screen link renewed or a login ended meanwhile: the stream ends, the page
+                # falls back to its timer and its next run finds it out.
+                if still is not None and not await run_in_threadpool(still):
+                    return
+                if follower.screen:
+                    yield _screen_event(told[-1])  # the latest numbers say all a screen needs
+                    continue
                 followers = watching.followers()
                 # One write for all that waited (each event is whole in itself).
-                yield "".join(_event(version, followers, participant.id) for version in told)
+                yield "".join(_event(version, followers, follower.reader) for version in told)
         finally:
             if subscription is not None:
                 subscription.close()
-            _leave(participant.id)
+            _leave(follower)
 
     return StreamingResponse(events(), media_type="text/event-stream", headers=HEADERS)
 

@@ -15,7 +15,7 @@ from workshop.meetings import rules as meeting_rules
 from workshop.meetings import screen as screen_settings
 from workshop.meetings.agenda import AgendaTemplate, template_agenda
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
-from workshop.ui import moderation_console, theme_suggestion_panel
+from workshop.ui import moderation_console, screen_push, theme_suggestion_panel
 from workshop.ui.actions import act, flash_refusal, shows_refusal, verdict_text
 from workshop.ui.i18n import current_language, moment, t, tn
 from workshop.ui.link_widgets import renew_link
@@ -36,7 +36,7 @@ from workshop.ui.widgets import (
 from workshop.voting import ballots as voting
 from workshop.voting import methods as vote_methods
 
-LIVE_REFRESH_SECONDS = 3
+LIVE_REFRESH_SECONDS = 3  # the live tab's timer while its push connection is down
 LIVE_SHOWN = 50  # ideas drawn in the live tab before "show more"
 LIVE_LIMIT_KEY = "console_live_limit"
 TAB_KEY = "console_tab"  # the open tab (its label)
@@ -268,7 +268,9 @@ live_tab, moderate_tab, themes_tab, agenda_tab, log_tab, people_tab = st.tabs(
 
 
 # -- live ideas --------------------------------------------------------------------------------
-@st.fragment(run_every=LIVE_REFRESH_SECONDS)
+# The live tab reruns when the room moved (an idea, a dot, a hidden idea: workshop/ui/
+# screen_push.py), not every few seconds; its timer is the fallback while push is down.
+@st.fragment(run_every=screen_push.run_every(LIVE_REFRESH_SECONDS))
 def live_ideas() -> None:
     recheck_staff()  # a deactivated or logged-out facilitator stops seeing the wall
     current = meetings.meeting_state(db, meeting.id)
@@ -305,6 +307,7 @@ def live_ideas() -> None:
             key="console_live_more",
             on_click=lambda: st.session_state.update({LIVE_LIMIT_KEY: limit + LIVE_SHOWN}),
         )
+    screen_push.follow(screen_push.staff_url(meeting.id), current)
 
 
 if live_tab.open:

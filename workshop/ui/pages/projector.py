@@ -3,6 +3,11 @@
 Opened by staff (``?meeting=<id>``) or by the meeting's screen link (``?screen=<token>``),
 which shows this one page and nothing else, so the laptop on the projector needs no login.
 
+The slide follows the room by push (``workshop/ui/screen_push.py``): it runs again when the
+room moved (an idea, a dot, a new step), not every second; the countdown ticks in the browser
+from the moment its step ends. Its timer (``SAMSKAB_PROJECTOR_REFRESH_SECONDS``) is the fallback
+while the push connection is down.
+
 Every state fits one screen without scrolling: the slide is laid out for 1920×1080 and scaled
 to the window (a 1280×720 projector shows the same slide at two thirds), its smallest text
 24 px at 1080p; long lists show their top ideas and say how many more the console has.
@@ -16,6 +21,7 @@ import streamlit as st
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, qr, screen, themes
 from workshop.model import Idea, Meeting, MeetingState, MeetingStatus, Role, Step
+from workshop.ui import screen_push
 from workshop.ui.i18n import t, tn
 from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.process import settings, store
@@ -40,6 +46,8 @@ db = store()
 config = settings()
 
 picked = screen_meeting()
+# The projector's stream: by its screen link, or for the staff member who opened it.
+push_url = screen_push.screen_url(st.query_params["screen"]) if picked is not None else ""
 if picked is None:
     user = current_user()
     if user is None or user.role not in (Role.FACILITATOR, Role.ADMIN):
@@ -50,6 +58,7 @@ if picked is None:
         st.stop()
 assert picked is not None
 meeting: Meeting = picked
+push_url = push_url or screen_push.staff_url(meeting.id)
 
 # The slide is 1920×1080; the zoom fits it to the window (at most 1:1 in either direction).
 # Text sizes are in rem of the 16 px root: 1.5rem is the smallest, 24 px at 1080p.
@@ -123,8 +132,10 @@ def timer_html(step: Step) -> str:
     over = " over" if left < 0 else ""
     minutes, seconds = divmod(abs(left), 60)
     sign = "+" if left < 0 else ""
+    # The browser redraws it every second from the moment the step ends (screen_push).
+    ends = screen_push.step_ends_at(step)
     return (
-        f'<span class="sk-timer{over}" data-testid="projector-timer">'
+        f'<span class="sk-timer{over}" data-testid="projector-timer" data-ends="{ends}">'
         f"{sign}{minutes:02d}:{seconds:02d}</span>"
     )
 
@@ -165,11 +176,16 @@ def theme_columns(shown: list[Idea]) -> None:
     )
 
 
-@st.fragment(run_every=config.projector_refresh_seconds)
+@st.fragment(run_every=screen_push.run_every(config.projector_refresh_seconds))
 def slide() -> None:
     recheck_staff()  # a staff login that ended stops here; a screen link has none to check
     now = meetings.meeting_state(db, meeting.id)
     step = meetings.current_step(db, meeting.id)
+    draw(now, step)
+    screen_push.follow(push_url, now, slide=True)
+
+
+def draw(now: MeetingState, step: Step | None) -> None:
     if wrapup.shows_wrapup(now.status, step):
         # The wrap-up's cards take the whole width (laid out for it); the room has joined.
         wall(now, step)
@@ -258,6 +274,8 @@ def wall(now: MeetingState, step: Step | None) -> None:
         footer = f'<div class="sk-page">{html.escape(where)}</div>'
     cards = "".join(card(idea) for idea in page_ideas)
     st.html(f'<div class="sk-wall" data-testid="projector-wall">{cards}</div>{footer}')
+    if pages > 1:  # the next page is the one rerun no change in the room asks for
+        screen_push.rerun_at_turn(ROTATE_SECONDS)
 
 
 slide()
