@@ -74,7 +74,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import sqlite_utils
 from sqlite_utils import Migrations
@@ -94,6 +94,49 @@ def synchronous_level() -> str:
     if level not in SYNCHRONOUS_LEVELS:
         raise InvalidInput("error.settings.sqlite_synchronous", value=value)
     return level
+
+
+class WriteScope(NamedTuple):
+    """What a narrow write transaction changes: the rows of one participant (their ballots)
+    and the counters every write bumps (``UPDATE … SET x = x + 1``, safe under concurrency).
+
+    ``store.transaction(scope=WriteScope.participant(id))``. On SQLite it changes nothing (one
+    writer at a time anyway). On PostgreSQL the transaction takes the write lock *shared* and
+    a lock of its own on the scope, so narrow writes of different participants run at once,
+    while every other write transaction still takes the write lock exclusively: it waits for
+    the narrow ones in progress and they wait for it (README "Database engines", "Narrow
+    writes"). A narrow transaction must read only what no narrow transaction of another scope
+    changes, and may nest only narrow transactions."""
+
+    kind: int  # 1: a participant
+    id: int
+
+    @classmethod
+    def participant(cls, participant_id: int) -> WriteScope:
+        return cls(1, int(participant_id))
+
+
+def _nested_scope(outer: WriteScope | None, inner: WriteScope | None) -> None:
+    """A transaction nested in another one: a write of the whole database cannot run inside a
+    narrow one (it would need the exclusive lock the narrow one does not hold)."""
+    if outer is not None and inner is None:
+        raise RuntimeError(
+            "a write of the whole database inside a narrow transaction (WriteScope): "
+            "give the inner transaction the scope, or write outside the narrow one"
+        )
+
+
+def finish_with(handle: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+    """The last writes of a transaction, whose results nobody reads (no RETURNING, no
+    rowcount). On PostgreSQL they go to the server together with the COMMIT, in one round
+    trip, and a rule they break is raised as the ``with`` block ends (as a failing COMMIT
+    would be), nothing of the transaction saved; nothing may run in the transaction after
+    them. On SQLite they run now, one after the other."""
+    if isinstance(handle, PgDatabase):
+        handle.finish(statements)
+        return
+    for sql, params in statements:
+        handle.execute(sql, params)
 
 
 class _Readers:
@@ -175,6 +218,7 @@ class Store:
         self._lock = threading.RLock()
         self._depth = 0
         self._writer: int | None = None  # the thread whose write transaction is open
+        self._scope: WriteScope | None = None  # the open transaction's, if narrow
         self._local = threading.local()  # .snapshot: this thread's open snapshot, if any
         self._readers: _Readers | None = None
         file = conn.execute("PRAGMA database_list").fetchone()[2]
@@ -201,12 +245,15 @@ class Store:
 
     # -- writes ---------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
-        """One atomic write. Nested calls become savepoints of the outer transaction."""
+    def transaction(self, scope: WriteScope | None = None) -> Iterator[sqlite_utils.Database]:
+        """One atomic write. Nested calls become savepoints of the outer transaction.
+
+        ``scope``: a narrow write (:class:`WriteScope`); on SQLite the same as any other."""
         if self._snapshot_here() is not None:
             raise RuntimeError("store.snapshot() is read-only: write outside it")
         with self._lock:
             if self._depth:
+                _nested_scope(self._scope, scope)
                 self._depth += 1
                 try:
                     with self.db.atomic():
@@ -217,6 +264,7 @@ class Store:
             self.conn.execute("BEGIN IMMEDIATE")
             self._depth = 1
             self._writer = threading.get_ident()
+            self._scope = scope
             try:
                 yield self.db
             except BaseException:
@@ -228,6 +276,7 @@ class Store:
             finally:
                 self._depth = 0
                 self._writer = None
+                self._scope = None
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
         """Run one write statement in its own transaction (or the current one)."""
@@ -785,12 +834,22 @@ class PgDatabase:
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
+        # Statements not sent yet: a narrow transaction's BEGIN and locks (sent with its first
+        # statement), and its last writes (``finish_with``: sent with the COMMIT).
+        self._queued: list[tuple[str, list[Any] | None]] = []
+        self._begin_queued = False  # BEGIN is in the queue: nothing reached the server yet
+        self._finished = False  # finish_with was called: only the COMMIT may follow
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> PgCursor:
+        if self._finished:
+            raise RuntimeError("finish_with: nothing may run in the transaction after it")
         text, values = _pg_statement(sql, params)
         cursor = self.conn.cursor()
         try:
-            cursor.execute(text, values)
+            if self._queued:
+                self._send_queued((cursor, text, values))
+            else:
+                cursor.execute(text, values)
         except Exception as error:
             import psycopg
 
@@ -798,6 +857,50 @@ class PgDatabase:
                 raise _mapped_error(error) from error
             raise
         return PgCursor(cursor)
+
+    # -- a narrow transaction's round trips (PgStore.transaction, finish_with) ---------------
+    def begin_with_first_statement(self, locks: str, values: list[Any]) -> None:
+        """BEGIN and ``locks`` go to the server with the next statement."""
+        self._queued = [("BEGIN", None), (locks, values)]
+        self._begin_queued = True
+
+    def finish(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+        if self._finished:
+            raise RuntimeError("finish_with: nothing may run in the transaction after it")
+        self._queued.extend(_pg_statement(sql, params) for sql, params in statements)
+        self._finished = True
+
+    def command(self, sql: str) -> None:
+        """A statement of the transaction's own (SAVEPOINT …), after whatever is queued."""
+        self.execute(sql)
+
+    def commit(self) -> None:
+        """COMMIT, with the queued last writes in one round trip; nothing at all when the
+        transaction never reached the server."""
+        if self._begin_queued and not self._finished:
+            self.forget_queued()  # BEGIN was never sent: there is nothing to commit
+            return
+        if self._queued:
+            self._send_queued((self.conn.cursor(), "COMMIT", None))
+        else:
+            self.conn.execute("COMMIT")
+        self.forget_queued()
+
+    def forget_queued(self) -> None:
+        self._queued = []
+        self._begin_queued = False
+        self._finished = False
+
+    def _send_queued(self, last: tuple[Any, str, list[Any] | None]) -> None:
+        """The queued statements and ``last`` in one pipeline: one round trip. The first that
+        fails raises (the rest do not run) and the transaction is then in error."""
+        queued, self._queued = self._queued, []
+        self._begin_queued = False
+        with self.conn.pipeline():
+            for text, values in queued:
+                self.conn.cursor().execute(text, values)
+            cursor, text, values = last
+            cursor.execute(text, values)
 
     def query(
         self, sql: str, params: Sequence[Any] | dict[str, Any] = ()
@@ -947,11 +1050,18 @@ class PgStore(Store):
         self._lock = threading.RLock()
         self._depth = 0
         self._writer = None
+        self._scope = None
         self._local = threading.local()
         self._readers = _PgReaders(url, self.READ_CONNECTIONS)
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite_utils.Database]:
+    def transaction(self, scope: WriteScope | None = None) -> Iterator[sqlite_utils.Database]:
+        """One atomic write; nested calls become savepoints. Without ``scope``, the write lock
+        is taken exclusively at once (``BEGIN; pg_advisory_xact_lock``): write transactions of
+        all processes in turn, as on SQLite. With a :class:`WriteScope`, the lock is taken
+        shared plus a lock on the scope, and BEGIN and the locks go to the server with the
+        transaction's first statement (one round trip fewer); a transaction that sent nothing
+        ends without a word to the server."""
         from psycopg.pq import TransactionStatus
 
         if self._snapshot_here() is not None:
@@ -960,25 +1070,35 @@ class PgStore(Store):
         with self._lock:
             handle: Any = self.db
             if self._depth:
+                _nested_scope(self._scope, scope)
                 self._depth += 1
                 name = f"samskab_{self._depth}"
-                conn.execute(f"SAVEPOINT {name}")
+                handle.command(f"SAVEPOINT {name}")
                 try:
                     yield handle
                 except BaseException:
-                    conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    handle.command(f"ROLLBACK TO SAVEPOINT {name}")
                     raise
                 else:
-                    conn.execute(f"RELEASE SAVEPOINT {name}")
+                    handle.command(f"RELEASE SAVEPOINT {name}")
                 finally:
                     self._depth -= 1
                 return
-            conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
+            if scope is None:
+                conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
+            else:
+                handle.begin_with_first_statement(
+                    "SELECT pg_advisory_xact_lock_shared($1::bigint),"
+                    " pg_advisory_xact_lock($2::int, $3::int)",
+                    [_WRITE_LOCK, scope.kind, scope.id % 2_147_483_647],
+                )
             self._depth = 1
             self._writer = threading.get_ident()
+            self._scope = scope
             try:
                 yield handle
             except BaseException:
+                handle.forget_queued()
                 if conn.info.transaction_status != TransactionStatus.IDLE:
                     conn.execute("ROLLBACK")
                 raise
@@ -986,17 +1106,22 @@ class PgStore(Store):
                 if conn.info.transaction_status == TransactionStatus.INERROR:
                     # A statement failed and the caller went on: on SQLite only that statement
                     # would be undone; PostgreSQL has undone the whole transaction. Say so.
+                    handle.forget_queued()
                     conn.execute("ROLLBACK")
                     raise PgOperationalError(
                         "a statement failed inside this transaction: nothing was saved"
                     )
                 try:
-                    conn.execute("COMMIT")
+                    handle.commit()
                 except Exception as error:
+                    if conn.info.transaction_status != TransactionStatus.IDLE:
+                        conn.execute("ROLLBACK")  # a queued last write failed: COMMIT never ran
                     raise _mapped_error(error) from error
             finally:
+                handle.forget_queued()
                 self._depth = 0
                 self._writer = None
+                self._scope = None
 
     def listener(self) -> PgListener:
         return PgListener(self.url)
