@@ -121,6 +121,27 @@ def test_a_second_stance_replaces_the_first_on_one_ballot(store: Store) -> None:
     assert meetings.meeting_state(store, meeting_id).vote_seq == seq + 3
 
 
+def test_votes_after_a_refused_one_are_saved(store: Store) -> None:
+    """A refused vote rolls back; psycopg then deallocates the connection's prepared
+    statements (after 5 runs of a statement it prepares it itself), the ones the last writes
+    use among them: the next votes prepare them again instead of failing."""
+    meeting_id, round_id, posted = _statements_round(store)
+    anna = _people(store, meeting_id, 1)[0]
+    for n in range(7):
+        vote_methods.cast_stance(store, anna, round_id, posted[n % 3], 1)
+    moderation.hide_idea(store, posted[5], "test", actor=None)
+    for _ in range(2):
+        with pytest.raises(NotAllowed):
+            vote_methods.cast_stance(store, anna, round_id, posted[5], 1)
+        vote_methods.cast_stance(store, anna, round_id, posted[4], -1)
+    assert _stances(store, round_id, anna.id) == {
+        posted[0]: 1,
+        posted[1]: 1,
+        posted[2]: 1,
+        posted[4]: -1,
+    }
+
+
 def test_a_stance_off_the_scale_is_refused_by_the_database_and_changes_nothing(
     store: Store,
 ) -> None:
@@ -312,7 +333,14 @@ def _hide_half_way(url: str, hidden: int, done: int) -> None:
 
 
 def _run_and_put(queue: object, job: Callable[..., object], *args: object) -> None:
-    queue.put(job(*args))  # type: ignore[attr-defined]
+    """``job``'s result on the queue, or its traceback: a process that failed is told."""
+    import traceback
+
+    try:
+        outcome: object = job(*args)
+    except BaseException:
+        outcome = traceback.format_exc()
+    queue.put(outcome)  # type: ignore[attr-defined]
 
 
 def test_several_processes_voting_on_the_same_people_break_no_rule(store: Store) -> None:
@@ -338,6 +366,7 @@ def test_several_processes_voting_on_the_same_people_break_no_rule(store: Store)
     for process in [*workers, hider]:
         process.start()
     outcomes = [results.get(timeout=600) for _ in workers]
+    assert not [o for o in outcomes if isinstance(o, str)], outcomes
     for process in [*workers, hider]:
         process.join(timeout=600)
     assert [p.exitcode for p in [*workers, hider]] == [0] * (WRITERS + 1)

@@ -74,16 +74,21 @@ def get_round(store: Store, round_id: int) -> Round:
     return _round(row)
 
 
+# The participant's one ballot in the round, created on first use, its updated_at set:
+# parameters round, participant, cast_at, updated_at.
+UPSERT_BALLOT = (
+    "INSERT INTO ballots (round_id, participant_id, cast_at, updated_at) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (round_id, participant_id) DO UPDATE SET updated_at = excluded.updated_at"
+)
+
+
 def ensure_ballot(db: Any, round_id: int, participant_id: int) -> int:
     """The participant's one ballot in the round, created on first use (one statement: the
     upsert returns the id, whether it inserted the row or updated it)."""
     now = utcnow()
     return int(
         db.execute(
-            "INSERT INTO ballots (round_id, participant_id, cast_at, updated_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (round_id, participant_id)"
-            " DO UPDATE SET updated_at = excluded.updated_at RETURNING id",
-            [round_id, participant_id, now, now],
+            UPSERT_BALLOT + " RETURNING id", [round_id, participant_id, now, now]
         ).fetchall()[0][0]
     )
 

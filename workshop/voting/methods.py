@@ -27,7 +27,7 @@ from workshop.meetings.core import BUMP_VOTES, agenda_in, bump_votes
 from workshop.model import Participant, Step, User, utcnow
 from workshop.text import clean_text
 from workshop.voting import opinion_groups, tallies
-from workshop.voting.ballots import check_votable, ensure_ballot, open_round_row
+from workshop.voting.ballots import UPSERT_BALLOT, check_votable, ensure_ballot, open_round_row
 
 migrations = Migrations("samskab.vote_methods")
 
@@ -149,25 +149,35 @@ def _open_round(
 
 
 def _replace_entry(
-    db: Database, meeting_id: int, ballot_id: int, idea_id: int, values: Sequence[int]
+    db: Database,
+    found: OpenRound,
+    participant: Participant,
+    idea_id: int,
+    values: Sequence[int],
 ) -> None:
-    """The last writes of a vote on one idea: the old entry out, the new one in (so the
-    database's INSERT rules check it), the meeting's vote counter on; on PostgreSQL sent
-    with the COMMIT (:func:`workshop.db.finish_with`)."""
-    columns = ("value", "value2")[: len(values)]
+    """The writes of a vote on one idea, none of whose results is read: the participant's
+    ballot (created on first use, its ``updated_at`` set), the old entry out and the new one in
+    (so the database's INSERT rules check it), the meeting's vote counter on. On PostgreSQL
+    they go to the server with the COMMIT, in one round trip (:func:`workshop.db.finish_with`)."""
+    now = utcnow()
+    ballot = "(SELECT b.id FROM ballots b WHERE b.round_id = ? AND b.participant_id = ?)"
+    owner = [found.id, participant.id]
+    columns = ", ".join(("value", "value2")[: len(values)])
     finish_with(
         db,
         [
+            (UPSERT_BALLOT, [found.id, participant.id, now, now]),
             (
-                "DELETE FROM ballot_entries WHERE ballot_id = ? AND idea_id = ?",
-                [ballot_id, idea_id],
+                f"DELETE FROM ballot_entries WHERE ballot_id = {ballot} AND idea_id = ?",
+                [*owner, idea_id],
             ),
             (
-                f"INSERT INTO ballot_entries (ballot_id, idea_id, {', '.join(columns)})"
-                f" VALUES (?, ?{', ?' * len(values)})",
-                [ballot_id, idea_id, *values],
+                f"INSERT INTO ballot_entries (ballot_id, idea_id, {columns})"
+                f" SELECT b.id, ?{', ?' * len(values)} FROM ballots b"
+                " WHERE b.round_id = ? AND b.participant_id = ?",
+                [idea_id, *values, *owner],
             ),
-            (BUMP_VOTES, [meeting_id]),
+            (BUMP_VOTES, [found.meeting_id]),
         ],
     )
 
@@ -273,8 +283,7 @@ def cast_stance(
     # writes this participant's ballot and the meeting's counter (an atomic increment).
     with store.transaction(scope=WriteScope.participant(participant.id)) as db:
         found = _open_round(db, round_id, participant, VoteMethod.STATEMENTS, idea_id)
-        ballot_id = ensure_ballot(db, round_id, participant.id)
-        _replace_entry(db, found.meeting_id, ballot_id, idea_id, [int(checked)])
+        _replace_entry(db, found, participant, idea_id, [int(checked)])
 
 
 def cast_pairwise(
@@ -319,8 +328,7 @@ def cast_scores(
             )
     with store.transaction(scope=WriteScope.participant(participant.id)) as db:  # as a stance
         found = _open_round(db, round_id, participant, VoteMethod.TWO_AXIS, idea_id)
-        ballot_id = ensure_ballot(db, round_id, participant.id)
-        _replace_entry(db, found.meeting_id, ballot_id, idea_id, [impact, feasibility])
+        _replace_entry(db, found, participant, idea_id, [impact, feasibility])
 
 
 def cast_ranking(
