@@ -831,20 +831,79 @@ class PgCursor:
         self._cursor.close()
 
 
+class _Column(NamedTuple):
+    name: str
+    type_code: int
+
+
+class _RawCursor:
+    """``PgCursor``'s interface over a result :meth:`PgDatabase._send` returned: rows loaded
+    by psycopg's adapters (the connection's, as any cursor's)."""
+
+    def __init__(self, result: Any, conn: Any) -> None:
+        from psycopg.adapt import Transformer
+
+        self._rows: list[tuple[Any, ...]] = []
+        self.description: list[_Column] | None = None
+        if result.nfields:
+            adapt = Transformer(conn)
+            adapt.set_pgresult(result)
+            self._rows = adapt.load_rows(0, result.ntuples, tuple)
+            self.description = [
+                _Column(result.fname(n).decode(), result.ftype(n)) for n in range(result.nfields)
+            ]
+        tuples = result.command_tuples
+        self.rowcount = -1 if tuples is None else int(tuples)
+
+    @property
+    def lastrowid(self) -> int:
+        raise AttributeError("lastrowid is SQLite's: write INSERT … RETURNING id (both engines)")
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        rows, self._rows = self._rows, []
+        return rows
+
+    def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
+        rows, self._rows = self._rows[:size], self._rows[size:]
+        return rows
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        return iter(self.fetchall())
+
+    def close(self) -> None:
+        self._rows = []
+
+
 class PgDatabase:
     """The write (and read) handle over one psycopg connection: the subset of sqlite-utils'
     ``Database`` the features use."""
 
     def __init__(self, conn: Any) -> None:
         self.conn = conn
-        self._queued: list[tuple[str, list[Any] | None]] = []  # finish_with's, until COMMIT
+        # A narrow transaction's BEGIN and locks, sent with its first statement; then its
+        # last writes (finish_with), sent with the COMMIT.
+        self._head: list[tuple[str, list[Any] | None]] = []
+        self._queued: list[tuple[str, list[Any] | None]] = []
         self._finished = False  # finish_with was called: only the COMMIT may follow
         self._prepared: dict[str, bytes] = {}  # statement text → its prepared name (_send)
 
-    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> PgCursor:
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> Any:
         if self._finished:
             raise RuntimeError("finish_with: nothing may run in the transaction after it")
         text, values = _pg_statement(sql, params)
+        if self._head:  # BEGIN, the locks and this statement: one round trip
+            head, self._head = self._head, []
+            try:
+                return _RawCursor(self._send([*head, (text, values)]), self.conn)
+            except Exception as error:
+                import psycopg
+
+                if isinstance(error, psycopg.Error):
+                    raise _mapped_error(error) from error
+                raise
         cursor = self.conn.cursor()
         try:
             cursor.execute(text, values)
@@ -869,26 +928,40 @@ class PgDatabase:
         """A statement of the transaction's own (SAVEPOINT …)."""
         self.execute(sql)
 
+    def begin_with_first_statement(self, locks: str, values: list[Any]) -> None:
+        """A narrow transaction: BEGIN and ``locks`` go to the server with its first statement."""
+        self._head = [("BEGIN", None), (locks, values)]
+
+    @property
+    def sent_nothing(self) -> bool:
+        """Whether the transaction has not reached the server yet (its BEGIN still waits)."""
+        return bool(self._head)
+
     def commit(self) -> None:
-        """COMMIT; with the queued last writes before it, in one round trip."""
-        if self._queued:
-            self._send([*self._queued, ("COMMIT", None)])
+        """COMMIT, with the queued last writes (and a BEGIN not sent yet) in one round trip;
+        nothing at all for a narrow transaction that neither read nor wrote."""
+        if self._head and not self._queued:
+            pass
+        elif self._head or self._queued:
+            self._send([*self._head, *self._queued, ("COMMIT", None)])
         else:
             self.conn.execute("COMMIT")
         self.forget_queued()
 
     def forget_queued(self) -> None:
+        self._head = []
         self._queued = []
         self._finished = False
 
-    def _send(self, statements: list[tuple[str, list[Any] | None]]) -> None:
-        """Statements whose results nobody reads, in one pipeline straight through libpq: one
-        round trip, and none of psycopg's per-statement work (its pipeline mode cost 0.3 ms
-        of client CPU for four statements, libpq's 0.03 ms). Each statement is prepared once
-        per connection (the server plans it once); values are dumped by psycopg's own
-        adapters, as text. The first that fails raises (psycopg's error for it); the rest do
-        not run and the transaction is then in error. Waiting for the server releases the GIL
-        (``select``), so the process's other threads go on meanwhile."""
+    def _send(self, statements: list[tuple[str, list[Any] | None]]) -> Any:
+        """Statements in one pipeline straight through libpq: one round trip, and none of
+        psycopg's per-statement work (its pipeline mode cost 0.3 ms of client CPU for four
+        statements, libpq's 0.03 ms). Each statement is prepared once per connection (the
+        server plans it once); values are dumped, and the last statement's rows loaded, by
+        psycopg's own adapters, as text. Returns the last statement's result. The first that
+        fails raises (psycopg's error for it); the rest do not run and the transaction is then
+        in error. Waiting for the server releases the GIL (``select``), so the process's
+        other threads go on meanwhile."""
         import select
 
         from psycopg import errors, pq
@@ -899,6 +972,7 @@ class PgDatabase:
         adapt = Transformer(conn)
         fresh: list[str] = []
         failed: Exception | None = None
+        last: Any = None
         with conn.lock:
             pgconn.enter_pipeline_mode()
             try:
@@ -929,6 +1003,7 @@ class PgDatabase:
                         break
                     if result.status == pq.ExecStatus.FATAL_ERROR and failed is None:
                         failed = errors.error_from_result(result, encoding=conn.info.encoding)
+                    last = result  # the last statement's comes last before the sync
             finally:
                 pgconn.exit_pipeline_mode()
         if failed is not None:
@@ -937,6 +1012,7 @@ class PgDatabase:
             for text in fresh:  # may never have been prepared: prepare again under a new name
                 self._prepared.pop(text, None)
             raise failed
+        return last
 
     def forget_prepared(self, status: str | None = None) -> None:
         """psycopg deallocates every prepared statement of the connection (``DEALLOCATE ALL``)
@@ -1103,7 +1179,8 @@ class PgStore(Store):
         """One atomic write; nested calls become savepoints. Without ``scope``, the write lock
         is taken exclusively (``BEGIN; pg_advisory_xact_lock``): write transactions of all
         processes in turn, as on SQLite. With a :class:`WriteScope`, the lock is taken shared
-        plus a lock on the scope: narrow transactions of different scopes run at once."""
+        plus a lock on the scope: narrow transactions of different scopes run at once; BEGIN
+        and the locks go to the server with the transaction's first statement."""
         from psycopg.pq import TransactionStatus
 
         if self._snapshot_here() is not None:
@@ -1128,11 +1205,11 @@ class PgStore(Store):
                 return
             if scope is None:
                 conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
-            else:  # integers of our own making: no value of a user's enters the SQL text
-                kind, key = int(scope.kind), int(scope.id) % 2_147_483_647
-                conn.execute(
-                    f"BEGIN; SELECT pg_advisory_xact_lock_shared({_WRITE_LOCK}),"
-                    f" pg_advisory_xact_lock({kind}, {key})"
+            else:  # sent with the transaction's first statement (PgDatabase._send)
+                handle.begin_with_first_statement(
+                    "SELECT pg_advisory_xact_lock_shared($1::bigint),"
+                    " pg_advisory_xact_lock($2::int, $3::int)",
+                    [_WRITE_LOCK, scope.kind, scope.id % 2_147_483_647],
                 )
             self._depth = 1
             self._writer = threading.get_ident()
