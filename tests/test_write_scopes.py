@@ -305,7 +305,7 @@ def _hammer(url: str, meeting_id: int, round_id: int, people: list[int], posted:
     os.environ.setdefault("SAMSKAB_SECRET_KEY", "test key")
     store = open_store(url)
     rng = random.Random(n)
-    acknowledged, refused = [], 0
+    acknowledged, refused, hidden_seen = [], 0, False
     try:
         for _ in range(VOTES_EACH):
             person = Participant(rng.choice(people), meeting_id, "", "x", "")
@@ -314,7 +314,10 @@ def _hammer(url: str, meeting_id: int, round_id: int, people: list[int], posted:
                 vote_methods.cast_stance(store, person, round_id, idea, value)
             except NotAllowed:  # the statement was hidden meanwhile
                 refused += 1
+                hidden_seen = True
                 continue
+            if hidden_seen and idea == posted[0]:
+                raise AssertionError("a stance on the hidden statement after it was hidden")
             acknowledged.append((person.id, idea, value))
     finally:
         store.close()

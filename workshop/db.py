@@ -570,6 +570,10 @@ def no_app_serving(db_path: str | Path, *, force: bool = False) -> Iterator[bool
 #   same lock, and every write transaction first takes one transaction-scoped advisory lock,
 #   so write transactions of all processes run one after the other, as ``BEGIN IMMEDIATE``
 #   makes them on SQLite (read-modify-write code such as ``change_seq + 1`` stays correct).
+#   The one exception is a *narrow* write (:class:`WriteScope`: a vote on a statement or a
+#   two-axis score): it takes that lock shared plus a lock on its participant, so votes of
+#   different participants commit at once, and talks to the server in 2 round trips
+#   (:meth:`PgDatabase._send`, :func:`finish_with`). README "Database engines", "Narrow writes".
 # - A rule the database refuses (a trigger, a constraint) reaches the features as the same
 #   ``sqlite3.IntegrityError`` (subclass :class:`PgIntegrityError`) with SQLite's message.
 
