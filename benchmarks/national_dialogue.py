@@ -30,6 +30,7 @@ after it (the generated votes obey them: values -1/0/1 on visible statements).
     python benchmarks/national_dialogue.py --database-url postgresql://…/samskab
     python benchmarks/national_dialogue.py --both --database-url postgresql://…/samskab
     python benchmarks/national_dialogue.py --participants 2000 --statements 200 --votes 200000
+    python benchmarks/national_dialogue.py --writes-on postgresql://…/nat_<pid>  # (a) only
 
 With a PostgreSQL URL a fresh database ``nat_<pid>`` is created beside the URL's database
 and dropped at the end (``--keep`` keeps it, and the SQLite file). Prints one table.
@@ -318,6 +319,40 @@ def _measure_writes(target: str, seeded: dict[str, Any], writers: int, seconds: 
     }
 
 
+def kept_dialogue(target: str) -> dict[str, Any]:
+    """What ``seed_dialogue`` returned, read back from a database a ``--keep`` run left: its
+    open statements round, its participants and statements."""
+    from workshop.app import open_store
+
+    store = open_store(target)
+    try:
+        row = store.query_one(
+            "SELECT r.id AS round_id, s.meeting_id FROM rounds r JOIN steps s ON s.id = r.step_id"
+            " WHERE r.method = 'statements' AND r.status = 'open' ORDER BY r.id DESC LIMIT 1"
+        )
+        if row is None:
+            raise SystemExit(f"no open statements round in {target}")
+        in_meeting = "WHERE meeting_id = ? ORDER BY id"
+        return {
+            "meeting_id": row["meeting_id"],
+            "round_id": row["round_id"],
+            "participants": [
+                int(p)
+                for p in store.integers(
+                    f"SELECT id FROM participants {in_meeting}", [row["meeting_id"]]
+                )[:, 0]
+            ],
+            "statements": [
+                int(i)
+                for i in store.integers(f"SELECT id FROM ideas {in_meeting}", [row["meeting_id"]])[
+                    :, 0
+                ]
+            ],
+        }
+    finally:
+        store.close()
+
+
 # -- (b) opinion groups, (c) the summary: each in a fresh process ----------------------------------
 
 
@@ -497,10 +532,28 @@ def main() -> None:
         action="store_true",
         help="on SQLite, measure the writes again with SAMSKAB_SQLITE_SYNCHRONOUS=NORMAL",
     )
+    parser.add_argument(
+        "--writes-on",
+        metavar="TARGET",
+        default="",
+        help="only (a), the vote writes, on a database a --keep run left (its file or URL)",
+    )
     args = parser.parse_args()
     if args.votes > args.participants * args.statements:
         parser.error("more votes than participant × statement cells")
     os.environ.setdefault("SAMSKAB_SECRET_KEY", "benchmark key")
+    if args.writes_on:
+        written = measure_writes(
+            args.writes_on, kept_dialogue(args.writes_on), args.writers, args.seconds
+        )
+        w = written
+        print(
+            f"{w['per_second']:,.0f}/s ({w['votes']:,} in {args.seconds:.0f} s, {args.writers}"
+            f" processes); p50/p95 {w['p50_ms']:.1f}/{w['p95_ms']:.1f} ms; {w['errors']} errors;"
+            f" {w['lost']} lost of {w['checked']:,} checked"
+            f" (load {w['load'][0]:.1f}→{w['load'][1]:.1f})"
+        )
+        return
     workdir = Path(tempfile.mkdtemp(prefix="nat_"))
     targets = []
     if args.both or not args.database_url:

@@ -208,10 +208,14 @@ def _new_code(db: Database) -> str:
             return code
 
 
+# An atomic increment: writers at once on PostgreSQL take turns on the meeting's row.
+BUMP_VOTES = "UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?"
+
+
 def bump_votes(db: Database, meeting_id: int) -> None:
     """Advance the meeting's vote counter: every tally and ballot cached per ``vote_seq`` is
     read again (a vote, a hidden or merged idea, a new round, an erased participant)."""
-    db.execute("UPDATE meetings SET vote_seq = vote_seq + 1 WHERE id = ?", [meeting_id])
+    db.execute(BUMP_VOTES, [meeting_id])
 
 
 def bump_change(db: Database, meeting_id: int) -> int:

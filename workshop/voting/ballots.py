@@ -74,19 +74,22 @@ def get_round(store: Store, round_id: int) -> Round:
     return _round(row)
 
 
+# The participant's one ballot in the round, created on first use, its updated_at set:
+# parameters round, participant, cast_at, updated_at.
+UPSERT_BALLOT = (
+    "INSERT INTO ballots (round_id, participant_id, cast_at, updated_at) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (round_id, participant_id) DO UPDATE SET updated_at = excluded.updated_at"
+)
+
+
 def ensure_ballot(db: Any, round_id: int, participant_id: int) -> int:
-    """The participant's one ballot in the round, created on first use."""
+    """The participant's one ballot in the round, created on first use (one statement: the
+    upsert returns the id, whether it inserted the row or updated it)."""
     now = utcnow()
-    db.execute(
-        "INSERT INTO ballots (round_id, participant_id, cast_at, updated_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (round_id, participant_id) DO UPDATE SET updated_at = excluded.updated_at",
-        [round_id, participant_id, now, now],
-    )
     return int(
         db.execute(
-            "SELECT id FROM ballots WHERE round_id = ? AND participant_id = ?",
-            [round_id, participant_id],
-        ).fetchone()[0]
+            UPSERT_BALLOT + " RETURNING id", [round_id, participant_id, now, now]
+        ).fetchall()[0][0]
     )
 
 
@@ -110,25 +113,35 @@ class RoundRow(NamedTuple):
     meeting_id: int
 
 
-def open_round_row(db: Any, round_id: int, participant: Participant, method: str) -> RoundRow:
-    """The round a participant votes in, checked: their meeting's, of this method, open.
+def open_round_row(
+    db: Any, round_id: int, participant: Participant, method: str, idea_id: int | None = None
+) -> RoundRow:
+    """The round a participant votes in, checked: their meeting's, of this method, open; and,
+    with ``idea_id``, that idea votable in it (:func:`check_votable`). One statement.
 
     One check for every voting method (``workshop.voting.methods`` uses it too).
     """
     row = db.execute(
-        "SELECT r.status, r.method, r.dots_per_participant, r.max_dots_per_idea, s.meeting_id"
+        "SELECT r.status, r.method, r.dots_per_participant, r.max_dots_per_idea, s.meeting_id,"
+        " (SELECT COUNT(*) FROM participants p WHERE p.id = ?) AS known,"
+        " (SELECT i.hidden FROM ideas i WHERE i.id = ? AND i.meeting_id = s.meeting_id) AS hidden"
         " FROM rounds r JOIN steps s ON s.id = r.step_id WHERE r.id = ?",
-        [round_id],
+        [participant.id, idea_id, round_id],
     ).fetchone()
     if row is None or row[4] != participant.meeting_id:
         raise NotFound("error.not_found")
-    if db.execute("SELECT 1 FROM participants WHERE id = ?", [participant.id]).fetchone() is None:
+    if not row[5]:
         raise NotFound("error.participant.unknown")  # removed, or gone with a restore
     if row[1] != method:
         raise NotAllowed("error.vote.wrong_method")
     if row[0] != "open":
         raise NotAllowed("error.vote.round_closed")
-    return RoundRow(*row)
+    if idea_id is not None:
+        if row[6] is None:
+            raise NotFound("error.not_found")
+        if row[6]:
+            raise NotAllowed("error.vote.idea_hidden")
+    return RoundRow(*row[:5])
 
 
 def place_dot(store: Store, participant: Participant, round_id: int, idea_id: int) -> int:
