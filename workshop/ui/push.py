@@ -313,20 +313,22 @@ def push_url(token: str) -> str:
     return f"{base_path()}{PUSH_PATH}?p={quote(token, safe='')}"
 
 
-def push_failed() -> bool:
-    """Whether this phone's push connection is down (then fragments refresh on a timer)."""
-    value = st.session_state.get(KEY)
+def push_failed(key: str = KEY) -> bool:
+    """Whether the push connection of the component at ``key`` (this phone's, or a screen's:
+    ``workshop/ui/screen_push.py``) is down: then fragments refresh on a timer."""
+    value = st.session_state.get(key)
     live = getattr(value, "live", None) if value is not None else None
     if live is None and isinstance(value, dict):
         live = value.get("live")
     return isinstance(live, dict) and live.get("ok") is False
 
 
-def run_every(refresh: float) -> float | None:
-    """The ``run_every`` of a phone's fragment: none while push works, the timer otherwise.
-    Remembers which it drew, so ``follow`` reruns the page when that must change."""
-    failed = push_failed()
-    st.session_state[MODE] = not failed
+def run_every(refresh: float, key: str = KEY, mode: str = MODE) -> float | None:
+    """The ``run_every`` of a fragment that follows the room by the component at ``key``:
+    none while push works, the timer otherwise. Remembers in ``mode`` which it drew, so the
+    component's ``follow`` reruns the page when that must change."""
+    failed = push_failed(key)
+    st.session_state[mode] = not failed
     return refresh if failed else None
 
 

@@ -40,6 +40,7 @@ from urllib.parse import quote
 import streamlit as st
 
 from workshop.model import MeetingState, Step
+from workshop.ui import push
 from workshop.ui.i18n import t
 from workshop.ui.push_routes import PUSH_PATH
 from workshop.ui.session import base_path
@@ -167,19 +168,12 @@ def staff_url(meeting_id: int) -> str:
 
 def push_failed() -> bool:
     """Whether this screen's push connection is down (then its fragment runs on a timer)."""
-    value = st.session_state.get(KEY)
-    live = getattr(value, "live", None) if value is not None else None
-    if live is None and isinstance(value, dict):
-        live = value.get("live")
-    return isinstance(live, dict) and live.get("ok") is False
+    return push.push_failed(KEY)
 
 
 def run_every(refresh: float) -> float | None:
-    """The ``run_every`` of a screen's live fragment: none while push works, the timer
-    otherwise. Remembers which it drew, so ``follow`` reruns the page when that must change."""
-    failed = push_failed()
-    st.session_state[MODE] = not failed
-    return refresh if failed else None
+    """The ``run_every`` of a screen's live fragment (``push.run_every`` for this component)."""
+    return push.run_every(refresh, KEY, MODE)
 
 
 def rerun_at_turn(period: float) -> None:
