@@ -343,8 +343,12 @@ def within_reach(page: Page, target: Locator, where: str) -> None:
     """``target`` can be scrolled to (vertically) and then lies wholly inside the window."""
     target.scroll_into_view_if_needed()
     expect(target).to_be_in_viewport(ratio=1)
-    box = target.bounding_box()
-    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 960, (where, box)
+    # Measured in the page, which waits for the element: a run that redraws it in between
+    # (the wrap-up follows every change) left bounding_box() with nothing to measure.
+    box = target.evaluate(
+        "e => { const r = e.getBoundingClientRect(); return {x: r.x, width: r.width}; }"
+    )
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 960, (where, box)
 
 
 def no_sideways_scroll(page: Page, where: str) -> None:
