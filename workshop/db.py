@@ -938,29 +938,25 @@ class PgDatabase:
         self._queued.extend(_pg_statement(sql, params) for sql, params in statements)
         self._finished = True
 
-    def command(self, sql: str) -> None:
-        """A statement of the transaction's own (SAVEPOINT …)."""
-        self.execute(sql)
-
     def begin_with_first_statement(self, locks: str, values: list[Any]) -> None:
         """A narrow transaction: BEGIN and ``locks`` go to the server with its first statement."""
         self._head = [("BEGIN", None), (locks, values)]
 
-    @property
-    def sent_nothing(self) -> bool:
-        """Whether the transaction has not reached the server yet (its BEGIN still waits)."""
-        return bool(self._head)
-
     def commit(self) -> None:
         """COMMIT, with the queued last writes (and a BEGIN not sent yet) in one round trip;
         nothing at all for a narrow transaction that neither read nor wrote."""
-        if self._head and not self._queued:
-            pass
-        elif self._head or self._queued:
+        if self._queued:
             self._send([*self._head, *self._queued, ("COMMIT", None)])
-        else:
+        elif not self._head:
             self.conn.execute("COMMIT")
         self.forget_queued()
+
+    def rollback(self) -> None:
+        """ROLLBACK the open transaction: what was queued goes, and psycopg deallocates every
+        prepared statement after it (:meth:`forget_prepared`)."""
+        self.forget_queued()
+        self.conn.execute("ROLLBACK")
+        self.forget_prepared()
 
     def forget_queued(self) -> None:
         self._head = []
@@ -1206,14 +1202,14 @@ class PgStore(Store):
                 _nested_scope(self._scope, scope)
                 self._depth += 1
                 name = f"samskab_{self._depth}"
-                handle.command(f"SAVEPOINT {name}")
+                handle.execute(f"SAVEPOINT {name}")
                 try:
                     yield handle
                 except BaseException:
-                    handle.command(f"ROLLBACK TO SAVEPOINT {name}")
+                    handle.execute(f"ROLLBACK TO SAVEPOINT {name}")
                     raise
                 else:
-                    handle.command(f"RELEASE SAVEPOINT {name}")
+                    handle.execute(f"RELEASE SAVEPOINT {name}")
                 finally:
                     self._depth -= 1
                 return
@@ -1233,16 +1229,13 @@ class PgStore(Store):
             except BaseException:
                 handle.forget_queued()
                 if conn.info.transaction_status != TransactionStatus.IDLE:
-                    conn.execute("ROLLBACK")
-                    handle.forget_prepared()
+                    handle.rollback()
                 raise
             else:
                 if conn.info.transaction_status == TransactionStatus.INERROR:
                     # A statement failed and the caller went on: on SQLite only that statement
                     # would be undone; PostgreSQL has undone the whole transaction. Say so.
-                    handle.forget_queued()
-                    conn.execute("ROLLBACK")
-                    handle.forget_prepared()
+                    handle.rollback()
                     raise PgOperationalError(
                         "a statement failed inside this transaction: nothing was saved"
                     )
@@ -1250,8 +1243,7 @@ class PgStore(Store):
                     handle.commit()
                 except Exception as error:
                     if conn.info.transaction_status != TransactionStatus.IDLE:
-                        conn.execute("ROLLBACK")  # a queued last write failed: COMMIT never ran
-                        handle.forget_prepared()
+                        handle.rollback()  # a queued last write failed: COMMIT never ran
                     raise _mapped_error(error) from error
             finally:
                 handle.forget_queued()

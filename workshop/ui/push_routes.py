@@ -169,7 +169,6 @@ class Outbox:
         self._lock = threading.Lock()
         self._items: list[tuple[Callable[[Version], None], Version]] = []
         self._scheduled = False
-        self.wakeups = 0  # loop wake-ups asked for (for tests)
 
     def put(self, deliver: Callable[[Version], None], version: Version) -> None:
         """Called from any thread: ``deliver(version)`` runs soon on the loop."""
@@ -178,7 +177,6 @@ class Outbox:
             if self._scheduled:
                 return
             self._scheduled = True
-            self.wakeups += 1
         try:
             self.loop.call_soon_threadsafe(self._flush)
         except RuntimeError:  # the loop closed (a server stopping): nobody is left to tell

@@ -99,10 +99,15 @@ def check_votable(db: Any, meeting_id: int, idea_ids: Sequence[int]) -> None:
         row = db.execute(
             "SELECT hidden FROM ideas WHERE id = ? AND meeting_id = ?", [idea_id, meeting_id]
         ).fetchone()
-        if row is None:
-            raise NotFound("error.not_found")
-        if row[0]:
-            raise NotAllowed("error.vote.idea_hidden")
+        _votable(None if row is None else row[0])
+
+
+def _votable(hidden: object) -> None:
+    """An idea's ``hidden`` as read for a vote (None: not an idea of the meeting)."""
+    if hidden is None:
+        raise NotFound("error.not_found")
+    if hidden:
+        raise NotAllowed("error.vote.idea_hidden")
 
 
 class RoundRow(NamedTuple):
@@ -137,10 +142,7 @@ def open_round_row(
     if row[0] != "open":
         raise NotAllowed("error.vote.round_closed")
     if idea_id is not None:
-        if row[6] is None:
-            raise NotFound("error.not_found")
-        if row[6]:
-            raise NotAllowed("error.vote.idea_hidden")
+        _votable(row[6])
     return RoundRow(*row[:5])
 
 
