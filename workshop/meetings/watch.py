@@ -128,6 +128,12 @@ def read_news(store: Store, meeting_id: int, after: int, upto: int) -> News:
     return News(after, upto, tuple(shown), tuple(gone), complete)
 
 
+def step_mark(status: object, step_id: int | None, intake_open: object) -> str:
+    """Where a room is, as a ``Version`` and the push route say it: status, current step and
+    whether it takes ideas (``running:7:1``)."""
+    return f"{status}:{step_id}:{int(bool(intake_open))}"
+
+
 GONE = Version(-1, -1, "gone")  # the meeting no longer exists (a restore): phones reload
 
 
@@ -236,7 +242,7 @@ class Watcher:
             r["id"]: Version(
                 r["change_seq"],
                 r["vote_seq"],
-                f"{r['status']}:{r['current_step_id']}:{int(bool(r['intake_open']))}",
+                step_mark(r["status"], r["current_step_id"], r["intake_open"]),
             )
             for r in rows
         }

@@ -33,17 +33,18 @@ from __future__ import annotations
 
 import html
 import time
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
 import streamlit as st
 
+from workshop.meetings import watch
 from workshop.model import MeetingState, Step
 from workshop.ui import push
 from workshop.ui.i18n import t
 from workshop.ui.push_routes import PUSH_PATH
 from workshop.ui.session import base_path
+from workshop.ui.widgets import step_ends
 
 KEY = "samskab_screen_push"
 MODE = "samskab_screen_push_mode"  # session state: whether the last full run drew for push
@@ -188,15 +189,13 @@ def rerun_at_turn(period: float) -> None:
 def step_ends_at(step: Step) -> int | None:
     """The moment the step's time box ends, in milliseconds since the epoch (the countdown's
     ``data-ends``); None before the step started."""
-    if not step.started_at:
-        return None
-    started = datetime.fromisoformat(step.started_at).timestamp()
-    return round((started + step.time_box_minutes * 60) * 1000)
+    ends = step_ends(step)
+    return None if ends is None else round(ends.timestamp() * 1000)
 
 
 def step_mark(state: MeetingState) -> str:
     """Where the room is, as the route says it (``workshop.meetings.watch``)."""
-    return f"{state.status}:{state.current_step_id}:{int(bool(state.intake_open))}"
+    return watch.step_mark(state.status, state.current_step_id, state.intake_open)
 
 
 def follow(url: str, drawn: MeetingState, *, slide: bool = False) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 
@@ -113,22 +113,23 @@ def step_label(step: Step) -> str:
     return t(f"step.{step.kind}")
 
 
-def seconds_left(step: Step) -> int | None:
-    """Seconds left in the step's time box (negative when over time)."""
+def step_ends(step: Step) -> datetime | None:
+    """The moment the step's time box ends; None before the step started."""
     if not step.started_at:
         return None
-    started = datetime.fromisoformat(step.started_at)
-    elapsed = (datetime.now(UTC) - started).total_seconds()
-    return round(step.time_box_minutes * 60 - elapsed)
+    return datetime.fromisoformat(step.started_at) + timedelta(minutes=step.time_box_minutes)
+
+
+def seconds_left(step: Step) -> int | None:
+    """Seconds left in the step's time box (negative when over time)."""
+    ends = step_ends(step)
+    return None if ends is None else round((ends - datetime.now(UTC)).total_seconds())
 
 
 def minutes_left(step: Step) -> int | None:
     """Whole minutes left in the step's time box (negative when over time)."""
-    if not step.started_at:
-        return None
-    started = datetime.fromisoformat(step.started_at)
-    elapsed = (datetime.now(UTC) - started).total_seconds() / 60
-    return round(step.time_box_minutes - elapsed)
+    ends = step_ends(step)
+    return None if ends is None else round((ends - datetime.now(UTC)).total_seconds() / 60)
 
 
 def demo_badge(is_demo: bool) -> None:
