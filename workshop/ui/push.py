@@ -332,6 +332,16 @@ def run_every(refresh: float, key: str = KEY, mode: str = MODE) -> float | None:
     return refresh if failed else None
 
 
+def connected(key: str = KEY, mode: str = MODE) -> bool:
+    """After the component at ``key`` was mounted: whether its push works. When that changed
+    since the page's fragments were drawn (with or without their timer, :func:`run_every`),
+    the whole page runs again to draw them the other way."""
+    pushed = not push_failed(key)
+    if st.session_state.get(mode, True) != pushed:
+        st.rerun(scope="app")
+    return pushed
+
+
 def _words() -> dict[str, str]:
     """What the component writes, in the reader's language (placeholders filled in there)."""
     return {
@@ -365,8 +375,5 @@ def follow(token: str, change_seq: int, stream: Sequence[Idea] | None = None) ->
             "words": _words(),
         }
     _renderer()(key=KEY, data=data, on_live_change=lambda: None)
-    pushed = not push_failed()
-    if st.session_state.get(MODE, True) != pushed:
-        st.rerun(scope="app")
-    if not pushed:
+    if not connected():
         st.caption(t("push.reconnecting"))

@@ -299,8 +299,8 @@ def _follower(request: Request) -> Follower | None:
 
 def _screen_event(version: Version) -> str:
     """What a projector or a console is told: the numbers, never an idea."""
-    told = {"c": version.change_seq, "v": version.vote_seq, "s": version.step, "g": MIN_GAP}
-    return f"data: {json.dumps(told)}\n\n"
+    numbers = Version(version.change_seq, version.vote_seq, version.step)  # no news
+    return f"data: {json.dumps(message(numbers, followers=0))}\n\n"  # gap(0): MIN_GAP
 
 
 async def follow(request: Request) -> Response:

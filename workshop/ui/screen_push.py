@@ -167,11 +167,6 @@ def staff_url(meeting_id: int) -> str:
     return f"{base_path()}{PUSH_PATH}?meeting={meeting_id}"
 
 
-def push_failed() -> bool:
-    """Whether this screen's push connection is down (then its fragment runs on a timer)."""
-    return push.push_failed(KEY)
-
-
 def run_every(refresh: float) -> float | None:
     """The ``run_every`` of a screen's live fragment (``push.run_every`` for this component)."""
     return push.run_every(refresh, KEY, MODE)
@@ -213,10 +208,7 @@ def follow(url: str, drawn: MeetingState, *, slide: bool = False) -> None:
         "turn": round(float(st.session_state.pop(DUE, 0) or 0) * 1000),
     }
     _renderer()(key=KEY, data=data, on_live_change=lambda: None)
-    pushed = not push_failed()
-    if st.session_state.get(MODE, True) != pushed:
-        st.rerun(scope="app")
-    if not pushed:
+    if not push.connected(KEY, MODE):
         if slide:
             st.html(
                 '<div class="sk-page" data-testid="projector-reconnecting">'
