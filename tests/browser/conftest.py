@@ -277,6 +277,20 @@ def tap(page: Page, target: Locator, *, shows: Locator | None = None) -> None:
     settle(page)
 
 
+def dot_button(page: Page, idea_id: int, sign: str = "plus") -> Locator:
+    """The + (or −, ``sign="minus"``) button of an idea on the phone's dot ballot."""
+    return page.locator(f'.dots [data-key="{sign}-{idea_id}"]')
+
+
+def dot(page: Page, idea_id: int, sign: str = "plus") -> None:
+    """Tap a dot button once and wait until the server answered it and the ballot drew the
+    answer, which said nothing was lost. Never tapped again: a lost tap fails here."""
+    dot_button(page, idea_id, sign).click()
+    ballot = page.locator(".dots")
+    expect(ballot).to_have_attribute("data-pending", "0", timeout=30_000)
+    expect(ballot.locator(".alert")).to_be_empty()
+
+
 def join(page: Page, name: str, button: str) -> str:
     """Type a name and press the join button, as a phone does; return the participant's link
     secret. After a join the page sends the browser once through ``/auth/participant`` (the

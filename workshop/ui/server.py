@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute
 
 from workshop.config import load_settings
 from workshop.db import hold_serving_lock
-from workshop.ui import auth_routes, participant_routes, push_routes
+from workshop.ui import auth_routes, dot_routes, participant_routes, push_routes
 from workshop.ui.compress import CompressedAssets
 from workshop.ui.http_headers import SecurityHeaders
 from workshop.ui.icon_font import IconFontSubset, prepare
@@ -26,9 +26,14 @@ def take_serving_lock() -> None:
 
 
 def routes() -> list[BaseRoute]:
-    """The staff-cookie and participant-cookie routes and the phones' push route beside
-    Streamlit."""
-    return [*auth_routes.routes(), *participant_routes.routes(), *push_routes.routes()]
+    """The staff-cookie and participant-cookie routes, the phones' push route and their dot
+    taps beside Streamlit."""
+    return [
+        *auth_routes.routes(),
+        *participant_routes.routes(),
+        *push_routes.routes(),
+        *dot_routes.routes(),
+    ]
 
 
 def middleware() -> list[Middleware]:

@@ -5,8 +5,6 @@ view per kind of step. Every view refreshes in a small fragment that first asks 
 room moved on (one indexed SELECT) and otherwise fetches only what changed.
 """
 
-from collections.abc import Callable
-
 import streamlit as st
 
 from workshop.errors import NotFound
@@ -15,11 +13,10 @@ from workshop.meetings import ideas, themes
 from workshop.meetings.stream import StreamWindow
 from workshop.model import Idea, MeetingStatus, Step, StepKind
 from workshop.ui import ballots, push, state
-from workshop.ui.accessibility import short
 from workshop.ui.actions import shows_refusal
-from workshop.ui.agreement_gate import agreement_changed, agreement_gate, gated_tap
+from workshop.ui.agreement_gate import agreement_changed, agreement_gate
 from workshop.ui.agreement_widgets import my_ideas_link
-from workshop.ui.frontend_words import name_controls
+from workshop.ui.dot_ballot import dot_ballot
 from workshop.ui.i18n import language_switcher, t, tn
 from workshop.ui.participant_widgets import remember_after_join
 from workshop.ui.privacy_widgets import my_data_link
@@ -206,13 +203,6 @@ def vote_view(vote_step: Step) -> None:
         prompt_message(vote_step)
     follow_the_room(ballot=True)
 
-    def change_dot(action: Callable[..., int], round_id: int, idea_id: int) -> None:
-        """A button callback: it runs before the ballot is drawn, so one run shows the result."""
-        gated_tap(action, db, participant, round_id, idea_id)
-
-    def turn_page(offset: int) -> None:
-        st.session_state[state.BALLOT_PAGE] = st.session_state.get(state.BALLOT_PAGE, 0) + offset
-
     @st.fragment
     @taking_turns
     def ballot() -> None:
@@ -222,77 +212,19 @@ def vote_view(vote_step: Step) -> None:
         if vote_round is None or not vote_round.is_open:
             st.info(t("participate.vote_closed"))
             return
-        show_flash()
-        mine = voting.my_dots(db, vote_round.id, participant.id)
-        left = vote_round.dots_per_participant - sum(mine.values())
-        st.markdown(t("participate.dots_left", left=left, total=vote_round.dots_per_participant))
-        st.progress(left / vote_round.dots_per_participant)
         wall = my_order(latest)
+        mine = voting.my_dots(db, vote_round.id, participant.id)
         if not wall:  # nothing posted (or all hidden): say so rather than show an empty ballot
+            total = vote_round.dots_per_participant
+            st.markdown(t("participate.dots_left", left=total - sum(mine.values()), total=total))
             st.info(t("participate.no_ideas_to_vote"))
             return
+        # Drawn in the browser; a tap is a small request to workshop/ui/dot_routes.py, not a
+        # run of this fragment (README, "Live updates").
         shown = window.page(wall, st.session_state.get(state.BALLOT_PAGE, 0))
-        page, pages = shown.page, shown.pages
-        labels = {  # looked up once, not once per idea
-            "minus": t("a11y.dot_remove_button"),
-            "plus": t("participate.dot_button"),
-        }
-        names: dict[str, str] = {}  # each button's whole idea, for a screen reader
-        for idea in shown.ideas:
-            placed = mine.get(idea.id, 0)
-            # One row per idea: its text with the dots on it, then − and +. Four elements an
-            # idea keep a tap cheap when 300 phones vote at once (README, "Live updates").
-            # The dots in words too ("●●○" alone says nothing to a screen reader).
-            glyphs = f"**{'●' * placed}{'○' * max(0, left)}** " if placed or left else ""
-            dots = glyphs + t("a11y.dots_here", placed=placed, left=max(0, left))
-            whole = " ".join(idea.text.split())
-            for sign, label in (("minus", labels["minus"]), ("plus", labels["plus"])):
-                names[f"participate_{sign}_{idea.id}"] = t(
-                    "a11y.dot_button_named", plus=label, idea=whole
-                )
-            with st.container(
-                border=True,
-                horizontal=True,
-                vertical_alignment="center",
-                gap="small",
-                key=f"participate_idea_{idea.id}",
-            ):
-                st.markdown(f"{user_text(idea.text)}  \n{dots}", width="stretch")
-                st.button(  # named with its idea too, as "+" is ("− Prik: Bænke …")
-                    t("a11y.dot_button_named", plus=labels["minus"], idea=short(idea.text)),
-                    key=f"participate_minus_{idea.id}",
-                    disabled=placed == 0,
-                    on_click=change_dot,
-                    args=(voting.remove_dot, vote_round.id, idea.id),
-                )
-                st.button(  # named with its idea, as a screen reader reads it (WCAG 2.4.6)
-                    t("a11y.dot_button_named", plus=labels["plus"], idea=short(idea.text)),
-                    key=f"participate_plus_{idea.id}",
-                    disabled=left == 0,
-                    type="primary",
-                    on_click=change_dot,
-                    args=(voting.place_dot, vote_round.id, idea.id),
-                )
-        # The visible "+ Prik: Lavere fartsgrense i…" stays short; its name is the whole idea,
-        # so ideas that start alike can be told apart.
-        name_controls("dots", names)
-        if pages > 1:
-            with st.container(horizontal=True, vertical_alignment="center"):
-                st.button(
-                    t("participate.previous_page"),
-                    key="participate_page_prev",
-                    disabled=page == 0,
-                    on_click=turn_page,
-                    args=(-1,),
-                )
-                st.caption(t("participate.page", page=page + 1, pages=pages), width="stretch")
-                st.button(
-                    t("participate.next_page"),
-                    key="participate_page_next",
-                    disabled=page >= pages - 1,
-                    on_click=turn_page,
-                    args=(1,),
-                )
+        dot_ballot(
+            participant, vote_round, shown, voting.my_dots(db, vote_round.id, participant.id)
+        )
 
     ballot()
 

@@ -1,0 +1,158 @@
+"""The dot route: a phone's tap on its dot ballot, without a Streamlit run.
+
+``POST /push/dots`` with a small JSON body ``{"p": <participant link secret>, "r": <round>,
+"i": <idea>, "d": 1 | -1, "l": <language>}`` places (``1``) or takes back (``-1``) one of the
+participant's dots through ``workshop.voting.ballots`` (the database's rules unchanged: the
+round open and of the participant's meeting, the idea votable, the dot limits) and answers
+with the participant's dots in the round: ``{"ok": true, "mine": [[idea, dots], …],
+"left": n}``. The phone's ballot (``workshop/ui/dot_ballot.py``) draws that itself.
+
+Why a route: a dot tap drawn by Streamlit was a fragment run of ~55 elements, ~18 ms of server
+CPU, and 300 phones voting at once offer ~100 taps a second: 1.8 cores (room_load, README
+"Benchmarks"). Here a tap is one write and one read.
+
+Answers (``message`` in the phone's language, never what the request said):
+
+* 200 ``ok: false`` with ``message``, ``mine`` and ``left``: the ballot refused the tap (no
+  dots left, the idea's cap, no dot to take back); nothing was written and the
+  phone shows the truth again;
+* 409 ``rerun: true`` with ``message``: the page must run again (the round is closed or no
+  longer the step's, the idea was hidden, the participant was removed, or an agreement changed
+  materially and must be acknowledged first): nothing was written;
+* 403: an unknown, forged or too long link secret, or none (whether a meeting exists is not
+  said); 400: a body that is not the JSON above; 413: a body over ``MAX_BODY`` bytes;
+* 429 with ``Retry-After``: more than ``TAPS`` taps within ``PER_SECONDS`` seconds from one
+  participant in this process (a phone's thumb is slower; a script is not).
+
+Taps are written by ``WRITERS`` threads per process, not by the request's own: writes wait
+for one write lock anyway, and forty threads contending for the GIL made the one holding it
+forty times slower (py-spy, README "Live updates").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from workshop.agreements import core as agreements
+from workshop.errors import InvalidInput, NotAllowed, NotFound, WorkshopError
+from workshop.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from workshop.meetings import core as meetings
+from workshop.ui.process import store
+from workshop.voting import ballots as voting
+
+DOTS_PATH = "/push/dots"
+MAX_BODY = 512  # bytes: a secret, three numbers and a language
+TAPS = 20  # taps per participant ...
+PER_SECONDS = 5.0  # ... within this many seconds
+WRITERS = 2
+HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+_recent: dict[int, deque[float]] = {}
+_recent_lock = threading.Lock()
+_writers = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="samskab-dots")
+
+
+def _answer(status: int, **body: Any) -> Response:
+    return JSONResponse(body, status_code=status, headers=HEADERS)
+
+
+def _too_fast(participant_id: int, now: float) -> float:
+    """Seconds to wait when the participant tapped ``TAPS`` times within ``PER_SECONDS``
+    (0: go on). Counted per process; a refused tap is not counted."""
+    with _recent_lock:
+        taps = _recent.setdefault(participant_id, deque())
+        while taps and taps[0] <= now - PER_SECONDS:
+            taps.popleft()
+        if len(taps) >= TAPS:
+            return taps[0] + PER_SECONDS - now
+        taps.append(now)
+        if len(_recent) > 20_000:  # forget the quiet ones: memory stays bounded
+            for key in [k for k, v in _recent.items() if not v or v[-1] <= now - PER_SECONDS]:
+                del _recent[key]
+        return 0.0
+
+
+def _parse(body: bytes) -> tuple[str, int, int, int, str] | None:
+    try:
+        found = json.loads(body)
+        token, round_id, idea_id, way = found["p"], found["r"], found["i"], found["d"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    language = found.get("l")
+    if not (
+        isinstance(token, str)
+        and 0 < len(token) <= 200
+        and all(type(n) is int for n in (round_id, idea_id))
+        and way in (1, -1)
+        and type(way) is int
+    ):
+        return None
+    return token, round_id, idea_id, way, language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def tap(token: str, round_id: int, idea_id: int, way: int, language: str) -> Response:
+    """One tap, as the route carries it out (in a writer thread)."""
+    db = store()
+    try:
+        participant = meetings.get_participant(db, token)
+    except WorkshopError:
+        return _answer(403, ok=False)
+    wait = _too_fast(participant.id, time.monotonic())
+    if wait > 0:
+        seconds = max(1, round(wait + 0.5))
+        return JSONResponse(
+            {"ok": False, "message": translate(language, "error.rate_limited", seconds=seconds)},
+            status_code=429,
+            headers=HEADERS | {"Retry-After": str(seconds)},
+        )
+    if agreements.pending_agreement(db, participant) is not None:
+        return _answer(409, ok=False, rerun=True, message="")
+    refusal = None
+    try:
+        action = voting.place_dot if way == 1 else voting.remove_dot
+        action(db, participant, round_id, idea_id)
+    except (NotAllowed, NotFound) as error:  # closed, hidden, removed: the page runs again
+        return _answer(409, ok=False, rerun=True, message=_words(language, error))
+    except InvalidInput as error:
+        refusal = _words(language, error)
+    mine = voting.my_dots(db, round_id, participant.id)
+    total = voting.get_round(db, round_id).dots_per_participant
+    return _answer(
+        200,
+        ok=refusal is None,
+        message=refusal,
+        mine=sorted([idea, dots] for idea, dots in mine.items()),
+        left=total - sum(mine.values()),
+    )
+
+
+def _words(language: str, error: WorkshopError) -> str:
+    return translate(language, error.key, **error.params)
+
+
+async def dots(request: Request) -> Response:
+    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        return _answer(413, ok=False)
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return _answer(413, ok=False)
+    parsed = _parse(body)
+    if parsed is None:
+        return _answer(400, ok=False)
+    return await asyncio.wrap_future(_writers.submit(tap, *parsed))
+
+
+def routes() -> list[BaseRoute]:
+    return [Route(DOTS_PATH, dots, methods=["POST"])]
