@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.ui import dots
 from tests.ui.conftest import PAGES, texts
 from tests.ui.test_live_pages import go, room  # noqa: F401  (the live pages' meeting)
 from workshop.model import StepKind
@@ -17,10 +18,14 @@ def test_every_dot_button_names_its_idea(room, make_app) -> None:  # noqa: F811
     go(room, StepKind.DOT_VOTE)
     at = make_app(query={"p": room["anna"].token}).run()
     assert not at.exception
-    plus = [b for b in at.button if (b.key or "").startswith("participate_plus_")]
-    assert plus
-    assert "+ Prik: Idé nummer 0" in [b.label for b in plus]
-    assert all(b.label.startswith("+ Prik: ") and len(b.label) > 8 for b in plus)
+    data = dots.ballot(at)
+    assert data is not None and data["ideas"]
+    # The ballot names each button "<sign>: <the whole idea>" (its visible label is the sign,
+    # in the card of its idea); the names as a screen reader hears them:
+    # tests/browser/test_screen_reader_names.py.
+    words = data["words"]
+    assert (words["plus"], words["minus"], words["named"]) == ("+ Prik", "− Prik", "{plus}: {idea}")
+    assert "Idé nummer 0" in [text for _, text in data["ideas"]]
 
 
 def test_a_long_idea_is_named_by_its_first_words() -> None:

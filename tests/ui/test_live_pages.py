@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import join
+from tests.ui import dots
 from tests.ui.conftest import PAGES, console_tab, texts
 from workshop import committees
 from workshop.accounts import users as accounts
@@ -12,6 +13,7 @@ from workshop.i18n import translate
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, moderation, themes
 from workshop.model import Role, StepKind
+from workshop.ui import state
 from workshop.voting import ballots as voting
 
 
@@ -121,14 +123,18 @@ def test_ballot_is_paged_and_a_tap_places_a_dot(room, make_app) -> None:
     go(room, StepKind.DOT_VOTE)
     at = make_app(query={"p": room["anna"].token}).run()
     assert not at.exception
-    plus = [b for b in at.button if (b.key or "").startswith("participate_plus_")]
-    assert len(plus) == 8  # 9 ideas on the wall: hidden and merged ones are not on the ballot
-    plus[0].click().run()
+    first = dots.idea_ids(at)
+    assert len(first) == 8  # 9 ideas on the wall: hidden and merged ones are not on the ballot
+    assert (dots.ballot(at)["page"], dots.ballot(at)["pages"]) == (0, 2)
+    status, answer = dots.tap(at, first[0])
+    assert (status, answer["ok"], answer["mine"], answer["left"]) == (200, True, [[first[0], 1]], 2)
     vote_round = voting.current_round(room["store"], room["meeting"].id)
     assert sum(voting.my_dots(room["store"], vote_round.id, room["anna"].id).values()) == 1
-    at.button(key="participate_page_next").click().run()
-    rest = [b for b in at.button if (b.key or "").startswith("participate_plus_")]
-    assert len(rest) == 1
+    at.session_state[state.BALLOT_PAGE] = 1  # what the ballot's "Next" sets (browser journeys)
+    at.run()
+    rest = dots.idea_ids(at)
+    assert len(rest) == 1 and rest[0] not in first
+    assert dots.ballot(at)["mine"] == [[first[0], 1]]  # the dot placed on page 1 is still there
 
 
 def test_wrap_up_shows_the_revealed_results_on_the_phone(room, make_app) -> None:

@@ -12,6 +12,7 @@ import threading
 
 import pytest
 
+from tests.ui import dots
 from tests.ui.conftest import open_console, texts
 from tests.ui.test_live_pages import go, room  # noqa: F401  (the live pages' meeting)
 from workshop.model import StepKind
@@ -42,7 +43,7 @@ def test_the_language_is_looked_up_once_per_run_not_once_per_word(
     lookups = _counting(monkeypatch, ui_i18n, "language_from_locale")
     at.run()
     assert not at.exception
-    assert any((b.key or "").startswith("participate_plus_") for b in at.button)  # the ballot
+    assert dots.ballot(at) is not None  # the ballot
     # One full run draws the header, the ballot's fragment and a few dozen words: the
     # language is found once for the run, not once per word.
     assert 1 <= lookups[0] <= 2, lookups[0]
@@ -57,9 +58,10 @@ def test_a_language_chosen_on_the_phone_holds_for_the_next_run(
     assert not at.exception
     at.button(key="participate_language_nb").click().run()
     assert not at.exception
-    assert any("Prikk" in (b.label or "") for b in at.button), [b.label for b in at.button]
+    assert dots.ballot(at)["words"]["plus"] == "+ Prikk"
+    assert dots.ballot(at)["lang"] == "nb"  # the taps' answers are worded in it too
     at.button(key="participate_language_en").click().run()
-    assert any("Dot" in (b.label or "") for b in at.button), [b.label for b in at.button]
+    assert dots.ballot(at)["words"]["plus"] == "+ Dot"
 
 
 def test_streamlits_own_words_are_worded_once_per_language_not_every_run(
@@ -121,52 +123,13 @@ def test_a_facilitators_run_never_waits_for_the_rooms_phones(room, make_app) -> 
             runtime._turns.release()
 
 
-def test_a_dot_tap_is_written_in_the_phones_turn(
-    room,  # noqa: F811
-    make_app,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from workshop.ui import agreement_gate
-    from workshop.voting import ballots as voting
-
-    go(room, StepKind.DOT_VOTE)
-    turn = [False]
-    written_in_turn: list[bool] = []
-    real_turn = agreement_gate.phone_turn
-    real_place = voting.place_dot
-
-    @contextlib.contextmanager
-    def watched_turn():
-        with real_turn():
-            turn[0] = True
-            try:
-                yield
-            finally:
-                turn[0] = False
-
-    def place(*args, **kwargs):
-        written_in_turn.append(turn[0])
-        return real_place(*args, **kwargs)
-
-    monkeypatch.setattr(agreement_gate, "phone_turn", watched_turn)
-    monkeypatch.setattr(voting, "place_dot", place)  # before the run that binds the buttons
-    at = make_app(query={"p": room["anna"].token}).run()
-    assert not at.exception
-    plus = next(b for b in at.button if (b.key or "").startswith("participate_plus_"))
-    plus.click().run()
-    assert not at.exception
-    # Streamlit runs a tap's callback before the fragment: 40 callbacks at once outside any
-    # turn made the one holding the write lock wait for the GIL behind all the others.
-    assert written_in_turn == [True]
-
-
 def test_an_ideas_text_is_escaped_once_for_every_phone_that_draws_it(
     room,  # noqa: F811
     make_app,
 ) -> None:
     from workshop.text import escape_markdown
 
-    go(room, StepKind.DOT_VOTE)
+    go(room, StepKind.CLUSTERING)  # every idea of the wall drawn, under its theme
     escape_markdown.cache_clear()
     for phone in ("anna", "bo"):
         at = make_app(query={"p": room[phone].token}).run()

@@ -57,7 +57,7 @@ PER_SECONDS = 5.0  # ... within this many seconds
 WRITERS = 2
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
-_recent: dict[int, deque[float]] = {}
+_recent: dict[tuple[str, int], deque[float]] = {}  # (database, participant) -> tap moments
 _recent_lock = threading.Lock()
 _writers = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="samskab-dots")
 
@@ -66,11 +66,11 @@ def _answer(status: int, **body: Any) -> Response:
     return JSONResponse(body, status_code=status, headers=HEADERS)
 
 
-def _too_fast(participant_id: int, now: float) -> float:
+def _too_fast(who: tuple[str, int], now: float) -> float:
     """Seconds to wait when the participant tapped ``TAPS`` times within ``PER_SECONDS``
     (0: go on). Counted per process; a refused tap is not counted."""
     with _recent_lock:
-        taps = _recent.setdefault(participant_id, deque())
+        taps = _recent.setdefault(who, deque())
         while taps and taps[0] <= now - PER_SECONDS:
             taps.popleft()
         if len(taps) >= TAPS:
@@ -107,7 +107,7 @@ def tap(token: str, round_id: int, idea_id: int, way: int, language: str) -> Res
         participant = meetings.get_participant(db, token)
     except WorkshopError:
         return _answer(403, ok=False)
-    wait = _too_fast(participant.id, time.monotonic())
+    wait = _too_fast((db.path, participant.id), time.monotonic())
     if wait > 0:
         seconds = max(1, round(wait + 0.5))
         return JSONResponse(

@@ -1,0 +1,234 @@
+"""The dot ballot drawn in the phone's browser, and its taps by ``POST /push/dots``.
+
+* the step change to the vote draws the ballot as one element, not four an idea (a run every
+  phone makes at once when the facilitator moves on), with the phone's dots in it;
+* a tap places or takes back one dot and answers with the dots as the database holds them;
+  a refused tap (no dots left) is said in the phone's language and writes nothing;
+* a tap the page must follow up (the idea hidden, the round closed) answers 409 and writes
+  nothing; a forged secret, another meeting's round, a bad or too large body are refused;
+* a flood of taps from one participant is limited, others are not slowed;
+* taps are written by the route's few writer threads, not by each request's thread.
+
+Every test runs on both engines (``app_store``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+
+import pytest
+from starlette.applications import Starlette
+
+from tests.factories import join, make_meeting, start
+from tests.ui import dots
+from workshop.i18n import translate
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas, moderation
+from workshop.model import StepKind
+from workshop.ui import dot_routes
+from workshop.ui.dot_routes import DOTS_PATH
+from workshop.voting import ballots as voting
+from workshop.voting import methods
+
+
+@pytest.fixture
+def vote(world, make_app):
+    """The world's meeting in its dot vote with three ideas, and Anna's phone on the ballot."""
+    store, meeting, anna = world["store"], world["meeting"], world["anna"]
+    ideas.submit_idea(store, anna, "Lys på stien")
+    ideas.submit_idea(store, join(store, meeting, "Bo"), "Et udekøkken")
+    meetings.next_step(store, meeting.id, actor=None)
+    assert meetings.current_step(store, meeting.id).kind is StepKind.DOT_VOTE
+    phone = make_app(query={"p": anna.token, "lang": "nb"}).run()
+    assert not phone.exception, phone.exception
+    round_id = voting.current_round(store, meeting.id).id
+    return {**world, "phone": phone, "round": round_id}
+
+
+def _elements(node) -> int:
+    children = getattr(node, "children", None)
+    if not children:
+        return 1
+    return 1 + sum(_elements(child) for child in children.values())
+
+
+def test_the_ballot_is_one_element_with_the_phones_dots_not_four_an_idea(vote) -> None:
+    phone = vote["phone"]
+    data = dots.ballot(phone)
+    assert data is not None
+    assert len(data["ideas"]) == 3
+    assert {text for _, text in data["ideas"]} == {
+        "Flere bænke i parken",
+        "Lys på stien",
+        "Et udekøkken",
+    }
+    assert (data["total"], data["left"], data["mine"]) == (3, 3, [])
+    assert not [
+        b
+        for b in phone.button
+        if (b.key or "").startswith(("participate_plus", "participate_minus"))
+    ]
+    # The whole page: header, language, links, heading, the push component and the ballot.
+    # Drawn by Streamlit, each idea added four elements and a container.
+    assert _elements(phone.main) <= 20, _elements(phone.main)  # 16; drawn by Streamlit, 31
+
+
+def test_a_tap_places_and_takes_back_a_dot_and_answers_with_the_truth(vote) -> None:
+    phone, store = vote["phone"], vote["store"]
+    first, second, _ = dots.idea_ids(phone)
+    assert dots.tap(phone, first) == (
+        200,
+        {"ok": True, "message": None, "mine": [[first, 1]], "left": 2},
+    )
+    status, answer = dots.tap(phone, second)
+    assert (status, answer["mine"], answer["left"]) == (200, sorted([[first, 1], [second, 1]]), 1)
+    status, answer = dots.tap(phone, first, -1)
+    assert (status, answer["ok"], answer["mine"], answer["left"]) == (200, True, [[second, 1]], 2)
+    assert voting.my_dots(store, vote["round"], vote["anna"].id) == {second: 1}
+    phone.run()  # the next run of the page draws what the database holds
+    assert dots.ballot(phone)["mine"] == [[second, 1]]
+    assert dots.ballot(phone)["left"] == 2
+
+
+def test_a_tap_beyond_the_dots_is_refused_in_the_phones_language_and_writes_nothing(
+    vote,
+) -> None:
+    phone, store = vote["phone"], vote["store"]
+    first, *_ = dots.idea_ids(phone)
+    for _ in range(3):
+        assert dots.tap(phone, first)[1]["ok"]
+    status, answer = dots.tap(phone, first)
+    assert (status, answer["ok"]) == (200, False)
+    assert answer["message"] == "Du har brukt alle 3 prikkene. Ta en tilbake for å flytte den."
+    assert (answer["mine"], answer["left"]) == ([[first, 3]], 0)
+    status, answer = dots.tap(phone, dots.idea_ids(phone)[1], -1)  # no dot there to take back
+    assert (status, answer["ok"], answer["left"]) == (200, False, 0)
+    assert voting.my_dots(store, vote["round"], vote["anna"].id) == {first: 3}
+
+
+def test_a_tap_on_a_hidden_idea_or_in_a_closed_round_runs_the_page_again_and_writes_nothing(
+    vote,
+) -> None:
+    phone, store = vote["phone"], vote["store"]
+    first, second, _ = dots.idea_ids(phone)
+    moderation.hide_idea(store, first, "Personoplysninger", actor=None)
+    status, answer = dots.tap(phone, first)
+    assert (status, answer["rerun"], answer["ok"]) == (409, True, False)
+    assert answer["message"]  # said in Norwegian, not a key
+    assert not answer["message"].startswith("error.")
+    methods.close_round(store, vote["round"], actor=None)
+    status, answer = dots.tap(phone, second)
+    assert (status, answer["rerun"]) == (409, True)
+    assert voting.my_dots(store, vote["round"], vote["anna"].id) == {}
+    phone.run()
+    assert dots.ballot(phone) is None  # the page says the vote is closed instead
+
+
+def test_a_forged_secret_or_another_meetings_round_is_refused(vote) -> None:
+    store, anna = vote["store"], vote["anna"]
+    first = dots.idea_ids(vote["phone"])[0]
+    forged = dot_routes.tap("not-a-secret", vote["round"], first, 1, "da")
+    assert forged.status_code == 403
+    assert json.loads(bytes(forged.body)) == {"ok": False}  # nothing about any meeting
+    other = make_meeting(store)
+    start(store, other)
+    stranger = join(store, other, "Dorte")
+    meetings.next_step(store, other.id, actor=None)
+    answer = dot_routes.tap(stranger.token, vote["round"], first, 1, "da")
+    assert answer.status_code == 409  # not a round of Dorte's meeting
+    assert voting.my_dots(store, vote["round"], stranger.id) == {}
+    assert voting.my_dots(store, vote["round"], anna.id) == {}
+
+
+def _post(body: bytes, method: str = "POST") -> tuple[int, dict[str, str], dict]:
+    """``body`` sent to the route as the server would hand it over (ASGI, no network)."""
+    app = Starlette(routes=dot_routes.routes())
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": DOTS_PATH,
+        "raw_path": DOTS_PATH.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 1234),
+        "server": ("testserver", 80),
+    }
+    incoming = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    head = sent[0]
+    headers = {k.decode(): v.decode() for k, v in head["headers"]}
+    raw = b"".join(m.get("body", b"") for m in sent[1:])
+    return head["status"], headers, json.loads(raw) if raw.startswith(b"{") else {}
+
+
+def test_the_route_takes_the_ballots_json_and_refuses_anything_else(vote) -> None:
+    data, store = dots.ballot(vote["phone"]), vote["store"]
+    first = data["ideas"][0][0]
+    good = {"p": data["token"], "r": data["round"], "i": first, "d": 1, "l": "en"}
+    status, headers, answer = _post(json.dumps(good).encode())
+    assert (status, answer["ok"], answer["left"]) == (200, True, 2)
+    assert headers["cache-control"] == "no-store"
+    for bad in (
+        b"",
+        b"not json",
+        b"[1, 2]",
+        json.dumps({**good, "d": 2}).encode(),
+        json.dumps({**good, "d": True}).encode(),
+        json.dumps({**good, "i": "1"}).encode(),
+        json.dumps({**good, "r": 1.5}).encode(),
+        json.dumps({**good, "p": 7}).encode(),
+        json.dumps({k: v for k, v in good.items() if k != "i"}).encode(),
+    ):
+        assert _post(bad)[0] == 400, bad
+    assert _post(json.dumps({**good, "p": "x" * 600}).encode())[0] == 413
+    assert _post(json.dumps(good).encode(), method="GET")[0] == 405
+    status, _, answer = _post(json.dumps({**good, "l": "xx", "i": 99999}).encode())
+    assert (status, answer["message"]) == (409, translate("da", "error.not_found"))
+    assert voting.my_dots(store, data["round"], vote["anna"].id) == {first: 1}
+
+
+def test_a_flood_of_taps_from_one_phone_is_limited_and_others_are_not(vote) -> None:
+    phone, store = vote["phone"], vote["store"]
+    first = dots.idea_ids(phone)[0]
+    for n in range(dot_routes.TAPS):
+        assert dots.tap(phone, first, 1 if n % 2 == 0 else -1)[0] == 200
+    status, answer = dots.tap(phone, first)
+    assert status == 429
+    assert "sekund" in answer["message"]  # "Vent … sekunder" in the phone's language
+    refused = dot_routes.tap(dots.ballot(phone)["token"], vote["round"], first, 1, "da")
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 1
+    bo = join(store, vote["meeting"], "Cai")
+    assert dot_routes.tap(bo.token, vote["round"], first, 1, "da").status_code == 200
+    assert voting.my_dots(store, vote["round"], vote["anna"].id) == {}  # 10 placed, 10 back
+
+
+def test_taps_are_written_by_the_routes_writer_threads(vote, monkeypatch) -> None:
+    data = dots.ballot(vote["phone"])
+    writers: list[str] = []
+    real = voting.place_dot
+
+    def place(*args, **kwargs):
+        writers.append(threading.current_thread().name)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(voting, "place_dot", place)
+    body = {"p": data["token"], "r": data["round"], "i": data["ideas"][0][0], "d": 1}
+    assert _post(json.dumps(body).encode())[0] == 200
+    assert len(writers) == 1 and writers[0].startswith("samskab-dots"), writers
