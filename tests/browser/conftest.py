@@ -282,6 +282,11 @@ def dot_button(page: Page, idea_id: int, sign: str = "plus") -> Locator:
     return page.locator(f'.dots [data-key="{sign}-{idea_id}"]')
 
 
+def dot_card(page: Page, idea_id: int) -> Locator:
+    """An idea's card on the phone's dot ballot: its text, the reader's dots on it, − and +."""
+    return page.locator(f'.dots li[data-idea="{idea_id}"]')
+
+
 def dot(page: Page, idea_id: int, sign: str = "plus") -> None:
     """Tap a dot button once and wait until the server answered it and the ballot drew the
     answer, which said nothing was lost. Never tapped again: a lost tap fails here."""

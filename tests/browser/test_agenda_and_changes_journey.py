@@ -28,6 +28,9 @@ from tests.browser.conftest import (
     PHONE,
     Server,
     context,
+    dot,
+    dot_button,
+    dot_card,
     join,
     log_in,
     serving,
@@ -257,7 +260,7 @@ def test_a_ten_step_citizens_meeting_takes_a_handful_of_clicks(room, browser, sh
 
 
 def ballot_row(phone: Page, idea_id: int) -> Locator:
-    return phone.locator(f".st-key-participate_idea_{idea_id}")
+    return dot_card(phone, idea_id)
 
 
 # The push connection (workshop/ui/push.py) told Anna of the change at once: the journey closes
@@ -266,10 +269,6 @@ HOLD_PUSH = """() => Object.values(window.__samskabPush || {}).forEach(live => {
   if (live.source) { live.source.onerror = null; live.source.close(); }
 })"""
 RELEASE_PUSH = "() => Object.values(window.__samskabPush || {}).forEach(live => live.open())"
-
-
-def dot_button(phone: Page, idea_id: int) -> Locator:
-    return ballot_row(phone, idea_id).get_by_role("button", name=da("participate.dot_button"))
 
 
 def test_a_merge_reaches_both_phones_and_an_agreement_change_gates_them(
@@ -293,7 +292,7 @@ def test_a_merge_reaches_both_phones_and_an_agreement_change_gates_them(
         phones.append(phone)
     anna, bo = phones
     # Anna puts a dot on the idea that will be merged away
-    tap(anna, dot_button(anna, posted[DUPLICATE]))
+    dot(anna, posted[DUPLICATE])
     expect(ballot_row(anna, posted[DUPLICATE])).to_contain_text("●")
     for phone in phones:
         expect(ballot_row(phone, posted[DUPLICATE])).to_be_visible()
@@ -369,7 +368,7 @@ def test_a_merge_reaches_both_phones_and_an_agreement_change_gates_them(
     anna.evaluate(RELEASE_PUSH)
     tap(anna, anna.locator(".st-key-agreement_gate_acknowledge button"))
     expect(ballot_row(anna, posted[OTHER])).to_be_visible()
-    tap(anna, dot_button(anna, posted[OTHER]))
+    dot(anna, posted[OTHER])
     expect(ballot_row(anna, posted[OTHER])).to_contain_text("●")
     assert dots_of(server, "Anna") == anna_dots + 1
     shots(anna, "05-anna-votes-under-version-2")

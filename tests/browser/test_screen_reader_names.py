@@ -24,12 +24,14 @@ from tests.browser.conftest import (
     SCREENSHOTS,
     Server,
     context,
+    dot,
+    dot_button,
+    dot_card,
     join,
     log_in,
     serving,
     settle,
 )
-from tests.browser.conftest import tap as tap_once
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.app import open_store
@@ -165,22 +167,26 @@ def test_a_phone_hears_its_own_language_and_what_each_control_acts_on(
 
     # The dot vote: the progress bar, and each dot button named with its whole idea.
     advance(server, meeting_id)
-    plus = phone.locator(f".st-key-participate_plus_{ids[ALIKE[1]]} button").filter(visible=True)
+    plus = dot_button(phone, ids[ALIKE[1]])
     expect(plus).to_be_visible(timeout=15_000)
     settle(phone)
     for text in ALIKE:
         named = say("a11y.dot_button_named", plus=say("participate.dot_button"), idea=text)
-        button = phone.locator(f".st-key-participate_plus_{ids[text]} button")
-        expect(button.filter(visible=True)).to_have_attribute("aria-label", named)
-    minus = phone.locator(f".st-key-participate_minus_{ids[ALIKE[0]]} button").filter(visible=True)
+        expect(dot_button(phone, ids[text])).to_have_attribute("aria-label", named)
+        # The name holds the visible label (WCAG 2.5.3): "+ Prik" of "+ Prik: <idea>".
+        expect(dot_button(phone, ids[text])).to_have_text(say("participate.dot_button"))
+    minus = dot_button(phone, ids[ALIKE[0]], "minus")
     expect(minus).to_have_attribute(
         "aria-label",
         say("a11y.dot_button_named", plus=say("a11y.dot_remove_button"), idea=ALIKE[0]),
     )
-    tap_once(phone, plus)
-    # The dots on an idea in words, not only "●○○".
-    row = phone.locator(f".st-key-participate_idea_{ids[ALIKE[1]]}")
-    expect(row).to_contain_text(say("a11y.dots_here", placed=1, left=2))
+    expect(minus).to_have_attribute("aria-disabled", "true")  # no dot there yet, still focusable
+    dot(phone, ids[ALIKE[1]])
+    # The dots on an idea in words, not only "●○○"; the tap said in a polite status line.
+    expect(dot_card(phone, ids[ALIKE[1]])).to_contain_text(say("a11y.dots_here", placed=1, left=2))
+    expect(phone.locator(".dots [role='status']")).to_have_text(
+        say("dot_ballot.placed", idea=ALIKE[1], left=2)
+    )
     assert english_names(phone) == []
     shots(phone, f"02-{lang}-dots")
 

@@ -199,7 +199,7 @@ def test_projector_and_console_follow_a_phone_by_push(room, browser, shots) -> N
     settle(phone)
     settle(projector)
     shots(projector, "03-projector-vote-by-push")
-    plus = phone.locator("[class*='st-key-participate_plus_'] button").filter(visible=True)
+    plus = phone.locator(".dots button.plus")
     placed = time.monotonic()
     plus.first.click()
     expect(projector.get_by_text("1 prik", exact=True).first).to_be_visible(timeout=5_000)

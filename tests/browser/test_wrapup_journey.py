@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, SCREENSHOTS, Server, context, join, serving
+from tests.browser.conftest import PHONE, SCREENSHOTS, Server, context, dot, join, serving
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.app import open_store
@@ -115,7 +115,7 @@ def test_the_wrap_up_shows_each_vote_steps_own_result(room, browser, shots_dir) 
     expect(left).to_be_visible()
     for tapped, idea_id in enumerate((quiet, quiet, longer), start=1):
         idle(phone)
-        phone.locator(f".st-key-participate_plus_{idea_id} button").filter(visible=True).click()
+        dot(phone, idea_id)
         # One tap, then the condition: a tap that is lost fails here (a lost tap is a lost vote).
         remaining = f"Du har {3 - tapped} af 3 prikker tilbage"
         expect(phone.get_by_text(remaining, exact=False)).to_be_visible()

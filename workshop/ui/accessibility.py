@@ -46,13 +46,6 @@ CSS = """<style>
   color: #595857 !important; opacity: 1 !important; }
 a[data-testid="stPageLink-NavLink"][disabled] *, a[data-testid="stPageLink-NavLink"] [disabled] {
   color: #595857 !important; opacity: 1 !important; font-weight: 600; }
-@media (max-width: 640px) {
-  /* A dot row on a phone: the idea's text on its own line, "− Prik: …" and "+ Prik: …"
-     (each named with its idea) side by side below it, at the right. */
-  [class*="st-key-participate_idea_"] { justify-content: flex-end; }
-  [class*="st-key-participate_idea_"] > :first-child { flex: 1 1 100% !important; }
-  [class*="st-key-participate_idea_"] button { padding-left: 0.5rem; padding-right: 0.5rem; }
-}
 /* A multiselect's list (the ranking on a phone): a long idea wraps and is read whole.
    Streamlit's list is virtual, each option 40 px high at a fixed place; here the list is as
    high as all options at 40 px (the list draws only what fits in its own height, so it draws

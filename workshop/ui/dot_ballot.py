@@ -76,7 +76,8 @@ export default function (component) {
     (s.mine.get(id) || 0) + s.queue.reduce((n, op) => n + (op.id === id ? op.d : 0), 0);
   const left = () => s.left - s.queue.reduce((n, op) => n + op.d, 0);
   // Our own holder: the parent also holds the style sheet Streamlit put there.
-  let root = parentElement.querySelector(":scope > div.dots-holder");
+  // (A shadow root's ":scope" matches nothing: its children are looked through instead.)
+  let root = [...parentElement.children].find((e) => e.classList.contains("dots-holder"));
   if (!root) {
     root = make("div", "dots-holder");
     parentElement.append(root);
@@ -95,6 +96,7 @@ export default function (component) {
   const rows = new Map();
   for (const [id, text] of ideas) {
     const li = make("li", "card");
+    li.dataset.idea = String(id);
     const p = make("p", "text", text);
     const line = make("p", "here");
     const glyphs = make("strong", "glyphs");
@@ -211,10 +213,11 @@ export default function (component) {
           s.say(body.message || "");
         }
       } else {
-        s.queue.length = 0;  // what was not sent is not shown as saved
-        s.warn(answer && answer.status === 429 && body.message ? body.message
-          : answer && answer.status === 409 && body.message ? body.message : w.failed);
-        if (!answer || answer.status !== 429) rerun();  // the page reads the truth again
+        s.queue.length = 0;  // what was not saved is not shown as saved
+        const status = answer ? answer.status : 0;
+        // 409: the page runs again and shows why (the vote closed, the agreement to read).
+        s.warn(status === 409 || status === 429 ? body.message || "" : w.failed);
+        if (status !== 429) rerun();  // the page reads the truth again
       }
       s.draw();
     }
