@@ -11,9 +11,10 @@ the ballot is one element (README, "Live updates").
 
 **What the reader sees and hears.** The tap shows at once (the dot is drawn while the request
 travels; taps are sent one after another, in order) and the answer replaces it with the truth.
-A refused tap (no dots left, the idea's cap) is said in a polite status line with the reason;
-a tap that could not be sent (no network, the server gone) is said in an alert, and the dots
-shown are those the server confirmed, so nothing looks saved that was not. A screen reader
+A tap that does nothing is said in the idea's own card, where the reader looks, and at once to
+a screen reader (``role="alert"``): refused by a rule (no dots left, the idea's cap, no dot to
+take back) with the reason, or not saved (no network, the server gone; then the dots shown are
+those the server confirmed, so nothing looks saved that was not). A screen reader
 hears each saved tap ("Dot placed: <idea>. 2 left."). Every button has the whole idea in its
 name ("+ Dot: <idea>"); its visible label is "+ Dot", in the card of its idea. A button that
 cannot be used now (+ with no dots left, − with none on the idea) stays in the tab order with
@@ -22,7 +23,8 @@ set as text, never HTML.
 
 **What reruns the fragment** (the component's state values): a page turn (``page``), and
 ``sync`` when the page must read the database again: the round closed or moved on, the idea
-was hidden, an agreement must be acknowledged first (the route's 409), or a tap was not sent.
+was hidden, an agreement must be acknowledged first (the route's 409), a tap failed on the
+server, or, once the network is back, a tap was not answered.
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ export default function (component) {
   if (!s || s.round !== data.round || !s.busy) {
     s = parentElement.__samskabDots = {
       round: data.round, mine: new Map(data.mine), left: data.left, queue: [], busy: false,
-      sync: (s && s.sync) || 0, alert: (s && s.alert) || "",
+      sync: (s && s.sync) || 0, note: (s && s.note) || null,
     };
   }
   const ideas = data.ideas;  // [id, text]
@@ -116,9 +118,12 @@ export default function (component) {
     minus.addEventListener("click", () => tap(id, -1, whole));
     plus.addEventListener("click", () => tap(id, 1, whole));
     buttons.append(minus, plus);
-    li.append(p, line, buttons);
+    // Why the last tap on this idea did nothing, where the reader looks (and said at once).
+    const note = make("p", "note");
+    note.setAttribute("role", "alert");
+    li.append(p, line, buttons, note);
     list.append(li);
-    rows.set(id, { glyphs, words, minus, plus });
+    rows.set(id, { glyphs, words, minus, plus, note });
   }
   const nav = make("div", "pages");
   if (data.pages > 1) {
@@ -136,12 +141,9 @@ export default function (component) {
     next.addEventListener("click", () => turn(data.page + 1));
     nav.append(prev, where, next);
   }
-  const alert = make("p", "alert");
-  alert.setAttribute("role", "alert");
   const status = make("p", "announce");
   status.setAttribute("role", "status");
-  box.append(head, bar, list, nav, alert, status);
-  if (s.alert) alert.textContent = s.alert;
+  box.append(head, bar, list, nav, status);
   root.replaceChildren(box);
 
   s.draw = draw;
@@ -153,6 +155,10 @@ export default function (component) {
     strong(head, fill(w.left, { left: n, total: data.total }));
     fillBar.style.width = (100 * Math.max(0, n) / data.total) + "%";
     for (const [id, row] of rows) {
+      const note = s.note && s.note.id === id ? s.note : null;
+      const said = note ? note.text : "";
+      if (row.note.textContent !== said) row.note.textContent = said;
+      row.note.className = note ? "note " + note.kind : "note";
       const here = placed(id);
       const dots = "\\u25cf".repeat(here) + "\\u25cb".repeat(Math.max(0, n));
       row.glyphs.textContent = dots ? dots + " " : "";
@@ -166,21 +172,25 @@ export default function (component) {
     status.textContent = "";
     setTimeout(() => { status.textContent = text; }, 50);
   }
-  function warn(text) {
-    s.alert = text;
-    alert.textContent = text;
+  function warn(id, text, kind) {  // kind: "refused" (a rule) or "failed" (not saved)
+    // Emptied first, so that the same words after a second tap are said again.
+    s.note = null;
+    s.draw();
+    if (text) setTimeout(() => { s.note = { id, text, kind }; s.draw(); }, 50);
   }
   function rerun() {
     s.sync += 1;
     setStateValue("sync", s.sync);
   }
   function tap(id, d, whole) {
-    if (d > 0 && left() <= 0) return say(fill(w.none_left, { dots: data.total }));
-    if (d > 0 && data.cap !== null && placed(id) >= data.cap) {
-      return say(fill(w.cap, { cap: data.cap }));
+    if (d > 0 && left() <= 0) {
+      return s.warn(id, fill(w.none_left, { dots: data.total }), "refused");
     }
-    if (d < 0 && placed(id) <= 0) return;
-    s.warn("");
+    if (d > 0 && data.cap !== null && placed(id) >= data.cap) {
+      return s.warn(id, fill(w.cap, { cap: data.cap }), "refused");
+    }
+    if (d < 0 && placed(id) <= 0) return s.warn(id, w.none_here, "refused");
+    s.note = null;
     s.queue.push({ id, d, whole });
     draw();
     send();
@@ -210,14 +220,18 @@ export default function (component) {
           s.say(fill(words, { idea: op.whole, left: Math.max(0, left()) }));
         } else {
           s.queue.length = 0;
-          s.say(body.message || "");
+          s.warn(op.id, body.message || "", "refused");
         }
       } else {
         s.queue.length = 0;  // what was not saved is not shown as saved
         const status = answer ? answer.status : 0;
         // 409: the page runs again and shows why (the vote closed, the agreement to read).
-        s.warn(status === 409 || status === 429 ? body.message || "" : w.failed);
-        if (status !== 429) rerun();  // the page reads the truth again
+        const why = status === 409 || status === 429 ? body.message || "" : w.failed;
+        s.warn(op.id, why, status === 409 ? "refused" : "failed");
+        // The page reads the truth again: at once, or once the network is back (a tap whose
+        // answer was lost on the way may have been saved).
+        if (status === 0) window.addEventListener("online", rerun, { once: true });
+        else if (status !== 429) rerun();
       }
       s.draw();
     }
@@ -270,10 +284,11 @@ CSS = """
   border-color: var(--st-border-color, rgba(49, 51, 63, 0.2)); color: #5c5c5c;
 }
 .dots button:focus-visible { outline: 3px solid #1a56db; outline-offset: 2px; }
-.dots .alert:not(:empty) {
-  margin-top: 0.5rem; padding: 0.75rem 1rem; border-radius: var(--st-base-radius, 0.5rem);
-  background: #fdecea; color: #7d1a12;
+.dots .note:not(:empty) {
+  margin-top: 0.5rem; padding: 0.5rem 0.75rem; border-radius: var(--st-base-radius, 0.5rem);
+  background: #fff4d6; color: #4d3800;
 }
+.dots .note.failed:not(:empty) { background: #fdecea; color: #7d1a12; }
 .dots .announce {
   position: absolute; width: 1px; height: 1px; overflow: hidden;
   clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
@@ -304,6 +319,7 @@ def _words() -> dict[str, str]:
         "placed": t("dot_ballot.placed", idea="{idea}", left="{left}"),
         "removed": t("dot_ballot.removed", idea="{idea}", left="{left}"),
         "none_left": t("error.vote.no_dots_left", dots="{dots}"),
+        "none_here": t("error.vote.no_dot_here"),
         "cap": t("error.vote.idea_cap", cap="{cap}"),
         "failed": t("dot_ballot.failed"),
     }

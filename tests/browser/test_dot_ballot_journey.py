@@ -1,0 +1,150 @@
+"""The dot ballot drawn in the phone's browser (workshop/ui/dot_ballot.py), on a phone.
+
+* taps place and take back dots without a single Streamlit run, each answered by the server;
+* a ballot of more ideas than fit a page turns its pages with its own buttons and keeps the
+  dots placed on another page;
+* a tap made without a network is said at once ("not saved"), nothing looks saved that was
+  not, and the next tap after the network is back is saved;
+* the reader's place: after the last dot the + buttons say they cannot be used but keep the
+  focus where it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (
+    PHONE,
+    Server,
+    context,
+    dot,
+    dot_button,
+    dot_card,
+    join,
+    reruns,
+    serving,
+    settle,
+)
+from tests.factories import join as join_service
+from tests.factories import make_meeting, start
+from workshop.app import open_store
+from workshop.i18n import translate
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
+from workshop.voting import ballots as voting
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+TEXTS = [f"Forslag {n}: {word}" for n, word in enumerate("abcdefghijk", start=1)]  # 11 ideas
+
+
+def da(key: str, **params: object) -> str:
+    return translate("da", key, **params)
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int, str]]:
+    path: Path = tmp_path_factory.mktemp("dot_ballot") / "dots.db"
+    store = open_store(path)
+    meeting = make_meeting(store, dots=3)
+    start(store, meeting)
+    for n, text in enumerate(TEXTS):  # several authors: one may post only so many a minute
+        ideas.submit_idea(store, join_service(store, meeting, f"Forfatter {n}"), text)
+    meetings.next_step(store, meeting.id, actor=None)  # the dot vote
+    store.close()
+    with serving(path) as server:
+        yield server, meeting.id, meeting.join_code
+
+
+def my_dots(server: Server, meeting_id: int, token: str) -> dict[str, int]:
+    store = open_store(server.db_path)
+    try:
+        person = meetings.get_participant(store, token)
+        vote_round = voting.current_round(store, meeting_id)
+        assert vote_round is not None
+        texts = {i.id: i.text for i in ideas.list_ideas(store, meeting_id)}
+        return {texts[i]: n for i, n in voting.my_dots(store, vote_round.id, person.id).items()}
+    finally:
+        store.close()
+
+
+def test_a_phone_votes_on_every_page_without_a_page_run_and_a_lost_tap_is_said(
+    room, browser, shots
+) -> None:
+    server, meeting_id, code = room
+    ctx = context(browser, PHONE)
+    phone = ctx.new_page()
+    phone.goto(f"{server.url}/?code={code}")
+    settle(phone)
+    join(phone, "Anna", "Deltag")
+    token = phone.url.split("p=", 1)[1].split("&", 1)[0]
+    cards = phone.locator(".dots li[data-idea]")
+    expect(cards).to_have_count(8)  # one page of 11 ideas
+    expect(phone.get_by_text(da("participate.page", page=1, pages=2))).to_be_visible()
+    settle(phone)
+    shots(phone, "01-ballot-page-1")
+    first = [int(i) for i in cards.evaluate_all("els => els.map(e => e.dataset.idea)")]
+
+    # Three taps, not one page run: each is a small request the ballot draws the answer of.
+    runs_before = reruns(phone)
+    answered = []
+    for idea_id, sign in ((first[0], "plus"), (first[0], "plus"), (first[0], "minus")):
+        tapped = time.monotonic()
+        dot(phone, idea_id, sign)
+        answered.append(time.monotonic() - tapped)
+    print(f"\ntap to the server's answer on the phone: {[round(s * 1000) for s in answered]} ms")
+    assert reruns(phone) == runs_before
+    expect(dot_card(phone, first[0])).to_contain_text(da("a11y.dots_here", placed=1, left=2))
+    expect(phone.get_by_text("Du har 2 af 3 prikker tilbage", exact=False)).to_be_visible()
+
+    # The next page: its own ideas; a dot there; back again, the first page's dot is kept.
+    phone.locator('.dots [data-key="next"]').click()
+    expect(cards).to_have_count(3, timeout=15_000)
+    expect(phone.get_by_text(da("participate.page", page=2, pages=2))).to_be_visible()
+    settle(phone)
+    second = [int(i) for i in cards.evaluate_all("els => els.map(e => e.dataset.idea)")]
+    assert not set(second) & set(first)
+    dot(phone, second[0])
+    expect(phone.get_by_text("Du har 1 af 3 prikker tilbage", exact=False)).to_be_visible()
+    shots(phone, "02-ballot-page-2")
+    phone.locator('.dots [data-key="prev"]').click()
+    expect(cards).to_have_count(8, timeout=15_000)
+    settle(phone)
+    expect(dot_card(phone, first[0])).to_contain_text(da("a11y.dots_here", placed=1, left=1))
+
+    # No network: the tap is said not saved at once, and the dots shown are the saved ones.
+    saved = my_dots(server, meeting_id, token)
+    ctx.set_offline(True)
+    dot_button(phone, first[1]).click()
+    note = dot_card(phone, first[1]).locator("[role='alert']")  # in the card tapped
+    expect(note).to_have_text(da("dot_ballot.failed"))
+    expect(phone.locator(".dots")).to_have_attribute("data-pending", "0")
+    expect(dot_card(phone, first[1])).to_contain_text(da("a11y.dots_here", placed=0, left=1))
+    assert my_dots(server, meeting_id, token) == saved
+    shots(phone, "03-a-tap-without-network")
+    ctx.set_offline(False)
+    dot(phone, first[2])  # a new tap, saved; the message goes
+    expect(note).to_be_empty()
+    now = my_dots(server, meeting_id, token)
+    assert sorted(now.values()) == [1, 1, 1] and set(saved) < set(now), (saved, now)
+
+    # No dots left: every + says it cannot be used, and the focus stays on the one pressed.
+    expect(phone.get_by_text("Du har 0 af 3 prikker tilbage", exact=False)).to_be_visible()
+    for idea_id in first:
+        expect(dot_button(phone, idea_id)).to_have_attribute("aria-disabled", "true")
+    dot_button(phone, first[3]).focus()
+    phone.keyboard.press("Enter")
+    expect(dot_card(phone, first[3]).locator("[role='alert']")).to_have_text(
+        da("error.vote.no_dots_left", dots=3)
+    )
+    assert (
+        phone.evaluate("() => document.activeElement.shadowRoot?.activeElement?.dataset.key")
+        == f"plus-{first[3]}"
+    )
+    assert sum(my_dots(server, meeting_id, token).values()) == 3
+    shots(phone, "04-no-dots-left")
