@@ -12,11 +12,21 @@ What it does, in order (all traffic to 127.0.0.1 only, every loop bounded in tim
    (bucket ``idea``; uniform 0.5–1.5× jitter).
 4. The facilitator moves to the dot vote (a service call on the same database file); phones
    follow by push (or, on the old code, on their next refresh): bucket ``step_seen`` is the
-   time from the step change until each phone shows the ballot.
+   time from the step change until each phone's page holds the ballot, the ``samskab.dots``
+   component (``workshop/ui/dot_ballot.py``) with ideas in its data.
 5. **vote** (``--vote`` s): every phone taps + (or − when its dots are used up) about every
-   ``--vote-every`` s (bucket ``vote``), while its watch fragment keeps refreshing.
-6. Checks that every idea and every dot the phones were shown as accepted is in the
-   database, and that no idea was stored twice.
+   ``--vote-every`` s, while its watch fragment keeps refreshing. As the ballot's JavaScript
+   does, a tap is no Streamlit run but a ``POST`` of ``{"p", "r", "i", "d", "l"}`` to the URL
+   in the component's data (``/push/dots``; through nginx with ``--processes`` above 1), on one
+   keep-alive connection per phone; which ideas can take + or − comes from the data's
+   ``ideas`` and ``cap`` and the dots the phone knows (``mine``, ``left``: the data's when the
+   fragment drew the ballot anew, else the last answer's). Bucket ``vote``: from sending a tap
+   to its answer. A refused tap (200 with ``ok: false``) and any other status (409, 429, …)
+   are errors; after a failed tap other than a 429 the phone reruns the ballot's fragment, as
+   the component does (bucket ``sync``).
+6. Checks that every idea the phones were shown as accepted is in the database, that every
+   phone's dots are in the database as the last answer to its taps acknowledged them (the
+   answer's ``mine``), and that no idea was stored twice.
 
 Propagation: a phone of this code keeps what its push component keeps in a browser, one
 server-sent-events connection to ``/push/meeting``. As the component does, it draws the new
@@ -27,8 +37,8 @@ route says. ``idea_seen`` is the time from a phone's idea submit until another p
 it, drawn by a run or from a pushed event (only ideas that reach a phone's window of the 12
 newest are counted).
 
-It prints p50 / p95 / max latency per action (send → the run's final ``script_finished``),
-throughput, errors, the server's memory, and the check. Example::
+It prints p50 / p95 / max latency per action (send → the run's final ``script_finished``; for
+a tap, send → its answer), throughput, errors, the server's memory, and the check. Example::
 
     python benchmarks/room_load.py -n 50
     python benchmarks/room_load.py -n 500 --ramp 30 --brainstorm 60 --vote 60
@@ -52,7 +62,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import live_server
-from stclient import Measure, StreamlitClientError, StreamlitSession, check_loopback
+from stclient import Element, Measure, StreamlitClientError, StreamlitSession, check_loopback
 
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
@@ -60,10 +70,11 @@ from workshop.meetings import core as meetings
 LANG = "da"
 IDEA_SENT = translate(LANG, "participate.idea_sent")
 JOIN_LABEL = translate(LANG, "start.join")
-DOTS_LEFT = re.compile(r"\*\*(\d+)\*\*")
 MAX_PHONES = 1000  # issue 17: 1,000 phones on 2 processes
 PUSH_KEY = "samskab_push"  # workshop/ui/push.py's component
 PUSH_PATH = "/push/meeting"
+BALLOT = "samskab.dots"  # workshop/ui/dot_ballot.py's component: its registered name ...
+BALLOT_KEY = "samskab_dots"  # ... and its key
 IDEA_TEXT = re.compile(r"Idé (\d+) fra telefon (\d+)")  # shown escaped for markdown
 SENT: dict[tuple[str, str], float] = {}  # (idea count, phone index) -> when it was sent
 BRAINSTORM = [True]  # idea_seen counts only in the brainstorm (ballots show old ideas too)
@@ -77,7 +88,13 @@ class Phone:
     behind_proxy: bool = False  # nginx in front: load the page first for its routing cookie
     token: str = ""
     ideas_acked: list[str] = field(default_factory=list)
-    dots_shown: dict[int, int] = field(default_factory=dict)  # idea id -> dots as last shown
+    # The ballot as its component knows it: idea id -> the phone's dots, and the dots left;
+    # from the component's data when the fragment drew it anew (``drawn``), else the last answer.
+    mine: dict[int, int] = field(default_factory=dict)
+    left: int = 0
+    drawn: Element | None = None
+    dots_acked: dict[int, int] | None = None  # the last answer's "mine"; None: no answer yet
+    syncs: int = 0  # the component's "sync" state: fragment reruns after a failed tap
     refused: list[str] = field(default_factory=list)
     seen_ideas: set[tuple[str, str]] = field(default_factory=set)
     shown_seq: int | None = None  # the change_seq its push component last told the server
@@ -305,50 +322,79 @@ async def brainstorm(phone: Phone, measure: Measure, until: float, every: float)
         await doze(phone, due_idea, until)
 
 
+def ballot_data(phone: Phone) -> tuple[Element | None, dict]:
+    """The ballot component on the phone's page and its data ({} when there is none)."""
+    ballot = phone.session.component(BALLOT)
+    data = ballot.data if ballot is not None else None
+    return ballot, data if isinstance(data, dict) else {}
+
+
 def read_ballot(phone: Phone) -> tuple[list[int], list[int]]:
-    """Ideas whose + and − are enabled; also records the dots shown on each idea."""
-    s = phone.session
-    plus, minus = [], []
-    for element in s.elements:
-        key = element.key or ""
-        if not key.startswith(("participate_plus_", "participate_minus_")):
-            continue
-        idea_id = int(key.rsplit("_", 1)[1])
-        enabled = not getattr(element.proto, "disabled", False)
-        if key.startswith("participate_plus_"):
-            if enabled:
-                plus.append(idea_id)
-            siblings = [
-                e for e in s.elements if e.kind == "markdown" and e.path[:-1] == element.path[:-1]
-            ]
-            if siblings:
-                phone.dots_shown[idea_id] = siblings[0].text.count("●")
-        elif enabled:
-            minus.append(idea_id)
+    """Ideas on the ballot's page whose + and − can be used now, as its JavaScript decides:
+    + while dots are left and the idea is under the cap, − while the idea has a dot. A ballot
+    drawn anew by a fragment run brings the page's reading of the database (``mine``, ``left``);
+    otherwise the phone knows its dots from its last tap's answer."""
+    ballot, data = ballot_data(phone)
+    if ballot is None or not data:
+        return [], []
+    if ballot is not phone.drawn:
+        phone.drawn = ballot
+        phone.mine = {int(idea): int(dots) for idea, dots in data["mine"]}
+        phone.left = int(data["left"])
+    cap = data["cap"]
+    ideas = [int(idea) for idea, _ in data["ideas"]]
+    plus = [i for i in ideas if phone.left > 0 and (cap is None or phone.mine.get(i, 0) < cap)]
+    minus = [i for i in ideas if phone.mine.get(i, 0) > 0]
     return plus, minus
 
 
+async def tap(phone: Phone, measure: Measure, idea_id: int, way: int) -> None:
+    """One tap on + (``way`` 1) or − (-1), as the ballot's JavaScript sends it: a POST to the
+    URL in its data on the phone's own connection, no run. Bucket ``vote``: send → answer (200
+    only). The answer's ``mine`` is what the server acknowledged."""
+    _, data = ballot_data(phone)
+    body = {"p": data["token"], "r": data["round"], "i": idea_id, "d": way, "l": data["lang"]}
+    try:
+        answer = await phone.session.post_json(data["url"], body)
+    except StreamlitClientError as error:  # no answer: the component says so and reruns
+        measure.add_error("vote", error)
+        await resync(phone, measure)
+        return
+    reply = answer.body if isinstance(answer.body, dict) else {}
+    if answer.status == 200 and isinstance(reply.get("mine"), list):
+        measure.add("vote", answer.latency)
+        phone.mine = {int(idea): int(dots) for idea, dots in reply["mine"]}
+        phone.left = int(reply["left"])
+        phone.dots_acked = dict(phone.mine)
+        # A ballot drawn while the tap travelled is not read again: the answer is newer.
+        phone.drawn = phone.session.component(BALLOT)
+        if not reply.get("ok"):
+            phone.refused.append(f"vote: {reply.get('message')}")
+            measure.add_error("vote", f"refused: {reply.get('message')}")
+        return
+    measure.add_error("vote", f"HTTP {answer.status}: {reply.get('message') or answer.body}")
+    if answer.status != 429:  # the component reruns its fragment to read the truth
+        await resync(phone, measure)
+
+
+async def resync(phone: Phone, measure: Measure) -> None:
+    """What the ballot does after a tap that failed (not a 429): set its ``sync`` state, which
+    reruns its fragment (bucket ``sync``)."""
+    phone.syncs += 1
+    state = {"sync": phone.syncs}
+    await measure.track("sync", phone.session.set_component_state(BALLOT_KEY, state))
+
+
 async def vote(phone: Phone, measure: Measure, until: float, every: float) -> None:
-    s = phone.session
     due_vote = time.monotonic() + random.uniform(0, every)
     while (now := time.monotonic()) < until:
         await tick(phone, measure, "watch")
         if now >= due_vote:
             plus, minus = read_ballot(phone)
             if plus and (not minus or random.random() < 0.6):
-                key = f"participate_plus_{random.choice(plus)}"
+                await tap(phone, measure, random.choice(plus), 1)
             elif minus:
-                key = f"participate_minus_{random.choice(minus)}"
-            else:
-                key = ""
-            if key:
-                latency = await measure.track("vote", s.click(key))
-                if latency is not None:
-                    read_ballot(phone)
-                    toasts = [e.text for e in s.elements if e.kind == "toast"]
-                    if toasts:
-                        phone.refused.append(f"vote: {toasts}")
-                        measure.add_error("vote", f"refused: {toasts}")
+                await tap(phone, measure, random.choice(minus), -1)
             due_vote = next_time(due_vote, every)
         await doze(phone, due_vote, until)
 
@@ -357,10 +403,10 @@ async def wait_for_ballot(
     phone: Phone, measure: Measure, until: float, moved: float | None = None
 ) -> bool:
     """The phone follows the room to the vote (by push, or on its next refresh); with
-    ``moved``, records how long after the step change it showed the ballot (``step_seen``)."""
-    s = phone.session
+    ``moved``, records how long after the step change its page held the ballot component
+    with ideas (``step_seen``)."""
     while time.monotonic() < until:
-        if any((e.key or "").startswith("participate_plus_") for e in s.elements):
+        if ballot_data(phone)[1].get("ideas"):
             if moved is not None:
                 measure.add("step_seen", time.monotonic() - moved)
             return True
@@ -376,7 +422,8 @@ async def sample_memory(server: live_server.LiveServer, peak: list[float], stop:
 
 
 def verify(store, meeting_id: int, phones: list[Phone]) -> dict[str, int]:
-    """Every accepted idea and every shown dot is in the database; no idea stored twice."""
+    """Every accepted idea is in the database, no idea stored twice, and each phone's dots
+    are as the last answer to its taps acknowledged them (every idea of the round)."""
     from workshop.link_secrets import hash_secret  # the database keeps only the digest
     from workshop.voting import ballots as voting
 
@@ -401,18 +448,18 @@ def verify(store, meeting_id: int, phones: list[Phone]) -> dict[str, int]:
             )
         }
         for phone in phones:
-            if not phone.token or not phone.dots_shown:
+            if not phone.token or phone.dots_acked is None:
                 continue
             in_db = voting.my_dots(store, vote_round.id, by_token[hash_secret(phone.token)])
-            for idea_id, shown in phone.dots_shown.items():
-                checked_dots += shown
-                lost_dots += abs(in_db.get(idea_id, 0) - shown)
+            mine = phone.dots_acked
+            checked_dots += sum(mine.values())
+            lost_dots += sum(abs(in_db.get(i, 0) - mine.get(i, 0)) for i in {*in_db, *mine})
     return {
         "ideas_acknowledged": len(acked),
         "ideas_in_db": len(rows),
         "ideas_lost": lost_ideas,
         "ideas_stored_twice": doubles,
-        "dots_shown": checked_dots,
+        "dots_acknowledged": checked_dots,
         "dots_mismatched": lost_dots,
     }
 

@@ -24,6 +24,8 @@ Minimal use::
         await s.chat("More trees")             # -> latency in seconds
         await s.click("like")                  # key or label; fragment run if inside one
         await s.tick_auto_reruns()             # fire due run_every fragments
+        s.component("samskab.dots").data       # a components-v2 element's JSON data
+        await s.post_json("/push/dots", {...})  # what its JavaScript fetch()es: HttpAnswer
 
 Only loopback servers are accepted: this is a load generator, and pointing it at
 someone else's host by accident would be a denial-of-service attack.
@@ -45,7 +47,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs, urljoin, urlsplit
 from zoneinfo import ZoneInfo
 
 from google.protobuf.message import Message
@@ -63,6 +65,8 @@ __all__ = [
     "BucketStats",
     "Element",
     "ElementNotFoundError",
+    "HttpAnswer",
+    "HttpRequestError",
     "Measure",
     "RunResult",
     "ScriptError",
@@ -91,6 +95,8 @@ _WIDGET_ID_RE: Final = re.compile(r"^\$\$ID-[0-9a-f]+-(.*)$", re.DOTALL)
 _MAX_MESSAGES_PER_RUN: Final = 200_000
 _MAX_CHAINED_RERUNS: Final = 50  # st.rerun() loops end with status 2 each time
 _MAX_AUTO_TICKS: Final = 100_000
+_MAX_HTTP_BODY: Final = 2**20  # an answer to a component's request: small JSON
+_MAX_HTTP_HEADERS: Final = 100
 
 # Stateful widget kinds whose current value the client tracks and re-sends on
 # every rerun, like the frontend's WidgetStateManager does.
@@ -136,6 +142,12 @@ class AmbiguousElementError(StreamlitClientError, LookupError):
     """Several elements matched a label; use the widget key instead."""
 
 
+class HttpRequestError(StreamlitClientError):
+    """An HTTP request beside the websocket (``post_json``) got no whole answer: refused,
+    reset, closed early, malformed or not within its time limit. Whether the server acted on
+    it is unknown."""
+
+
 class ScriptError(StreamlitClientError):
     """The run rendered a Streamlit ``exception`` element or failed to compile.
 
@@ -161,6 +173,9 @@ class Element:
     ``text`` is the readable content: markdown/heading/caption/alert/toast body,
     code text, "Type: message" for exceptions; for blocks (chat_message,
     expander, ...) it is the joined text of everything inside them.
+    For an ``st.components.v2`` component (kind ``bidi_component``), ``component`` is its
+    registered name (e.g. "samskab.dots") and ``data`` the JSON data it was mounted with,
+    parsed (None when it was given no JSON data); both are empty for other elements.
     """
 
     path: tuple[int, ...]
@@ -173,6 +188,8 @@ class Element:
     text: str
     proto: Message = field(repr=False, compare=False)
     run_id: str = field(repr=False, default="")
+    component: str = ""
+    data: Any = field(repr=False, compare=False, default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +208,16 @@ class RunResult:
     @property
     def is_fragment_run(self) -> bool:
         return self.status == FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+
+
+@dataclass(frozen=True, slots=True)
+class HttpAnswer:
+    """The answer to ``post_json``, as a component's ``fetch()`` gets it."""
+
+    latency: float  # request sent (a new connection's connect included) -> whole answer read
+    status: int
+    headers: dict[str, str]  # names in lower case; a repeated header keeps its last value
+    body: Any  # the JSON answer, parsed; None when the body is not JSON
 
 
 @dataclass(slots=True)
@@ -303,6 +330,22 @@ def _element_texts(kind: str, proto: Message) -> tuple[str, str]:
     else:
         text = _str_field(proto, "body")
     return label, text
+
+
+def _component_data(kind: str, proto: Any) -> tuple[str, Any]:
+    """(registered name, parsed JSON data) of a components-v2 element; ("", None) otherwise.
+
+    Data that is not valid JSON, or not JSON at all (Arrow, bytes), is None.
+    """
+    if kind != "bidi_component":
+        return "", None
+    data = None
+    if proto.WhichOneof("data") == "json":
+        try:
+            data = json.loads(proto.json)
+        except ValueError:
+            data = None
+    return str(proto.component_name), data
 
 
 def _block_label(kind: str, proto: Message) -> str:
@@ -527,8 +570,12 @@ class StreamlitSession:
         self._widget_values: dict[str, tuple[WidgetField, Any]] = {}
         self._auto_reruns: dict[str, _AutoRerun] = {}
         self.cookies: dict[str, str] = {}
-        # Extra headers on the websocket handshake (e.g. X-Forwarded-For, as nginx sends it).
+        # Extra headers on the websocket handshake and on ``post_json`` (e.g. X-Forwarded-For,
+        # as nginx sends it).
         self.headers: dict[str, str] = {}
+        # ``post_json``'s keep-alive connection, apart from the websocket (as a browser's).
+        self._http: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self._http_lock = asyncio.Lock()
 
     # ----------------------------------------------------------- connection
 
@@ -588,7 +635,9 @@ class StreamlitSession:
         self._broken = None
 
     async def close(self) -> None:
-        """Close the websocket; the server keeps the session for its disconnect TTL."""
+        """Close the websocket (the server keeps the session for its disconnect TTL) and the
+        HTTP connection of ``post_json``."""
+        self._drop_http()
         ws, self._ws = self._ws, None
         if ws is not None:
             await ws.close()
@@ -790,6 +839,15 @@ class StreamlitSession:
     def has_component(self, key: str) -> bool:
         return any(e.kind == "bidi_component" and e.key == key for e in self.elements)
 
+    def component(self, name: str) -> Element | None:
+        """The ``st.components.v2`` component registered as ``name`` (e.g. "samskab.dots")
+        on the page now, or None; its parsed JSON data is ``.data``. Several: the first in
+        document order."""
+        return next(
+            (e for e in self._snapshot if e.kind == "bidi_component" and e.component == name),
+            None,
+        )
+
     async def fragment_rerun(
         self, fragment_id: str, auto: bool = True, *, timeout: float | None = None
     ) -> float:
@@ -813,6 +871,146 @@ class StreamlitSession:
             return 0.0
         res = await self._request(fragment_id=el.fragment_id, timeout=timeout)
         return res.latency
+
+    # ----------------------------------------------------------- requests beside the websocket
+
+    async def post_json(self, url: str, body: Any, *, timeout: float | None = None) -> HttpAnswer:
+        """POST ``body`` as JSON to ``url`` (as a component's data names it, e.g. "/push/dots":
+        relative to the page) the way its JavaScript ``fetch()`` does: the page's cookies, an
+        Origin, one keep-alive HTTP/1.1 connection per session, requests one after another;
+        no Streamlit run. Any status is an answer (see ``HttpAnswer``); no whole answer within
+        ``timeout`` (default: the session's) raises HttpRequestError. A kept connection the
+        server had closed while idle is opened again once, as browsers do (nothing was read
+        from it, so the server never saw the request).
+        """
+        target = urlsplit(urljoin(f"{self.http_base}/", url))
+        check_loopback(target.geturl())
+        if target.scheme not in {"http", "https"} or not target.hostname:
+            raise HttpRequestError(f"not an http(s) URL: {url!r}")
+        origin = urlsplit(self.http_base)
+        if (target.scheme, target.netloc) != (origin.scheme, origin.netloc):
+            raise HttpRequestError(f"{url!r} is not on the page's origin {self.http_base}")
+        payload = json.dumps(body, separators=(",", ":")).encode()
+        path = target.path or "/"
+        head = [
+            f"POST {path}{f'?{target.query}' if target.query else ''} HTTP/1.1",
+            f"Host: {target.netloc}",
+            "Content-Type: application/json",
+            f"Content-Length: {len(payload)}",
+            "Accept: */*",
+            f"Origin: {origin.scheme}://{origin.netloc}",
+            *(f"{name}: {value}" for name, value in self.headers.items()),
+        ]
+        if self.cookies:
+            head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        request = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload
+        limit = self.timeout if timeout is None else timeout
+        async with self._http_lock:
+            start = time.perf_counter()
+            try:
+                async with asyncio.timeout(limit):
+                    status, headers, raw = await self._http_exchange(target, request)
+            except TimeoutError:
+                self._drop_http()
+                raise HttpRequestError(f"no answer from POST {path} within {limit:.1f} s") from None
+            except (OSError, asyncio.IncompleteReadError, ValueError) as exc:
+                self._drop_http()
+                raise HttpRequestError(f"POST {path}: {type(exc).__name__}: {exc}") from exc
+            latency = time.perf_counter() - start
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = None
+        return HttpAnswer(latency=latency, status=status, headers=headers, body=parsed)
+
+    async def _http_exchange(
+        self, target: SplitResult, request: bytes
+    ) -> tuple[int, dict[str, str], bytes]:
+        """Send one request on the kept connection (or a new one) and read its answer."""
+        for attempt in range(2):
+            reused = self._http is not None
+            if self._http is not None and (self._http[1].is_closing() or self._http[0].at_eof()):
+                self._drop_http()
+                reused = False
+            if self._http is None:
+                self._http = await asyncio.open_connection(
+                    target.hostname,
+                    target.port or (443 if target.scheme == "https" else 80),
+                    ssl=target.scheme == "https" or None,
+                    limit=_MAX_HTTP_BODY,
+                )
+            reader, writer = self._http
+            try:
+                writer.write(request)
+                await writer.drain()
+                status_line = await reader.readline()
+            except (ConnectionResetError, BrokenPipeError):
+                status_line = b""
+            if not status_line:
+                # Closed before any answer: on a kept connection the server had dropped it
+                # while idle, so it never read the request; once more on a new one.
+                self._drop_http()
+                if reused and attempt == 0:
+                    continue
+                raise ConnectionError("the server closed the connection without an answer")
+            status, headers, body, keep = await self._read_http_answer(reader, status_line)
+            if not keep:
+                self._drop_http()
+            return status, headers, body
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    async def _read_http_answer(
+        reader: asyncio.StreamReader, status_line: bytes
+    ) -> tuple[int, dict[str, str], bytes, bool]:
+        """(status, headers, body, connection kept) of one HTTP/1.x answer, bounded in size."""
+        version, _, rest = status_line.decode("latin-1").strip().partition(" ")
+        if not version.startswith("HTTP/1.") or not rest[:3].isdigit():
+            raise ValueError(f"not an HTTP/1.x status line: {status_line[:80]!r}")
+        status = int(rest[:3])
+        headers: dict[str, str] = {}
+        for _ in range(_MAX_HTTP_HEADERS):
+            line = await reader.readline()
+            if line in (b"\r\n", b"\n"):
+                break
+            if not line:
+                raise asyncio.IncompleteReadError(b"", None)
+            name, _, value = line.decode("latin-1").partition(":")
+            headers[name.strip().lower()] = value.strip()
+        else:
+            raise ValueError(f"more than {_MAX_HTTP_HEADERS} headers")
+        keep = version == "HTTP/1.1" and "close" not in headers.get("connection", "").lower()
+        if status in {204, 304} or 100 <= status < 200:
+            return status, headers, b"", keep
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            body = b""
+            while True:
+                size = int((await reader.readline()).split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    break
+                if len(body) + size > _MAX_HTTP_BODY:
+                    raise ValueError(f"answer over {_MAX_HTTP_BODY} bytes")
+                body += await reader.readexactly(size)
+                await reader.readline()  # the CRLF after a chunk
+            return status, headers, body, keep
+        if "content-length" in headers:
+            length = int(headers["content-length"])
+            if not 0 <= length <= _MAX_HTTP_BODY:
+                raise ValueError(f"answer of {length} bytes")
+            return status, headers, await reader.readexactly(length), keep
+        body = await reader.read(_MAX_HTTP_BODY + 1)  # until the server closes
+        while len(body) <= _MAX_HTTP_BODY and (more := await reader.read(_MAX_HTTP_BODY)):
+            body += more
+        if len(body) > _MAX_HTTP_BODY:
+            raise ValueError(f"answer over {_MAX_HTTP_BODY} bytes")
+        return status, headers, body, False
+
+    def _drop_http(self) -> None:
+        http, self._http = self._http, None
+        if http is not None:
+            http[1].close()
 
     # ----------------------------------------------------------- run_every
 
@@ -1041,6 +1239,7 @@ class StreamlitSession:
         proto = getattr(el, kind)
         widget_id = _str_field(proto, "id") or None
         label, text = _element_texts(kind, proto)
+        component, data = _component_data(kind, proto)
         self._nodes[path] = Element(
             path=path,
             kind=kind,
@@ -1052,6 +1251,8 @@ class StreamlitSession:
             text=text,
             proto=proto,
             run_id=state.script_run_id,
+            component=component,
+            data=data,
         )
         if widget_id:
             value = _initial_widget_value(kind, proto, self._widget_values.get(widget_id))

@@ -2,9 +2,11 @@
 
 Simulated phones (``benchmarks/stclient.py``, Streamlit's own websocket protocol) join two
 meetings through the start page form (``?code=``): one meeting in a brainstorm, where they
-post ideas with the chat input, and one in a dot vote, where they tap "+". A write counts
-as *acknowledged* when the phone saw the proof: the "posted" toast or the idea in its
-stream, or the "dots left" counter going down. In the middle of the load the server gets
+post ideas with the chat input, and one in a dot vote, where they tap "+" on the dot ballot
+(``workshop/ui/dot_ballot.py``): as its JavaScript does, a ``POST`` to the URL in the
+component's data. A write counts as *acknowledged* when the phone saw the proof: the "posted"
+toast or the idea in its stream, or the tap's answer (``mine``: the participant's dots as the
+database holds them). In the middle of the load the server gets
 SIGKILL (no shutdown, no checkpoint); it is restarted on the same file and must hold every
 acknowledged idea and dot, with ``PRAGMA integrity_check`` ok. The same on PostgreSQL
 (``SAMSKAB_TEST_DATABASE=postgresql``): the app killed is the app process; the database
@@ -15,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 import signal
 import sys
 import time
@@ -50,7 +51,7 @@ MAX_IDEAS_PER_PHONE = 400  # bounded loops: the kill comes long before
 LOAD_SECONDS_BEFORE_KILL = 3.0
 LOCALE = "en-GB"
 POSTED = translate("en", "participate.idea_sent")
-DOTS_LEFT = re.compile(r"You have \*\*(\d+)\*\* of (\d+) dots left")
+BALLOT = "samskab.dots"  # workshop/ui/dot_ballot.py's component
 
 
 def prepare(db_path: Path | str) -> tuple[str, str, list[int]]:
@@ -96,13 +97,6 @@ def saw_posted(phone: stclient.StreamlitSession, text: str) -> bool:
     )
 
 
-def dots_used(phone: stclient.StreamlitSession) -> int | None:
-    for element in phone.elements:
-        if element.kind == "markdown" and (match := DOTS_LEFT.search(element.text)):
-            return int(match.group(2)) - int(match.group(1))
-    return None
-
-
 async def post_ideas(phone: stclient.StreamlitSession, name: str, acked: set[str]) -> None:
     for n in range(MAX_IDEAS_PER_PHONE):
         text = f"{name} idea {n}"
@@ -114,17 +108,25 @@ async def post_ideas(phone: stclient.StreamlitSession, name: str, acked: set[str
             acked.add(text)
 
 
+def ballot(phone: stclient.StreamlitSession) -> dict:
+    """The dot ballot's data on the phone's page (its ideas, round, the URL taps go to)."""
+    found = phone.component(BALLOT)
+    assert found is not None and isinstance(found.data, dict), phone._describe()
+    return found.data
+
+
 async def place_dots(
     phone: stclient.StreamlitSession, token: str, seeded: list[int], acked: dict[str, int]
 ) -> None:
+    data = ballot(phone)
     for n in range(DOTS):
+        tap = {"p": data["token"], "r": data["round"], "i": seeded[n % len(seeded)], "d": 1}
         try:
-            await phone.click(f"participate_plus_{seeded[n % len(seeded)]}")
+            answer = await phone.post_json(data["url"], {**tap, "l": data["lang"]})
         except (stclient.StreamlitClientError, OSError):
-            return
-        used = dots_used(phone)
-        if used is not None:
-            acked[token] = max(acked.get(token, 0), used)
+            return  # the server is gone; this tap was never acknowledged
+        if answer.status == 200 and answer.body["ok"]:
+            acked[token] = max(acked.get(token, 0), sum(dots for _, dots in answer.body["mine"]))
         await asyncio.sleep(0.15)  # a person taps, then looks
 
 
@@ -133,6 +135,8 @@ async def drive_and_kill(server: Server, codes: tuple[str, str], seeded: list[in
     dot_acks: dict[str, int] = {}
     idea_phones = [await join(server.url, codes[0], f"i{n}") for n in range(IDEA_PHONES)]
     vote_phones = [await join(server.url, codes[1], f"v{n}") for n in range(VOTE_PHONES)]
+    for phone, _ in vote_phones:  # the ballot offers the seeded ideas
+        assert sorted(idea for idea, _ in ballot(phone)["ideas"]) == sorted(seeded)
     tasks = [
         asyncio.create_task(post_ideas(phone, f"i{n}", idea_acks))
         for n, (phone, _) in enumerate(idea_phones)

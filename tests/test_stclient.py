@@ -8,6 +8,7 @@ widget state re-sent each run); AppTest cannot exercise any of that.
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import subprocess
 import sys
@@ -83,6 +84,10 @@ for text in store.MESSAGES[-5:]:
 
 if prompt := st.chat_input("Say something", key="say"):
     store.MESSAGES.append(prompt)
+
+# A components-v2 element: the client exposes its name and its JSON data.
+probe = st.components.v2.component("stclient.probe", js="export default function () {}", html="")
+probe(key="probe", data={"colour": colour, "ideas": [[1, "Trees"], [2, "Benches"]]})
 """
 
 N_SESSIONS = 20
@@ -172,6 +177,108 @@ def test_measure_percentiles() -> None:
     assert "p95 ms" in m.report()
 
 
+Noted = tuple[int, str, dict[str, str], Any]  # connection number, request line, headers, body
+
+
+async def _answering_server(requests: list[Noted], answers: list[bytes]) -> asyncio.Server:
+    """A bare HTTP/1.1 server on 127.0.0.1: each request is noted and gets the next answer;
+    after an answer that closes (or none left) it closes the connection, as a server does at
+    its keep-alive timeout."""
+    connections = [0]
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections[0] += 1
+        number = connections[0]
+        try:
+            while answers:
+                line = await reader.readline()
+                if not line:
+                    break
+                headers = {}
+                while (header := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = header.decode().partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                body = await reader.readexactly(int(headers.get("content-length", 0)))
+                requests.append((number, line.decode().strip(), headers, json.loads(body)))
+                answer = answers.pop(0)
+                writer.write(answer)
+                await writer.drain()
+                if b"Connection: close" in answer:
+                    break
+        finally:
+            writer.close()
+
+    return await asyncio.start_server(serve, "127.0.0.1", 0)
+
+
+def test_post_json_keeps_one_connection_and_reads_every_kind_of_answer() -> None:
+    requests: list[Noted] = []
+    answers = [
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n"
+        b'{"ok":true}',
+        b"HTTP/1.1 409 Conflict\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b'5\r\n{"rer\r\n9\r\nun":true}\r\n0\r\n\r\n',
+        b"HTTP/1.1 429 Too Many\r\nRetry-After: 2\r\nContent-Length: 4\r\n"
+        b"Connection: close\r\n\r\nslow",
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+    ]
+
+    async def scenario() -> list[stclient.HttpAnswer]:
+        server = await _answering_server(requests, answers)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            s = stclient.StreamlitSession(f"http://127.0.0.1:{port}/base", timeout=5)
+            s.cookies["samskab_route"] = "abc"
+            got = [await s.post_json("/push/dots", {"d": n}) for n in range(4)]
+            with pytest.raises(stclient.HttpRequestError, match="origin"):
+                await s.post_json("http://127.0.0.2:1/push/dots", {})
+            await s.close()
+            return got
+        finally:
+            server.close()
+
+    got = _run(scenario())
+    assert [(a.status, a.body) for a in got] == [
+        (200, {"ok": True}),
+        (409, {"rerun": True}),
+        (429, None),  # not JSON
+        (200, {}),
+    ]
+    assert got[2].headers["retry-after"] == "2" and all(a.latency > 0 for a in got)
+    assert [r[1] for r in requests] == ["POST /push/dots HTTP/1.1"] * 4
+    assert [r[3] for r in requests] == [{"d": n} for n in range(4)]
+    # One connection kept until the answer that said "Connection: close".
+    assert [r[0] for r in requests] == [1, 1, 1, 2]
+    headers = requests[0][2]
+    assert headers["cookie"] == "samskab_route=abc"
+    assert headers["content-type"] == "application/json"
+    assert headers["origin"] == f"http://{headers['host']}"
+
+
+def test_post_json_opens_a_new_connection_when_the_server_closed_the_idle_one() -> None:
+    requests: list[Noted] = []
+    ok = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+    answers = [ok]  # then the server closes the connection, as at its keep-alive timeout
+
+    async def scenario() -> None:
+        server = await _answering_server(requests, answers)
+        port = server.sockets[0].getsockname()[1]
+        try:
+            s = stclient.StreamlitSession(f"http://127.0.0.1:{port}", timeout=5)
+            assert (await s.post_json("/a", {"n": 1})).status == 200
+            answers.append(ok)  # the next connection answers again
+            assert (await s.post_json("/a", {"n": 2})).status == 200
+            server.close()
+            await s.close()
+            with pytest.raises(stclient.HttpRequestError):  # nobody listens: an error, no hang
+                await s.post_json("/a", {"n": 3}, timeout=2)
+        finally:
+            server.close()
+
+    _run(scenario())
+    assert [(r[0], r[3]) for r in requests] == [(1, {"n": 1}), (2, {"n": 2})]  # each sent once
+
+
 # --------------------------------------------------------------------------- real server
 
 
@@ -190,6 +297,11 @@ def test_first_run_elements_and_query_params(server: str) -> None:
             like = s.find_one("button", key="like")
             assert like.fragment_id, "button inside @st.fragment must carry its fragment id"
             assert s.auto_rerun_intervals == {like.fragment_id: 2.0}
+            probe = s.component("stclient.probe")
+            assert probe is not None and probe.kind == "bidi_component" and probe.key == "probe"
+            assert probe.data == {"colour": "red", "ideas": [[1, "Trees"], [2, "Benches"]]}
+            assert s.has_component("probe") and s.component("stclient.other") is None
+            assert s.find_one("radio", key="colour").component == ""
             # st.query_params write -> page_info_changed -> used from now on.
             assert s.has_text("qp=written")
             assert s.query_string == "code=TEST"
@@ -200,6 +312,8 @@ def test_first_run_elements_and_query_params(server: str) -> None:
             # radio values go out as the option string.
             await s.select("colour", "blue")
             assert s.has_text("colour=blue")
+            probe = s.component("stclient.probe")
+            assert probe is not None and probe.data["colour"] == "blue"  # new data each run
             assert s.query_params == {"code": ["TEST"], "colour": ["blue"]}
             await s.select("colour", 1)  # index form
             assert s.has_text("colour=green")
