@@ -44,9 +44,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from workshop.agreements import core as agreements
+from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound, WorkshopError
 from workshop.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from workshop.meetings import core as meetings
+from workshop.model import Participant
 from workshop.ui.process import store
 from workshop.voting import ballots as voting
 
@@ -117,14 +119,18 @@ def tap(token: str, round_id: int, idea_id: int, way: int, language: str) -> Res
         )
     if agreements.pending_agreement(db, participant) is not None:
         return _answer(409, ok=False, rerun=True, message="")
-    refusal = None
     try:
         action = voting.place_dot if way == 1 else voting.remove_dot
         action(db, participant, round_id, idea_id)
     except (NotAllowed, NotFound) as error:  # closed, hidden, removed: the page runs again
         return _answer(409, ok=False, rerun=True, message=_words(language, error))
-    except InvalidInput as error:
-        refusal = _words(language, error)
+    except InvalidInput as error:  # the ballot's rules: nothing written, the truth told
+        return _ballot(db, participant, round_id, _words(language, error))
+    return _ballot(db, participant, round_id, None)
+
+
+def _ballot(db: Store, participant: Participant, round_id: int, refusal: str | None) -> Response:
+    """The participant's dots in the round, as the database holds them after the tap."""
     mine = voting.my_dots(db, round_id, participant.id)
     total = voting.get_round(db, round_id).dots_per_participant
     return _answer(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from workshop.errors import WorkshopError
 from workshop.i18n import (
@@ -18,8 +16,7 @@ from workshop.i18n import (
     translate_count,
 )
 from workshop.ui import state
-
-MEMO = "_samskab_language"  # on Streamlit's run context: (the run's cursors, the language)
+from workshop.ui.runtime import forget_for_run, once_per_run
 
 
 def current_language() -> str:
@@ -27,19 +24,9 @@ def current_language() -> str:
 
     Found once per run (and per fragment run) of a session: a ballot asks for a few dozen
     words, and looking the language up for each (session state, query string, locale)
-    was a quarter of a dot tap's server time (py-spy, README "Live updates"). A run is
-    recognised by the cursors Streamlit gives each run afresh; the switcher sets the
-    language and reruns at once, so a run never sees two languages."""
-    ctx = get_script_run_ctx()
-    run = getattr(ctx, "cursors", None) if ctx is not None else None
-    if run is None:
-        return _find_language()
-    found = getattr(ctx, MEMO, None)
-    if found is not None and found[0] is run:
-        return str(found[1])
-    language = _find_language()
-    setattr(ctx, MEMO, (run, language))
-    return language
+    was a quarter of a dot tap's server time (py-spy, README "Live updates"); the switcher
+    sets the language and reruns at once, so a run never sees two languages."""
+    return once_per_run("language", _find_language)
 
 
 def _find_language() -> str:
@@ -114,6 +101,5 @@ def language_switcher(key: str) -> None:
                 LANGUAGE_NAMES[code], key=f"{key}_{code}", type="tertiary", disabled=code == current
             ):
                 st.session_state[state.LANG] = code
-                with contextlib.suppress(AttributeError):  # the next run finds it afresh
-                    delattr(get_script_run_ctx(), MEMO)
+                forget_for_run("language")
                 st.rerun()

@@ -12,17 +12,24 @@ from workshop import committees, demo
 from workshop.app import shared_store
 from workshop.config import Settings, load_settings
 from workshop.db import Store
+from workshop.ui.runtime import once_per_run
 
 _bootstrapped: set[str] = set()
 _bootstrap_lock = threading.Lock()
 
 
 def settings() -> Settings:
-    return load_settings()
+    """The installation's settings (read from the environment once per page run)."""
+    return once_per_run("settings", load_settings)
 
 
 def store() -> Store:
-    """The process-wide store for the configured database, with demo data on first start."""
+    """The process-wide store for the configured database, with demo data on first start
+    (found once per page run: a run asks for it dozens of times)."""
+    return once_per_run("store", _store)
+
+
+def _store() -> Store:
     config = settings()
     db = shared_store(config.database)
     if db.path not in _bootstrapped:

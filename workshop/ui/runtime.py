@@ -46,7 +46,9 @@ import importlib
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
+
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 GC_THRESHOLDS = (50_000, 20, 10)
 SWITCH_INTERVAL_S = 0.001
@@ -116,3 +118,34 @@ def taking_turns(body: Callable[P, R]) -> Callable[P, R]:
             return body(*args, **kwargs)
 
     return run
+
+
+_MEMO = "_samskab_memo"  # on Streamlit's run context: (the run's cursors, {name: value})
+
+
+def once_per_run(name: str, compute: Callable[[], R]) -> R:
+    """``compute()`` once per script run (and per fragment run) of a session, under ``name``;
+    every time outside a run (the HTTP routes, a test's own code).
+
+    A page run asks for the language, the settings and the store dozens of times, and each
+    look costs 20–40 µs (the environment, the session state, the query string). A run is
+    recognised by the cursors Streamlit gives each run afresh."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    run = getattr(ctx, "cursors", None) if ctx is not None else None
+    if run is None:
+        return compute()
+    memo: tuple[Any, dict[str, Any]] | None = getattr(ctx, _MEMO, None)
+    if memo is None or memo[0] is not run:
+        memo = (run, {})
+        setattr(ctx, _MEMO, memo)
+    if name not in memo[1]:
+        memo[1][name] = compute()
+    return memo[1][name]
+
+
+def forget_for_run(name: str) -> None:
+    """This run asks anew for ``name`` (the reader chose another language)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    memo = getattr(ctx, _MEMO, None) if ctx is not None else None
+    if memo is not None:
+        memo[1].pop(name, None)
