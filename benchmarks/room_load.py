@@ -72,6 +72,7 @@ IDEA_SENT = translate(LANG, "participate.idea_sent")
 JOIN_LABEL = translate(LANG, "start.join")
 MAX_PHONES = 1000  # issue 17: 1,000 phones on 2 processes
 PUSH_KEY = "samskab_push"  # workshop/ui/push.py's component
+STEP_KEY = "samskab_step"  # ... and its step component, outside the fragments
 PUSH_PATH = "/push/meeting"
 BALLOT = "samskab.dots"  # workshop/ui/dot_ballot.py's component: its registered name ...
 BALLOT_KEY = "samskab_dots"  # ... and its key
@@ -99,6 +100,7 @@ class Phone:
     seen_ideas: set[tuple[str, str]] = field(default_factory=set)
     shown_seq: int | None = None  # the change_seq its push component last told the server
     pushes: int = 0
+    steps_asked: int = 0  # the step component's "moved" state: whole-page runs asked for
     drawn_by_push: int = 0  # ideas its push component drew from an event, without a run
 
 
@@ -124,7 +126,8 @@ def observe(phone: Phone, measure: Measure, texts: list[str] | None = None) -> N
 async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> None:
     """What the push component does in a browser: one server-sent-events connection to the
     app's push route; a new ``change_seq`` sets the component's state, which reruns the one
-    fragment that shows the room (bucket ``push``). A phone of the old code has no component
+    fragment that shows the room, and a new step the step component's, which runs the whole
+    page (bucket ``push``). A phone of the old code has no component
     and only its timers."""
     if not phone.session.has_component(PUSH_KEY):
         return
@@ -161,13 +164,19 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
             known = message["c"]
             return True
 
-        async def push(seq: int) -> bool:
+        async def push(seq: int, moved: bool = False) -> bool:
             nonlocal known
             before, phone.shown_seq = phone.shown_seq, seq
-            state = {"live": {"c": seq, "ok": True}}
-            latency = await measure.track(
-                "push", phone.session.set_component_state(PUSH_KEY, state)
-            )
+            if moved and phone.session.has_component(STEP_KEY):
+                # As the step component: a new step runs the whole page at once.
+                phone.steps_asked += 1
+                state = {"moved": {"c": seq, "asked": phone.steps_asked}}
+                rerun = phone.session.set_component_state(STEP_KEY, state)
+            else:
+                rerun = phone.session.set_component_state(
+                    PUSH_KEY, {"live": {"c": seq, "ok": True}}
+                )
+            latency = await measure.track("push", rerun)
             if latency is None:  # timed out here; a browser would still get the run: retry
                 phone.shown_seq = before
                 return False
@@ -209,7 +218,7 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
                 continue
             if moved or now - last_at >= message["g"]:
                 due, last_at = None, now
-                if not await push(latest):
+                if not await push(latest, moved):
                     due = time.monotonic() + 1
             elif due is None:
                 due = last_at + message["g"]

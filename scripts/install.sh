@@ -30,6 +30,13 @@ install_app() {
     (apt_install fonts-dejavu-core) || echo "fonts-dejavu-core missing: the PDF brief uses Helvetica" >&2
     make_venv
     "$VENV/bin/python" -m pip install -q -e .
+    warm_icon_font
+}
+
+warm_icon_font() {
+    # Streamlit's icon font cut to the app's icons once now (kept in ~/.cache/samskab), so a
+    # server's first visitors, and the first browser journey, wait for no cut.
+    "$VENV/bin/python" -m workshop.ui.icon_font
 }
 
 install_tests() {
@@ -49,4 +56,5 @@ install_tests() {
     )
     make_venv
     "$VENV/bin/python" -m pip install -q -e ".[test]"
+    warm_icon_font
 }

@@ -20,6 +20,7 @@ from workshop.accounts import users as accounts
 from workshop.app import open_store
 from workshop.devserver import LocalServer, start
 from workshop.model import Role
+from workshop.ui import icon_font
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -86,6 +87,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     store.close()
     with serving(db_path) as running:
         yield running
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _icon_font_cut() -> None:
+    """The icon font cut before any server starts: a server that must cut it first holds its
+    font request ~5 s, and a journey that taps while the icons draw as words taps a moving
+    target (scripts/install.sh cuts it too; this covers a source changed since)."""
+    icon_font.warm()
 
 
 @pytest.fixture(scope="module")

@@ -148,3 +148,32 @@ def test_a_phone_votes_on_every_page_without_a_page_run_and_a_lost_tap_is_said(
     )
     assert sum(my_dots(server, meeting_id, token).values()) == 3
     shots(phone, "04-no-dots-left")
+
+
+def test_a_step_change_runs_the_phones_page_once(tmp_path, browser, shots) -> None:
+    """When the facilitator moves on, the push connection runs the whole page at once (the
+    step component), not the fragment that follows the room first, only for it to find the
+    page must run: one run a phone, 300 phones at once (README, "Live updates")."""
+    path = tmp_path / "step.db"
+    store = open_store(path)
+    meeting = make_meeting(store, dots=3)
+    start(store, meeting)
+    ideas.submit_idea(store, join_service(store, meeting, "Forfatter"), "Bænke i parken")
+    store.close()
+    with serving(path) as server:
+        phone = context(browser, PHONE).new_page()
+        phone.goto(f"{server.url}/?code={meeting.join_code}")
+        settle(phone)
+        join(phone, "Anna", "Deltag")
+        expect(phone.get_by_text("Bænke i parken").first).to_be_visible()
+        settle(phone)
+        runs, asked = phone.evaluate("window.__samskabRuns"), reruns(phone)
+        store = open_store(path)
+        meetings.next_step(store, meeting.id, actor=None)  # the dot vote
+        store.close()
+        expect(phone.get_by_text("Du har 3 af 3 prikker tilbage", exact=False)).to_be_visible(
+            timeout=15_000
+        )
+        settle(phone)
+        assert (phone.evaluate("window.__samskabRuns") - runs, reruns(phone) - asked) == (1, 1)
+        shots(phone, "01-ballot-after-one-run")

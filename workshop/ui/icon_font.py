@@ -296,3 +296,17 @@ class IconFontSubset:
             out["etag"] = f"W/{etag}"
         self.kept = Kept(start, cut)
         return self.kept
+
+
+def warm() -> int:
+    """Cut the font now and keep the cut (``python -m workshop.ui.icon_font``, run by the
+    install scripts): a server's first visitors then wait for no cut. A server started after
+    the source changed cuts again (~5 s of CPU in its own thread), and until then its icon
+    font request waits: a page's icons draw as words meanwhile. Returns the cut's size (0: no
+    font to cut)."""
+    path = font_file()
+    return len(cut_icon_font(path, cache_dir())) if path is not None else 0
+
+
+if __name__ == "__main__":
+    print(f"icon font cut: {warm():,} bytes")

@@ -14,13 +14,14 @@ idea that leaves the wall leaves the list. A screen reader hears them through a 
 status line at most once every 5 s ("Anna: …", or "7 new ideas"). The server's cost of an
 idea is then one read per tick per process and one small write per phone, and no rerun.
 
-Everything else needs the server, so the component sets its state value and Streamlit
-reruns only that fragment, which asks the database what changed: at once when the step, the
-status or the intake changed; otherwise (an agreement, a theme, an idea the page drew was
-hidden or edited, a gap in the numbers after a dropped connection, any change outside the
-stream) at most once per ``g`` seconds as the route says (see ``push_routes.gap``). The
-rerun's drawing takes over the ideas the component drew. An idle phone costs an open
-connection and no reruns at all.
+Everything else needs the server. A new step or status runs the whole page at once, through
+a second, tiny component the page mounts outside its fragments (:func:`follow_steps`).
+Otherwise the component sets its state value and Streamlit reruns only that fragment, which
+asks the database what changed: at once when the intake changed; otherwise (an agreement, a
+theme, an idea the page drew was hidden or edited, a gap in the numbers after a dropped
+connection, any change outside the stream) at most once per ``g`` seconds as the route says
+(see ``push_routes.gap``). The rerun's drawing takes over the ideas the component drew. An
+idle phone costs an open connection and no reruns at all.
 
 When the connection fails (the route is unreachable, refused, or the network dropped), the
 component says so (state ``ok: false``); the page then runs its fragments on the timed refresh
@@ -84,6 +85,17 @@ export default function (component) {
           return;
         }
         this.latest = Math.max(this.latest, message.c);
+        const whole = window.__samskabStep;
+        if (stepMoved && whole && this.sent.ok) {
+          // A new step: the whole page runs at once (the step component, mounted outside the
+          // fragments), not this fragment first only to find that the page must run.
+          clearTimeout(this.pending);
+          this.pending = null;
+          this.lastAt = Date.now();
+          this.reruns += 1;
+          whole(message.c);
+          return;
+        }
         const wait = this.lastAt + this.gapMs - Date.now();
         if (stepMoved || wait <= 0) this.flush();
         else if (!this.pending) this.pending = setTimeout(() => this.flush(), wait);
@@ -297,7 +309,32 @@ li.idea p strong { white-space: normal; }
 }
 """
 
+# Mounted once per page run, outside the fragments: the push component's connection calls it
+# when the step moved, and the whole page runs at once (one run of the page instead of a
+# fragment run that then asks for one: a step change costs each phone 7 ms of server CPU, not
+# 10, and 300 phones move together; README, "Live updates").
+STEP_JS = """
+export default function (component) {
+  const { setStateValue } = component;
+  let asked = 0;
+  const whole = (c) => { asked += 1; setStateValue("moved", { c, asked }); };
+  window.__samskabStep = whole;
+  return () => { if (window.__samskabStep === whole) window.__samskabStep = null; };
+}
+"""
+STEP_KEY = "samskab_step"
+
 _component: Any = None
+_step_component: Any = None
+
+
+def follow_steps() -> None:
+    """Mount the step component (in the page's run, outside any fragment): a step change the
+    push connection hears runs the whole page."""
+    global _step_component
+    if _step_component is None:
+        _step_component = st.components.v2.component("samskab.step", js=STEP_JS, html="")
+    _step_component(key=STEP_KEY, on_moved_change=lambda: None)
 
 
 def _renderer() -> Any:
