@@ -14,14 +14,14 @@ idea that leaves the wall leaves the list. A screen reader hears them through a 
 status line at most once every 5 s ("Anna: …", or "7 new ideas"). The server's cost of an
 idea is then one read per tick per process and one small write per phone, and no rerun.
 
-Everything else needs the server. A new step or status runs the whole page at once, through
-a second, tiny component the page mounts outside its fragments (:func:`follow_steps`).
+Everything else needs the server. A new step, status or intake runs the whole page at once,
+through a second, tiny component the page mounts outside its fragments (:func:`follow_steps`).
 Otherwise the component sets its state value and Streamlit reruns only that fragment, which
-asks the database what changed: at once when the intake changed; otherwise (an agreement, a
-theme, an idea the page drew was hidden or edited, a gap in the numbers after a dropped
-connection, any change outside the stream) at most once per ``g`` seconds as the route says
-(see ``push_routes.gap``). The rerun's drawing takes over the ideas the component drew. An
-idle phone costs an open connection and no reruns at all.
+asks the database what changed, at most once per ``g`` seconds (an agreement, a theme, an
+idea the page drew was hidden or edited, a gap in the numbers after a dropped connection, any
+change outside the stream; ``g`` as the route says, see ``push_routes.gap``). The rerun's
+drawing takes over the ideas the component drew. An idle phone costs an open connection and
+no reruns at all.
 
 When the connection fails (the route is unreachable, refused, or the network dropped), the
 component says so (state ``ok: false``); the page then runs its fragments on the timed refresh
