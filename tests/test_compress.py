@@ -10,13 +10,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import http.client
 import re
 from collections.abc import Iterator
 from concurrent.futures import wait
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -28,6 +26,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from tests.asgi import Answer, call
 from tests.browser.conftest import Server, serving
 from workshop.app import open_store
 from workshop.ui.compress import CompressedAssets
@@ -85,55 +84,12 @@ def test_the_apps_script_bundles_come_gzipped_and_unchanged(app_server: Server) 
     assert "Accept-Encoding" in (squeezed.getheader("Vary") or "")
 
 
-@dataclass
-class Answer:
-    status_code: int
-    headers: dict[str, str]
-    content: bytes  # as it went over the wire (still compressed)
-
-
 def _call(
     app: CompressedAssets, path: str, method: str = "GET", gone: bool = False, **headers: str
 ) -> Answer:
-    """One request through the middleware, as a server would make it; ``gone``: the client
-    leaves as soon as its request is in (a phone's page navigating away, as a join does)."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(k.lower().replace("_", "-").encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }
-    sent: list[dict] = []
-
-    received = [0]
-
-    async def receive() -> dict:
-        received[0] += 1
-        if received[0] == 1:
-            return {"type": "http.request", "body": b"", "more_body": False}
-        if gone:
-            return {"type": "http.disconnect"}
-        await asyncio.Event().wait()  # a client that stays: nothing more until it leaves
-        raise AssertionError
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    start = sent[0]
-    return Answer(
-        start["status"],
-        {k.decode(): v.decode() for k, v in start["headers"]},
-        b"".join(m.get("body", b"") for m in sent[1:]),
-    )
+    """One request through the middleware; ``gone``: the client leaves as soon as its
+    request is in (a phone's page navigating away, as a join does)."""
+    return call(app, path, method, then="leave" if gone else "stay", **headers)
 
 
 def _toy() -> tuple[CompressedAssets, list[int]]:

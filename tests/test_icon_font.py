@@ -10,12 +10,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import os
 import re
 from concurrent.futures import Future
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from tests.asgi import Answer, call
 from workshop.ui import icon_font
 from workshop.ui.icon_font import IconFontSubset, PreparedFont
 
@@ -151,42 +150,8 @@ CUT = b"wOF2" + b"\x02" * 300
 HEADERS = {"ETag": '"abc"', "Cache-Control": "public, max-age=31536000, immutable"}
 
 
-@dataclass
-class Answer:
-    status_code: int
-    headers: dict[str, str]
-    content: bytes
-
-
 def _call(app: IconFontSubset, path: str, method: str = "GET", **headers: str) -> Answer:
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(k.lower().replace("_", "-").encode(), v.encode()) for k, v in headers.items()],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }
-    sent: list[dict] = []
-
-    async def receive() -> dict:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    return Answer(
-        sent[0]["status"],
-        {k.decode(): v.decode() for k, v in sent[0]["headers"]},
-        b"".join(m.get("body", b"") for m in sent[1:]),
-    )
+    return call(app, path, method, then="again", **headers)
 
 
 def _toy(cut: bytes | None = CUT, status: int = 200) -> tuple[IconFontSubset, list[int]]:

@@ -14,13 +14,13 @@ Every test runs on both engines (``app_store``).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 
 import pytest
 from starlette.applications import Starlette
 
+from tests.asgi import call
 from tests.factories import join, make_meeting, start
 from tests.ui import dots
 from workshop.i18n import translate
@@ -145,37 +145,9 @@ def test_a_forged_secret_or_another_meetings_round_is_refused(vote) -> None:
 def _post(body: bytes, method: str = "POST") -> tuple[int, dict[str, str], dict]:
     """``body`` sent to the route as the server would hand it over (ASGI, no network)."""
     app = Starlette(routes=dot_routes.routes())
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": DOTS_PATH,
-        "raw_path": DOTS_PATH.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ],
-        "client": ("127.0.0.1", 1234),
-        "server": ("testserver", 80),
-    }
-    incoming = [{"type": "http.request", "body": body, "more_body": False}]
-    sent: list[dict] = []
-
-    async def receive() -> dict:
-        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
-
-    async def send(message: dict) -> None:
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    head = sent[0]
-    headers = {k.decode(): v.decode() for k, v in head["headers"]}
-    raw = b"".join(m.get("body", b"") for m in sent[1:])
-    return head["status"], headers, json.loads(raw) if raw.startswith(b"{") else {}
+    answer = call(app, DOTS_PATH, method, body=body, then="leave", content_type="application/json")
+    found = answer.json() if answer.content.startswith(b"{") else {}
+    return answer.status_code, answer.headers, found
 
 
 def test_the_route_takes_the_ballots_json_and_refuses_anything_else(vote) -> None:
