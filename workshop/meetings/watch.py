@@ -47,12 +47,10 @@ from workshop.db import PgListener, Store
 from workshop.meetings.ideas import idea_from_row
 
 INTERVAL = 0.2  # seconds between two looks at the database
-# A busy process tells news within a step less often: each told change sends an event to
-# every phone that follows the room, and at 150 phones news every 0.2 s was 750 events a second
-# per process (a sixth of its CPU in a 300-phone brainstorm, py-spy). Ideas still reach phones
-# well within the 2 s the issue asks. A new step or status is told at the next look, busy or
-# not: every phone then runs its page, and half a second of waiting was a quarter of the time
-# until the last of 300 phones showed the ballot (room_load).
+# A busy process looks less often: each look that finds news sends an event to every phone
+# that follows the room, and at 150 phones a look every 0.2 s was 750 events a second per
+# process (a sixth of its CPU in a 300-phone brainstorm, py-spy). Ideas still reach phones
+# well within the 2 s the issue asks; a step change waits at most this long to be told.
 BUSY_FOLLOWERS = 100
 BUSY_INTERVAL = 0.5
 # PostgreSQL tells the watcher which meetings changed (LISTEN/NOTIFY); it still looks at every
@@ -180,8 +178,6 @@ class Watcher:
         self.looked: list[int] = []  # the meetings of the last look
         self.listens = 0  # listening connections opened (PostgreSQL; a reconnect adds one)
         self.listener_pid: int | None = None  # the server process of the one now open
-        self._told_at: dict[int, float] = {}  # meeting -> when news was last told (monotonic)
-        self.deferred: set[int] = set()  # meetings whose news the last look kept for later
 
     # -- followers ---------------------------------------------------------------------------
     def subscribe(self, meeting_id: int, notify: Callable[[Version], None]) -> Subscription:
@@ -206,7 +202,6 @@ class Watcher:
             if not followers:
                 del self._followers[subscription.meeting_id]
                 self._seen.pop(subscription.meeting_id, None)
-                self._told_at.pop(subscription.meeting_id, None)
 
     def meetings(self) -> list[int]:
         """The meetings watched now (those with a subscriber)."""
@@ -221,14 +216,11 @@ class Watcher:
             return len(self._followers.get(meeting_id, ()))
 
     def pace(self) -> float:
-        """Seconds between two looks: ``interval``."""
+        """Seconds between two looks now: ``interval``, or ``BUSY_INTERVAL`` while this
+        process serves ``BUSY_FOLLOWERS`` or more subscribers."""
+        if self.followers() >= BUSY_FOLLOWERS:
+            return max(self.interval, BUSY_INTERVAL)
         return self.interval
-
-    def news_gap(self) -> float:
-        """The fewest seconds between two tellings of a meeting's news within a step: none,
-        or ``BUSY_INTERVAL`` while this process serves ``BUSY_FOLLOWERS`` or more
-        subscribers. A new step or status is told at once."""
-        return BUSY_INTERVAL if self.followers() >= BUSY_FOLLOWERS else 0.0
 
     @property
     def running(self) -> bool:
@@ -276,18 +268,10 @@ class Watcher:
         now = self._read(watched)
         with self._lock:
             before = {m: self._seen.get(m) for m in watched}
-        at, wait = time.monotonic(), self.news_gap()
-        self.deferred = {
-            m
-            for m in watched
-            if before[m] not in (None, now.get(m, GONE))
-            and before[m].step == now.get(m, GONE).step  # type: ignore[union-attr]
-            and at - self._told_at.get(m, -wait) < wait
-        }
         moved = {
             m: self._with_news(m, before[m], now.get(m, GONE))
             for m in watched
-            if before[m] != now.get(m, GONE) and m not in self.deferred
+            if before[m] != now.get(m, GONE)
         }
         to_tell: list[tuple[Subscription, Version]] = []
         with self._lock:
@@ -298,7 +282,6 @@ class Watcher:
                 ):
                     continue
                 self._seen[meeting_id] = version
-                self._told_at[meeting_id] = at
                 to_tell.extend((s, version) for s in self._followers[meeting_id])
         for subscription, version in to_tell:
             subscription.notify(version)
@@ -378,7 +361,7 @@ class Watcher:
                 if told and time.monotonic() - last_look >= self.pace():
                     self._look(told)
                     last_look = time.monotonic()
-                    told = set(self.deferred)  # news kept for later: looked at again
+                    told.clear()
         finally:
             if listener is not None:
                 listener.close()
