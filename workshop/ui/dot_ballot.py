@@ -70,7 +70,7 @@ export default function (component) {
   if (!s || s.round !== data.round || !s.busy) {
     s = parentElement.__samskabDots = {
       round: data.round, mine: new Map(data.mine), left: data.left, queue: [], busy: false,
-      sync: (s && s.sync) || 0, note: (s && s.note) || null,
+      sync: (s && s.sync) || 0, note: (s && s.note) || null, turns: (s && s.turns) || 0,
     };
   }
   const ideas = data.ideas;  // [id, text]
@@ -133,7 +133,12 @@ export default function (component) {
     const next = make("button", "page", w.next);
     next.type = "button"; next.dataset.key = "next";
     const turn = (to) => {
-      if (to >= 0 && to < data.pages && !s.queue.length) setStateValue("page", to);
+      // Counted, so that asking for the page the component last asked for (the wall shrank
+      // in between and the server showed another) still runs the fragment.
+      if (to >= 0 && to < data.pages && !s.queue.length) {
+        s.turns = (s.turns || 0) + 1;
+        setStateValue("page", { to, turn: s.turns });
+      }
     };
     if (data.page === 0) prev.setAttribute("aria-disabled", "true");
     if (data.page >= data.pages - 1) next.setAttribute("aria-disabled", "true");
@@ -327,7 +332,8 @@ def _words() -> dict[str, str]:
 
 def _turn_page() -> None:
     value = st.session_state.get(KEY)
-    page = getattr(value, "page", None)
+    asked = getattr(value, "page", None)
+    page = asked.get("to") if isinstance(asked, dict) else None
     if isinstance(page, int):
         st.session_state[state.BALLOT_PAGE] = page
 
