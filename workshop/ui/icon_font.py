@@ -309,4 +309,4 @@ def warm() -> int:
 
 
 if __name__ == "__main__":
-    print(f"icon font cut: {warm():,} bytes")
+    print(f"icon font cut: {warm()} bytes")
