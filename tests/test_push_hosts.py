@@ -18,6 +18,7 @@ from tests.conftest import _admin
 from tests.factories import join, make_meeting, start
 from workshop.app import open_store
 from workshop.db import Store
+from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 from workshop.meetings.watch import Version, Watcher
 from workshop.model import Meeting, User
@@ -148,3 +149,23 @@ def test_a_meeting_change_notifies_its_id_and_nothing_else(store: Store, meeting
         assert all(p == str(meeting.id) for p in raw)
     finally:
         listener.close()
+
+
+def test_writes_go_on_after_the_server_dropped_the_writer_connection(
+    store: Store, meeting: Meeting
+) -> None:
+    """A PostgreSQL restart, a failover or an administrator ends the process's one writer
+    connection: the next write opens a new one (before this, every later write of the
+    process failed with "the connection is closed", for good, while pages still loaded)."""
+    from workshop.voting import ballots as voting
+
+    start(store, meeting)
+    anna = join(store, meeting, "Anna")
+    idea = ideas.submit_idea(store, anna, "Bænke ved søen")
+    meetings.next_step(store, meeting.id, actor=None)  # the dot vote
+    round_id = voting.current_round(store, meeting.id).id
+    for _ in range(2):  # twice: the new connection is as good as the first
+        _admin(f"SELECT pg_terminate_backend({store.conn.info.backend_pid})")  # type: ignore[attr-defined]
+        assert voting.place_dot(store, anna, round_id, idea.id) >= 0
+    assert voting.my_dots(store, round_id, anna.id) == {idea.id: 2}
+    assert store.reconnects == 2  # type: ignore[attr-defined]

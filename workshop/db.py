@@ -1183,6 +1183,7 @@ class PgStore(Store):
         self._scope = None
         self._local = threading.local()
         self._readers = _PgReaders(url, self.READ_CONNECTIONS)
+        self.reconnects = 0  # writer connections opened again after the server dropped one
 
     @contextmanager
     def transaction(self, scope: WriteScope | None = None) -> Iterator[sqlite_utils.Database]:
@@ -1195,8 +1196,10 @@ class PgStore(Store):
 
         if self._snapshot_here() is not None:
             raise RuntimeError("store.snapshot() is read-only: write outside it")
-        conn: Any = self.conn
         with self._lock:
+            if not self._depth:
+                self._reconnect_if_lost()
+            conn: Any = self.conn
             handle: Any = self.db
             if self._depth:
                 _nested_scope(self._scope, scope)
@@ -1214,7 +1217,16 @@ class PgStore(Store):
                     self._depth -= 1
                 return
             if scope is None:
-                conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
+                try:
+                    conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
+                except Exception:
+                    if not (conn.closed or conn.broken):
+                        raise
+                    # The server dropped the connection since its last use (a restart, a
+                    # failover, an administrator): nothing was sent, so open a new one.
+                    self._reconnect_if_lost()
+                    conn, handle = self.conn, self.db
+                    conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
             else:  # sent with the transaction's first statement (PgDatabase._send)
                 handle.begin_with_first_statement(
                     "SELECT pg_advisory_xact_lock_shared($1::bigint),"
@@ -1250,6 +1262,18 @@ class PgStore(Store):
                 self._depth = 0
                 self._writer = None
                 self._scope = None
+
+    def _reconnect_if_lost(self) -> None:
+        """A new writer connection when the one held was closed or broken by the server (a
+        restart, a failover, ``pg_terminate_backend``): without it every later write of this
+        process failed, for good. Called under the lock, outside a transaction."""
+        held: Any = self.conn
+        if held.closed or held.broken:
+            with contextlib.suppress(Exception):
+                held.close()
+            self.conn = _pg_connect(self.url)
+            self.db = PgDatabase(self.conn)  # type: ignore[assignment]
+            self.reconnects += 1
 
     def listener(self) -> PgListener:
         return PgListener(self.url)

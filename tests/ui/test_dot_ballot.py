@@ -15,6 +15,7 @@ Every test runs on both engines (``app_store``).
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 
 import pytest
@@ -204,3 +205,18 @@ def test_taps_are_written_by_the_routes_writer_threads(vote, monkeypatch) -> Non
     body = {"p": data["token"], "r": data["round"], "i": data["ideas"][0][0], "d": 1}
     assert _post(json.dumps(body).encode())[0] == 200
     assert len(writers) == 1 and writers[0].startswith("samskab-dots"), writers
+
+
+def test_a_database_failure_is_said_in_the_phones_language_not_a_bare_500(
+    vote, monkeypatch
+) -> None:
+    data = dots.ballot(vote["phone"])
+
+    def failing(*args, **kwargs):
+        raise sqlite3.OperationalError("the connection is closed")
+
+    monkeypatch.setattr(voting, "place_dot", failing)
+    body = {"p": data["token"], "r": data["round"], "i": data["ideas"][0][0], "d": 1, "l": "nb"}
+    status, _, answer = _post(json.dumps(body).encode())
+    assert (status, answer["ok"]) == (503, False)
+    assert answer["message"] == translate("nb", "error.database.unavailable")

@@ -231,7 +231,8 @@ export default function (component) {
         s.queue.length = 0;  // what was not saved is not shown as saved
         const status = answer ? answer.status : 0;
         // 409: the page runs again and shows why (the vote closed, the agreement to read).
-        const why = status === 409 || status === 429 ? body.message || "" : w.failed;
+        // The server's reason when it gave one (a rule, a flood, its database); else none.
+        const why = body.message || (status === 409 ? "" : w.failed);
         s.warn(op.id, why, status === 409 ? "refused" : "failed");
         // The page reads the truth again: at once, or once the network is back (a tap whose
         // answer was lost on the way may have been saved).

@@ -19,6 +19,7 @@ Answers (``message`` in the phone's language, never what the request said):
 * 409 ``rerun: true`` with ``message``: the page must run again (the round is closed or no
   longer the step's, the idea was hidden, the participant was removed, or an agreement changed
   materially and must be acknowledged first): nothing was written;
+* 503 with ``message``: the database failed (it is logged); nothing was written;
 * 403: an unknown, forged or too long link secret, or none (whether a meeting exists is not
   said); 400: a body that is not the JSON above; 413: a body over ``MAX_BODY`` bytes;
 * 429 with ``Retry-After``: more than ``TAPS`` taps within ``PER_SECONDS`` seconds from one
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import threading
 import time
 from collections import deque
@@ -61,6 +63,7 @@ PER_SECONDS = 5.0  # ... within this many seconds
 WRITERS = 2
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
+log = logging.getLogger(__name__)
 _recent: dict[tuple[str, int], deque[float]] = {}  # (database, participant) -> tap moments
 _recent_lock = threading.Lock()
 _writers = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="samskab-dots")
@@ -181,7 +184,12 @@ async def dots(request: Request) -> Response:
     if participant is None:
         return _answer(403, ok=False)
     written = _writers.submit(carry_out, participant, round_id, idea_id, way, language)
-    return await asyncio.wrap_future(written)
+    try:
+        return await asyncio.wrap_future(written)
+    except Exception:  # the database failed (not a rule): said so, never a bare 500
+        log.exception("dot tap not carried out")
+        message = translate(language, "error.database.unavailable")
+        return _answer(503, ok=False, message=message)
 
 
 def routes() -> list[BaseRoute]:
