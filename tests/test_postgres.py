@@ -110,6 +110,29 @@ def test_a_url_that_is_not_one_is_refused_before_connecting() -> None:
     assert error.key == "error.database.url"
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://samskab:hemmelig@127.0.0.1:3306/samskab",
+        "PostgreSQL://samskab@127.0.0.1:55432/samskab",
+        "postgresql:/samskab@127.0.0.1:55432/samskab",
+        "postgresql+psycopg://samskab@127.0.0.1:55432/samskab",
+        "postgresql://samskab@127.0.0.1:55432/",  # no database: libpq would take the user's
+    ],
+)
+def test_a_url_samskab_cannot_use_is_refused_and_no_file_is_made_of_it(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before, a URL that was not postgresql://…/<database> was opened as a file path: a SQLite
+    database in folders named after the URL, demo accounts in it, exit 0 (fresh-eyes trial)."""
+    monkeypatch.chdir(tmp_path)
+    error = _refused(url)
+    assert error.key == "error.database.url"
+    assert list(tmp_path.iterdir()) == []  # no folder, no file
+    for lang in LANGS:
+        assert "hemmelig" not in translate(lang, error.key, **error.params)
+
+
 def test_the_cli_says_so_in_one_line_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     from workshop import cli
 

@@ -464,6 +464,12 @@ def open_store(
     and a :class:`PgStore` is returned."""
     if is_postgres(path):
         return _pg_open(str(path), postgres_sets)
+    if _URL_SCHEME.match(str(path)):
+        # Not a file but not a URL Samskab can use (mysql://, PostgreSQL://, postgresql:/x,
+        # postgresql+psycopg://): it was opened as a file path, a SQLite database in folders
+        # named after the URL, and the app ran on it without a word.
+        shown = re.sub(r"(//[^:/@]*):[^@/]*@", r"\1@", str(path))  # never the password
+        raise DatabaseUnavailable("error.database.url", url=shown, detail=POSTGRES_SCHEMES[0])
     store = Store(connect(path), str(path))
     with store._lock:  # the Store's own lock: no other thread has it yet
         for migration_set in migration_sets:
@@ -588,6 +594,7 @@ def no_app_serving(db_path: str | Path, *, force: bool = False) -> Iterator[bool
 #   ``sqlite3.IntegrityError`` (subclass :class:`PgIntegrityError`) with SQLite's message.
 
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+_URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # what a URL starts with; a path does not
 # pg_advisory_xact_lock keys: one for all write transactions, one for migrations.
 _WRITE_LOCK = 0x53414D53  # "SAMS"
 _MIGRATION_LOCK = 0x4B414231  # "KAB1"
@@ -1343,11 +1350,13 @@ def _pg_open(url: str, migration_sets: Sequence[PgMigrations]) -> PgStore:
 
     where = safe_url(url)
     try:
-        conninfo_to_dict(url)
+        named = conninfo_to_dict(url).get("dbname")
     except Exception as error:  # a URL libpq cannot read: no connection is tried
         raise DatabaseUnavailable(
             "error.database.url", url=where, detail=_first_line(error)
         ) from None
+    if not named:  # libpq would take the user's name: a database nobody meant
+        raise DatabaseUnavailable("error.database.url", url=where, detail="…/<database>")
     try:
         store = PgStore(url)
     except psycopg.Error as error:
