@@ -108,7 +108,7 @@ def test_behind_nginx_each_header_is_said_once_and_assets_stay_immutable(tmp_pat
     """nginx adds the security headers the app sends too: the app's copies are hidden, so a
     first visit's ~88 responses do not carry them twice, and the Permissions-Policy only on
     pages; the hashed assets keep the app's "immutable" (nginx's ``expires`` replaced it).
-    The icon font comes cut."""
+    The icon font comes cut. The access log holds no link secret."""
     open_store(tmp_path / "headers.db").close()
     cluster = live_server.start_cluster(tmp_path / "headers.db", 2)
     try:
@@ -132,6 +132,13 @@ def test_behind_nginx_each_header_is_said_once_and_assets_stay_immutable(tmp_pat
         assert font is not None
         status, headers, body = _get(f"{cluster.url}/static/media/{font.group(1)}")
         assert status == 200 and body[:4] == b"wOF2" and len(body) < 100_000  # the cut
+        # A link secret is a credential: the access log has the path, never the query, of the
+        # page and of the page that referred (nginx's default format wrote both).
+        secret = "Hemmelig-Link-Secret-42"
+        _get(f"{cluster.url}/participate?p={secret}", Referer=f"{cluster.url}/?p={secret}")
+        log = tmp_path / "nginx" / "samskab.access.log"
+        assert "/participate" in log.read_text(encoding="utf-8")
+        assert secret not in log.read_text(encoding="utf-8")
     finally:
         cluster.stop()
 
