@@ -65,6 +65,19 @@ def test_projector_opens_by_its_screen_link_without_login(world, make_app) -> No
     assert world["meeting"].join_code[:3] in html and "Flere b" in html
 
 
+@pytest.mark.parametrize("role", [Role.FACILITATOR, Role.ADMIN, Role.POLITICIAN])
+def test_the_screen_link_shows_the_projector_in_a_staff_browser_too(world, make_app, role) -> None:
+    """The console's "open the projector view" opens the screen link in the facilitator's own
+    browser: it showed the staff's committee list, every meeting on the room's wall, where
+    the projector should be (fresh-eyes trial). The screen link wins, as a phone's does."""
+    screen = meetings.screen_link_token(world["store"], world["meeting"].id)
+    at = make_app(user=world["users"][role], query={"screen": screen}).run()
+    assert not at.exception
+    html = " ".join(str(e.proto) for e in at.get("html"))
+    assert world["meeting"].join_code[:3] in html and "Flere b" in html
+    assert translate("da", "page.committees") not in texts(at)
+
+
 @pytest.mark.parametrize("page", [*STAFF_PAGES, "users"])
 def test_a_citizen_cannot_open_staff_pages_by_url(world, make_app, page) -> None:
     """Even running the page script directly (a hand-typed URL), the door stays shut."""

@@ -220,12 +220,14 @@ def who_am_i() -> Visitor:
     participant = current_participant(verify=True)
     if participant is not None:
         return Visitor(role=Role.CITIZEN, participant=participant)
-    user = _staff_from_cookie() or current_user()
-    if user is not None:
-        return Visitor(role=user.role, user=user)
+    # So does a screen link: the console opens the projector view in the facilitator's own
+    # browser, and the room's wall must show the projector, not the staff's pages.
     screen = screen_meeting()
     if screen is not None:
         return Visitor(role=None, screen=screen)
+    user = _staff_from_cookie() or current_user()
+    if user is not None:
+        return Visitor(role=user.role, user=user)
     return Visitor(role=None)
 
 
