@@ -134,7 +134,7 @@ def test_a_phone_votes_on_every_page_without_a_page_run_and_a_lost_tap_is_said(
     assert sorted(now.values()) == [1, 1, 1] and set(saved) < set(now), (saved, now)
 
     # No dots left: every + says it cannot be used, and the focus stays on the one pressed.
-    expect(phone.get_by_text("Du har 0 af 3 prikker tilbage", exact=False)).to_be_visible()
+    expect(phone.get_by_text("Du har brugt alle 3 prikker", exact=False)).to_be_visible()
     for idea_id in first:
         expect(dot_button(phone, idea_id)).to_have_attribute("aria-disabled", "true")
     dot_button(phone, first[3]).focus()

@@ -121,7 +121,7 @@ def test_facilitator_runs_a_dialogue_session_with_two_phones(server, browser, sh
         expect(phone.get_by_text("prikker tilbage", exact=False)).to_be_visible(timeout=10_000)
         for idea_id in picks:
             dot(phone, idea_id)
-        expect(phone.get_by_text("Du har 0 af 3 prikker tilbage", exact=False)).to_be_visible()
+        expect(phone.get_by_text("Du har brugt alle 3 prikker", exact=False)).to_be_visible()
     shots(bo, "07-phone-dots-placed")
     expect(projector.get_by_text("3 prikker")).to_be_visible(timeout=10_000)
     shots(projector, "08-projector-dot-counts")

@@ -166,6 +166,8 @@ def test_the_route_takes_the_ballots_json_and_refuses_anything_else(vote) -> Non
         json.dumps({**good, "d": True}).encode(),
         json.dumps({**good, "i": "1"}).encode(),
         json.dumps({**good, "r": 1.5}).encode(),
+        json.dumps({**good, "i": 2**63}).encode(),  # past SQLite's integers: was a 500
+        json.dumps({**good, "i": 0}).encode(),
         json.dumps({**good, "p": 7}).encode(),
         json.dumps({k: v for k, v in good.items() if k != "i"}).encode(),
     ):
@@ -220,3 +222,24 @@ def test_a_database_failure_is_said_in_the_phones_language_not_a_bare_500(
     status, _, answer = _post(json.dumps(body).encode())
     assert (status, answer["ok"]) == (503, False)
     assert answer["message"] == translate("nb", "error.database.unavailable")
+
+
+def test_dots_on_an_idea_taken_down_are_offered_back_without_its_text(vote) -> None:
+    """The facilitator hides an idea that holds a phone's dot: the ballot no longer shows the
+    idea, and the dot was lost to its voter ("0 of 3 left", two dots to be seen; fresh-eyes
+    trial). Now the ballot offers it back, without the hidden text."""
+    phone, store = vote["phone"], vote["store"]
+    first, second, _ = dots.idea_ids(phone)
+    dots.tap(phone, first)
+    dots.tap(phone, second)
+    moderation.hide_idea(store, first, "Personoplysninger", actor=None)
+    phone.run()
+    data = dots.ballot(phone)
+    assert data["gone"] == [first]
+    assert first not in dots.idea_ids(phone)
+    hidden = ideas.get_idea(store, first).text
+    assert hidden not in json.dumps(data)  # taken down for a reason: never sent again
+    assert data["left"] == 1
+    status, answer = dots.tap(phone, first, -1)
+    assert (status, answer["ok"], answer["left"]) == (200, True, 2)
+    assert dots.tap(phone, first)[0] == 409  # and no new dot on it

@@ -29,7 +29,7 @@ server, or, once the network is back, a tap was not answered.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import streamlit as st
@@ -70,7 +70,7 @@ export default function (component) {
   if (!s || s.round !== data.round || !s.busy) {
     s = parentElement.__samskabDots = {
       round: data.round, mine: new Map(data.mine), left: data.left, queue: [], busy: false,
-      sync: (s && s.sync) || 0, note: (s && s.note) || null, turns: (s && s.turns) || 0,
+      sync: (s && s.sync) || 0, note: null, turns: (s && s.turns) || 0,
     };
   }
   const ideas = data.ideas;  // [id, text]
@@ -96,8 +96,14 @@ export default function (component) {
   bar.append(fillBar);
   const list = make("ul", "ballot");
   const rows = new Map();
-  for (const [id, text] of ideas) {
-    const li = make("li", "card");
+  // Ideas taken off the wall that hold the reader's dots come first: never their text (it was
+  // hidden for a reason), only that the dots can be taken back and used again.
+  const cards = [
+    ...(data.gone || []).map((id) => [id, w.gone, true]),
+    ...ideas.map(([id, text]) => [id, text, false]),
+  ];
+  for (const [id, text, gone] of cards) {
+    const li = make("li", gone ? "card gone" : "card");
     li.dataset.idea = String(id);
     const p = make("p", "text", text);
     const line = make("p", "here");
@@ -106,7 +112,7 @@ export default function (component) {
     const words = make("span", "words");
     line.append(glyphs, words);
     const buttons = make("div", "buttons");
-    const whole = text.split(/\\s+/).filter(Boolean).join(" ");
+    const whole = gone ? w.gone_idea : text.split(/\\s+/).filter(Boolean).join(" ");
     const minus = make("button", "minus", w.minus);
     minus.type = "button";
     minus.dataset.key = "minus-" + id;
@@ -117,13 +123,14 @@ export default function (component) {
     plus.setAttribute("aria-label", fill(w.named, { plus: w.plus, idea: whole }));
     minus.addEventListener("click", () => tap(id, -1, whole));
     plus.addEventListener("click", () => tap(id, 1, whole));
-    buttons.append(minus, plus);
+    buttons.append(minus);
+    if (!gone) buttons.append(plus);
     // Why the last tap on this idea did nothing, where the reader looks (and said at once).
     const note = make("p", "note");
     note.setAttribute("role", "alert");
     li.append(p, line, buttons, note);
     list.append(li);
-    rows.set(id, { glyphs, words, minus, plus, note });
+    rows.set(id, { glyphs, words, minus, plus: gone ? null : plus, note });
   }
   const nav = make("div", "pages");
   if (data.pages > 1) {
@@ -157,7 +164,7 @@ export default function (component) {
   function draw() {
     const n = left();
     box.dataset.pending = String(s.queue.length);  // taps not yet answered (tests wait on 0)
-    strong(head, fill(w.left, { left: n, total: data.total }));
+    strong(head, fill(n > 0 ? w.left : w.none_left_head, { left: n, total: data.total }));
     fillBar.style.width = (100 * Math.max(0, n) / data.total) + "%";
     for (const [id, row] of rows) {
       const note = s.note && s.note.id === id ? s.note : null;
@@ -169,7 +176,7 @@ export default function (component) {
       row.glyphs.textContent = dots ? dots + " " : "";
       row.words.textContent = fill(w.here, { placed: here, left: Math.max(0, n) });
       const full = n <= 0 || (data.cap !== null && here >= data.cap);
-      row.plus.setAttribute("aria-disabled", String(full));
+      if (row.plus) row.plus.setAttribute("aria-disabled", String(full));
       row.minus.setAttribute("aria-disabled", String(here <= 0));
     }
   }
@@ -236,7 +243,12 @@ export default function (component) {
         s.warn(op.id, why, status === 409 ? "refused" : "failed");
         // The page reads the truth again: at once, or once the network is back (a tap whose
         // answer was lost on the way may have been saved).
-        if (status === 0) window.addEventListener("online", rerun, { once: true });
+        // No answer: the tap may have been saved on the way. Ask again once the network is
+        // back, and in a few seconds anyway (an answer lost while the network looked fine).
+        if (status === 0) {
+          window.addEventListener("online", rerun, { once: true });
+          setTimeout(rerun, 3000);
+        }
         else if (status !== 429) rerun();
       }
       s.draw();
@@ -325,9 +337,12 @@ def _words() -> dict[str, str]:
         "placed": t("dot_ballot.placed", idea="{idea}", left="{left}"),
         "removed": t("dot_ballot.removed", idea="{idea}", left="{left}"),
         "none_left": t("error.vote.no_dots_left", dots="{dots}"),
+        "none_left_head": t("dot_ballot.none_left", total="{total}"),
         "none_here": t("error.vote.no_dot_here"),
         "cap": t("error.vote.idea_cap", cap="{cap}"),
         "failed": t("dot_ballot.failed"),
+        "gone": t("dot_ballot.gone"),
+        "gone_idea": t("dot_ballot.gone_idea"),
     }
 
 
@@ -344,10 +359,13 @@ def dot_ballot(
     vote_round: Round,
     shown: BallotPage,
     mine: Mapping[int, int],
+    gone: Sequence[int] = (),
 ) -> None:
     """Mount the ballot (inside the fragment that draws it) for one page of ideas.
 
-    ``mine``: the participant's dots in the round, on every idea.
+    ``mine``: the participant's dots in the round, on every idea; ``gone``: ideas no longer on
+    the wall (hidden) that hold some of them, shown first without their text so that the
+    reader can take the dots back (a hidden idea's dots were lost to its voters).
     """
     data = {
         "url": f"{base_path()}{DOTS_PATH}",
@@ -359,6 +377,7 @@ def dot_ballot(
         "left": vote_round.dots_per_participant - sum(mine.values()),
         "mine": sorted([idea, dots] for idea, dots in mine.items()),
         "ideas": [[i.id, i.text] for i in shown.ideas],
+        "gone": list(gone),
         "page": shown.page,
         "pages": shown.pages,
         "words": _words(),

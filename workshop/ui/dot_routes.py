@@ -99,7 +99,7 @@ def _parse(body: bytes) -> tuple[str, int, int, int, str] | None:
     if not (
         isinstance(token, str)
         and 0 < len(token) <= 200
-        and all(type(n) is int for n in (round_id, idea_id))
+        and all(type(n) is int and 0 < n < 2**63 for n in (round_id, idea_id))
         and way in (1, -1)
         and type(way) is int
     ):

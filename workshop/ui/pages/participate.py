@@ -215,7 +215,10 @@ def vote_view(vote_step: Step) -> None:
             return
         wall = my_order(latest)
         mine = voting.my_dots(db, vote_round.id, participant.id)
-        if not wall:  # nothing posted (or all hidden): say so rather than show an empty ballot
+        # Dots on ideas taken off the wall (hidden): offered back, not lost to the voter.
+        on_wall = {idea.id for idea in wall}
+        gone = sorted(idea for idea, dots in mine.items() if dots and idea not in on_wall)
+        if not wall and not gone:  # nothing posted (or all hidden): say so, not an empty ballot
             total = vote_round.dots_per_participant
             st.markdown(t("participate.dots_left", left=total - sum(mine.values()), total=total))
             st.info(t("participate.no_ideas_to_vote"))
@@ -223,9 +226,7 @@ def vote_view(vote_step: Step) -> None:
         # Drawn in the browser; a tap is a small request to workshop/ui/dot_routes.py, not a
         # run of this fragment (README, "Live updates").
         shown = window.page(wall, st.session_state.get(state.BALLOT_PAGE, 0))
-        dot_ballot(
-            participant, vote_round, shown, voting.my_dots(db, vote_round.id, participant.id)
-        )
+        dot_ballot(participant, vote_round, shown, mine, gone)
 
     ballot()
 
