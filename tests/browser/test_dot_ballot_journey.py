@@ -102,11 +102,18 @@ def test_a_phone_votes_on_every_page_without_a_page_run_and_a_lost_tap_is_said(
     expect(dot_card(phone, first[0])).to_contain_text(da("a11y.dots_here", placed=1, left=2))
     expect(phone.get_by_text("Du har 2 af 3 prikker tilbage", exact=False)).to_be_visible()
 
-    # The next page: its own ideas; a dot there; back again, the first page's dot is kept.
-    phone.locator('.dots [data-key="next"]').click()
+    # The next page, by the keyboard: its own ideas, the focus on its first idea and its
+    # number said; a dot there; back again, the first page's dot is kept.
+    phone.locator('.dots [data-key="next"]').focus()
+    phone.keyboard.press("Enter")
     expect(cards).to_have_count(3, timeout=15_000)
     expect(phone.get_by_text(da("participate.page", page=2, pages=2))).to_be_visible()
     settle(phone)
+    expect(phone.locator(".dots [role='status']")).to_have_text(
+        da("participate.page", page=2, pages=2)
+    )
+    focused = phone.evaluate("() => document.activeElement.shadowRoot?.activeElement?.dataset.key")
+    assert focused and focused.startswith("minus-"), focused  # the first idea's first button
     second = [int(i) for i in cards.evaluate_all("els => els.map(e => e.dataset.idea)")]
     assert not set(second) & set(first)
     dot(phone, second[0])

@@ -256,7 +256,16 @@ export default function (component) {
     s.busy = false;
   }
   draw();
-  if (focusedKey) {
+  // A page turned by its own button: the keyboard goes on at the new page's first idea, and
+  // a screen reader hears which page it is ("2 of 3"), not the button it pressed again.
+  const turned = parentElement.__samskabDotsPage !== undefined
+    && parentElement.__samskabDotsPage !== data.page;
+  parentElement.__samskabDotsPage = data.page;
+  if (turned && (focusedKey === "next" || focusedKey === "prev")) {
+    const first = box.querySelector("li.card button");
+    if (first) first.focus();
+    say(fill(w.page, { page: data.page + 1, pages: data.pages }));
+  } else if (focusedKey) {
     const again = box.querySelector(`[data-key="${focusedKey}"]`);
     if (again) again.focus();
   }
