@@ -35,7 +35,7 @@ from tests.factories import make_meeting, start
 from workshop.app import open_store
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
-from workshop.meetings import ideas
+from workshop.meetings import ideas, moderation
 from workshop.voting import ballots as voting
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -184,3 +184,33 @@ def test_a_step_change_runs_the_phones_page_once(tmp_path, browser, shots) -> No
         settle(phone)
         assert (phone.evaluate("window.__samskabRuns") - runs, reruns(phone) - asked) == (1, 1)
         shots(phone, "01-ballot-after-one-run")
+
+
+def test_a_dot_on_an_idea_taken_down_is_offered_back(tmp_path, browser, shots) -> None:
+    path = tmp_path / "gone.db"
+    store = open_store(path)
+    meeting = make_meeting(store, dots=3)
+    start(store, meeting)
+    posted = [
+        ideas.submit_idea(store, join_service(store, meeting, f"F{n}"), text).id
+        for n, text in enumerate(("Bænke i parken", "Mit telefonnummer er 12345678"))
+    ]
+    meetings.next_step(store, meeting.id, actor=None)  # the dot vote
+    store.close()
+    with serving(path) as server:
+        phone = context(browser, PHONE).new_page()
+        phone.goto(f"{server.url}/?code={meeting.join_code}")
+        settle(phone)
+        join(phone, "Anna", "Deltag")
+        dot(phone, posted[1])
+        store = open_store(path)
+        moderation.hide_idea(store, posted[1], "Personoplysninger", actor=None)
+        store.close()
+        card = dot_card(phone, posted[1])
+        expect(card).to_contain_text(da("dot_ballot.gone"), timeout=15_000)  # by push
+        expect(card).not_to_contain_text("12345678")
+        expect(dot_button(phone, posted[1], "plus")).to_have_count(0)
+        settle(phone)
+        shots(phone, "01-a-dot-on-an-idea-taken-down")
+        dot(phone, posted[1], "minus")
+        expect(phone.get_by_text("Du har 3 af 3 prikker tilbage", exact=False)).to_be_visible()
