@@ -157,6 +157,15 @@ def test_a_phone_votes_on_every_page_without_a_page_run_and_a_lost_tap_is_said(
     shots(phone, "04-no-dots-left")
 
 
+def joined_phone(browser, server: Server, code: str):
+    """A phone that joined by the meeting's code, as Anna."""
+    phone = context(browser, PHONE).new_page()
+    phone.goto(f"{server.url}/?code={code}")
+    settle(phone)
+    join(phone, "Anna", "Deltag")
+    return phone
+
+
 def test_a_step_change_runs_the_phones_page_once(tmp_path, browser, shots) -> None:
     """When the facilitator moves on, the push connection runs the whole page at once (the
     step component), not the fragment that follows the room first, only for it to find the
@@ -168,10 +177,7 @@ def test_a_step_change_runs_the_phones_page_once(tmp_path, browser, shots) -> No
     ideas.submit_idea(store, join_service(store, meeting, "Forfatter"), "Bænke i parken")
     store.close()
     with serving(path) as server:
-        phone = context(browser, PHONE).new_page()
-        phone.goto(f"{server.url}/?code={meeting.join_code}")
-        settle(phone)
-        join(phone, "Anna", "Deltag")
+        phone = joined_phone(browser, server, meeting.join_code)
         expect(phone.get_by_text("Bænke i parken").first).to_be_visible()
         settle(phone)
         runs, asked = phone.evaluate("window.__samskabRuns"), reruns(phone)
@@ -198,10 +204,7 @@ def test_a_dot_on_an_idea_taken_down_is_offered_back(tmp_path, browser, shots) -
     meetings.next_step(store, meeting.id, actor=None)  # the dot vote
     store.close()
     with serving(path) as server:
-        phone = context(browser, PHONE).new_page()
-        phone.goto(f"{server.url}/?code={meeting.join_code}")
-        settle(phone)
-        join(phone, "Anna", "Deltag")
+        phone = joined_phone(browser, server, meeting.join_code)
         dot(phone, posted[1])
         store = open_store(path)
         moderation.hide_idea(store, posted[1], "Personoplysninger", actor=None)
