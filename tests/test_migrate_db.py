@@ -11,6 +11,7 @@ message and leaves the target as it was. Needs the server at ``SAMSKAB_TEST_POST
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -252,6 +253,23 @@ def _refused(args: list[str], capsys: pytest.CaptureFixture[str], key: str, **pa
     assert err.strip() == translate("en", key, **params)
     for lang in ("da", "nb", "en"):
         assert "{" not in translate(lang, key, **params)
+
+
+def test_a_file_an_app_is_serving_is_refused_and_nothing_is_copied(
+    world: World, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An app still serving the SQLite file would write past the copy (fresh-eyes trial: 208
+    rows copied without a word while the app ran); refused as ``samskab restore`` is."""
+    from workshop.db import serving_lock_path
+
+    with serving_lock_path(world.path).open("a+") as held:  # what a serving app holds
+        fcntl.flock(held, fcntl.LOCK_SH)
+        code, out, err = migrate(world.path, target, capsys)
+        fcntl.flock(held, fcntl.LOCK_UN)
+    assert (code, out) == (2, "")
+    assert err.strip() == translate("en", "error.migrate.serving", path=str(world.path))
+    assert sum(row_counts(target).values()) == 0
+    assert migrate(world.path, target, capsys)[0] == 0  # stopped: it copies
 
 
 def test_a_target_with_rows_is_refused_and_left_as_it_was(

@@ -90,6 +90,13 @@ def migrate_to_postgres(sqlite_path: str | Path, url: str) -> migrate_db.CopyRep
     target with rows, then copy in one transaction and check (``workshop.migrate_db``)."""
     if not db.is_postgres(url):
         raise InvalidInput("error.migrate.target_not_postgres", url=url)
+    # An app still writing to the file would write past the copy: refused while one serves it,
+    # and app processes that start meanwhile wait (as for ``samskab restore``).
+    with db.no_app_serving(sqlite_path, refusal="error.migrate.serving"):
+        return _copy_to_postgres(sqlite_path, url)
+
+
+def _copy_to_postgres(sqlite_path: str | Path, url: str) -> migrate_db.CopyReport:
     source = migrate_db.open_source(sqlite_path, sqlite_migration_names())
     try:
         target = open_store(url)

@@ -547,9 +547,11 @@ def hold_serving_lock(db_path: str | Path) -> None:
 
 
 @contextmanager
-def no_app_serving(db_path: str | Path, *, force: bool = False) -> Iterator[bool]:
+def no_app_serving(
+    db_path: str | Path, *, force: bool = False, refusal: str = "error.restore.serving"
+) -> Iterator[bool]:
     """Hold off app processes on ``db_path`` for the duration (an app that starts meanwhile
-    waits). Raises NotAllowed (``error.restore.serving``) if one is serving it now, unless
+    waits). Raises NotAllowed (``refusal``, with ``path``) if one is serving it now, unless
     ``force``; then yields False instead of True."""
     path = serving_lock_path(db_path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -558,7 +560,7 @@ def no_app_serving(db_path: str | Path, *, force: bool = False) -> Iterator[bool
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if not force:
-                raise NotAllowed("error.restore.serving", path=str(db_path)) from None
+                raise NotAllowed(refusal, path=str(db_path)) from None
             yield False
             return
         try:

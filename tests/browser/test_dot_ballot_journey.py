@@ -30,6 +30,7 @@ from tests.browser.conftest import (
     serving,
     settle,
 )
+from tests.browser.test_agenda_and_changes_journey import HOLD_PUSH
 from tests.factories import join as join_service
 from tests.factories import make_meeting, start
 from workshop.app import open_store
@@ -37,6 +38,7 @@ from workshop.i18n import translate
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, moderation
 from workshop.voting import ballots as voting
+from workshop.voting import methods as vote_methods
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -217,3 +219,30 @@ def test_a_dot_on_an_idea_taken_down_is_offered_back(tmp_path, browser, shots) -
         shots(phone, "01-a-dot-on-an-idea-taken-down")
         dot(phone, posted[1], "minus")
         expect(phone.get_by_text("Du har 3 af 3 prikker tilbage", exact=False)).to_be_visible()
+
+
+def test_a_tap_after_the_round_closed_shows_the_vote_closed(tmp_path, browser, shots) -> None:
+    """The facilitator closes the round while the phone shows the ballot: the tap answers 409
+    and the ballot's fragment runs again. It read the round the page had read, still "open",
+    and drew the ballot again, so the tap seemed to do nothing (fresh-eyes trial)."""
+    path = tmp_path / "closed.db"
+    store = open_store(path)
+    meeting = make_meeting(store, dots=3)
+    start(store, meeting)
+    idea = ideas.submit_idea(store, join_service(store, meeting, "F"), "Bænke i parken").id
+    meetings.next_step(store, meeting.id, actor=None)  # the dot vote
+    round_id = voting.current_round(store, meeting.id).id
+    store.close()
+    with serving(path) as server:
+        phone = joined_phone(browser, server, meeting.join_code)
+        expect(dot_button(phone, idea)).to_be_visible()
+        settle(phone)
+        phone.evaluate(HOLD_PUSH)  # a phone the push has not reached yet (the race a tap wins)
+        store = open_store(path)
+        vote_methods.close_round(store, round_id, actor=None)
+        store.close()
+        dot_button(phone, idea).click()
+        expect(phone.get_by_text(da("participate.vote_closed"))).to_be_visible(timeout=15_000)
+        expect(phone.locator(".dots")).to_have_count(0)
+        settle(phone)
+        shots(phone, "01-vote-closed-after-a-tap")

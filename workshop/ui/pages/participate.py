@@ -198,7 +198,6 @@ def brainstorm_view(brainstorm: Step) -> None:
 
 # -- dot vote -----------------------------------------------------------------------------------
 def vote_view(vote_step: Step) -> None:
-    vote_round = voting.current_round(db, meeting.id)
     st.subheader(step_label(vote_step))
     if vote_step.prompt:
         prompt_message(vote_step)
@@ -210,6 +209,9 @@ def vote_view(vote_step: Step) -> None:
         latest = meetings.meeting_state(db, meeting.id).change_seq
         if agreement_changed(latest):  # a tap found the agreement changed: show the gate
             st.rerun()
+        # Read again: the ballot runs this fragment when a tap found the round closed, and the
+        # round the page read then still said "open" (the ballot was drawn again, stale).
+        vote_round = voting.current_round(db, meeting.id)
         if vote_round is None or not vote_round.is_open:
             st.info(t("participate.vote_closed"))
             return
