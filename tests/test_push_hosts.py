@@ -169,3 +169,32 @@ def test_writes_go_on_after_the_server_dropped_the_writer_connection(
         assert voting.place_dot(store, anna, round_id, idea.id) >= 0
     assert voting.my_dots(store, round_id, anna.id) == {idea.id: 2}
     assert store.reconnects == 2  # type: ignore[attr-defined]
+
+
+def test_each_connection_says_which_process_and_what_for(store: Store, meeting: Meeting) -> None:
+    """An administrator reading pg_stat_activity tells the app's writer, readers and listener
+    apart, and which process holds them (fresh-eyes trial: every connection was nameless)."""
+    import os
+
+    import psycopg
+
+    from workshop.meetings.watch import Watcher
+
+    start(store, meeting)
+    store.query("SELECT 1")  # a reader from the pool
+    watcher = Watcher(store, safety=60.0)
+    subscription = watcher.subscribe(meeting.id, Inbox())
+    try:
+        _listening(watcher)
+        with psycopg.connect(store.url) as admin:  # type: ignore[attr-defined]
+            names = {
+                row[0]
+                for row in admin.execute(
+                    "SELECT application_name FROM pg_stat_activity"
+                    " WHERE datname = current_database()"
+                )
+            }
+        pid = os.getpid()
+        assert {f"samskab {r} pid {pid}" for r in ("write", "read", "listen")} <= names, names
+    finally:
+        subscription.close()

@@ -1080,8 +1080,15 @@ def _pg_connect(url: str, *, read_only: bool = False) -> Any:
         def dump(self, obj: Any) -> bytes:
             return b"1" if obj else b"0"
 
+    # Named, so that an administrator's pg_stat_activity tells each app process's writer and
+    # readers apart (a process's listener is named by PgListener).
+    role = "read" if read_only else "write"
     conn = psycopg.connect(
-        url, autocommit=True, cursor_factory=psycopg.RawCursor, connect_timeout=10
+        url,
+        autocommit=True,
+        cursor_factory=psycopg.RawCursor,
+        connect_timeout=10,
+        application_name=f"samskab {role} pid {os.getpid()}",
     )
     conn.adapters.register_loader("numeric", _Number)
     conn.adapters.register_dumper(bool, _Flag)
@@ -1143,6 +1150,7 @@ class PgListener:
 
     def __init__(self, url: str) -> None:
         self.conn = _pg_connect(url)
+        self.conn.execute(f"SET application_name = 'samskab listen pid {os.getpid()}'")
         self.conn.execute(f"LISTEN {MEETING_CHANNEL}")
 
     @property
