@@ -265,9 +265,14 @@ export default function (component) {
   }
   live.render();
   if (live.sent.ok && live.sent.c < data.seq) live.sent = { c: data.seq, ok: true };
-  live.report = (value) => setStateValue("live", value);
+  // This mount's own: an older mount's cleanup that runs after this one mounted (the
+  // component moved to another fragment, as at a step change) must not take it away, or
+  // the connection closed 10 s later and the page stopped following the room, silently.
+  const mine = (value) => setStateValue("live", value);
+  live.report = mine;
   clearTimeout(live.closing);
   return () => {
+    if (live.report !== mine) return;  // a newer mount follows the room now
     live.report = null;
     live.closing = setTimeout(() => {
       if (!live.report && all[data.url] === live) { live.close(); delete all[data.url]; }

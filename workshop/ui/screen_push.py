@@ -132,13 +132,18 @@ export default function (component) {
   live.drawn = data.drawn;
   live.skew = Date.now() - data.now;
   live.tick();
-  live.report = (value) => setStateValue("live", value);
+  // This mount's own: an older mount's cleanup that runs after this one mounted (the
+  // component moved to another fragment, as at a step change) must not take it away, or
+  // the connection closed 10 s later and the page stopped following the room, silently.
+  const mine = (value) => setStateValue("live", value);
+  live.report = mine;
   // A change that arrived while the fragment ran: rerun again (within the gap).
   if (live.ok && live.latest && live.moved(live.latest)) live.schedule(false);
   clearTimeout(live.turn);
   if (data.turn > 0) live.turn = setTimeout(() => { if (live.ok) live.ask(true); }, data.turn);
   clearTimeout(live.closing);
   return () => {
+    if (live.report !== mine) return;  // a newer mount follows the room now
     live.report = null;
     live.closing = setTimeout(() => {
       if (!live.report && all[data.url] === live) { live.close(); delete all[data.url]; }
