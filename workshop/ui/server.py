@@ -13,6 +13,7 @@ from workshop.config import load_settings
 from workshop.db import hold_serving_lock
 from workshop.ui import auth_routes, dot_routes, participant_routes, push_routes
 from workshop.ui.compress import CompressedAssets
+from workshop.ui.health import DatabaseHealth, check_at_start
 from workshop.ui.http_headers import SecurityHeaders
 from workshop.ui.icon_font import IconFontSubset, prepare
 
@@ -23,6 +24,7 @@ def take_serving_lock() -> None:
     settings = load_settings()
     if settings.database_url is None:
         hold_serving_lock(settings.db_path)
+    check_at_start()  # a database that cannot be used is said in the log now, not at a visit
 
 
 def routes() -> list[BaseRoute]:
@@ -38,11 +40,13 @@ def routes() -> list[BaseRoute]:
 
 def middleware() -> list[Middleware]:
     """Security headers on every response (workshop/ui/http_headers.py), not only via nginx;
+    the health check 503 while the database cannot be opened (workshop/ui/health.py);
     Streamlit's icon font cut to the icons the app draws (workshop/ui/icon_font.py, the cut
     begins now, in a thread); Streamlit's static bundles gzipped once per process
     (workshop/ui/compress.py)."""
     return [
         Middleware(SecurityHeaders),
+        Middleware(DatabaseHealth),
         Middleware(IconFontSubset, font=prepare()),
         Middleware(CompressedAssets),
     ]
