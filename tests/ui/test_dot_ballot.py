@@ -143,10 +143,12 @@ def test_a_forged_secret_or_another_meetings_round_is_refused(vote) -> None:
     assert voting.my_dots(store, vote["round"], anna.id) == {}
 
 
-def _post(body: bytes, method: str = "POST") -> tuple[int, dict[str, str], dict]:
+def _post(body: bytes, method: str = "POST", **headers: str) -> tuple[int, dict[str, str], dict]:
     """``body`` sent to the route as the server would hand it over (ASGI, no network)."""
     app = Starlette(routes=dot_routes.routes())
-    answer = call(app, DOTS_PATH, method, body=body, then="leave", content_type="application/json")
+    answer = call(
+        app, DOTS_PATH, method, body=body, then="leave", content_type="application/json", **headers
+    )
     found = answer.json() if answer.content.startswith(b"{") else {}
     return answer.status_code, answer.headers, found
 
@@ -243,3 +245,19 @@ def test_dots_on_an_idea_taken_down_are_offered_back_without_its_text(vote) -> N
     status, answer = dots.tap(phone, first, -1)
     assert (status, answer["ok"], answer["left"]) == (200, True, 2)
     assert dots.tap(phone, first)[0] == 409  # and no new dot on it
+
+
+def test_a_tap_from_another_site_is_refused_and_the_phones_own_is_not(vote) -> None:
+    """Streamlit's own HTTP writes follow the same-origin rule (docs/deployment.md, section 4);
+    the dot route did not (fresh-eyes trials). The secret in the body stays the first lock."""
+    data, store = dots.ballot(vote["phone"]), vote["store"]
+    body = {"p": data["token"], "r": data["round"], "i": data["ideas"][0][0], "d": 1}
+    raw = json.dumps(body).encode()
+    status, _, _ = _post(raw, host="samskab.example.dk", origin="https://evil.example")
+    assert status == 403
+    assert voting.my_dots(store, data["round"], vote["anna"].id) == {}
+    # The phone's own page, behind nginx (which passes the host without its port).
+    status, _, answer = _post(
+        raw, host="samskab.example.dk", origin="https://samskab.example.dk:443"
+    )
+    assert (status, answer["ok"]) == (200, True)

@@ -21,7 +21,8 @@ Answers (``message`` in the phone's language, never what the request said):
   materially and must be acknowledged first): nothing was written;
 * 503 with ``message``: the database failed (it is logged); nothing was written;
 * 403: an unknown, forged or too long link secret, or none (whether a meeting exists is not
-  said); 400: a body that is not the JSON above; 413: a body over ``MAX_BODY`` bytes;
+  said), or a browser's request from another site (its ``Origin``); 400: a body that is not
+  the JSON above; 413: a body over ``MAX_BODY`` bytes;
 * 429 with ``Retry-After``: more than ``TAPS`` taps within ``PER_SECONDS`` seconds from one
   participant in this process (a phone's thumb is slower; a script is not).
 
@@ -165,7 +166,23 @@ def _words(language: str, error: WorkshopError) -> str:
     return translate(language, error.key, **error.params)
 
 
+def _foreign(request: Request) -> bool:
+    """A browser on another site sent this (its ``Origin`` names another host than the one
+    asked). The link secret in the body already keeps a foreign page from voting; this is the
+    same-origin rule Streamlit's own writes follow, as a second lock. Ports are not compared:
+    nginx passes the host without its port."""
+    origin = request.headers.get("origin")
+    if not origin:
+        return False  # not a browser's cross-site request (a script, a test)
+    from urllib.parse import urlsplit
+
+    asked = (request.headers.get("host") or "").rsplit(":", 1)[0].strip("[]").lower()
+    return (urlsplit(origin).hostname or "") != asked
+
+
 async def dots(request: Request) -> Response:
+    if _foreign(request):
+        return _answer(403, ok=False)
     length = request.headers.get("content-length") or "0"
     if not length.isdigit() or int(length) > MAX_BODY:
         return _answer(413 if length.isdigit() else 400, ok=False)
