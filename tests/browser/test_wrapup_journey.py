@@ -117,7 +117,7 @@ def test_the_wrap_up_shows_each_vote_steps_own_result(room, browser, shots_dir) 
         idle(phone)
         dot(phone, idea_id)
         # One tap, then the condition: a tap that is lost fails here (a lost tap is a lost vote).
-        remaining = f"Du har {3 - tapped} af 3 prikker tilbage"
+        remaining = f"Du har {3 - tapped} af 3" if tapped < 3 else "Du har brugt alle 3 prikker"
         expect(phone.get_by_text(remaining, exact=False)).to_be_visible()
     voting.place_dot(store, bo, round_id, quiet)
     shot(phone, shots_dir, "01-phone-dots")
