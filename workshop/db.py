@@ -1062,7 +1062,7 @@ class PgDatabase:
         ]
 
 
-def _pg_connect(url: str, *, read_only: bool = False) -> Any:
+def _pg_connect(url: str, *, read_only: bool = False, role: str = "") -> Any:
     """One psycopg connection in autocommit mode (the Store says BEGIN itself), with ``?``-free
     server-side binding, SQLite-like numbers (an integral NUMERIC as int, else float) and
     Python's True/False written as 1/0 into the INTEGER columns that hold flags."""
@@ -1080,9 +1080,9 @@ def _pg_connect(url: str, *, read_only: bool = False) -> Any:
         def dump(self, obj: Any) -> bytes:
             return b"1" if obj else b"0"
 
-    # Named, so that an administrator's pg_stat_activity tells each app process's writer and
-    # readers apart (a process's listener is named by PgListener).
-    role = "read" if read_only else "write"
+    # Named, so that an administrator's pg_stat_activity tells each app process's writer,
+    # readers and listener apart (``role``: "write", "read" or "listen").
+    role = role or ("read" if read_only else "write")
     conn = psycopg.connect(
         url,
         autocommit=True,
@@ -1149,8 +1149,7 @@ class PgListener:
     ``wait``/``collect`` (the caller opens a new listener and looks at everything once)."""
 
     def __init__(self, url: str) -> None:
-        self.conn = _pg_connect(url)
-        self.conn.execute(f"SET application_name = 'samskab listen pid {os.getpid()}'")
+        self.conn = _pg_connect(url, role="listen")
         self.conn.execute(f"LISTEN {MEETING_CHANNEL}")
 
     @property

@@ -38,15 +38,12 @@ def _database_ready() -> bool:
     """Open the database (first run of the process: connect and migrate). When that fails
     (PostgreSQL unreachable, a newer schema, no privileges, ...), the visitor reads that the
     service is unavailable, in their language; the operator's message goes to the log."""
-    from workshop.errors import DatabaseUnavailable
-    from workshop.i18n import translate
-    from workshop.ui import process
+    from workshop.ui.health import database_problem
     from workshop.ui.i18n import t
 
-    try:
-        process.store()
-    except DatabaseUnavailable as error:
-        logging.getLogger("samskab").error(translate("en", error.key, **error.params))
+    problem = database_problem()
+    if problem is not None:
+        logging.getLogger("samskab").error("%s", problem)
         st.set_page_config(page_title="Samskab")
         st.error(t("error.database.unavailable"))
         return False
