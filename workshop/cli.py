@@ -32,7 +32,13 @@ from workshop.app import open_store
 from workshop.config import load_settings
 from workshop.db import is_postgres, safe_url
 from workshop.errors import WorkshopError
-from workshop.i18n import DEFAULT_LANGUAGE, formats, language_from_locale, translate
+from workshop.i18n import (
+    DEFAULT_LANGUAGE,
+    formats,
+    language_from_locale,
+    translate,
+    translate_error,
+)
 from workshop.privacy import core as privacy
 
 
@@ -48,7 +54,7 @@ def cli_language(env: Mapping[str, str] | None = None) -> str:
 
 
 def _message(error: WorkshopError) -> str:
-    return translate(cli_language(), error.key, **error.params)
+    return translate_error(cli_language(), error)
 
 
 def _read_password(args: argparse.Namespace) -> str:

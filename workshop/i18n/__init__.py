@@ -12,7 +12,10 @@ from __future__ import annotations
 import json
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workshop.errors import WorkshopError
 
 LANGUAGES: tuple[str, ...] = ("da", "nb", "en")
 DEFAULT_LANGUAGE = "da"
@@ -48,6 +51,11 @@ def translate(lang: str, key: str, /, **params: Any) -> str:
     from workshop.i18n.formats import localise_params
 
     return template.format(**localise_params(params, lang))
+
+
+def translate_error(lang: str, error: WorkshopError) -> str:
+    """What a refusal (``workshop.errors``: a key and its parameters) says in ``lang``."""
+    return translate(lang, error.key, **error.params)
 
 
 def translate_count(lang: str, key: str, count: int, /, **params: Any) -> str:

@@ -51,7 +51,7 @@ from starlette.routing import BaseRoute, Route
 from workshop.agreements import core as agreements
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound, WorkshopError
-from workshop.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from workshop.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate, translate_error
 from workshop.meetings import core as meetings
 from workshop.model import Participant
 from workshop.ui.process import store
@@ -143,9 +143,9 @@ def carry_out(
         action = voting.place_dot if way == 1 else voting.remove_dot
         action(db, participant, round_id, idea_id)
     except (NotAllowed, NotFound) as error:  # closed, hidden, removed: the page runs again
-        return _answer(409, ok=False, rerun=True, message=_words(language, error))
+        return _answer(409, ok=False, rerun=True, message=translate_error(language, error))
     except InvalidInput as error:  # the ballot's rules: nothing written, the truth told
-        return _ballot(db, participant, round_id, _words(language, error))
+        return _ballot(db, participant, round_id, translate_error(language, error))
     return _ballot(db, participant, round_id, None)
 
 
@@ -160,10 +160,6 @@ def _ballot(db: Store, participant: Participant, round_id: int, refusal: str | N
         mine=sorted([idea, dots] for idea, dots in mine.items()),
         left=total - sum(mine.values()),
     )
-
-
-def _words(language: str, error: WorkshopError) -> str:
-    return translate(language, error.key, **error.params)
 
 
 def _foreign(request: Request) -> bool:

@@ -25,7 +25,7 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from workshop.errors import DatabaseUnavailable
-from workshop.i18n import translate
+from workshop.i18n import translate_error
 
 log = logging.getLogger("samskab")
 
@@ -37,7 +37,7 @@ def database_problem() -> str | None:
     try:
         process.store()
     except DatabaseUnavailable as error:
-        return translate("en", error.key, **error.params)
+        return translate_error("en", error)
     return None
 
 

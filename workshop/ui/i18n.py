@@ -14,6 +14,7 @@ from workshop.i18n import (
     language_from_locale,
     translate,
     translate_count,
+    translate_error,
 )
 from workshop.ui import state
 from workshop.ui.runtime import forget_for_run, once_per_run
@@ -83,7 +84,7 @@ def date_format() -> str:
 
 
 def error_text(error: WorkshopError) -> str:
-    return t(error.key, **error.params)
+    return translate_error(current_language(), error)
 
 
 def language_switcher(key: str) -> None:
