@@ -70,8 +70,8 @@ _recent_lock = threading.Lock()
 _writers = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="samskab-dots")
 
 
-def _answer(status: int, **body: Any) -> Response:
-    return JSONResponse(body, status_code=status, headers=HEADERS)
+def _answer(status: int, headers: dict[str, str] | None = None, **body: Any) -> Response:
+    return JSONResponse(body, status_code=status, headers=HEADERS | (headers or {}))
 
 
 def _too_fast(who: tuple[str, int], now: float) -> float:
@@ -132,33 +132,34 @@ def carry_out(
     wait = _too_fast((db.path, participant.id), time.monotonic())
     if wait > 0:
         seconds = max(1, round(wait + 0.5))
-        return JSONResponse(
-            {"ok": False, "message": translate(language, "error.rate_limited", seconds=seconds)},
-            status_code=429,
-            headers=HEADERS | {"Retry-After": str(seconds)},
-        )
+        message = translate(language, "error.rate_limited", seconds=seconds)
+        return _answer(429, {"Retry-After": str(seconds)}, ok=False, message=message)
     if agreements.pending_agreement(db, participant) is not None:
         return _answer(409, ok=False, rerun=True, message="")
     try:
         action = voting.place_dot if way == 1 else voting.remove_dot
-        action(db, participant, round_id, idea_id)
+        left = action(db, participant, round_id, idea_id)
     except (NotAllowed, NotFound) as error:  # closed, hidden, removed: the page runs again
         return _answer(409, ok=False, rerun=True, message=translate_error(language, error))
     except InvalidInput as error:  # the ballot's rules: nothing written, the truth told
         return _ballot(db, participant, round_id, translate_error(language, error))
-    return _ballot(db, participant, round_id, None)
+    return _ballot(db, participant, round_id, None, left)
 
 
-def _ballot(db: Store, participant: Participant, round_id: int, refusal: str | None) -> Response:
-    """The participant's dots in the round, as the database holds them after the tap."""
+def _ballot(
+    db: Store, participant: Participant, round_id: int, refusal: str | None, left: int = -1
+) -> Response:
+    """The participant's dots in the round, as the database holds them after the tap, and the
+    dots left (the write's own count; after a refusal, from the round)."""
     mine = voting.my_dots(db, round_id, participant.id)
-    total = voting.get_round(db, round_id).dots_per_participant
+    if refusal is not None:
+        left = voting.get_round(db, round_id).dots_per_participant - sum(mine.values())
     return _answer(
         200,
         ok=refusal is None,
         message=refusal,
         mine=sorted([idea, dots] for idea, dots in mine.items()),
-        left=total - sum(mine.values()),
+        left=left,
     )
 
 
