@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 import tempfile
 import time
@@ -33,12 +32,6 @@ from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 
 PUSH_KEY = "samskab_push"
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def measure(ideas_on_wall: int, runs: int) -> None:
@@ -59,19 +52,19 @@ async def measure(ideas_on_wall: int, runs: int) -> None:
             await phone.click(translate("da", "start.join"))
             for _ in range(10):  # warm: imports, caches, the first runs' one-off work
                 await phone.run()
-            pid = server.process.pid
-            before, started = cpu_seconds(pid), time.perf_counter()
+            before, started = server.cpu_seconds(), time.perf_counter()
             for _ in range(runs):
                 await phone.run()
-            page_cpu, page_wall = cpu_seconds(pid) - before, time.perf_counter() - started
+            page_cpu, page_wall = server.cpu_seconds() - before, time.perf_counter() - started
             elements = len(phone.elements)
             pushed = phone.has_component(PUSH_KEY)
-            before, started = cpu_seconds(pid), time.perf_counter()
+            before, started = server.cpu_seconds(), time.perf_counter()
             if pushed:
                 for n in range(runs):
                     state = {"live": {"c": 10_000 + n, "ok": True}}
                     await phone.set_component_state(PUSH_KEY, state)
-            fragment_cpu, fragment_wall = cpu_seconds(pid) - before, time.perf_counter() - started
+            fragment_cpu = server.cpu_seconds() - before
+            fragment_wall = time.perf_counter() - started
     finally:
         server.stop()
     print(f"one phone in the dot vote, {ideas_on_wall} ideas on the wall, {runs} runs each")
