@@ -19,6 +19,7 @@ import sys
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -160,3 +161,30 @@ def start_cluster(
         return cluster
     cluster.stop()
     raise RuntimeError(f"nginx did not start: {(work / 'error.log').read_text()[-500:]}")
+
+
+COMPOSER = "samskab.idea"  # workshop/ui/idea_composer.py's component
+
+
+async def post_idea(session: Any, text: str, *, timeout: float | None = None) -> Any:
+    """Post ``text`` as the phone's idea box (``workshop/ui/idea_composer.py``) sends it: a
+    POST of the JSON its JavaScript builds to the URL in its data, on the session's own
+    connection, no Streamlit run. Returns the ``stclient.HttpAnswer`` (posted when its status
+    is 200 and ``body["ok"]``), or None when the page shows no open idea box. Raises what
+    ``StreamlitSession.post_json`` raises when no answer comes."""
+    composer = session.component(COMPOSER)
+    data = composer.data if composer is not None else None
+    if not isinstance(data, dict) or not data.get("open"):
+        return None
+    body = {"p": data["token"], "s": data["step"], "t": text, "l": data["lang"]}
+    return await session.post_json(data["url"], body, timeout=timeout)
+
+
+def posted(answer: Any) -> bool:
+    """Whether an answer of :func:`post_idea` says the idea was posted."""
+    return (
+        answer is not None
+        and answer.status == 200
+        and isinstance(answer.body, dict)
+        and answer.body.get("ok") is True
+    )

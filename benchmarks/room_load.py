@@ -9,7 +9,8 @@ What it does, in order (all traffic to 127.0.0.1 only, every loop bounded in tim
    join link ``?code=…`` and press *Join*, spread over ``--ramp`` seconds.
 3. **brainstorm** (``--brainstorm`` s): every phone lets its stream fragment refresh on its
    ``run_every`` timer (bucket ``stream``) and posts an idea about every ``--idea-every`` s
-   (bucket ``idea``; uniform 0.5–1.5× jitter).
+   (bucket ``idea``; uniform 0.5–1.5× jitter) as the idea box's JavaScript does
+   (``workshop/ui/idea_composer.py``: a POST to ``/push/ideas``, no run).
 4. The facilitator moves to the dot vote (a service call on the same database file); phones
    follow by push (or, on the old code, on their next refresh): bucket ``step_seen`` is the
    time from the step change until each phone's page holds the ballot, the ``samskab.dots``
@@ -68,7 +69,6 @@ from workshop.i18n import translate
 from workshop.meetings import core as meetings
 
 LANG = "da"
-IDEA_SENT = translate(LANG, "participate.idea_sent")
 JOIN_LABEL = translate(LANG, "start.join")
 MAX_PHONES = 1000  # issue 17: 1,000 phones on 2 processes
 PUSH_KEY = "samskab_push"  # workshop/ui/push.py's component
@@ -310,7 +310,6 @@ def next_time(now: float, every: float) -> float:
 
 
 async def brainstorm(phone: Phone, measure: Measure, until: float, every: float) -> None:
-    s = phone.session
     due_idea = time.monotonic() + random.uniform(0, every)
     count = 0
     while (now := time.monotonic()) < until:
@@ -320,15 +319,28 @@ async def brainstorm(phone: Phone, measure: Measure, until: float, every: float)
             count += 1
             text = f"Idé {count} fra telefon {phone.index}: flere bænke ved åen"
             SENT[(str(count), str(phone.index))] = time.monotonic()
-            latency = await measure.track("idea", s.chat(text, key="participate_idea"))
-            if latency is not None:
-                if any(e.kind == "toast" and IDEA_SENT in e.text for e in s.elements):
-                    phone.ideas_acked.append(text)
-                else:
-                    phone.refused.append(f"idea: {alerts(s)}")
-                    measure.add_error("idea", f"not accepted: {alerts(s)}")
+            await post_idea(phone, measure, text)
             due_idea = next_time(due_idea, every)
         await doze(phone, due_idea, until)
+
+
+async def post_idea(phone: Phone, measure: Measure, text: str) -> None:
+    """One idea, as the idea box's JavaScript sends it (``live_server.post_idea``: a POST, no
+    run). Bucket ``idea``: send → answer; acknowledged when the answer says it was posted."""
+    try:
+        answer = await live_server.post_idea(phone.session, text)
+    except StreamlitClientError as error:  # no answer: the box says so, keeps the text
+        measure.add_error("idea", error)
+        return
+    if answer is None:
+        return  # no idea box on the page now (the step moved on, ideas closed)
+    if live_server.posted(answer):
+        measure.add("idea", answer.latency)
+        phone.ideas_acked.append(text)
+    else:
+        reply = answer.body.get("message") if isinstance(answer.body, dict) else answer.body
+        phone.refused.append(f"idea: {answer.status} {reply}")
+        measure.add_error("idea", f"not accepted: {answer.status} {reply}")
 
 
 def ballot_data(phone: Phone) -> tuple[Element | None, dict]:

@@ -2,11 +2,11 @@
 
 Simulated phones (``benchmarks/stclient.py``, Streamlit's own websocket protocol) join two
 meetings through the start page form (``?code=``): one meeting in a brainstorm, where they
-post ideas with the chat input, and one in a dot vote, where they tap "+" on the dot ballot
-(``workshop/ui/dot_ballot.py``): as its JavaScript does, a ``POST`` to the URL in the
-component's data. A write counts as *acknowledged* when the phone saw the proof: the "posted"
-toast or the idea in its stream, or the tap's answer (``mine``: the participant's dots as the
-database holds them). In the middle of the load the server gets
+post ideas with the idea box (``workshop/ui/idea_composer.py``), and one in a dot vote, where
+they tap "+" on the dot ballot (``workshop/ui/dot_ballot.py``): as their JavaScript does, a
+``POST`` to the URL in the component's data. A write counts as *acknowledged* when the phone
+saw the proof: the idea's answer ("posted"), or the tap's answer (``mine``: the
+participant's dots as the database holds them). In the middle of the load the server gets
 SIGKILL (no shutdown, no checkpoint); it is restarted on the same file and must hold every
 acknowledged idea and dot, with ``PRAGMA integrity_check`` ok. The same on PostgreSQL
 (``SAMSKAB_TEST_DATABASE=postgresql``): the app killed is the app process; the database
@@ -39,6 +39,7 @@ BENCH_DIR = Path(__file__).resolve().parents[1] / "benchmarks"
 if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
+import live_server  # noqa: E402
 import stclient  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("server")]
@@ -50,7 +51,6 @@ SEEDED_IDEAS = 5
 MAX_IDEAS_PER_PHONE = 400  # bounded loops: the kill comes long before
 LOAD_SECONDS_BEFORE_KILL = 3.0
 LOCALE = "en-GB"
-POSTED = translate("en", "participate.idea_sent")
 BALLOT = "samskab.dots"  # workshop/ui/dot_ballot.py's component
 
 
@@ -90,21 +90,14 @@ async def join(url: str, code: str, name: str) -> tuple[stclient.StreamlitSessio
     return phone, token
 
 
-def saw_posted(phone: stclient.StreamlitSession, text: str) -> bool:
-    return any(
-        (e.kind == "toast" and POSTED in e.text) or (e.kind == "markdown" and text in e.text)
-        for e in phone.elements
-    )
-
-
 async def post_ideas(phone: stclient.StreamlitSession, name: str, acked: set[str]) -> None:
     for n in range(MAX_IDEAS_PER_PHONE):
         text = f"{name} idea {n}"
         try:
-            await phone.chat(text, key="participate_idea")
+            answer = await live_server.post_idea(phone, text)
         except (stclient.StreamlitClientError, OSError):
             return  # the server is gone; this one was never acknowledged
-        if saw_posted(phone, text):
+        if live_server.posted(answer):
             acked.add(text)
 
 

@@ -29,7 +29,7 @@ if str(BENCH_DIR) not in sys.path:
 
 import live_server  # noqa: E402
 import stclient  # noqa: E402
-from room_load import IDEA_SENT, JOIN_LABEL, PUSH_PATH, body_lines  # noqa: E402
+from room_load import JOIN_LABEL, PUSH_PATH, body_lines  # noqa: E402
 
 from workshop.link_secrets import hash_secret  # noqa: E402
 from workshop.meetings import core as meetings  # noqa: E402
@@ -75,17 +75,17 @@ async def join(phone: Phone, sessions: Callable[[], list[int]]) -> None:
 
 
 async def submit(phone: Phone, text: str) -> bool:
-    """Post an idea; True when the phone was told it was saved (the toast)."""
+    """Post an idea as the idea box does; True when the phone was told it was posted."""
     phone.sent[text] = time.monotonic()
     try:
-        await phone.session.chat(text, key="participate_idea", timeout=15)
+        answer = await live_server.post_idea(phone.session, text, timeout=15)
     except (stclient.StreamlitClientError, OSError) as error:
         phone.errors.append(repr(error))
         return False
-    if any(e.kind == "toast" and IDEA_SENT in e.text for e in phone.session.elements):
+    if live_server.posted(answer):
         phone.acked.append(text)
         return True
-    phone.errors.append(f"not acknowledged: {[e.text for e in phone.session.elements][-3:]}")
+    phone.errors.append(f"not acknowledged: {answer and (answer.status, answer.body)}")
     return False
 
 

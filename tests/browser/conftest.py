@@ -305,6 +305,23 @@ def dot(page: Page, idea_id: int, sign: str = "plus") -> None:
     expect(ballot.locator(".note:not(:empty)")).to_have_count(0)
 
 
+def idea_box(page: Page) -> Locator:
+    """The brainstorm's idea box (workshop/ui/idea_composer.py, in the bottom container)."""
+    return page.locator(".composer textarea")
+
+
+def post_idea(page: Page, text: str, *, key: str = "Enter") -> None:
+    """Type an idea and send it once (Enter, as a thumb on a phone's keyboard), and wait until
+    the server answered and the box said it was posted. Never sent again: a lost idea fails
+    here."""
+    box = idea_box(page)
+    box.fill(text)
+    box.press(key)
+    composer = page.locator(".composer")
+    expect(composer).to_have_attribute("data-pending", "0", timeout=30_000)
+    expect(composer).to_have_attribute("data-state", "sent")
+
+
 def join(page: Page, name: str, button: str) -> str:
     """Type a name and press the join button, as a phone does; return the participant's link
     secret. After a join the page sends the browser once through ``/auth/participant`` (the

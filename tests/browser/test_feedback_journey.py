@@ -17,8 +17,10 @@ from tests.browser.conftest import (
     Server,
     choose,
     context,
+    idea_box,
     join,
     log_in,
+    post_idea,
     serving,
     settle,
 )
@@ -72,7 +74,7 @@ def test_a_citizen_learns_what_happened_to_their_idea(feedback_server, browser, 
     token = join(phone, "Anna", "Deltag")
     expect(phone.get_by_role("heading", name=da("agreement_gate.title"))).to_be_visible()
     expect(phone.get_by_text("I aften beder vi om dine idéer", exact=False)).to_be_visible()
-    expect(phone.get_by_test_id("stChatInput")).to_have_count(0)  # nothing before acknowledging
+    expect(phone.locator(".composer")).to_have_count(0)  # nothing before acknowledging
     shots(phone, "01-phone-agreement-short")
     phone.get_by_text(da("agreement_gate.read_full")).click()
     expect(phone.get_by_text(da("agreement.field.open_for_influence"))).to_be_visible()
@@ -81,11 +83,8 @@ def test_a_citizen_learns_what_happened_to_their_idea(feedback_server, browser, 
     settle(phone)
 
     # -- post an idea --------------------------------------------------------------------------
-    box = phone.get_by_test_id("stChatInput").locator("textarea")
-    expect(box).to_be_visible(timeout=10_000)
-    box.fill("Flere bænke ved søen")
-    box.press("Enter")
-    settle(phone)
+    expect(idea_box(phone)).to_be_visible(timeout=10_000)
+    post_idea(phone, "Flere bænke ved søen")
     expect(phone.get_by_text("Flere bænke ved søen")).to_be_visible(timeout=10_000)
     shots(phone, "03-phone-idea-posted")
     db = sqlite3.connect(server.db_path)
@@ -178,7 +177,7 @@ def test_a_material_change_asks_the_phone_again_in_norwegian(
     expect(phone.get_by_role("heading", name=nb("agreement_gate.title"))).to_be_visible()
     phone.locator(".st-key-agreement_gate_acknowledge button").click()
     settle(phone)
-    expect(phone.get_by_test_id("stChatInput")).to_be_visible(timeout=10_000)
+    expect(idea_box(phone)).to_be_visible(timeout=10_000)
 
     # The organisers change what is fixed: everyone is asked again, and told what changed.
     store = open_store(server.db_path)
@@ -196,11 +195,11 @@ def test_a_material_change_asks_the_phone_again_in_norwegian(
     settle(phone)
     expect(phone.get_by_text(nb("agreement_gate.changed", version=1))).to_be_visible()
     expect(phone.get_by_text(nb("agreement.field.fixed"), exact=False).first).to_be_visible()
-    expect(phone.get_by_test_id("stChatInput")).to_have_count(0)
+    expect(phone.locator(".composer")).to_have_count(0)
     shots(phone, "01-phone-changed-agreement-nb")
     phone.locator(".st-key-agreement_gate_acknowledge button").click()
     settle(phone)
-    expect(phone.get_by_test_id("stChatInput")).to_be_visible(timeout=10_000)
+    expect(idea_box(phone)).to_be_visible(timeout=10_000)
     versions = (
         sqlite3.connect(server.db_path)
         .execute(

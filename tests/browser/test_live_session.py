@@ -22,8 +22,10 @@ from tests.browser.conftest import (
     PHONE,
     Server,
     context,
+    idea_box,
     join,
     log_in,
+    post_idea,
     reruns,
     serving,
     settle,
@@ -68,10 +70,7 @@ def db_one(server: Server, sql: str, params: tuple = ()) -> tuple:
 
 
 def post(phone: Page, text: str) -> None:
-    box = phone.get_by_test_id("stChatInput").locator("textarea")
-    box.fill(text)
-    box.press("Enter")
-    settle(phone)
+    post_idea(phone, text)
 
 
 def tab(page: Page, name: str) -> None:
@@ -198,7 +197,7 @@ def test_facilitator_runs_three_steps_with_two_phones(live, browser, shots) -> N
 
     # intake closes: the phone says so and nothing is lost
     tap(console, console.locator(".st-key-console_intake button"))
-    expect(anna.get_by_test_id("stChatInput").locator("textarea")).to_be_disabled(timeout=10_000)
+    expect(idea_box(anna)).to_be_disabled(timeout=10_000)
     shots(console, "02-console-brainstorm-moderated")
     shots(projector, "02-projector-brainstorm")
     shots(anna, "02-phone-anna-brainstorm-hidden")

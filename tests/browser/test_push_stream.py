@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PASSWORD, PHONE, Server, context, serving, settle
+from tests.browser.conftest import PASSWORD, PHONE, Server, context, idea_box, serving, settle
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.app import open_store
@@ -82,11 +82,11 @@ def _open(browser: Browser, server: Server, token: str) -> Page:
 
 
 def _post(page: Page, text: str) -> float:
-    box = page.get_by_test_id("stChatInput").locator("textarea")
+    box = idea_box(page)
     box.fill(text)
     box.press("Enter")
     posted = time.monotonic()
-    settle(page)
+    expect(page.locator(".composer")).to_have_attribute("data-state", "sent", timeout=30_000)
     return posted
 
 

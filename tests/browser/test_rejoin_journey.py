@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     PHONE,
     Server,
     context,
+    idea_box,
     log_in,
     serving,
     settle,
@@ -59,7 +60,7 @@ def on_own_page(page: Page) -> None:
     """Wait until the browser has been through the cookie route and shows the phone view."""
     page.wait_for_url(lambda url: "p=" in url and "/auth/" not in url)
     settle(page)
-    expect(page.get_by_test_id("stChatInput")).to_be_visible()
+    expect(idea_box(page)).to_be_visible()
 
 
 def test_rescanning_the_qr_code_in_the_same_browser_stays_one_participant(

@@ -156,11 +156,12 @@ def test_a_phone_hears_its_own_language_and_what_each_control_acts_on(
     assert english_names(phone) == []
     join(phone, "Anna", say("start.join"))
 
-    # The brainstorm: chat bubbles and the send button.
+    # The brainstorm: chat bubbles, the idea box and its send button.
     expect(phone.get_by_test_id("stChatMessage").first).to_be_visible()
     assert english_names(phone) == []
-    send = phone.get_by_test_id("stChatInputSubmitButton")
-    expect(send).to_have_attribute("aria-label", say("frontend.send_message"))
+    send = phone.locator(".composer button.send")
+    expect(send).to_have_attribute("aria-label", say("idea_composer.send"))
+    expect(phone.get_by_label(say("idea_composer.label"))).to_be_visible()
     bubble = phone.get_by_test_id("stChatMessageContent").first
     expect(bubble).to_have_attribute("aria-label", re.compile(r"\w"))
     shots(phone, f"01-{lang}-brainstorm")

@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     PHONE,
     Server,
     context,
+    idea_box,
     log_in,
     serving,
     settle,
@@ -171,7 +172,7 @@ def test_projector_and_console_follow_a_phone_by_push(room, browser, shots) -> N
     assert _timers(projector) == {}  # the slide never asked for a timed rerun
 
     # The phone posts an idea: on the projector and the console within about 2 s.
-    box = phone.get_by_test_id("stChatInput").locator("textarea")
+    box = idea_box(phone)
     box.fill(IDEA)
     sent = time.monotonic()
     box.press("Enter")

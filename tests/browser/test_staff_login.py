@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     PHONE,
     Server,
     context,
+    idea_box,
     log_in,
     serving,
     settle,
@@ -95,7 +96,7 @@ def test_staff_login_survives_reload_and_second_tab(browser, shots, town_hall) -
     phone_view = ctx.new_page()
     phone_view.goto(f"{base}/participate?p={town_hall['anna'].token}")
     settle(phone_view)
-    expect(phone_view.locator("[data-testid='stChatInput']")).to_be_visible()
+    expect(idea_box(phone_view)).to_be_visible()
     expect(phone_view.locator("[data-testid='stTopNavLink']")).to_have_count(0)
     expect(phone_view.get_by_text(da("access.denied"))).to_have_count(0)
     expect(phone_view.get_by_text(STREAMLIT_NOT_FOUND)).to_have_count(0)

@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     dot,
     join,
     log_in,
+    post_idea,
     settle,
 )
 from tests.factories import make_meeting, start
@@ -96,10 +97,7 @@ def test_facilitator_runs_a_dialogue_session_with_two_phones(server, browser, sh
         (bo, "Et stillerum til lektier"),
         (anna, "Værktøj til udlån"),
     ):
-        box = phone.get_by_test_id("stChatInput").locator("textarea")
-        box.fill(idea)
-        box.press("Enter")
-        settle(phone)
+        post_idea(phone, idea)
     # .first: the stream's message; the push component's screen-reader line may name it too.
     expect(bo.get_by_text("Længere åbent i weekenden").first).to_be_visible(timeout=10_000)
     expect(anna.get_by_text("Et stillerum til lektier").first).to_be_visible(timeout=10_000)

@@ -208,7 +208,7 @@ def test_taps_are_written_by_the_routes_writer_threads(vote, monkeypatch) -> Non
     monkeypatch.setattr(voting, "place_dot", place)
     body = {"p": data["token"], "r": data["round"], "i": data["ideas"][0][0], "d": 1}
     assert _post(json.dumps(body).encode())[0] == 200
-    assert len(writers) == 1 and writers[0].startswith("samskab-dots"), writers
+    assert len(writers) == 1 and writers[0].startswith("samskab-writes"), writers
 
 
 def test_a_database_failure_is_said_in_the_phones_language_not_a_bare_500(

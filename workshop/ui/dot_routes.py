@@ -40,6 +40,7 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -67,10 +68,10 @@ HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 log = logging.getLogger(__name__)
 _recent: dict[tuple[str, int], deque[float]] = {}  # (database, participant) -> tap moments
 _recent_lock = threading.Lock()
-_writers = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="samskab-dots")
+_writers = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="samskab-writes")
 
 
-def _answer(status: int, headers: dict[str, str] | None = None, **body: Any) -> Response:
+def answer(status: int, headers: dict[str, str] | None = None, **body: Any) -> Response:
     return JSONResponse(body, status_code=status, headers=HEADERS | (headers or {}))
 
 
@@ -112,7 +113,7 @@ def tap(token: str, round_id: int, idea_id: int, way: int, language: str) -> Res
     """One tap, as the route carries it out."""
     participant = identify(token)
     if participant is None:
-        return _answer(403, ok=False)
+        return answer(403, ok=False)
     return carry_out(participant, round_id, idea_id, way, language)
 
 
@@ -133,14 +134,14 @@ def carry_out(
     if wait > 0:
         seconds = max(1, round(wait + 0.5))
         message = translate(language, "error.rate_limited", seconds=seconds)
-        return _answer(429, {"Retry-After": str(seconds)}, ok=False, message=message)
+        return answer(429, {"Retry-After": str(seconds)}, ok=False, message=message)
     if agreements.pending_agreement(db, participant) is not None:
-        return _answer(409, ok=False, rerun=True, message="")
+        return answer(409, ok=False, rerun=True, message="")
     try:
         action = voting.place_dot if way == 1 else voting.remove_dot
         left = action(db, participant, round_id, idea_id)
     except (NotAllowed, NotFound) as error:  # closed, hidden, removed: the page runs again
-        return _answer(409, ok=False, rerun=True, message=translate_error(language, error))
+        return answer(409, ok=False, rerun=True, message=translate_error(language, error))
     except InvalidInput as error:  # the ballot's rules: nothing written, the truth told
         return _ballot(db, participant, round_id, translate_error(language, error))
     return _ballot(db, participant, round_id, None, left)
@@ -154,7 +155,7 @@ def _ballot(
     mine = voting.my_dots(db, round_id, participant.id)
     if refusal is not None:
         left = voting.get_round(db, round_id).dots_per_participant - sum(mine.values())
-    return _answer(
+    return answer(
         200,
         ok=refusal is None,
         message=refusal,
@@ -163,7 +164,7 @@ def _ballot(
     )
 
 
-def _foreign(request: Request) -> bool:
+def foreign(request: Request) -> bool:
     """A browser on another site sent this (its ``Origin`` names another host than the one
     asked). The link secret in the body already keeps a foreign page from voting; this is the
     same-origin rule Streamlit's own writes follow, as a second lock. Ports are not compared:
@@ -177,33 +178,49 @@ def _foreign(request: Request) -> bool:
     return (urlsplit(origin).hostname or "") != asked
 
 
-async def dots(request: Request) -> Response:
-    if _foreign(request):
-        return _answer(403, ok=False)
+async def read_body(request: Request, limit: int) -> bytes | Response:
+    """The request's body, or the answer that refuses it: a browser on another site (403), a
+    length missing or over ``limit`` bytes (400, 413; counted as it arrives, whatever the
+    header said)."""
+    if foreign(request):
+        return answer(403, ok=False)
     length = request.headers.get("content-length") or "0"
-    if not length.isdigit() or int(length) > MAX_BODY:
-        return _answer(413 if length.isdigit() else 400, ok=False)
+    if not length.isdigit() or int(length) > limit:
+        return answer(413 if length.isdigit() else 400, ok=False)
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY:
-            return _answer(413, ok=False)
+        if len(body) > limit:
+            return answer(413, ok=False)
+    return body
+
+
+async def in_writer(language: str, what: str, work: Callable[[], Response]) -> Response:
+    """``work`` carried out by one of the ``WRITERS`` threads; a database failure (not a rule)
+    is logged and said in ``language`` (503), never a bare 500."""
+    try:
+        return await asyncio.wrap_future(_writers.submit(work))
+    except Exception:
+        log.exception("%s not carried out", what)
+        return answer(503, ok=False, message=translate(language, "error.database.unavailable"))
+
+
+async def dots(request: Request) -> Response:
+    body = await read_body(request, MAX_BODY)
+    if isinstance(body, Response):
+        return body
     parsed = _parse(body)
     if parsed is None:
-        return _answer(400, ok=False)
+        return answer(400, ok=False)
     token, round_id, idea_id, way, language = parsed
     # Who taps is found outside the writers: a flood of forged secrets waits for the
     # server's common threads, not in front of the room's votes.
     participant = await run_in_threadpool(identify, token)
     if participant is None:
-        return _answer(403, ok=False)
-    written = _writers.submit(carry_out, participant, round_id, idea_id, way, language)
-    try:
-        return await asyncio.wrap_future(written)
-    except Exception:  # the database failed (not a rule): said so, never a bare 500
-        log.exception("dot tap not carried out")
-        message = translate(language, "error.database.unavailable")
-        return _answer(503, ok=False, message=message)
+        return answer(403, ok=False)
+    return await in_writer(
+        language, "dot tap", lambda: carry_out(participant, round_id, idea_id, way, language)
+    )
 
 
 def routes() -> list[BaseRoute]:

@@ -110,6 +110,8 @@ export default function (component) {
         for (const [id, seq] of message.x || []) {
           if (seq <= this.known) continue;
           if (this.drawn.has(id)) return false;  // the page shows it: the page must redraw
+          // The reader's own idea left the wall (hidden, merged): the page says why.
+          if (this.pushed.has(id) && this.pushed.get(id).own) return false;
           drop.push(id);
         }
         for (const idea of message.i || []) {

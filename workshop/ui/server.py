@@ -11,7 +11,7 @@ from starlette.routing import BaseRoute
 
 from workshop.config import load_settings
 from workshop.db import hold_serving_lock
-from workshop.ui import auth_routes, dot_routes, participant_routes, push_routes
+from workshop.ui import auth_routes, dot_routes, idea_routes, participant_routes, push_routes
 from workshop.ui.compress import CompressedAssets
 from workshop.ui.health import DatabaseHealth, check_at_start
 from workshop.ui.http_headers import SecurityHeaders
@@ -28,13 +28,14 @@ def take_serving_lock() -> None:
 
 
 def routes() -> list[BaseRoute]:
-    """The staff-cookie and participant-cookie routes, the phones' push route and their dot
-    taps beside Streamlit."""
+    """The staff-cookie and participant-cookie routes, the phones' push route, their dot taps
+    and their ideas beside Streamlit."""
     return [
         *auth_routes.routes(),
         *participant_routes.routes(),
         *push_routes.routes(),
         *dot_routes.routes(),
+        *idea_routes.routes(),
     ]
 
 

@@ -13,11 +13,11 @@ from workshop.meetings import ideas, themes
 from workshop.meetings.stream import StreamWindow
 from workshop.model import Idea, MeetingStatus, Step, StepKind
 from workshop.ui import ballots, push, state
-from workshop.ui.actions import shows_refusal
 from workshop.ui.agreement_gate import agreement_changed, agreement_gate
 from workshop.ui.agreement_widgets import my_ideas_link
 from workshop.ui.dot_ballot import dot_ballot
 from workshop.ui.i18n import language_switcher, t, tn
+from workshop.ui.idea_composer import idea_composer
 from workshop.ui.participant_widgets import remember_after_join
 from workshop.ui.privacy_widgets import my_data_link
 from workshop.ui.process import settings, store
@@ -149,27 +149,9 @@ def my_ideas() -> None:
 
 # -- brainstorm: the chat stream ----------------------------------------------------------------
 def brainstorm_view(brainstorm: Step) -> None:
-    # Handle a new idea before drawing the stream, so the sender sees it at once.
-    text = st.chat_input(
-        t("participate.idea_placeholder")
-        if brainstorm.intake_open
-        else t("participate.intake_closed"),
-        max_chars=config.idea_max_chars,
-        disabled=not brainstorm.intake_open,
-        key="participate_idea",
-    )
-    if text:
-        with shows_refusal():
-            ideas.submit_idea(
-                db,
-                participant,
-                text,
-                max_chars=config.idea_max_chars,
-                per_minute=config.ideas_per_minute,
-                step_id=brainstorm.id,
-            )
-            st.toast(t("participate.idea_sent"), icon=":material/check:")
-
+    # The idea box, drawn in the browser: an idea is a small request, not a run of this page;
+    # it reaches this phone's stream as every other phone's, by push (README, "Live updates").
+    idea_composer(participant, brainstorm, max_chars=config.idea_max_chars)
     st.subheader(step_label(brainstorm))
 
     @st.fragment(run_every=refresh)

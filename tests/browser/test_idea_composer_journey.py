@@ -1,0 +1,166 @@
+"""The brainstorm's idea box drawn in the phone's browser (workshop/ui/idea_composer.py).
+
+* an idea sent with Enter is posted without a single Streamlit run: the box empties, says so,
+  and the author's idea reaches their own stream (and another phone's) by push;
+* an idea not posted keeps its text in the box and says why, at once: too many a minute, no
+  network (then nothing is in the database), too long (then nothing is even sent);
+* ideas closed by the facilitator: the box is disabled with the author's unsent text still
+  in it, and says that ideas are closed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import (
+    PHONE,
+    Server,
+    context,
+    idea_box,
+    join,
+    post_idea,
+    reruns,
+    serving,
+    settle,
+)
+from tests.factories import make_meeting, start
+from workshop.app import open_store
+from workshop.i18n import translate
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def da(key: str, **params: object) -> str:
+    return translate("da", key, **params)
+
+
+@pytest.fixture(scope="module")
+def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int, str]]:
+    path: Path = tmp_path_factory.mktemp("idea_box") / "ideas.db"
+    store = open_store(path)
+    meeting = make_meeting(store, prompt="Hvad mangler parken?")
+    start(store, meeting)
+    store.close()
+    # Four ideas a minute: the fifth is refused, and the journey stays short.
+    with serving(path, env={"SAMSKAB_IDEAS_PER_MINUTE": "4"}) as server:
+        yield server, meeting.id, meeting.join_code
+
+
+def texts_in_db(server: Server, meeting_id: int) -> list[str]:
+    store = open_store(server.db_path)
+    try:
+        return [idea.text for idea in ideas.list_ideas(store, meeting_id)]
+    finally:
+        store.close()
+
+
+def test_an_idea_is_posted_without_a_run_and_one_not_posted_keeps_its_text(
+    room, browser, shots
+) -> None:
+    server, meeting_id, code = room
+    ctx = context(browser, PHONE)
+    phone = ctx.new_page()
+    phone.goto(f"{server.url}/?code={code}")
+    settle(phone)
+    join(phone, "Anna", "Deltag")
+    bo = context(browser, PHONE).new_page()
+    bo.goto(f"{server.url}/?code={code}")
+    settle(bo)
+    join(bo, "Bo", "Deltag")
+    box = idea_box(phone)
+    expect(box).to_have_attribute("placeholder", da("participate.idea_placeholder"))
+    expect(phone.get_by_label(da("idea_composer.label"))).to_be_visible()
+    shots(phone, "01-empty-box")
+
+    # Posted with Enter: no run of the author's page; the box is empty and says so; the idea
+    # reaches the author's stream and Bo's by push.
+    runs_before = reruns(phone)
+    post_idea(phone, "Flere bænke ved søen")
+    expect(phone.locator(".composer .said")).to_have_text(da("participate.idea_sent"))
+    expect(box).to_have_value("")
+    expect(phone.locator("li.idea.own").filter(has_text="Flere bænke ved søen")).to_be_visible(
+        timeout=10_000
+    )
+    expect(bo.get_by_text("Flere bænke ved søen").first).to_be_visible(timeout=10_000)
+    assert reruns(phone) == runs_before
+    assert texts_in_db(server, meeting_id) == ["Flere bænke ved søen"]
+    shots(phone, "02-posted")
+
+    # An idea with a phone number is held for the facilitator: the box says so, and the
+    # author's stream shows it with why it waits (the page runs once, to draw it).
+    box.fill("Ring til mig på 22 33 44 55")
+    box.press("Enter")
+    expect(phone.locator(".composer .said")).to_have_text(da("idea_composer.held"), timeout=30_000)
+    expect(phone.get_by_text("Ring til mig på 22 33 44 55")).to_be_visible(timeout=10_000)
+    expect(phone.get_by_text(da("idea.held_waiting").split(".")[0], exact=False)).to_be_visible()
+    expect(bo.get_by_text("Ring til mig på 22 33 44 55")).to_have_count(0)
+    shots(phone, "02b-held")
+
+    # Shift+Enter is a new line, not a send.
+    box.fill("Lys på stien")
+    box.press("Shift+Enter")
+    phone.keyboard.type("om aftenen")
+    expect(box).to_have_value("Lys på stien\nom aftenen")
+    post_idea(phone, "Lys på stien\nom aftenen", key="Enter")
+    post_idea(phone, "Et toilet ved legepladsen")
+
+    # The fifth idea within a minute: refused, said at once, the text kept in the box.
+    box.fill("Skraldespande med låg")
+    box.press("Enter")
+    composer = phone.locator(".composer")
+    expect(composer).to_have_attribute("data-state", "refused", timeout=30_000)
+    alert = phone.locator(".composer .said[role='alert']")
+    expect(alert).to_have_text(da("error.idea.too_fast", per_minute=4))
+    expect(box).to_have_value("Skraldespande med låg")
+    assert "Skraldespande med låg" not in texts_in_db(server, meeting_id)
+    shots(phone, "03-too-fast-text-kept")
+
+    # Too long: nothing is sent; the counter and the line say how many characters too many.
+    box.fill("x" * 505)
+    expect(phone.locator(".composer .count")).to_have_text(
+        da("idea_composer.over", count=5), timeout=5_000
+    )
+    box.press("Enter")
+    expect(alert).to_have_text(da("idea_composer.too_long"))
+    shots(phone, "04-too-long")
+
+    # No network: not posted, said, the text kept; nothing in the database.
+    ctx.set_offline(True)
+    try:
+        box.fill("Vandpost til hunde")
+        box.press("Enter")
+        expect(composer).to_have_attribute("data-state", "failed", timeout=30_000)
+        expect(alert).to_have_text(da("idea_composer.offline"))
+        expect(box).to_have_value("Vandpost til hunde")
+        shots(phone, "05-offline-text-kept")
+    finally:
+        ctx.set_offline(False)
+    assert "Vandpost til hunde" not in texts_in_db(server, meeting_id)
+
+
+def test_ideas_closed_disable_the_box_with_the_unsent_text_kept(room, browser, shots) -> None:
+    server, meeting_id, code = room
+    phone = context(browser, PHONE).new_page()
+    phone.goto(f"{server.url}/?code={code}")
+    settle(phone)
+    join(phone, "Carl", "Deltag")
+    box = idea_box(phone)
+    box.fill("Et udekøkken")
+    store = open_store(server.db_path)
+    try:
+        step = meetings.current_step(store, meeting_id)
+        assert step is not None
+        meetings.set_intake(store, step.id, False, actor=None)
+    finally:
+        store.close()
+    expect(box).to_be_disabled(timeout=10_000)
+    expect(box).to_have_value("Et udekøkken")
+    expect(box).to_have_attribute("placeholder", da("participate.intake_closed"))
+    settle(phone)
+    shots(phone, "01-closed-text-kept")
