@@ -3,6 +3,9 @@
 drawn by the browser in English, and the reader gets ours instead, with no English word of
 Streamlit's left (no "Is Streamlit still running?", no "streamlit run yourscript.py").
 
+Before that, the main menu (⋮) a citizen can open on any page: Danish, no "Print", no "Made
+with Streamlit".
+
 Two Danish phones of one meeting, one at the server's address and one at "localhost" (where
 Streamlit's message tells the reader to restart it in a terminal); then the server stops.
 
@@ -37,6 +40,8 @@ ENGLISH = (
     "Running...",
     "Please wait",
 )
+
+MENU_ENGLISH = ("Print", "Record screen", "Made with")
 
 
 def da(key: str) -> str:
@@ -75,6 +80,17 @@ def test_a_phone_that_loses_the_server_says_so_in_danish(
             expect(phone.get_by_text(FIRST).first).to_be_visible()
             settle(phone)
             phones.append(phone)
+
+        # The main menu (⋮) a citizen can open on every page speaks Danish too.
+        phone = phones[0]
+        phone.get_by_test_id("stMainMenu").click()
+        menu = phone.get_by_test_id("stMainMenuPopover")
+        expect(menu.get_by_role("menuitem").first).to_have_text(da("frontend.menu_print"))
+        expect(menu).to_contain_text(da("frontend.menu_made_with"))
+        picture(phone, request, "00-main-menu")
+        assert [word for word in MENU_ENGLISH if word in menu.inner_text()] == []
+        phone.keyboard.press("Escape")
+        expect(menu).to_have_count(0)
 
         server.stop()
 

@@ -22,7 +22,8 @@ differs with the cause ("Is Streamlit still running? ... streamlit run yourscrip
 server is not responding", "Connection failed with status 502" and a proxy's HTML, ...), none of
 it meant for a citizen: every one is replaced by what the reader can do, chosen by the page's
 connection state (still trying, or given up: reload), and the code block below it is hidden
-(``tests/browser/test_connection_words.py``).
+(``tests/browser/test_connection_words.py``). So too the main menu's items (⋮: "Print",
+"Record screen") and its "Made with Streamlit" line.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ NAMES = {
     "Close": "frontend.close",
     "Running...": "frontend.running",
     "Copy to clipboard": "frontend.copy",
+    "Copy version to clipboard": "frontend.copy_version",
+    "Copied": "frontend.copied",
 }
 # The status at the top right while Streamlit is away or busy (StatusWidget: label, tooltip, the
 # Stop button; the running icon's name is in NAMES) → our keys. Our words arrive with the first
@@ -88,6 +91,15 @@ STATUS = {
     "Unable to connect to Streamlit server": "frontend.status_error_tooltip",
     "Stop": "frontend.stop_button",
     "Stopping...": "frontend.stopping",
+}
+# The main menu (⋮, top right, on every page, a phone's too): its items and the version line
+# under them ("Made with Streamlit v" and the version are two texts).
+MENU = {
+    "Print": "frontend.menu_print",
+    "Record screen": "frontend.menu_record",
+    "Stop recording": "frontend.menu_stop_recording",
+    "Cancel recording": "frontend.menu_cancel_recording",
+    "Made with Streamlit v": "frontend.menu_made_with",
 }
 # Streamlit's own dialogs that a visitor can meet: the title it writes → (our title, whether our
 # message is chosen by the connection state). "Bad message format": a message the page could not
@@ -151,6 +163,8 @@ SCRIPT = """
     document.querySelectorAll(
       '[data-testid="stStatusWidget"], [data-testid="stTooltipContent"]'
     ).forEach(box => retext(box, words.status));
+    document.querySelectorAll('[data-testid="stMainMenuPopover"]').forEach(
+      box => retext(box, words.menu));
     // Streamlit's dialogs (connection lost): our title, and our message in place of every
     // English one, by the page's connection state: trying again, or given up for good.
     const app = document.querySelector('[data-testid="stApp"]');
@@ -260,6 +274,7 @@ def words(language: str) -> dict[str, object]:
         "patterns": [[pattern, say(key)] for pattern, key in PATTERNS.items()],
         "announcements": [[pattern, say(key)] for pattern, key in ANNOUNCEMENTS.items()],
         "status": {english: say(key) for english, key in STATUS.items()},
+        "menu": {english: say(key) for english, key in MENU.items()},
         "dialogs": {
             english: {"kind": key.removeprefix("frontend."), "title": say(key)}
             for english, key in DIALOGS.items()
