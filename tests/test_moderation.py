@@ -12,9 +12,12 @@ from hypothesis import strategies as st
 
 from tests.factories import join, start
 from workshop.errors import InvalidInput, NotAllowed
+from workshop.i18n import translate_error
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, moderation
 from workshop.voting import ballots as voting
+from workshop.voting import methods as vote_methods
+from workshop.voting.methods import VoteMethod
 
 
 @pytest.fixture
@@ -85,6 +88,38 @@ def test_merge_keeps_every_author_and_every_dot(store, meeting, room, facilitato
     # nobody can vote on the merged duplicate any more
     with pytest.raises(NotAllowed):
         voting.place_dot(store, anna, vote_round.id, dup.id)
+
+
+def test_a_vote_on_ones_own_merged_idea_is_refused_as_merged_not_hidden(
+    store, meeting, room
+) -> None:
+    """The author of a merged duplicate who acts on it (a dot, a stance on a ballot drawn
+    before the merge) is told it was merged into another idea: "hidden" would say the
+    facilitator took it down."""
+    anna, bo = room
+    keep = ideas.submit_idea(store, anna, "Cykelsti langs åen")
+    own = ideas.submit_idea(store, bo, "En cykelsti ved åen")
+    meetings.next_step(store, meeting.id, actor=None)
+    vote_round = voting.current_round(store, meeting.id)
+    moderation.merge_ideas(store, keep.id, [own.id], actor=None)
+    with pytest.raises(NotAllowed) as raised:
+        voting.place_dot(store, bo, vote_round.id, own.id)
+    assert raised.value.key == "error.vote.idea_merged"
+    said = {lang: translate_error(lang, raised.value) for lang in ("da", "nb", "en")}
+    assert "lagt sammen" in said["da"] and "skjult" not in said["da"]
+    assert "slått sammen" in said["nb"] and "skjult" not in said["nb"]
+    assert "merged" in said["en"] and "hidden" not in said["en"]
+    # Every voting method reads the idea the same way (a statement on a ballot drawn before).
+    step = meetings.current_step(store, meeting.id)
+    statements = vote_methods.open_round(store, step.id, VoteMethod.STATEMENTS, actor=None)
+    with pytest.raises(NotAllowed) as raised:
+        vote_methods.cast_stance(store, bo, statements, own.id, 1)
+    assert raised.value.key == "error.vote.idea_merged"
+    # A hidden idea is still said to be hidden.
+    moderation.hide_idea(store, keep.id, "Personoplysninger", actor=None)
+    with pytest.raises(NotAllowed) as raised:
+        vote_methods.cast_stance(store, bo, statements, keep.id, 1)
+    assert raised.value.key == "error.vote.idea_hidden"
 
 
 def test_merging_twice_points_everything_at_the_last_kept_idea(store, meeting, room) -> None:

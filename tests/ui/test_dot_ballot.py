@@ -127,6 +127,20 @@ def test_a_tap_on_a_hidden_idea_or_in_a_closed_round_runs_the_page_again_and_wri
     assert dots.ballot(phone) is None  # the page says the vote is closed instead
 
 
+def test_a_tap_on_ones_own_idea_merged_into_another_says_merged_not_hidden(vote) -> None:
+    """Anna's ballot was drawn before the facilitator merged her idea into Bo's: her tap on it
+    is refused, and she reads that it was merged into another idea (it was not taken down)."""
+    phone, store, anna = vote["phone"], vote["store"], vote["anna"]
+    [own] = [i.id for i in ideas.list_participant_ideas(store, anna.id) if i.text == "Lys på stien"]
+    [bos] = [i for i in dots.idea_ids(phone) if ideas.get_idea(store, i).text == "Et udekøkken"]
+    moderation.merge_ideas(store, bos, [own], actor=None)
+    status, answer = dots.tap(phone, own)
+    assert (status, answer["rerun"], answer["ok"]) == (409, True, False)
+    assert answer["message"] == translate("nb", "error.vote.idea_merged")
+    assert "slått sammen" in answer["message"] and "skjult" not in answer["message"]
+    assert voting.my_dots(store, vote["round"], anna.id) == {}
+
+
 def test_a_forged_secret_or_another_meetings_round_is_refused(vote) -> None:
     store, anna = vote["store"], vote["anna"]
     first = dots.idea_ids(vote["phone"])[0]

@@ -14,6 +14,16 @@ stay (it is how a keyboard user skips the menu). ``select_all=False`` on every m
 a placeholder on each keep "Select all" and "Choose options" off the page in the first place
 (``tests/ui/test_every_word.py`` checks the code; ``tests/browser/test_every_word_journey.py``
 checks what the browser shows).
+
+When the server cannot be reached (stopped, restarting, the phone's network gone) Streamlit draws
+its own "Connection error" dialog and a status at the top ("Connecting", "Error", with a
+tooltip); the same observer words them in the reader's language. The dialog's English message
+differs with the cause ("Is Streamlit still running? ... streamlit run yourscript.py", "Streamlit
+server is not responding", "Connection failed with status 502" and a proxy's HTML, ...), none of
+it meant for a citizen: every one is replaced by what the reader can do, chosen by the page's
+connection state (still trying, or given up: reload), and the code block below it is hidden
+(``tests/browser/test_connection_words.py``). So too the main menu's items (⋮: "Print",
+"Record screen") and its "Made with Streamlit" line.
 """
 
 from __future__ import annotations
@@ -65,7 +75,40 @@ NAMES = {
     "Clear all": "frontend.clear_all",
     "Dismiss": "frontend.dismiss",
     "Close": "frontend.close",
+    "Running...": "frontend.running",
+    "Copy to clipboard": "frontend.copy",
+    "Copy version to clipboard": "frontend.copy_version",
+    "Copied": "frontend.copied",
 }
+# The status at the top right while Streamlit is away or busy (StatusWidget: label, tooltip, the
+# Stop button; the running icon's name is in NAMES) → our keys. Our words arrive with the first
+# run, so the "Connecting" they replace is always a reconnection.
+STATUS = {
+    "Connecting": "frontend.status_connecting",
+    "Error": "frontend.status_error",
+    "Connecting to Streamlit server": "frontend.status_connecting_tooltip",
+    "Connecting to static app": "frontend.status_connecting_tooltip",
+    "Unable to connect to Streamlit server": "frontend.status_error_tooltip",
+    "Stop": "frontend.stop_button",
+    "Stopping...": "frontend.stopping",
+}
+# The main menu (⋮, top right, on every page, a phone's too): its items and the version line
+# under them ("Made with Streamlit v" and the version are two texts).
+MENU = {
+    "Print": "frontend.menu_print",
+    "Record screen": "frontend.menu_record",
+    "Stop recording": "frontend.menu_stop_recording",
+    "Cancel recording": "frontend.menu_cancel_recording",
+    "Made with Streamlit v": "frontend.menu_made_with",
+}
+# Streamlit's own dialogs that a visitor can meet: the title it writes → (our title, whether our
+# message is chosen by the connection state). "Bad message format": a message the page could not
+# read (a Streamlit of another version behind a cache), which only a reload mends.
+DIALOGS = {
+    "Connection error": "frontend.connection_error",
+    "Bad message format": "frontend.bad_message",
+}
+
 # Names with a label inside ("Help for Alder", "Remove Bænke under træerne"): a regular
 # expression and our words, "$1" standing for the label.
 PATTERNS = {
@@ -81,7 +124,10 @@ ANNOUNCEMENTS = {
 }
 
 SCRIPT = """
-<style>.st-key-sk_frontend_words, [class*="st-key-sk_names_"] { display: none; }</style>
+<style>.st-key-sk_frontend_words, [class*="st-key-sk_names_"] { display: none; }
+[data-sk-dialog] h2 + div [data-testid="stErrorCodeBlock"], [data-sk-dialog] h2 + div a {
+  display: none;
+}</style>
 <script>
 (() => {
   window.__samskabWords = %s;
@@ -104,6 +150,50 @@ SCRIPT = """
     });
     document.querySelectorAll('[data-testid="stDownloadButtonError"]').forEach(box => {
       if (words.download_errors.includes(box.textContent)) box.textContent = words.download_failed;
+    });
+    // Text Streamlit drew: each text node changed in place, so that React's next English (a
+    // status that moves from "Connecting" to "Error") lands in the same node and is seen here.
+    const retext = (root, table) => {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const mine = table[node.data];
+        if (mine !== undefined && mine !== node.data) node.data = mine;
+      }
+    };
+    document.querySelectorAll(
+      '[data-testid="stStatusWidget"], [data-testid="stTooltipContent"]'
+    ).forEach(box => retext(box, words.status));
+    document.querySelectorAll('[data-testid="stMainMenuPopover"]').forEach(
+      box => retext(box, words.menu));
+    // Streamlit's dialogs (connection lost): our title, and our message in place of every
+    // English one, by the page's connection state: trying again, or given up for good.
+    const app = document.querySelector('[data-testid="stApp"]');
+    const lost = app !== null
+      && app.getAttribute('data-test-connection-state') === 'DISCONNECTED_FOREVER';
+    document.querySelectorAll('[data-testid="stDialog"] [role="dialog"]').forEach(dialog => {
+      const title = dialog.querySelector('h2[slot="title"]');
+      if (!title) return;
+      const english = words.dialogs[title.textContent];
+      if (english) dialog.setAttribute('data-sk-dialog', english.kind);
+      const kind = dialog.getAttribute('data-sk-dialog');
+      const mine = kind && Object.values(words.dialogs).find(d => d.kind === kind);
+      if (!mine || (!english && title.textContent !== mine.title)) {
+        dialog.removeAttribute('data-sk-dialog');  // another dialog in the same place
+        return;
+      }
+      // In place: the first text node says it all, any other (a link's) says nothing.
+      const write = (box, text) => {
+        const walker = document.createTreeWalker(box, NodeFilter.SHOW_TEXT);
+        const first = walker.nextNode();
+        if (!first) { box.textContent = text; return; }
+        if (first.data !== text) first.data = text;
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+          if (node.data !== '') node.data = '';
+        }
+      };
+      write(title, mine.title);
+      const body = title.nextElementSibling && title.nextElementSibling.firstElementChild;
+      if (body) write(body, kind === 'connection_error' && !lost ? words.retrying : words.reload);
     });
     const own = (value, exact, patterns) => {
       if (exact[value] !== undefined) return exact[value];
@@ -158,7 +248,10 @@ SCRIPT = """
     window.__samskabWordsObserver = new MutationObserver(apply);
     window.__samskabWordsObserver.observe(document.body, {
       childList: true, subtree: true, characterData: true,
-      attributes: true, attributeFilter: ['aria-label', 'title', 'aria-roledescription'],
+      attributes: true,
+      attributeFilter: [
+        'aria-label', 'title', 'aria-roledescription', 'data-test-connection-state',
+      ],
     });
   }
   apply();
@@ -180,6 +273,14 @@ def words(language: str) -> dict[str, object]:
         "names": {english: say(key) for english, key in NAMES.items()},
         "patterns": [[pattern, say(key)] for pattern, key in PATTERNS.items()],
         "announcements": [[pattern, say(key)] for pattern, key in ANNOUNCEMENTS.items()],
+        "status": {english: say(key) for english, key in STATUS.items()},
+        "menu": {english: say(key) for english, key in MENU.items()},
+        "dialogs": {
+            english: {"kind": key.removeprefix("frontend."), "title": say(key)}
+            for english, key in DIALOGS.items()
+        },
+        "retrying": say("frontend.connection_retrying"),
+        "reload": say("frontend.connection_reload"),
     }
 
 

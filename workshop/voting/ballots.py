@@ -97,15 +97,20 @@ def check_votable(db: Any, meeting_id: int, idea_ids: Sequence[int]) -> None:
     """Every idea must belong to the meeting and be visible."""
     for idea_id in set(idea_ids):
         row = db.execute(
-            "SELECT hidden FROM ideas WHERE id = ? AND meeting_id = ?", [idea_id, meeting_id]
+            "SELECT hidden, merged_into_id FROM ideas WHERE id = ? AND meeting_id = ?",
+            [idea_id, meeting_id],
         ).fetchone()
-        _votable(None if row is None else row[0])
+        _votable(*(row or (None, None)))
 
 
-def _votable(hidden: object) -> None:
-    """An idea's ``hidden`` as read for a vote (None: not an idea of the meeting)."""
+def _votable(hidden: object, merged_into: object) -> None:
+    """An idea's ``hidden`` and ``merged_into_id`` as read for a vote (``hidden`` None: not an
+    idea of the meeting). A merged idea is hidden too, but its author is told the truth: it
+    was merged into another idea, not taken down."""
     if hidden is None:
         raise NotFound("error.not_found")
+    if merged_into is not None:
+        raise NotAllowed("error.vote.idea_merged")
     if hidden:
         raise NotAllowed("error.vote.idea_hidden")
 
@@ -129,9 +134,11 @@ def open_round_row(
     row = db.execute(
         "SELECT r.status, r.method, r.dots_per_participant, r.max_dots_per_idea, s.meeting_id,"
         " (SELECT COUNT(*) FROM participants p WHERE p.id = ?) AS known,"
-        " (SELECT i.hidden FROM ideas i WHERE i.id = ? AND i.meeting_id = s.meeting_id) AS hidden"
+        " (SELECT i.hidden FROM ideas i WHERE i.id = ? AND i.meeting_id = s.meeting_id) AS hidden,"
+        " (SELECT i.merged_into_id FROM ideas i WHERE i.id = ? AND i.meeting_id = s.meeting_id)"
+        " AS merged_into"
         " FROM rounds r JOIN steps s ON s.id = r.step_id WHERE r.id = ?",
-        [participant.id, idea_id, round_id],
+        [participant.id, idea_id, idea_id, round_id],
     ).fetchone()
     if row is None or row[4] != participant.meeting_id:
         raise NotFound("error.not_found")
@@ -142,7 +149,7 @@ def open_round_row(
     if row[0] != "open":
         raise NotAllowed("error.vote.round_closed")
     if idea_id is not None:
-        _votable(row[6])
+        _votable(row[6], row[7])
     return RoundRow(*row[:5])
 
 
