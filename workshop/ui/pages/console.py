@@ -40,6 +40,7 @@ LIVE_REFRESH_SECONDS = 3  # the live tab's timer while its push connection is do
 LIVE_SHOWN = 50  # ideas drawn in the live tab before "show more"
 LIVE_LIMIT_KEY = "console_live_limit"
 TAB_KEY = "console_tab"  # the open tab (its label)
+CLOSE_KEY = "console_close_ask"  # the "end the meeting?" question: open or not
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
@@ -64,6 +65,37 @@ step = meetings.current_step(db, meeting.id)
 closed = state_now.status == MeetingStatus.CLOSED
 
 info, controls = st.columns([2, 3], gap="large")
+
+
+def _end_meeting() -> None:
+    st.session_state[CLOSE_KEY] = False  # the question closes with the meeting
+    flash_refusal(meetings.close_meeting, db, meeting.id, actor=user, done=t("console.closed"))
+
+
+def _keep_meeting() -> None:
+    st.session_state[CLOSE_KEY] = False
+
+
+def close_meeting_control(joined: int) -> None:
+    """Ending the meeting ends it on every phone and the projector: the button asks first,
+    in a popover (as erasing a person does), and only its "yes" ends it; "cancel" or Escape
+    closes the question. A mis-tap on a laptop beside 300 people ends nothing."""
+    with st.popover(
+        t("console.close_meeting"),
+        icon=":material/stop_circle:",
+        key=CLOSE_KEY,
+        on_change="rerun",
+    ):
+        st.markdown(tn("console.close_question", joined))
+        with st.container(horizontal=True):
+            st.button(
+                t("console.close_yes"),
+                type="primary",
+                key="console_close_confirm",
+                on_click=_end_meeting,
+            )
+            st.button(t("console.close_cancel"), key="console_close_cancel", on_click=_keep_meeting)
+
 
 # -- join code, QR, projector ------------------------------------------------------------------
 with info:
@@ -105,13 +137,8 @@ with info:
 
 # -- the agenda and the current step's controls ------------------------------------------------
 with controls:
-    st.markdown(
-        tn(
-            "console.status_line",
-            meetings.count_participants(db, meeting.id),
-            status=t(f"meeting.status.{state_now.status}"),
-        )
-    )
+    joined = meetings.count_participants(db, meeting.id)
+    st.markdown(tn("console.status_line", joined, status=t(f"meeting.status.{state_now.status}")))
     join_watch(meeting.id)  # joins per minute, and a warning above the room's expected size
     for item in steps:
         current = item.id == state_now.current_step_id
@@ -189,8 +216,7 @@ with controls:
                 help=verdict_text(more_time),
             ):
                 act(meetings.extend_step_timer, db, meeting.id, actor=user)
-            if st.button(t("console.close_meeting"), key="console_close"):
-                act(meetings.close_meeting, db, meeting.id, actor=user)
+            close_meeting_control(joined)
         if step is not None:
             left = minutes_left(step)
             if left is not None:
