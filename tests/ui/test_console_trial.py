@@ -5,9 +5,11 @@ the minutes left of a timed step stay right while the console sits open; the mod
 
 from __future__ import annotations
 
+from tests.factories import join
 from tests.ui.conftest import open_console, texts
-from workshop.i18n import translate
+from workshop.i18n import translate, translate_count
 from workshop.meetings import core as meetings
+from workshop.meetings import ideas, moderation, themes
 from workshop.model import MeetingStatus, Role
 
 
@@ -35,3 +37,40 @@ def test_ending_the_meeting_asks_first_and_only_yes_ends_it(world, make_app) -> 
     assert not at.exception, at.exception
     assert status(world) == MeetingStatus.CLOSED
     assert da("console.close_yes") not in texts(at)  # nothing left to end
+
+
+def test_the_moderation_log_reads_as_words_and_typed_text_as_typed(world, make_app) -> None:
+    store, fie = world["store"], world["users"][Role.FACILITATOR]
+    (idea,) = ideas.list_ideas(store, world["meeting"].id)
+    typed = "**Flere** bænke <b>i</b> [parken](https://x.dk)"
+    moderation.hide_idea(store, idea.id, "dublet", actor=fie)
+    moderation.unhide_idea(store, idea.id, actor=fie)
+    moderation.edit_idea(store, idea.id, typed, reason="stavning", actor=fie)
+    theme = themes.create_theme(store, world["meeting"].id, "Parken", actor=fie)
+    themes.assign_theme(store, idea.id, theme.id, actor=fie)
+    twin = ideas.submit_idea(store, join(store, world["meeting"], "Bo"), "Bænke i parken")
+    moderation.merge_ideas(store, idea.id, [twin.id], actor=fie)
+    at = open_console(make_app, fie, world["meeting"].id, "log")
+    (table,) = [frame.value for frame in at.dataframe]
+    rows = {row["action"]: row for row in table.to_dict("records")}
+
+    def reads(action: str, before: str, after: str) -> None:
+        row = rows[da(f"moderation.action.{action}")]
+        assert (row["before"], row["after"]) == (before, after), row
+
+    reads("hide_idea", da("moderation.log.shown"), da("moderation.log.hidden"))
+    reads(
+        "unhide_idea",
+        da("moderation.log.hidden_because", reason="dublet"),
+        da("moderation.log.shown"),
+    )
+    reads("edit_idea", "Flere bænke i parken", typed)  # as typed: no escapes, no markup
+    reads("create_theme", "", "Parken")
+    reads("assign_theme", da("moderation.log.no_theme"), "Parken")
+    reads(
+        "merge_idea",
+        f"Bænke i parken · {translate_count('da', 'common.dots', 0)}",
+        da("moderation.log.merged_into", idea=f"#{idea.id}"),
+    )
+    cells = " ".join(str(v) for v in table[["before", "after"]].to_numpy().ravel())
+    assert "{" not in cells and '"' not in cells  # no JSON left
