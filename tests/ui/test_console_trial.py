@@ -5,16 +5,23 @@ the minutes left of a timed step stay right while the console sits open; the mod
 
 from __future__ import annotations
 
+from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
 from tests.factories import join
 from tests.ui.conftest import open_console, texts
 from workshop.i18n import translate, translate_count
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, moderation, themes
 from workshop.model import MeetingStatus, Role
+from workshop.ui.widgets import minutes_left
 
 
 def da(key: str, /, **params: object) -> str:
     return translate("da", key, **params)
+
+
+def tn_da(key: str, count: int) -> str:
+    return translate_count("da", key, count)
 
 
 def status(world) -> MeetingStatus:
@@ -74,3 +81,33 @@ def test_the_moderation_log_reads_as_words_and_typed_text_as_typed(world, make_a
     )
     cells = " ".join(str(v) for v in table[["before", "after"]].to_numpy().ravel())
     assert "{" not in cells and '"' not in cells  # no JSON left
+
+
+def test_the_minutes_left_run_on_a_timer_of_their_own(world, make_app, monkeypatch) -> None:
+    """The line is drawn by a fragment that asks the browser for a timed rerun: it stays
+    right while nothing else makes the console run (the projector's countdown did)."""
+    sent: list = []
+    real = ForwardMsgQueue.enqueue
+
+    def enqueue(self, msg):
+        sent.append(msg)
+        return real(self, msg)
+
+    monkeypatch.setattr(ForwardMsgQueue, "enqueue", enqueue)
+    at = open_console(make_app, world["users"][Role.FACILITATOR], world["meeting"].id)
+    step = meetings.current_step(world["store"], world["meeting"].id)
+    assert step is not None and step.started_at
+    left = minutes_left(step)
+    assert left is not None and left > 0
+    line = tn_da("console.minutes_left", left)
+    assert line in texts(at)
+    timed = {
+        m.auto_rerun.fragment_id: m.auto_rerun.interval for m in sent if m.HasField("auto_rerun")
+    }
+    drawn_in = {
+        m.delta.fragment_id
+        for m in sent
+        if m.HasField("delta") and line in m.delta.new_element.markdown.body
+    }
+    assert drawn_in and all(timed.get(fragment, 0) > 0 for fragment in drawn_in), (timed, drawn_in)
+    assert max(timed[fragment] for fragment in drawn_in) <= 10  # within seconds, not minutes

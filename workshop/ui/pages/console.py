@@ -37,6 +37,7 @@ from workshop.voting import ballots as voting
 from workshop.voting import methods as vote_methods
 
 LIVE_REFRESH_SECONDS = 3  # the live tab's timer while its push connection is down
+TIME_LEFT_SECONDS = 5  # the "minutes left" line's own timer (one laptop: a cheap read)
 LIVE_SHOWN = 50  # ideas drawn in the live tab before "show more"
 LIVE_LIMIT_KEY = "console_live_limit"
 TAB_KEY = "console_tab"  # the open tab (its label)
@@ -95,6 +96,20 @@ def close_meeting_control(joined: int) -> None:
                 on_click=_end_meeting,
             )
             st.button(t("console.close_cancel"), key="console_close_cancel", on_click=_keep_meeting)
+
+
+@st.fragment(run_every=TIME_LEFT_SECONDS)
+def time_left() -> None:
+    """The current step's minutes left, on a timer of its own: the rest of the console runs
+    when someone acts, and in a quiet room the line stayed minutes behind the projector's
+    countdown. Read anew each time (a co-facilitator may have added time or moved on)."""
+    running = meetings.meeting_state(db, meeting.id).status == MeetingStatus.RUNNING
+    now = meetings.current_step(db, meeting.id) if running else None
+    left = None if now is None else minutes_left(now)
+    if left is not None:
+        st.caption(
+            tn("console.minutes_left", left) if left >= 0 else tn("console.minutes_over", -left)
+        )
 
 
 # -- join code, QR, projector ------------------------------------------------------------------
@@ -217,14 +232,7 @@ with controls:
             ):
                 act(meetings.extend_step_timer, db, meeting.id, actor=user)
             close_meeting_control(joined)
-        if step is not None:
-            left = minutes_left(step)
-            if left is not None:
-                st.caption(
-                    tn("console.minutes_left", left)
-                    if left >= 0
-                    else tn("console.minutes_over", -left)
-                )
+        time_left()
 
     # On a vote step, that step's round (also when the facilitator went back to it); elsewhere
     # (the wrap-up), the newest round.
