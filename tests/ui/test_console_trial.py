@@ -5,6 +5,10 @@ the minutes left of a timed step stay right while the console sits open; the mod
 
 from __future__ import annotations
 
+import html
+import json
+import re
+
 from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
 
 from tests.factories import join
@@ -111,3 +115,32 @@ def test_the_minutes_left_run_on_a_timer_of_their_own(world, make_app, monkeypat
     }
     assert drawn_in and all(timed.get(fragment, 0) > 0 for fragment in drawn_in), (timed, drawn_in)
     assert max(timed[fragment] for fragment in drawn_in) <= 10  # within seconds, not minutes
+
+
+def test_each_pick_button_is_named_with_the_idea_it_picks(world, make_app) -> None:
+    store, fie = world["store"], world["users"][Role.FACILITATOR]
+    made = [
+        ideas.submit_idea(store, join(store, world["meeting"], f"P{n}"), text)
+        for n, text in enumerate(["Bænke i skyggen", "Bænke i solen"])
+    ]
+    at = open_console(make_app, fie, world["meeting"].id, "moderate")
+    picks = {b.key: b.label for b in at.button if (b.key or "").startswith("console_browse_pick_")}
+    assert len(picks) == 3 and set(picks.values()) == {da("moderation_scale.pick")}  # short
+    # The names the browser puts on the buttons (workshop.ui.frontend_words.name_controls).
+    boxes = [
+        html.unescape(m.group(1))
+        for e in at.get("html")
+        for m in [re.search(r'data-sk-names="([^"]*)"', e.proto.body)]
+        if m
+    ]
+    names = {k: v for box in boxes for k, v in json.loads(box).items()}
+    for idea in made:
+        name = names[f"console_browse_pick_{idea.id}"]
+        assert name == da(
+            "moderation_scale.pick_named",
+            pick=da("moderation_scale.pick"),
+            idea=f"#{idea.id}",
+            text=idea.text,
+        )
+        assert name.startswith(picks[f"console_browse_pick_{idea.id}"])  # WCAG 2.5.3
+    assert set(picks) <= set(names) and len({names[k] for k in picks}) == len(picks)
