@@ -267,3 +267,15 @@ def test_the_console_names_each_step_in_the_readers_language(rooms, browser, sho
     console.get_by_role("tab", name=translate(lang, "identity.tab")).click()
     settle(console)
     assert english_names(console) == []
+    # The moderation tab's rows: each short "Vælg" is heard with the idea it picks, and no
+    # button is named by "Vælg" alone.
+    console.get_by_role("tab", name=translate(lang, "console.tab.moderate")).click()
+    settle(console)
+    pick = translate(lang, "moderation_scale.pick")
+    for text, idea_id in idea_ids(server, made[lang]).items():
+        named = translate(
+            lang, "moderation_scale.pick_named", pick=pick, idea=f"#{idea_id}", text=text
+        )
+        expect(console.get_by_role("button", name=named, exact=True)).to_have_count(1)
+    expect(console.get_by_role("button", name=pick, exact=True)).to_have_count(0)
+    assert english_names(console) == []

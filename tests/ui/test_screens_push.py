@@ -90,9 +90,9 @@ def test_the_consoles_live_tab_has_no_timed_rerun_while_push_works(world, make_a
     at.run()
     assert not at.exception, at.exception
     assert "Flere bænke i parken" in texts(at)
-    # The join watch alone (joins in the last minute fall as time passes: a clock, not a
-    # change in the room); the live tab's ideas wait for a push.
-    assert timers == [3.0]
+    # The join watch (joins in the last minute fall as time passes: a clock, not a change in
+    # the room) and the step's minutes left (a clock too); the live tab's ideas wait for a push.
+    assert sorted(timers) == [3.0, 5.0]
     assert RECONNECTING not in texts(at)
 
 
@@ -104,7 +104,7 @@ def test_the_consoles_live_tab_falls_back_to_its_timer_and_says_so_when_push_fai
     timers.clear()
     at.run()
     assert not at.exception, at.exception
-    assert sorted(timers) == [3.0, 3.0]  # the join watch and the live tab (3 s)
+    assert sorted(timers) == [3.0, 3.0, 5.0]  # the join watch, the live tab, the minutes left
     assert RECONNECTING in texts(at)
 
 

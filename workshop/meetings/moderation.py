@@ -513,9 +513,11 @@ def log_frame(
     newest: int | None = None,
 ) -> pd.DataFrame:
     """The log for reading on screen: local times in the reader's style (never UTC), action
-    names, blanks for nothing. ``newest``: only the newest so many entries, newest first (a
-    screen, where sorting 3,000 theme placements into one table helps nobody; the CSV has all)."""
-    from workshop.i18n import formats
+    names, before and after in words (``workshop.meetings.log_text``), blanks for nothing.
+    ``newest``: only the newest so many entries, newest first (a screen, where sorting 3,000
+    theme placements into one table helps nobody; the CSV has all)."""
+    from workshop.i18n import formats, translate
+    from workshop.meetings.log_text import LogNames, change_text
 
     frame = pd.DataFrame(list_log(store, meeting_id, newest=newest), columns=EXPORT_COLUMNS)
     frame["at"] = [formats.datetime_text(at, lang, seconds=True) for at in frame["at"]]
@@ -527,6 +529,20 @@ def log_frame(
         r["id"]: r["name"]
         for r in store.query("SELECT id, name FROM themes WHERE meeting_id = ?", [meeting_id])
     }
+    steps = {
+        r["id"]: translate(
+            lang, "audit.ref.steps", number=r["position"], kind=translate(lang, f"step.{r['kind']}")
+        )
+        for r in store.query(
+            "SELECT id, position, kind FROM steps WHERE meeting_id = ?", [meeting_id]
+        )
+    }
+    log_names = LogNames(themes=names, steps=steps)
+    for side in ("before", "after"):
+        frame[side] = [
+            change_text(None if pd.isna(raw) else raw, lang, log_names, reason=reason)
+            for raw, reason in zip(frame[side], frame["reason"], strict=True)
+        ]
     frame["idea_id"] = ["" if pd.isna(i) else f"#{int(i)}" for i in frame["idea_id"]]
     frame["theme_id"] = [
         "" if pd.isna(i) else names.get(int(i), f"#{int(i)}") for i in frame["theme_id"]

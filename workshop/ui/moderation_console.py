@@ -19,6 +19,7 @@ from workshop.meetings import duplicates, idea_search, ideas, moderation
 from workshop.meetings.idea_search import IdeaFilter
 from workshop.model import Idea, Step, Theme, User
 from workshop.ui.actions import act, flash_refusal
+from workshop.ui.frontend_words import name_controls
 from workshop.ui.i18n import t, tn
 from workshop.ui.widgets import (
     author_label,
@@ -233,6 +234,9 @@ def idea_browser(found: list[Idea], themes: list[Theme]) -> list[Idea]:
         matching = idea_search.search_ideas(found, wanted)
         page = idea_search.page_of(matching, int(st.session_state.get(PAGE_KEY, 0)))
         st.caption(tn("moderation_scale.browse_count", page.total))
+        # Each row's short "Vælg" is heard with the idea it picks (a page of "Vælg, Vælg, …"
+        # told a screen reader nothing): the accessible name starts with the visible label.
+        pick_names: dict[str, str] = {}
         for idea in page.ideas:
             with st.container(
                 horizontal=True, vertical_alignment="center", key=f"console_browse_{idea.id}"
@@ -254,13 +258,16 @@ def idea_browser(found: list[Idea], themes: list[Theme]) -> list[Idea]:
                     # Nothing left to moderate: say where it went (a pick did nothing visible).
                     st.caption(t("moderation_scale.merged_into", idea=f"#{idea.merged_into_id}"))
                 else:
+                    key = f"console_browse_pick_{idea.id}"
                     st.button(
                         t("moderation_scale.pick"),
-                        key=f"console_browse_pick_{idea.id}",
+                        key=key,
                         on_click=_choose,
                         args=(idea,),
                         type="tertiary",
                     )
+                    pick_names[key] = pick_name(idea)
+        name_controls("console_browse", pick_names)
         if page.pages > 1:
             with st.container(horizontal=True, vertical_alignment="center"):
                 if st.button(
@@ -279,6 +286,16 @@ def idea_browser(found: list[Idea], themes: list[Theme]) -> list[Idea]:
                     st.session_state[PAGE_KEY] = page.number + 1
                     st.rerun()
     return matching
+
+
+def pick_name(idea: Idea) -> str:
+    """What a row's "Vælg" button says to a screen reader: the idea it picks, whole."""
+    return t(
+        "moderation_scale.pick_named",
+        pick=t("moderation_scale.pick"),
+        idea=f"#{idea.id}",
+        text=" ".join(idea.text.split()),
+    )
 
 
 def pick_options(candidates: list[Idea], chosen: Idea | None = None) -> list[Idea]:

@@ -37,9 +37,11 @@ from workshop.voting import ballots as voting
 from workshop.voting import methods as vote_methods
 
 LIVE_REFRESH_SECONDS = 3  # the live tab's timer while its push connection is down
+TIME_LEFT_SECONDS = 5  # the "minutes left" line's own timer (one laptop: a cheap read)
 LIVE_SHOWN = 50  # ideas drawn in the live tab before "show more"
 LIVE_LIMIT_KEY = "console_live_limit"
 TAB_KEY = "console_tab"  # the open tab (its label)
+CLOSE_KEY = "console_close_ask"  # the "end the meeting?" question: open or not
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
@@ -64,6 +66,51 @@ step = meetings.current_step(db, meeting.id)
 closed = state_now.status == MeetingStatus.CLOSED
 
 info, controls = st.columns([2, 3], gap="large")
+
+
+def _end_meeting() -> None:
+    st.session_state[CLOSE_KEY] = False  # the question closes with the meeting
+    flash_refusal(meetings.close_meeting, db, meeting.id, actor=user, done=t("console.closed"))
+
+
+def _keep_meeting() -> None:
+    st.session_state[CLOSE_KEY] = False
+
+
+def close_meeting_control(joined: int) -> None:
+    """Ending the meeting ends it on every phone and the projector: the button asks first,
+    in a popover (as erasing a person does), and only its "yes" ends it; "cancel" or Escape
+    closes the question. A mis-tap on a laptop beside 300 people ends nothing."""
+    with st.popover(
+        t("console.close_meeting"),
+        icon=":material/stop_circle:",
+        key=CLOSE_KEY,
+        on_change="rerun",
+    ):
+        st.markdown(tn("console.close_question", joined))
+        with st.container(horizontal=True):
+            st.button(
+                t("console.close_yes"),
+                type="primary",
+                key="console_close_confirm",
+                on_click=_end_meeting,
+            )
+            st.button(t("console.close_cancel"), key="console_close_cancel", on_click=_keep_meeting)
+
+
+@st.fragment(run_every=TIME_LEFT_SECONDS)
+def time_left() -> None:
+    """The current step's minutes left, on a timer of its own: the rest of the console runs
+    when someone acts, and in a quiet room the line stayed minutes behind the projector's
+    countdown. Read anew each time (a co-facilitator may have added time or moved on)."""
+    running = meetings.meeting_state(db, meeting.id).status == MeetingStatus.RUNNING
+    now = meetings.current_step(db, meeting.id) if running else None
+    left = None if now is None else minutes_left(now)
+    if left is not None:
+        st.caption(
+            tn("console.minutes_left", left) if left >= 0 else tn("console.minutes_over", -left)
+        )
+
 
 # -- join code, QR, projector ------------------------------------------------------------------
 with info:
@@ -105,13 +152,8 @@ with info:
 
 # -- the agenda and the current step's controls ------------------------------------------------
 with controls:
-    st.markdown(
-        tn(
-            "console.status_line",
-            meetings.count_participants(db, meeting.id),
-            status=t(f"meeting.status.{state_now.status}"),
-        )
-    )
+    joined = meetings.count_participants(db, meeting.id)
+    st.markdown(tn("console.status_line", joined, status=t(f"meeting.status.{state_now.status}")))
     join_watch(meeting.id)  # joins per minute, and a warning above the room's expected size
     for item in steps:
         current = item.id == state_now.current_step_id
@@ -189,16 +231,8 @@ with controls:
                 help=verdict_text(more_time),
             ):
                 act(meetings.extend_step_timer, db, meeting.id, actor=user)
-            if st.button(t("console.close_meeting"), key="console_close"):
-                act(meetings.close_meeting, db, meeting.id, actor=user)
-        if step is not None:
-            left = minutes_left(step)
-            if left is not None:
-                st.caption(
-                    tn("console.minutes_left", left)
-                    if left >= 0
-                    else tn("console.minutes_over", -left)
-                )
+            close_meeting_control(joined)
+        time_left()
 
     # On a vote step, that step's round (also when the facilitator went back to it); elsewhere
     # (the wrap-up), the newest round.
