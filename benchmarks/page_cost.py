@@ -7,6 +7,8 @@ Streamlit's own websocket protocol (``stclient``), warms up, then measures the s
 CPU time (user + system, from ``/proc``) over ``--runs`` runs of:
 
 * the phone's whole page (what every phone runs when the facilitator moves on);
+* what a step change told by push runs (the step component's state: the body fragment, or on
+  the code before it, the whole page);
 * the fragment the push connection reruns when it is told of a change that moves nothing.
 
 Runs are one after another, so the figures are CPU per run, not latency under load. Example::
@@ -32,6 +34,7 @@ from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 
 PUSH_KEY = "samskab_push"
+STEP_KEY = "samskab_step"  # push.follow_steps: what a step change told by push runs
 
 
 async def measure(ideas_on_wall: int, runs: int) -> None:
@@ -65,6 +68,14 @@ async def measure(ideas_on_wall: int, runs: int) -> None:
                     await phone.set_component_state(PUSH_KEY, state)
             fragment_cpu = server.cpu_seconds() - before
             fragment_wall = time.perf_counter() - started
+            stepped = phone.has_component(STEP_KEY)
+            before, started = server.cpu_seconds(), time.perf_counter()
+            if stepped:
+                for n in range(runs):
+                    state = {"moved": {"c": 20_000 + n, "asked": n + 1}}
+                    await phone.set_component_state(STEP_KEY, state)
+            step_cpu = server.cpu_seconds() - before
+            step_wall = time.perf_counter() - started
     finally:
         server.stop()
     print(f"one phone in the dot vote, {ideas_on_wall} ideas on the wall, {runs} runs each")
@@ -72,6 +83,11 @@ async def measure(ideas_on_wall: int, runs: int) -> None:
         f"whole page: {1000 * page_cpu / runs:.1f} ms server CPU per run "
         f"({1000 * page_wall / runs:.1f} ms wall), {elements} elements on the page"
     )
+    if stepped:
+        print(
+            f"a step change as push tells it (the step component): {1000 * step_cpu / runs:.1f}"
+            f" ms server CPU per run ({1000 * step_wall / runs:.1f} ms wall)"
+        )
     if pushed:
         print(
             f"pushed fragment run that finds nothing new: {1000 * fragment_cpu / runs:.1f} ms "

@@ -35,16 +35,9 @@ config = settings()
 db = store()
 meeting = meetings.get_meeting(db, participant.meeting_id)
 now = meetings.meeting_state(db, meeting.id)
-step = meetings.current_step(db, meeting.id)
-st.session_state[state.STEP_SEEN] = (now.status, now.current_step_id, now.intake_open)
+step: Step | None = None  # the current step: read by the body (below) at each of its runs
 window = StreamWindow(participant.id, seed=meeting.id)  # what this phone shows, in its order
-# Phones learn of changes by push (workshop/ui/push.py); the timed refresh is the fallback
-# while the push connection is down.
-refresh = push.run_every(
-    meetings.phone_refresh_seconds(
-        config.citizen_refresh_seconds, meetings.count_participants(db, meeting.id)
-    )
-)
+refresh: float | None = None
 
 # -- header -----------------------------------------------------------------------------------
 with st.container(horizontal=True, vertical_alignment="center"):
@@ -53,7 +46,6 @@ with st.container(horizontal=True, vertical_alignment="center"):
 my_ideas_link(participant)
 show_flash()
 agreement_gate(participant, now.change_seq)  # the agreement, acknowledged before taking part
-push.follow_steps()  # a new step runs this whole page at once
 
 
 def room_moved_on(*, any_change: bool = False, ballot: bool = False, follow: bool = True) -> int:
@@ -294,16 +286,42 @@ def waiting_view() -> None:
     my_ideas()
 
 
-running = step is not None and now.status == MeetingStatus.RUNNING
-if running and step is not None and step.kind.takes_ideas:
-    brainstorm_view(step)
-elif running and step is not None and step.kind is StepKind.DOT_VOTE:
-    vote_view(step)
-elif running and step is not None and step.kind.is_vote:
-    method_view(step)
-elif running and step is not None and step.kind.shows_themes:
-    themes_view(step)
-else:
-    waiting_view()
 
+# -- the body: the view of the current step ------------------------------------------------------
+@st.fragment
+@taking_turns
+def body() -> None:
+    """Everything below the header, in one fragment: a new step (told by push through the step
+    component mounted here) runs this, not the whole page (the router, the header, the
+    language box): half the server's work of a step change on every phone (README, "Live
+    updates"). A change the header shows (the language, an agreement) runs the whole page."""
+    global now, step, refresh
+    now = meetings.meeting_state(db, meeting.id)
+    step = meetings.current_step(db, meeting.id)
+    st.session_state[state.STEP_SEEN] = (now.status, now.current_step_id, now.intake_open)
+    # Phones learn of changes by push (workshop/ui/push.py); the timed refresh is the fallback
+    # while the push connection is down.
+    refresh = push.run_every(
+        meetings.phone_refresh_seconds(
+            config.citizen_refresh_seconds, meetings.count_participants(db, meeting.id)
+        )
+    )
+    push.follow_steps()  # a new step runs this body at once
+    running = step is not None and now.status == MeetingStatus.RUNNING
+    if running and step is not None and step.kind.takes_ideas:
+        brainstorm_view(step)
+    elif running and step is not None and step.kind is StepKind.DOT_VOTE:
+        vote_view(step)
+    elif running and step is not None and step.kind.is_vote:
+        method_view(step)
+    elif running and step is not None and step.kind.shows_themes:
+        themes_view(step)
+    else:
+        waiting_view()
+    if not (running and step is not None and step.kind.takes_ideas):
+        with st.bottom:  # the idea box's place, kept for the body's next run
+            st.empty()
+
+
+body()
 my_data_link(participant)
