@@ -286,7 +286,6 @@ def waiting_view() -> None:
     my_ideas()
 
 
-
 # -- the body: the view of the current step ------------------------------------------------------
 @st.fragment
 @taking_turns
