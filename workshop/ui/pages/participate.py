@@ -11,7 +11,7 @@ from workshop.errors import NotFound
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, themes
 from workshop.meetings.stream import StreamWindow
-from workshop.model import Idea, MeetingStatus, Step, StepKind
+from workshop.model import Idea, MeetingState, MeetingStatus, Step, StepKind
 from workshop.ui import ballots, push, state
 from workshop.ui.agreement_gate import agreement_changed, agreement_gate
 from workshop.ui.agreement_widgets import my_ideas_link
@@ -21,7 +21,7 @@ from workshop.ui.idea_composer import idea_composer
 from workshop.ui.participant_widgets import remember_after_join
 from workshop.ui.privacy_widgets import my_data_link
 from workshop.ui.process import settings, store
-from workshop.ui.runtime import taking_turns
+from workshop.ui.runtime import once_per_run, taking_turns
 from workshop.ui.session import require_participant, show_flash
 from workshop.ui.widgets import idea_message, prompt_message, step_label, user_text
 from workshop.ui.wrapup import show_wrapup
@@ -34,7 +34,16 @@ remember_after_join(participant)  # just joined: the browser keeps a cookie for 
 config = settings()
 db = store()
 meeting = meetings.get_meeting(db, participant.meeting_id)
-now = meetings.meeting_state(db, meeting.id)
+
+
+def room_now() -> MeetingState:
+    """The meeting's numbers, status and step, read once per run: the body and the fragments
+    in it ask three times a run, and each is a read of its own (a seventh of a step change's
+    CPU). A fragment that runs alone (push, a timer, a tap) is a run of its own: it reads anew."""
+    return once_per_run("participate.room", lambda: meetings.meeting_state(db, meeting.id))
+
+
+now = room_now()
 step: Step | None = None  # the current step: read by the body (below) at each of its runs
 window = StreamWindow(participant.id, seed=meeting.id)  # what this phone shows, in its order
 refresh: float | None = None
@@ -59,7 +68,7 @@ def room_moved_on(*, any_change: bool = False, ballot: bool = False, follow: boo
     ideas instead). Returns ``change_seq``.
     """
     try:
-        latest = meetings.meeting_state(db, meeting.id)
+        latest = room_now()
     except NotFound:  # the meeting is gone (a restore): the full run says so, not an error
         st.rerun()
     seen = (latest.status, latest.current_step_id, latest.intake_open)
@@ -180,7 +189,7 @@ def vote_view(vote_step: Step) -> None:
     @st.fragment
     @taking_turns
     def ballot() -> None:
-        latest = meetings.meeting_state(db, meeting.id).change_seq
+        latest = room_now().change_seq
         if agreement_changed(latest):  # a tap found the agreement changed: show the gate
             st.rerun()
         # Read again: the ballot runs this fragment when a tap found the round closed, and the
@@ -218,7 +227,7 @@ def method_view(vote_step: Step) -> None:
     @st.fragment
     @taking_turns
     def ballot() -> None:
-        latest = meetings.meeting_state(db, meeting.id).change_seq
+        latest = room_now().change_seq
         if agreement_changed(latest):  # a tap found the agreement changed: show the gate
             st.rerun()
         if vote_round is None or not vote_round.is_open:
@@ -295,7 +304,7 @@ def body() -> None:
     language box): half the server's work of a step change on every phone (README, "Live
     updates"). A change the header shows (the language, an agreement) runs the whole page."""
     global now, step, refresh
-    now = meetings.meeting_state(db, meeting.id)
+    now = room_now()
     step = meetings.current_step(db, meeting.id)
     st.session_state[state.STEP_SEEN] = (now.status, now.current_step_id, now.intake_open)
     # Phones learn of changes by push (workshop/ui/push.py); the timed refresh is the fallback
