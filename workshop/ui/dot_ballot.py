@@ -332,27 +332,35 @@ def _renderer() -> Any:
     return _component
 
 
+_words_cache: dict[str, dict[str, str]] = {}
+
+
 def _words() -> dict[str, str]:
-    """What the component writes, in the reader's language (placeholders filled in there)."""
-    return {
-        "left": t("participate.dots_left", left="{left}", total="{total}"),
-        "plus": t("participate.dot_button"),
-        "minus": t("a11y.dot_remove_button"),
-        "named": t("a11y.dot_button_named", plus="{plus}", idea="{idea}"),
-        "here": t("a11y.dots_here", placed="{placed}", left="{left}"),
-        "previous": t("participate.previous_page"),
-        "next": t("participate.next_page"),
-        "page": t("participate.page", page="{page}", pages="{pages}"),
-        "placed": t("dot_ballot.placed", idea="{idea}", left="{left}"),
-        "removed": t("dot_ballot.removed", idea="{idea}", left="{left}"),
-        "none_left": t("error.vote.no_dots_left", dots="{dots}"),
-        "none_left_head": t("dot_ballot.none_left", total="{total}"),
-        "none_here": t("error.vote.no_dot_here"),
-        "cap": t("error.vote.idea_cap", cap="{cap}"),
-        "failed": t("dot_ballot.failed"),
-        "gone": t("dot_ballot.gone"),
-        "gone_idea": t("dot_ballot.gone_idea"),
-    }
+    """What the component writes, in the reader's language (placeholders filled in there);
+    worded once per language per process."""
+    language = current_language()
+    words = _words_cache.get(language)
+    if words is None:
+        words = _words_cache[language] = {
+            "left": t("participate.dots_left", left="{left}", total="{total}"),
+            "plus": t("participate.dot_button"),
+            "minus": t("a11y.dot_remove_button"),
+            "named": t("a11y.dot_button_named", plus="{plus}", idea="{idea}"),
+            "here": t("a11y.dots_here", placed="{placed}", left="{left}"),
+            "previous": t("participate.previous_page"),
+            "next": t("participate.next_page"),
+            "page": t("participate.page", page="{page}", pages="{pages}"),
+            "placed": t("dot_ballot.placed", idea="{idea}", left="{left}"),
+            "removed": t("dot_ballot.removed", idea="{idea}", left="{left}"),
+            "none_left": t("error.vote.no_dots_left", dots="{dots}"),
+            "none_left_head": t("dot_ballot.none_left", total="{total}"),
+            "none_here": t("error.vote.no_dot_here"),
+            "cap": t("error.vote.idea_cap", cap="{cap}"),
+            "failed": t("dot_ballot.failed"),
+            "gone": t("dot_ballot.gone"),
+            "gone_idea": t("dot_ballot.gone_idea"),
+        }
+    return words
 
 
 def _turn_page() -> None:

@@ -39,7 +39,7 @@ import streamlit as st
 
 from workshop.meetings.stream import STREAM_LENGTH
 from workshop.model import Idea
-from workshop.ui.i18n import t
+from workshop.ui.i18n import current_language, t
 from workshop.ui.push_routes import PUSH_PATH
 from workshop.ui.session import base_path
 
@@ -386,19 +386,27 @@ def connected(key: str = KEY, mode: str = MODE) -> bool:
     return pushed
 
 
+_words_cache: dict[str, dict[str, str]] = {}
+
+
 def _words() -> dict[str, str]:
-    """What the component writes, in the reader's language (placeholders filled in there)."""
-    return {
-        "anonymous": t("idea.anonymous"),
-        "behalf": t("idea.on_behalf", name="{name}"),
-        "edited": t("idea.edited"),
-        "own": t("frontend.chat_own"),
-        "other": t("frontend.chat_other"),
-        "list": t("push.new_ideas"),
-        "none": t("participate.no_ideas_yet"),
-        "one": t("push.announce_one", name="{name}", text="{text}"),
-        "many": t("push.announce_many", count="{count}"),
-    }
+    """What the component writes, in the reader's language (placeholders filled in there);
+    worded once per language per process."""
+    language = current_language()
+    words = _words_cache.get(language)
+    if words is None:
+        words = _words_cache[language] = {
+            "anonymous": t("idea.anonymous"),
+            "behalf": t("idea.on_behalf", name="{name}"),
+            "edited": t("idea.edited"),
+            "own": t("frontend.chat_own"),
+            "other": t("frontend.chat_other"),
+            "list": t("push.new_ideas"),
+            "none": t("participate.no_ideas_yet"),
+            "one": t("push.announce_one", name="{name}", text="{text}"),
+            "many": t("push.announce_many", count="{count}"),
+        }
+    return words
 
 
 def follow(token: str, change_seq: int, stream: Sequence[Idea] | None = None) -> None:
