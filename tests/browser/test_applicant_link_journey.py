@@ -13,6 +13,7 @@ from tests.test_committees import to_recruitment
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.app import open_store
+from workshop.i18n import translate
 from workshop.model import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -68,7 +69,7 @@ def test_the_applicants_own_link_fits_a_phone_and_can_be_tapped_and_copied(
     expect(link).to_be_visible()
     tap = link.bounding_box()
     assert tap is not None and tap["x"] >= 0 and tap["x"] + tap["width"] <= width, tap
-    # and a button that copies it (st.code's own; its label is Streamlit's, in English)
+    # and a button that copies it (st.code's own, named in the reader's language)
     code.hover()
-    expect(code.get_by_role("button", name="Copy to clipboard")).to_be_visible()
+    expect(code.get_by_role("button", name=translate("da", "frontend.copy"))).to_be_visible()
     shots(phone, "02-phone-own-link-copy-button")

@@ -64,6 +64,10 @@ def press(page: Page, key: str) -> None:
     settle(page)
 
 
+def page_focus(page: Page) -> str:
+    return str(page.evaluate(FOCUSED))
+
+
 def no_sideways_scroll(page: Page, where: str) -> None:
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{where}: the page scrolls sideways at 200 % ({width})"
@@ -83,10 +87,12 @@ def test_a_citizen_joins_posts_and_votes_with_the_keyboard_alone(room, browser, 
     settle(phone)
     expect(phone.get_by_text("Hvad mangler parken?").first).to_be_visible()
 
-    tab_to(phone, "TEXTAREA")  # the idea field
+    tab_to(phone, "TEXTAREA")  # the idea box
     phone.keyboard.type("Bænke under træerne")
-    press(phone, "Enter")
+    phone.keyboard.press("Enter")  # sent by the box itself, without a page run
+    expect(phone.locator(".composer")).to_have_attribute("data-state", "sent", timeout=30_000)
     expect(phone.get_by_text("Bænke under træerne").first).to_be_visible()
+    assert page_focus(phone).startswith("TEXTAREA")  # the keyboard stays in the box
     shots(phone, "01-posted-by-keyboard")
 
     store = open_store(server.db_path)

@@ -376,7 +376,7 @@ def no_sideways_scroll(page: Page, where: str) -> None:
 
 # Each step kind a phone meets and its main action.
 ZOOM_STEPS = (
-    (StepKind.BRAINSTORM, ".st-key-participate_idea textarea"),
+    (StepKind.BRAINSTORM, ".composer textarea"),
     (StepKind.DOT_VOTE, ".dots button.plus"),
     (StepKind.STATEMENTS, "[class*='st-key-ballot_agree_'] button"),
     (StepKind.PAIRWISE, "[class*='st-key-ballot_pick_'] button"),
