@@ -123,9 +123,11 @@ def nginx_binary() -> str:
 
 
 def nginx_conf(work: Path, ports: list[int], listen: int) -> str:
-    """A whole nginx.conf around the loopback site, with every path inside ``work``."""
+    """A whole nginx.conf around the loopback site, with every path it writes inside ``work``
+    (it reads the "unavailable" page from deploy/)."""
     site = loopback_site(NGINX_SITE.read_text(encoding="utf-8"), ports, listen)
     site = site.replace("/var/log/nginx/", f"{work}/")  # the site's logs, in the work folder
+    site = site.replace("/var/www/samskab;", f"{ROOT / 'deploy'};")  # the "unavailable" page
     return (
         f"daemon off;\nworker_processes 1;\npid {work}/nginx.pid;\n"
         f"error_log {work}/error.log warn;\nworker_rlimit_nofile 16384;\n"

@@ -4,16 +4,21 @@
 websocket settings of ``deploy/nginx-samskab.conf`` (only TLS left out). The room benchmark
 measures it; these tests check that it is the real thing: nginx spreads browsers over the
 processes, and a browser keeps reaching its own process, so a phone that wakes from a locked
-screen finds its session again.
+screen finds its session again; and with the processes down a citizen gets Samskab's own page
+(deploy/unavailable.html) in their language, not nginx's English "502 Bad Gateway".
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import subprocess
 import sys
+import urllib.error
 import urllib.request
+from collections import defaultdict
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -147,3 +152,160 @@ def _css(base: str, page: bytes) -> str:
     """Streamlit's stylesheets (they name the icon font's file)."""
     sheets = re.findall(r'href="\.?/?(static/css/[^"]+\.css)"', page.decode())
     return "".join(_get(f"{base}/{sheet}")[2].decode() for sheet in sheets)
+
+
+# -- the app processes down: Samskab's own page ------------------------------------------------
+
+UNAVAILABLE = live_server.ROOT / "deploy" / "unavailable.html"
+# What the page says, in each language's own words, under that language's lang attribute.
+WORDS = {
+    "da": (
+        "Samskab er utilgængelig et øjeblik",
+        "Det, du allerede har sendt, er ikke gået tabt.",
+        "Genindlæs siden om lidt.",
+        "sig det til facilitatoren",
+        "Prøv igen",
+    ),
+    "nb": (
+        "Samskab er utilgjengelig et øyeblikk",
+        "Det du allerede har sendt, har ikke gått tapt.",
+        "Last inn siden på nytt om litt.",
+        "si fra til fasilitatoren",
+        "Prøv igjen",
+    ),
+    "en": (
+        "Samskab is briefly unavailable",
+        "Nothing you have already sent is lost.",
+        "Reload the page in a moment.",
+        "tell the facilitator",
+        "Try again",
+    ),
+}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+class _Page(HTMLParser):
+    """The page's text by the language it is marked in (the nearest ``lang``), its title and
+    every tag with its attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[tuple[str, str]] = []  # (tag, language) of the elements we are in
+        self.text: dict[str, str] = defaultdict(str)
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.title = ""
+        self.style = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        self.tags.append((tag, found))
+        if tag not in VOID:
+            self.open.append((tag, found.get("lang") or (self.open[-1][1] if self.open else "")))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        if not self.open:
+            return
+        tag, language = self.open[-1]
+        if tag == "title":
+            self.title += data
+        elif tag == "style":
+            self.style += data
+        else:
+            self.text[language] += data
+
+
+def _said(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_unavailable_page_says_it_in_three_languages_and_asks_for_nothing() -> None:
+    """deploy/unavailable.html: each language's words under its own lang, a title, a viewport
+    that lets a phone zoom, and nothing fetched from anywhere (the app is down; no CDNs)."""
+    html = UNAVAILABLE.read_text(encoding="utf-8")
+    page = _Page()
+    page.feed(html)
+    assert page.tags[0] == ("html", {"lang": "da"})
+    assert "Samskab" in page.title
+    assert {lang for _, attrs in page.tags if (lang := attrs.get("lang"))} == {"da", "nb", "en"}
+    for language, words in WORDS.items():
+        for said in words:
+            assert said in _said(page.text[language]), (language, said)
+    # Nothing to fetch: no scripts, styles, images, frames or forms, no address off the page.
+    for tag, attrs in page.tags:
+        assert tag not in {"script", "link", "img", "iframe", "object", "embed", "form"}, tag
+        for name in ("src", "href", "action", "srcset", "poster", "data"):
+            assert not re.match(r"\s*(\w+:|//)", attrs.get(name, "")), (tag, name, attrs)
+    assert "url(" not in page.style and "@import" not in page.style
+    viewport = [a["content"] for t, a in page.tags if t == "meta" and a.get("name") == "viewport"]
+    assert viewport == ["width=device-width, initial-scale=1"]  # no user-scalable=no
+    for english in ("nginx", "Bad Gateway", "http"):
+        assert english not in html, english
+
+
+def _answer(url: str, data: bytes | None = None, **headers: str) -> tuple[int, dict, bytes]:
+    """Status, headers (lower-case name → its values) and body, errors included."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(url, data=data, headers=headers)
+    try:
+        with opener.open(request, timeout=30) as response:
+            status, items, body = response.status, response.headers.items(), response.read()
+    except urllib.error.HTTPError as error:
+        status, items, body = error.code, error.headers.items(), error.read()
+    found: dict[str, list[str]] = defaultdict(list)
+    for name, value in items:
+        found[name.lower()].append(value)
+    return status, found, body
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("server")
+def test_with_the_app_down_a_citizen_gets_samskabs_page_and_the_push_routes_their_status(
+    tmp_path: Path,
+) -> None:
+    """The join link while the app processes are down or restarting: Samskab's page in the
+    visitor's language (all three are on it), the status kept, never cached, with the same
+    security headers as the app's pages. The push stream and the JSON routes, whose
+    JavaScript reads the status code, keep nginx's bare answer, as before."""
+    open_store(tmp_path / "down.db").close()
+    cluster = live_server.start_cluster(tmp_path / "down.db", 1)
+    try:
+        json_body = {"Content-Type": "application/json"}
+        status, headers, body = _answer(f"{cluster.url}/push/dots", b"{}", **json_body)
+        assert status == 400 and json.loads(body) == {"ok": False}  # up: the route's JSON
+        for server in cluster.servers:
+            server.stop()
+
+        for language, words in WORDS.items():
+            for path in ("/?code=123456", "/participate?p=a-token"):
+                accept = {"Accept-Language": f"{language},en;q=0.5"}
+                status, headers, body = _answer(cluster.url + path, **accept)
+                text = body.decode("utf-8")
+                for english in ("nginx", "Bad Gateway"):
+                    assert english not in text, (english, text)
+                for said in words:
+                    assert said in _said(text), (language, said)
+                assert status in (502, 503), (path, status)
+                assert headers["content-type"] == ["text/html; charset=utf-8"]
+                assert headers["cache-control"] == ["no-store"]
+                for name, _ in SECURITY_HEADERS:
+                    assert len(headers[name.lower()]) == 1, (name, headers)
+                assert headers["permissions-policy"]
+                # Its own policy (the app's is not there): nothing loads but its inline style.
+                assert headers["content-security-policy"][0].startswith("default-src 'none';")
+        status, _, body = _answer(f"{cluster.url}/", b"a=1")  # a form's POST: the page too
+        assert status == 502 and b"Samskab" in body
+
+        for path, data in (
+            ("/push/dots", b"{}"),
+            ("/push/ideas", b"{}"),
+            ("/push/meeting?p=a-token", None),
+        ):
+            status, headers, body = _answer(cluster.url + path, data, **json_body)
+            assert status == 502, (path, status)
+            assert b"Samskab" not in body and "cache-control" not in headers, (path, body)
+    finally:
+        cluster.stop()
