@@ -20,4 +20,5 @@ elif __name__ != "__mp_main__":
     from workshop.ui import server
 
     server.take_serving_lock()
+    server.end_streams_on_exit()  # Ctrl+C and systemd's stop end the phones' push streams
     app = st.App("streamlit_app.py", routes=server.routes(), middleware=server.middleware())

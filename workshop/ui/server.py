@@ -6,6 +6,11 @@ security headers.
 :func:`routes` and :func:`middleware`. :func:`take_serving_lock` marks the database as served.
 """
 
+import signal
+import threading
+from types import FrameType
+from typing import Any
+
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
@@ -25,6 +30,27 @@ def take_serving_lock() -> None:
     if settings.database_url is None:
         hold_serving_lock(settings.db_path)
     check_at_start()  # a database that cannot be used is said in the log now, not at a visit
+
+
+def end_streams_on_exit() -> None:
+    """Chain a handler before the server's own for SIGINT and SIGTERM that ends the phones'
+    push streams (``push_routes.end_streams``): uvicorn exits only once every response is
+    over, and a push stream is never over by itself. Called as ``streamlit_app.py`` is
+    imported, which uvicorn does after it took the signals; elsewhere (not the main thread,
+    no handler to chain) it does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous = signal.getsignal(signum)
+        if not callable(previous) or getattr(previous, "ends_streams", False):
+            continue
+
+        def handler(number: int, frame: FrameType | None, previous: Any = previous) -> None:
+            push_routes.end_streams()
+            previous(number, frame)
+
+        handler.ends_streams = True  # type: ignore[attr-defined]
+        signal.signal(signum, handler)
 
 
 def routes() -> list[BaseRoute]:
