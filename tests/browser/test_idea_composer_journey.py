@@ -162,5 +162,64 @@ def test_ideas_closed_disable_the_box_with_the_unsent_text_kept(room, browser, s
     expect(box).to_be_disabled(timeout=10_000)
     expect(box).to_have_value("Et udekøkken")
     expect(box).to_have_attribute("placeholder", da("participate.intake_closed"))
+    # The placeholder is hidden by the text: the line below says that ideas are closed.
+    expect(phone.locator(".composer .said[role='status']")).to_have_text(
+        da("participate.intake_closed")
+    )
     settle(phone)
     shots(phone, "01-closed-text-kept")
+
+    # The facilitator opens ideas again, moves on to the vote and comes back: the unsent text
+    # was kept through it all (it was lost at the step change: a fresh-eyes trial).
+    store = open_store(server.db_path)
+    try:
+        meetings.set_intake(store, step.id, True, actor=None)
+        expect(box).to_be_enabled(timeout=10_000)
+        expect(phone.locator(".composer .said")).to_have_text("")
+        meetings.next_step(store, meeting_id, actor=None)
+        expect(box).to_have_count(0, timeout=10_000)
+        meetings.previous_step(store, meeting_id, actor=None)
+    finally:
+        store.close()
+    expect(box).to_have_value("Et udekøkken", timeout=10_000)
+    settle(phone)
+    shots(phone, "02-back-text-kept")
+
+
+def test_a_phone_whose_step_change_is_never_drawn_loads_the_page_again(
+    room, browser, shots
+) -> None:
+    """The push stream says the step moved, but no run of the page draws it (the server lost
+    the page's fragment in a restart, or the page's own connection died while the push stream
+    lived on: a fresh-eyes trial's phones kept drawing ideas on an old step for minutes). The
+    page loads itself again and shows the current step."""
+    server, meeting_id, code = room
+    ctx = context(browser, PHONE)
+    # A short patience for the test (30 s in the room), and Streamlit's messages to the server
+    # dropped on demand: what a page whose runs never reach the server sees.
+    ctx.add_init_script(
+        """
+        window.__samskabStepPatience = 2000;
+        const send = WebSocket.prototype.send;
+        WebSocket.prototype.send = function (data) {
+          if (window.__samskabDropRuns) return;
+          return send.call(this, data);
+        };
+        """
+    )
+    phone = ctx.new_page()
+    phone.goto(f"{server.url}/?code={code}")
+    settle(phone)
+    join(phone, "Dora", "Deltag")
+    expect(idea_box(phone)).to_be_visible()
+    phone.evaluate("window.__samskabDropRuns = true")
+    store = open_store(server.db_path)
+    try:
+        meetings.next_step(store, meeting_id, actor=None)  # the dot vote
+    finally:
+        store.close()
+    with phone.expect_navigation(timeout=30_000):
+        pass  # the watchdog loads the page again
+    expect(phone.locator(".dots")).to_be_visible(timeout=15_000)
+    settle(phone)
+    shots(phone, "01-reloaded-on-the-vote")

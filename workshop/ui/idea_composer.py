@@ -85,7 +85,13 @@ export default function (component) {
       text.style.height = Math.min(text.scrollHeight, 160) + "px";
     };
     s.grow = grow;
-    text.addEventListener("input", () => { grow(); s.check(); });
+    text.addEventListener("input", () => {
+      grow();
+      s.keep();
+      // What the line said was about the last text: it goes once the reader writes again.
+      if (form.dataset.state && form.dataset.state !== "closed") s.tell("", "");
+      s.check();
+    });
     text.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
@@ -96,14 +102,25 @@ export default function (component) {
   }
   s.data = data;
   const { form, text, send, count, said, label } = s;
+  // An unsent text outlives the page: a step change, a reload (sessionStorage: this tab only).
+  const draft = "samskab.idea." + data.token.slice(0, 12);
+  s.keep = () => {
+    try {
+      if (text.value) sessionStorage.setItem(draft, text.value);
+      else sessionStorage.removeItem(draft);
+    } catch (error) { /* storage refused (a private window): the text stays in the box */ }
+  };
+  if (!text.value) {
+    try { text.value = sessionStorage.getItem(draft) || ""; } catch (error) { /* none */ }
+  }
   label.textContent = w.label;
   text.placeholder = data.open ? w.placeholder : w.closed;
   text.disabled = !data.open;  // the text stays in a closed box, to be copied
   send.setAttribute("aria-label", w.send);
-  s.tell = (words, kind) => {  // "sent" (a status) or "refused" / "failed" (an alert)
+  s.tell = (words, kind) => {  // "sent", "closed" (a status); "refused", "failed" (an alert)
     said.textContent = "";
     said.className = "said " + (kind || "");
-    said.setAttribute("role", kind === "sent" ? "status" : "alert");
+    said.setAttribute("role", kind === "refused" || kind === "failed" ? "alert" : "status");
     form.dataset.state = kind || "";
     // Emptied first, so that the same words after a second try are said again.
     if (words) setTimeout(() => { said.textContent = words; }, 50);
@@ -145,6 +162,7 @@ export default function (component) {
     text.readOnly = false;
     if (answer && answer.status === 200 && body.ok) {
       text.value = "";
+      s.keep();
       s.grow();
       s.tell(body.message || w.sent, "sent");
       if (body.held) { s.runs += 1; setStateValue("held", s.runs); }
@@ -158,6 +176,9 @@ export default function (component) {
     s.check();
     if (document.activeElement === document.body) text.focus();
   };
+  // Ideas closed with a text in the box, where the placeholder cannot say so: the line does.
+  if (!data.open && form.dataset.state !== "closed") s.tell(w.closed, "closed");
+  else if (data.open && form.dataset.state === "closed") s.tell("", "");
   s.grow();
   s.check();
 }

@@ -14,8 +14,8 @@ idea that leaves the wall leaves the list. A screen reader hears them through a 
 status line at most once every 5 s ("Anna: …", or "7 new ideas"). The server's cost of an
 idea is then one read per tick per process and one small write per phone, and no rerun.
 
-Everything else needs the server. A new step, status or intake runs the whole page at once,
-through a second, tiny component the page mounts outside its fragments (:func:`follow_steps`).
+Everything else needs the server. A new step, status or intake runs the phone's body at once,
+through a second, tiny component the page mounts in its body fragment (:func:`follow_steps`).
 Otherwise the component sets its state value and Streamlit reruns only that fragment, which
 asks the database what changed, at most once per ``g`` seconds (an agreement, a theme, an
 idea the page drew was hidden or edited, a gap in the numbers after a dropped connection, any
@@ -316,15 +316,33 @@ li.idea p strong { white-space: normal; }
 }
 """
 
-# Mounted once per page run, outside the fragments: the push component's connection calls it
-# when the step moved, and the whole page runs at once (one run of the page instead of a
-# fragment run that then asks for one: a step change costs each phone 7 ms of server CPU, not
-# 10, and 300 phones move together; README, "Live updates").
+# Mounted in the phone's body fragment (workshop/ui/pages/participate.py): the push component's
+# connection calls it when the step moved, and the body runs at once (one run, not a fragment
+# run that then asks for one; README, "Live updates"). A watchdog: when no run has drawn the
+# new step within a while (the server lost the page's fragment in a restart, or the page's
+# own connection to Streamlit died while the push stream lived on, and the phone kept drawing
+# ideas while it stayed on an old step: a fresh-eyes trial), the page is loaded again. Its
+# address holds the participant's link; the idea box keeps an unsent text (sessionStorage).
 STEP_JS = """
 export default function (component) {
-  const { setStateValue } = component;
+  const { data, setStateValue } = component;
+  window.__samskabStepDrawn = data.c;  // the change this run of the body drew
   let asked = 0;
-  const whole = (c) => { asked += 1; setStateValue("moved", { c, asked }); };
+  const whole = (c) => {
+    asked += 1;
+    setStateValue("moved", { c, asked });
+    clearTimeout(window.__samskabStepCheck);
+    const patience = window.__samskabStepPatience || 30000;
+    const check = () => {
+      if ((window.__samskabStepDrawn || 0) >= c) return;
+      const app = document.querySelector('[data-testid="stApp"]');
+      const running = app && app.getAttribute("data-test-script-state") === "running";
+      // A run under way (a busy room) or no network: wait on; otherwise load the page again.
+      if (running || !navigator.onLine) window.__samskabStepCheck = setTimeout(check, patience);
+      else window.location.reload();
+    };
+    window.__samskabStepCheck = setTimeout(check, patience);
+  };
   window.__samskabStep = whole;
   return () => { if (window.__samskabStep === whole) window.__samskabStep = null; };
 }
@@ -335,13 +353,13 @@ _component: Any = None
 _step_component: Any = None
 
 
-def follow_steps() -> None:
-    """Mount the step component (in the page's run, outside any fragment): a step change the
-    push connection hears runs the whole page."""
+def follow_steps(change_seq: int) -> None:
+    """Mount the step component (in the phone's body fragment, drawn for ``change_seq``): a
+    step change the push connection hears runs the body."""
     global _step_component
     if _step_component is None:
         _step_component = st.components.v2.component("samskab.step", js=STEP_JS, html="")
-    _step_component(key=STEP_KEY, on_moved_change=lambda: None)
+    _step_component(key=STEP_KEY, data={"c": change_seq}, on_moved_change=lambda: None)
 
 
 def _renderer() -> Any:

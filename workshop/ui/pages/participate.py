@@ -314,7 +314,7 @@ def body() -> None:
             config.citizen_refresh_seconds, meetings.count_participants(db, meeting.id)
         )
     )
-    push.follow_steps()  # a new step runs this body at once
+    push.follow_steps(now.change_seq)  # a new step runs this body at once
     running = step is not None and now.status == MeetingStatus.RUNNING
     if running and step is not None and step.kind.takes_ideas:
         brainstorm_view(step)
