@@ -3,6 +3,8 @@ message a phone gets when its participant no longer exists (issue 14, points 1 a
 
 from __future__ import annotations
 
+from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
+
 from tests.factories import join
 from tests.ui.conftest import open_console, texts
 from workshop.i18n import translate
@@ -112,3 +114,29 @@ def test_a_phone_whose_participant_vanished_with_a_restore_is_told_so(
     shown = texts(at)
     assert translate("nb", "identity.vanished_title") in shown
     assert at.text_input(key="start_code") is not None
+
+
+def test_the_console_says_how_many_joined_on_the_join_watch_timer(
+    world, make_app, monkeypatch
+) -> None:
+    """A room fills while the console sits open: the count is drawn by the join watch's timed
+    fragment, not once with the console (it said 0 beside "2 joined in the last minute")."""
+    sent: list = []
+    real = ForwardMsgQueue.enqueue
+
+    def enqueue(self, msg):
+        sent.append(msg)
+        return real(self, msg)
+
+    monkeypatch.setattr(ForwardMsgQueue, "enqueue", enqueue)
+    at = open_console(make_app, world["users"][Role.FACILITATOR], world["meeting"].id)
+    assert not at.exception, at.exception
+    status = translate("da", "meeting.status.running")
+    line = translate("da", "console.status_line.one", count=1, status=status)
+    timed = {m.auto_rerun.fragment_id for m in sent if m.HasField("auto_rerun")}
+    drawn_in = {
+        m.delta.fragment_id
+        for m in sent
+        if m.HasField("delta") and line in m.delta.new_element.markdown.body
+    }
+    assert drawn_in and drawn_in <= timed, (drawn_in, timed)

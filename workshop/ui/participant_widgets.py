@@ -10,7 +10,7 @@ from workshop.meetings import participants
 from workshop.model import Meeting, Participant, User
 from workshop.ui import state
 from workshop.ui.actions import shows_refusal
-from workshop.ui.i18n import moment, t
+from workshop.ui.i18n import moment, t, tn
 from workshop.ui.process import store
 from workshop.ui.session import base_path, flash, remember_participant, remembered_participants
 from workshop.ui.widgets import user_text
@@ -92,12 +92,15 @@ def remember_after_join(participant: Participant) -> None:
 # -- the console ----------------------------------------------------------------------------------
 
 
-def join_watch(meeting_id: int) -> None:
-    """Joins in the last minute beside the room's size; a warning above the expected size."""
+def join_watch(meeting_id: int, status: str) -> None:
+    """The meeting's ``status`` and how many have joined, joins in the last minute beside the
+    room's size, and a warning above the expected size: all on the watch's timer (the count
+    drawn with the console said 0 beside "2 joined in the last minute": a fresh-eyes trial)."""
 
     @st.fragment(run_every=JOIN_WATCH_SECONDS)
     def watch() -> None:
         now = participants.join_watch(store(), meeting_id)
+        st.markdown(tn("console.status_line", now.participants, status=status))
         with st.container(horizontal=True, key="console_join_watch"):
             st.metric(t("identity.joins_per_minute"), now.joins_last_minute)
             st.metric(

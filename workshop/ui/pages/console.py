@@ -153,8 +153,8 @@ with info:
 # -- the agenda and the current step's controls ------------------------------------------------
 with controls:
     joined = meetings.count_participants(db, meeting.id)
-    st.markdown(tn("console.status_line", joined, status=t(f"meeting.status.{state_now.status}")))
-    join_watch(meeting.id)  # joins per minute, and a warning above the room's expected size
+    # The status, who joined, joins per minute, a warning above the room's expected size.
+    join_watch(meeting.id, t(f"meeting.status.{state_now.status}"))
     for item in steps:
         current = item.id == state_now.current_step_id
         with st.container(horizontal=True, vertical_alignment="center"):
