@@ -12,7 +12,7 @@ from workshop.app import open_store
 from workshop.db import Store
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas
-from workshop.meetings.watch import GONE, Version, Watcher
+from workshop.meetings.watch import GONE, Version, Watcher, read_news
 from workshop.model import Meeting, User
 from workshop.ui.push_routes import MIN_GAP, RERUNS_PER_SECOND, gap
 
@@ -139,3 +139,19 @@ def test_a_busy_process_looks_less_often_and_a_quiet_one_as_often_as_before(
     assert watcher.pace() == INTERVAL
     for subscription in phones:
         subscription.close()
+
+
+def test_a_burst_of_ideas_within_one_tick_is_news_not_a_rerun_for_every_phone(
+    store: Store, meeting: Meeting
+) -> None:
+    """1,000 phones posting every 10 s bring ~50 ideas a busy tick (0.5 s), some ticks more:
+    news the phones draw themselves, not a fragment run on every phone (it was, past 50)."""
+    start(store, meeting)
+    before = meetings.meeting_state(store, meeting.id).change_seq
+    for n in range(120):
+        author = join(store, meeting, f"Telefon {n}")
+        ideas.submit_idea(store, author, f"Idé {n}")
+    after = meetings.meeting_state(store, meeting.id).change_seq
+    news = read_news(store, meeting.id, before, after)
+    assert news.complete
+    assert len(news.ideas) == 120

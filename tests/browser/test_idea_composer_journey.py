@@ -133,6 +133,8 @@ def test_an_idea_is_posted_without_a_run_and_one_not_posted_keeps_its_text(
     # No network: not posted, said, the text kept; nothing in the database.
     ctx.set_offline(True)
     try:
+        # Said at once, before anything is sent (nothing said so while offline: a trial).
+        expect(phone.get_by_text(da("push.reconnecting"))).to_be_visible(timeout=5_000)
         box.fill("Vandpost til hunde")
         box.press("Enter")
         expect(composer).to_have_attribute("data-state", "failed", timeout=30_000)
@@ -141,6 +143,7 @@ def test_an_idea_is_posted_without_a_run_and_one_not_posted_keeps_its_text(
         shots(phone, "05-offline-text-kept")
     finally:
         ctx.set_offline(False)
+    expect(phone.get_by_text(da("push.reconnecting"))).to_have_count(0, timeout=15_000)
     assert "Vandpost til hunde" not in texts_in_db(server, meeting_id)
 
 

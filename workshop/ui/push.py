@@ -65,6 +65,8 @@ export default function (component) {
       close() {
         document.removeEventListener("visibilitychange", this.onVisible);
         window.removeEventListener("online", this.onOnline);
+        window.removeEventListener("offline", this.onOffline);
+        clearTimeout(this.awayTimer);
         clearTimeout(this.timer);
         clearTimeout(this.pending);
         clearTimeout(this.told);
@@ -153,6 +155,18 @@ export default function (component) {
       render() {
         const root = this.root;
         if (!root) return;
+        // The connection is down: said here, by the phone itself (the page's own connection
+        // to the server may be down too, and then no run can say it).
+        let away = root.querySelector("p.away");
+        if (!away) {
+          away = document.createElement("p");
+          away.className = "away";
+          away.setAttribute("role", "status");
+          root.prepend(away);
+        }
+        const saying = this.down ? this.awayWords || "" : "";
+        if (away.textContent !== saying) away.textContent = saying;
+        away.hidden = !this.down;
         let list = root.querySelector("ul.ideas");
         if (!list) {
           list = document.createElement("ul");
@@ -216,10 +230,21 @@ export default function (component) {
             : this.fill(this.words.many, { count: String(fresh.length) });
         }, wait);
       },
+      away(down) {
+        // Said after 2 s (EventSource errs for a moment when it reconnects), at once offline.
+        clearTimeout(this.awayTimer);
+        if (!down) {
+          if (this.down) { this.down = false; this.render(); }
+          return;
+        }
+        this.awayTimer = setTimeout(() => { this.down = true; this.render(); },
+                                    navigator.onLine ? 2000 : 0);
+      },
       open() {
         const source = (this.source = new EventSource(data.url));
-        source.onmessage = (event) => this.seen(JSON.parse(event.data));
+        source.onmessage = (event) => { this.away(false); this.seen(JSON.parse(event.data)); };
         source.onerror = () => {
+          this.away(true);
           this.tell(this.sent.c, false);
           if (source.readyState === EventSource.CLOSED) {
             clearTimeout(this.timer);
@@ -245,8 +270,11 @@ export default function (component) {
       live.hiddenAt = null;
       if (away > 10000 || !live.source || live.source.readyState !== EventSource.OPEN) again();
     };
+    live.onOffline = () => live.away(true);
+    window.addEventListener("offline", live.onOffline);
     live.onOnline = () => {
       if (!live.source || live.source.readyState !== EventSource.OPEN) again();
+      else live.away(false);  // the stream held through it: nothing to say (an error would)
     };
     document.addEventListener("visibilitychange", live.onVisible);
     window.addEventListener("online", live.onOnline);
@@ -254,6 +282,7 @@ export default function (component) {
   // What the fragment drew: ideas news brought in are dropped once the page draws them.
   live.root = parentElement;
   live.words = data.words || {};
+  live.awayWords = data.away || "";
   live.length = data.length || 12;
   live.stream = Boolean(data.stream);
   live.drawn = new Map(data.drawn || []);
@@ -308,6 +337,11 @@ p.empty {
   color: var(--st-text-color, inherit); opacity: 0.6;
 }
 p.empty[hidden] { display: none; }
+p.away {
+  margin: 0 0 1rem 0; padding: 0.5rem 0.75rem; border-radius: var(--st-base-radius, 0.5rem);
+  background: #fff4d6; color: #4d3800; font-family: var(--st-font, inherit); font-size: 0.875rem;
+}
+p.away[hidden] { display: none; }
 li.idea p { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
 li.idea p strong { white-space: normal; }
 .announce {
@@ -407,6 +441,11 @@ def connected(key: str = KEY, mode: str = MODE) -> bool:
 _words_cache: dict[str, dict[str, str]] = {}
 
 
+def _away() -> str:
+    """The words for "reconnecting…" in the reader's language (said by the component)."""
+    return _words().get("away", "")
+
+
 def _words() -> dict[str, str]:
     """What the component writes, in the reader's language (placeholders filled in there);
     worded once per language per process."""
@@ -423,6 +462,7 @@ def _words() -> dict[str, str]:
             "none": t("participate.no_ideas_yet"),
             "one": t("push.announce_one", name="{name}", text="{text}"),
             "many": t("push.announce_many", count="{count}"),
+            "away": t("push.reconnecting"),
         }
     return words
 
@@ -436,7 +476,7 @@ def follow(token: str, change_seq: int, stream: Sequence[Idea] | None = None) ->
     the whole page, so that the fragments are drawn again with or without their timer; while
     it is down the phone says so.
     """
-    data: dict[str, object] = {"url": push_url(token), "seq": change_seq}
+    data: dict[str, object] = {"url": push_url(token), "seq": change_seq, "away": _away()}
     if stream is not None:
         data |= {
             "stream": True,
@@ -445,5 +485,4 @@ def follow(token: str, change_seq: int, stream: Sequence[Idea] | None = None) ->
             "words": _words(),
         }
     _renderer()(key=KEY, data=data, on_live_change=lambda: None)
-    if not connected():
-        st.caption(t("push.reconnecting"))
+    connected()  # the component itself says "reconnecting…" while the connection is down
