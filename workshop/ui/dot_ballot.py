@@ -30,13 +30,13 @@ server, or, once the network is back, a tap was not answered.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import streamlit as st
 
 from workshop.meetings.stream import BallotPage
 from workshop.model import Participant
 from workshop.ui import state
+from workshop.ui.components import component, worded_once
 from workshop.ui.dot_routes import DOTS_PATH
 from workshop.ui.i18n import current_language, t
 from workshop.ui.session import base_path
@@ -322,45 +322,32 @@ CSS = """
 }
 """
 
-_component: Any = None
+_renderer = component("samskab.dots", JS, CSS)
 
 
-def _renderer() -> Any:
-    global _component
-    if _component is None:
-        _component = st.components.v2.component("samskab.dots", js=JS, css=CSS, html="")
-    return _component
-
-
-_words_cache: dict[str, dict[str, str]] = {}
-
-
+@worded_once
 def _words() -> dict[str, str]:
     """What the component writes, in the reader's language (placeholders filled in there);
     worded once per language per process."""
-    language = current_language()
-    words = _words_cache.get(language)
-    if words is None:
-        words = _words_cache[language] = {
-            "left": t("participate.dots_left", left="{left}", total="{total}"),
-            "plus": t("participate.dot_button"),
-            "minus": t("a11y.dot_remove_button"),
-            "named": t("a11y.dot_button_named", plus="{plus}", idea="{idea}"),
-            "here": t("a11y.dots_here", placed="{placed}", left="{left}"),
-            "previous": t("participate.previous_page"),
-            "next": t("participate.next_page"),
-            "page": t("participate.page", page="{page}", pages="{pages}"),
-            "placed": t("dot_ballot.placed", idea="{idea}", left="{left}"),
-            "removed": t("dot_ballot.removed", idea="{idea}", left="{left}"),
-            "none_left": t("error.vote.no_dots_left", dots="{dots}"),
-            "none_left_head": t("dot_ballot.none_left", total="{total}"),
-            "none_here": t("error.vote.no_dot_here"),
-            "cap": t("error.vote.idea_cap", cap="{cap}"),
-            "failed": t("dot_ballot.failed"),
-            "gone": t("dot_ballot.gone"),
-            "gone_idea": t("dot_ballot.gone_idea"),
-        }
-    return words
+    return {
+        "left": t("participate.dots_left", left="{left}", total="{total}"),
+        "plus": t("participate.dot_button"),
+        "minus": t("a11y.dot_remove_button"),
+        "named": t("a11y.dot_button_named", plus="{plus}", idea="{idea}"),
+        "here": t("a11y.dots_here", placed="{placed}", left="{left}"),
+        "previous": t("participate.previous_page"),
+        "next": t("participate.next_page"),
+        "page": t("participate.page", page="{page}", pages="{pages}"),
+        "placed": t("dot_ballot.placed", idea="{idea}", left="{left}"),
+        "removed": t("dot_ballot.removed", idea="{idea}", left="{left}"),
+        "none_left": t("error.vote.no_dots_left", dots="{dots}"),
+        "none_left_head": t("dot_ballot.none_left", total="{total}"),
+        "none_here": t("error.vote.no_dot_here"),
+        "cap": t("error.vote.idea_cap", cap="{cap}"),
+        "failed": t("dot_ballot.failed"),
+        "gone": t("dot_ballot.gone"),
+        "gone_idea": t("dot_ballot.gone_idea"),
+    }
 
 
 def _turn_page() -> None:

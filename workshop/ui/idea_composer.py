@@ -27,11 +27,10 @@ on the wall, so the author's stream draws it, with why it waits, from the databa
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from workshop.model import Participant, Step
+from workshop.ui.components import component, worded_once
 from workshop.ui.i18n import current_language, t
 from workshop.ui.idea_routes import IDEAS_PATH
 from workshop.ui.session import base_path
@@ -225,38 +224,25 @@ CSS = """
 }
 """
 
-_component: Any = None
+_renderer = component("samskab.idea", JS, CSS)
 
 
-def _renderer() -> Any:
-    global _component
-    if _component is None:
-        _component = st.components.v2.component("samskab.idea", js=JS, css=CSS, html="")
-    return _component
-
-
-_words_cache: dict[str, dict[str, str]] = {}
-
-
+@worded_once
 def _words() -> dict[str, str]:
     """What the component writes, in the reader's language (placeholders filled in there);
     worded once per language per process."""
-    language = current_language()
-    words = _words_cache.get(language)
-    if words is None:
-        words = _words_cache[language] = {
-            "label": t("idea_composer.label"),
-            "placeholder": t("participate.idea_placeholder"),
-            "closed": t("participate.intake_closed"),
-            "send": t("idea_composer.send"),
-            "sent": t("participate.idea_sent"),
-            "left": t("idea_composer.left", count="{count}"),
-            "over": t("idea_composer.over", count="{count}"),
-            "too_long": t("idea_composer.too_long"),
-            "offline": t("idea_composer.offline"),
-            "failed": t("idea_composer.failed"),
-        }
-    return words
+    return {
+        "label": t("idea_composer.label"),
+        "placeholder": t("participate.idea_placeholder"),
+        "closed": t("participate.intake_closed"),
+        "send": t("idea_composer.send"),
+        "sent": t("participate.idea_sent"),
+        "left": t("idea_composer.left", count="{count}"),
+        "over": t("idea_composer.over", count="{count}"),
+        "too_long": t("idea_composer.too_long"),
+        "offline": t("idea_composer.offline"),
+        "failed": t("idea_composer.failed"),
+    }
 
 
 def idea_composer(participant: Participant, brainstorm: Step, *, max_chars: int) -> None:

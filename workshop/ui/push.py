@@ -33,13 +33,13 @@ one every few seconds.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import streamlit as st
 
 from workshop.meetings.stream import STREAM_LENGTH
 from workshop.model import Idea
-from workshop.ui.i18n import current_language, t
+from workshop.ui.components import component, worded_once
+from workshop.ui.i18n import t
 from workshop.ui.push_routes import PUSH_PATH
 from workshop.ui.session import base_path
 
@@ -383,24 +383,15 @@ export default function (component) {
 """
 STEP_KEY = "samskab_step"
 
-_component: Any = None
-_step_component: Any = None
-
 
 def follow_steps(change_seq: int) -> None:
     """Mount the step component (in the phone's body fragment, drawn for ``change_seq``): a
     step change the push connection hears runs the body."""
-    global _step_component
-    if _step_component is None:
-        _step_component = st.components.v2.component("samskab.step", js=STEP_JS, html="")
-    _step_component(key=STEP_KEY, data={"c": change_seq}, on_moved_change=lambda: None)
+    _step_renderer()(key=STEP_KEY, data={"c": change_seq}, on_moved_change=lambda: None)
 
 
-def _renderer() -> Any:
-    global _component
-    if _component is None:
-        _component = st.components.v2.component("samskab.push", js=JS, css=CSS, html="")
-    return _component
+_renderer = component("samskab.push", JS, CSS)
+_step_renderer = component("samskab.step", STEP_JS)
 
 
 def push_url(token: str) -> str:
@@ -438,33 +429,27 @@ def connected(key: str = KEY, mode: str = MODE) -> bool:
     return pushed
 
 
-_words_cache: dict[str, dict[str, str]] = {}
-
-
 def _away() -> str:
     """The words for "reconnecting…" in the reader's language (said by the component)."""
     return _words().get("away", "")
 
 
+@worded_once
 def _words() -> dict[str, str]:
     """What the component writes, in the reader's language (placeholders filled in there);
     worded once per language per process."""
-    language = current_language()
-    words = _words_cache.get(language)
-    if words is None:
-        words = _words_cache[language] = {
-            "anonymous": t("idea.anonymous"),
-            "behalf": t("idea.on_behalf", name="{name}"),
-            "edited": t("idea.edited"),
-            "own": t("frontend.chat_own"),
-            "other": t("frontend.chat_other"),
-            "list": t("push.new_ideas"),
-            "none": t("participate.no_ideas_yet"),
-            "one": t("push.announce_one", name="{name}", text="{text}"),
-            "many": t("push.announce_many", count="{count}"),
-            "away": t("push.reconnecting"),
-        }
-    return words
+    return {
+        "anonymous": t("idea.anonymous"),
+        "behalf": t("idea.on_behalf", name="{name}"),
+        "edited": t("idea.edited"),
+        "own": t("frontend.chat_own"),
+        "other": t("frontend.chat_other"),
+        "list": t("push.new_ideas"),
+        "none": t("participate.no_ideas_yet"),
+        "one": t("push.announce_one", name="{name}", text="{text}"),
+        "many": t("push.announce_many", count="{count}"),
+        "away": t("push.reconnecting"),
+    }
 
 
 def follow(token: str, change_seq: int, stream: Sequence[Idea] | None = None) -> None:

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import html
 import time
-from typing import Any
 from urllib.parse import quote
 
 import streamlit as st
@@ -41,6 +40,7 @@ import streamlit as st
 from workshop.meetings import watch
 from workshop.model import MeetingState, Step
 from workshop.ui import push
+from workshop.ui.components import component
 from workshop.ui.i18n import t
 from workshop.ui.push_routes import PUSH_PATH
 from workshop.ui.session import base_path
@@ -152,14 +152,7 @@ export default function (component) {
 }
 """
 
-_component: Any = None
-
-
-def _renderer() -> Any:
-    global _component
-    if _component is None:
-        _component = st.components.v2.component("samskab.screen_push", js=JS, html="")
-    return _component
+_renderer = component("samskab.screen_push", JS)
 
 
 def screen_url(token: str) -> str:
