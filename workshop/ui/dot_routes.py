@@ -42,7 +42,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -66,6 +66,7 @@ WRITERS = 2
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 log = logging.getLogger(__name__)
+Parsed = TypeVar("Parsed", bound=tuple[Any, ...])
 _recent: dict[tuple[str, int], deque[float]] = {}  # (database, participant) -> tap moments
 _recent_lock = threading.Lock()
 _writers = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="samskab-writes")
@@ -205,19 +206,30 @@ async def in_writer(language: str, what: str, work: Callable[[], Response]) -> R
         return answer(503, ok=False, message=translate(language, "error.database.unavailable"))
 
 
-async def dots(request: Request) -> Response:
-    body = await read_body(request, MAX_BODY)
+async def phone_request(
+    request: Request, limit: int, parse: Callable[[bytes], Parsed | None]
+) -> tuple[Participant, Parsed] | Response:
+    """A phone's JSON request to one of its routes: the body (at most ``limit`` bytes) parsed
+    by ``parse`` (a tuple, the link secret first) and the participant of that secret; or the
+    answer that refuses it (403, 400, 413). Who asks is found outside the writers: a flood of
+    forged secrets waits for the server's common threads, not in front of the room's writes."""
+    body = await read_body(request, limit)
     if isinstance(body, Response):
         return body
-    parsed = _parse(body)
+    parsed = parse(body)
     if parsed is None:
         return answer(400, ok=False)
-    token, round_id, idea_id, way, language = parsed
-    # Who taps is found outside the writers: a flood of forged secrets waits for the
-    # server's common threads, not in front of the room's votes.
-    participant = await run_in_threadpool(identify, token)
+    participant = await run_in_threadpool(identify, parsed[0])
     if participant is None:
         return answer(403, ok=False)
+    return participant, parsed
+
+
+async def dots(request: Request) -> Response:
+    asked = await phone_request(request, MAX_BODY, _parse)
+    if isinstance(asked, Response):
+        return asked
+    participant, (_, round_id, idea_id, way, language) = asked
     return await in_writer(
         language, "dot tap", lambda: carry_out(participant, round_id, idea_id, way, language)
     )

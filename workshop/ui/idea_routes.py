@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import json
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
@@ -47,7 +46,7 @@ from workshop.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from workshop.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate, translate_error
 from workshop.meetings import ideas
 from workshop.model import Participant
-from workshop.ui.dot_routes import answer, identify, in_writer, read_body
+from workshop.ui.dot_routes import answer, in_writer, phone_request
 from workshop.ui.process import settings, store
 
 IDEAS_PATH = "/push/ideas"
@@ -98,16 +97,10 @@ def post(participant: Participant, step_id: int, text: str, language: str) -> Re
 
 
 async def post_idea(request: Request) -> Response:
-    body = await read_body(request, MAX_BODY)
-    if isinstance(body, Response):
-        return body
-    parsed = _parse(body)
-    if parsed is None:
-        return answer(400, ok=False)
-    token, step_id, text, language = parsed
-    participant = await run_in_threadpool(identify, token)
-    if participant is None:
-        return answer(403, ok=False)
+    asked = await phone_request(request, MAX_BODY, _parse)
+    if isinstance(asked, Response):
+        return asked
+    participant, (_, step_id, text, language) = asked
     return await in_writer(language, "idea", lambda: post(participant, step_id, text, language))
 
 
