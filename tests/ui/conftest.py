@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
 from streamlit.testing.v1 import AppTest
 
 from tests.factories import join, make_meeting, start
@@ -55,6 +56,21 @@ def world(app_store):
     anna = join(app_store, meeting, "Anna")
     ideas.submit_idea(app_store, anna, "Flere bænke i parken")
     return {"store": app_store, "users": users, "meeting": meeting, "anna": anna}
+
+
+@pytest.fixture
+def sent(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Every message the runs send to the browser (``ForwardMsg``), in order: what a page
+    test reads for what AppTest does not show (fragments, timed reruns)."""
+    messages: list = []
+    real = ForwardMsgQueue.enqueue
+
+    def enqueue(self, msg):
+        messages.append(msg)
+        return real(self, msg)
+
+    monkeypatch.setattr(ForwardMsgQueue, "enqueue", enqueue)
+    return messages
 
 
 @pytest.fixture

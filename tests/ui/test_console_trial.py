@@ -9,8 +9,6 @@ import html
 import json
 import re
 
-from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
-
 from tests.factories import join
 from tests.ui.conftest import open_console, texts
 from workshop.i18n import translate, translate_count
@@ -87,17 +85,9 @@ def test_the_moderation_log_reads_as_words_and_typed_text_as_typed(world, make_a
     assert "{" not in cells and '"' not in cells  # no JSON left
 
 
-def test_the_minutes_left_run_on_a_timer_of_their_own(world, make_app, monkeypatch) -> None:
+def test_the_minutes_left_run_on_a_timer_of_their_own(world, make_app, sent) -> None:
     """The line is drawn by a fragment that asks the browser for a timed rerun: it stays
     right while nothing else makes the console run (the projector's countdown did)."""
-    sent: list = []
-    real = ForwardMsgQueue.enqueue
-
-    def enqueue(self, msg):
-        sent.append(msg)
-        return real(self, msg)
-
-    monkeypatch.setattr(ForwardMsgQueue, "enqueue", enqueue)
     at = open_console(make_app, world["users"][Role.FACILITATOR], world["meeting"].id)
     step = meetings.current_step(world["store"], world["meeting"].id)
     assert step is not None and step.started_at

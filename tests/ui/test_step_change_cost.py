@@ -12,29 +12,14 @@ Every test runs on both engines (``app_store``).
 
 from __future__ import annotations
 
-from streamlit.runtime.forward_msg_queue import ForwardMsgQueue
-
 from workshop.meetings import core as meetings
 from workshop.model import StepKind
 
 
-def _sent(monkeypatch) -> list:
-    sent: list = []
-    real = ForwardMsgQueue.enqueue
-
-    def enqueue(self, msg):
-        sent.append(msg)
-        return real(self, msg)
-
-    monkeypatch.setattr(ForwardMsgQueue, "enqueue", enqueue)
-    return sent
-
-
-def test_a_step_change_runs_the_body_fragment_not_the_header(world, make_app, monkeypatch):
+def test_a_step_change_runs_the_body_fragment_not_the_header(world, make_app, sent) -> None:
     store, meeting = world["store"], world["meeting"]
     meetings.next_step(store, meeting.id, actor=None)
     assert meetings.current_step(store, meeting.id).kind is StepKind.DOT_VOTE
-    sent = _sent(monkeypatch)
     phone = make_app(query={"p": world["anna"].token}).run()
     assert not phone.exception, phone.exception
     deltas = [m.delta for m in sent if m.HasField("delta")]

@@ -18,6 +18,13 @@ import streamlit as st
 
 from workshop.ui.i18n import current_language
 
+# Read by a screen reader, not drawn: the rule every component's status lines use (each in its
+# own shadow root, where the page's rules do not reach).
+VISUALLY_HIDDEN = (
+    "position: absolute; width: 1px; height: 1px; overflow: hidden;"
+    " clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;"
+)
+
 
 def component(name: str, js: str, css: str = "") -> Callable[[], Any]:
     """The component registered as ``name``, made at the first call (a page that never draws

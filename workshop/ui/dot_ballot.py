@@ -36,7 +36,7 @@ import streamlit as st
 from workshop.meetings.stream import BallotPage
 from workshop.model import Participant
 from workshop.ui import state
-from workshop.ui.components import component, worded_once
+from workshop.ui.components import VISUALLY_HIDDEN, component, worded_once
 from workshop.ui.dot_routes import DOTS_PATH
 from workshop.ui.i18n import current_language, t
 from workshop.ui.session import base_path
@@ -274,7 +274,8 @@ export default function (component) {
 
 # The look of the Streamlit page around it: bordered cards, the theme's buttons and colours,
 # touch targets of at least 44 px (WCAG 2.5.5), a visible focus ring.
-CSS = """
+CSS = (
+    """
 .dots {
   font-family: var(--st-font, inherit); color: var(--st-text-color, inherit); line-height: 1.6;
 }
@@ -316,11 +317,9 @@ CSS = """
   background: #fff4d6; color: #4d3800;
 }
 .dots .note.failed:not(:empty) { background: #fdecea; color: #7d1a12; }
-.dots .announce {
-  position: absolute; width: 1px; height: 1px; overflow: hidden;
-  clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
-}
 """
+    + f".dots .announce {{ {VISUALLY_HIDDEN} }}\n"
+)
 
 _renderer = component("samskab.dots", JS, CSS)
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 import streamlit as st
 
 from workshop.model import Participant, Step
-from workshop.ui.components import component, worded_once
+from workshop.ui.components import VISUALLY_HIDDEN, component, worded_once
 from workshop.ui.i18n import current_language, t
 from workshop.ui.idea_routes import IDEAS_PATH
 from workshop.ui.session import base_path
@@ -185,7 +185,8 @@ export default function (component) {
 
 # The look of st.chat_input (a rounded box, the send button inside it on the right) with the
 # theme's colours; touch targets of at least 44 px (WCAG 2.5.5), a visible focus ring.
-CSS = """
+CSS = (
+    """
 .composer {
   font-family: var(--st-font, inherit); color: var(--st-text-color, inherit);
   padding: 0 0 0.25rem 0; margin: 0;
@@ -218,11 +219,9 @@ CSS = """
 .composer .count.over { color: #7d1a12; }
 .composer .said.refused { color: #4d3800; background: #fff4d6; padding: 0.25rem 0.5rem; }
 .composer .said.failed { color: #7d1a12; background: #fdecea; padding: 0.25rem 0.5rem; }
-.composer .hidden {
-  position: absolute; width: 1px; height: 1px; overflow: hidden;
-  clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
-}
 """
+    + f".composer .hidden {{ {VISUALLY_HIDDEN} }}\n"
+)
 
 _renderer = component("samskab.idea", JS, CSS)
 

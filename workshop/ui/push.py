@@ -38,7 +38,7 @@ import streamlit as st
 
 from workshop.meetings.stream import STREAM_LENGTH
 from workshop.model import Idea
-from workshop.ui.components import component, worded_once
+from workshop.ui.components import VISUALLY_HIDDEN, component, worded_once
 from workshop.ui.i18n import t
 from workshop.ui.push_routes import PUSH_PATH
 from workshop.ui.session import base_path
@@ -314,7 +314,8 @@ export default function (component) {
 
 # The look of st.chat_message (avatar in a bordered square, bold name, the text below; the
 # reader's own ideas on a shaded background) with the theme's colours.
-CSS = """
+CSS = (
+    """
 ul.ideas { list-style: none; margin: 0; padding: 0; }
 ul.ideas[hidden] { display: none; }
 li.idea {
@@ -344,11 +345,9 @@ p.away {
 p.away[hidden] { display: none; }
 li.idea p { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
 li.idea p strong { white-space: normal; }
-.announce {
-  position: absolute; width: 1px; height: 1px; overflow: hidden;
-  clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
-}
 """
+    + f".announce {{ {VISUALLY_HIDDEN} }}\n"
+)
 
 # Mounted in the phone's body fragment (workshop/ui/pages/participate.py): the push component's
 # connection calls it when the step moved, and the body runs at once (one run, not a fragment
