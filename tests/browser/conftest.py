@@ -16,10 +16,13 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.app import open_store
+from workshop.db import Store
 from workshop.devserver import LocalServer, start
-from workshop.model import Role
+from workshop.meetings import core as meetings
+from workshop.model import Meeting, Role, StepKind, User
 from workshop.ui import icon_font
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -303,6 +306,26 @@ def dot(page: Page, idea_id: int, sign: str = "plus") -> None:
     ballot = page.locator(".dots")
     expect(ballot).to_have_attribute("data-pending", "0", timeout=30_000)
     expect(ballot.locator(".note:not(:empty)")).to_have_count(0)
+
+
+def park_meeting(
+    store: Store,
+    title: str = "Borgermøde om parken",
+    prompt: str = "Hvad savner du i parken?",
+    *,
+    wrap_up: bool = True,
+) -> tuple[User, Meeting]:
+    """Fie the facilitator (password ``PASSWORD``), the park committee and a dialogue meeting
+    of it in its brainstorm (``prompt``, 15 minutes), then a wrap-up unless ``wrap_up`` is
+    False: the room many journeys begin in."""
+    fie = accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
+    committee = committees.create_committee(store, "Parkudvalget", "Byparken", actor=fie)
+    agenda = [meetings.StepSpec(StepKind.BRAINSTORM, prompt, 15)]
+    if wrap_up:
+        agenda.append(meetings.StepSpec(StepKind.WRAP_UP, "", 5))
+    meeting = meetings.create_meeting(store, committee.id, title, agenda=agenda, actor=fie)
+    meetings.next_step(store, meeting.id, actor=fie)
+    return fie, meeting
 
 
 def idea_box(page: Page) -> Locator:

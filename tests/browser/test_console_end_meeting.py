@@ -9,13 +9,19 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import LAPTOP, PASSWORD, Server, context, log_in, serving, settle
-from workshop import committees
-from workshop.accounts import users as accounts
+from tests.browser.conftest import (
+    LAPTOP,
+    Server,
+    context,
+    log_in,
+    park_meeting,
+    serving,
+    settle,
+)
 from workshop.app import open_store
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
-from workshop.model import MeetingStatus, Role, StepKind
+from workshop.model import MeetingStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -24,19 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int]]:
     db_path = tmp_path_factory.mktemp("end") / "end.db"
     store = open_store(db_path)
-    fie = accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
-    committee = committees.create_committee(store, "Parkudvalget", "Byparken", actor=fie)
-    meeting = meetings.create_meeting(
-        store,
-        committee.id,
-        "Borgermøde om parken",
-        agenda=[
-            meetings.StepSpec(StepKind.BRAINSTORM, "Hvad savner du i parken?", 15),
-            meetings.StepSpec(StepKind.WRAP_UP, "", 5),
-        ],
-        actor=fie,
-    )
-    meetings.next_step(store, meeting.id, actor=fie)
+    _, meeting = park_meeting(store)
     meetings.join_meeting(store, meeting.join_code, "Anna", client="anna")
     store.close()
     with serving(db_path) as running:

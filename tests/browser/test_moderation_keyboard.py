@@ -11,21 +11,18 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import (
     LAPTOP,
-    PASSWORD,
     Server,
     context,
     log_in,
+    park_meeting,
     reruns,
     serving,
     settle,
 )
-from workshop import committees
-from workshop.accounts import users as accounts
 from workshop.app import open_store
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, moderation
-from workshop.model import Role, StepKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -34,19 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict]]:
     db_path = tmp_path_factory.mktemp("keyboard") / "keyboard.db"
     store = open_store(db_path)
-    fie = accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
-    committee = committees.create_committee(store, "Parkudvalget", "Byparken", actor=fie)
-    meeting = meetings.create_meeting(
-        store,
-        committee.id,
-        "Borgermøde om parken",
-        agenda=[
-            meetings.StepSpec(StepKind.BRAINSTORM, "Hvad savner du i parken?", 15),
-            meetings.StepSpec(StepKind.WRAP_UP, "", 5),
-        ],
-        actor=fie,
-    )
-    meetings.next_step(store, meeting.id, actor=fie)
+    fie, meeting = park_meeting(store)
     anna = meetings.join_meeting(store, meeting.join_code, "Anna", client="anna")
     bo = meetings.join_meeting(store, meeting.join_code, "Bo", client="bo")
     shown = [

@@ -11,21 +11,18 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import (
     LAPTOP,
-    PASSWORD,
     Server,
     context,
     log_in,
+    park_meeting,
     serving,
     settle,
     tap,
 )
-from workshop import committees
-from workshop.accounts import users as accounts
 from workshop.app import open_store
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, themes
-from workshop.model import Role, StepKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -37,19 +34,7 @@ SCHOOL = ["Cykelsti til skolen", "Fodgængerfelt ved skolen", "Lektiehjælp på 
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict]]:
     db_path = tmp_path_factory.mktemp("themes") / "themes.db"
     store = open_store(db_path)
-    fie = accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
-    committee = committees.create_committee(store, "Parkudvalget", "Byparken", actor=fie)
-    meeting = meetings.create_meeting(
-        store,
-        committee.id,
-        "Borgermøde om byen",
-        agenda=[
-            meetings.StepSpec(StepKind.BRAINSTORM, "Hvad savner du?", 15),
-            meetings.StepSpec(StepKind.WRAP_UP, "", 5),
-        ],
-        actor=fie,
-    )
-    meetings.next_step(store, meeting.id, actor=fie)
+    _, meeting = park_meeting(store, "Borgermøde om byen", "Hvad savner du?")
     anna = meetings.join_meeting(store, meeting.join_code, "Anna", client="anna")
     park = [ideas.submit_idea(store, anna, x, per_minute=1000) for x in PARK]
     school = [ideas.submit_idea(store, anna, x, per_minute=1000) for x in SCHOOL]

@@ -11,20 +11,17 @@ from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import (
     LAPTOP,
-    PASSWORD,
     PHONE,
     Server,
     context,
     log_in,
+    park_meeting,
     serving,
     settle,
 )
-from workshop import committees
-from workshop.accounts import users as accounts
 from workshop.app import open_store
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas
-from workshop.model import Role, StepKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -41,16 +38,7 @@ ANCHORS = """() => [...document.querySelectorAll(
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, dict]]:
     db_path = tmp_path_factory.mktemp("text") / "text.db"
     store = open_store(db_path)
-    fie = accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
-    committee = committees.create_committee(store, "Parkudvalget", "Byparken", actor=fie)
-    meeting = meetings.create_meeting(
-        store,
-        committee.id,
-        "Borgermøde om parken",
-        agenda=[meetings.StepSpec(StepKind.BRAINSTORM, "Hvad savner du i parken?", 15)],
-        actor=fie,
-    )
-    meetings.next_step(store, meeting.id, actor=fie)
+    _, meeting = park_meeting(store, wrap_up=False)
     anna = meetings.join_meeting(store, meeting.join_code, "Anna", client="anna")
     bo = meetings.join_meeting(store, meeting.join_code, "Bo", client="bo")
     posted = [ideas.submit_idea(store, anna, LINKED), ideas.submit_idea(store, anna, MAIL)]
