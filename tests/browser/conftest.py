@@ -328,6 +328,16 @@ def park_meeting(
     return fie, meeting
 
 
+def joined_phone(browser: Browser, url: str, code: str, name: str = "Anna") -> Page:
+    """A new phone (390×844, its own profile) that joined the meeting of ``code`` as ``name``
+    through the start page, as a QR code's link brings it."""
+    phone = context(browser, PHONE).new_page()
+    phone.goto(f"{url}/?code={code}")
+    settle(phone)
+    join(phone, name, "Deltag")
+    return phone
+
+
 def idea_box(page: Page) -> Locator:
     """The brainstorm's idea box (workshop/ui/idea_composer.py, in the bottom container)."""
     return page.locator(".composer textarea")

@@ -19,13 +19,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
-    PHONE,
     Server,
-    context,
     dot,
     dot_button,
     dot_card,
-    join,
+    joined_phone,
     reruns,
     serving,
     settle,
@@ -79,15 +77,12 @@ def test_a_phone_votes_on_every_page_without_a_page_run_and_a_lost_tap_is_said(
     room, browser, shots
 ) -> None:
     server, meeting_id, code = room
-    ctx = context(browser, PHONE)
-    phone = ctx.new_page()
-    phone.goto(f"{server.url}/?code={code}")
-    settle(phone)
-    join(phone, "Anna", "Deltag")
+    phone = joined_phone(browser, server.url, code)
+    ctx = phone.context
     token = phone.url.split("p=", 1)[1].split("&", 1)[0]
     cards = phone.locator(".dots li[data-idea]")
     expect(cards).to_have_count(8)  # one page of 11 ideas
-    expect(phone.get_by_text(da("participate.page", page=1, pages=2))).to_be_visible()
+    expect(phone.locator(".dots .where")).to_have_text(da("participate.page", page=1, pages=2))
     settle(phone)
     shots(phone, "01-ballot-page-1")
     first = [int(i) for i in cards.evaluate_all("els => els.map(e => e.dataset.idea)")]
@@ -109,7 +104,7 @@ def test_a_phone_votes_on_every_page_without_a_page_run_and_a_lost_tap_is_said(
     phone.locator('.dots [data-key="next"]').focus()
     phone.keyboard.press("Enter")
     expect(cards).to_have_count(3, timeout=15_000)
-    expect(phone.get_by_text(da("participate.page", page=2, pages=2))).to_be_visible()
+    expect(phone.locator(".dots .where")).to_have_text(da("participate.page", page=2, pages=2))
     settle(phone)
     expect(phone.locator(".dots [role='status']")).to_have_text(
         da("participate.page", page=2, pages=2)
@@ -159,15 +154,6 @@ def test_a_phone_votes_on_every_page_without_a_page_run_and_a_lost_tap_is_said(
     shots(phone, "04-no-dots-left")
 
 
-def joined_phone(browser, server: Server, code: str):
-    """A phone that joined by the meeting's code, as Anna."""
-    phone = context(browser, PHONE).new_page()
-    phone.goto(f"{server.url}/?code={code}")
-    settle(phone)
-    join(phone, "Anna", "Deltag")
-    return phone
-
-
 def test_a_step_change_runs_the_phones_page_once(tmp_path, browser, shots) -> None:
     """When the facilitator moves on, the push connection runs the whole page at once (the
     step component), not the fragment that follows the room first, only for it to find the
@@ -179,7 +165,7 @@ def test_a_step_change_runs_the_phones_page_once(tmp_path, browser, shots) -> No
     ideas.submit_idea(store, join_service(store, meeting, "Forfatter"), "Bænke i parken")
     store.close()
     with serving(path) as server:
-        phone = joined_phone(browser, server, meeting.join_code)
+        phone = joined_phone(browser, server.url, meeting.join_code)
         expect(phone.get_by_text("Bænke i parken").first).to_be_visible()
         settle(phone)
         runs, asked = phone.evaluate("window.__samskabRuns"), reruns(phone)
@@ -206,7 +192,7 @@ def test_a_dot_on_an_idea_taken_down_is_offered_back(tmp_path, browser, shots) -
     meetings.next_step(store, meeting.id, actor=None)  # the dot vote
     store.close()
     with serving(path) as server:
-        phone = joined_phone(browser, server, meeting.join_code)
+        phone = joined_phone(browser, server.url, meeting.join_code)
         dot(phone, posted[1])
         store = open_store(path)
         moderation.hide_idea(store, posted[1], "Personoplysninger", actor=None)
@@ -234,7 +220,7 @@ def test_a_tap_after_the_round_closed_shows_the_vote_closed(tmp_path, browser, s
     round_id = voting.current_round(store, meeting.id).id
     store.close()
     with serving(path) as server:
-        phone = joined_phone(browser, server, meeting.join_code)
+        phone = joined_phone(browser, server.url, meeting.join_code)
         expect(dot_button(phone, idea)).to_be_visible()
         settle(phone)
         phone.evaluate(HOLD_PUSH)  # a phone the push has not reached yet (the race a tap wins)

@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     context,
     idea_box,
     join,
+    joined_phone,
     post_idea,
     reruns,
     serving,
@@ -64,15 +65,9 @@ def test_an_idea_is_posted_without_a_run_and_one_not_posted_keeps_its_text(
     room, browser, shots
 ) -> None:
     server, meeting_id, code = room
-    ctx = context(browser, PHONE)
-    phone = ctx.new_page()
-    phone.goto(f"{server.url}/?code={code}")
-    settle(phone)
-    join(phone, "Anna", "Deltag")
-    bo = context(browser, PHONE).new_page()
-    bo.goto(f"{server.url}/?code={code}")
-    settle(bo)
-    join(bo, "Bo", "Deltag")
+    phone = joined_phone(browser, server.url, code)
+    ctx = phone.context
+    bo = joined_phone(browser, server.url, code, "Bo")
     box = idea_box(phone)
     expect(box).to_have_attribute("placeholder", da("participate.idea_placeholder"))
     expect(phone.get_by_label(da("idea_composer.label"))).to_be_visible()
@@ -149,10 +144,7 @@ def test_an_idea_is_posted_without_a_run_and_one_not_posted_keeps_its_text(
 
 def test_ideas_closed_disable_the_box_with_the_unsent_text_kept(room, browser, shots) -> None:
     server, meeting_id, code = room
-    phone = context(browser, PHONE).new_page()
-    phone.goto(f"{server.url}/?code={code}")
-    settle(phone)
-    join(phone, "Carl", "Deltag")
+    phone = joined_phone(browser, server.url, code, "Carl")
     box = idea_box(phone)
     box.fill("Et udekøkken")
     store = open_store(server.db_path)
