@@ -34,7 +34,7 @@ def test_each_logged_field_reads_in_words(lang: str) -> None:
     )
     removed = {"hidden": True, "reason": "fjernet", "participant_removed": 5}
     assert said(removed, lang, reason="fjernet") == (
-        f"{say('hidden')} · {say('participant_removed', participant='#5')}"
+        f"{say('hidden')} · {say('participant_removed', who='#5')}"
     )
     assert said({"theme_id": 4}, lang) == "Parken"
     assert said({"theme_id": 9}, lang) == "#9"  # a theme deleted since

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,13 +94,27 @@ def start(db_path: Path, *, env: dict[str, str] | None = None, timeout: float = 
 
 def wait_until_healthy(url: str, process: subprocess.Popen, timeout: float) -> bool:
     """Poll ``url``'s health check until it answers "ok"; False on timeout or a dead process."""
+    return _wait_until(f"{url}/_stcore/health", process, timeout, healthy=True)
+
+
+def wait_until_answering(url: str, process: subprocess.Popen, timeout: float) -> bool:
+    """Poll ``url`` until its server answers at all, with any status (nginx's 502 while the
+    app behind it is down); False on timeout or a dead process."""
+    return _wait_until(url, process, timeout, healthy=False)
+
+
+def _wait_until(url: str, process: subprocess.Popen, timeout: float, *, healthy: bool) -> bool:
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and process.poll() is None:
         try:
-            with opener.open(f"{url}/_stcore/health", timeout=1) as response:
-                if response.read() == b"ok":
+            with opener.open(url, timeout=1) as response:
+                if not healthy or response.read() == b"ok":
                     return True
+        except urllib.error.HTTPError:
+            if not healthy:
+                return True  # an answer, if not a good one
+            time.sleep(0.2)
         except OSError:
             time.sleep(0.2)
     return False

@@ -82,9 +82,9 @@ def test_ending_the_meeting_asks_first_and_works_from_the_keyboard(
     assert status(server, meeting_id) == MeetingStatus.RUNNING
 
     open_question(page)
-    for _ in range(6):  # Tab reaches the answers, "yes" first
-        if yes.evaluate("b => b === document.activeElement"):
-            break
+    # Streamlit's popover puts its content after the console's: from "Afslut mødet" the
+    # keyboard passes the on-behalf form's three fields, the tabs and a heading's link first.
+    for _ in range(6):
         page.keyboard.press("Tab")
     expect(yes).to_be_focused()
     page.keyboard.press("Tab")

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,17 +44,9 @@ def down(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{listen}"
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                opener.open(url + "/", timeout=2)
-            except urllib.error.HTTPError:
-                break  # nginx answers (502: the app is down)
-            except OSError:
-                assert time.monotonic() < deadline and proxy.poll() is None, "nginx did not start"
-                time.sleep(0.2)
+        # nginx answers (502: the app is down)
+        assert devserver.wait_until_answering(url + "/", proxy, 30), "nginx did not start"
         yield url
     finally:
         devserver.stop_process(proxy)

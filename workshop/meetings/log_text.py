@@ -77,7 +77,7 @@ def _phrases(value: dict[str, Any], lang: str, names: LogNames, reason: str | No
         theme = value["theme_id"]
         out.append(say("no_theme") if theme is None else names.themes.get(theme, f"#{theme}"))
     if "participant_removed" in value:
-        out.append(say("participant_removed", participant=f"#{value['participant_removed']}"))
+        out.append(say("participant_removed", who=f"#{value['participant_removed']}"))
     known = {
         "step_id",
         "text",
