@@ -359,34 +359,70 @@ li.idea p strong { white-space: normal; }
 STEP_JS = """
 export default function (component) {
   const { data, setStateValue } = component;
-  window.__samskabStepDrawn = data.c;  // the change this run of the body drew
   let asked = 0;
+  const ask = (c) => { asked += 1; setStateValue("moved", { c, asked }); };
+  if (data.page) {  // the page's own: asks for a run of the whole page
+    window.__samskabStepPage = ask;
+    return () => { if (window.__samskabStepPage === ask) window.__samskabStepPage = null; };
+  }
+  window.__samskabStepDrawn = data.c;  // the change this run of the body drew
+  const state = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app ? app.getAttribute("data-test-connection-state") : "CONNECTED";
+  };
   const whole = (c) => {
-    asked += 1;
-    setStateValue("moved", { c, asked });
+    clearTimeout(window.__samskabStepWait);
     clearTimeout(window.__samskabStepCheck);
+    const page = () => (window.__samskabStepPage || ask)(c);
+    if (state() === "CONNECTED") ask(c);
+    else {
+      // The push stream came back before the page's own connection: once that is back, the
+      // whole page runs (a server that lost the session knows none of its fragments).
+      const later = () => {
+        if (state() === "CONNECTED") page();
+        else window.__samskabStepWait = setTimeout(later, 250);
+      };
+      window.__samskabStepWait = setTimeout(later, 250);
+    }
     const patience = window.__samskabStepPatience || 30000;
-    const check = () => {
-      if ((window.__samskabStepDrawn || 0) >= c) return;
+    const drawn = () => (window.__samskabStepDrawn || 0) >= c;
+    const busy = () => {
       const app = document.querySelector('[data-testid="stApp"]');
-      const running = app && app.getAttribute("data-test-script-state") === "running";
-      // A run under way (a busy room) or no network: wait on; otherwise load the page again.
-      if (running || !navigator.onLine) window.__samskabStepCheck = setTimeout(check, patience);
-      else window.location.reload();
+      // A run asked for or under way (a busy room), no network, no connection: wait on.
+      return (app && app.getAttribute("data-test-script-state") !== "notRunning")
+        || !navigator.onLine || state() !== "CONNECTED";
     };
-    window.__samskabStepCheck = setTimeout(check, patience);
+    // Not drawn after a few seconds: the whole page runs; after a longer while, it loads again.
+    window.__samskabStepCheck = setTimeout(() => {
+      if (drawn()) return;
+      if (!busy()) page();
+      const check = () => {
+        if (drawn()) return;
+        if (busy()) window.__samskabStepCheck = setTimeout(check, patience);
+        else window.location.reload();
+      };
+      window.__samskabStepCheck = setTimeout(check, patience);
+    }, Math.min(4000, patience / 2));
   };
   window.__samskabStep = whole;
   return () => { if (window.__samskabStep === whole) window.__samskabStep = null; };
 }
 """
 STEP_KEY = "samskab_step"
+STEP_PAGE_KEY = "samskab_step_page"
 
 
 def follow_steps(change_seq: int) -> None:
     """Mount the step component (in the phone's body fragment, drawn for ``change_seq``): a
     step change the push connection hears runs the body."""
     _step_renderer()(key=STEP_KEY, data={"c": change_seq}, on_moved_change=lambda: None)
+
+
+def follow_steps_whole() -> None:
+    """Mount the step component's page-level twin (in the page's run, outside the fragments):
+    what the body's asks for when a run of the body cannot do (the page's own connection was
+    down, or the body's run never came: the whole page runs)."""
+    _step_renderer()(key=STEP_PAGE_KEY, data={"page": True}, on_moved_change=lambda: None)
 
 
 _renderer = component("samskab.push", JS, CSS)
