@@ -241,10 +241,9 @@ export default function (component) {
         // The server's reason when it gave one (a rule, a flood, its database); else none.
         const why = body.message || (status === 409 ? "" : w.failed);
         s.warn(op.id, why, status === 409 ? "refused" : "failed");
-        // The page reads the truth again: at once, or once the network is back (a tap whose
-        // answer was lost on the way may have been saved).
-        // No answer: the tap may have been saved on the way. Ask again once the network is
-        // back, and in a few seconds anyway (an answer lost while the network looked fine).
+        // The page reads the truth again: at once; or, with no answer (the tap may have been
+        // saved on the way), once the network is back and in a few seconds anyway (an answer
+        // lost while the network looked fine).
         if (status === 0) {
           window.addEventListener("online", rerun, { once: true });
           setTimeout(rerun, 3000);

@@ -51,7 +51,7 @@ export default function (component) {
   // Built once and kept across the page's runs: what the author typed survives them.
   let s = parentElement.__samskabIdea;
   if (!s) {
-    s = parentElement.__samskabIdea = { busy: false, runs: 0, data };
+    s = parentElement.__samskabIdea = { busy: false, runs: 0 };
     const form = (s.form = make("form", "composer"));
     form.noValidate = true;
     const label = (s.label = make("label", "hidden"));

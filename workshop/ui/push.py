@@ -351,11 +351,13 @@ li.idea p strong { white-space: normal; }
 
 # Mounted in the phone's body fragment (workshop/ui/pages/participate.py): the push component's
 # connection calls it when the step moved, and the body runs at once (one run, not a fragment
-# run that then asks for one; README, "Live updates"). A watchdog: when no run has drawn the
-# new step within a while (the server lost the page's fragment in a restart, or the page's
-# own connection to Streamlit died while the push stream lived on, and the phone kept drawing
-# ideas while it stayed on an old step: a fresh-eyes trial), the page is loaded again. Its
-# address holds the participant's link; the idea box keeps an unsent text (sessionStorage).
+# run that then asks for one; README, "Live updates"). Its twin at the page's level
+# (``data.page``) asks for a run of the whole page, which the body's asks for instead while the
+# page's own connection is down. A watchdog: when no run has drawn the new step within 4 s the
+# whole page runs, and within 30 s the page is loaded again (the server lost the page's
+# fragment in a restart, or the page's own connection died while the push stream lived on,
+# and the phone kept drawing ideas on an old step: a fresh-eyes trial). Its address holds the
+# participant's link; the idea box keeps an unsent text (sessionStorage).
 STEP_JS = """
 export default function (component) {
   const { data, setStateValue } = component;
@@ -366,10 +368,8 @@ export default function (component) {
     return () => { if (window.__samskabStepPage === ask) window.__samskabStepPage = null; };
   }
   window.__samskabStepDrawn = data.c;  // the change this run of the body drew
-  const state = () => {
-    const app = document.querySelector('[data-testid="stApp"]');
-    return app ? app.getAttribute("data-test-connection-state") : "CONNECTED";
-  };
+  const app = () => document.querySelector('[data-testid="stApp"]');
+  const state = () => (app() ? app().getAttribute("data-test-connection-state") : "CONNECTED");
   const whole = (c) => {
     clearTimeout(window.__samskabStepWait);
     clearTimeout(window.__samskabStepCheck);
@@ -386,12 +386,9 @@ export default function (component) {
     }
     const patience = window.__samskabStepPatience || 30000;
     const drawn = () => (window.__samskabStepDrawn || 0) >= c;
-    const busy = () => {
-      const app = document.querySelector('[data-testid="stApp"]');
-      // A run asked for or under way (a busy room), no network, no connection: wait on.
-      return (app && app.getAttribute("data-test-script-state") !== "notRunning")
-        || !navigator.onLine || state() !== "CONNECTED";
-    };
+    // A run asked for or under way (a busy room), no network, no connection: wait on.
+    const busy = () => (app() && app().getAttribute("data-test-script-state") !== "notRunning")
+      || !navigator.onLine || state() !== "CONNECTED";
     // Not drawn after a few seconds: the whole page runs; after a longer while, it loads again.
     window.__samskabStepCheck = setTimeout(() => {
       if (drawn()) return;
@@ -464,11 +461,6 @@ def connected(key: str = KEY, mode: str = MODE) -> bool:
     return pushed
 
 
-def _away() -> str:
-    """The words for "reconnecting…" in the reader's language (said by the component)."""
-    return _words().get("away", "")
-
-
 @worded_once
 def _words() -> dict[str, str]:
     """What the component writes, in the reader's language (placeholders filled in there);
@@ -496,13 +488,14 @@ def follow(token: str, change_seq: int, stream: Sequence[Idea] | None = None) ->
     the whole page, so that the fragments are drawn again with or without their timer; while
     it is down the phone says so.
     """
-    data: dict[str, object] = {"url": push_url(token), "seq": change_seq, "away": _away()}
+    words = _words()
+    data: dict[str, object] = {"url": push_url(token), "seq": change_seq, "away": words["away"]}
     if stream is not None:
         data |= {
             "stream": True,
             "drawn": [[idea.id, idea.seq] for idea in stream],
             "length": STREAM_LENGTH,
-            "words": _words(),
+            "words": words,
         }
     _renderer()(key=KEY, data=data, on_live_change=lambda: None)
     connected()  # the component itself says "reconnecting…" while the connection is down

@@ -317,7 +317,8 @@ def body() -> None:
     )
     push.follow_steps(now.change_seq)  # a new step runs this body at once
     running = step is not None and now.status == MeetingStatus.RUNNING
-    if running and step is not None and step.kind.takes_ideas:
+    brainstorming = running and step is not None and step.kind.takes_ideas
+    if brainstorming and step is not None:
         brainstorm_view(step)
     elif running and step is not None and step.kind is StepKind.DOT_VOTE:
         vote_view(step)
@@ -327,7 +328,7 @@ def body() -> None:
         themes_view(step)
     else:
         waiting_view()
-    if not (running and step is not None and step.kind.takes_ideas):
+    if not brainstorming:
         with st.bottom:  # the idea box's place, kept for the body's next run
             st.empty()
 
