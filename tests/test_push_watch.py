@@ -141,6 +141,34 @@ def test_a_busy_process_looks_less_often_and_a_quiet_one_as_often_as_before(
         subscription.close()
 
 
+def test_a_busy_process_tells_a_new_step_at_the_first_look_and_holds_news_for_its_pace(
+    store: Store, meeting: Meeting
+) -> None:
+    """A busy process looked every 0.5 s: a new step reached 500 phones up to 0.5 s late
+    (room_load: told p95 1.0 s). Now it looks every ``interval`` and holds only the changes
+    within a step, which it tells at most once per ``pace()``."""
+    from workshop.meetings.watch import BUSY_FOLLOWERS
+
+    start(store, meeting)
+    watcher = _quiet(store)
+    phones = [Inbox() for _ in range(BUSY_FOLLOWERS)]
+    for phone in phones:
+        watcher.subscribe(meeting.id, phone)
+    phone = phones[0]
+    author = join(store, meeting, "Telefon")
+    ideas.submit_idea(store, author, "Første idé")
+    watcher.tick()  # nothing told for a while: the news goes at once
+    assert len(phone.seen) == 2 and phone.seen[-1].news is not None
+    ideas.submit_idea(store, author, "Anden idé")
+    watcher.tick()  # the next look, a fifth of a second later: the news waits
+    assert len(phone.seen) == 2 and watcher.held == {meeting.id}
+    meetings.next_step(store, meeting.id, actor=None)
+    watcher.tick()  # a new step never waits
+    assert len(phone.seen) == 3 and phone.seen[-1].step != phone.seen[-2].step
+    assert phone.seen[-1].change_seq == meetings.meeting_state(store, meeting.id).change_seq
+    assert watcher.held == set()
+
+
 def test_a_burst_of_ideas_within_one_tick_is_news_not_a_rerun_for_every_phone(
     store: Store, meeting: Meeting
 ) -> None:
