@@ -135,10 +135,15 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
     reader, writer = await asyncio.open_connection(url.hostname, url.port)
     reading: asyncio.Task | None = None
     try:
-        writer.write(
-            f"GET {PUSH_PATH}?p={phone.token} HTTP/1.1\r\nHost: {url.netloc}\r\n"
-            "Accept: text/event-stream\r\n\r\n".encode()
-        )
+        # With the page's cookies, as the browser's EventSource: behind nginx its routing
+        # cookie sends the stream to the process that runs the phone's page (without it, half
+        # the streams went to the other process, whose telling of its own phones then waited
+        # behind the first process's phones' runs: told p95 1.0 s instead of 0.2 s).
+        head = [f"GET {PUSH_PATH}?p={phone.token} HTTP/1.1", f"Host: {url.netloc}"]
+        head.append("Accept: text/event-stream")
+        if cookies := phone.session.cookie_header():
+            head.append(f"Cookie: {cookies}")
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode())
         status = await reader.readline()
         if b" 200 " not in status:
             measure.add_error("push", f"push route answered {status!r}")
@@ -427,12 +432,15 @@ async def wait_for_ballot(
     ``moved``, records how long after the step change its page held the ballot component
     with ideas (``step_seen``)."""
     while time.monotonic() < until:
+        await tick(phone, measure, "watch")
+        # Looked at after the timers' runs and before waiting, with no await in between: a
+        # run drawn meanwhile is not missed.
         if ballot_data(phone)[1].get("ideas"):
             if moved is not None:
                 measure.add("step_seen", time.monotonic() - moved)
             return True
-        await tick(phone, measure, "watch")
-        await asyncio.sleep(0.05)
+        timer = phone.session.next_auto_rerun_due()
+        await phone.session.drawn(max(0.01, min(until, timer or until) - time.monotonic()))
     return False
 
 
