@@ -16,7 +16,14 @@ from starlette.routing import BaseRoute
 
 from workshop.config import load_settings
 from workshop.db import hold_serving_lock
-from workshop.ui import auth_routes, dot_routes, idea_routes, participant_routes, push_routes
+from workshop.ui import (
+    auth_routes,
+    components,
+    dot_routes,
+    idea_routes,
+    participant_routes,
+    push_routes,
+)
 from workshop.ui.compress import CompressedAssets
 from workshop.ui.health import DatabaseHealth, check_at_start
 from workshop.ui.http_headers import SecurityHeaders
@@ -55,13 +62,14 @@ def end_streams_on_exit() -> None:
 
 def routes() -> list[BaseRoute]:
     """The staff-cookie and participant-cookie routes, the phones' push route, their dot taps
-    and their ideas beside Streamlit."""
+    and their ideas, and the components' JavaScript modules beside Streamlit."""
     return [
         *auth_routes.routes(),
         *participant_routes.routes(),
         *push_routes.routes(),
         *dot_routes.routes(),
         *idea_routes.routes(),
+        *components.routes(),
     ]
 
 
