@@ -135,7 +135,8 @@ def shots(request: pytest.FixtureRequest):
 # the rerun requests the page sends for something a person did (a tap, a choice, a text: a
 # BackMsg ``rerun_script``, field 11, whose ClientState is not ``is_auto_rerun``, field 6; a
 # refreshing fragment's tick does not count), with the runs begun at the moment of the last
-# such request. A run that begins after that request is one that has seen it.
+# such request, and of those the runs of the whole page (no ``fragment_id``, field 5). A run
+# that begins after that request is one that has seen it.
 WATCH_RUNS = """
 (() => {
   window.__samskabRuns = 0;
@@ -143,6 +144,7 @@ WATCH_RUNS = """
   window.__samskabChain = false;
   window.__samskabReruns = 0;
   window.__samskabRunsAtRerun = 0;
+  window.__samskabPageRuns = 0;  // of those, runs of the whole page (no fragment named)
   const varint = (bytes, at) => {
     let value = 0, shift = 0, byte;
     do { byte = bytes[at++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80);
@@ -167,12 +169,17 @@ WATCH_RUNS = """
   const view = data => data instanceof ArrayBuffer ? new Uint8Array(data)
     : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
     : new Uint8Array(0);
+  // A rerun request for something a person did: "page" (the whole page) or "fragment".
   const asksForRun = bytes => {
-    if (bytes.length === 0 || bytes[0] !== ((11 << 3) | 2)) return false;
+    if (bytes.length === 0 || bytes[0] !== ((11 << 3) | 2)) return null;
     const [length, at] = varint(bytes, 1);
-    let auto = false;
-    fields(bytes, at, at + length, (number, value) => (auto = number === 6 && !!value));
-    return !auto;
+    let auto = false, fragment = false;
+    fields(bytes, at, at + length, (number, value) => {
+      if (number === 5 && value > 0) fragment = true;
+      auto = number === 6 && !!value;
+      return auto;
+    });
+    return auto ? null : fragment ? "fragment" : "page";
   };
   const Native = window.WebSocket;
   window.WebSocket = class extends Native {
@@ -199,9 +206,11 @@ WATCH_RUNS = """
       });
     }
     send(data) {
-      if (asksForRun(view(data))) {
+      const asked = asksForRun(view(data));
+      if (asked) {
         window.__samskabReruns += 1;
         window.__samskabRunsAtRerun = window.__samskabRuns;
+        if (asked === "page") window.__samskabPageRuns += 1;
       }
       return super.send(data);
     }

@@ -122,15 +122,16 @@ class Cable:
     """A TCP relay between the phone and the app that can be cut: cutting closes every
     connection through it (the page's websocket and its push stream) and refuses new ones
     until it is mended, as a dropped network does (the browser's offline emulation leaves
-    open connections alone)."""
+    open connections alone). ``cut(only=...)`` cuts only the connections whose request names
+    that path, and refuses only those."""
 
     def __init__(self, target: str) -> None:
         address = urlsplit(target)
         self.target = (address.hostname, address.port)
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.up = True
-        self.open: set[socket.socket] = set()
+        self.refused: bytes | None = None  # b"": every connection; else a path
+        self.open: dict[socket.socket, bytes] = {}  # each end -> its request's first line
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -140,16 +141,22 @@ class Cable:
                 client, _ = self.listener.accept()
             except OSError:
                 return
-            if not self.up:
+            threading.Thread(target=self._connect, args=(client,), daemon=True).start()
+
+    def _connect(self, client: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            # The request's first line, read without taking it (the browser sends it at once).
+            first = client.recv(1024, socket.MSG_PEEK).split(b"\r\n", 1)[0]
+            if self.refused is not None and self.refused in first:
                 client.close()
-                continue
+                return
             try:
                 server = socket.create_connection(self.target)
             except OSError:
                 client.close()
-                continue
+                return
             with self.lock:
-                self.open |= {client, server}
+                self.open |= {client: first, server: first}
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
@@ -161,20 +168,58 @@ class Cable:
             with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
 
-    def cut(self) -> None:
-        self.up = False
+    def cut(self, only: bytes = b"") -> None:
+        self.refused = only
         with self.lock:
-            ends, self.open = self.open, set()
+            ends = [end for end, first in self.open.items() if only in first]
+            for end in ends:
+                del self.open[end]
         for end in ends:
             with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
 
     def mend(self) -> None:
-        self.up = True
+        self.refused = None
 
     def close(self) -> None:
         self.cut()
         self.listener.close()
+
+
+def test_a_page_whose_own_connection_comes_back_runs_whole_at_once(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Streamlit stops a run in progress when the page's connection drops, and sends what it
+    drew as if it had finished when the page is back: the page then lacked what the run did
+    not draw (its push component, or everything below the title) and followed the room no
+    more. So each time the page's own connection is back, the whole page runs once. Here only
+    the page's websocket drops (its push stream lives on, so nothing else asks for a run)."""
+    db_path = tmp_path_factory.mktemp("rejoin") / "rejoin.db"
+    _, tokens = _room(db_path)
+    with serving(db_path, env={"SAMSKAB_CITIZEN_REFRESH_SECONDS": "60"}) as server:
+        cable = Cable(server.url)
+        try:
+            ctx = context(browser, PHONE)
+            phone = ctx.new_page()
+            phone.goto(f"{cable.url}/participate?p={tokens[0]}")
+            expect(phone.get_by_text(FIRST).first).to_be_visible()
+            settle(phone)
+            before = phone.evaluate("window.__samskabPageRuns")
+            phone.evaluate("window.__samskabSameDocument = true")
+            state = "document.querySelector('[data-testid=stApp]')"
+            state += ".getAttribute('data-test-connection-state')"
+            cable.cut(only=b"/_stcore/stream")
+            phone.wait_for_function(f"() => {state} !== 'CONNECTED'")
+            cable.mend()
+            phone.wait_for_function(f"() => {state} === 'CONNECTED'", timeout=15_000)
+            phone.wait_for_function(f"() => window.__samskabPageRuns > {before}", timeout=10_000)
+            settle(phone)
+            expect(phone.get_by_text(FIRST).first).to_be_visible()
+            # A run, not a load of the page again.
+            assert phone.evaluate("window.__samskabSameDocument") is True
+            ctx.close()
+        finally:
+            cable.close()
 
 
 def test_a_phone_back_from_a_dropped_network_catches_up_at_once(

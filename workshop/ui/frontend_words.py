@@ -124,7 +124,7 @@ ANNOUNCEMENTS = {
 }
 
 SCRIPT = """
-<style>.st-key-sk_frontend_words, [class*="st-key-sk_names_"] { display: none; }
+<style>.st-key-sk_frontend_words, .st-key-sk_rejoin, [class*="st-key-sk_names_"] { display: none; }
 [data-sk-dialog] h2 + div [data-testid="stErrorCodeBlock"], [data-sk-dialog] h2 + div a {
   display: none;
 }</style>

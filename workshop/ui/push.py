@@ -359,6 +359,10 @@ li.idea p strong { white-space: normal; }
 # and the phone kept drawing ideas on an old step: a fresh-eyes trial). Its address holds the
 # participant's link; the idea box keeps an unsent text (sessionStorage).
 STEP_JS = """
+const app = () => document.querySelector('[data-testid="stApp"]');
+const state = () => (app() ? app().getAttribute("data-test-connection-state") : "CONNECTED");
+const running = () => (app() ? app().getAttribute("data-test-script-state") : "notRunning");
+
 export default function (component) {
   const { data, setStateValue } = component;
   let asked = 0;
@@ -368,8 +372,6 @@ export default function (component) {
     return () => { if (window.__samskabStepPage === ask) window.__samskabStepPage = null; };
   }
   window.__samskabStepDrawn = data.c;  // the change this run of the body drew
-  const app = () => document.querySelector('[data-testid="stApp"]');
-  const state = () => (app() ? app().getAttribute("data-test-connection-state") : "CONNECTED");
   const whole = (c) => {
     clearTimeout(window.__samskabStepWait);
     clearTimeout(window.__samskabStepCheck);
@@ -387,8 +389,7 @@ export default function (component) {
     const patience = window.__samskabStepPatience || 30000;
     const drawn = () => (window.__samskabStepDrawn || 0) >= c;
     // A run asked for or under way (a busy room), no network, no connection: wait on.
-    const busy = () => (app() && app().getAttribute("data-test-script-state") !== "notRunning")
-      || !navigator.onLine || state() !== "CONNECTED";
+    const busy = () => running() !== "notRunning" || !navigator.onLine || state() !== "CONNECTED";
     // Not drawn after a few seconds: the whole page runs; after a longer while, it loads again.
     window.__samskabStepCheck = setTimeout(() => {
       if (drawn()) return;

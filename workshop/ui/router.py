@@ -65,7 +65,7 @@ def main() -> None:
 
 
 def _route(visitor: Visitor) -> None:
-    from workshop.ui import frontend_words
+    from workshop.ui import frontend_words, rejoin
     from workshop.ui.accessibility import page_style
     from workshop.ui.i18n import t
     from workshop.ui.navigation import PAGES, page_file, pages_for
@@ -133,5 +133,6 @@ def _route(visitor: Visitor) -> None:
     wide = any(spec.wide and spec.name == page.url_path for spec in specs)
     st.set_page_config(layout="wide" if wide else "centered")
     frontend_words.install()
+    rejoin.install()  # a page whose connection is back runs whole (workshop/ui/rejoin.py)
     page_style()  # captions and links dark enough to read (workshop/ui/accessibility.py)
     page.run()
