@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from tests.factories import join, make_meeting, start
 from workshop.app import open_store
 from workshop.db import Store
@@ -142,13 +144,17 @@ def test_a_busy_process_looks_less_often_and_a_quiet_one_as_often_as_before(
 
 
 def test_a_busy_process_tells_a_new_step_at_the_first_look_and_holds_news_for_its_pace(
-    store: Store, meeting: Meeting
+    store: Store, meeting: Meeting, monkeypatch
 ) -> None:
     """A busy process looked every 0.5 s: a new step reached 500 phones up to 0.5 s late
     (room_load: told p95 1.0 s). Now it looks every ``interval`` and holds only the changes
-    within a step, which it tells at most once per ``pace()``."""
-    from workshop.meetings.watch import BUSY_FOLLOWERS
+    within a step, which it tells at most once per ``pace()``, and looks again when they may
+    be told."""
+    from workshop.meetings import watch
+    from workshop.meetings.watch import BUSY_FOLLOWERS, BUSY_INTERVAL, INTERVAL
 
+    clock = [1000.0]  # the watcher's clock, moved by the test (not by a loaded machine)
+    monkeypatch.setattr(watch.time, "monotonic", lambda: clock[0])
     start(store, meeting)
     watcher = _quiet(store)
     phones = [Inbox() for _ in range(BUSY_FOLLOWERS)]
@@ -160,11 +166,21 @@ def test_a_busy_process_tells_a_new_step_at_the_first_look_and_holds_news_for_it
     watcher.tick()  # nothing told for a while: the news goes at once
     assert len(phone.seen) == 2 and phone.seen[-1].news is not None
     ideas.submit_idea(store, author, "Anden idé")
+    clock[0] += INTERVAL
     watcher.tick()  # the next look, a fifth of a second later: the news waits
     assert len(phone.seen) == 2 and watcher.held == {meeting.id}
+    clock[0] += INTERVAL
+    watcher.tick()  # still held; the next look is when it may be told, not a look later
+    assert len(phone.seen) == 2
+    assert watcher._next_look() == pytest.approx(BUSY_INTERVAL - 2 * INTERVAL)
+    clock[0] += watcher._next_look()
+    watcher.tick()
+    assert len(phone.seen) == 3 and phone.seen[-1].news is not None
+    ideas.submit_idea(store, author, "Tredje idé")
     meetings.next_step(store, meeting.id, actor=None)
+    clock[0] += INTERVAL
     watcher.tick()  # a new step never waits
-    assert len(phone.seen) == 3 and phone.seen[-1].step != phone.seen[-2].step
+    assert len(phone.seen) == 4 and phone.seen[-1].step != phone.seen[-2].step
     assert phone.seen[-1].change_seq == meetings.meeting_state(store, meeting.id).change_seq
     assert watcher.held == set()
 

@@ -180,6 +180,7 @@ class Watcher:
         self._seen: dict[int, Version] = {}
         self._told_at: dict[int, float] = {}  # meeting -> when its subscribers were last told
         self.held: set[int] = set()  # meetings whose change the last look kept for later
+        self.due: float | None = None  # when the first of them may be told (monotonic)
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         self.reads = 0  # database reads made (for tests and benchmarks)
@@ -280,7 +281,8 @@ class Watcher:
             return 0
         now = self._read(watched)
         looked_at = time.monotonic()
-        soonest = looked_at - self.pace()
+        pace = self.pace()
+        soonest = looked_at - pace
         with self._lock:
             before = {m: self._seen.get(m) for m in watched}
             last_told = {m: self._told_at.get(m, 0.0) for m in watched}
@@ -298,6 +300,8 @@ class Watcher:
         to_tell: list[tuple[Subscription, Version]] = []
         with self._lock:
             self.held = held
+            # When the first held change may be told: the next look is then, not later.
+            self.due = min((last_told[m] + pace for m in held), default=None)
             for meeting_id, version in moved.items():
                 if (
                     meeting_id not in self._followers
@@ -333,13 +337,20 @@ class Watcher:
         with contextlib.suppress(Exception):
             self.tick(only)
 
+    def _next_look(self) -> float:
+        """Seconds until the next look: ``interval``, or sooner when a held change may be
+        told sooner (news every ``pace()``, not at the first look after it)."""
+        if self.due is None:
+            return self.interval
+        return max(0.0, min(self.interval, self.due - time.monotonic()))
+
     def _run(self) -> None:
         if self.store.engine == "postgresql":
             self._listen()
             return
         while self._followed():
             self._look()
-            self._wake.wait(self.interval)
+            self._wake.wait(self._next_look())
 
     def _listen(self) -> None:
         """PostgreSQL: one listening connection for the process. Look only at the meetings the
@@ -359,7 +370,7 @@ class Watcher:
                         listener = None
                     if listener is None:
                         self._look()
-                        self._wake.wait(self.interval)
+                        self._wake.wait(self._next_look())
                         continue
                     self.listens += 1
                     self._look()  # missed or not while not listening: everything, now
@@ -374,7 +385,9 @@ class Watcher:
                     continue
                 try:
                     if told:  # gather until one interval after the last look
-                        told |= listener.collect(last_look + self.interval - now)
+                        told |= listener.collect(
+                            min(last_look + self.interval - now, self._next_look())
+                        )
                     else:
                         told |= listener.wait(min(SLICE, last_full + self.safety - now))
                 except Exception:  # the connection dropped: listen again, look at everything
@@ -382,7 +395,10 @@ class Watcher:
                     listener = None
                     self.listener_pid = None
                     continue
-                if told and time.monotonic() - last_look >= self.interval:
+                if told and (
+                    time.monotonic() - last_look >= self.interval
+                    or (self.due is not None and time.monotonic() >= self.due)
+                ):
                     self._look(told)
                     last_look = time.monotonic()
                     told = set(self.held)  # kept for a later look: looked at again then
