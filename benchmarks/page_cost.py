@@ -70,12 +70,14 @@ async def measure(ideas_on_wall: int, runs: int) -> None:
             fragment_wall = time.perf_counter() - started
             stepped = phone.has_component(STEP_KEY)
             before, started = server.cpu_seconds(), time.perf_counter()
+            received = phone.bytes_received
             if stepped:
                 for n in range(runs):
                     state = {"moved": {"c": 20_000 + n, "asked": n + 1}}
                     await phone.set_component_state(STEP_KEY, state)
             step_cpu = server.cpu_seconds() - before
             step_wall = time.perf_counter() - started
+            step_bytes = phone.bytes_received - received
     finally:
         server.stop()
     print(f"one phone in the dot vote, {ideas_on_wall} ideas on the wall, {runs} runs each")
@@ -86,7 +88,8 @@ async def measure(ideas_on_wall: int, runs: int) -> None:
     if stepped:
         print(
             f"a step change as push tells it (the step component): {1000 * step_cpu / runs:.1f}"
-            f" ms server CPU per run ({1000 * step_wall / runs:.1f} ms wall)"
+            f" ms server CPU per run ({1000 * step_wall / runs:.1f} ms wall),"
+            f" {step_bytes / runs / 1000:.1f} kB to the phone (uncompressed)"
         )
     if pushed:
         print(

@@ -604,6 +604,7 @@ async def room(
         # -- the facilitator moves on; phones follow -----------------------------------------
         BRAINSTORM[0] = False
         MOVED[0] = time.monotonic()
+        client_cpu_moved = time.process_time()
         meetings.next_step(store, meeting.id, actor=user)
         moved = time.monotonic()
         # The write itself, in this process (the listeners wait meanwhile: told counts it).
@@ -615,7 +616,8 @@ async def room(
         follow_seconds = time.monotonic() - moved
         print(
             f"{sum(followed)}/{len(live)} phones on the ballot {follow_seconds:.1f} s after the"
-            " step changed",
+            f" step changed (the load generator's CPU meanwhile:"
+            f" {time.process_time() - client_cpu_moved:.1f} s of the same 2 cores)",
             flush=True,
         )
 

@@ -570,6 +570,7 @@ class StreamlitSession:
         self._widget_values: dict[str, tuple[WidgetField, Any]] = {}
         self._auto_reruns: dict[str, _AutoRerun] = {}
         self._drawn: asyncio.Event | None = None  # set when the next run is drawn (``drawn``)
+        self.bytes_received = 0  # the runs' messages, as they came over the websocket
         self.cookies: dict[str, str] = {}
         # Extra headers on the websocket handshake and on ``post_json`` (e.g. X-Forwarded-For,
         # as nginx sends it).
@@ -1163,6 +1164,7 @@ class StreamlitSession:
             if isinstance(raw, str):
                 raise SessionClosedError("server sent a text frame; protocol mismatch")
             state.messages += 1
+            self.bytes_received += len(raw)
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             status = self._handle(msg, state)
