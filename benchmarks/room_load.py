@@ -604,7 +604,7 @@ async def room(
         # -- the facilitator moves on; phones follow -----------------------------------------
         BRAINSTORM[0] = False
         MOVED[0] = time.monotonic()
-        client_cpu_moved = time.process_time()
+        client_cpu_moved, server_cpu_moved = time.process_time(), server.cpu_seconds()
         meetings.next_step(store, meeting.id, actor=user)
         moved = time.monotonic()
         # The write itself, in this process (the listeners wait meanwhile: told counts it).
@@ -614,10 +614,12 @@ async def room(
             *(wait_for_ballot(p, measure, follow_until, moved) for p in live)
         )
         follow_seconds = time.monotonic() - moved
+        server_cpu_followed = server.cpu_seconds() - server_cpu_moved
         print(
             f"{sum(followed)}/{len(live)} phones on the ballot {follow_seconds:.1f} s after the"
-            f" step changed (the load generator's CPU meanwhile:"
-            f" {time.process_time() - client_cpu_moved:.1f} s of the same 2 cores)",
+            f" step changed (CPU meanwhile: the server {server_cpu_followed:.1f} s,"
+            f" the load generator {time.process_time() - client_cpu_moved:.1f} s, of the same"
+            " 2 cores)",
             flush=True,
         )
 
