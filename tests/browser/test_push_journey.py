@@ -12,10 +12,11 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import PASSWORD, PHONE, Server, context, serving, settle
 from workshop import committees
@@ -186,6 +187,26 @@ class Cable:
         self.listener.close()
 
 
+@contextlib.contextmanager
+def _phone_on_cable(
+    browser: Browser, db_path: Path, token: str
+) -> Iterator[tuple[Server, Cable, Page]]:
+    """A phone on the room's first step through a relay that can be cut, its page settled and
+    its timed refresh a minute away (only push and a reconnection can bring a change)."""
+    with serving(db_path, env={"SAMSKAB_CITIZEN_REFRESH_SECONDS": "60"}) as server:
+        cable = Cable(server.url)
+        try:
+            ctx = context(browser, PHONE)
+            phone = ctx.new_page()
+            phone.goto(f"{cable.url}/participate?p={token}")
+            expect(phone.get_by_text(FIRST).first).to_be_visible()
+            settle(phone)
+            yield server, cable, phone
+            ctx.close()
+        finally:
+            cable.close()
+
+
 def test_a_page_whose_own_connection_comes_back_runs_whole_at_once(
     browser: Browser, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -196,30 +217,20 @@ def test_a_page_whose_own_connection_comes_back_runs_whole_at_once(
     the page's websocket drops (its push stream lives on, so nothing else asks for a run)."""
     db_path = tmp_path_factory.mktemp("rejoin") / "rejoin.db"
     _, tokens = _room(db_path)
-    with serving(db_path, env={"SAMSKAB_CITIZEN_REFRESH_SECONDS": "60"}) as server:
-        cable = Cable(server.url)
-        try:
-            ctx = context(browser, PHONE)
-            phone = ctx.new_page()
-            phone.goto(f"{cable.url}/participate?p={tokens[0]}")
-            expect(phone.get_by_text(FIRST).first).to_be_visible()
-            settle(phone)
-            before = phone.evaluate("window.__samskabPageRuns")
-            phone.evaluate("window.__samskabSameDocument = true")
-            state = "document.querySelector('[data-testid=stApp]')"
-            state += ".getAttribute('data-test-connection-state')"
-            cable.cut(only=b"/_stcore/stream")
-            phone.wait_for_function(f"() => {state} !== 'CONNECTED'")
-            cable.mend()
-            phone.wait_for_function(f"() => {state} === 'CONNECTED'", timeout=15_000)
-            phone.wait_for_function(f"() => window.__samskabPageRuns > {before}", timeout=10_000)
-            settle(phone)
-            expect(phone.get_by_text(FIRST).first).to_be_visible()
-            # A run, not a load of the page again.
-            assert phone.evaluate("window.__samskabSameDocument") is True
-            ctx.close()
-        finally:
-            cable.close()
+    with _phone_on_cable(browser, db_path, tokens[0]) as (_, cable, phone):
+        before = phone.evaluate("window.__samskabPageRuns")
+        phone.evaluate("window.__samskabSameDocument = true")
+        state = "document.querySelector('[data-testid=stApp]')"
+        state += ".getAttribute('data-test-connection-state')"
+        cable.cut(only=b"/_stcore/stream")
+        phone.wait_for_function(f"() => {state} !== 'CONNECTED'")
+        cable.mend()
+        phone.wait_for_function(f"() => {state} === 'CONNECTED'", timeout=15_000)
+        phone.wait_for_function(f"() => window.__samskabPageRuns > {before}", timeout=10_000)
+        settle(phone)
+        expect(phone.get_by_text(FIRST).first).to_be_visible()
+        # A run, not a load of the page again.
+        assert phone.evaluate("window.__samskabSameDocument") is True
 
 
 def test_a_phone_back_from_a_dropped_network_catches_up_at_once(
@@ -230,31 +241,21 @@ def test_a_phone_back_from_a_dropped_network_catches_up_at_once(
     the phone shows the current step, although its timed refresh is a minute away."""
     db_path = tmp_path_factory.mktemp("back") / "back.db"
     meeting_id, tokens = _room(db_path)
-    with serving(db_path, env={"SAMSKAB_CITIZEN_REFRESH_SECONDS": "60"}) as server:
-        cable = Cable(server.url)
-        try:
-            ctx = context(browser, PHONE)
-            phone = ctx.new_page()
-            phone.goto(f"{cable.url}/participate?p={tokens[0]}")
-            expect(phone.get_by_text(FIRST).first).to_be_visible()
-            settle(phone)
-            open_push = "Object.values(window.__samskabPush || {})[0]?.source?.readyState === 1"
-            phone.wait_for_function(f"() => {open_push}")
-            cable.cut()
-            phone.wait_for_function(f"() => !({open_push})")  # the page has noticed
-            _next_step(server, meeting_id)
-            cable.mend()
-            back = time.monotonic()
-            phone.wait_for_function(f"() => {open_push}", timeout=10_000)
-            reopened = time.monotonic() - back
-            expect(phone.get_by_text(SECOND).first).to_be_visible(timeout=30_000)
-            caught_up = time.monotonic() - back
-            # The stream is open again at once (it waited 2 s: 3 s in all), and the phone
-            # shows the step soon after (its timer is a minute away).
-            assert reopened < 1.5, f"push open again {reopened:.1f} s after the network"
-            assert caught_up < 5.0, f"{caught_up:.1f} s after the network came back"
-            settle(phone)
-            shots(phone, "phone_back_online")
-            ctx.close()
-        finally:
-            cable.close()
+    with _phone_on_cable(browser, db_path, tokens[0]) as (server, cable, phone):
+        open_push = "Object.values(window.__samskabPush || {})[0]?.source?.readyState === 1"
+        phone.wait_for_function(f"() => {open_push}")
+        cable.cut()
+        phone.wait_for_function(f"() => !({open_push})")  # the page has noticed
+        _next_step(server, meeting_id)
+        cable.mend()
+        back = time.monotonic()
+        phone.wait_for_function(f"() => {open_push}", timeout=10_000)
+        reopened = time.monotonic() - back
+        expect(phone.get_by_text(SECOND).first).to_be_visible(timeout=30_000)
+        caught_up = time.monotonic() - back
+        # The stream is open again at once (it waited 2 s: 3 s in all), and the phone
+        # shows the step soon after (its timer is a minute away).
+        assert reopened < 1.5, f"push open again {reopened:.1f} s after the network"
+        assert caught_up < 5.0, f"{caught_up:.1f} s after the network came back"
+        settle(phone)
+        shots(phone, "phone_back_online")
