@@ -290,8 +290,8 @@ class Watcher:
         held = {
             m
             for m in changed
-            if before[m] is not None
-            and before[m].step == now.get(m, GONE).step
+            if (seen := before[m]) is not None
+            and seen.step == now.get(m, GONE).step
             and last_told[m] > soonest
         }
         moved = {
