@@ -31,6 +31,7 @@ FIRST = "Flere bænke ved vandet"
 HTML = "<b>Fed</b> skrift & <img src=x onerror=alert(1)> skal stå som tekst"
 HELD = "Ring til mig på tlf 28934512 om havnen"
 AFTER_HELD = "Skygge ved legepladsen"
+LONG = " ".join(["Flere træer og bænke langs havnepromenaden, så man kan sidde i skygge"] * 6)
 
 # Every text on the page, with the open shadow roots the push component draws in.
 ALL_TEXT = """
@@ -148,6 +149,14 @@ def test_a_new_idea_reaches_the_other_phone_without_a_run_and_held_ideas_never_d
     live = bo.evaluate(f"() => {{ const l = ({LIVE})(); return [l.reruns, l.drawnHere]; }}")
     assert live == [0, 3]  # three ideas drawn by the component, no rerun asked for
     shots(bo, "bo-after-hide")
+
+    # A long idea is read out as its beginning (up to a word, within 120 characters), not
+    # its 500 characters each time.
+    _post(anna, LONG)
+    expect(bo.locator("li.idea").filter(has_text=LONG[:60])).to_be_visible(timeout=2_000)
+    beginning = LONG[:120].rsplit(" ", 1)[0] + "…"
+    said = translate("da", "push.announce_one", name="Anna", text=beginning)
+    expect(status).to_have_text(said, timeout=8_000)
     shots(anna, "anna-own-ideas")
     anna.context.close()
     bo.context.close()

@@ -47,6 +47,8 @@ KEY = "samskab_push"
 MODE = "samskab_push_mode"  # session state: whether the last full run drew fragments for push
 
 JS = """
+const ANNOUNCED = 120;  // characters of an idea a screen reader hears in the announcement
+
 export default function (component) {
   const { data, setStateValue, parentElement } = component;
   const all = (window.__samskabPush = window.__samskabPush || {});
@@ -226,9 +228,16 @@ export default function (component) {
           if (!status || !fresh.length) return;
           const last = fresh[fresh.length - 1];
           status.textContent = fresh.length === 1
-            ? this.fill(this.words.one, { name: this.author(last), text: last.text })
+            ? this.fill(this.words.one, { name: this.author(last), text: this.brief(last.text) })
             : this.fill(this.words.many, { count: String(fresh.length) });
         }, wait);
+      },
+      brief(text) {
+        // Read out, an idea is its beginning: a 500-character idea was read whole each time.
+        if (text.length <= ANNOUNCED) return text;
+        const cut = text.slice(0, ANNOUNCED);
+        const space = cut.lastIndexOf(" ");
+        return (space > ANNOUNCED / 2 ? cut.slice(0, space) : cut) + "…";
       },
       away(down) {
         // Said after 2 s (EventSource errs for a moment when it reconnects), at once offline.
