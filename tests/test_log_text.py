@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from workshop.i18n import translate
+from workshop.i18n import formats, translate
 from workshop.meetings.log_text import LogNames, change_text
 
 NAMES = LogNames(themes={4: "Parken"}, steps={7: "trinn 2: Idédugnad"})
@@ -25,6 +25,14 @@ def test_each_logged_field_reads_in_words(lang: str) -> None:
     phone = translate(lang, "personal_data.kind.phone")
     assert said({"held": True, "flags": ["phone"]}, lang) == say("held_because", what=phone)
     assert said({"held": True, "flags": []}, lang) == say("held")
+    # Logged as stored ("phone,email") before; a kind this version does not know, as logged.
+    email = translate(lang, "personal_data.kind.email")
+    both = formats.word_list([phone, email], lang)
+    assert said({"held": True, "flags": "phone,email"}, lang) == say("held_because", what=both)
+    unknown = formats.word_list([phone, "shoe_size"], lang)
+    assert said({"held": True, "flags": ["phone", "shoe_size"]}, lang) == say(
+        "held_because", what=unknown
+    )
     assert said({"held": False}, lang) == say("shown")
     assert said({"step_id": 7, "pre_moderation": True}, lang) == (
         f"Trinn 2: Idédugnad · {say('pre_moderation_on')}"

@@ -82,6 +82,36 @@ def test_a_false_alarm_is_let_through_and_reaches_the_wall(
     assert [e["action"] for e in moderation.list_log(store, meeting.id)][-1] == "release_idea"
 
 
+@pytest.mark.parametrize("lang", ["da", "nb", "en"])
+def test_the_log_says_what_was_held_and_let_through_or_hidden(
+    store, meeting, room, facilitator, lang
+) -> None:
+    """The console's log in words: letting a held idea through raised an error in the log
+    table (its flags were logged as "phone,…" and read letter by letter), and hiding one said
+    "Hidden → Hidden" (a held idea is hidden from the room) instead of "Held → Hidden"."""
+    from workshop.i18n import formats, translate
+
+    anna, _ = room
+    released = ideas.submit_idea(store, anna, "Ring på 22 33 44 55 eller lone@example.dk")
+    hidden = ideas.submit_idea(store, anna, "Min søns cpr er 120512-3456")
+    moderation.release_idea(store, released.id, actor=facilitator)
+    moderation.hide_idea(store, hidden.id, "Personoplysninger", actor=facilitator)
+    frame = moderation.log_frame(store, meeting.id, lang=lang)
+
+    def say(key: str, **params: object) -> str:
+        return translate(lang, f"moderation.log.{key}", **params)
+
+    def kinds(*names: str) -> str:
+        found = [translate(lang, f"personal_data.kind.{name}") for name in names]
+        return formats.word_list(found, lang)
+
+    let_through, hid = frame.to_dict("records")
+    assert let_through["before"] == say("held_because", what=kinds("phone", "email"))
+    assert let_through["after"] == say("shown")
+    assert hid["before"] == say("held_because", what=kinds("national_id"))
+    assert hid["after"] == say("hidden")
+
+
 def test_releasing_an_idea_that_is_not_held_changes_nothing(
     store, meeting, room, facilitator
 ) -> None:

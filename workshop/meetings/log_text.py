@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from workshop.i18n import formats, translate, translate_count
+from workshop.i18n import MissingTranslation, formats, translate, translate_count
 
 SEPARATOR = " · "
 
@@ -60,8 +60,10 @@ def _phrases(value: dict[str, Any], lang: str, names: LogNames, reason: str | No
             out.append(say("hidden" if value["hidden"] else "shown"))
     if "held" in value:
         flags = value.get("flags") or []
+        if isinstance(flags, str):  # logged as stored ("phone,email") before 2026-12
+            flags = flags.split(",")
         if value["held"] and flags:
-            found = [translate(lang, f"personal_data.kind.{kind}") for kind in flags]
+            found = [_kind(str(kind), lang) for kind in flags]
             out.append(say("held_because", what=formats.word_list(found, lang)))
         else:
             out.append(say("held" if value["held"] else "shown"))
@@ -108,3 +110,11 @@ def _value(value: Any, lang: str) -> str:
     if isinstance(value, dict):
         return SEPARATOR.join(_value(item, lang) for item in value.values())
     return str(value)
+
+
+def _kind(kind: str, lang: str) -> str:
+    """A kind of personal data in words; one this version does not know, as logged."""
+    try:
+        return translate(lang, f"personal_data.kind.{kind}")
+    except MissingTranslation:
+        return kind

@@ -234,6 +234,12 @@ def hide_idea(store: Store, idea_id: int, reason: str, *, actor: User | None) ->
         meeting_id, _, hidden, old_reason, merged_into = _idea_row(db, idea_id)
         if merged_into is not None:
             raise NotAllowed("error.moderation.merged")
+        # A held idea is hidden from the room too: the log says it was held, and why.
+        was: dict[str, Any] = (
+            {"held": True, "flags": _flags(db, idea_id)}
+            if _is_held(db, idea_id)
+            else {"hidden": bool(hidden), "reason": old_reason}
+        )
         db.execute(
             "UPDATE ideas SET hidden = 1, hide_reason = ?, held = 0 WHERE id = ?", [why, idea_id]
         )
@@ -246,7 +252,7 @@ def hide_idea(store: Store, idea_id: int, reason: str, *, actor: User | None) ->
             "hide_idea",
             idea_id=idea_id,
             reason=why,
-            before={"hidden": bool(hidden), "reason": old_reason},
+            before=was,
             after={"hidden": True, "reason": why},
         )
 
@@ -278,6 +284,12 @@ def _is_held(db: Database, idea_id: int) -> bool:
     return bool(db.execute("SELECT held FROM ideas WHERE id = ?", [idea_id]).fetchone()[0])
 
 
+def _flags(db: Database, idea_id: int) -> list[str]:
+    """The kinds of personal data found in an idea (stored as ``phone,email``), as a list."""
+    stored = db.execute("SELECT flags FROM ideas WHERE id = ?", [idea_id]).fetchone()[0]
+    return stored.split(",") if stored else []
+
+
 def release_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
     """Let a held idea through to the wall (the detector's alarm was false, or an edit took
     the personal data out). An idea that is not held is refused, so that a co-facilitator's
@@ -293,14 +305,13 @@ def release_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
         )
         touch_idea(db, meeting_id, idea_id)
         bump_votes(db, meeting_id)
-        flags = db.execute("SELECT flags FROM ideas WHERE id = ?", [idea_id]).fetchone()[0]
         log_action(
             db,
             meeting_id,
             actor,
             "release_idea",
             idea_id=idea_id,
-            before={"held": True, "flags": flags},
+            before={"held": True, "flags": _flags(db, idea_id)},
             after={"held": False},
         )
 
