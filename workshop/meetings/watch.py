@@ -290,7 +290,8 @@ class Watcher:
         held = {
             m
             for m in changed
-            if (seen := before[m]) is not None
+            if pace > self.interval  # a quiet process tells at every look, as it looks
+            and (seen := before[m]) is not None
             and seen.step == now.get(m, GONE).step
             and last_told[m] > soonest
         }
