@@ -31,6 +31,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -124,7 +125,7 @@ ANNOUNCEMENTS = {
 }
 
 SCRIPT = """
-<style>.st-key-sk_frontend_words, .st-key-sk_rejoin, [class*="st-key-sk_names_"] { display: none; }
+<style>.st-key-sk_frontend_words, [class*="st-key-sk_names_"] { display: none; }
 [data-sk-dialog] h2 + div [data-testid="stErrorCodeBlock"], [data-sk-dialog] h2 + div a {
   display: none;
 }</style>
@@ -296,10 +297,17 @@ def name_controls(key: str, names: dict[str, str]) -> None:
         st.html(f'<div hidden data-sk-names="{payload}"></div>')
 
 
-def install() -> None:
-    """Put the current language's words for Streamlit's own strings on the page."""
-    with st.container(key="sk_frontend_words"):
+CONTAINER = "sk_frontend_words"  # hidden by the script's own style
+
+
+def install(*more: Callable[[], None]) -> None:
+    """Put the current language's words for Streamlit's own strings on the page, in a hidden
+    container; ``more`` draws other hidden parts of the page in it (a container of their own
+    would add the page's gap between elements: the page moved down 16 px)."""
+    with st.container(key=CONTAINER):
         st.html(_script(current_language()), unsafe_allow_javascript=True)
+        for draw in more:
+            draw()
 
 
 @functools.lru_cache(maxsize=len(LANGUAGES))

@@ -9,8 +9,8 @@ the meeting's title, and nothing on the page could ask again
 code before this). Streamlit asks for a run after a reconnection only in some states (a run or
 a fragment run was under way, a timer is set), not when the page was idle.
 
-So every page mounts this small component outside any fragment (with Streamlit's own words,
-in a hidden container). Once per page load it watches the connection state Streamlit writes on
+So every page mounts this small component outside any fragment (in the hidden container of
+Streamlit's own words). Once per page load it watches the connection state Streamlit writes on
 its root element; each time the connection is back, it waits until the server's replay is
 over, then asks for a run of the whole page, which draws it as it is now. If no run starts
 within a few seconds (the component itself was lost with the rest, and its request with it),
@@ -20,12 +20,9 @@ an unsent text in ``sessionStorage``).
 
 from __future__ import annotations
 
-import streamlit as st
-
 from workshop.ui.components import component
 
 KEY = "samskab_rejoin"
-CONTAINER = "sk_rejoin"  # hidden (workshop/ui/frontend_words.py's style)
 # Seconds a run may take to start after the page asked for it, before the page is loaded again.
 PATIENCE_MS = 5000
 
@@ -81,6 +78,6 @@ _renderer = component("samskab.rejoin", JS)
 
 
 def install() -> None:
-    """Mount the component (in every page's run, outside any fragment)."""
-    with st.container(key=CONTAINER):
-        _renderer()(key=KEY, on_asked_change=lambda: None)
+    """Mount the component (in every page's run, outside any fragment; the router draws it in
+    the hidden container of Streamlit's own words, ``frontend_words.install``)."""
+    _renderer()(key=KEY, on_asked_change=lambda: None)

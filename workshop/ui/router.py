@@ -132,7 +132,7 @@ def _route(visitor: Visitor) -> None:
     # pointer after an action (a lost tap).
     wide = any(spec.wide and spec.name == page.url_path for spec in specs)
     st.set_page_config(layout="wide" if wide else "centered")
-    frontend_words.install()
-    rejoin.install()  # a page whose connection is back runs whole (workshop/ui/rejoin.py)
+    # Streamlit's own words, and a page whose connection is back runs whole (rejoin.py).
+    frontend_words.install(rejoin.install)
     page_style()  # captions and links dark enough to read (workshop/ui/accessibility.py)
     page.run()
