@@ -9,8 +9,11 @@ import html
 import json
 import re
 
+import pytest
+
 from tests.factories import join
 from tests.ui.conftest import open_console, texts
+from workshop.errors import NotAllowed
 from workshop.i18n import translate, translate_count
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, moderation, themes
@@ -134,3 +137,44 @@ def test_each_pick_button_is_named_with_the_idea_it_picks(world, make_app) -> No
         )
         assert name.startswith(picks[f"console_browse_pick_{idea.id}"])  # WCAG 2.5.3
     assert set(picks) <= set(names) and len({names[k] for k in picks}) == len(picks)
+
+
+def test_a_console_behind_the_room_moves_nothing_and_draws_the_room_anew(world, make_app) -> None:
+    """Two consoles on one meeting (co-facilitators, a laptop and a tablet): one moves the room
+    on; the other, drawn before, still shows the step before. Its "Previous step" moved the
+    room back from where it now was (a fresh-eyes trial: from the brainstorm to the welcome).
+    Now it is refused, nothing changes, and the console says why and shows the room as is."""
+    store, meeting = world["store"], world["meeting"]
+    fie = world["users"][Role.FACILITATOR]
+    meetings.next_step(store, meeting.id, actor=None)  # the second step: "Previous" can be used
+    behind = open_console(make_app, fie, meeting.id)
+    ahead = open_console(make_app, fie, meeting.id)
+    ahead.button(key="console_next").click().run()
+    assert not ahead.exception, ahead.exception
+    moved = meetings.meeting_state(store, meeting.id).current_step_id
+    behind.button(key="console_previous").click().run()
+    assert not behind.exception, behind.exception
+    assert meetings.meeting_state(store, meeting.id).current_step_id == moved  # unchanged
+    assert [toast.value for toast in behind.toast] == [da("error.meeting.moved_on")]
+    step = meetings.current_step(store, meeting.id)
+    assert step is not None and f"▶ {step.position}." in texts(behind)  # drawn anew
+    behind.button(key="console_previous").click().run()  # from what it shows now: it acts
+    assert not behind.exception, behind.exception
+    assert meetings.meeting_state(store, meeting.id).current_step_id != moved
+
+
+def test_a_step_moved_from_another_console_is_refused_with_nothing_changed(world) -> None:
+    store, meeting = world["store"], world["meeting"]
+    seen = meetings.meeting_state(store, meeting.id).current_step_id
+    meetings.next_step(store, meeting.id, actor=None, from_step=seen)
+    now = meetings.meeting_state(store, meeting.id).current_step_id
+    last = meetings.list_steps(store, meeting.id)[-1].id
+    for move in (
+        lambda: meetings.next_step(store, meeting.id, actor=None, from_step=seen),
+        lambda: meetings.previous_step(store, meeting.id, actor=None, from_step=seen),
+        lambda: meetings.go_to_step(store, meeting.id, last, actor=None, from_step=seen),
+    ):
+        with pytest.raises(NotAllowed) as refused:
+            move()
+        assert refused.value.key == "error.meeting.moved_on"
+        assert meetings.meeting_state(store, meeting.id).current_step_id == now

@@ -454,16 +454,36 @@ def _start_step(
     )
 
 
+# ``from_step`` not given: the caller did not say which step it saw (a script, a test).
+SEEN_ANY: Any = object()
+
+
+def _still_at(state: MeetingState, from_step: int | None) -> None:
+    """Refuse a move made from a view of the room that is out of date: the caller saw
+    ``from_step`` as the current step (None: before the start), and another console has moved
+    the room since. A stale console's "Previous step" moved the room from the brainstorm back
+    to the welcome (a fresh-eyes trial)."""
+    if from_step is not SEEN_ANY and state.current_step_id != from_step:
+        raise NotAllowed("error.meeting.moved_on")
+
+
 def go_to_step(
-    store: Store, meeting_id: int, step_id: int, *, actor: User | None, join_code_hours: int = 24
+    store: Store,
+    meeting_id: int,
+    step_id: int,
+    *,
+    actor: User | None,
+    join_code_hours: int = 24,
+    from_step: int | None = SEEN_ANY,
 ) -> Step:
     """Make ``step_id`` the current step. Starting the first step starts the meeting.
 
     Refused (:func:`meeting_rules.can_go_to_step`) on a closed meeting and for the step
-    that is already running.
+    that is already running; and when the room is no longer at ``from_step``.
     """
     with store.transaction() as db:
         state, steps = agenda_in(db, meeting_id)
+        _still_at(state, from_step)
         target = next((s for s in steps if s.id == step_id), None)
         if target is None:
             raise NotFound("error.not_found")
@@ -473,15 +493,21 @@ def go_to_step(
 
 
 def next_step(
-    store: Store, meeting_id: int, *, actor: User | None, join_code_hours: int = 24
+    store: Store,
+    meeting_id: int,
+    *,
+    actor: User | None,
+    join_code_hours: int = 24,
+    from_step: int | None = SEEN_ANY,
 ) -> Step:
     """Move to the step after the current one (or to the first, which starts the meeting).
 
     Refused (:func:`meeting_rules.can_move_to_next_step`) after the last step and on a
-    closed meeting.
+    closed meeting; and when the room is no longer at ``from_step``.
     """
     with store.transaction() as db:
         state, steps = agenda_in(db, meeting_id)
+        _still_at(state, from_step)
         meeting_rules.can_move_to_next_step(state, steps).require()
         index = meeting_rules.current_index(state, steps)
         target = steps[0 if index is None else index + 1]
@@ -490,11 +516,18 @@ def next_step(
 
 
 def previous_step(
-    store: Store, meeting_id: int, *, actor: User | None, join_code_hours: int = 24
+    store: Store,
+    meeting_id: int,
+    *,
+    actor: User | None,
+    join_code_hours: int = 24,
+    from_step: int | None = SEEN_ANY,
 ) -> Step:
-    """Go back to the step before the current one (:func:`meeting_rules.can_go_back`)."""
+    """Go back to the step before the current one (:func:`meeting_rules.can_go_back`);
+    refused when the room is no longer at ``from_step``."""
     with store.transaction() as db:
         state, steps = agenda_in(db, meeting_id)
+        _still_at(state, from_step)
         meeting_rules.can_go_back(state, steps).require()
         index = meeting_rules.current_index(state, steps)
         assert index is not None  # can_go_back: a step is running

@@ -151,6 +151,13 @@ with info:
     )
 
 # -- the agenda and the current step's controls ------------------------------------------------
+# The step this console showed when its buttons were pressed: a tap's run reads the room
+# anew, so a move made from what the last run drew, not from what this run reads, is refused
+# if another console has moved the room since (``meetings.next_step``'s ``from_step``).
+shown_key = f"console_step_shown_{meeting.id}"
+shown_step = st.session_state.get(shown_key, state_now.current_step_id)
+st.session_state[shown_key] = state_now.current_step_id
+
 with controls:
     joined = meetings.count_participants(db, meeting.id)
     # The status, who joined, joins per minute, a warning above the room's expected size.
@@ -177,6 +184,7 @@ with controls:
                     item.id,
                     actor=user,
                     join_code_hours=config.join_code_hours,
+                    from_step=shown_step,
                 )
 
     forward = meeting_rules.can_move_to_next_step(state_now, steps)
@@ -188,6 +196,7 @@ with controls:
                 meeting.id,
                 actor=user,
                 join_code_hours=config.join_code_hours,
+                from_step=shown_step,
             )
     elif state_now.status == MeetingStatus.RUNNING:
         with st.container(horizontal=True):
@@ -204,6 +213,7 @@ with controls:
                     meeting.id,
                     actor=user,
                     join_code_hours=config.join_code_hours,
+                    from_step=shown_step,
                 )
             if st.button(
                 t("console.next_step"),
@@ -218,6 +228,7 @@ with controls:
                     meeting.id,
                     actor=user,
                     join_code_hours=config.join_code_hours,
+                    from_step=shown_step,
                 )
             if step is not None and step.kind.takes_ideas:
                 label = t("console.close_intake") if step.intake_open else t("console.open_intake")
@@ -308,6 +319,8 @@ live_tab, moderate_tab, themes_tab, agenda_tab, log_tab, people_tab = st.tabs(
 def live_ideas() -> None:
     recheck_staff()  # a deactivated or logged-out facilitator stops seeing the wall
     current = meetings.meeting_state(db, meeting.id)
+    if (current.status, current.current_step_id) != (state_now.status, state_now.current_step_id):
+        st.rerun()  # moved on from another console: the agenda and its buttons, drawn anew
     latest = voting.latest_round(db, meeting.id, StepKind.DOT_VOTE)
     totals = voting.dot_totals(db, latest.id, current.vote_seq) if latest else {}
     listed = ideas.every_idea(db, meeting.id, current.change_seq)
