@@ -128,6 +128,7 @@ export default function (component) {
           add.push(idea);
         }
         for (const id of drop) this.pushed.delete(id);
+        this.unsay(drop);
         for (const idea of add) this.pushed.set(idea.id, idea);
         const ids = [...this.pushed.keys()].sort((a, b) => a - b);
         const over = Math.max(0, ids.length - this.length);
@@ -227,10 +228,19 @@ export default function (component) {
           const status = this.root && this.root.querySelector(".announce");
           if (!status || !fresh.length) return;
           const last = fresh[fresh.length - 1];
+          this.saidId = fresh.length === 1 ? last.id : null;
           status.textContent = fresh.length === 1
             ? this.fill(this.words.one, { name: this.author(last), text: this.brief(last.text) })
             : this.fill(this.words.many, { count: String(fresh.length) });
         }, wait);
+      },
+      unsay(gone) {
+        // An idea taken off the wall (hidden: it may hold a phone number) is not left in the
+        // status line a screen reader reads, nor said later.
+        if (!gone.length) return;
+        this.fresh = this.fresh.filter((idea) => !gone.includes(idea.id));
+        const status = this.root && this.root.querySelector(".announce");
+        if (status && gone.includes(this.saidId)) status.textContent = "";
       },
       brief(text) {
         // Read out, an idea is its beginning: a 500-character idea was read whole each time.
