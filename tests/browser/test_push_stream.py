@@ -82,6 +82,18 @@ def _open(browser: Browser, server: Server, token: str) -> Page:
     return page
 
 
+def _hide(server, text: str, reason: str) -> None:
+    """The facilitator hides the idea with ``text`` (as the console does)."""
+    store = open_store(server.db_path)
+    try:
+        fie = accounts.get_user_by_username(store, "fie")
+        found = store.query_one("SELECT id FROM ideas WHERE text = ?", [text])
+        assert found is not None
+        moderation.hide_idea(store, found["id"], reason, actor=fie)
+    finally:
+        store.close()
+
+
 def _post(page: Page, text: str) -> float:
     box = idea_box(page)
     box.fill(text)
@@ -136,14 +148,7 @@ def test_a_new_idea_reaches_the_other_phone_without_a_run_and_held_ideas_never_d
     shots(bo, "bo-pushed-ideas")
 
     # The facilitator hides one: it leaves Bo's list, again without a run.
-    store = open_store(server.db_path)
-    try:
-        fie = accounts.get_user_by_username(store, "fie")
-        hidden = store.query_one("SELECT id FROM ideas WHERE text = ?", [FIRST])
-        assert hidden is not None
-        moderation.hide_idea(store, hidden["id"], "Gentaget", actor=fie)
-    finally:
-        store.close()
+    _hide(server, FIRST, "Gentaget")
     expect(bo.locator("li.idea").filter(has_text=FIRST)).to_have_count(0, timeout=2_000)
     assert _runs(bo) == runs, "Bo's page ran a script for ideas it was pushed"
     live = bo.evaluate(f"() => {{ const l = ({LIVE})(); return [l.reruns, l.drawnHere]; }}")
@@ -158,14 +163,7 @@ def test_a_new_idea_reaches_the_other_phone_without_a_run_and_held_ideas_never_d
     said = translate("da", "push.announce_one", name="Anna", text=beginning)
     expect(status).to_have_text(said, timeout=8_000)
     # Hidden (it might hold a phone number): it leaves the status line a screen reader reads.
-    store = open_store(server.db_path)
-    try:
-        fie = accounts.get_user_by_username(store, "fie")
-        long_id = store.query_one("SELECT id FROM ideas WHERE text = ?", [LONG])
-        assert long_id is not None
-        moderation.hide_idea(store, long_id["id"], "Personoplysninger", actor=fie)
-    finally:
-        store.close()
+    _hide(server, LONG, "Personoplysninger")
     expect(bo.locator("li.idea").filter(has_text=LONG[:60])).to_have_count(0, timeout=2_000)
     expect(status).to_have_text("")
     shots(anna, "anna-own-ideas")
