@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from workshop.meetings import core as meetings
 from workshop.model import StepKind
-from workshop.ui import dot_ballot, push
+from workshop.ui import dot_ballot, push, rejoin
 
 
 def test_a_step_change_runs_the_body_fragment_not_the_header(world, make_app, sent) -> None:
@@ -24,15 +24,15 @@ def test_a_step_change_runs_the_body_fragment_not_the_header(world, make_app, se
     phone = make_app(query={"p": world["anna"].token}).run()
     assert not phone.exception, phone.exception
     deltas = [m.delta for m in sent if m.HasField("delta")]
-    # Each component by its widget key (the step component has a page-level twin, for a run of
-    # the whole page when the body's cannot be had).
+    # Each component by its widget key (a run of the whole page, when the body's cannot be had,
+    # is asked for by the page's rejoin component).
     components = {
         d.new_element.bidi_component.id.rsplit("-", 1)[-1]: d.fragment_id
         for d in deltas
         if d.new_element.HasField("bidi_component")
     }
     step, ballot = components[push.STEP_KEY], components[dot_ballot.KEY]
-    assert components[push.STEP_PAGE_KEY] == ""  # the twin: outside every fragment
+    assert components[rejoin.KEY] == ""  # the page-level asker: outside every fragment
     assert step, "the step component is drawn outside any fragment: a step runs the page"
     headings = [d.fragment_id for d in deltas if d.new_element.HasField("heading")]
     assert headings == [step]  # the step's title is drawn by the fragment a step change runs

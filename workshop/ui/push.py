@@ -370,10 +370,11 @@ li.idea p strong { white-space: normal; }
 
 # Mounted in the phone's body fragment (workshop/ui/pages/participate.py): the push component's
 # connection calls it when the step moved, and the body runs at once (one run, not a fragment
-# run that then asks for one; README, "Live updates"). Its twin at the page's level
-# (``data.page``) asks for a run of the whole page, which the body's asks for instead while the
-# page's own connection is down. A watchdog: when no run has drawn the new step within 4 s the
-# whole page runs, and within 30 s the page is loaded again (the server lost the page's
+# run that then asks for one; README, "Live updates"). While the page's own connection is down
+# (the push stream came back first) it asks nothing: the page runs whole once the connection is
+# back (workshop/ui/rejoin.py; a server that lost the session knows none of the body's
+# fragments). A watchdog: when no run has drawn the new step within 4 s the whole page runs
+# (rejoin's request), and within 30 s the page is loaded again (the server lost the page's
 # fragment in a restart, or the page's own connection died while the push stream lived on,
 # and the phone kept drawing ideas on an old step: a fresh-eyes trial). Its address holds the
 # participant's link; the idea box keeps an unsent text (sessionStorage).
@@ -384,27 +385,13 @@ const running = () => (app() ? app().getAttribute("data-test-script-state") : "n
 
 export default function (component) {
   const { data, setStateValue } = component;
+  window.__samskabStepDrawn = data.c;  // the change this run of the body drew
   let asked = 0;
   const ask = (c) => { asked += 1; setStateValue("moved", { c, asked }); };
-  if (data.page) {  // the page's own: asks for a run of the whole page
-    window.__samskabStepPage = ask;
-    return () => { if (window.__samskabStepPage === ask) window.__samskabStepPage = null; };
-  }
-  window.__samskabStepDrawn = data.c;  // the change this run of the body drew
   const whole = (c) => {
-    clearTimeout(window.__samskabStepWait);
     clearTimeout(window.__samskabStepCheck);
-    const page = () => (window.__samskabStepPage || ask)(c);
     if (state() === "CONNECTED") ask(c);
-    else {
-      // The push stream came back before the page's own connection: once that is back, the
-      // whole page runs (a server that lost the session knows none of its fragments).
-      const later = () => {
-        if (state() === "CONNECTED") page();
-        else window.__samskabStepWait = setTimeout(later, 250);
-      };
-      window.__samskabStepWait = setTimeout(later, 250);
-    }
+    const page = () => (window.__samskabRejoinAsk ? window.__samskabRejoinAsk() : ask(c));
     const patience = window.__samskabStepPatience || 30000;
     const drawn = () => (window.__samskabStepDrawn || 0) >= c;
     // A run asked for or under way (a busy room), no network, no connection: wait on.
@@ -426,20 +413,12 @@ export default function (component) {
 }
 """
 STEP_KEY = "samskab_step"
-STEP_PAGE_KEY = "samskab_step_page"
 
 
 def follow_steps(change_seq: int) -> None:
     """Mount the step component (in the phone's body fragment, drawn for ``change_seq``): a
     step change the push connection hears runs the body."""
     _step_renderer()(key=STEP_KEY, data={"c": change_seq}, on_moved_change=lambda: None)
-
-
-def follow_steps_whole() -> None:
-    """Mount the step component's page-level twin (in the page's run, outside the fragments):
-    what the body's asks for when a run of the body cannot do (the page's own connection was
-    down, or the body's run never came: the whole page runs)."""
-    _step_renderer()(key=STEP_PAGE_KEY, data={"page": True}, on_moved_change=lambda: None)
 
 
 _renderer = component("samskab.push", JS, CSS)

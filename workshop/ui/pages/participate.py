@@ -55,7 +55,6 @@ with st.container(horizontal=True, vertical_alignment="center"):
 my_ideas_link(participant)
 show_flash()
 agreement_gate(participant, now.change_seq)  # the agreement, acknowledged before taking part
-push.follow_steps_whole()  # when the body cannot follow a step (a lost connection), the page
 
 
 def room_moved_on(*, any_change: bool = False, ballot: bool = False, follow: bool = True) -> int:
