@@ -235,9 +235,10 @@ def hide_idea(store: Store, idea_id: int, reason: str, *, actor: User | None) ->
         if merged_into is not None:
             raise NotAllowed("error.moderation.merged")
         # A held idea is hidden from the room too: the log says it was held, and why.
+        kinds = _held_kinds(db, idea_id)
         was: dict[str, Any] = (
-            {"held": True, "flags": _flags(db, idea_id)}
-            if _is_held(db, idea_id)
+            {"held": True, "flags": kinds}
+            if kinds is not None
             else {"hidden": bool(hidden), "reason": old_reason}
         )
         db.execute(
@@ -280,13 +281,12 @@ def unhide_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
         )
 
 
-def _is_held(db: Database, idea_id: int) -> bool:
-    return bool(db.execute("SELECT held FROM ideas WHERE id = ?", [idea_id]).fetchone()[0])
-
-
-def _flags(db: Database, idea_id: int) -> list[str]:
-    """The kinds of personal data found in an idea (stored as ``phone,email``), as a list."""
-    stored = db.execute("SELECT flags FROM ideas WHERE id = ?", [idea_id]).fetchone()[0]
+def _held_kinds(db: Database, idea_id: int) -> list[str] | None:
+    """None when the idea is not held; else the kinds of personal data found in it (stored
+    as ``phone,email``), as a list (none: held by a step's pre-moderation)."""
+    held, stored = db.execute("SELECT held, flags FROM ideas WHERE id = ?", [idea_id]).fetchone()
+    if not held:
+        return None
     return stored.split(",") if stored else []
 
 
@@ -298,7 +298,8 @@ def release_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
         meeting_id, _, _, _, merged_into = _idea_row(db, idea_id)
         if merged_into is not None:
             raise NotAllowed("error.moderation.merged")
-        if not _is_held(db, idea_id):
+        kinds = _held_kinds(db, idea_id)
+        if kinds is None:
             raise NotAllowed("error.moderation.not_held")
         db.execute(
             "UPDATE ideas SET hidden = 0, hide_reason = NULL, held = 0 WHERE id = ?", [idea_id]
@@ -311,7 +312,7 @@ def release_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
             actor,
             "release_idea",
             idea_id=idea_id,
-            before={"held": True, "flags": _flags(db, idea_id)},
+            before={"held": True, "flags": kinds},
             after={"held": False},
         )
 
