@@ -93,3 +93,24 @@ def test_an_older_computation_finishing_late_never_replaces_a_newer_result() -> 
     results.wait()
     done, _ = results.latest("k", (5, 3), lambda: "again")
     assert done is not None and done.value == "newer"
+
+
+def test_a_version_asked_for_while_another_is_computed_is_computed_next_unasked() -> None:
+    """The last vote of a round arrives while the groups of an earlier vote are computed: the
+    newest version is computed when that computation ends, though nobody asks again (a
+    projector that drew the stale result then waited for a fresh one that never came)."""
+    results: BackgroundResults[int, str] = BackgroundResults("test")
+    release = threading.Event()
+
+    def slow() -> str:
+        release.wait(5)
+        return "v1"
+
+    assert results.latest("k", 1, slow) == (None, False)
+    assert results.latest("k", 3, lambda: "v3") == (None, False)
+    assert results.latest("k", 2, lambda: "v2, older than asked") == (None, False)
+    release.set()
+    results.wait()
+    assert results.computations == 2
+    done, fresh = results.latest("k", 3, lambda: "never")
+    assert fresh and done is not None and done.value == "v3"

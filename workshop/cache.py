@@ -16,7 +16,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 V = TypeVar("V", bound=Hashable)
@@ -88,16 +88,21 @@ class BackgroundResults(Generic[V, T]):
     suggestions): a viewer never waits. :meth:`latest` returns the newest finished result and
     whether it describes ``version``; when it does not and no computation runs for the key, one
     starts. So a room of phones never triggers 300 computations, and a slow computation never
-    blocks a page (Pol.is's "math worker fell over" lesson). ``compute`` returning ``None``
-    (e.g. its worker process died twice) leaves the last result standing, marked stale; the
-    next call tries again. An older computation finishing late never replaces a newer result.
+    blocks a page (Pol.is's "math worker fell over" lesson). A newer version asked for while
+    a computation runs is computed as soon as it ends, without waiting for another viewer to ask
+    (the last vote of a round is not left uncomputed because nobody looked again). ``compute``
+    returning ``None`` (e.g. its worker process died twice) leaves the last result standing,
+    marked stale; the next call tries again. An older computation finishing late never replaces
+    a newer result.
     """
 
     def __init__(self, name: str) -> None:
         self._name = name
         self._lock = threading.Lock()
         self._done: dict[Hashable, Finished[V, T]] = {}
-        self._running: set[Hashable] = set()
+        self._running: dict[Hashable, V] = {}  # key → the version being computed
+        # key → the newest version asked for while one was computed, and how to compute it
+        self._wanted: dict[Hashable, tuple[V, Callable[[], T | None]]] = {}
         self.computations = 0  # finished computations: tests count them
         self.generation = 0  # results stored: caches built on results key on it
 
@@ -108,17 +113,25 @@ class BackgroundResults(Generic[V, T]):
         with self._lock:
             done = self._done.get(key)
             fresh = done is not None and done.version == version
-            start = not fresh and key not in self._running
+            running = self._running.get(key, _NOTHING)
+            start = not fresh and running is _NOTHING
             if start:
-                self._running.add(key)
+                self._running[key] = version
+            elif not fresh:
+                newest = self._wanted[key][0] if key in self._wanted else running
+                if version != newest and not _older(_order(version), _order(newest)):
+                    self._wanted[key] = (version, compute)
         if start:
-            threading.Thread(
-                target=self._compute,
-                args=(key, version, compute),
-                daemon=True,
-                name=f"{self._name}-{key}",
-            ).start()
+            self._start(key, version, compute)
         return done, fresh
+
+    def _start(self, key: Hashable, version: V, compute: Callable[[], T | None]) -> None:
+        threading.Thread(
+            target=self._compute,
+            args=(key, version, compute),
+            daemon=True,
+            name=f"{self._name}-{key}",
+        ).start()
 
     def _compute(self, key: Hashable, version: V, compute: Callable[[], T | None]) -> None:
         try:
@@ -135,7 +148,13 @@ class BackgroundResults(Generic[V, T]):
                     self.generation += 1
         finally:
             with self._lock:
-                self._running.discard(key)
+                wanted = self._wanted.pop(key, None)
+                if wanted is None:
+                    del self._running[key]
+                else:
+                    self._running[key] = wanted[0]
+            if wanted is not None:
+                self._start(key, *wanted)
 
     def wait(self, timeout: float = 120.0) -> None:
         """For tests and benchmarks: wait until no computation is running. A worker process's
@@ -152,6 +171,10 @@ class BackgroundResults(Generic[V, T]):
     def forget(self) -> None:
         with self._lock:
             self._done.clear()
+            self._wanted.clear()
+
+
+_NOTHING: Any = object()
 
 
 def _order(version: Hashable) -> Hashable:

@@ -169,3 +169,27 @@ def test_a_vote_step_without_ideas_says_so(room, make_app) -> None:
     shown = plain(projector(room, make_app)[1])
     assert "Der er ingen idéer at stemme om endnu." in shown
     assert "Ingen har stemt endnu" not in shown
+
+
+def test_opinion_groups_older_than_the_votes_are_looked_at_again_within_a_second(
+    room, make_app
+) -> None:
+    """The projector drew the groups of an earlier vote ("needs votes on 2 statements, so far
+    1") while the newest were computed in the background: it asks for a run at the next second
+    to draw them, whatever the older result said (it waited for the next vote instead)."""
+    from tests.ui.test_screens_push import _component
+    from workshop.voting import methods as vote_methods
+
+    store = room["store"]
+    post(room, "Bænke", "Badebro")
+    go(room, StepKind.STATEMENTS)
+    vote_round = voting.current_round(store, room["meeting"].id)
+    first, second = [i.id for i in ideas.list_ideas(store, room["meeting"].id)]
+    vote_methods.cast_stance(store, room["anna"], vote_round.id, first, 1)
+    seq = meetings.meeting_state(store, room["meeting"].id).vote_seq
+    vote_methods.opinion_groups_snapshot(store, vote_round.id, seq)  # e.g. the console's
+    vote_methods.groups_worker.wait()
+    vote_methods.cast_stance(store, room["bo"], vote_round.id, second, -1)
+    at, _ = projector(room, make_app)
+    assert 0 < _component(at)["turn"] <= 1_050
+    vote_methods.groups_worker.wait()

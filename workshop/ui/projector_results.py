@@ -119,11 +119,12 @@ def show_results(
         groups = vote_methods.opinion_groups_snapshot(db, round_id, vote_seq)
         found = groups.result is not None and groups.result.status is GroupingStatus.OK
         # Their own slide, in turns with the statements, once there are groups to show; while
-        # they are computed in the background, the projector looks again each second.
-        if found:
-            screen_push.rerun_at_turn(SLIDE_SECONDS)
-        elif groups.result is None:
+        # the newest are computed in the background (the first, or after a vote), the
+        # projector looks again each second: nothing else tells it they are done.
+        if not groups.up_to_date:
             screen_push.rerun_at_turn(1)
+        elif found:
+            screen_push.rerun_at_turn(SLIDE_SECONDS)
         if found and int(time.time() // SLIDE_SECONDS) % 2 == 1:
             _opinion_groups(groups, texts)
             return
