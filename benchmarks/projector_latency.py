@@ -112,7 +112,7 @@ async def follow_by_push(
             if not line:
                 measure.add_error("push", "push connection closed")
                 return
-            if not line.startswith(b"data: "):
+            if not line.startswith(b"data: {"):  # an event, not the keep-alive
                 continue
             message = json.loads(line[6:])
             latest = (message["c"], message["v"])

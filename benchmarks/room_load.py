@@ -207,7 +207,7 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
             if not line:
                 measure.add_error("push", "push connection closed")
                 return
-            if not line.startswith(b"data: "):
+            if not line.startswith(b"data: {"):  # an event, not the keep-alive
                 continue
             message = json.loads(line[6:])
             if message["s"] != step and step and not BRAINSTORM[0]:

@@ -112,7 +112,7 @@ async def listen(phone: Phone, base_url: str, stop: asyncio.Event) -> None:
                 lines: asyncio.Queue[bytes] = asyncio.Queue()
                 reading = asyncio.create_task(body_lines(reader, chunked, lines))
                 while (line := await lines.get()) != b"":
-                    if line.startswith(b"data: "):
+                    if line.startswith(b"data: {"):  # an event, not the keep-alive
                         for idea in json.loads(line[6:]).get("i", []):
                             phone.pushed.setdefault(idea["text"], time.monotonic())
         except OSError:

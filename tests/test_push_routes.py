@@ -6,7 +6,9 @@
 * asking for another meeting than the secret's own changes nothing: the phone follows its
   own meeting; a removed participant's secret (the link no longer works) is refused;
 * more than ``PER_PARTICIPANT`` open streams for one participant: 429, and the server still
-  answers everyone else; a closed stream frees its place.
+  answers everyone else; a closed stream frees its place;
+* a quiet stream says it is alive with a named event a browser's ``EventSource`` shows the
+  page (a comment it does not), so a page can tell a quiet room from a dead connection.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int
     start(store, other)
     ideas.submit_idea(store, join(store, other, "Dorte"), "Et andet møde")
     store.close()
-    with serving(db_path) as running:
+    # A keep-alive each second (10 s by default), so that a test sees one soon.
+    with serving(db_path, env={"SAMSKAB_PUSH_HEARTBEAT_SECONDS": "1"}) as running:
         yield running, meeting.id, phones
 
 
@@ -54,7 +57,7 @@ def _open(server: Server, token: str) -> http.client.HTTPResponse:
 def _next_event(stream: http.client.HTTPResponse, deadline: float) -> dict:
     while time.monotonic() < deadline:
         line = stream.readline()
-        if line.startswith(b"data: "):
+        if line.startswith(b"data: {"):  # an event, not the keep-alive
             return json.loads(line[6:])
     raise AssertionError("no event before the deadline")
 
@@ -170,3 +173,21 @@ def test_a_removed_participants_secret_is_refused(room) -> None:
     answer = _open(server, phones[2].token)
     assert answer.status == 403
     assert answer.read().decode() == "forbidden"
+
+
+def test_a_quiet_stream_says_it_is_alive_with_an_event_the_page_sees(room) -> None:
+    server, _, phones = room
+    stream = _open(server, phones[0].token)
+    try:
+        deadline = time.monotonic() + 10
+        _next_event(stream, deadline)  # the numbers, at once
+        lines = []
+        while time.monotonic() < deadline and b"event: alive\n" not in lines:
+            lines.append(stream.readline())
+        # A named event with data: EventSource dispatches it to the page's listener for
+        # "alive" (an event without data, or a ": comment", it drops).
+        assert b"event: alive\n" in lines, lines
+        assert stream.readline() == b"data: 1\n"
+        assert stream.readline() == b"\n"
+    finally:
+        stream.close()

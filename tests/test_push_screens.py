@@ -92,7 +92,7 @@ def _next_event(stream: http.client.HTTPResponse, deadline: float) -> dict:
         line = stream.readline()
         if not line:
             raise AssertionError("the stream ended")
-        if line.startswith(b"data: "):
+        if line.startswith(b"data: {"):  # an event, not the keep-alive
             return json.loads(line[6:])
     raise AssertionError("no event before the deadline")
 

@@ -38,6 +38,7 @@ class Settings:
     report_workers: bool = True
     accessibility_contact: str | None = None
     database_url: str | None = None
+    push_heartbeat_seconds: float = 10.0
 
     @property
     def database(self) -> str | Path:
@@ -57,6 +58,11 @@ ENV_VARS: dict[str, str] = {
     ),
     "SAMSKAB_CITIZEN_REFRESH_SECONDS": "how often a phone asks for new ideas (default 5)",
     "SAMSKAB_PROJECTOR_REFRESH_SECONDS": "how often the projector view refreshes (default 1)",
+    "SAMSKAB_PUSH_HEARTBEAT_SECONDS": (
+        "seconds between the live connection's keep-alive events (default 10); a phone or"
+        " screen that hears nothing for 2.5 times as long opens it again and says"
+        " reconnecting… (a silently dead network)"
+    ),
     "SAMSKAB_IDEA_MAX_CHARS": "longest idea accepted (default 500)",
     "SAMSKAB_IDEAS_PER_MINUTE": "ideas one participant may post per minute (default 6)",
     "SAMSKAB_JOIN_CODE_HOURS": (
@@ -130,6 +136,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         public_url=(env.get("SAMSKAB_PUBLIC_URL") or None),
         citizen_refresh_seconds=float(env.get("SAMSKAB_CITIZEN_REFRESH_SECONDS") or 5),
         projector_refresh_seconds=float(env.get("SAMSKAB_PROJECTOR_REFRESH_SECONDS") or 1),
+        push_heartbeat_seconds=_heartbeat(env.get("SAMSKAB_PUSH_HEARTBEAT_SECONDS")),
         idea_max_chars=int(env.get("SAMSKAB_IDEA_MAX_CHARS") or 500),
         ideas_per_minute=int(env.get("SAMSKAB_IDEAS_PER_MINUTE") or 6),
         join_code_hours=int(env.get("SAMSKAB_JOIN_CODE_HOURS") or 24),
@@ -144,6 +151,18 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             )
         ),
     )
+
+
+def _heartbeat(value: str | None) -> float:
+    """Between 1 and 60 s (default 10); anything else stops the start with a clear message."""
+    text = (value or "10").strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 1 <= seconds <= 60:
+        raise ValueError(f"SAMSKAB_PUSH_HEARTBEAT_SECONDS must be 1 to 60 seconds, not {text!r}")
+    return seconds
 
 
 def _report_workers(value: str | None) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -18,7 +19,15 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PASSWORD, PHONE, Server, context, serving, settle
+from tests.browser.conftest import (
+    PASSWORD,
+    PHONE,
+    SCREENSHOTS,
+    Server,
+    context,
+    serving,
+    settle,
+)
 from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.app import open_store
@@ -124,7 +133,10 @@ class Cable:
     connection through it (the page's websocket and its push stream) and refuses new ones
     until it is mended, as a dropped network does (the browser's offline emulation leaves
     open connections alone). ``cut(only=...)`` cuts only the connections whose request names
-    that path, and refuses only those."""
+    that path, and refuses only those. ``freeze()`` throws every byte away both ways and
+    closes nothing, as a Wi-Fi hand-over or an expired NAT mapping does; after ``thaw()`` new
+    connections work, and a connection from before answers the browser's next byte with a
+    reset (a flow the network forgot), the server's bytes still thrown away."""
 
     def __init__(self, target: str) -> None:
         address = urlsplit(target)
@@ -133,6 +145,9 @@ class Cable:
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
         self.refused: bytes | None = None  # b"": every connection; else a path
         self.open: dict[socket.socket, bytes] = {}  # each end -> its request's first line
+        self.frozen = False
+        self.dead: set[socket.socket] = set()  # ends whose bytes are thrown away
+        self.clients: set[socket.socket] = set()  # the browser's ends
         self.lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -151,6 +166,14 @@ class Cable:
             if self.refused is not None and self.refused in first:
                 client.close()
                 return
+            if self.frozen:  # taken, never answered
+                with self.lock:
+                    self.dead.add(client)
+                while client.recv(65536):
+                    if not self.frozen:
+                        _reset(client)
+                        return
+                return
             try:
                 server = socket.create_connection(self.target)
             except OSError:
@@ -158,13 +181,20 @@ class Cable:
                 return
             with self.lock:
                 self.open |= {client: first, server: first}
+                self.clients.add(client)
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
     def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         with contextlib.suppress(OSError):
             while data := source.recv(65536):
-                sink.sendall(data)
+                if source not in self.dead:
+                    sink.sendall(data)
+                elif not self.frozen and source in self.clients:
+                    _reset(source)
+                    return
+        if source in self.dead:  # a dead connection closes nothing either
+            return
         for end in (source, sink):
             with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
@@ -182,18 +212,33 @@ class Cable:
     def mend(self) -> None:
         self.refused = None
 
+    def freeze(self) -> None:
+        with self.lock:
+            self.frozen = True
+            self.dead |= set(self.open)
+
+    def thaw(self) -> None:
+        self.frozen = False
+
     def close(self) -> None:
         self.cut()
         self.listener.close()
 
 
+def _reset(end: socket.socket) -> None:
+    """Close with a reset (RST), not a goodbye (FIN)."""
+    end.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    end.close()
+
+
 @contextlib.contextmanager
 def _phone_on_cable(
-    browser: Browser, db_path: Path, token: str
+    browser: Browser, db_path: Path, token: str, env: dict[str, str] | None = None
 ) -> Iterator[tuple[Server, Cable, Page]]:
     """A phone on the room's first step through a relay that can be cut, its page settled and
     its timed refresh a minute away (only push and a reconnection can bring a change)."""
-    with serving(db_path, env={"SAMSKAB_CITIZEN_REFRESH_SECONDS": "60"}) as server:
+    env = {"SAMSKAB_CITIZEN_REFRESH_SECONDS": "60", **(env or {})}
+    with serving(db_path, env=env) as server:
         cable = Cable(server.url)
         try:
             ctx = context(browser, PHONE)
@@ -259,3 +304,51 @@ def test_a_phone_back_from_a_dropped_network_catches_up_at_once(
         assert caught_up < 5.0, f"{caught_up:.1f} s after the network came back"
         settle(phone)
         shots(phone, "phone_back_online")
+
+
+def test_a_phone_and_a_projector_on_a_silently_dead_network_notice_and_catch_up(
+    browser: Browser, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The network throws every byte away and closes nothing (a Wi-Fi hand-over, an expired
+    NAT mapping) while the facilitator moves on. The push stream's keep-alive stops, so the
+    phone says "reconnecting…" and opens its stream again; when the network is back, the new
+    stream tells the step, and the page, whose own connection stayed "connected" and dead,
+    runs whole or loads again: the phone and the projector show the step. Before, both stayed
+    on the old step, silently (150 s in a fresh-eyes trial)."""
+    db_path = tmp_path_factory.mktemp("silent") / "silent.db"
+    meeting_id, tokens = _room(db_path)
+    store = open_store(db_path)
+    screen = meetings.screen_link_token(store, meeting_id)
+    store.close()
+    heartbeat = {"SAMSKAB_PUSH_HEARTBEAT_SECONDS": "1"}  # silent after 2.5 s
+    with _phone_on_cable(browser, db_path, tokens[0], heartbeat) as (server, cable, phone):
+        projector = context(browser, {"viewport": {"width": 1920, "height": 1080}}).new_page()
+        projector.goto(f"{cable.url}/?screen={screen}")
+        expect(projector.get_by_text(FIRST).first).to_be_visible()
+        settle(projector)
+        open_push = "Object.values(window.__samskabPush || {})[0]?.source?.readyState === 1"
+        phone.wait_for_function(f"() => {open_push}")
+        cable.freeze()
+        frozen = time.monotonic()
+        _next_step(server, meeting_id)
+        reconnecting = phone.get_by_text(translate("da", "push.reconnecting"))
+        expect(reconnecting).to_be_visible(timeout=10_000)
+        noticed = time.monotonic() - frozen
+        # Not ``shots``: a page on a dead network does not settle (its requests go nowhere).
+        folder = SCREENSHOTS / "test_phone_silent_network"
+        folder.mkdir(parents=True, exist_ok=True)
+        phone.screenshot(path=str(folder / "phone_silent_network.png"), full_page=True)
+        cable.thaw()
+        back = time.monotonic()
+        expect(phone.get_by_text(SECOND).first).to_be_visible(timeout=20_000)
+        phone_back = time.monotonic() - back
+        expect(projector.get_by_text(SECOND).first).to_be_visible(timeout=20_000)
+        projector_back = time.monotonic() - back
+        expect(reconnecting).to_have_count(0, timeout=10_000)
+        settle(phone)
+        phone.screenshot(path=str(folder / "phone_silent_network_back.png"), full_page=True)
+        print(
+            f"silent network: noticed after {noticed:.1f} s; back on the step after "
+            f"{phone_back:.1f} s (phone), {projector_back:.1f} s (projector)"
+        )
+        assert noticed < 6.0, f"noticed {noticed:.1f} s after the network went silent"

@@ -40,7 +40,7 @@ from workshop.meetings.stream import STREAM_LENGTH
 from workshop.model import Idea
 from workshop.ui.components import VISUALLY_HIDDEN, component, worded_once
 from workshop.ui.i18n import t
-from workshop.ui.push_routes import PUSH_PATH
+from workshop.ui.push_routes import PUSH_PATH, silent_ms
 from workshop.ui.session import base_path
 
 KEY = "samskab_push"
@@ -62,6 +62,7 @@ export default function (component) {
       report: null, timer: null, step: null, latest: data.seq, lastAt: 0, gapMs: 1000,
       pending: null, stream: false, drawn: new Map(), top: 0, pushed: new Map(), root: null,
       words: {}, length: 12, fresh: [], told: null, toldAt: 0,
+      heardAt: Date.now(), silent: 0, watch: null, revive: false,
       hiddenAt: null, onVisible: null, onOnline: null,
       reruns: 0, drawnHere: 0,  // fragment reruns asked for, ideas drawn from pushed news
       close() {
@@ -72,6 +73,7 @@ export default function (component) {
         clearTimeout(this.timer);
         clearTimeout(this.pending);
         clearTimeout(this.told);
+        clearInterval(this.watch);
         if (this.source) this.source.close();
         this.source = null;
       },
@@ -261,7 +263,19 @@ export default function (component) {
       },
       open() {
         const source = (this.source = new EventSource(data.url));
-        source.onmessage = (event) => { this.away(false); this.seen(JSON.parse(event.data)); };
+        const heard = () => { this.heardAt = Date.now(); };
+        heard();
+        source.onopen = heard;
+        source.addEventListener("alive", heard);  // the route's keep-alive: not dead, quiet
+        source.onmessage = (event) => {
+          heard();
+          if (this.revive) {  // silent, now heard: the page's own connection may be dead
+            this.revive = false;
+            window.__samskabRejoinCheck?.();
+          }
+          this.away(false);
+          this.seen(JSON.parse(event.data));
+        };
         source.onerror = () => {
           this.away(true);
           this.tell(this.sent.c, false);
@@ -297,7 +311,20 @@ export default function (component) {
     };
     document.addEventListener("visibilitychange", live.onVisible);
     window.addEventListener("online", live.onOnline);
+    // A network that throws every byte away closes nothing: without the route's keep-alive
+    // for a while, the connection is taken for dead, said so and opened again. Once silent,
+    // a stream that says nothing within 2 s of opening is opened again: the browser may have
+    // sent it on a kept-alive connection as dead as the first.
+    live.watch = setInterval(() => {
+      const limit = live.revive ? Math.min(live.silent, 2000) : live.silent;
+      if (!live.silent || Date.now() - live.heardAt <= limit) return;
+      live.away(true);
+      live.tell(live.sent.c, false);
+      live.revive = true;
+      again();
+    }, 1000);
   }
+  live.silent = data.silent || 0;
   // What the fragment drew: ideas news brought in are dropped once the page draws them.
   live.root = parentElement;
   live.words = data.words || {};
@@ -488,7 +515,12 @@ def follow(token: str, change_seq: int, stream: Sequence[Idea] | None = None) ->
     it is down the phone says so.
     """
     words = _words()
-    data: dict[str, object] = {"url": push_url(token), "seq": change_seq, "away": words["away"]}
+    data: dict[str, object] = {
+        "url": push_url(token),
+        "seq": change_seq,
+        "away": words["away"],
+        "silent": silent_ms(),
+    }
     if stream is not None:
         data |= {
             "stream": True,

@@ -4,7 +4,13 @@
 (``text/event-stream``): at once the meeting's current ``change_seq``, ``vote_seq`` and step
 (``data: {"c": 12, "v": 40, "s": "running:7", "g": 1.0}``), then again each time they move
 (``g``: the fewest seconds between two reruns for changes within a step, see ``gap``), and
-a comment line every ``HEARTBEAT`` seconds so proxies keep the connection open. The numbers
+an ``alive`` event (``event: alive``, ``data: 1``) after every ``heartbeat`` seconds without
+a write (``SAMSKAB_PUSH_HEARTBEAT_SECONDS``, 10 s): proxies keep the connection open, and the
+page, which sees named events (it does not see comments), can tell a quiet room from a dead
+connection: a network that throws every byte away (Wi-Fi roaming, an expired NAT mapping)
+closes nothing, so nothing else on the page ever noticed it (a phone stayed 150 s on the old
+step in a fresh-eyes trial). The page opens the stream again when it heard nothing for
+``silent_ms``. The numbers
 come from this process's ``workshop.meetings.watch.Watcher``: one database read per tick for
 all meetings followed here, however many phones follow them. An idle phone costs an open
 connection and nothing else.
@@ -64,10 +70,10 @@ from workshop.accounts import sessions as staff_sessions
 from workshop.errors import WorkshopError
 from workshop.meetings import core as meetings
 from workshop.meetings.watch import News, Version, Watcher
-from workshop.ui.process import store
+from workshop.ui.process import settings, store
 
 PUSH_PATH = "/push/meeting"
-HEARTBEAT = 15.0  # seconds between keep-alive comments
+ALIVE = "event: alive\ndata: 1\n\n"  # a named event: EventSource does not show comments
 # How often a screen's or console's stream asks again whether its screen link or staff login
 # still holds, when nothing happened: a deactivation or a logout elsewhere reached an open
 # console within its 3 s timer before push, and does so now (one indexed read, no rerun).
@@ -77,6 +83,19 @@ RECHECK = 3.0
 # this is most of how long it takes to catch up (2 s made it 3 s in all). A refused or failed
 # answer (a server that is down) is not retried by the browser; the component waits 5 s.
 RETRY_MS = 500
+
+
+def heartbeat() -> float:
+    """Seconds between two ``alive`` events on a stream with nothing else to say."""
+    return settings().push_heartbeat_seconds
+
+
+def silent_ms() -> int:
+    """How long a page waits without hearing its stream before it opens it again: two and a
+    half heartbeats (one late event is not a dead connection)."""
+    return round(heartbeat() * 2500)
+
+
 PER_PARTICIPANT = 4  # a phone with a few tabs open, not a flood
 PER_SCREEN = 4  # the projector's laptop and a spare screen or two, not a flood
 PER_STAFF = 8  # a facilitator's console and projector tabs, more than one meeting
@@ -339,7 +358,8 @@ async def follow(request: Request) -> Response:
         try:
             subscription = await run_in_threadpool(watching.subscribe, follower.meeting_id, notify)
             yield f"retry: {RETRY_MS}\n\n"
-            wait = HEARTBEAT if still is None else RECHECK
+            beat = heartbeat()
+            wait = beat if still is None else min(beat, RECHECK)
             quiet = 0.0  # seconds since the last write
             while not _stopping.is_set():
                 try:
@@ -349,9 +369,9 @@ async def follow(request: Request) -> Response:
                     if still is not None and not await run_in_threadpool(still):
                         return
                     quiet += wait
-                    if quiet >= HEARTBEAT:
+                    if quiet >= beat:
                         quiet = 0.0
-                        yield ": keep-alive\n\n"
+                        yield ALIVE
                     continue
                 if _stopping.is_set():
                     return

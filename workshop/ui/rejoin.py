@@ -16,6 +16,11 @@ over, then asks for a run of the whole page, which draws it as it is now. If no 
 within a few seconds (the component itself was lost with the rest, and its request with it),
 the page is loaded again: its address holds what it needs (a phone's link; the idea box keeps
 an unsent text in ``sessionStorage``).
+
+A network that throws every byte away closes nothing, so Streamlit's connection may stay
+"connected" while it is dead. The push components notice silence (the route's keep-alive
+stops) and, when their stream is heard again, call ``window.__samskabRejoinCheck``: the same
+run of the whole page, or the page loaded again.
 """
 
 from __future__ import annotations
@@ -32,6 +37,22 @@ const app = () => document.querySelector('[data-testid="stApp"]');
 const connection = () => app()?.getAttribute("data-test-connection-state");
 const script = () => app()?.getAttribute("data-test-script-state");
 
+function check(root) {
+  // Ask for a run of the whole page; if none starts within PATIENCE ms, load the page again.
+  let ran = false;
+  const runs = new MutationObserver((records) => {
+    if (script() === "running" || records.some((r) => r.oldValue === "running")) ran = true;
+  });
+  runs.observe(root, {
+    attributes: true, attributeFilter: ["data-test-script-state"], attributeOldValue: true,
+  });
+  window.__samskabRejoinAsk?.();
+  setTimeout(() => {
+    runs.disconnect();
+    if (!ran && connection() === "CONNECTED") window.location.reload();
+  }, PATIENCE);
+}
+
 function watch(root) {
   let was = connection();
   let settling = null;
@@ -42,14 +63,7 @@ function watch(root) {
       return;
     }
     settling = null;
-    let ran = false;
-    const runs = new MutationObserver(() => { if (script() !== "notRunning") ran = true; });
-    runs.observe(root, { attributes: true, attributeFilter: ["data-test-script-state"] });
-    window.__samskabRejoinAsk?.();
-    setTimeout(() => {
-      runs.disconnect();
-      if (!ran && connection() === "CONNECTED") window.location.reload();
-    }, PATIENCE);
+    check(root);
   };
   new MutationObserver(() => {
     const now = connection();
@@ -58,6 +72,11 @@ function watch(root) {
     }
     was = now;
   }).observe(root, { attributes: true, attributeFilter: ["data-test-connection-state"] });
+  // The push connection was silent and is heard again (``push.py``, ``screen_push.py``): the
+  // page's own connection went through the same network and may be dead without knowing it
+  // (Streamlit's still says connected): a run of the whole page proves it alive, or the page
+  // loads again.
+  window.__samskabRejoinCheck = () => check(root);
 }
 
 export default function (component) {

@@ -42,7 +42,7 @@ from workshop.model import MeetingState, Step
 from workshop.ui import push
 from workshop.ui.components import component
 from workshop.ui.i18n import t
-from workshop.ui.push_routes import PUSH_PATH
+from workshop.ui.push_routes import PUSH_PATH, silent_ms
 from workshop.ui.session import base_path
 from workshop.ui.widgets import step_ends
 
@@ -63,11 +63,13 @@ export default function (component) {
       source: null, drawn: data.drawn, latest: null, ok: true, asked: 0, lastAt: 0,
       gapMs: 1000, pending: null, retry: null, turn: null, clock: null, report: null,
       skew: 0, reruns: 0, events: 0,  // fragment reruns asked for, events received
+      heardAt: Date.now(), silent: 0, watch: null, revive: false,
       close() {
         clearTimeout(this.pending);
         clearTimeout(this.retry);
         clearTimeout(this.turn);
         clearInterval(this.clock);
+        clearInterval(this.watch);
         if (this.source) this.source.close();
         this.source = null;
       },
@@ -104,7 +106,18 @@ export default function (component) {
       },
       open() {
         const source = (this.source = new EventSource(data.url));
-        source.onmessage = (event) => this.seen(JSON.parse(event.data));
+        const heard = () => { this.heardAt = Date.now(); };
+        heard();
+        source.onopen = heard;
+        source.addEventListener("alive", heard);  // the route's keep-alive: not dead, quiet
+        source.onmessage = (event) => {
+          heard();
+          if (this.revive) {  // silent, now heard: the page's own connection may be dead
+            this.revive = false;
+            window.__samskabRejoinCheck?.();
+          }
+          this.seen(JSON.parse(event.data));
+        };
         source.onerror = () => {
           if (this.ok) this.ask(false);
           if (source.readyState === EventSource.CLOSED) {
@@ -128,7 +141,22 @@ export default function (component) {
     };
     live.open();
     live.clock = setInterval(() => live.tick(), 250);
+    // A network that throws every byte away closes nothing: without the route's keep-alive
+    // for a while, the connection is taken for dead, said so ("reconnecting…", the timer)
+    // and opened again. Once silent, a stream that says nothing within 2 s of opening is
+    // opened again: the browser may have sent it on a kept-alive connection as dead as the
+    // first.
+    live.watch = setInterval(() => {
+      const limit = live.revive ? Math.min(live.silent, 2000) : live.silent;
+      if (!live.silent || Date.now() - live.heardAt <= limit) return;
+      if (live.ok) live.ask(false);
+      live.revive = true;
+      clearTimeout(live.retry);
+      if (live.source) live.source.close();
+      live.open();
+    }, 1000);
   }
+  live.silent = data.silent || 0;
   live.drawn = data.drawn;
   live.skew = Date.now() - data.now;
   live.tick();
@@ -204,6 +232,7 @@ def follow(url: str, drawn: MeetingState, *, slide: bool = False) -> None:
         "drawn": {"c": drawn.change_seq, "v": drawn.vote_seq, "s": step_mark(drawn)},
         "now": round(time.time() * 1000),
         "turn": round(float(st.session_state.pop(DUE, 0) or 0) * 1000),
+        "silent": silent_ms(),
     }
     _renderer()(key=KEY, data=data, on_live_change=lambda: None)
     if not push.connected(KEY, MODE):
