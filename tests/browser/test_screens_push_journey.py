@@ -36,11 +36,15 @@ from workshop.app import open_store
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
 from workshop.model import Role, StepKind
+from workshop.voting import ballots as voting
+from workshop.voting import methods as vote_methods
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PROMPT = "Hvad skal havnen kunne om ti år?"
 IDEA = "Et varmt havnebad hele året"
+PROPOSAL = "Havnebadet holder åbent hele året"
+CONCERN = "Personalet skal have ordentlige vagter"
 PROJECTOR = {"viewport": {"width": 1920, "height": 1080}, "device_scale_factor": 1}
 
 # Counts the timed reruns the server asks a page for: ForwardMsg ``auto_rerun`` (field 21),
@@ -110,6 +114,7 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int
         agenda=[
             meetings.StepSpec(StepKind.BRAINSTORM, PROMPT, 10),
             meetings.StepSpec(StepKind.DOT_VOTE, "", 10),
+            meetings.StepSpec(StepKind.CONSENT, PROPOSAL, 10),
         ],
         dots_per_participant=3,
         actor=fie,
@@ -217,6 +222,32 @@ def test_projector_and_console_follow_a_phone_by_push(room, browser, shots) -> N
     assert dot_on_projector < 2.5, f"the dot took {dot_on_projector:.2f} s to the projector"
     assert dot_on_console < 2.5, f"the dot took {dot_on_console:.2f} s to the console"
     print(f"dot → projector {dot_on_projector:.2f} s, → console {dot_on_console:.2f} s")
+
+    # The facilitator moves on to a consent round; votes come in: the round's results on the
+    # console (above its tabs, drawn by the whole page) follow them by push. They stayed as
+    # the console last drew them, until the facilitator tapped something.
+    tap(console, console.locator(".st-key-console_next button"))
+    expect(console.get_by_text(PROPOSAL).first).to_be_visible(timeout=10_000)
+    settle(console)
+    store = open_store(server.db_path)
+    try:
+        code = meetings.get_meeting(store, meeting_id).join_code
+        vote_round = voting.current_round(store, meeting_id)
+        assert vote_round is not None
+        bo = meetings.join_meeting(store, code, "Bo")
+        voted = time.monotonic()
+        vote_methods.cast_consent(store, bo, vote_round.id, "concerns", CONCERN)
+        expect(console.get_by_text(f"Har forbehold: {CONCERN}")).to_be_visible(timeout=5_000)
+        concern_on_console = time.monotonic() - voted
+        carl = meetings.join_meeting(store, code, "Carl")
+        vote_methods.cast_consent(store, carl, vote_round.id, "block", "Det er for dyrt")
+        expect(console.get_by_text("Ikke vedtaget", exact=False)).to_be_visible(timeout=5_000)
+    finally:
+        store.close()
+    settle(console)
+    shots(console, "07-console-consent-by-push")
+    assert concern_on_console < 2.5, f"the vote took {concern_on_console:.2f} s to the console"
+    print(f"consent vote → console results {concern_on_console:.2f} s")
 
     # No timed rerun was ever asked of the projector; on the console only the clocks' (the
     # join watch: joins in the last minute fall as time passes; the step's minutes left),

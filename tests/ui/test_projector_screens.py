@@ -193,3 +193,44 @@ def test_opinion_groups_older_than_the_votes_are_looked_at_again_within_a_second
     at, _ = projector(room, make_app)
     assert 0 < _component(at)["turn"] <= 1_050
     vote_methods.groups_worker.wait()
+
+
+def test_the_consoles_results_say_whether_the_room_sees_them(room, make_app) -> None:
+    """The console's results said "only you see them until you show them" while the room saw
+    them (a round's results show from its start)."""
+    from tests.ui.conftest import open_console
+    from workshop.i18n import translate
+
+    post(room, "Bænke", "Badebro")
+    go(room, StepKind.STATEMENTS)
+    vote_round = voting.current_round(room["store"], room["meeting"].id)
+    at = open_console(make_app, room["fie"], room["meeting"].id)
+    labels = [e.label for e in at.expander]
+    assert translate("da", "console.round_results_shown", number=1) in labels, labels
+    voting.reveal_results(room["store"], vote_round.id, False)
+    at = open_console(make_app, room["fie"], room["meeting"].id)
+    labels = [e.label for e in at.expander]
+    assert translate("da", "console.round_results", number=1) in labels, labels
+
+
+def test_the_console_looks_again_within_a_second_while_its_opinion_groups_are_computed(
+    room, make_app
+) -> None:
+    """The console drew its results before their opinion groups were computed: nothing else
+    tells it they are done, so it asks for a run at the next second (it showed "computing"
+    until the next vote)."""
+    from tests.ui.conftest import open_console
+    from tests.ui.test_screens_push import _component
+    from workshop.voting import methods as vote_methods
+
+    store = room["store"]
+    post(room, "Bænke", "Badebro")
+    go(room, StepKind.STATEMENTS)
+    vote_round = voting.current_round(store, room["meeting"].id)
+    first = ideas.list_ideas(store, room["meeting"].id)[0].id
+    vote_methods.cast_stance(store, room["anna"], vote_round.id, first, 1)
+    at = open_console(make_app, room["fie"], room["meeting"].id)
+    assert 0 < _component(at)["turn"] <= 1_050
+    vote_methods.groups_worker.wait()
+    at = open_console(make_app, room["fie"], room["meeting"].id)
+    assert _component(at)["turn"] == 0  # computed: nothing more to look for

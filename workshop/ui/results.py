@@ -76,9 +76,10 @@ def show_round_results(
     texts: Mapping[Any, str],  # idea id -> text
     *,
     key: str,
-) -> None:
+) -> bool:
     """The chart of one round's results (and, for statements, the opinion groups), for the
-    console and the summaries; the projector draws its own (``workshop.ui.projector_results``)."""
+    console and the summaries; the projector draws its own (``workshop.ui.projector_results``).
+    False while the opinion groups of these votes are still being computed."""
     method = VoteMethod(method)
     result = vote_methods.round_results(db, round_id, vote_seq)
     idea = t("results.idea")
@@ -104,7 +105,8 @@ def show_round_results(
     )
     chart_text(chart)
     if method is VoteMethod.STATEMENTS:
-        show_opinion_groups(db, round_id, vote_seq, texts, key=key)
+        return show_opinion_groups(db, round_id, vote_seq, texts, key=key)
+    return True
 
 
 def show_voters_missing(missing: int, *, large: bool = False) -> None:
@@ -124,20 +126,21 @@ def show_opinion_groups(
     *,
     key: str,
     large: bool = False,
-) -> None:
-    """What unites the room, and the groups that think alike, from the latest computation."""
+) -> bool:
+    """What unites the room, and the groups that think alike, from the latest computation;
+    whether that computation described ``vote_seq``."""
     snapshot = vote_methods.opinion_groups_snapshot(db, round_id, vote_seq)
     st.markdown(f"#### {t('results.unites')}")
     if snapshot.result is None:
         st.caption(t("results.groups_computing"))
-        return
+        return False
     groups = snapshot.result
     if groups.status is GroupingStatus.NOT_ENOUGH_PARTICIPANTS:
         show_voters_missing(groups.missing_participants, large=large)
-        return
+        return snapshot.up_to_date
     if groups.status is not GroupingStatus.OK:
         st.caption(t(groups.status.message_key, **groups.status_params))
-        return
+        return snapshot.up_to_date
     if not snapshot.up_to_date:
         st.caption(t("results.groups_stale"))
     if groups.consensus_agree:
@@ -166,3 +169,4 @@ def show_opinion_groups(
                 text = user_text(texts.get(representative.statement_id, ""))
                 share = round(representative.share_in_group * 100)
                 st.caption(f"{word}: {text} ({share} %)")
+    return snapshot.up_to_date

@@ -149,3 +149,9 @@ def forget_for_run(name: str) -> None:
     memo = getattr(ctx, _MEMO, None) if ctx is not None else None
     if memo is not None:
         memo[1].pop(name, None)
+
+
+def fragment_run() -> bool:
+    """Whether this is a run of fragments alone (not of the whole page, which also runs them)."""
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return bool(ctx is not None and ctx.fragment_ids_this_run)

@@ -23,6 +23,7 @@ from workshop.ui.meeting_picker import pick_meeting
 from workshop.ui.participant_widgets import join_watch, participants_tab
 from workshop.ui.process import settings, store
 from workshop.ui.results import show_round_results
+from workshop.ui.runtime import fragment_run
 from workshop.ui.session import flash, recheck_staff, require_role, show_flash
 from workshop.ui.widgets import (
     author_label,
@@ -157,6 +158,8 @@ with info:
 shown_key = f"console_step_shown_{meeting.id}"
 shown_step = st.session_state.get(shown_key, state_now.current_step_id)
 st.session_state[shown_key] = state_now.current_step_id
+results_seq: int | None = None  # the votes the round's results were drawn with, if shown
+results_behind = False  # their opinion groups were still being computed
 
 with controls:
     joined = meetings.count_participants(db, meeting.id)
@@ -261,10 +264,15 @@ with controls:
     ):
         act(vote_methods.open_next_round, db, meeting.id, actor=user)
     if vote_round is not None and vote_round.method != StepKind.DOT_VOTE:
-        with st.expander(t("console.round_results", number=vote_round.number), expanded=True):
+        shown_to = "console.round_results_shown" if vote_round.revealed else "console.round_results"
+        with st.expander(t(shown_to, number=vote_round.number), expanded=True):
             texts = {i.id: i.text for i in ideas.list_ideas(db, meeting.id)}
-            seq = meetings.meeting_state(db, meeting.id).vote_seq
-            show_round_results(db, vote_round.id, vote_round.method, seq, texts, key="console")
+            results_seq = meetings.meeting_state(db, meeting.id).vote_seq
+            results_behind = not show_round_results(
+                db, vote_round.id, vote_round.method, results_seq, texts, key="console"
+            )
+            if results_behind:  # opinion groups computed in the background: look each second
+                screen_push.rerun_at_turn(1)
 
     if step is not None and step.kind.takes_ideas and step.intake_open:
         with st.form("console_on_behalf", clear_on_submit=True):
@@ -321,6 +329,12 @@ def live_ideas() -> None:
     current = meetings.meeting_state(db, meeting.id)
     if (current.status, current.current_step_id) != (state_now.status, state_now.current_step_id):
         st.rerun()  # moved on from another console: the agenda and its buttons, drawn anew
+    # The round's results above the tabs were drawn with older votes, or before their opinion
+    # groups were computed: the whole console runs (at most once a second while votes come
+    # in: push's pace for screens). Not in the page's own run, which drew them just now.
+    behind = results_seq is not None and (current.vote_seq > results_seq or results_behind)
+    if behind and fragment_run():
+        st.rerun()
     latest = voting.latest_round(db, meeting.id, StepKind.DOT_VOTE)
     totals = voting.dot_totals(db, latest.id, current.vote_seq) if latest else {}
     listed = ideas.every_idea(db, meeting.id, current.change_seq)
