@@ -191,3 +191,21 @@ def test_a_quiet_stream_says_it_is_alive_with_an_event_the_page_sees(room) -> No
         assert stream.readline() == b"\n"
     finally:
         stream.close()
+
+
+@pytest.mark.parametrize("path", ["/push/ideas", "/push/dots"])
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_the_phones_post_routes_answer_other_methods_405(room, path: str, method: str) -> None:
+    """A link followed or a crawler: 405 with what is allowed (a GET was answered with the
+    app's page, 200, since Streamlit's page route takes any path)."""
+    server, _, _ = room
+    address = urlsplit(server.url)
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+    try:
+        connection.request(method, path)
+        response = connection.getresponse()
+        assert response.status == 405
+        assert response.getheader("Allow") == "POST"
+        assert b"<html" not in response.read().lower()
+    finally:
+        connection.close()

@@ -234,3 +234,22 @@ def test_the_console_looks_again_within_a_second_while_its_opinion_groups_are_co
     vote_methods.groups_worker.wait()
     at = open_console(make_app, room["fie"], room["meeting"].id)
     assert _component(at)["turn"] == 0  # computed: nothing more to look for
+
+
+@pytest.mark.parametrize("language", ["da", "nb", "en"])
+def test_a_renewed_screen_link_says_so_on_the_wall_not_the_join_form(
+    room, make_app, language
+) -> None:
+    """The console made a new screen link: a projector still on the old one says why it shows
+    nothing, in the reader's language (it turned into the citizens' join form, silently)."""
+    from workshop.i18n import translate
+
+    old = meetings.screen_link_token(room["store"], room["meeting"].id)
+    meetings.new_screen_link(room["store"], room["meeting"].id, actor=None)
+    at = make_app(query={"screen": old, "lang": language}).run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.title] == [translate(language, "screen_gone.title")]
+    assert [e.value for e in at.warning] == [translate(language, "screen_gone.body")]
+    assert not at.text_input  # no join form
+    at = make_app(query={"screen": "forged-secret", "lang": language}).run()
+    assert [e.value for e in at.title] == [translate(language, "screen_gone.title")]

@@ -40,7 +40,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -74,6 +74,17 @@ _writers = ThreadPoolExecutor(max_workers=WRITERS, thread_name_prefix="samskab-w
 
 def answer(status: int, headers: dict[str, str] | None = None, **body: Any) -> Response:
     return JSONResponse(body, status_code=status, headers=HEADERS | (headers or {}))
+
+
+def post_only(path: str, endpoint: Callable[[Request], Awaitable[Response]]) -> list[BaseRoute]:
+    """The route, and a 405 for any other method at its address: a GET (a link followed, a
+    crawler) was answered with the app's page, since Streamlit's page route takes any path."""
+
+    async def not_allowed(_: Request) -> Response:
+        return answer(405, {"Allow": "POST"}, error="method not allowed")
+
+    others = ["GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    return [Route(path, endpoint, methods=["POST"]), Route(path, not_allowed, methods=others)]
 
 
 def _too_fast(who: tuple[str, int], now: float) -> float:
@@ -236,4 +247,4 @@ async def dots(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    return [Route(DOTS_PATH, dots, methods=["POST"])]
+    return post_only(DOTS_PATH, dots)

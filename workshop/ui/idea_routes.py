@@ -39,14 +39,14 @@ import json
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute
 
 from workshop.agreements import core as agreements
 from workshop.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from workshop.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate, translate_error
 from workshop.meetings import ideas
 from workshop.model import Participant
-from workshop.ui.dot_routes import answer, in_writer, phone_request
+from workshop.ui.dot_routes import answer, in_writer, phone_request, post_only
 from workshop.ui.process import settings, store
 
 IDEAS_PATH = "/push/ideas"
@@ -105,4 +105,4 @@ async def post_idea(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    return [Route(IDEAS_PATH, post_idea, methods=["POST"])]
+    return post_only(IDEAS_PATH, post_idea)

@@ -74,6 +74,16 @@ def _route(visitor: Visitor) -> None:
 
     specs = pages_for(visitor.audience)
     requested = _requested_page(base_path())
+    if visitor.audience == "anonymous" and st.query_params.get("screen"):
+        # A projector whose screen link was renewed (or whose meeting was removed) says so
+        # on the wall; it turned into the citizens' join form, silently.
+        gone = st.Page(_screen_gone, title=t("screen_gone.title"), url_path="screen")
+        st.set_page_config(page_title="Samskab", page_icon=TAB_ICON)
+        page = st.navigation([gone], position="hidden")
+        frontend_words.install(rejoin.install)
+        page_style()
+        page.run()
+        return
     # Streamlit serves the default page only at "/": typed as /committees (or a participant
     # link to /participate) it would say "Page not found". Then that page keeps its own
     # address and a hidden stand-in, which only opens it, takes "/".
@@ -136,3 +146,10 @@ def _route(visitor: Visitor) -> None:
     frontend_words.install(rejoin.install)
     page_style()  # captions and links dark enough to read (workshop/ui/accessibility.py)
     page.run()
+
+
+def _screen_gone() -> None:
+    from workshop.ui.i18n import t
+
+    st.title(t("screen_gone.title"), anchor=False)
+    st.warning(t("screen_gone.body"))
