@@ -110,6 +110,54 @@ def test_a_citizen_joins_posts_and_votes_with_the_keyboard_alone(room, browser, 
     shots(phone, "02-dot-by-keyboard")
 
 
+# The focused element, and whether it shows it has the focus: seen (not transparent, itself or
+# an ancestor) and ringed (an outline of 2 px or more, or a ring drawn as a box shadow).
+FOCUS_SHOWN = """
+() => {
+  let e = document.activeElement;
+  while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;
+  if (!e || e === document.body) return null;
+  let opacity = 1;
+  for (let n = e; n && n.nodeType === 1; n = n.parentElement || n.getRootNode().host) {
+    opacity *= parseFloat(getComputedStyle(n).opacity);
+  }
+  const style = getComputedStyle(e);
+  const ringed = (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2)
+    || style.boxShadow !== "none";
+  const name = (e.getAttribute("aria-label") || e.innerText || "").trim().slice(0, 40);
+  return {tag: e.tagName, name, opacity, ringed};
+}
+"""
+
+
+def test_every_tab_stop_shows_its_focus(room, browser) -> None:
+    """Tab through the join page and the brainstorm: each stop is seen and ringed (WCAG 2.4.7).
+    Text fields show it by their border, the page's main region by the scroll it takes."""
+    server, _, code = room
+    store = open_store(server.db_path)
+    kim = meetings.join_meeting(store, code, "Kim")
+    store.close()
+    problems = []
+    for address in (f"/?code={code}", f"/participate?p={kim.token}"):
+        page = context(browser, PHONE).new_page()
+        page.goto(server.url + address)
+        settle(page)
+        stops = 0
+        while stops < 30:
+            page.keyboard.press("Tab")
+            found = page.evaluate(FOCUS_SHOWN)
+            if found is None:  # past the last stop
+                break
+            stops += 1
+            if found["tag"] in ("INPUT", "TEXTAREA", "MAIN"):
+                continue
+            if found["opacity"] < 0.99 or not found["ringed"]:
+                problems.append(f"{address.split('?')[0]}: {found}")
+        assert stops >= 5, f"{address}: only {stops} tab stops"
+        page.context.close()
+    assert not problems, "\n".join(problems)
+
+
 def test_the_phone_steps_fit_at_200_percent_zoom(room, browser, shots) -> None:
     server, _, code = room
     page = context(browser, ZOOMED).new_page()

@@ -62,6 +62,12 @@ a[data-testid="stPageLink-NavLink"][disabled] *, a[data-testid="stPageLink-NavLi
 [data-testid="stMultiSelectDropdown"] [role="option"] [data-item-hl] {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: anywhere; }
+/* Keyboard focus that shows (2.4.7): a heading's link, drawn only under the pointer, showed
+   nothing when Tab reached it, and a page link ("My ideas") only a faint tint. */
+[data-testid="stHeaderActionElements"] a:focus-visible { opacity: 1 !important; transition: none;
+  outline: 3px solid #0b6e4f !important; outline-offset: 2px; border-radius: 2px; }
+a[data-testid="stPageLink-NavLink"]:focus-visible {
+  outline: 3px solid #0b6e4f !important; outline-offset: 2px; }
 .sk-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 </style>"""
