@@ -253,3 +253,13 @@ def test_a_renewed_screen_link_says_so_on_the_wall_not_the_join_form(
     assert not at.text_input  # no join form
     at = make_app(query={"screen": "forged-secret", "lang": language}).run()
     assert [e.value for e in at.title] == [translate(language, "screen_gone.title")]
+
+
+def test_the_closing_slide_names_no_step(room, make_app) -> None:
+    post(room, "Bænke")
+    go(room, StepKind.DOT_VOTE)
+    assert '<span class="sk-step">Prikafstemning</span>' in projector(room, make_app)[1]
+    meetings.close_meeting(room["store"], room["meeting"].id, actor=None)
+    html = projector(room, make_app)[1]
+    assert "Tak fordi I deltog!" in plain(html)
+    assert '<span class="sk-step"></span>' in html  # the last step's label was there

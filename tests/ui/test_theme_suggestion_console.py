@@ -214,3 +214,15 @@ def test_a_suggestion_taken_by_a_co_facilitator_says_so_and_where_its_ideas_went
     at.button(key=f"{key}_accept").click().run()
     assert not at.exception, at.exception
     assert "taget af en anden" not in _toasts(at)
+
+
+def test_the_capped_list_says_how_many_of_its_ideas_are_hidden(room, make_app) -> None:
+    """"64 ideas on the wall" above "Showing 50 of 69": the list counts the hidden ideas it
+    lists last; it says so now."""
+    _submit(room, [f"Idé nummer {n}" for n in range(1, 61)])
+    for listed in ideas.list_ideas(room["store"], room["meeting"].id)[:3]:
+        moderation.hide_idea(room["store"], listed.id, "Dobbelt", actor=room["fie"])
+    at = open_console(make_app, room["fie"], room["meeting"].id, "live")
+    shown = translate("da", "live_list.shown_hidden", shown=50, total=60, hidden=3)
+    assert shown in texts(at)
+    assert translate("da", "console.ideas_count.other", count=57) in [s.value for s in at.subheader]

@@ -346,7 +346,9 @@ def live_ideas() -> None:
     limit = int(st.session_state.get(LIVE_LIMIT_KEY, LIVE_SHOWN))
     ordered = sorted(shown, key=lambda i: (i.hidden, -totals.get(i.id, 0), -i.id))
     if len(ordered) > limit:
-        st.caption(t("live_list.shown", shown=limit, total=len(ordered)))
+        hidden = sum(i.hidden for i in ordered)  # listed too, last: the heading counts the wall
+        key = "live_list.shown_hidden" if hidden else "live_list.shown"
+        st.caption(t(key, shown=limit, total=len(ordered), hidden=hidden))
     for idea in ordered[:limit]:
         with st.container(border=True, key=f"console_live_{idea.id}"):
             st.markdown(f"`#{idea.id}` {user_text(idea.text)}")

@@ -214,7 +214,9 @@ def wall(now: MeetingState, step: Step | None) -> None:
         sub = step.prompt
     else:
         heading = step.prompt or t(f"projector.prompt.{step.kind}")
-    step_html = html.escape(step_label(step)) if step else ""
+    # The closing slide names no step (it kept the last one's, "Samtykke" above "Thank you").
+    closed = now.status == MeetingStatus.CLOSED
+    step_html = html.escape(step_label(step)) if step and not closed else ""
     timer = timer_html(step) if step is not None and now.status == MeetingStatus.RUNNING else ""
     sub_html = f'<div class="sk-sub">{html.escape(sub)}</div>' if sub else ""
     st.html(
