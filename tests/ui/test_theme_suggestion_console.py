@@ -217,7 +217,7 @@ def test_a_suggestion_taken_by_a_co_facilitator_says_so_and_where_its_ideas_went
 
 
 def test_the_capped_list_says_how_many_of_its_ideas_are_hidden(room, make_app) -> None:
-    """"64 ideas on the wall" above "Showing 50 of 69": the list counts the hidden ideas it
+    """ "64 ideas on the wall" above "Showing 50 of 69": the list counts the hidden ideas it
     lists last; it says so now."""
     _submit(room, [f"Idé nummer {n}" for n in range(1, 61)])
     for listed in ideas.list_ideas(room["store"], room["meeting"].id)[:3]:
