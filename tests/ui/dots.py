@@ -1,6 +1,6 @@
 """The phone's dot ballot as a page test sees it: the data the page hands the browser-drawn
 ballot (``workshop/ui/dot_ballot.py``), and a tap as the ballot sends it (``dot_routes.tap``,
-what ``POST /push/dots`` carries out; the HTTP layer itself: tests/test_dot_routes.py)."""
+what ``POST /push/dots`` carries out; the HTTP layer itself: tests/ui/test_dot_ballot.py)."""
 
 from __future__ import annotations
 

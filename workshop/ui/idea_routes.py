@@ -29,7 +29,7 @@ Answers (``message`` in the phone's language, never what the request said):
   a browser's request from another site; 400: a body that is not the JSON above; 413: a body
   over ``MAX_BODY`` bytes.
 
-Written by the dot route's writer threads (``dot_routes.in_writer``): one write lock either
+Written by the phones' routes' writer threads (``phone_routes.in_writer``): one write lock either
 way, and who posts is looked up before, in the server's common threads.
 """
 
@@ -46,7 +46,7 @@ from workshop.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from workshop.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate, translate_error
 from workshop.meetings import ideas
 from workshop.model import Participant
-from workshop.ui.dot_routes import answer, in_writer, phone_request, post_only
+from workshop.ui.phone_routes import answer, in_writer, phone_request, post_only
 from workshop.ui.process import settings, store
 
 IDEAS_PATH = "/push/ideas"
