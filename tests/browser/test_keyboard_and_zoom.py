@@ -171,4 +171,9 @@ def test_the_phone_steps_fit_at_200_percent_zoom(room, browser, shots) -> None:
     page.wait_for_url(lambda url: "p=" in url and "/auth/" not in url)
     settle(page)
     no_sideways_scroll(page, "the current step")
+    # The dot vote has no idea box: no empty band where it stood (72 px of 540 before).
+    band = page.evaluate(
+        "() => document.querySelector('[data-testid=stBottom]')?.getBoundingClientRect().height"
+    )
+    assert not band, f"an empty band of {band} px at the bottom of the ballot"
     shots(page, "02-step-200")
