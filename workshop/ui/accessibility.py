@@ -70,8 +70,8 @@ a[data-testid="stPageLink-NavLink"]:focus-visible {
   outline: 3px solid #0b6e4f !important; outline-offset: 2px; }
 /* Streamlit keeps the bottom container (the brainstorm's idea box) after the box is gone, an
    empty band of 72 px over the ballot (a phone's 844 px, a 200 % zoom's 540). */
-[data-testid="stBottom"]:not(:has([data-testid="stElementContainer"] > :not([data-testid="stEmpty"]))) {
-  display: none; }
+[data-testid="stBottom"]:not(:has(
+  [data-testid="stElementContainer"] > :not([data-testid="stEmpty"]))) { display: none; }
 .sk-sr-only { position: absolute !important; width: 1px; height: 1px; padding: 0; margin: -1px;
   overflow: hidden; clip: rect(0, 0, 0, 0); white-space: nowrap; border: 0; }
 </style>"""
