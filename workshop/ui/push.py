@@ -40,13 +40,15 @@ from workshop.meetings.stream import STREAM_LENGTH
 from workshop.model import Idea
 from workshop.ui.components import VISUALLY_HIDDEN, component, worded_once
 from workshop.ui.i18n import t
-from workshop.ui.push_routes import PUSH_PATH, silent_ms
+from workshop.ui.push_routes import LISTEN_JS, PUSH_PATH, silent_ms
 from workshop.ui.session import base_path
 
 KEY = "samskab_push"
 MODE = "samskab_push_mode"  # session state: whether the last full run drew fragments for push
 
-JS = """
+JS = (
+    LISTEN_JS
+    + """
 const ANNOUNCED = 120;  // characters of an idea a screen reader hears in the announcement
 
 export default function (component) {
@@ -262,20 +264,10 @@ export default function (component) {
                                     navigator.onLine ? 2000 : 0);
       },
       open() {
-        const source = (this.source = new EventSource(data.url));
-        const heard = () => { this.heardAt = Date.now(); };
-        heard();
-        source.onopen = heard;
-        source.addEventListener("alive", heard);  // the route's keep-alive: not dead, quiet
-        source.onmessage = (event) => {
-          heard();
-          if (this.revive) {  // silent, now heard: the page's own connection may be dead
-            this.revive = false;
-            window.__samskabRejoinCheck?.();
-          }
+        const source = listen(this, data.url, (message) => {
           this.away(false);
-          this.seen(JSON.parse(event.data));
-        };
+          this.seen(message);
+        });
         source.onerror = () => {
           this.away(true);
           this.tell(this.sent.c, false);
@@ -357,6 +349,7 @@ export default function (component) {
   };
 }
 """
+)
 
 # The look of st.chat_message (avatar in a bordered square, bold name, the text below; the
 # reader's own ideas on a shaded background) with the theme's colours.

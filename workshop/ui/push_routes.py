@@ -96,6 +96,29 @@ def silent_ms() -> int:
     return round(heartbeat() * 2500)
 
 
+# The browser's side of a stream's liveness, shared by the phone's component (``push.py``) and
+# the screens' (``screen_push.py``): ``listen(live, url, seen)`` opens the stream as
+# ``live.source``, notes in ``live.heardAt`` when it last heard anything (the ``alive`` event
+# included), hands each message to ``seen``, and, when ``live.revive`` says the stream had
+# been silent, asks the rejoin component to prove the page's own connection alive.
+LISTEN_JS = """
+function listen(live, url, seen) {
+  const source = (live.source = new EventSource(url));
+  const heard = () => { live.heardAt = Date.now(); };
+  heard();
+  source.onopen = heard;
+  source.addEventListener("alive", heard);  // the route's keep-alive: not dead, quiet
+  source.onmessage = (event) => {
+    heard();
+    if (live.revive) {  // silent, now heard: the page's own connection may be dead
+      live.revive = false;
+      window.__samskabRejoinCheck?.();
+    }
+    seen(JSON.parse(event.data));
+  };
+  return source;
+}
+"""
 PER_PARTICIPANT = 4  # a phone with a few tabs open, not a flood
 PER_SCREEN = 4  # the projector's laptop and a spare screen or two, not a flood
 PER_STAFF = 8  # a facilitator's console and projector tabs, more than one meeting

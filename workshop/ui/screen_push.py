@@ -42,7 +42,7 @@ from workshop.model import MeetingState, Step
 from workshop.ui import push
 from workshop.ui.components import component
 from workshop.ui.i18n import t
-from workshop.ui.push_routes import PUSH_PATH, silent_ms
+from workshop.ui.push_routes import LISTEN_JS, PUSH_PATH, silent_ms
 from workshop.ui.session import base_path
 from workshop.ui.widgets import step_ends
 
@@ -50,7 +50,9 @@ KEY = "samskab_screen_push"
 MODE = "samskab_screen_push_mode"  # session state: whether the last full run drew for push
 DUE = "samskab_screen_push_due"  # session state: seconds until this run's slide is due again
 
-JS = """
+JS = (
+    LISTEN_JS
+    + """
 export default function (component) {
   const { data, setStateValue } = component;
   const all = (window.__samskabScreenPush = window.__samskabScreenPush || {});
@@ -105,19 +107,7 @@ export default function (component) {
         this.ask(true);
       },
       open() {
-        const source = (this.source = new EventSource(data.url));
-        const heard = () => { this.heardAt = Date.now(); };
-        heard();
-        source.onopen = heard;
-        source.addEventListener("alive", heard);  // the route's keep-alive: not dead, quiet
-        source.onmessage = (event) => {
-          heard();
-          if (this.revive) {  // silent, now heard: the page's own connection may be dead
-            this.revive = false;
-            window.__samskabRejoinCheck?.();
-          }
-          this.seen(JSON.parse(event.data));
-        };
+        const source = listen(this, data.url, (message) => this.seen(message));
         source.onerror = () => {
           if (this.ok) this.ask(false);
           if (source.readyState === EventSource.CLOSED) {
@@ -179,6 +169,7 @@ export default function (component) {
   };
 }
 """
+)
 
 _renderer = component("samskab.screen_push", JS)
 
