@@ -314,7 +314,8 @@ def test_a_phone_and_a_projector_on_a_silently_dead_network_notice_and_catch_up(
     phone says "reconnecting…" and opens its stream again; when the network is back, the new
     stream tells the step, and the page, whose own connection stayed "connected" and dead,
     runs whole or loads again: the phone and the projector show the step. Before, both stayed
-    on the old step, silently (150 s in a fresh-eyes trial)."""
+    on the old step, silently (150 s in a fresh-eyes trial). The projector says
+    "reconnecting…" too, drawn in the browser (a run could not draw it)."""
     db_path = tmp_path_factory.mktemp("silent") / "silent.db"
     meeting_id, tokens = _room(db_path)
     store = open_store(db_path)
@@ -334,10 +335,14 @@ def test_a_phone_and_a_projector_on_a_silently_dead_network_notice_and_catch_up(
         reconnecting = phone.get_by_text(translate("da", "push.reconnecting"))
         expect(reconnecting).to_be_visible(timeout=10_000)
         noticed = time.monotonic() - frozen
+        # The projector says it too, drawn in the browser (a run could not draw it).
+        on_wall = projector.get_by_test_id("push-silent")
+        expect(on_wall).to_have_text(translate("da", "push.reconnecting"), timeout=10_000)
         # Not ``shots``: a page on a dead network does not settle (its requests go nowhere).
         folder = SCREENSHOTS / "test_phone_silent_network"
         folder.mkdir(parents=True, exist_ok=True)
         phone.screenshot(path=str(folder / "phone_silent_network.png"), full_page=True)
+        projector.screenshot(path=str(folder / "projector_silent_network.png"))
         cable.thaw()
         back = time.monotonic()
         expect(phone.get_by_text(SECOND).first).to_be_visible(timeout=20_000)
@@ -345,6 +350,7 @@ def test_a_phone_and_a_projector_on_a_silently_dead_network_notice_and_catch_up(
         expect(projector.get_by_text(SECOND).first).to_be_visible(timeout=20_000)
         projector_back = time.monotonic() - back
         expect(reconnecting).to_have_count(0, timeout=10_000)
+        expect(on_wall).to_be_hidden()
         settle(phone)
         phone.screenshot(path=str(folder / "phone_silent_network_back.png"), full_page=True)
         print(

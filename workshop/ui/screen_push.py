@@ -65,13 +65,15 @@ export default function (component) {
       source: null, drawn: data.drawn, latest: null, ok: true, asked: 0, lastAt: 0,
       gapMs: 1000, pending: null, retry: null, turn: null, clock: null, report: null,
       skew: 0, reruns: 0, events: 0,  // fragment reruns asked for, events received
-      heardAt: Date.now(), silent: 0, watch: null, revive: false,
+      heardAt: Date.now(), silent: 0, watch: null, revive: false, banner: null, away: "",
+      slide: false,
       close() {
         clearTimeout(this.pending);
         clearTimeout(this.retry);
         clearTimeout(this.turn);
         clearInterval(this.clock);
         clearInterval(this.watch);
+        if (this.banner) this.banner.remove();
         if (this.source) this.source.close();
         this.source = null;
       },
@@ -107,7 +109,10 @@ export default function (component) {
         this.ask(true);
       },
       open() {
-        const source = listen(this, data.url, (message) => this.seen(message));
+        const source = listen(this, data.url, (message) => {
+          this.say(false);
+          this.seen(message);
+        });
         source.onerror = () => {
           if (this.ok) this.ask(false);
           if (source.readyState === EventSource.CLOSED) {
@@ -115,6 +120,26 @@ export default function (component) {
             this.retry = setTimeout(() => { if (this.source === source) this.open(); }, 5000);
           }
         };
+      },
+      say(silent) {
+        // "reconnecting…" drawn here, not by a run: on a silent network the page's own
+        // connection may be dead too, and a run would never draw it. Not twice: a run that
+        // drew its own (the push route alone blocked) says it.
+        if (!this.banner) {
+          this.banner = document.createElement("div");
+          this.banner.setAttribute("role", "status");
+          this.banner.dataset.testid = "push-silent";
+          this.banner.style.cssText = "position:fixed;left:50%;bottom:2vh;z-index:1000;"
+            + "transform:translateX(-50%);background:#fff4e5;color:#5c3c00;font-weight:700;"
+            + "border:2px solid #b26a00;border-radius:.6rem;padding:.4rem 1rem;";
+          document.body.appendChild(this.banner);
+        }
+        this.banner.style.fontSize = this.slide ? "2rem" : "1rem";
+        const drawn = [...document.querySelectorAll(
+          "[data-testid='projector-reconnecting'], [data-testid='stCaptionContainer']",
+        )].some((e) => e.textContent.trim() === this.away);
+        this.banner.textContent = silent && !drawn ? this.away : "";
+        this.banner.hidden = !silent || drawn;
       },
       tick() {
         // Every countdown on the page, from the moment its step ends and the server's clock.
@@ -137,16 +162,20 @@ export default function (component) {
     // opened again: the browser may have sent it on a kept-alive connection as dead as the
     // first.
     live.watch = setInterval(() => {
+      if (live.revive) live.say(true);
       const limit = live.revive ? Math.min(live.silent, 2000) : live.silent;
       if (!live.silent || Date.now() - live.heardAt <= limit) return;
       if (live.ok) live.ask(false);
       live.revive = true;
+      live.say(true);
       clearTimeout(live.retry);
       if (live.source) live.source.close();
       live.open();
     }, 1000);
   }
   live.silent = data.silent || 0;
+  live.away = data.away || "";
+  live.slide = Boolean(data.slide);
   live.drawn = data.drawn;
   live.skew = Date.now() - data.now;
   live.tick();
@@ -224,6 +253,8 @@ def follow(url: str, drawn: MeetingState, *, slide: bool = False) -> None:
         "now": round(time.time() * 1000),
         "turn": round(float(st.session_state.pop(DUE, 0) or 0) * 1000),
         "silent": silent_ms(),
+        "away": t("push.reconnecting"),
+        "slide": slide,
     }
     _renderer()(key=KEY, data=data, on_live_change=lambda: None)
     if not push.connected(KEY, MODE):
