@@ -113,3 +113,21 @@ def test_consent_block_without_reason_is_refused_on_the_phone(room) -> None:
     at.button(key="ballot_consent_send").click().run()
     mine = vote_methods.my_ballot(store, round_id, voter.id)
     assert (mine["response"], mine["reason"]) == ("block", "For dyrt")
+
+
+def test_a_pairwise_button_shows_the_idea_as_typed_not_as_markdown(app_store) -> None:
+    """A button's label is markdown: an idea with "**fed**", ":red[rød]" and "$x^2$" was drawn
+    bold, red and as a formula, and its link words were dropped (a fresh-eyes trial)."""
+    from workshop.text import escape_markdown
+
+    meeting = make_meeting(app_store)
+    start(app_store, meeting)
+    typed = ['**fed** [link](javascript:alert("x")) :red[rød] $x^2$', "Bænke"]
+    for n, text in enumerate(typed):
+        ideas.submit_idea(app_store, join(app_store, meeting, f"Forfatter {n}"), text)
+    voter = join(app_store, meeting, "Anna")
+    step = meetings.list_steps(app_store, meeting.id)[1]
+    round_id = vote_methods.open_round(app_store, step.id, VoteMethod.PAIRWISE, actor=None)
+    at = app(VoteMethod.PAIRWISE, voter, round_id).run()
+    labels = {b.label for b in at.button if b.key and b.key.startswith("ballot_pick_")}
+    assert labels == {escape_markdown(text) for text in typed}

@@ -178,3 +178,37 @@ def test_a_step_moved_from_another_console_is_refused_with_nothing_changed(world
             move()
         assert refused.value.key == "error.meeting.moved_on"
         assert meetings.meeting_state(store, meeting.id).current_step_id == now
+
+
+def test_a_consent_step_without_its_proposal_is_not_opened_and_the_console_says_why(
+    app_store, make_app
+) -> None:
+    """The citizens' meeting template's consent step has no proposal: phones were asked to
+    consent to an empty card, and the wrap-up said "passed" (a fresh-eyes trial). The room is
+    not taken there until the proposal is written; the console says so before the step."""
+    from workshop import committees
+    from workshop.accounts import users as accounts
+    from workshop.meetings.core import StepSpec
+    from workshop.model import StepKind
+
+    fie = accounts.create_user(app_store, "fie2", "a long passphrase", Role.FACILITATOR)
+    committee = committees.create_committee(app_store, "Havnen", "", actor=fie)
+    agenda = [StepSpec(StepKind.WELCOME, ""), StepSpec(StepKind.CONSENT, "")]
+    meeting = meetings.create_meeting(app_store, committee.id, "Møde", agenda=agenda, actor=fie)
+    meetings.next_step(app_store, meeting.id, actor=fie)
+    consent = meetings.list_steps(app_store, meeting.id)[1]
+    for move in (
+        lambda: meetings.next_step(app_store, meeting.id, actor=fie),
+        lambda: meetings.go_to_step(app_store, meeting.id, consent.id, actor=fie),
+    ):
+        with pytest.raises(NotAllowed) as refused:
+            move()
+        assert refused.value.key == "error.step.consent_without_proposal"
+    assert meetings.current_step(app_store, meeting.id).kind is StepKind.WELCOME
+    at = open_console(make_app, fie, meeting.id)
+    said = translate("da", "error.step.consent_without_proposal", number=2)
+    assert said in texts(at)
+    assert at.button(key="console_next").disabled
+    meetings.update_step(app_store, consent.id, prompt="Åbent til kl. 22", actor=fie)
+    meetings.next_step(app_store, meeting.id, actor=fie)
+    assert meetings.current_step(app_store, meeting.id).kind is StepKind.CONSENT

@@ -61,6 +61,15 @@ def can_move_to_next_step(state: MeetingState, steps: Sequence[Step]) -> Verdict
     index = current_index(state, steps)
     if index is not None and index + 1 >= len(steps):
         return refused("error.step.no_next")
+    return can_open(steps, 0 if index is None else index + 1)
+
+
+def can_open(steps: Sequence[Step], index: int) -> Verdict:
+    """Whether the room may be taken to ``steps[index]``: a consent step needs its proposal
+    (its text), or phones are asked to consent to an empty card."""
+    step = steps[index]
+    if step.kind is StepKind.CONSENT and not step.prompt.strip():
+        return refused("error.step.consent_without_proposal", number=index + 1)
     return ALLOW
 
 
@@ -84,7 +93,7 @@ def can_go_to_step(state: MeetingState, steps: Sequence[Step], step_id: int) -> 
         return refused("error.not_found")
     if step_id == state.current_step_id:
         return refused("error.step.already_current")
-    return ALLOW
+    return can_open(steps, [s.id for s in steps].index(step_id))
 
 
 def can_extend_timer(

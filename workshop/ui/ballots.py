@@ -94,7 +94,7 @@ def pairwise_ballot(participant: Participant, round_id: int, ideas: Sequence[Ide
     cast = partial(vote_methods.cast_pairwise, store(), participant, round_id, left, right)
     for idea_id in (left, right):
         st.button(
-            texts.get(idea_id, "?"),
+            user_text(texts.get(idea_id, "?")),  # a label is markdown: the idea as typed
             key=f"ballot_pick_{idea_id}_{left}_{right}",
             width="stretch",
             type="primary",

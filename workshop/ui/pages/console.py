@@ -246,6 +246,8 @@ with controls:
             ):
                 act(meetings.extend_step_timer, db, meeting.id, actor=user)
             close_meeting_control(joined)
+        if forward.reason == "error.step.consent_without_proposal":
+            st.warning(verdict_text(forward))  # said before the room reaches the step
         time_left()
 
     # On a vote step, that step's round (also when the facilitator went back to it); elsewhere
