@@ -68,6 +68,11 @@ a[data-testid="stPageLink-NavLink"][disabled] *, a[data-testid="stPageLink-NavLi
   outline: 3px solid #0b6e4f !important; outline-offset: 2px; border-radius: 2px; }
 a[data-testid="stPageLink-NavLink"]:focus-visible {
   outline: 3px solid #0b6e4f !important; outline-offset: 2px; }
+/* A text field showed its focus as a 1 px border turning green; every other control a ring. */
+[data-testid="stTextInputRootElement"]:focus-within,
+[data-testid="stTextAreaRootElement"]:focus-within,
+[data-testid="stNumberInputContainer"]:focus-within {
+  outline: 3px solid #0b6e4f !important; outline-offset: 1px; }
 /* Streamlit keeps the bottom container (the brainstorm's idea box) after the box is gone, an
    empty band of 72 px over the ballot (a phone's 844 px, a 200 % zoom's 540). */
 [data-testid="stBottom"]:not(:has(
