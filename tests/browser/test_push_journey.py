@@ -291,6 +291,10 @@ def test_a_phone_back_from_a_dropped_network_catches_up_at_once(
         phone.wait_for_function(f"() => {open_push}")
         cable.cut()
         phone.wait_for_function(f"() => !({open_push})")  # the page has noticed
+        # And says so, though the browser retries (and fails) every half second: each failure
+        # put the word off by 2 s again, so it was never said (a fresh-eyes trial).
+        reconnecting = phone.get_by_text(translate("da", "push.reconnecting"))
+        expect(reconnecting).to_be_visible(timeout=5_000)
         _next_step(server, meeting_id)
         cable.mend()
         back = time.monotonic()
@@ -302,6 +306,7 @@ def test_a_phone_back_from_a_dropped_network_catches_up_at_once(
         # shows the step soon after (its timer is a minute away).
         assert reopened < 1.5, f"push open again {reopened:.1f} s after the network"
         assert caught_up < 5.0, f"{caught_up:.1f} s after the network came back"
+        expect(reconnecting).to_have_count(0)
         settle(phone)
         shots(phone, "phone_back_online")
 

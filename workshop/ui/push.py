@@ -255,13 +255,22 @@ export default function (component) {
       },
       away(down) {
         // Said after 2 s (EventSource errs for a moment when it reconnects), at once offline.
-        clearTimeout(this.awayTimer);
+        // The 2 s run from the first error: EventSource retries every half second while the
+        // server cannot be reached, and each error put the word off again, so a phone whose
+        // network was cut never said it.
         if (!down) {
+          clearTimeout(this.awayTimer);
+          this.awayTimer = null;
           if (this.down) { this.down = false; this.render(); }
           return;
         }
-        this.awayTimer = setTimeout(() => { this.down = true; this.render(); },
-                                    navigator.onLine ? 2000 : 0);
+        if (this.down || (this.awayTimer && navigator.onLine)) return;
+        clearTimeout(this.awayTimer);
+        this.awayTimer = setTimeout(() => {
+          this.awayTimer = null;
+          this.down = true;
+          this.render();
+        }, navigator.onLine ? 2000 : 0);
       },
       open() {
         const source = listen(this, data.url, (message) => {
