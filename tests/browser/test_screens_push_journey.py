@@ -242,6 +242,10 @@ def test_projector_and_console_follow_a_phone_by_push(room, browser, shots) -> N
         carl = meetings.join_meeting(store, code, "Carl")
         vote_methods.cast_consent(store, carl, vote_round.id, "block", "Det er for dyrt")
         expect(console.get_by_text("Ikke vedtaget", exact=False)).to_be_visible(timeout=5_000)
+        # Hidden from another console: this one's button says so at once, not "Hide" still.
+        voting.reveal_results(store, vote_round.id, False, actor=None)
+        reveal = console.locator(".st-key-console_reveal button")
+        expect(reveal).to_have_text(translate("da", "console.reveal_results"), timeout=5_000)
     finally:
         store.close()
     settle(console)

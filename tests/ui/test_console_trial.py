@@ -212,3 +212,25 @@ def test_a_consent_step_without_its_proposal_is_not_opened_and_the_console_says_
     meetings.update_step(app_store, consent.id, prompt="Åbent til kl. 22", actor=fie)
     meetings.next_step(app_store, meeting.id, actor=fie)
     assert meetings.current_step(app_store, meeting.id).kind is StepKind.CONSENT
+
+
+def test_hide_results_on_a_console_behind_another_hides_them(world, make_app) -> None:
+    """Another console hid the results; this one, drawn before, still said "Hide results", and
+    its tap read the round anew and showed them to the room (a fresh-eyes trial). The button
+    does what it said."""
+    from workshop.voting import ballots as voting
+
+    store, meeting = world["store"], world["meeting"]
+    fie = world["users"][Role.FACILITATOR]
+    meetings.next_step(store, meeting.id, actor=None)  # the dot vote: its results show
+    vote_round = voting.current_round(store, meeting.id)
+    assert vote_round is not None and vote_round.revealed
+    (idea,) = ideas.list_ideas(store, meeting.id)
+    voting.place_dot(store, world["anna"], vote_round.id, idea.id)  # results to show
+    behind = open_console(make_app, fie, meeting.id)
+    assert behind.button(key="console_reveal").label == da("console.hide_results")
+    voting.reveal_results(store, vote_round.id, False, actor=fie)  # from the other console
+    behind.button(key="console_reveal").click().run()
+    assert not behind.exception, behind.exception
+    assert not voting.get_round(store, vote_round.id).revealed
+    assert behind.button(key="console_reveal").label == da("console.reveal_results")

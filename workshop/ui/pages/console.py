@@ -160,6 +160,7 @@ shown_step = st.session_state.get(shown_key, state_now.current_step_id)
 st.session_state[shown_key] = state_now.current_step_id
 results_seq: int | None = None  # the votes the round's results were drawn with, if shown
 results_behind = False  # their opinion groups were still being computed
+shown_round: voting.Round | None = None  # the round whose results' button this run drew
 
 with controls:
     joined = meetings.count_participants(db, meeting.id)
@@ -257,10 +258,19 @@ with controls:
         if step is not None and step.kind.is_vote
         else voting.latest_round(db, meeting.id)
     )
+    shown_round = vote_round
     if vote_round is not None:
         label = t("console.hide_results") if vote_round.revealed else t("console.reveal_results")
-        if st.button(label, key="console_reveal"):
-            act(voting.reveal_results, db, vote_round.id, not vote_round.revealed, actor=user)
+        # What the button said is what it does (the arguments of the run that drew it): on a
+        # console behind another one, "Hide results" read the round anew at the tap, found it
+        # hidden by the other console, and showed the results to the room.
+        st.button(
+            label,
+            key="console_reveal",
+            on_click=flash_refusal,
+            args=(voting.reveal_results, db, vote_round.id, not vote_round.revealed),
+            kwargs={"actor": user},
+        )
     if meeting_rules.can_open_round(state_now, step) and st.button(
         t("console.new_round"), key="console_new_round", help=t("console.new_round_help")
     ):
@@ -335,7 +345,11 @@ def live_ideas() -> None:
     # groups were computed: the whole console runs (at most once a second while votes come
     # in: push's pace for screens). Not in the page's own run, which drew them just now.
     behind = results_seq is not None and (current.vote_seq > results_seq or results_behind)
-    if behind and fragment_run():
+    # Results shown or hidden from another console: this one's button says the truth again.
+    flipped = shown_round is not None and voting.get_round(db, shown_round.id).revealed != (
+        shown_round.revealed
+    )
+    if (behind or flipped) and fragment_run():
         st.rerun()
     latest = voting.latest_round(db, meeting.id, StepKind.DOT_VOTE)
     totals = voting.dot_totals(db, latest.id, current.vote_seq) if latest else {}
