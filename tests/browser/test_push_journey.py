@@ -33,6 +33,7 @@ from workshop.accounts import users as accounts
 from workshop.app import open_store
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
+from workshop.meetings import ideas
 from workshop.model import Role, StepKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -325,6 +326,10 @@ def test_a_phone_and_a_projector_on_a_silently_dead_network_notice_and_catch_up(
     meeting_id, tokens = _room(db_path)
     store = open_store(db_path)
     screen = meetings.screen_link_token(store, meeting_id)
+    code = meetings.get_meeting(store, meeting_id).join_code
+    for n in range(8):  # a stream longer than the window: where is "reconnecting…"?
+        author = meetings.join_meeting(store, code, f"Forfatter {n}")
+        ideas.submit_idea(store, author, f"Idé nummer {n}: flere bænke ved vandet")
     store.close()
     heartbeat = {"SAMSKAB_PUSH_HEARTBEAT_SECONDS": "1"}  # silent after 2.5 s
     with _phone_on_cable(browser, db_path, tokens[0], heartbeat) as (server, cable, phone):
@@ -340,6 +345,14 @@ def test_a_phone_and_a_projector_on_a_silently_dead_network_notice_and_catch_up(
         reconnecting = phone.get_by_text(translate("da", "push.reconnecting"))
         expect(reconnecting).to_be_visible(timeout=10_000)
         noticed = time.monotonic() - frozen
+        # Seen, at the top of the window: not under the idea box, not below the fold.
+        on_top = """(away) => {
+          const box = away.getBoundingClientRect();
+          const hit = away.getRootNode().elementFromPoint(
+            box.x + box.width / 2, box.y + box.height / 2);
+          return box.top >= 0 && box.bottom <= window.innerHeight && away.contains(hit);
+        }"""
+        assert phone.locator("p.away").filter(visible=True).evaluate(on_top)
         # The projector says it too, drawn in the browser (a run could not draw it).
         on_wall = projector.get_by_test_id("push-silent")
         expect(on_wall).to_have_text(translate("da", "push.reconnecting"), timeout=10_000)

@@ -131,3 +131,22 @@ def test_a_pairwise_button_shows_the_idea_as_typed_not_as_markdown(app_store) ->
     at = app(VoteMethod.PAIRWISE, voter, round_id).run()
     labels = {b.label for b in at.button if b.key and b.key.startswith("ballot_pick_")}
     assert labels == {escape_markdown(text) for text in typed}
+
+
+def test_a_consent_choice_not_sent_says_so_beside_the_answer_saved(room) -> None:
+    """A tap on "Send my answer" lost on a dropped network left "Agree" chosen above "Your
+    answer is saved: Concerns", with nothing saying the choice was not sent (a fresh-eyes
+    trial). The phone says it now, until the answer is sent."""
+    from workshop.i18n import translate
+
+    store, _posted, voter, step = room
+    unsent = translate("da", "ballot.consent.unsent")
+    round_id = vote_methods.open_round(store, step.id, VoteMethod.CONSENT, actor=None)
+    vote_methods.cast_consent(store, voter, round_id, "concerns", "Personalet")
+    at = app(VoteMethod.CONSENT, voter, round_id).run()
+    assert unsent not in [w.value for w in at.warning]  # what is chosen is what is saved
+    at.radio(key="ballot_consent_response").set_value("agree").run()  # the tap then lost
+    assert unsent in [w.value for w in at.warning]
+    at.button(key="ballot_consent_send").click().run()
+    assert vote_methods.my_ballot(store, round_id, voter.id)["response"] == "agree"
+    assert unsent not in [w.value for w in at.warning]

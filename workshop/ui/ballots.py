@@ -219,3 +219,8 @@ def consent_ballot(participant: Participant, round_id: int, proposal: str) -> No
     )
     if mine["response"]:
         st.caption(t("ballot.consent.saved", response=t(f"tally.consent.{mine['response']}")))
+    # A choice not sent (the tap lost on a dropped network, or never made) is said, not left
+    # beside "Your answer is saved: …" of another choice.
+    reason = st.session_state.get("ballot_consent_reason", mine["reason"] or "")
+    if response is not None and (response, reason) != (mine["response"], mine["reason"] or ""):
+        st.warning(t("ballot.consent.unsent"), icon=":material/send:")

@@ -386,9 +386,14 @@ p.empty {
   color: var(--st-text-color, inherit); opacity: 0.6;
 }
 p.empty[hidden] { display: none; }
+/* At the top of the window, under Streamlit's header, whatever the phone shows: where the
+   component sits (below a brainstorm's ideas) it was under the idea box or below the fold. */
 p.away {
-  margin: 0 0 1rem 0; padding: 0.5rem 0.75rem; border-radius: var(--st-base-radius, 0.5rem);
-  background: #fff4d6; color: #4d3800; font-family: var(--st-font, inherit); font-size: 0.875rem;
+  position: fixed; top: 4rem; left: 50%; transform: translateX(-50%); z-index: 1000;
+  max-width: calc(100vw - 2rem); box-sizing: border-box; margin: 0;
+  padding: 0.5rem 0.75rem; border-radius: var(--st-base-radius, 0.5rem);
+  background: #fff4d6; color: #4d3800; border: 2px solid #b26a00;
+  font-family: var(--st-font, inherit); font-size: 0.875rem; font-weight: 600;
 }
 p.away[hidden] { display: none; }
 li.idea p { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
