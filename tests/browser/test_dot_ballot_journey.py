@@ -228,7 +228,9 @@ def test_a_tap_after_the_round_closed_shows_the_vote_closed(tmp_path, browser, s
         vote_methods.close_round(store, round_id, actor=None)
         store.close()
         dot_button(phone, idea).click()
-        expect(phone.get_by_text(da("participate.vote_closed"))).to_be_visible(timeout=15_000)
+        expect(phone.get_by_text(da("participate.vote_closed"), exact=True)).to_be_visible(
+            timeout=15_000
+        )
         expect(phone.locator(".dots")).to_have_count(0)
         settle(phone)
         shots(phone, "01-vote-closed-after-a-tap")
