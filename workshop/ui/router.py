@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 import streamlit as st
 
 if TYPE_CHECKING:
+    from workshop.ui.navigation import PageSpec
     from workshop.ui.session import Visitor
 
 TAB_ICON = "💬"  # the browser tab's icon: an emoji, drawn locally (see _route)
@@ -68,26 +69,54 @@ def _route(visitor: Visitor) -> None:
     from workshop.ui import frontend_words, rejoin
     from workshop.ui.accessibility import page_style
     from workshop.ui.i18n import t
-    from workshop.ui.navigation import PAGES, page_file, pages_for
+    from workshop.ui.navigation import pages_for
     from workshop.ui.session import base_path
-    from workshop.ui.staff_login import gate_page
 
     specs = pages_for(visitor.audience)
     requested = _requested_page(base_path())
     if visitor.audience == "anonymous" and st.query_params.get("screen"):
         # A projector whose screen link was renewed (or whose meeting was removed) says so
         # on the wall; it turned into the citizens' join form, silently.
-        gone = st.Page(_screen_gone, title=t("screen_gone.title"), url_path="screen")
-        st.set_page_config(page_title="Samskab", page_icon=TAB_ICON)
-        page = st.navigation([gone], position="hidden")
-        frontend_words.install(rejoin.install)
-        page_style()
-        page.run()
-        return
+        specs = []
+        pages = [st.Page(_screen_gone, title=t("screen_gone.title"), url_path="screen")]
+    else:
+        pages = _pages(visitor.audience, specs, requested)
+    # Only logged-in staff get a menu; citizens, the projector and visitors have nothing to
+    # wander into.
+    # The tab's title and icon before the navigation: a browser takes the page's own icon as
+    # the tab's icon when none is set yet, and Streamlit fetches a ``:material/…:`` icon for
+    # that from fonts.gstatic.com, telling Google every visitor's address. An emoji is drawn
+    # by the browser itself (no request at all).
+    st.set_page_config(page_title="Samskab", page_icon=TAB_ICON)
+    page = st.navigation(pages, position="top" if visitor.user is not None else "hidden")
+    # One layout per run, set here for the page that runs: a page that set its own layout
+    # after the router's made the console jump from wide to narrow under a facilitator's
+    # pointer after an action (a lost tap).
+    wide = any(spec.wide and spec.name == page.url_path for spec in specs)
+    st.set_page_config(layout="wide" if wide else "centered")
+    # Streamlit's own words, and a page whose connection is back runs whole (rejoin.py).
+    frontend_words.install(rejoin.install)
+    page_style()  # captions and links dark enough to read (workshop/ui/accessibility.py)
+    page.run()
+
+
+def _screen_gone() -> None:
+    from workshop.ui.i18n import t
+
+    st.title(t("screen_gone.title"), anchor=False)
+    st.warning(t("screen_gone.body"))
+
+
+def _pages(audience: str, specs: list[PageSpec], requested: str | None) -> list[Any]:
+    """The pages ``audience`` may open, with the stand-ins a typed address needs."""
+    from workshop.ui.i18n import t
+    from workshop.ui.navigation import PAGES, page_file
+    from workshop.ui.staff_login import gate_page
+
     # Streamlit serves the default page only at "/": typed as /committees (or a participant
     # link to /participate) it would say "Page not found". Then that page keeps its own
     # address and a hidden stand-in, which only opens it, takes "/".
-    home = next((spec for spec in specs if visitor.audience in spec.default_for), None)
+    home = next((spec for spec in specs if audience in spec.default_for), None)
     home_typed = home is not None and requested == home.name
     pages = [
         st.Page(
@@ -123,33 +152,10 @@ def _route(visitor: Visitor) -> None:
         known = requested in {spec.name for spec in PAGES}
         pages.append(
             st.Page(
-                gate_page(requested, visitor.audience),
+                gate_page(requested, audience),
                 title=t(f"page.{requested}") if known else t("auth.not_found_title"),
                 url_path=requested,
                 visibility="hidden",
             )
         )
-    # Only logged-in staff get a menu; citizens, the projector and visitors have nothing to
-    # wander into.
-    # The tab's title and icon before the navigation: a browser takes the page's own icon as
-    # the tab's icon when none is set yet, and Streamlit fetches a ``:material/…:`` icon for
-    # that from fonts.gstatic.com, telling Google every visitor's address. An emoji is drawn
-    # by the browser itself (no request at all).
-    st.set_page_config(page_title="Samskab", page_icon=TAB_ICON)
-    page = st.navigation(pages, position="top" if visitor.user is not None else "hidden")
-    # One layout per run, set here for the page that runs: a page that set its own layout
-    # after the router's made the console jump from wide to narrow under a facilitator's
-    # pointer after an action (a lost tap).
-    wide = any(spec.wide and spec.name == page.url_path for spec in specs)
-    st.set_page_config(layout="wide" if wide else "centered")
-    # Streamlit's own words, and a page whose connection is back runs whole (rejoin.py).
-    frontend_words.install(rejoin.install)
-    page_style()  # captions and links dark enough to read (workshop/ui/accessibility.py)
-    page.run()
-
-
-def _screen_gone() -> None:
-    from workshop.ui.i18n import t
-
-    st.title(t("screen_gone.title"), anchor=False)
-    st.warning(t("screen_gone.body"))
+    return pages
