@@ -313,12 +313,9 @@ export default function (component) {
     document.addEventListener("visibilitychange", live.onVisible);
     window.addEventListener("online", live.onOnline);
     // A network that throws every byte away closes nothing: without the route's keep-alive
-    // for a while, the connection is taken for dead, said so and opened again. Once silent,
-    // a stream that says nothing within 2 s of opening is opened again: the browser may have
-    // sent it on a kept-alive connection as dead as the first.
+    // for a while, the connection is taken for dead, said so and opened again.
     live.watch = setInterval(() => {
-      const limit = live.revive ? Math.min(live.silent, 2000) : live.silent;
-      if (!live.silent || Date.now() - live.heardAt <= limit) return;
+      if (!silent(live)) return;
       live.away(true);
       live.tell(live.sent.c, false);
       live.revive = true;

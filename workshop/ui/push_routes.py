@@ -100,7 +100,8 @@ def silent_ms() -> int:
 # the screens' (``screen_push.py``): ``listen(live, url, seen)`` opens the stream as
 # ``live.source``, notes in ``live.heardAt`` when it last heard anything (the ``alive`` event
 # included), hands each message to ``seen``, and, when ``live.revive`` says the stream had
-# been silent, asks the rejoin component to prove the page's own connection alive.
+# been silent, asks the rejoin component to prove the page's own connection alive;
+# ``silent(live)`` says when it has heard nothing for too long.
 LISTEN_JS = """
 function listen(live, url, seen) {
   const source = (live.source = new EventSource(url));
@@ -117,6 +118,14 @@ function listen(live, url, seen) {
     seen(JSON.parse(event.data));
   };
   return source;
+}
+
+// Whether the stream has said nothing for too long: ``live.silent`` ms, or, once it was
+// silent (``live.revive``), 2 s after it was opened again (the browser may have sent it on a
+// kept-alive connection as dead as the first).
+function silent(live) {
+  const limit = live.revive ? Math.min(live.silent, 2000) : live.silent;
+  return Boolean(live.silent) && Date.now() - live.heardAt > limit;
 }
 """
 PER_PARTICIPANT = 4  # a phone with a few tabs open, not a flood

@@ -158,13 +158,10 @@ export default function (component) {
     live.clock = setInterval(() => live.tick(), 250);
     // A network that throws every byte away closes nothing: without the route's keep-alive
     // for a while, the connection is taken for dead, said so ("reconnecting…", the timer)
-    // and opened again. Once silent, a stream that says nothing within 2 s of opening is
-    // opened again: the browser may have sent it on a kept-alive connection as dead as the
-    // first.
+    // and opened again.
     live.watch = setInterval(() => {
       if (live.revive) live.say(true);
-      const limit = live.revive ? Math.min(live.silent, 2000) : live.silent;
-      if (!live.silent || Date.now() - live.heardAt <= limit) return;
+      if (!silent(live)) return;
       if (live.ok) live.ask(false);
       live.revive = true;
       live.say(true);
