@@ -20,6 +20,7 @@ from tests.browser.conftest import (
     LAPTOP,
     PASSWORD,
     PHONE,
+    STATE,
     Server,
     context,
     idea_box,
@@ -75,12 +76,21 @@ def post(phone: Page, text: str) -> None:
 
 def tab(page: Page, name: str) -> None:
     """Open a console tab and wait until its content is drawn (only the open tab runs: the
-    click reruns the page)."""
+    click reruns the whole page). Clicked once: a click that asks for no run fails here, and
+    a panel left empty fails with what the page said of its runs (it failed once in CI with
+    the panel empty for 40 s and no word of why)."""
     target = page.get_by_role("tab", name=name)
     if target.get_attribute("aria-selected") != "true":
+        before = int(page.evaluate("window.__samskabPageRuns"))
         target.click()
+        page.wait_for_function("n => window.__samskabPageRuns > n", arg=before, timeout=30_000)
     expect(target).to_have_attribute("aria-selected", "true")
     settle(page)
+    drawn = page.locator("[role='tabpanel']:visible [data-testid='stElementContainer']").first
+    try:
+        expect(drawn).to_be_attached(timeout=10_000)
+    except AssertionError:
+        raise AssertionError(f"tab {name!r} drew nothing: {page.evaluate(STATE)}") from None
 
 
 def pick(page: Page, key: str, option: str, *, multi: bool = False) -> None:
