@@ -60,6 +60,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.typing import Subprotocol
 
+from workshop.ui.components import mounted_data
+
 __all__ = [
     "AmbiguousElementError",
     "BucketStats",
@@ -342,7 +344,7 @@ def _component_data(kind: str, proto: Any) -> tuple[str, Any]:
     data = None
     if proto.WhichOneof("data") == "json":
         try:
-            data = json.loads(proto.json)
+            data = mounted_data(proto.json)
         except ValueError:
             data = None
     return str(proto.component_name), data

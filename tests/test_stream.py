@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workshop.meetings.stream import BALLOT_PAGE, STREAM_LENGTH, StreamWindow
+from workshop.meetings.stream import BALLOT_PAGE, STREAM_LENGTH, StreamWindow, mix
 from workshop.model import Idea, IdeaStatus
 
 
@@ -129,3 +132,30 @@ def test_participants_get_different_orders() -> None:
 def test_defaults_match_the_phone() -> None:
     window = StreamWindow(1)
     assert (window.length, window.page_size) == (STREAM_LENGTH, BALLOT_PAGE) == (12, 8)
+
+
+def splitmix64(value: int) -> int:
+    """The reference: SplitMix64's finaliser, one Python integer at a time."""
+    mask = (1 << 64) - 1
+    value = (value + 0x9E3779B97F4A7C15) & mask
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & mask
+    return value ^ (value >> 31)
+
+
+def test_the_array_hash_is_splitmix64() -> None:
+    # SplitMix64's first output from state 0 (Vigna's reference implementation)
+    assert splitmix64(0) == 0xE220A8397B1DCDAF
+    values = [0, 1, 2**63, 2**64 - 1, 123456789, 0x9E3779B97F4A7C15]
+    assert mix(np.array(values, dtype=np.uint64)).tolist() == [splitmix64(v) for v in values]
+
+
+@settings(deadline=None)  # a loaded CI machine must not fail a pure property
+@given(ideas, people, seeds)
+def test_the_ballot_order_is_the_keyed_hash_order(room, me, seed) -> None:
+    """Each phone's order is that of the keyed hash, computed on arrays: a phone that had its
+    ballot ordered before keeps the same order."""
+    key = int.from_bytes(hashlib.blake2b(f"{seed}:{me}".encode(), digest_size=8).digest())
+    votable = [i for i in room if not i.hidden and i.merged_into_id is None]
+    expected = sorted(votable, key=lambda i: splitmix64(key ^ i.id))
+    assert StreamWindow(me, seed=seed).ballot(room) == expected

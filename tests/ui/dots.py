@@ -10,13 +10,14 @@ from typing import Any
 from streamlit.testing.v1 import AppTest
 
 from workshop.ui import dot_routes
+from workshop.ui.components import mounted_data
 
 
 def ballot(at: AppTest) -> dict[str, Any] | None:
     """The data of the dot ballot on the page, or None when none is drawn."""
     mounted = [e for e in at.get("bidi_component") if e.proto.component_name.endswith("dots")]
     assert len(mounted) <= 1, mounted
-    return json.loads(mounted[0].proto.json) if mounted else None
+    return mounted_data(mounted[0].proto.json) if mounted else None
 
 
 def idea_ids(at: AppTest) -> list[int]:

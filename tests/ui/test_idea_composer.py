@@ -29,6 +29,7 @@ from workshop.i18n import translate
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 from workshop.ui import idea_routes
+from workshop.ui.components import mounted_data
 from workshop.ui.idea_routes import IDEAS_PATH
 
 
@@ -36,7 +37,7 @@ def composer(at: AppTest) -> dict[str, Any] | None:
     """The data of the idea box on the page, or None when none is drawn."""
     mounted = [e for e in at.get("bidi_component") if e.proto.component_name.endswith("idea")]
     assert len(mounted) <= 1, mounted
-    return json.loads(mounted[0].proto.json) if mounted else None
+    return mounted_data(mounted[0].proto.json) if mounted else None
 
 
 @pytest.fixture

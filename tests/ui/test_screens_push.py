@@ -9,7 +9,6 @@ fragment with ``run_every`` sends at each run.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 
@@ -23,6 +22,7 @@ from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 from workshop.model import Role
 from workshop.ui import screen_push
+from workshop.ui.components import mounted_data
 
 RECONNECTING = translate("da", "push.reconnecting")
 
@@ -114,7 +114,7 @@ def _component(at) -> dict:
         e for e in at.get("bidi_component") if e.proto.component_name.endswith("screen_push")
     ]
     assert len(mounted) == 1, mounted
-    return json.loads(mounted[0].proto.json)
+    return mounted_data(mounted[0].proto.json)
 
 
 def test_the_projector_follows_its_screen_link_with_the_numbers_it_drew(world, make_app) -> None:

@@ -13,6 +13,7 @@ from workshop.db import Store
 from workshop.errors import NotAllowed, NotFound, RateLimited
 from workshop.meetings import personal_data
 from workshop.meetings.core import bump_change
+from workshop.meetings.stream import Votable
 from workshop.model import Idea, IdeaStatus, Participant, StepKind, User, utcnow
 from workshop.text import clean_text, require_text
 
@@ -301,6 +302,18 @@ def wall_ids(store: Store, meeting_id: int, change_seq: int) -> frozenset[int]:
 
 
 _ids_cache: VersionedCache[frozenset[int]] = VersionedCache()
+
+
+def wall_votable(store: Store, meeting_id: int, change_seq: int) -> Votable:
+    """The wall as each phone orders its ballot from it, made once per ``change_seq``."""
+    return _votable_cache.get(
+        ("votable", store.path, meeting_id),
+        change_seq,
+        lambda: Votable.of(wall_ideas(store, meeting_id, change_seq)),
+    )
+
+
+_votable_cache: VersionedCache[Votable] = VersionedCache()
 
 
 def merged_into_texts(store: Store, merged: Iterable[Idea]) -> dict[int, str]:

@@ -119,7 +119,7 @@ def my_order(change_seq: int) -> list[Idea]:
     kept = st.session_state.get(state.BALLOT_ORDER)
     if kept is not None and kept[0] == key:
         return kept[1]
-    order = window.ballot(ideas.wall_ideas(db, meeting.id, change_seq))
+    order = window.ballot(ideas.wall_votable(db, meeting.id, change_seq))
     st.session_state[state.BALLOT_ORDER] = (key, order)
     return order
 
@@ -201,7 +201,7 @@ def vote_view(vote_step: Step) -> None:
         wall = my_order(latest)
         mine = voting.my_dots(db, vote_round.id, participant.id)
         # Dots on ideas taken off the wall (hidden): offered back, not lost to the voter.
-        on_wall = {idea.id for idea in wall}
+        on_wall = ideas.wall_ids(db, meeting.id, latest)  # the ids ``wall`` was ordered from
         gone = sorted(idea for idea, dots in mine.items() if dots and idea not in on_wall)
         if not wall and not gone:  # nothing posted (or all hidden): say so, not an empty ballot
             total = vote_round.dots_per_participant
