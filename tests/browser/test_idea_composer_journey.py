@@ -173,12 +173,33 @@ def test_ideas_closed_disable_the_box_with_the_unsent_text_kept(room, browser, s
         expect(phone.locator(".composer .said")).to_have_text("")
         meetings.next_step(store, meeting_id, actor=None)
         expect(box).to_have_count(0, timeout=10_000)
+        # The vote says the idea was not sent, with its text (it went without a word before:
+        # a fresh-eyes trial), as text, at the top of the step.
+        unsent = phone.get_by_test_id("idea-unsent")
+        expect(unsent).to_contain_text(da("participate.draft_unsent"))
+        expect(unsent.locator("blockquote")).to_have_text("Et udekøkken")
+        unsent_top = unsent.bounding_box()
+        heading = phone.get_by_role("heading", level=3).first.bounding_box()
+        assert unsent_top and heading and unsent_top["y"] < heading["y"]
+        settle(phone)
+        shots(phone, "02-vote-says-not-sent")
+        meetings.previous_step(store, meeting_id, actor=None)
+        expect(box).to_have_value("Et udekøkken", timeout=10_000)
+        expect(unsent).to_have_count(0)
+        settle(phone)
+        shots(phone, "03-back-text-kept")
+
+        # Deleted on the vote: gone there, and not back in the box.
+        meetings.next_step(store, meeting_id, actor=None)
+        expect(unsent.locator("blockquote")).to_have_text("Et udekøkken", timeout=10_000)
+        unsent.get_by_role("button", name=da("participate.draft_discard")).click()
+        expect(unsent).to_have_count(0)
         meetings.previous_step(store, meeting_id, actor=None)
     finally:
         store.close()
-    expect(box).to_have_value("Et udekøkken", timeout=10_000)
+    expect(box).to_be_visible(timeout=10_000)
+    expect(box).to_have_value("")
     settle(phone)
-    shots(phone, "02-back-text-kept")
 
 
 def test_a_phone_whose_step_change_is_never_drawn_loads_the_page_again(

@@ -263,3 +263,21 @@ def test_the_closing_slide_names_no_step(room, make_app) -> None:
     html = projector(room, make_app)[1]
     assert "Tak fordi I deltog!" in plain(html)
     assert '<span class="sk-step"></span>' in html  # the last step's label was there
+
+
+def test_a_wall_of_pages_says_the_newest_ideas_stay_on_every_page(room, make_app) -> None:
+    """The newest six ideas stay on the wall while older ones take turns: the footer says so
+    (a fresh-eyes trial read page 2's first six cards as page 1's ideas shown twice)."""
+    go(room, StepKind.BRAINSTORM)
+    for n in range(1, 19):
+        ideas.submit_on_behalf(
+            room["store"],
+            room["meeting"].id,
+            f"Idé {n:02}",
+            author_name="Karen",
+            actor=room["fie"],
+            max_chars=500,
+        )
+    shown = plain(projector(room, make_app)[1])
+    assert "De 6 nyeste idéer står fast" in shown, shown
+    assert "side 1 af 2 · 18 idéer i alt" in shown or "side 2 af 2 · 18 idéer i alt" in shown

@@ -102,7 +102,7 @@ export default function (component) {
   s.data = data;
   const { form, text, send, count, said, label } = s;
   // An unsent text outlives the page: a step change, a reload (sessionStorage: this tab only).
-  const draft = "samskab.idea." + data.token.slice(0, 12);
+  const draft = data.draft;
   s.keep = () => {
     try {
       if (text.value) sessionStorage.setItem(draft, text.value);
@@ -244,12 +244,20 @@ def _words() -> dict[str, str]:
     }
 
 
+def draft_key(participant: Participant) -> str:
+    """Where the browser keeps this participant's unsent idea (``sessionStorage``: this tab
+    only): the idea box keeps it there across runs, reloads and step changes, and the step
+    component (``push.follow_steps``) shows it when the brainstorm ended before it was sent."""
+    return f"samskab.idea.{participant.token[:12]}"
+
+
 def idea_composer(participant: Participant, brainstorm: Step, *, max_chars: int) -> None:
     """Mount the idea box (at the page's level, in Streamlit's bottom container) for the
     brainstorm step the page shows."""
     data = {
         "url": f"{base_path()}{IDEAS_PATH}",
         "token": participant.token,
+        "draft": draft_key(participant),
         "step": brainstorm.id,
         "lang": current_language(),
         "open": brainstorm.intake_open,

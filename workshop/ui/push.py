@@ -414,9 +414,42 @@ const app = () => document.querySelector('[data-testid="stApp"]');
 const state = () => (app() ? app().getAttribute("data-test-connection-state") : "CONNECTED");
 const running = () => (app() ? app().getAttribute("data-test-script-state") : "notRunning");
 
+// The idea typed and not sent before the brainstorm ended (kept by the idea box): said at
+// the top of the next step, with the text, never as HTML; "delete" forgets it.
+const unsent = (parent, data) => {
+  let text = "";
+  try { text = (data.draft && sessionStorage.getItem(data.draft)) || ""; } catch (e) { /* */ }
+  // A place of its own: the parent holds the component's style too
+  let root = [...parent.children].find((el) => el.classList.contains("notes"));
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "notes";
+    parent.append(root);
+  }
+  root.replaceChildren();
+  if (!text.trim()) return;
+  const box = document.createElement("div");
+  box.className = "unsent";
+  box.dataset.testid = "idea-unsent";
+  const said = document.createElement("p");
+  said.textContent = data.words.unsent;
+  const quote = document.createElement("blockquote");
+  quote.textContent = text;
+  const drop = document.createElement("button");
+  drop.type = "button";
+  drop.textContent = data.words.discard;
+  drop.addEventListener("click", () => {
+    try { sessionStorage.removeItem(data.draft); } catch (e) { /* */ }
+    box.remove();
+  });
+  box.append(said, quote, drop);
+  root.append(box);
+};
+
 export default function (component) {
-  const { data, setStateValue } = component;
+  const { data, setStateValue, parentElement } = component;
   window.__samskabStepDrawn = data.c;  // the change this run of the body drew
+  unsent(parentElement, data);
   let asked = 0;
   const ask = (c) => { asked += 1; setStateValue("moved", { c, asked }); };
   const whole = (c) => {
@@ -446,14 +479,44 @@ export default function (component) {
 STEP_KEY = "samskab_step"
 
 
-def follow_steps(change_seq: int) -> None:
+STEP_CSS = """
+.unsent {
+  font-family: var(--st-font, inherit); color: var(--st-text-color, #111111); line-height: 1.6;
+  border-left: 0.25rem solid #8a6100; background: #fff4d6; padding: 0.75rem 1rem;
+  border-radius: var(--st-base-radius, 0.5rem); margin-bottom: 1rem;
+}
+.unsent p { margin: 0 0 0.5rem 0; color: #4d3800; }
+.unsent blockquote {
+  margin: 0 0 0.75rem 0; padding: 0.5rem 0.75rem; background: #ffffff;
+  border-radius: var(--st-base-radius, 0.5rem); overflow-wrap: anywhere; white-space: pre-wrap;
+}
+.unsent button {
+  min-height: 2.75rem; padding: 0.25rem 0.75rem; font: inherit; cursor: pointer;
+  border-radius: var(--st-base-radius, 0.5rem); color: #111111; background: #ffffff;
+  border: 1px solid rgba(49, 51, 63, 0.4);
+}
+.unsent button:focus-visible { outline: 3px solid #1a56db; outline-offset: 2px; }
+"""
+
+
+@worded_once
+def _step_words() -> dict[str, str]:
+    return {"unsent": t("participate.draft_unsent"), "discard": t("participate.draft_discard")}
+
+
+def follow_steps(change_seq: int, *, unsent: str | None = None) -> None:
     """Mount the step component (in the phone's body fragment, drawn for ``change_seq``): a
-    step change the push connection hears runs the body."""
-    _step_renderer()(key=STEP_KEY, data={"c": change_seq}, on_moved_change=lambda: None)
+    step change the push connection hears runs the body. ``unsent``: where the browser keeps
+    the idea typed and not sent (``idea_composer.draft_key``), on a step without the idea
+    box: the component shows that text, if any, at the top of the step."""
+    data: dict[str, object] = {"c": change_seq}
+    if unsent is not None:
+        data.update(draft=unsent, words=_step_words())
+    _step_renderer()(key=STEP_KEY, data=data, on_moved_change=lambda: None)
 
 
 _renderer = component("samskab.push", JS, CSS)
-_step_renderer = component("samskab.step", STEP_JS)
+_step_renderer = component("samskab.step", STEP_JS, STEP_CSS)
 
 
 def push_url(token: str) -> str:

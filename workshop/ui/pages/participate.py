@@ -17,7 +17,7 @@ from workshop.ui.agreement_gate import agreement_changed, agreement_gate
 from workshop.ui.agreement_widgets import my_ideas_link
 from workshop.ui.dot_ballot import dot_ballot
 from workshop.ui.i18n import language_switcher, t, tn
-from workshop.ui.idea_composer import idea_composer
+from workshop.ui.idea_composer import draft_key, idea_composer
 from workshop.ui.participant_widgets import remember_after_join
 from workshop.ui.privacy_widgets import my_data_link
 from workshop.ui.process import settings, store
@@ -314,9 +314,11 @@ def body() -> None:
             config.citizen_refresh_seconds, meetings.count_participants(db, meeting.id)
         )
     )
-    push.follow_steps(now.change_seq)  # a new step runs this body at once
     running = step is not None and now.status == MeetingStatus.RUNNING
     brainstorming = running and step is not None and step.kind.takes_ideas
+    # A new step runs this body at once; on a step without the idea box, an idea typed and
+    # not sent before the brainstorm ended is shown at the top (kept by the browser).
+    push.follow_steps(now.change_seq, unsent=None if brainstorming else draft_key(participant))
     if brainstorming and step is not None:
         brainstorm_view(step)
     elif running and step is not None and step.kind is StepKind.DOT_VOTE:

@@ -272,7 +272,7 @@ def wall(now: MeetingState, step: Step | None) -> None:
     page_ideas = newest + older[page * room : (page + 1) * room]
     footer = ""
     if pages > 1:
-        where = t("projector.page", page=page + 1, pages=pages, count=len(shown))
+        where = t("projector.page", pinned=PINNED, page=page + 1, pages=pages, count=len(shown))
         footer = f'<div class="sk-page">{html.escape(where)}</div>'
     cards = "".join(card(idea) for idea in page_ideas)
     st.html(f'<div class="sk-wall" data-testid="projector-wall">{cards}</div>{footer}')
