@@ -205,6 +205,10 @@ def test_a_dot_on_an_idea_taken_down_is_offered_back(tmp_path, browser, shots) -
         shots(phone, "01-a-dot-on-an-idea-taken-down")
         dot(phone, posted[1], "minus")
         expect(phone.get_by_text("Du har 3 af 3 prikker tilbage", exact=False)).to_be_visible()
+        # The dots are back: the card says so, and no longer asks for them (a fresh-eyes trial)
+        expect(card).to_contain_text(da("dot_ballot.gone_back"))
+        expect(card).not_to_contain_text(da("dot_ballot.gone"))
+        shots(phone, "02-the-dots-are-back")
 
 
 def test_a_tap_after_the_round_closed_shows_the_vote_closed(tmp_path, browser, shots) -> None:

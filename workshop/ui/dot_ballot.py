@@ -130,7 +130,7 @@ export default function (component) {
     note.setAttribute("role", "alert");
     li.append(p, line, buttons, note);
     list.append(li);
-    rows.set(id, { glyphs, words, minus, plus: gone ? null : plus, note });
+    rows.set(id, { glyphs, words, minus, plus: gone ? null : plus, note, text: gone ? p : null });
   }
   const nav = make("div", "pages");
   if (data.pages > 1) {
@@ -178,6 +178,8 @@ export default function (component) {
       const full = n <= 0 || (data.cap !== null && here >= data.cap);
       if (row.plus) row.plus.setAttribute("aria-disabled", String(full));
       row.minus.setAttribute("aria-disabled", String(here <= 0));
+      // An idea taken down: once its dots are back, the card says so (it went on asking)
+      if (row.text) row.text.textContent = here > 0 ? w.gone : w.gone_back;
     }
   }
   function say(text) {  // a polite status line; the same words twice are said twice
@@ -345,6 +347,7 @@ def _words() -> dict[str, str]:
         "failed": t("dot_ballot.failed"),
         "gone": t("dot_ballot.gone"),
         "gone_idea": t("dot_ballot.gone_idea"),
+        "gone_back": t("dot_ballot.gone_back"),
     }
 
 

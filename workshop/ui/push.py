@@ -431,6 +431,7 @@ const unsent = (parent, data) => {
   const box = document.createElement("div");
   box.className = "unsent";
   box.dataset.testid = "idea-unsent";
+  box.setAttribute("role", "status");  // a screen reader hears it as the step opens
   const said = document.createElement("p");
   said.textContent = data.words.unsent;
   const quote = document.createElement("blockquote");
