@@ -70,6 +70,21 @@ class Module:
 
 _modules: dict[str, Module] = {}  # file name -> module
 
+# A component draws into a holder of its own: its parent (a shadow root) also holds the style
+# sheet Streamlit put there, which emptying the parent would remove. (A shadow root's
+# ":scope" matches nothing: its children are looked through instead.)
+HOLDER_JS = """
+function holder(parent, name) {
+  let found = [...parent.children].find((e) => e.classList.contains(name));
+  if (!found) {
+    found = document.createElement("div");
+    found.className = name;
+    parent.append(found);
+  }
+  return found;
+}
+"""
+
 # Read by a screen reader, not drawn: the rule every component's status lines use (each in its
 # own shadow root, where the page's rules do not reach).
 VISUALLY_HIDDEN = (

@@ -36,7 +36,7 @@ import streamlit as st
 from workshop.meetings.stream import BallotPage
 from workshop.model import Participant
 from workshop.ui import state
-from workshop.ui.components import VISUALLY_HIDDEN, component, worded_once
+from workshop.ui.components import HOLDER_JS, VISUALLY_HIDDEN, component, worded_once
 from workshop.ui.dot_routes import DOTS_PATH
 from workshop.ui.i18n import current_language, t
 from workshop.ui.session import base_path
@@ -44,7 +44,9 @@ from workshop.voting.ballots import Round
 
 KEY = "samskab_dots"
 
-JS = """
+JS = (
+    HOLDER_JS
+    + """
 export default function (component) {
   const { data, setStateValue, parentElement } = component;
   const w = data.words;
@@ -77,13 +79,7 @@ export default function (component) {
   const placed = (id) =>
     (s.mine.get(id) || 0) + s.queue.reduce((n, op) => n + (op.id === id ? op.d : 0), 0);
   const left = () => s.left - s.queue.reduce((n, op) => n + op.d, 0);
-  // Our own holder: the parent also holds the style sheet Streamlit put there.
-  // (A shadow root's ":scope" matches nothing: its children are looked through instead.)
-  let root = [...parentElement.children].find((e) => e.classList.contains("dots-holder"));
-  if (!root) {
-    root = make("div", "dots-holder");
-    parentElement.append(root);
-  }
+  const root = holder(parentElement, "dots-holder");
   const focusedKey = (() => {
     const active = root.getRootNode().activeElement;
     return active && root.contains(active) ? active.dataset.key : null;
@@ -272,6 +268,7 @@ export default function (component) {
   }
 }
 """
+)
 
 # The look of the Streamlit page around it: bordered cards, the theme's buttons and colours,
 # touch targets of at least 44 px (WCAG 2.5.5), a visible focus ring.

@@ -30,14 +30,16 @@ from __future__ import annotations
 import streamlit as st
 
 from workshop.model import Participant, Step
-from workshop.ui.components import VISUALLY_HIDDEN, component, worded_once
+from workshop.ui.components import HOLDER_JS, VISUALLY_HIDDEN, component, worded_once
 from workshop.ui.i18n import current_language, t
 from workshop.ui.idea_routes import IDEAS_PATH
 from workshop.ui.session import base_path
 
 KEY = "samskab_idea"
 
-JS = """
+JS = (
+    HOLDER_JS
+    + """
 export default function (component) {
   const { data, setStateValue, parentElement } = component;
   const w = data.words;
@@ -73,12 +75,7 @@ export default function (component) {
     const said = (s.said = make("p", "said"));
     said.id = "samskab-idea-said";
     form.append(label, box, count, said);
-    let holder = [...parentElement.children].find((e) => e.classList.contains("idea-holder"));
-    if (!holder) {
-      holder = make("div", "idea-holder");
-      parentElement.append(holder);
-    }
-    holder.replaceChildren(form);
+    holder(parentElement, "idea-holder").replaceChildren(form);
     const grow = () => {
       text.style.height = "auto";
       text.style.height = Math.min(text.scrollHeight, 160) + "px";
@@ -182,6 +179,7 @@ export default function (component) {
   s.check();
 }
 """
+)
 
 # The look of st.chat_input (a rounded box, the send button inside it on the right) with the
 # theme's colours; touch targets of at least 44 px (WCAG 2.5.5), a visible focus ring.

@@ -38,7 +38,7 @@ import streamlit as st
 
 from workshop.meetings.stream import STREAM_LENGTH
 from workshop.model import Idea
-from workshop.ui.components import VISUALLY_HIDDEN, component, worded_once
+from workshop.ui.components import HOLDER_JS, VISUALLY_HIDDEN, component, worded_once
 from workshop.ui.i18n import t
 from workshop.ui.push_routes import LISTEN_JS, PUSH_PATH, silent_ms
 from workshop.ui.session import base_path
@@ -409,7 +409,9 @@ li.idea p strong { white-space: normal; }
 # fragment in a restart, or the page's own connection died while the push stream lived on,
 # and the phone kept drawing ideas on an old step: a fresh-eyes trial). Its address holds the
 # participant's link; the idea box keeps an unsent text (sessionStorage).
-STEP_JS = """
+STEP_JS = (
+    HOLDER_JS
+    + """
 const app = () => document.querySelector('[data-testid="stApp"]');
 const state = () => (app() ? app().getAttribute("data-test-connection-state") : "CONNECTED");
 const running = () => (app() ? app().getAttribute("data-test-script-state") : "notRunning");
@@ -419,13 +421,7 @@ const running = () => (app() ? app().getAttribute("data-test-script-state") : "n
 const unsent = (parent, data) => {
   let text = "";
   try { text = (data.draft && sessionStorage.getItem(data.draft)) || ""; } catch (e) { /* */ }
-  // A place of its own: the parent holds the component's style too
-  let root = [...parent.children].find((el) => el.classList.contains("notes"));
-  if (!root) {
-    root = document.createElement("div");
-    root.className = "notes";
-    parent.append(root);
-  }
+  const root = holder(parent, "notes");
   root.replaceChildren();
   if (!text.trim()) return;
   const box = document.createElement("div");
@@ -477,6 +473,7 @@ export default function (component) {
   return () => { if (window.__samskabStep === whole) window.__samskabStep = null; };
 }
 """
+)
 STEP_KEY = "samskab_step"
 
 
