@@ -201,7 +201,7 @@ def consent_ballot(participant: Participant, round_id: int, proposal: str) -> No
         index=options.index(mine["response"]) if mine["response"] in options else None,
         format_func=lambda r: t(f"tally.consent.{r}"),
     )
-    st.text_area(
+    reason = st.text_area(
         t("ballot.consent.reason"),
         value=mine["reason"] or "",
         key="ballot_consent_reason",
@@ -221,6 +221,5 @@ def consent_ballot(participant: Participant, round_id: int, proposal: str) -> No
         st.caption(t("ballot.consent.saved", response=t(f"tally.consent.{mine['response']}")))
     # A choice not sent (the tap lost on a dropped network, or never made) is said, not left
     # beside "Your answer is saved: …" of another choice.
-    reason = st.session_state.get("ballot_consent_reason", mine["reason"] or "")
     if response is not None and (response, reason) != (mine["response"], mine["reason"] or ""):
         st.warning(t("ballot.consent.unsent"), icon=":material/send:")
