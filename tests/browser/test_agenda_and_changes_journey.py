@@ -218,8 +218,11 @@ def test_a_ten_step_citizens_meeting_takes_a_handful_of_clicks(room, browser, sh
 
     ((made,),) = db_all(server, "SELECT id FROM meetings WHERE title = 'Borgermøde'")
     assert steps_of(server, made) == [k.value for k in TEN_STEPS]
-    laptop.keyboard.press("Escape")  # close the "new meeting" popover
-    settle(laptop)
+    # The popover closes by itself once the meeting is made: the page shows the new meeting
+    # and what was made, not the emptied form over them (a fresh-eyes trial).
+    expect(laptop.locator(f".st-key-committees_meeting_title_{committee_id} input")).to_be_hidden()
+    expect(laptop.locator(f".st-key-committees_row_{made}")).to_contain_text("Borgermøde")
+    shots(laptop, "02-new-meeting-made-and-the-form-closed")
     laptop.get_by_role("link", name="Åbn styrepult").last.click()
     laptop.wait_for_url("**/console?meeting=*", timeout=30_000)
     settle(laptop)
@@ -229,7 +232,7 @@ def test_a_ten_step_citizens_meeting_takes_a_handful_of_clicks(room, browser, sh
     expect(agenda).to_have_text(
         [re.compile(rf"^{re.escape(da(f'step.{kind}'))} · ") for kind in TEN_STEPS]
     )
-    shots(laptop, "02-console-ten-steps")
+    shots(laptop, "03-console-ten-steps")
 
     # a step inserted at a position and a step duplicated, each where it belongs
     tab(laptop, da("console.tab.agenda"))
@@ -256,7 +259,7 @@ def test_a_ten_step_citizens_meeting_takes_a_handful_of_clicks(room, browser, sh
         "wrap_up",
     ]
     tab(laptop, da("console.tab.agenda"))
-    shots(laptop, "03-console-agenda-inserted-and-duplicated")
+    shots(laptop, "04-console-agenda-inserted-and-duplicated")
 
 
 def ballot_row(phone: Page, idea_id: int) -> Locator:

@@ -15,7 +15,9 @@ from workshop.ui.i18n import t, tn
 from workshop.ui.overdue import overdue_panel
 from workshop.ui.process import store
 from workshop.ui.session import flash, require_role, show_flash
-from workshop.ui.widgets import demo_badge, user_text
+from workshop.ui.widgets import closable, close_next_run, demo_badge, user_text
+
+NEW_COMMITTEE = "committees_new"
 
 user = require_role(Role.FACILITATOR, Role.ADMIN)
 db = store()
@@ -24,7 +26,9 @@ st.title(t("committees.title"))
 overdue_panel()  # commitments and feedback promises past their date
 
 with (
-    st.expander(t("committees.new"), icon=":material/add:", key="committees_new"),
+    st.expander(
+        t("committees.new"), icon=":material/add:", key=closable(NEW_COMMITTEE), on_change="rerun"
+    ),
     st.form("committees_create", clear_on_submit=True),
 ):
     title = st.text_input(
@@ -51,6 +55,7 @@ with (
                 actor=user,
             )
             flash(t("committees.created", title=made.title))
+            close_next_run(NEW_COMMITTEE)
             st.rerun()
 
 overviews = committees.list_overviews(db)
@@ -100,11 +105,13 @@ for overview in overviews:
                     icon=":material/tune:",
                     query_params={"meeting": str(meeting.id)},
                 )
+        new_meeting = f"committees_new_meeting_{committee.id}"
         with (
             st.popover(
                 t("committees.new_meeting"),
                 icon=":material/add:",
-                key=f"committees_new_meeting_{committee.id}",
+                key=closable(new_meeting),
+                on_change="rerun",
             ),
             st.form(f"committees_meeting_{committee.id}", clear_on_submit=True),
         ):
@@ -151,4 +158,5 @@ for overview in overviews:
                         actor=user,
                     )
                     flash(t("meeting.created", code=meetings.format_code(made_meeting.join_code)))
+                    close_next_run(new_meeting)
                     st.rerun()
