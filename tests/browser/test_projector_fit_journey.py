@@ -3,8 +3,10 @@
 A meeting with 24 ideas and 20 people runs through every step a projector shows: welcome and
 brainstorm (with the large QR code the console switches on), brainstorm closed for ideas, the
 themes, each of the six vote methods with its results hidden and then revealed (statements with
-their opinion groups), and the wrap-up. Two projectors follow the meeting by its screen link,
-one at each size. For every state and size the journey measures
+their opinion groups), and the wrap-up; then the wrap-up of a meeting with one vote, whose
+result fills the slide in larger type even when every line is a long idea. Two projectors
+follow the meeting by its screen link, one at each size. For every state and size the journey
+measures
 
 * the height the page scrolls to (the main block's and the document's ``scrollHeight``) against
   the window's height: nothing may be below the fold;
@@ -104,10 +106,17 @@ IDEAS = [
     "Podcaststudie man kan låne",
 ]
 PEOPLE = 20
+# Ideas as long as a phone lets a citizen write, which a wrap-up line cuts after two rows.
+LONG_IDEAS = [
+    f"{text}: det har vi talt om i min forening i lang tid, og vi tror, at mange flere ville "
+    "bruge biblioteket, hvis det blev til noget – især familier med små børn, unge, der "
+    "mangler et sted at være om aftenen, og ældre, der ellers sidder alene derhjemme hele dagen"
+    for text in IDEAS[:8]
+]
 
 
 @pytest.fixture(scope="module")
-def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int]]:
+def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int, int]]:
     path = tmp_path_factory.mktemp("projector_fit") / "projector_fit.db"
     store = open_store(path)
     staff = accounts.create_user(store, "fie", PASSWORD, Role.FACILITATOR, "Fie Facilitator")
@@ -119,9 +128,15 @@ def room(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, int
     meeting = meetings.create_meeting(
         store, committee.id, "Borgermøde om biblioteket", agenda=agenda, actor=staff
     )
+    # Most dialogue sessions have one vote: its wrap-up fills the slide in larger type.
+    short = [StepSpec(StepKind.WELCOME, ""), StepSpec(StepKind.BRAINSTORM, PROMPT)]
+    short += [StepSpec(StepKind.DOT_VOTE, ""), StepSpec(StepKind.WRAP_UP, "")]
+    one_vote = meetings.create_meeting(
+        store, committee.id, "Dialogmøde med én afstemning", agenda=short, actor=staff
+    )
     store.close()
     with serving(path) as server:
-        yield server, meeting.id
+        yield server, meeting.id, one_vote.id
 
 
 @pytest.fixture
@@ -224,7 +239,7 @@ DREW = """([c, v]) => Object.values(window.__samskabScreenPush || {})
 
 
 def test_every_projector_state_fits_one_screen(room, browser, shots_dir) -> None:
-    server, meeting_id = room
+    server, meeting_id, one_vote_id = room
     store = open_store(server.db_path)
     meeting = meetings.get_meeting(store, meeting_id)
     screen = meetings.screen_link_token(store, meeting_id)
@@ -238,9 +253,11 @@ def test_every_projector_state_fits_one_screen(room, browser, shots_dir) -> None
     table: list[dict[str, Any]] = []
     problems: list[str] = []
 
-    def measure(state: str, shows: str, *, heading: str | None = None) -> None:
+    def measure(
+        state: str, shows: str, *, heading: str | None = None, room_id: int = meeting_id
+    ) -> None:
         """Wait until both projectors show ``shows`` (a CSS selector), then measure them."""
-        now = meetings.meeting_state(store, meeting_id)
+        now = meetings.meeting_state(store, room_id)
         for size, page in projectors.items():
             # The projector runs when the room moved (push): wait until a run drew what the
             # journey changed before.
@@ -392,6 +409,36 @@ def test_every_projector_state_fits_one_screen(room, browser, shots_dir) -> None
     # -- the wrap-up -----------------------------------------------------------------------------
     meetings.next_step(store, meeting_id, actor=None)
     measure("wrap-up", "[data-testid='projector-wrapup']")
+
+    # -- a meeting with one vote: its wrap-up in larger type, on one screen --------------------
+    short = meetings.get_meeting(store, one_vote_id)
+    for _ in range(3):  # welcome, brainstorm, the dot vote
+        meetings.next_step(store, one_vote_id, actor=None)
+        if meetings.current_step(store, one_vote_id).kind is StepKind.BRAINSTORM:
+            voters = [
+                meetings.join_meeting(store, short.join_code, f"Borger {n}", client=f"one-{n}")
+                for n in range(PEOPLE)
+            ]
+            # The longest ideas get the most dots: every line of the card wraps.
+            for n, text in enumerate([*LONG_IDEAS, *IDEAS]):
+                ideas.submit_idea(store, voters[n % PEOPLE], text)
+    dot_round = voting.current_round(store, one_vote_id)
+    assert dot_round is not None
+    short_ids = [i.id for i in ideas.list_ideas(store, one_vote_id)]
+    cast(store, StepKind.DOT_VOTE, dot_round.id, voters, short_ids)
+    meetings.next_step(store, one_vote_id, actor=None)
+    short_screen = meetings.screen_link_token(store, one_vote_id)
+    for page in projectors.values():
+        page.goto(f"{server.url}/?screen={short_screen}")
+    measure("wrap-up-one-vote", "[data-testid='projector-wrapup']", room_id=one_vote_id)
+    for size, page in projectors.items():
+        line = page.get_by_test_id("projector-wrapup").locator(".sk-result-line").first
+        px = line.evaluate("e => parseFloat(getComputedStyle(e).fontSize) * e.currentCSSZoom")
+        # A result line is 1.6rem with six votes; with one, half as large again (2.4rem = 38.4
+        # px on the 1920×1080 slide, zoomed to the screen).
+        want = 38.4 * SIZES[size]["viewport"]["height"] / 1080
+        if px < want - 0.5:
+            problems.append(f"wrap-up-one-vote {size}: result lines of {px:.1f} px, not {want}")
 
     report(table)
     store.close()

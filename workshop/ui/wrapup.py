@@ -19,32 +19,38 @@ from workshop.voting.tallies import ConsentResponse, Id
 from workshop.voting.wrapup import ResultLine, ResultState, StepResult
 
 # Lines per card and cards per row, so that the slide fits a 1080p screen without scrolling:
-# fewer lines when more steps share it; at most two rows of cards up to six vote steps.
-LINES_BY_STEPS = {1: 8, 2: 6, 3: 5, 4: 4, 5: 3, 6: 3}
+# fewer lines when more steps share it; at most two rows of cards up to six vote steps. Each
+# line may wrap once (the text is cut after two rows), so the sizes hold for the longest ideas.
+LINES_BY_STEPS = {1: 6, 2: 6, 3: 5, 4: 4, 5: 3, 6: 3}
 LINES_OTHERWISE = 2
 COLUMNS_BY_STEPS = {1: 1, 2: 2, 4: 2}
 COLUMNS_OTHERWISE = 3
+# Type size: a meeting with one vote (most dialogue sessions) or two fills the slide with its
+# result in larger type instead of leaving half of it empty (a fresh-eyes trial: "small on a
+# 1920×1080 wall"). The card's sizes are in em of the grid's size.
+SCALE_BY_STEPS = {1: 1.5, 2: 1.25}
 
 CSS = """<style>
-.sk-wrapup {display: grid; gap: 1rem; align-items: start;}
+.sk-wrapup {display: grid; gap: 1rem; align-items: start; font-size: 1rem;}
 .sk-result {background: #fff; border: 3px solid #0b6e4f; border-radius: .8rem;
             padding: .7rem 1.1rem; display: grid; gap: .35rem;}
 .sk-result-head {display: flex; flex-wrap: wrap; column-gap: 1rem; align-items: baseline;
             justify-content: space-between;}
-.sk-result-kind {font-size: 1.5rem; font-weight: 800; color: #0b6e4f;}
-.sk-result-prompt {font-size: 1.6rem; font-weight: 700; color: #1a1a1a;}
-.sk-result-meta {font-size: 1.5rem; color: #333;}
-.sk-result-line {font-size: 1.6rem; line-height: 1.25; color: #1a1a1a;
+.sk-result-kind {font-size: 1.5em; font-weight: 800; color: #0b6e4f;}
+.sk-result-prompt {font-size: 1.6em; font-weight: 700; color: #1a1a1a;}
+.sk-result-meta {font-size: 1.5em; color: #333;}
+.sk-result-line {font-size: 1.6em; line-height: 1.25; color: #1a1a1a;
             display: flex; flex-wrap: wrap; column-gap: .6rem; align-items: baseline;}
-.sk-result-line .sk-rank {min-width: 1.8rem;}
+.sk-result-line .sk-rank {min-width: 1.125em;}
 .sk-result-text {flex: 1; overflow-wrap: anywhere; display: -webkit-box;
             -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden;}
 .sk-result-figure {font-weight: 800; color: #0b6e4f; white-space: nowrap;}
-.sk-result-detail {flex-basis: 100%; font-size: 1.5rem; font-weight: 700; color: #0b5394;}
-.sk-result-detail.indented {padding-left: 2.4rem;}
-.sk-result-outcome {font-size: 1.8rem; line-height: 1.2; font-weight: 800; color: #0b6e4f;}
+.sk-result-detail {flex-basis: 100%; font-size: .9375em;  /* in a line: 1.5 of the grid */
+            font-weight: 700; color: #0b5394;}
+.sk-result-detail.indented {padding-left: 1.6em;}
+.sk-result-outcome {font-size: 1.8em; line-height: 1.2; font-weight: 800; color: #0b6e4f;}
 .sk-result-outcome.blocked {color: #b00020;}
-.sk-result-empty {font-size: 1.6rem; font-weight: 700; color: #7a4b00;}
+.sk-result-empty {font-size: 1.6em; font-weight: 700; color: #7a4b00;}
 </style>"""
 
 
@@ -172,7 +178,8 @@ def show_wrapup(
     room = LINES_BY_STEPS.get(len(results), LINES_OTHERWISE)
     columns = COLUMNS_BY_STEPS.get(len(results), COLUMNS_OTHERWISE)
     cards = "".join(_card(result, texts, room) for result in results)
-    grid = f"grid-template-columns: repeat({columns}, minmax(0, 1fr));"
+    scale = SCALE_BY_STEPS.get(len(results), 1)
+    grid = f"grid-template-columns: repeat({columns}, minmax(0, 1fr)); font-size: {scale}rem;"
     st.html(
         f'{CSS}<div class="sk-wrapup" style="{grid}" data-testid="projector-wrapup">{cards}</div>'
     )
