@@ -570,6 +570,16 @@ def test_national_comparison_chart(lang: str) -> None:
     assert spec["title"]["text"] == translate(lang, "barometer.chart.national_title")
 
 
+def test_national_chart_without_outcomes_of_ours_draws_no_empty_layer() -> None:
+    """An empty layer is drawn as an unnamed graphics symbol (axe-core: svg-img-alt, serious);
+    before the first outcome only the national figures are drawn."""
+    spec = b.national_comparison_chart(b.national_comparison_frame([]), "da").to_dict()
+    (markers,) = spec["layer"]
+    assert markers["mark"]["type"] == "point"
+    series = {r["series"].replace("\n", " ") for r in dataset(spec, spec["data"])}  # on top
+    assert series == {translate("da", "barometer.series.national")}
+
+
 def test_national_chart_writes_n_the_local_way() -> None:
     frame = b.national_comparison_frame([])
     subtitles = {

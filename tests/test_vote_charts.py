@@ -166,6 +166,9 @@ def test_two_axis_names_wrap_and_run_towards_the_middle() -> None:
     assert len(texts) == 2
     for view in texts:
         assert view["mark"]["lineBreak"] == "\n"
+        # A side without points is an empty layer: an unnamed graphics symbol unless hidden
+        # from the accessibility tree (the points name their ideas).
+        assert view["mark"]["aria"] is False
         (where,) = view["transform"]
         # Right of the middle a name ends at its point; left of it, it starts there.
         assert view["mark"]["align"] == ("right" if ">" in where["filter"] else "left")

@@ -198,6 +198,10 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
             ],
         )
     )
+    # No outcome of ours yet: no interval layer. Vega draws an empty layer as a graphics
+    # symbol without a name, which a screen reader announces as an unnamed image (axe-core's
+    # svg-img-alt, serious: a fresh-eyes trial on a committee's first overview).
+    layers = [intervals, markers] if len(ours) else [markers]
     title = t("barometer.chart.national_title")
     if len(rows):
         first = rows.iloc[0]
@@ -216,8 +220,8 @@ def national_comparison_chart(frame: pd.DataFrame, lang: str) -> alt.LayerChart:
         # Short lines: a chart title does not wrap, and a phone is 390 px wide.
         subtitle = [part for line in lines for part in textwrap.wrap(line, 46)]
         return alt.LayerChart(
-            layer=[intervals, markers],
+            layer=layers,
             title=alt.Title(title, subtitle=subtitle),
             height=row_step(row_lines),
         )
-    return alt.LayerChart(layer=[intervals, markers], title=title, height=row_step(row_lines))
+    return alt.LayerChart(layer=layers, title=title, height=row_step(row_lines))

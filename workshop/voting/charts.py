@@ -345,12 +345,16 @@ def two_axis_chart(
     )
     # Each name in short lines, running from its point towards the middle, so none leaves the
     # plot on a phone: right of the middle it ends at its point.
+    # Out of the accessibility tree (``aria=False``): the points already name their ideas, and
+    # a side with no point is an empty layer, which Vega draws as a graphics symbol without a
+    # name (axe-core: svg-img-alt, serious).
     names = points.encode(text="label:N")
     font = size.point_font_px
-    left = names.mark_text(align="left", dx=9, fontSize=font, lineBreak="\n").transform_filter(
+    text = {"fontSize": font, "lineBreak": "\n", "aria": False}
+    left = names.mark_text(align="left", dx=9, **text).transform_filter(
         alt.datum.feasibility <= middle
     )
-    right = names.mark_text(align="right", dx=-9, fontSize=font, lineBreak="\n").transform_filter(
+    right = names.mark_text(align="right", dx=-9, **text).transform_filter(
         alt.datum.feasibility > middle
     )
     rules = alt.Chart(pd.DataFrame({"v": [middle]}))
