@@ -81,6 +81,31 @@ def test_erasure_redacts_the_persons_words_in_every_copy(
         store.execute("DELETE FROM moderation_log")
 
 
+@pytest.mark.parametrize("policy", [KEEP, DROP], ids=["keep", "drop"])
+def test_erasure_takes_every_idea_the_app_found_personal_data_in(
+    store: Store, meeting: Meeting, facilitator: User, policy: privacy.PrivacySettings
+) -> None:
+    """Kept without the name, an idea with the author's phone number and e-mail address still
+    says who wrote it (a fresh-eyes trial: "Anonym · … mette@example.dk" on the console after
+    the erasure). The ideas the app held for personal data go, whatever the policy."""
+    start(store, meeting)
+    anna = join(store, meeting, "Anna")
+    ideas.submit_idea(store, anna, "Lys på stien")
+    phone = ideas.submit_idea(store, anna, "Ring til mig på 22 33 44 55 eller anna@example.dk")
+    assert phone.flags  # held for the facilitator: a phone number and an e-mail address
+    moderation.hide_idea(store, phone.id, "personoplysninger", actor=facilitator)
+
+    report = privacy.erase_participant(store, anna, settings=policy)
+
+    everything = _everything(store)
+    assert "22 33 44 55" not in everything and "anna@example.dk" not in everything
+    kept = 1 if policy is KEEP else 0
+    assert (report.ideas_kept, report.ideas_deleted) == (kept, 2 - kept)
+    texts = [i.text for i in ideas.list_ideas(store, meeting.id, include_hidden=True)]
+    assert ("Lys på stien" in texts) is (policy is KEEP)
+    assert moderation.list_log(store, meeting.id)[0]["action"] == "hide_idea"  # the record
+
+
 def test_erasure_forgets_a_block_reason_when_ideas_go(store: Store, meeting: Meeting) -> None:
     from workshop.meetings import core as meetings
     from workshop.voting import methods as vote_methods

@@ -534,14 +534,21 @@ def _redact_idea_history(db: Database, idea_ids: list[int]) -> None:
 def _erase(
     db: Database, participant_id: int, meeting_id: int, *, keep_ideas: bool
 ) -> ErasureReport:
-    idea_ids = [
-        int(r[0])
-        for r in db.execute(
-            "SELECT id FROM ideas WHERE participant_id = ?", [participant_id]
-        ).fetchall()
-    ]
+    rows = db.execute(
+        "SELECT id, flags FROM ideas WHERE participant_id = ?", [participant_id]
+    ).fetchall()
+    # An idea in which the app found personal data (a phone number, an e-mail address, a CPR
+    # number, an address: ``flags``, set when it was written or edited) goes whatever the
+    # policy: kept without the name, its words would still say who wrote it (a fresh-eyes
+    # trial: "Anonym · … mette@example.dk" on the console after the erasure).
+    identifying = [int(r[0]) for r in rows if r[1]]
+    idea_ids = [int(r[0]) for r in rows if not r[1]]
     # Earlier wordings go whatever the policy: the kept idea shows only its current text.
-    _redact_idea_history(db, idea_ids)
+    _redact_idea_history(db, idea_ids + identifying)
+    if identifying:
+        _remove_ideas(db, identifying)
+        bump_change(db, meeting_id)
+        bump_votes(db, meeting_id)
     if not keep_ideas:
         # A consent answer's reason is the person's own words, like an idea.
         db.execute(
@@ -575,7 +582,7 @@ def _erase(
     )
     return ErasureReport(
         ideas_kept=len(idea_ids) if keep_ideas else 0,
-        ideas_deleted=0 if keep_ideas else len(idea_ids),
+        ideas_deleted=len(identifying) + (0 if keep_ideas else len(idea_ids)),
         ballots_kept=int(ballots),
     )
 
