@@ -30,6 +30,7 @@ from workshop import committees
 from workshop.accounts import users as accounts
 from workshop.app import open_store
 from workshop.feedback import core as feedback
+from workshop.i18n import translate
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 from workshop.meetings.core import StepSpec
@@ -220,9 +221,15 @@ def test_no_critical_or_serious_violation_on_any_page(world, browser, shots) -> 
     # Every staff page (an admin sees them all).
     staff = context(browser, LAPTOP).new_page()
     log_in(staff, base, "ada")
+    titles = {}
     for url in STAFF_PAGES:
         staff.goto(f"{base}/{url.format(**ids)}")
         check(staff, url.split("?")[0], found)
+        titles[url.split("?")[0]] = staff.title()
+    # Each page names itself in the tab (WCAG 2.4.2): every tab read "Samskab".
+    titles |= {"participate": phone.title(), "projector": projector.title()}
+    titles["console"] = console.title()
+    assert titles == {name: f"{translate('da', f'page.{name}')} · Samskab" for name in titles}
 
     report = table(found)
     print("\n" + report)

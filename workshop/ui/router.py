@@ -93,7 +93,11 @@ def _route(visitor: Visitor) -> None:
     # after the router's made the console jump from wide to narrow under a facilitator's
     # pointer after an action (a lost tap).
     wide = any(spec.wide and spec.name == page.url_path for spec in specs)
-    st.set_page_config(layout="wide" if wide else "centered")
+    # Each page its own title, in the reader's language ("Styrepult · Samskab"): every tab
+    # read "Samskab", so a screen reader announced the same title on every page and a
+    # facilitator with the console, the projector and the summary open could not tell the tabs
+    # apart (WCAG 2.4.2 Page Titled; a fresh-eyes trial).
+    st.set_page_config(page_title=f"{page.title} · Samskab", layout="wide" if wide else "centered")
     # Streamlit's own words, and a page whose connection is back runs whole (rejoin.py).
     frontend_words.install(rejoin.install)
     page_style()  # captions and links dark enough to read (workshop/ui/accessibility.py)
