@@ -348,6 +348,33 @@ def test_start_page_shows_consent_before_the_name(app_world) -> None:
     assert any(translate("da", "privacy.consent.record", days=365) in c for c in captions)
 
 
+@pytest.mark.parametrize("configured", [False, True], ids=["unset", "set"])
+def test_start_page_says_who_is_responsible_who_reads_and_whom_to_ask(
+    app_world, monkeypatch, configured
+) -> None:
+    """What a data-protection officer checks before a citizen takes part: the controller, who
+    sees the ideas, and where to ask or complain (a trial found the notice silent on all)."""
+    from workshop.i18n import translate
+
+    if configured:
+        monkeypatch.setenv("SAMSKAB_PRIVACY_CONTROLLER", "Gentofte Kommune")
+        monkeypatch.setenv("SAMSKAB_PRIVACY_CONTACT", "dpo@gentofte.dk")
+    else:
+        monkeypatch.delenv("SAMSKAB_PRIVACY_CONTROLLER", raising=False)
+        monkeypatch.delenv("SAMSKAB_PRIVACY_CONTACT", raising=False)
+    at = _app().run()
+    assert not at.exception
+    # Markdown escapes and the word joiner that keeps text from linking, which nobody sees.
+    shown = " ".join(c.value for c in at.caption).replace("\\", "").replace("\u2060", "")
+    assert translate("da", "privacy.consent.who") in shown
+    if configured:
+        assert "Gentofte Kommune er ansvarlig for dine data (dataansvarlig)." in shown
+        assert "en klage: [dpo@gentofte.dk](mailto:dpo@gentofte.dk)." in shown
+    else:
+        assert translate("da", "privacy.consent.controller_unset") in shown
+        assert translate("da", "privacy.consent.contact_unset") in shown
+
+
 def test_audit_page_lists_and_filters_for_admins_only(app_world) -> None:
     at = _app(user=app_world["admin"], page="audit").run()
     assert not at.exception

@@ -37,6 +37,8 @@ class Settings:
     districts: tuple[str, ...] = ()
     report_workers: bool = True
     accessibility_contact: str | None = None
+    privacy_controller: str | None = None
+    privacy_contact: str | None = None
     database_url: str | None = None
     push_heartbeat_seconds: float = 10.0
 
@@ -119,6 +121,17 @@ ENV_VARS: dict[str, str] = {
         " e-mail address, phone or web form (default: none; the statement then tells readers"
         " in words to contact the municipality that runs the meeting; set it)"
     ),
+    "SAMSKAB_PRIVACY_CONTROLLER": (
+        "who is responsible for the participants' data (the data controller), as a citizen"
+        " reads it before joining, e.g. Gentofte Kommune (default: none; the notice then says"
+        ' "the municipality that runs the meeting"; set it)'
+    ),
+    "SAMSKAB_PRIVACY_CONTACT": (
+        "where a citizen asks about their data or complains: the data protection officer's"
+        " e-mail address or the municipality's privacy policy page, which states the legal"
+        " basis (default: none; the notice then says to ask the facilitator or the data"
+        " protection officer; set it)"
+    ),
     "SAMSKAB_FEEDBACK_SENDER": (
         "where feedback e-mails go: file:<path> (default file:data/feedback-outbox.txt),"
         " console, or python:<module>:<callable> returning a sender"
@@ -145,6 +158,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         time_zone=_time_zone(env.get("SAMSKAB_TIME_ZONE")),
         report_workers=_report_workers(env.get("SAMSKAB_REPORT_WORKERS")),
         accessibility_contact=(env.get("SAMSKAB_ACCESSIBILITY_CONTACT") or "").strip() or None,
+        privacy_controller=(env.get("SAMSKAB_PRIVACY_CONTROLLER") or "").strip() or None,
+        privacy_contact=(env.get("SAMSKAB_PRIVACY_CONTACT") or "").strip() or None,
         districts=tuple(
             dict.fromkeys(
                 d.strip() for d in (env.get("SAMSKAB_DISTRICTS") or "").split(",") if d.strip()

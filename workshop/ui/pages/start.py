@@ -14,6 +14,7 @@ from workshop.ui.participant_widgets import joined, lost_link_notice, welcome_ba
 from workshop.ui.privacy_widgets import erased_link_notice
 from workshop.ui.process import settings, store
 from workshop.ui.session import client_id, has_lost_link, network_id, show_flash
+from workshop.ui.widgets import contact_link, user_text
 
 with st.container(horizontal=True, horizontal_alignment="right"):
     language_switcher("start_language")
@@ -61,6 +62,23 @@ with st.form("start_join", border=True):
                 t("privacy.consent.record", days=retention_days)
                 if retention_days
                 else t("privacy.consent.record_no_retention")
+            )
+            # Who is responsible and whom to ask: the installation's settings, written by the
+            # municipality (not citizen text); without them, in words (a data-protection
+            # officer's trial found the notice silent on both).
+            controller, contact = settings().privacy_controller, settings().privacy_contact
+            st.caption(
+                " ".join(
+                    [
+                        t("privacy.consent.controller", controller=user_text(controller))
+                        if controller
+                        else t("privacy.consent.controller_unset"),
+                        t("privacy.consent.who"),
+                        t("privacy.consent.contact", contact=contact_link(contact))
+                        if contact
+                        else t("privacy.consent.contact_unset"),
+                    ]
+                )
             )
     name = st.text_input(
         t("start.name_label"),
