@@ -142,6 +142,43 @@ def test_an_idea_is_posted_without_a_run_and_one_not_posted_keeps_its_text(
     assert "Vandpost til hunde" not in texts_in_db(server, meeting_id)
 
 
+def test_an_answer_after_the_reader_moved_on_leaves_the_focus_where_it_is(room, browser) -> None:
+    """The box takes the focus back after sending only when the reader was in it: a phone
+    whose reader had moved on (the page redrawn under the focus in between) had the focus
+    pulled into the box by the late answer, and the next words typed became an idea (a
+    fresh-eyes trial posted "é)")."""
+    server, _, code = room
+    phone = joined_phone(browser, server.url, code, "Cai")
+    box = idea_box(phone)
+    held: list = []
+    phone.route("**/push/ideas", lambda route: held.append(route))  # held until we go on
+    box.fill("Bænke i skyggen")
+    with phone.expect_request("**/push/ideas"):
+        box.press("Enter")
+    composer = phone.locator(".composer")
+    expect(composer).to_have_attribute("data-state", "sending")
+    assert len(held) == 1, "the idea was not sent"
+    # The reader moves on to a link, and a redraw leaves the focus on the page itself.
+    phone.get_by_role("link").first.focus()
+    phone.evaluate("() => document.activeElement.blur()")
+    assert phone.evaluate("() => document.activeElement === document.body")
+    held[0].continue_()
+    expect(composer).to_have_attribute("data-state", "sent")
+    assert phone.evaluate("() => document.activeElement === document.body")
+    # A reader still in the box when it lost the focus (the page redrawn while the idea was
+    # on its way) gets it back with the answer: the next idea is typed straight away.
+    box.fill("Vand til hundene")
+    with phone.expect_request("**/push/ideas"):
+        box.press("Enter")
+    expect(composer).to_have_attribute("data-state", "sending")
+    assert len(held) == 2, "the idea was not sent"
+    phone.evaluate("() => document.activeElement.blur()")
+    held[1].continue_()
+    expect(box).to_have_value("")
+    expect(box).to_be_focused()
+    phone.unroute("**/push/ideas")
+
+
 def test_ideas_closed_disable_the_box_with_the_unsent_text_kept(room, browser, shots) -> None:
     server, meeting_id, code = room
     phone = joined_phone(browser, server.url, code, "Carl")

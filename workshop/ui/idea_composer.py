@@ -95,6 +95,10 @@ export default function (component) {
       }
     });
     form.addEventListener("submit", (event) => { event.preventDefault(); s.submit(); });
+    // The reader took the focus elsewhere (a link, a button): not to be pulled back.
+    form.addEventListener("focusout", (event) => {
+      if (event.relatedTarget && !form.contains(event.relatedTarget)) s.movedOn = true;
+    });
   }
   s.data = data;
   const { form, text, send, count, said, label } = s;
@@ -139,6 +143,11 @@ export default function (component) {
       return;
     }
     const d = s.data;
+    // Given back after the answer to a reader who sent from the box and lost the focus to a
+    // redraw, not to one who moved on meanwhile: a late answer pulled the focus in from a
+    // link, and the next words typed there became an idea (a fresh-eyes trial).
+    const inBox = form.contains(form.getRootNode().activeElement);  // in its shadow root
+    s.movedOn = false;
     s.busy = true;
     form.dataset.state = "sending";
     text.readOnly = true;
@@ -170,7 +179,7 @@ export default function (component) {
       if (status === 409) { s.runs += 1; setStateValue("sync", s.runs); }
     }
     s.check();
-    if (document.activeElement === document.body) text.focus();
+    if (inBox && !s.movedOn && document.activeElement === document.body) text.focus();
   };
   // Ideas closed with a text in the box, where the placeholder cannot say so: the line does.
   if (!data.open && form.dataset.state !== "closed") s.tell(w.closed, "closed");
