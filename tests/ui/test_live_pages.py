@@ -14,6 +14,7 @@ from workshop.meetings import core as meetings
 from workshop.meetings import ideas, moderation, themes
 from workshop.model import Role, StepKind
 from workshop.ui import state
+from workshop.ui.widgets import flag_words
 from workshop.voting import ballots as voting
 
 
@@ -69,6 +70,20 @@ def test_console_shows_every_tab_and_the_moderation_log(room, make_app) -> None:
     for tab in ("moderate", "themes", "agenda", "people"):
         console_tab(at, tab).run()
         assert not at.exception, (tab, at.exception)
+
+
+def test_the_console_says_an_idea_is_held_and_why_not_an_empty_hide_reason(room, make_app) -> None:
+    """A held idea (personal data found) is listed last, under the wall, saying it is held and
+    what was found; it read "Hidden:" with nothing after it (a fresh-eyes trial)."""
+    held = ideas.submit_idea(room["store"], room["anna"], "Skriv til anna@example.dk")
+    assert held.held and held.flags
+    at = make_app(user=room["fie"], query={"meeting": str(room["meeting"].id)}).run()
+    at.switch_page(f"{PAGES}/console.py").run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    what = flag_words(held.flags, "da")
+    assert translate("da", "moderation.log.held_because", what=what) in captions
+    assert translate("da", "console.hidden_because", reason="") not in captions
 
 
 def test_console_moves_to_the_next_step_and_adds_time(room, make_app) -> None:

@@ -28,6 +28,7 @@ from workshop.ui.session import flash, recheck_staff, require_role, show_flash
 from workshop.ui.widgets import (
     author_label,
     demo_badge,
+    flag_words,
     hide_reason_text,
     minutes_left,
     step_label,
@@ -378,7 +379,13 @@ def live_ideas() -> None:
             if idea.edited:
                 details.append(t("idea.edited"))
             st.caption(" · ".join(details))
-            if idea.hidden:
+            if idea.held:  # waiting for a facilitator: what was found, not an empty reason
+                st.caption(
+                    t("moderation.log.held_because", what=flag_words(idea.flags))
+                    if idea.flags
+                    else t("moderation.log.held")
+                )
+            elif idea.hidden:
                 st.caption(t("console.hidden_because", reason=user_text(hide_reason_text(idea))))
     if len(ordered) > limit:
         st.button(
