@@ -106,6 +106,32 @@ def test_erasure_takes_every_idea_the_app_found_personal_data_in(
     assert moderation.list_log(store, meeting.id)[0]["action"] == "hide_idea"  # the record
 
 
+def test_an_idea_erased_on_request_is_never_shown_edited_or_let_through_again(
+    store: Store, meeting: Meeting, facilitator: User
+) -> None:
+    """Its row stays (the moderation log points at it) with its words replaced; a facilitator's
+    "show again" put an empty idea back on the wall (a fresh-eyes trial). Refused, in words."""
+    start(store, meeting)
+    anna = join(store, meeting, "Anna")
+    held = ideas.submit_idea(store, anna, "Ring til mig på 22 33 44 55")
+    moderation.hide_idea(store, held.id, "personoplysninger", actor=facilitator)
+    privacy.erase_participant(store, anna, settings=KEEP)
+    erased = ideas.get_idea(store, held.id)
+    assert (erased.text, erased.hidden, erased.held) == (privacy.REDACTED_TEXT, True, False)
+
+    for act in (
+        lambda: moderation.unhide_idea(store, held.id, actor=facilitator),
+        lambda: moderation.hide_idea(store, held.id, "igen", actor=facilitator),
+        lambda: moderation.edit_idea(store, held.id, "Ny tekst", actor=facilitator),
+        lambda: moderation.release_idea(store, held.id, actor=facilitator),
+    ):
+        with pytest.raises(NotAllowed) as refused:
+            act()
+        assert refused.value.key == "error.moderation.erased"
+    assert ideas.get_idea(store, held.id) == erased
+    assert held.id not in {i.id for i in ideas.list_ideas(store, meeting.id)}  # not on the wall
+
+
 def test_erasure_forgets_a_block_reason_when_ideas_go(store: Store, meeting: Meeting) -> None:
     from workshop.meetings import core as meetings
     from workshop.voting import methods as vote_methods

@@ -168,6 +168,7 @@ def test_no_critical_or_serious_violation_on_any_page(world, browser, shots) -> 
 
     # Public pages, as anyone opens them.
     visitor = context(browser, PHONE).new_page()
+    public_titles: dict[str, str] = {}
     for name, url in (
         ("start", "/"),
         ("start ?code", f"/?code={ids['code']}"),
@@ -179,6 +180,8 @@ def test_no_critical_or_serious_violation_on_any_page(world, browser, shots) -> 
     ):
         visitor.goto(base + url)
         check(visitor, name, found)
+        if name in ("start", "login"):
+            public_titles[name] = visitor.title()
     shots(visitor, "public-last")
 
     # A phone, the projector and the console through every step of a meeting.
@@ -229,7 +232,9 @@ def test_no_critical_or_serious_violation_on_any_page(world, browser, shots) -> 
     # Each page names itself in the tab (WCAG 2.4.2): every tab read "Samskab".
     titles |= {"participate": phone.title(), "projector": projector.title()}
     titles["console"] = console.title()
+    titles |= public_titles
     assert titles == {name: f"{translate('da', f'page.{name}')} · Samskab" for name in titles}
+    assert len(set(titles.values())) == len(titles), titles  # no two pages alike
 
     report = table(found)
     print("\n" + report)

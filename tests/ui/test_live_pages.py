@@ -86,6 +86,25 @@ def test_the_console_says_an_idea_is_held_and_why_not_an_empty_hide_reason(room,
     assert translate("da", "console.hidden_because", reason="") not in captions
 
 
+def test_the_console_says_an_idea_was_erased_at_its_authors_request(room, make_app) -> None:
+    """Anna's hidden idea with her phone number goes with her data; the row the moderation
+    log points at stays, and the console says why in words, not as the code "erased"."""
+    from workshop.privacy import core as privacy
+
+    flagged = ideas.submit_idea(room["store"], room["anna"], "Ring til mig på 22 33 44 55")
+    moderation.hide_idea(room["store"], flagged.id, "Telefonnummer", actor=room["fie"])
+    privacy.erase_participant(
+        room["store"], room["anna"], settings=privacy.PrivacySettings(True, 365)
+    )
+    at = make_app(user=room["fie"], query={"meeting": str(room["meeting"].id)}).run()
+    at.switch_page(f"{PAGES}/console.py").run()
+    assert not at.exception, at.exception
+    captions = [c.value for c in at.caption]
+    reason = translate("da", "idea.erased_reason")
+    assert translate("da", "console.hidden_because", reason=reason) in captions
+    assert "22 33 44 55" not in texts(at)
+
+
 def test_console_moves_to_the_next_step_and_adds_time(room, make_app) -> None:
     at = make_app(user=room["fie"], query={"meeting": str(room["meeting"].id)}).run()
     at.switch_page(f"{PAGES}/console.py").run()

@@ -64,6 +64,9 @@ migrations = Migrations("samskab.meetings")
 # An erased participant's token: this marker and random text, no digest (``workshop.privacy.core``
 # writes it; the link-secret migration leaves such rows as they are).
 ERASED_TOKEN_PREFIX = "erased-"
+# The ``hide_reason`` of an idea whose words were erased at its author's request but whose row
+# stays (an append-only record points at it): it is never shown, edited or let through again.
+ERASED_IDEA_REASON = "erased"
 
 
 @migrations(name="m001_step_settings")

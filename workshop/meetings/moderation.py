@@ -25,7 +25,7 @@ from workshop import audit, spreadsheets
 from workshop.db import Store, run_sql
 from workshop.errors import InvalidInput, NotAllowed, NotFound
 from workshop.meetings import ideas, personal_data
-from workshop.meetings.core import bump_change, bump_votes
+from workshop.meetings.core import ERASED_IDEA_REASON, bump_change, bump_votes
 from workshop.model import Idea, User, utcnow
 from workshop.text import clean_text, require_text
 
@@ -209,6 +209,14 @@ def _idea_row(db: Database, idea_id: int) -> sqlite3.Row | tuple:
     return row
 
 
+def _not_erased(reason: object) -> None:
+    """An idea erased at its author's request (its words replaced, its row kept for a record
+    that points at it) is not shown, hidden anew, edited or let through: a facilitator's
+    "show again" put an empty idea back on the wall (a fresh-eyes trial)."""
+    if reason == ERASED_IDEA_REASON:
+        raise NotAllowed("error.moderation.erased")
+
+
 def touch_idea(db: Database, meeting_id: int, idea_id: int) -> int:
     """Give a changed idea a new sequence number so that every phone fetches it again."""
     seq = bump_change(db, meeting_id)
@@ -232,6 +240,7 @@ def hide_idea(store: Store, idea_id: int, reason: str, *, actor: User | None) ->
     why = _reason(reason, required=True)
     with store.transaction() as db:
         meeting_id, _, hidden, old_reason, merged_into = _idea_row(db, idea_id)
+        _not_erased(old_reason)
         if merged_into is not None:
             raise NotAllowed("error.moderation.merged")
         # A held idea is hidden from the room too: the log says it was held, and why.
@@ -261,6 +270,7 @@ def hide_idea(store: Store, idea_id: int, reason: str, *, actor: User | None) ->
 def unhide_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
     with store.transaction() as db:
         meeting_id, _, hidden, old_reason, merged_into = _idea_row(db, idea_id)
+        _not_erased(old_reason)
         if merged_into is not None:
             raise NotAllowed("error.moderation.merged")
         if not hidden:
@@ -295,7 +305,8 @@ def release_idea(store: Store, idea_id: int, *, actor: User | None) -> None:
     the personal data out). An idea that is not held is refused, so that a co-facilitator's
     stale tap changes nothing."""
     with store.transaction() as db:
-        meeting_id, _, _, _, merged_into = _idea_row(db, idea_id)
+        meeting_id, _, _, reason, merged_into = _idea_row(db, idea_id)
+        _not_erased(reason)
         if merged_into is not None:
             raise NotAllowed("error.moderation.merged")
         kinds = _held_kinds(db, idea_id)
@@ -372,7 +383,8 @@ def edit_idea(
     new_text = require_text(text, max_chars=max_chars, field="idea")
     why = _reason(reason, required=False)
     with store.transaction() as db:
-        meeting_id, old_text, _, _, _ = _idea_row(db, idea_id)
+        meeting_id, old_text, _, reason, _ = _idea_row(db, idea_id)
+        _not_erased(reason)
         if new_text == old_text:
             return
         now = utcnow()

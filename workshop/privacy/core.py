@@ -36,7 +36,12 @@ from sqlite_utils import Database, Migrations
 from workshop import audit, link_secrets
 from workshop.db import Store, column_not_null, foreign_keys_to, run_sql
 from workshop.errors import NotAllowed, NotFound
-from workshop.meetings.core import ERASED_TOKEN_PREFIX, bump_change, bump_votes
+from workshop.meetings.core import (
+    ERASED_IDEA_REASON,
+    ERASED_TOKEN_PREFIX,
+    bump_change,
+    bump_votes,
+)
 from workshop.model import Participant, utcnow
 
 migrations = Migrations("samskab.privacy")
@@ -51,7 +56,7 @@ DEFAULT_APPLICATION_RETENTION_DAYS = 90
 DEFAULT_MEMBER_RETENTION_DAYS = 365
 RATE_EVENT_HOURS = 24  # failed logins and join codes: network addresses, kept one day
 REDACTED_TEXT = "—"  # an idea that must stay as a row (append-only records point at it)
-REDACTED_REASON = "erased"
+REDACTED_REASON = ERASED_IDEA_REASON
 # Keys of audit/moderation log entries that hold an idea's words.
 IDEA_TEXT_KEYS = ("text",)
 # Keys that hold an applicant's or member's own data or staff's words about them.
@@ -467,8 +472,8 @@ def _remove_ideas(db: Database, idea_ids: list[int]) -> None:
         except sqlite3.DatabaseError:
             db.execute("ROLLBACK TO erase_idea")
             db.execute(
-                "UPDATE ideas SET text = ?, author_name = '', hidden = 1, hide_reason = ?"
-                " WHERE id = ?",
+                "UPDATE ideas SET text = ?, author_name = '', hidden = 1, hide_reason = ?,"
+                " held = 0, flags = NULL WHERE id = ?",
                 [REDACTED_TEXT, REDACTED_REASON, idea_id],
             )
         db.execute("RELEASE erase_idea")

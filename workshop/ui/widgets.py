@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import streamlit as st
 
 from workshop.i18n import LANGUAGES, formats, numbers, translate
+from workshop.meetings.core import ERASED_IDEA_REASON
 from workshop.model import Idea, Step
 from workshop.text import escape_markdown
 from workshop.ui.i18n import current_language, t
@@ -61,6 +62,8 @@ def hide_reason_text(idea: Idea) -> str:
     of a held idea) in the reader's language, whatever the facilitator's was (a trial's
     Norwegian author read the Danish reason); a reason the facilitator typed as typed."""
     reason = idea.hide_reason or ""
+    if reason == ERASED_IDEA_REASON:  # its words erased at the author's request
+        return t("idea.erased_reason")
     for lang in LANGUAGES:
         for flags in (idea.flags, ()) if idea.flags else ((),):
             if reason == one_tap_reason(flags, lang):

@@ -14,6 +14,7 @@ from workshop.meetings import ideas, moderation, qr, themes
 from workshop.meetings import rules as meeting_rules
 from workshop.meetings import screen as screen_settings
 from workshop.meetings.agenda import AgendaTemplate, template_agenda
+from workshop.meetings.core import ERASED_IDEA_REASON
 from workshop.model import Idea, Meeting, MeetingStatus, Role, Step, StepKind
 from workshop.ui import moderation_console, screen_push, theme_suggestion_panel
 from workshop.ui.actions import act, flash_refusal, shows_refusal, verdict_text
@@ -424,7 +425,10 @@ if moderate_tab.open:
             placeholder=t("console.choose_idea"),
         )
         moderation_console.pick_caption(len(offered), len(candidates))
-        if chosen is not None:
+        if chosen is not None and chosen.hide_reason == ERASED_IDEA_REASON:
+            # Its words are gone at its author's request: nothing to show, edit or merge.
+            st.caption(t("console.hidden_because", reason=hide_reason_text(chosen)))
+        elif chosen is not None:
             st.markdown(f"**{user_text(author_label(chosen))}**  \n{user_text(chosen.text)}")
             hide_col, edit_col, merge_col = st.columns(3, gap="large")
             with hide_col, st.form("console_hide_form", clear_on_submit=True):
