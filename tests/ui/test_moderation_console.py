@@ -185,6 +185,26 @@ TOPICS = (
 )
 
 
+def test_an_idea_erased_on_request_offers_nothing_to_show_edit_or_merge(room, make_app) -> None:
+    """Picked in the moderation tab, an idea whose words went with its author's data says so
+    and offers no "show again", no edit and no merge (one put an empty idea on the wall)."""
+    from workshop.privacy import core as privacy
+
+    moderation.hide_idea(room["store"], room["held"].id, "Telefonnummer", actor=room["fie"])
+    privacy.erase_participant(
+        room["store"], room["anna"], settings=privacy.PrivacySettings(True, 0)
+    )
+    at = console(room, make_app)
+    at.button(key=f"console_browse_pick_{room['held'].id}").click().run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="console_mod_idea").value.id == room["held"].id
+    reason = translate("da", "idea.erased_reason")
+    assert translate("da", "console.hidden_because", reason=reason) in texts(at)
+    keys = {button.key for button in at.button}
+    assert not keys & {"console_unhide", "console_save_edit"}, keys
+    assert not [m for m in at.multiselect if m.key.startswith("console_merge_")]
+
+
 def test_the_newest_duplicate_groups_come_first(room, make_app) -> None:
     """In a busy brainstorm the console shows a capped number of groups: the ones that just
     formed must be among them (they were shown oldest first, so a new duplicate stayed out of
