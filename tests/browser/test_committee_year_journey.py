@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
+    AT_REST,
     LAPTOP,
     PASSWORD,
     PHONE,
@@ -136,6 +137,7 @@ def test_invitations_afbud_approved_minutes_and_the_public_page(year_server, bro
     # -- the next meeting: calendar file and invitations ------------------------------------
     coming = laptop.locator(f".st-key-committee_plan_{facts['coming']}")
     coming.locator("summary").click()
+    laptop.wait_for_function(AT_REST)
     expect(coming.get_by_role("button", name="Hent kalenderfil (.ics)")).to_be_visible()
     # a meeting ahead offers no attendance yet, and says so
     expect(coming.get_by_text("Fremmøde registreres, når mødet er gået i gang.")).to_be_visible()
@@ -163,6 +165,10 @@ def test_invitations_afbud_approved_minutes_and_the_public_page(year_server, bro
     # whether the input was lost or only not drawn.
     first = laptop.locator(f".st-key-committee_plan_{facts['first']}")
     first.locator("summary").click()
+    # Clicked while the expander still opened (the page moving under the pointer), a radio
+    # stayed unchecked: twice in four whole runs, never alone. Chosen once the page is at rest,
+    # as every select box is (conftest.choose).
+    laptop.wait_for_function(AT_REST)
     for member, word in ((facts["mette"], "Mødt"), (facts["sofie"], "Afbud")):
         choice = first.locator(f".st-key-committee_status_{facts['first']}_{member}")
         choice.get_by_text(word, exact=True).click()
@@ -176,6 +182,7 @@ def test_invitations_afbud_approved_minutes_and_the_public_page(year_server, bro
     first = laptop.locator(f".st-key-committee_plan_{facts['first']}")
     if not first.get_by_role("button", name="Godkend referatet").is_visible():
         first.locator("summary").click()
+        laptop.wait_for_function(AT_REST)
     tap(laptop, first.get_by_role("button", name="Godkend referatet"))
     expect(laptop.get_by_text("Referat godkendt på mødet", exact=False)).to_be_visible()
     shots(laptop, "02-committee-page-minutes-approved")
