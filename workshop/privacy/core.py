@@ -56,7 +56,6 @@ DEFAULT_APPLICATION_RETENTION_DAYS = 90
 DEFAULT_MEMBER_RETENTION_DAYS = 365
 RATE_EVENT_HOURS = 24  # failed logins and join codes: network addresses, kept one day
 REDACTED_TEXT = "—"  # an idea that must stay as a row (append-only records point at it)
-REDACTED_REASON = ERASED_IDEA_REASON
 # Keys of audit/moderation log entries that hold an idea's words.
 IDEA_TEXT_KEYS = ("text",)
 # Keys that hold an applicant's or member's own data or staff's words about them.
@@ -474,7 +473,7 @@ def _remove_ideas(db: Database, idea_ids: list[int]) -> None:
             db.execute(
                 "UPDATE ideas SET text = ?, author_name = '', hidden = 1, hide_reason = ?,"
                 " held = 0, flags = NULL WHERE id = ?",
-                [REDACTED_TEXT, REDACTED_REASON, idea_id],
+                [REDACTED_TEXT, ERASED_IDEA_REASON, idea_id],
             )
         db.execute("RELEASE erase_idea")
 
@@ -546,12 +545,12 @@ def _erase(
     # number, an address: ``flags``, set when it was written or edited) goes whatever the
     # policy: kept without the name, its words would still say who wrote it (a fresh-eyes
     # trial: "Anonym · … mette@example.dk" on the console after the erasure).
-    identifying = [int(r[0]) for r in rows if r[1]]
-    idea_ids = [int(r[0]) for r in rows if not r[1]]
+    kept = [int(r[0]) for r in rows if keep_ideas and not r[1]]
+    removed = [int(r[0]) for r in rows if not keep_ideas or r[1]]
     # Earlier wordings go whatever the policy: the kept idea shows only its current text.
-    _redact_idea_history(db, idea_ids + identifying)
-    if identifying:
-        _remove_ideas(db, identifying)
+    _redact_idea_history(db, kept + removed)
+    if removed:
+        _remove_ideas(db, removed)
         bump_change(db, meeting_id)
         bump_votes(db, meeting_id)
     if not keep_ideas:
@@ -564,17 +563,13 @@ def _erase(
     db.execute(
         "UPDATE feedback_deliveries SET detail = '' WHERE participant_id = ?", [participant_id]
     )
-    if keep_ideas and idea_ids:
+    if kept:
         # A new sequence number makes every phone redraw the idea without the name.
         seq = bump_change(db, meeting_id)
         db.execute(
             "UPDATE ideas SET author_name = '', seq = ?, updated_at = ? WHERE participant_id = ?",
             [seq, utcnow(), participant_id],
         )
-    elif idea_ids:
-        _remove_ideas(db, idea_ids)
-        bump_change(db, meeting_id)
-        bump_votes(db, meeting_id)
     for table in DELETE_ON_ERASURE:
         if table in db.table_names():
             db.execute(f'DELETE FROM "{table}" WHERE participant_id = ?', [participant_id])
@@ -586,8 +581,8 @@ def _erase(
         [ERASED_TOKEN_PREFIX + secrets.token_urlsafe(24), participant_id],
     )
     return ErasureReport(
-        ideas_kept=len(idea_ids) if keep_ideas else 0,
-        ideas_deleted=len(identifying) + (0 if keep_ideas else len(idea_ids)),
+        ideas_kept=len(kept),
+        ideas_deleted=len(removed),
         ballots_kept=int(ballots),
     )
 
