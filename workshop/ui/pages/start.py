@@ -66,7 +66,8 @@ with st.form("start_join", border=True):
             # Who is responsible and whom to ask: the installation's settings, written by the
             # municipality (not citizen text); without them, in words (a data-protection
             # officer's trial found the notice silent on both).
-            controller, contact = settings().privacy_controller, settings().privacy_contact
+            config = settings()
+            controller, contact = config.privacy_controller, config.privacy_contact
             st.caption(
                 " ".join(
                     [
