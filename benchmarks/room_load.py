@@ -13,8 +13,11 @@ What it does, in order (all traffic to 127.0.0.1 only, every loop bounded in tim
    (``workshop/ui/idea_composer.py``: a POST to ``/push/ideas``, no run).
 4. The facilitator moves to the dot vote (a service call on the same database file); phones
    follow by push (or, on the old code, on their next refresh): bucket ``step_seen`` is the
-   time from the step change until each phone's page holds the ballot, the ``samskab.dots``
-   component (``workshop/ui/dot_ballot.py``) with ideas in its data.
+   time from the step change until each phone shows the ballot: as its step component does,
+   it first asks the ballot route (``workshop/ui/ballot_routes.py``, bucket ``early``) and
+   shows the ballot of its answer, then its body runs; ``step_run`` is the time until the
+   page's run holds the ballot, the ``samskab.dots`` component
+   (``workshop/ui/dot_ballot.py``) with ideas in its data.
 5. **vote** (``--vote`` s): every phone taps + (or − when its dots are used up) about every
    ``--vote-every`` s, while its watch fragment keeps refreshing. As the ballot's JavaScript
    does, a tap is no Streamlit run but a ``POST`` of ``{"p", "r", "i", "d", "l"}`` to the URL
@@ -73,6 +76,7 @@ JOIN_LABEL = translate(LANG, "start.join")
 MAX_PHONES = 1000  # issue 17: 1,000 phones on 2 processes
 PUSH_KEY = "samskab_push"  # workshop/ui/push.py's component
 STEP_KEY = "samskab_step"  # ... and its step component, outside the fragments
+STEP = "samskab.step"  # ... registered as
 PUSH_PATH = "/push/meeting"
 BALLOT = "samskab.dots"  # workshop/ui/dot_ballot.py's component: its registered name ...
 BALLOT_KEY = "samskab_dots"  # ... and its key
@@ -102,6 +106,7 @@ class Phone:
     pushes: int = 0
     steps_asked: int = 0  # the step component's "moved" state: whole-page runs asked for
     drawn_by_push: int = 0  # ideas its push component drew from an event, without a run
+    early_at: float | None = None  # when it drew the ballot the ballot route answered
 
 
 def observe(phone: Phone, measure: Measure, texts: list[str] | None = None) -> None:
@@ -173,7 +178,9 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
             nonlocal known
             before, phone.shown_seq = phone.shown_seq, seq
             if moved and phone.session.has_component(STEP_KEY):
-                # As the step component: a new step runs the whole page at once.
+                # As the step component: the ballot route first (its answer is drawn at once,
+                # no run), then the body runs.
+                await draw_early(phone, measure)
                 phone.steps_asked += 1
                 state = {"moved": {"c": seq, "asked": phone.steps_asked}}
                 rerun = phone.session.set_component_state(STEP_KEY, state)
@@ -233,6 +240,33 @@ async def listen(phone: Phone, measure: Measure, base_url: str, stop: float) -> 
         if reading is not None:
             reading.cancel()
         writer.close()
+
+
+async def draw_early(phone: Phone, measure: Measure) -> None:
+    """What the step component does at a step change before it asks for the body's run: ask
+    the ballot route for this phone's first page (bucket ``early``: send → answer) and, when
+    the answer holds a ballot, draw it (``early_at``: when the phone shows the ballot)."""
+    step = phone.session.component(STEP)
+    asked = step.data.get("ballot") if step is not None and isinstance(step.data, dict) else None
+    if not asked:
+        return  # the code before the ballot route
+    try:
+        answer = await phone.session.post_json(asked["url"], {"p": asked["token"], "l": LANG})
+    except StreamlitClientError as error:  # the run draws the step, as without the route
+        measure.add_error("early", error)
+        return
+    reply = answer.body if isinstance(answer.body, dict) else {}
+    if answer.status != 200:
+        measure.add_error("early", f"HTTP {answer.status}")
+        return
+    measure.add("early", answer.latency)
+    if reply.get("ballot") and phone.early_at is None and not BRAINSTORM[0]:
+        phone.early_at = time.monotonic()
+    if reply.get("ballot"):  # the run is asked when the route said
+        wait = min(reply.get("wait") or 0, 800) + random.uniform(
+            0, min(reply.get("spread") or 0, 2200)
+        )
+        await asyncio.sleep(wait / 1000)
 
 
 async def body_lines(reader: asyncio.StreamReader, chunked: bool, out: asyncio.Queue) -> None:
@@ -437,7 +471,10 @@ async def wait_for_ballot(
         # run drawn meanwhile is not missed.
         if ballot_data(phone)[1].get("ideas"):
             if moved is not None:
-                measure.add("step_seen", time.monotonic() - moved)
+                now = time.monotonic()
+                shown = now if phone.early_at is None else min(now, phone.early_at)
+                measure.add("step_seen", shown - moved)
+                measure.add("step_run", now - moved)
             return True
         timer = phone.session.next_auto_rerun_due()
         await phone.session.drawn(max(0.01, min(until, timer or until) - time.monotonic()))
@@ -672,9 +709,11 @@ async def room(
     ):
         if bucket in summary:
             print(f"throughput {bucket:<7} {summary[bucket].count / seconds:7.1f} /s")
-    # step_seen, step_told and idea_seen are propagation times, not requests
+    # step_seen, step_run, step_told and idea_seen are propagation times, not requests
     total = sum(
-        s.count for b, s in summary.items() if b not in {"step_seen", "step_told", "idea_seen"}
+        s.count
+        for b, s in summary.items()
+        if b not in {"step_seen", "step_run", "step_told", "idea_seen"}
     )
     print(f"requests: {total}  errors: {measure.error_count}")
     for bucket, errors in measure.errors.items():

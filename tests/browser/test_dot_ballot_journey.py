@@ -11,23 +11,29 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import WebSocketRoute, expect
 
 from tests.browser.conftest import (
+    PHONE,
     Server,
+    context,
     dot,
     dot_button,
     dot_card,
+    idea_box,
     joined_phone,
+    park_meeting,
     reruns,
     serving,
     settle,
 )
+from tests.browser.conftest import join as join_phone
 from tests.browser.test_agenda_and_changes_journey import HOLD_PUSH
 from tests.factories import join as join_service
 from tests.factories import make_meeting, start
@@ -178,6 +184,122 @@ def test_a_step_change_runs_the_phones_page_once(tmp_path, browser, shots) -> No
         settle(phone)
         assert (phone.evaluate("window.__samskabRuns") - runs, reruns(phone) - asked) == (1, 1)
         shots(phone, "01-ballot-after-one-run")
+
+
+class HeldRuns:
+    """The page's Streamlit connection, with what the server sends held back while ``held``
+    (a run that takes seconds, as at 500 phones): the page's own runs wait; its small requests
+    (the ballot route, the taps) do not."""
+
+    def __init__(self) -> None:
+        self.held = False
+        self.waiting: list[str | bytes] = []
+        self.route: WebSocketRoute | None = None
+
+    def __call__(self, route: WebSocketRoute) -> None:
+        self.route = route
+        server = route.connect_to_server()
+        server.on_message(self._from_server)
+
+    def _from_server(self, message: str | bytes) -> None:
+        if self.held:
+            self.waiting.append(message)
+        elif self.route is not None:
+            self.route.send(message)
+
+    def release(self) -> None:
+        self.held = False
+        assert self.route is not None
+        for message in self.waiting:
+            self.route.send(message)
+        self.waiting.clear()
+
+
+def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept(
+    tmp_path, browser, shots
+) -> None:
+    """At the step change the phone asks the ballot route for its first page and draws it (a
+    small request; at 500 phones the pages' runs took 2 s): here with the page's run held back,
+    the ballot is there, the brainstorm is not, and a dot placed on it is saved. When the run
+    comes, the page's own ballot takes over with that dot, and nothing is drawn twice."""
+    path = tmp_path / "early.db"
+    store = open_store(path)
+    meeting = make_meeting(store, dots=3)
+    start(store, meeting)
+    posted = [
+        ideas.submit_idea(store, join_service(store, meeting, f"F{n}"), text).id
+        for n, text in enumerate(TEXTS[:3])
+    ]
+    store.close()
+    with serving(path) as server:
+        runs = HeldRuns()
+        phone = context(browser, PHONE).new_page()
+        phone.route_web_socket(re.compile(r".*/_stcore/stream$"), runs)
+        phone.goto(f"{server.url}/?code={meeting.join_code}")
+        settle(phone)
+        token = join_phone(phone, "Anna", "Deltag")
+        stream = phone.get_by_test_id("stChatMessage")  # the facilitator's prompt, the ideas
+        expect(stream.filter(has_text=TEXTS[0])).to_be_visible()
+        settle(phone)
+        drawn = phone.evaluate("window.__samskabStepDrawn")
+        runs.held = True
+        store = open_store(path)
+        meetings.next_step(store, meeting.id, actor=None)  # the dot vote
+        store.close()
+        early = phone.get_by_test_id("ballot-early")
+        expect(early.locator("li.card")).to_have_count(3, timeout=15_000)
+        expect(early.get_by_role("heading", name=da("step.dot_vote"))).to_be_visible()
+        expect(early.get_by_text("Du har 3 af 3 prikker tilbage", exact=False)).to_be_visible()
+        expect(idea_box(phone)).to_be_hidden()  # the brainstorm's idea box is not offered
+        for message in stream.all():  # nor the brainstorm's stream (hidden, not removed)
+            expect(message).to_be_hidden()
+        # The page's run has not drawn the step: no ballot of its own, the step it drew before
+        expect(phone.locator(".dots")).to_have_count(1)
+        assert phone.evaluate("window.__samskabStepDrawn") == drawn
+        shots(phone, "01-ballot-before-the-run")
+        dot(phone, posted[1])
+        assert my_dots(server, meeting.id, token) == {TEXTS[1]: 1}
+        expect(early.get_by_text("Du har 2 af 3 prikker tilbage", exact=False)).to_be_visible()
+        runs.release()
+        expect(early).to_have_count(0, timeout=15_000)
+        settle(phone)
+        ballot = phone.locator(".dots")
+        expect(ballot).to_have_count(1)  # the page's own, once
+        expect(ballot.get_by_text("Du har 2 af 3 prikker tilbage", exact=False)).to_be_visible()
+        expect(dot_card(phone, posted[1])).to_contain_text("\u25cf")
+        dot(phone, posted[2])
+        assert my_dots(server, meeting.id, token) == {TEXTS[1]: 1, TEXTS[2]: 1}
+        shots(phone, "02-the-pages-ballot-took-over")
+
+
+def test_a_step_without_a_ballot_draws_nothing_early(tmp_path, browser) -> None:
+    """A step change to anything but an open dot vote (here the wrap-up) draws nothing before
+    the page's run: the route said there was no ballot, and nothing of the page was hidden."""
+    path = tmp_path / "none.db"
+    store = open_store(path)
+    _, meeting = park_meeting(store)  # brainstorm, then the wrap-up
+    ideas.submit_idea(store, join_service(store, meeting, "F"), TEXTS[0])
+    store.close()
+    with serving(path) as server:
+        runs = HeldRuns()
+        phone = context(browser, PHONE).new_page()
+        phone.route_web_socket(re.compile(r".*/_stcore/stream$"), runs)
+        phone.goto(f"{server.url}/?code={meeting.join_code}")
+        settle(phone)
+        join_phone(phone, "Anna", "Deltag")
+        expect(idea_box(phone)).to_be_visible()
+        runs.held = True
+        with phone.expect_response(lambda r: "/push/ballot" in r.url) as asked:
+            store = open_store(path)
+            meetings.next_step(store, meeting.id, actor=None)  # the wrap-up
+            store.close()
+        assert asked.value.json() == {"ballot": None}
+        expect(phone.get_by_test_id("ballot-early")).to_have_count(0)
+        expect(idea_box(phone)).to_be_visible()  # nothing hidden: the run has not come
+        runs.release()
+        expect(idea_box(phone)).to_be_hidden(timeout=15_000)
+        settle(phone)
+        expect(phone.get_by_test_id("ballot-early")).to_have_count(0)
 
 
 def test_a_dot_on_an_idea_taken_down_is_offered_back(tmp_path, browser, shots) -> None:

@@ -93,29 +93,40 @@ VISUALLY_HIDDEN = (
 )
 
 
-def component(name: str, js: str, css: str = "") -> Callable[[], Any]:
-    """The component registered as ``name``, made at the first call (a page that never draws
-    it never registers it); call the result to get it, then call that to mount it. ``js`` is
-    served at once as a module of its own; Streamlit is given its loader."""
-    module = Module(name, js)
-    _modules[module.file] = module
-    made: list[Any] = []
+class Component:
+    """A component registered as ``name``, made at the first call (a page that never draws it
+    never registers it); call it to get the mount, then call that to mount it. Its JavaScript
+    is served at once as a module of its own; Streamlit is given its loader."""
 
-    def mount(*, data: Any = None, **kwargs: Any) -> Any:
+    def __init__(self, name: str, js: str, css: str = "") -> None:
+        self.name, self.css = name, css
+        self.module = Module(name, js)
+        _modules[self.module.file] = self.module
+        self._made: list[Any] = []
+
+    def address(self) -> str:
+        """Where the browser loads the module (under the app's base path)."""
+        return f"{base_path()}{MODULE_PATH}{self.module.file}"
+
+    def _mount(self, *, data: Any = None, **kwargs: Any) -> Any:
         # Handed over in a list of one, which the loader unwraps: Streamlit checks each value
         # of a dict for a table to send as Arrow (~0.2 ms for a ballot's dozen values, at each
         # of the three mounts of a phone's run: 7% of its CPU at a step change), and a list
         # goes to JSON as it is.
-        return made[0](data=None if data is None else [data], **kwargs)
+        return self._made[0](data=None if data is None else [data], **kwargs)
 
-    def renderer() -> Any:
-        if not made:
-            url = json.dumps(f"{base_path()}{MODULE_PATH}{module.file}")
-            loader = LOADER.format(name=name, url=url)
-            made.append(st.components.v2.component(name, js=loader, css=css or None, html=""))
-        return mount
+    def __call__(self) -> Callable[..., Any]:
+        if not self._made:
+            loader = LOADER.format(name=self.name, url=json.dumps(self.address()))
+            self._made.append(
+                st.components.v2.component(self.name, js=loader, css=self.css or None, html="")
+            )
+        return self._mount
 
-    return renderer
+
+def component(name: str, js: str, css: str = "") -> Component:
+    """The component registered as ``name`` (see :class:`Component`)."""
+    return Component(name, js, css)
 
 
 def mounted_data(text: str) -> Any:

@@ -29,17 +29,25 @@ server, or, once the network is back, a tap was not answered.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
-from workshop.meetings.stream import BallotPage
-from workshop.model import Participant
+from workshop.db import Store
+from workshop.i18n import translate
+from workshop.meetings import ideas
+from workshop.meetings.stream import BallotPage, StreamWindow
+from workshop.model import Idea, Participant
 from workshop.ui import state
-from workshop.ui.components import HOLDER_JS, VISUALLY_HIDDEN, component, worded_once
+from workshop.ui.components import HOLDER_JS, VISUALLY_HIDDEN, component
 from workshop.ui.dot_routes import DOTS_PATH
-from workshop.ui.i18n import current_language, t
+from workshop.ui.i18n import current_language
 from workshop.ui.session import base_path
+from workshop.voting import ballots as voting
 from workshop.voting.ballots import Round
 
 KEY = "samskab_dots"
@@ -67,12 +75,21 @@ export default function (component) {
     return el;
   };
   // What this ballot knows survives the fragment's reruns (a page turn) while a tap is on
-  // its way; otherwise the page's reading of the database is the truth.
-  let s = parentElement.__samskabDots;
-  if (!s || s.round !== data.round || !s.busy) {
-    s = parentElement.__samskabDots = {
+  // its way, and so does what the ballot drawn before the page's run knew (the step
+  // component's, from the ballot route: a tap made there is answered here); otherwise the
+  // page's reading of the database is the truth. One ballot a tab.
+  const tab = (window.__samskabDots = window.__samskabDots || {});
+  let s = tab.state;
+  // The page's ballot after the early one: the page's run may have read the database before
+  // the taps made there; it keeps what their answers said and reads the truth once more.
+  const takeOver = !data.preview && s && s.early && s.round === data.round;
+  const tappedEarly = takeOver && s.tapped;
+  if (takeOver) s.early = false;
+  if (!s || s.round !== data.round || (!s.busy && !tappedEarly)) {
+    s = tab.state = {
       round: data.round, mine: new Map(data.mine), left: data.left, queue: [], busy: false,
       sync: (s && s.sync) || 0, note: null, turns: (s && s.turns) || 0,
+      early: !!data.preview, tapped: false,
     };
   }
   const ideas = data.ideas;  // [id, text]
@@ -82,8 +99,14 @@ export default function (component) {
   const root = holder(parentElement, "dots-holder");
   const focusedKey = (() => {
     const active = root.getRootNode().activeElement;
-    return active && root.contains(active) ? active.dataset.key : null;
+    if (active && root.contains(active)) return active.dataset.key;
+    // The page's own ballot takes over from the one drawn before its run (data.preview):
+    // the keyboard stays on the button it was on there.
+    const kept = data.preview ? null : tab.focus;
+    tab.focus = null;
+    return kept || null;
   })();
+  if (!data.preview && tab.release) tab.release();  // the ballot drawn before this run goes
   const box = make("div", "dots");
   const head = make("p", "left");
   const bar = make("div", "bar");
@@ -222,6 +245,7 @@ export default function (component) {
         answer = null;
       }
       s.queue.shift();
+      if (s.early) s.tapped = true;
       if (answer && answer.ok && Array.isArray(body.mine)) {
         s.mine = new Map(body.mine);
         s.left = body.left;
@@ -253,6 +277,7 @@ export default function (component) {
     s.busy = false;
   }
   draw();
+  if (tappedEarly && !s.busy) rerun();  // (a tap on its way: its answer is the truth)
   // A page turned by its own button: the keyboard goes on at the new page's first idea, and
   // a screen reader hears which page it is ("2 of 3"), not the button it pressed again.
   const turned = parentElement.__samskabDotsPage !== undefined
@@ -319,13 +344,19 @@ CSS = (
     + f".dots .announce {{ {VISUALLY_HIDDEN} }}\n"
 )
 
-_renderer = component("samskab.dots", JS, CSS)
+# The module also exports its style sheet, for the step component that draws a ballot in its
+# own shadow root before the page's run (``push.follow_steps``).
+_renderer = component("samskab.dots", JS + f"\nexport const css = {json.dumps(CSS)};\n", CSS)
 
 
-@worded_once
-def _words() -> dict[str, str]:
-    """What the component writes, in the reader's language (placeholders filled in there);
-    worded once per language per process."""
+@functools.cache
+def words_in(language: str) -> dict[str, str]:
+    """What the component writes, in ``language`` (placeholders filled in there); worded once
+    per language per process, for the page's runs and the ballot route alike."""
+
+    def t(key: str, **params: str) -> str:
+        return translate(language, key, **params)
+
     return {
         "left": t("participate.dots_left", left="{left}", total="{total}"),
         "plus": t("participate.dot_button"),
@@ -348,40 +379,81 @@ def _words() -> dict[str, str]:
     }
 
 
-def _turn_page() -> None:
-    value = st.session_state.get(KEY)
+@dataclass(frozen=True)
+class PhoneBallot:
+    """What one phone's ballot shows: a page of ideas in its order, the participant's dots on
+    every idea of the round, and the ideas taken off the wall that hold some of them."""
+
+    shown: BallotPage
+    mine: dict[int, int]
+    gone: list[int]
+
+
+def phone_ballot(
+    db: Store,
+    meeting_id: int,
+    participant_id: int,
+    vote_round: Round,
+    change_seq: int,
+    order: Sequence[Idea],
+    page: int,
+) -> PhoneBallot | None:
+    """The ballot of ``order`` (the wall in the phone's order, read at ``change_seq``) at
+    ``page``; None when there is nothing to vote on and no dot to take back. The one reading
+    of a ballot, for the page's fragment and the ballot route (``ballot_routes``) alike."""
+    mine = voting.my_dots(db, vote_round.id, participant_id)
+    # Dots on ideas taken off the wall (hidden): offered back, not lost to the voter.
+    on_wall = ideas.wall_ids(db, meeting_id, change_seq)  # the ids ``order`` was made from
+    gone = sorted(idea for idea, dots in mine.items() if dots and idea not in on_wall)
+    if not order and not gone:
+        return None
+    window = StreamWindow(participant_id, seed=meeting_id)
+    return PhoneBallot(window.page(order, page), mine, gone)
+
+
+def ballot_data(
+    participant: Participant,
+    vote_round: Round,
+    ballot: PhoneBallot,
+    language: str,
+    base: str,
+) -> dict[str, Any]:
+    """What the component is given to draw ``ballot`` (``base``: the app's base path)."""
+    mine = ballot.mine
+    return {
+        "url": f"{base}{DOTS_PATH}",
+        "token": participant.token,
+        "round": vote_round.id,
+        "lang": language,
+        "total": vote_round.dots_per_participant,
+        "cap": vote_round.max_dots_per_idea,
+        "left": vote_round.dots_per_participant - sum(mine.values()),
+        "mine": sorted([idea, dots] for idea, dots in mine.items()),
+        "ideas": [[i.id, i.text] for i in ballot.shown.ideas],
+        "gone": list(ballot.gone),
+        "page": ballot.shown.page,
+        "pages": ballot.shown.pages,
+        "words": words_in(language),
+    }
+
+
+def turn_page(key: str = KEY) -> None:
+    """The page a ballot's ``page`` state asks for (the component's at ``key``), kept for the
+    fragment's run that follows."""
+    value = st.session_state.get(key)
     asked = getattr(value, "page", None)
     page = asked.get("to") if isinstance(asked, dict) else None
     if isinstance(page, int):
         st.session_state[state.BALLOT_PAGE] = page
 
 
-def dot_ballot(
-    participant: Participant,
-    vote_round: Round,
-    shown: BallotPage,
-    mine: Mapping[int, int],
-    gone: Sequence[int] = (),
-) -> None:
-    """Mount the ballot (inside the fragment that draws it) for one page of ideas.
+def dot_ballot(participant: Participant, vote_round: Round, ballot: PhoneBallot) -> None:
+    """Mount the ballot (inside the fragment that draws it) for one page of ideas."""
+    data = ballot_data(participant, vote_round, ballot, current_language(), base_path())
+    _renderer()(key=KEY, data=data, on_page_change=turn_page, on_sync_change=lambda: None)
 
-    ``mine``: the participant's dots in the round, on every idea; ``gone``: ideas no longer on
-    the wall (hidden) that hold some of them, shown first without their text so that the
-    reader can take the dots back (a hidden idea's dots were lost to its voters).
-    """
-    data = {
-        "url": f"{base_path()}{DOTS_PATH}",
-        "token": participant.token,
-        "round": vote_round.id,
-        "lang": current_language(),
-        "total": vote_round.dots_per_participant,
-        "cap": vote_round.max_dots_per_idea,
-        "left": vote_round.dots_per_participant - sum(mine.values()),
-        "mine": sorted([idea, dots] for idea, dots in mine.items()),
-        "ideas": [[i.id, i.text] for i in shown.ideas],
-        "gone": list(gone),
-        "page": shown.page,
-        "pages": shown.pages,
-        "words": _words(),
-    }
-    _renderer()(key=KEY, data=data, on_page_change=_turn_page, on_sync_change=lambda: None)
+
+def module_url() -> str:
+    """Where the browser loads the ballot's module (the step component draws the ballot the
+    ballot route answers with it before the page's run: ``push.follow_steps``)."""
+    return _renderer.address()

@@ -38,6 +38,7 @@ import json
 import threading
 import time
 from collections import deque
+from collections.abc import Hashable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -57,24 +58,41 @@ MAX_BODY = 512  # bytes: a secret, three numbers and a language
 TAPS = 20  # taps per participant ...
 PER_SECONDS = 5.0  # ... within this many seconds
 
-_recent: dict[tuple[str, int], deque[float]] = {}  # (database, participant) -> tap moments
-_recent_lock = threading.Lock()
+
+class Recent:
+    """The moments a participant asked within the last ``per_seconds`` seconds, per process:
+    how long one who asked ``limit`` times must wait. A refused ask is not counted; the quiet
+    are forgotten, so memory stays bounded."""
+
+    def __init__(self, limit: int, per_seconds: float) -> None:
+        self.limit, self.per_seconds = limit, per_seconds
+        self._asks: dict[Hashable, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def too_fast(self, who: Hashable, now: float | None = None) -> float:
+        """Seconds ``who`` must wait (0: go on); counts this ask when it may go on."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            asks = self._asks.setdefault(who, deque())
+            while asks and asks[0] <= now - self.per_seconds:
+                asks.popleft()
+            if len(asks) >= self.limit:
+                return asks[0] + self.per_seconds - now
+            asks.append(now)
+            if len(self._asks) > 20_000:
+                quiet = now - self.per_seconds
+                for key in [k for k, v in self._asks.items() if not v or v[-1] <= quiet]:
+                    del self._asks[key]
+            return 0.0
+
+
+_recent = Recent(TAPS, PER_SECONDS)
 
 
 def _too_fast(who: tuple[str, int], now: float) -> float:
     """Seconds to wait when the participant tapped ``TAPS`` times within ``PER_SECONDS``
     (0: go on). Counted per process; a refused tap is not counted."""
-    with _recent_lock:
-        taps = _recent.setdefault(who, deque())
-        while taps and taps[0] <= now - PER_SECONDS:
-            taps.popleft()
-        if len(taps) >= TAPS:
-            return taps[0] + PER_SECONDS - now
-        taps.append(now)
-        if len(_recent) > 20_000:  # forget the quiet ones: memory stays bounded
-            for key in [k for k, v in _recent.items() if not v or v[-1] <= now - PER_SECONDS]:
-                del _recent[key]
-        return 0.0
+    return _recent.too_fast(who, now)
 
 
 def _parse(body: bytes) -> tuple[str, int, int, int, str] | None:

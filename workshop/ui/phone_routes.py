@@ -89,10 +89,15 @@ async def read_body(request: Request, limit: int) -> bytes | Response:
     return body
 
 
-async def in_writer(language: str, what: str, work: Callable[[], Response]) -> Response:
-    """``work`` carried out by one of the ``WRITERS`` threads; a database failure (not a rule)
-    is logged and said in ``language`` (503), never a bare 500."""
+async def in_writer(
+    language: str, what: str, work: Callable[[], Response], *, reads_only: bool = False
+) -> Response:
+    """``work`` carried out by one of the ``WRITERS`` threads (``reads_only``: by one of the
+    server's common threads); a database failure (not a rule) is logged and said in
+    ``language`` (503), never a bare 500."""
     try:
+        if reads_only:
+            return await run_in_threadpool(work)
         return await asyncio.wrap_future(_writers.submit(work))
     except Exception:
         log.exception("%s not carried out", what)

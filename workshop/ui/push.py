@@ -38,8 +38,10 @@ import streamlit as st
 
 from workshop.meetings.stream import STREAM_LENGTH
 from workshop.model import Idea
+from workshop.ui import dot_ballot
+from workshop.ui.ballot_routes import BALLOT_PATH
 from workshop.ui.components import HOLDER_JS, VISUALLY_HIDDEN, component, worded_once
-from workshop.ui.i18n import t
+from workshop.ui.i18n import current_language, t
 from workshop.ui.push_routes import LISTEN_JS, PUSH_PATH, silent_ms
 from workshop.ui.session import base_path
 
@@ -443,15 +445,114 @@ const unsent = (parent, data) => {
   root.append(box);
 };
 
+// The ballot drawn before the page's run: the step component asks the ballot route for this
+// phone's first page and draws it with the ballot's own module, in its own place at the top of
+// the body, the rest of the old step hidden (never removed: the page's run redraws it). The
+// page's ballot takes over when its run draws it (taps in flight included: one ballot state
+// a tab), or the run shows something else and this goes when the run is over.
+const EARLY_CSS = `
+.early h3 {
+  font-family: var(--st-heading-font, var(--st-font, inherit)); font-size: 1.75rem;
+  font-weight: 700; line-height: 1.2; margin: 0; padding: 0.75rem 0 1rem 0;
+  color: var(--st-text-color, inherit);
+}`;
+const early = (window.__samskabEarly = window.__samskabEarly || { c: 0, root: null });
+const hide = (on, host) => {
+  if (!document.getElementById("samskab-early-style")) {
+    const style = document.createElement("style");
+    style.id = "samskab-early-style";
+    style.textContent = "[data-samskab-early] > :not([data-samskab-keep]),"
+      + " html[data-samskab-early-page] [data-testid='stBottom'] { display: none !important; }";
+    document.head.append(style);
+  }
+  const item = host && host.closest('[data-testid="stElementContainer"]');
+  const block = item && item.parentElement;
+  for (const el of document.querySelectorAll("[data-samskab-early], [data-samskab-keep]")) {
+    el.removeAttribute("data-samskab-early");
+    el.removeAttribute("data-samskab-keep");
+  }
+  document.documentElement.removeAttribute("data-samskab-early-page");
+  if (on && block) {
+    item.setAttribute("data-samskab-keep", "");
+    block.setAttribute("data-samskab-early", "");
+    document.documentElement.setAttribute("data-samskab-early-page", "");
+  }
+};
+const release = () => {
+  if (!early.root) return;
+  const active = early.root.getRootNode().activeElement;
+  const tab = (window.__samskabDots = window.__samskabDots || {});
+  if (active && early.root.contains(active)) tab.focus = active.dataset.key;
+  tab.release = null;
+  early.root.remove();
+  early.root = null;
+  hide(false);
+};
+const drawEarly = async (parent, data, setStateValue, c) => {
+  const b = data.ballot;
+  if (!b) return 0;
+  let body = null;
+  try {
+    const answer = await fetch(b.url, {
+      method: "POST", cache: "no-store", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ p: b.token, l: b.lang }),
+    });
+    if (answer.ok) body = await answer.json();
+  } catch (error) {
+    return 0;  // the page's run draws the step, as without this
+  }
+  const drawn = () => (window.__samskabStepDrawn || 0) >= c;
+  if (!body || !body.ballot || drawn()) return 0;
+  const dots = await import(new URL(b.module, window.location.href).href);
+  if (drawn()) return 0;
+  release();
+  const root = document.createElement("div");
+  root.className = "early";
+  root.dataset.testid = "ballot-early";
+  const style = document.createElement("style");
+  style.textContent = dots.css + EARLY_CSS;
+  const title = document.createElement("h3");
+  title.textContent = body.title;
+  const ballot = document.createElement("div");
+  root.append(style, title, ballot);
+  parent.append(root);
+  early.root = root;
+  early.c = c;
+  (window.__samskabDots = window.__samskabDots || {}).release = release;
+  hide(true, parent.host);
+  // A page turned or a failed tap here asks the body's run, as the page's ballot does.
+  dots.default({ data: { ...body.ballot, preview: true }, setStateValue, parentElement: ballot });
+  // When to ask for the page's run: as the route said (ballot_routes.py), within 3 s
+  return Math.min(body.wait || 0, 800) + Math.random() * Math.min(body.spread || 0, 2200);
+};
+
 export default function (component) {
   const { data, setStateValue, parentElement } = component;
   window.__samskabStepDrawn = data.c;  // the change this run of the body drew
   unsent(parentElement, data);
+  if (early.root && data.c >= early.c) {
+    // This run drew the step: the early ballot goes when the run is over, if the page's own
+    // ballot did not take over before (a step without one).
+    const done = () => running() === "notRunning";
+    const watch = new MutationObserver(() => { if (done()) { watch.disconnect(); release(); } });
+    if (done()) release();
+    else if (app()) watch.observe(app(), { attributes: true });
+  }
   let asked = 0;
   const ask = (c) => { asked += 1; setStateValue("moved", { c, asked }); };
   const whole = (c) => {
     clearTimeout(window.__samskabStepCheck);
-    if (state() === "CONNECTED") ask(c);
+    // The ballot first (a small request, no run), then the run, within the spread the route
+    // said: at 500 phones the runs keep the server busy for seconds, the ballot requests for
+    // a fraction of one.
+    clearTimeout(window.__samskabStepAsk);
+    if (state() === "CONNECTED") {
+      drawEarly(parentElement, data, setStateValue, c).then(
+        (after) => { window.__samskabStepAsk = setTimeout(() => ask(c), after); },
+        () => ask(c),
+      );
+    }
     const page = () => (window.__samskabRejoinAsk ? window.__samskabRejoinAsk() : ask(c));
     const patience = window.__samskabStepPatience || 30000;
     const drawn = () => (window.__samskabStepDrawn || 0) >= c;
@@ -502,15 +603,29 @@ def _step_words() -> dict[str, str]:
     return {"unsent": t("participate.draft_unsent"), "discard": t("participate.draft_discard")}
 
 
-def follow_steps(change_seq: int, *, unsent: str | None = None) -> None:
+def follow_steps(change_seq: int, token: str, *, unsent: str | None = None) -> None:
     """Mount the step component (in the phone's body fragment, drawn for ``change_seq``): a
-    step change the push connection hears runs the body. ``unsent``: where the browser keeps
-    the idea typed and not sent (``idea_composer.draft_key``), on a step without the idea
-    box: the component shows that text, if any, at the top of the step."""
-    data: dict[str, object] = {"c": change_seq}
+    step change the push connection hears draws the ballot of a dot vote from the ballot
+    route (``ballot_routes``, the participant of ``token``), then runs the body. ``unsent``:
+    where the browser keeps the idea typed and not sent (``idea_composer.draft_key``), on a
+    step without the idea box: the component shows that text, if any, at the top of the
+    step."""
+    ballot = {
+        "url": f"{base_path()}{BALLOT_PATH}",
+        "token": token,
+        "lang": current_language(),
+        "module": dot_ballot.module_url(),
+    }
+    data: dict[str, object] = {"c": change_seq, "ballot": ballot}
     if unsent is not None:
         data.update(draft=unsent, words=_step_words())
-    _step_renderer()(key=STEP_KEY, data=data, on_moved_change=lambda: None)
+    _step_renderer()(
+        key=STEP_KEY,
+        data=data,
+        on_moved_change=lambda: None,
+        on_page_change=lambda: dot_ballot.turn_page(STEP_KEY),
+        on_sync_change=lambda: None,
+    )
 
 
 _renderer = component("samskab.push", JS, CSS)

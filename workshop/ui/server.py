@@ -18,6 +18,7 @@ from workshop.config import load_settings
 from workshop.db import hold_serving_lock
 from workshop.ui import (
     auth_routes,
+    ballot_routes,
     components,
     dot_routes,
     idea_routes,
@@ -68,6 +69,7 @@ def routes() -> list[BaseRoute]:
         *participant_routes.routes(),
         *push_routes.routes(),
         *dot_routes.routes(),
+        *ballot_routes.routes(),
         *idea_routes.routes(),
         *components.routes(),
     ]

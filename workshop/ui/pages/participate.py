@@ -15,7 +15,7 @@ from workshop.model import Idea, MeetingState, MeetingStatus, Step, StepKind
 from workshop.ui import ballots, push, state
 from workshop.ui.agreement_gate import agreement_changed, agreement_gate
 from workshop.ui.agreement_widgets import my_ideas_link
-from workshop.ui.dot_ballot import dot_ballot
+from workshop.ui.dot_ballot import dot_ballot, phone_ballot
 from workshop.ui.i18n import language_switcher, t, tn
 from workshop.ui.idea_composer import draft_key, idea_composer
 from workshop.ui.participant_widgets import remember_after_join
@@ -198,20 +198,18 @@ def vote_view(vote_step: Step) -> None:
         if vote_round is None or not vote_round.is_open:
             st.info(t("participate.vote_closed"))
             return
-        wall = my_order(latest)
-        mine = voting.my_dots(db, vote_round.id, participant.id)
-        # Dots on ideas taken off the wall (hidden): offered back, not lost to the voter.
-        on_wall = ideas.wall_ids(db, meeting.id, latest)  # the ids ``wall`` was ordered from
-        gone = sorted(idea for idea, dots in mine.items() if dots and idea not in on_wall)
-        if not wall and not gone:  # nothing posted (or all hidden): say so, not an empty ballot
+        page = st.session_state.get(state.BALLOT_PAGE, 0)
+        found = phone_ballot(
+            db, meeting.id, participant.id, vote_round, latest, my_order(latest), page
+        )
+        if found is None:  # nothing posted (or all hidden): say so, not an empty ballot
             total = vote_round.dots_per_participant
-            st.markdown(t("participate.dots_left", left=total - sum(mine.values()), total=total))
+            st.markdown(t("participate.dots_left", left=total, total=total))
             st.info(t("participate.no_ideas_to_vote"))
             return
         # Drawn in the browser; a tap is a small request to workshop/ui/dot_routes.py, not a
         # run of this fragment (README, "Live updates").
-        shown = window.page(wall, st.session_state.get(state.BALLOT_PAGE, 0))
-        dot_ballot(participant, vote_round, shown, mine, gone)
+        dot_ballot(participant, vote_round, found)
 
     ballot()
 
@@ -318,7 +316,11 @@ def body() -> None:
     brainstorming = running and step is not None and step.kind.takes_ideas
     # A new step runs this body at once; on a step without the idea box, an idea typed and
     # not sent before the brainstorm ended is shown at the top (kept by the browser).
-    push.follow_steps(now.change_seq, unsent=None if brainstorming else draft_key(participant))
+    push.follow_steps(
+        now.change_seq,
+        participant.token,
+        unsent=None if brainstorming else draft_key(participant),
+    )
     if brainstorming and step is not None:
         brainstorm_view(step)
     elif running and step is not None and step.kind is StepKind.DOT_VOTE:

@@ -1,0 +1,123 @@
+"""The ballot route: a phone's first ballot page at a step change, without a Streamlit run.
+
+``POST /push/ballot`` with ``{"p": <participant link secret>, "l": <language>}`` answers
+``{"ballot": {…}, "title": "…", "c": <change_seq>, "wait": <ms>, "spread": <ms>}``: what the
+dot ballot's component is given by the page (``dot_ballot.ballot_data``: the first page of
+ideas in this phone's own order, its dots, the dots left, the words in ``l``), read by the
+same function the page's fragment reads it with (``dot_ballot.phone_ballot``), and the
+step's name.
+``{"ballot": null}`` when there is no ballot to draw now: the meeting does not run a dot vote,
+its round is closed, an agreement must be acknowledged first, or there is nothing to vote on.
+The page's run, which follows, draws whatever the step shows then.
+
+Why: when the facilitator opens the vote, every phone's page runs its body once (~5 ms of
+server CPU, of which ~3 ms is Streamlit's own cost of a run; README, "Live updates"), and at
+500 phones on two cores the last phone's run came 2 s after the step change. The step
+component (``push.follow_steps``) asks this route first and draws the ballot from the answer,
+~1 ms of server CPU and no run; the page's run follows after ``wait`` and within ``spread``
+ms (below) and takes over, taps in flight included (one ballot state per tab).
+
+Answers: 403 for an unknown, forged or too long link secret, or a browser on another site
+(whether a meeting exists is not said); 400 for a body that is not the JSON above; 413 over
+``MAX_BODY`` bytes; 429 with ``Retry-After`` after ``ASKS`` asks within ``PER_SECONDS``
+seconds from one participant in this process (a phone asks once a step change).
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute
+
+from workshop.agreements import core as agreements
+from workshop.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from workshop.meetings import core as meetings
+from workshop.meetings import ideas
+from workshop.meetings.stream import StreamWindow
+from workshop.model import MeetingStatus, Participant, StepKind
+from workshop.ui.dot_ballot import ballot_data, phone_ballot
+from workshop.ui.dot_routes import Recent
+from workshop.ui.phone_routes import answer, in_writer, phone_request, post_only
+from workshop.ui.process import store
+from workshop.ui.session import base_path
+from workshop.voting import ballots as voting
+
+BALLOT_PATH = "/push/ballot"
+MAX_BODY = 512  # bytes: a secret and a language
+ASKS = 10  # asks per participant ...
+PER_SECONDS = 5.0  # ... within this many seconds
+
+# The phone shows the ballot of the answer and asks for its page's run ``wait`` ms later, plus
+# a moment of its own choosing within ``spread`` ms: first the room's ballot requests (~1 ms
+# of server CPU each), which arrive within a few tenths of a second of the step change, then
+# the runs (~5 ms each, one core a process), which come one after another anyway; begun at
+# once, they held up the ballot requests behind them. Together below the step watchdog's 4 s
+# (``push.STEP_JS``).
+WAIT_MS_PER_PHONE = 1.0
+MAX_WAIT_MS = 800
+SPREAD_MS_PER_PHONE = 3.0
+MAX_SPREAD_MS = 2200
+
+_recent = Recent(ASKS, PER_SECONDS)
+
+
+def _parse(body: bytes) -> tuple[str, str] | None:
+    try:
+        found = json.loads(body)
+        token = found["p"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not isinstance(token, str) or not 0 < len(token) <= 200:
+        return None
+    language = found.get("l")
+    return token, language if language in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def first_page(participant: Participant, language: str) -> Response:
+    """The participant's first ballot page now, or ``ballot: null`` (in a common thread)."""
+    db = store()
+    wait = _recent.too_fast(("ballot", db.path, participant.id))
+    if wait > 0:
+        seconds = max(1, round(wait + 0.5))
+        message = translate(language, "error.rate_limited", seconds=seconds)
+        return answer(429, {"Retry-After": str(seconds)}, ballot=None, message=message)
+    meeting_id = participant.meeting_id
+    now = meetings.meeting_state(db, meeting_id)
+    step = meetings.current_step(db, meeting_id)
+    if now.status != MeetingStatus.RUNNING or step is None or step.kind is not StepKind.DOT_VOTE:
+        return answer(200, ballot=None)
+    vote_round = voting.current_round(db, meeting_id)
+    if vote_round is None or not vote_round.is_open:
+        return answer(200, ballot=None)
+    if agreements.pending_agreement(db, participant) is not None:
+        return answer(200, ballot=None)  # the page shows the agreement first
+    window = StreamWindow(participant.id, seed=meeting_id)
+    order = window.ballot(ideas.wall_votable(db, meeting_id, now.change_seq))
+    ballot = phone_ballot(db, meeting_id, participant.id, vote_round, now.change_seq, order, 0)
+    if ballot is None:
+        return answer(200, ballot=None)  # nothing to vote on: the page says so
+    room = meetings.count_participants(db, meeting_id)
+    return answer(
+        200,
+        ballot=ballot_data(participant, vote_round, ballot, language, base_path()),
+        title=translate(language, f"step.{step.kind}"),
+        c=now.change_seq,
+        wait=min(MAX_WAIT_MS, round(room * WAIT_MS_PER_PHONE)),
+        spread=min(MAX_SPREAD_MS, round(room * SPREAD_MS_PER_PHONE)),
+    )
+
+
+async def ballot(request: Request) -> Response:
+    asked = await phone_request(request, MAX_BODY, _parse)
+    if isinstance(asked, Response):
+        return asked
+    participant, (_, language) = asked
+    return await in_writer(
+        language, "ballot", lambda: first_page(participant, language), reads_only=True
+    )
+
+
+def routes() -> list[BaseRoute]:
+    return post_only(BALLOT_PATH, ballot)
