@@ -215,8 +215,13 @@ class HeldRuns:
         self.waiting.clear()
 
 
+@pytest.mark.parametrize(
+    "prompt",
+    ["", "Giv dine prikker til det, der betyder mest for dig"],
+    ids=["without-a-prompt", "with-a-prompt"],
+)
 def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept(
-    tmp_path, browser, shots
+    tmp_path, browser, shots, prompt
 ) -> None:
     """At the step change the phone asks the ballot route for its first page and draws it (a
     small request; at 500 phones the pages' runs took 2 s): here with the page's run held back,
@@ -230,6 +235,9 @@ def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept
         ideas.submit_idea(store, join_service(store, meeting, f"F{n}"), text).id
         for n, text in enumerate(TEXTS[:3])
     ]
+    if prompt:  # the facilitator's words above the ballot
+        [vote_step] = [s for s in meetings.list_steps(store, meeting.id) if s.kind.is_vote]
+        meetings.update_step(store, vote_step.id, prompt=prompt, actor=None)
     store.close()
     with serving(path) as server:
         runs = HeldRuns()
@@ -250,6 +258,8 @@ def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept
         expect(early.locator("li.card")).to_have_count(3, timeout=15_000)
         expect(early.get_by_role("heading", name=da("step.dot_vote"))).to_be_visible()
         expect(early.get_by_text("Du har 3 af 3 prikker tilbage", exact=False)).to_be_visible()
+        if prompt:
+            expect(early.get_by_text(prompt)).to_be_visible()
         expect(idea_box(phone)).to_be_hidden()  # the brainstorm's idea box is not offered
         for message in stream.all():  # nor the brainstorm's stream (hidden, not removed)
             expect(message).to_be_hidden()
@@ -257,6 +267,11 @@ def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept
         expect(phone.locator(".dots")).to_have_count(1)
         assert phone.evaluate("window.__samskabStepDrawn") == drawn
         shots(phone, "01-ballot-before-the-run")
+        first_card = phone.locator(".dots li.card").first
+        heading_at = early.get_by_role("heading").bounding_box()["y"]
+        said = phone.get_by_text(prompt) if prompt else first_card.locator(".text")
+        said_at = said.bounding_box()["y"]
+        card_at = first_card.bounding_box()["y"]
         dot(phone, posted[1])
         assert my_dots(server, meeting.id, token) == {TEXTS[1]: 1}
         expect(early.get_by_text("Du har 2 af 3 prikker tilbage", exact=False)).to_be_visible()
@@ -270,6 +285,14 @@ def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept
         dot(phone, posted[2])
         assert my_dots(server, meeting.id, token) == {TEXTS[1]: 1, TEXTS[2]: 1}
         shots(phone, "02-the-pages-ballot-took-over")
+        # Nothing moves under the reader's thumb when the page's ballot takes over
+        heading = phone.get_by_role("heading", name=da("step.dot_vote"))
+        moved = (
+            heading.bounding_box()["y"] - heading_at,
+            said.bounding_box()["y"] - said_at,  # the prompt, or the ballot's first idea
+            first_card.bounding_box()["y"] - card_at,
+        )
+        assert all(abs(d) <= 2 for d in moved), moved
 
 
 def test_a_step_without_a_ballot_draws_nothing_early(tmp_path, browser) -> None:

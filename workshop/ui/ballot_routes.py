@@ -1,11 +1,11 @@
 """The ballot route: a phone's first ballot page at a step change, without a Streamlit run.
 
 ``POST /push/ballot`` with ``{"p": <participant link secret>, "l": <language>}`` answers
-``{"ballot": {…}, "title": "…", "c": <change_seq>, "wait": <ms>, "spread": <ms>}``: what the
-dot ballot's component is given by the page (``dot_ballot.ballot_data``: the first page of
-ideas in this phone's own order, its dots, the dots left, the words in ``l``), read by the
-same function the page's fragment reads it with (``dot_ballot.phone_ballot``), and the
-step's name.
+``{"ballot": {…}, "title": "…", "prompt": …, "c": <change_seq>, "wait": <ms>, "spread": <ms>}``:
+what the dot ballot's component is given by the page (``dot_ballot.ballot_data``: the first
+page of ideas in this phone's own order, its dots, the dots left, the words in ``l``), read
+by the same function the page's fragment reads it with (``dot_ballot.phone_ballot``), the
+step's name and the facilitator's prompt for it (``{"who", "text"}`` or null).
 ``{"ballot": null}`` when there is no ballot to draw now: the meeting does not run a dot vote,
 its round is closed, an agreement must be acknowledged first, or there is nothing to vote on.
 The page's run, which follows, draws whatever the step shows then.
@@ -103,6 +103,13 @@ def first_page(participant: Participant, language: str) -> Response:
         200,
         ballot=ballot_data(participant, vote_round, ballot, language, base_path()),
         title=translate(language, f"step.{step.kind}"),
+        # The facilitator's words for the step, as the page shows them above the ballot (so
+        # that nothing moves when the page's ballot takes over); written as text there.
+        prompt=(
+            {"who": translate(language, "participate.facilitator"), "text": step.prompt}
+            if step.prompt
+            else None
+        ),
         c=now.change_seq,
         wait=min(MAX_WAIT_MS, round(room * WAIT_MS_PER_PHONE)),
         spread=min(MAX_SPREAD_MS, round(room * SPREAD_MS_PER_PHONE)),

@@ -451,9 +451,23 @@ const unsent = (parent, data) => {
 // page's ballot takes over when its run draws it (taps in flight included: one ballot state
 // a tab), or the run shows something else and this goes when the run is over.
 const EARLY_CSS = `
+.early { padding-top: 1rem; }
+.early > .ballot, .early > .prompt { margin-top: 1rem; }
+.early .prompt {
+  display: flex; gap: 0.5rem; align-items: flex-start; padding: 0 0 2rem 1rem;
+  border-radius: var(--st-base-radius, 0.5rem); font-family: var(--st-font, inherit);
+  color: var(--st-text-color, inherit); line-height: 1.6;
+}
+.early .prompt .avatar {
+  flex: 0 0 2rem; height: 2rem; display: flex; align-items: center; justify-content: center;
+  border-radius: var(--st-base-radius, 0.5rem); font-family: "Material Symbols Rounded";
+  font-size: 1.25rem; border: 1px solid var(--st-border-color, rgba(49, 51, 63, 0.2));
+  box-sizing: border-box;
+}
+.early .prompt p { margin: 0; overflow-wrap: anywhere; white-space: pre-wrap; }
 .early h3 {
   font-family: var(--st-heading-font, var(--st-font, inherit)); font-size: 1.75rem;
-  font-weight: 700; line-height: 1.2; margin: 0; padding: 0.75rem 0 1rem 0;
+  font-weight: 600; line-height: 1.2; margin: 0; padding: 0.75rem 0 1rem 0;
   color: var(--st-text-color, inherit);
 }`;
 const early = (window.__samskabEarly = window.__samskabEarly || { c: 0, root: null });
@@ -515,7 +529,23 @@ const drawEarly = async (parent, data, setStateValue, c) => {
   const title = document.createElement("h3");
   title.textContent = body.title;
   const ballot = document.createElement("div");
-  root.append(style, title, ballot);
+  ballot.className = "ballot";
+  root.append(style, title);
+  if (body.prompt) {  // as the page's chat message: the avatar, "Facilitator", the words
+    const said = document.createElement("div");
+    said.className = "prompt";
+    const avatar = document.createElement("span");
+    avatar.className = "avatar";
+    avatar.setAttribute("aria-hidden", "true");
+    avatar.textContent = "campaign";
+    const words = document.createElement("p");
+    const who = document.createElement("strong");
+    who.textContent = body.prompt.who;
+    words.append(who, document.createElement("br"), document.createTextNode(body.prompt.text));
+    said.append(avatar, words);
+    root.append(said);
+  }
+  root.append(ballot);
   parent.append(root);
   early.root = root;
   early.c = c;
