@@ -34,6 +34,7 @@ from tests.browser.conftest import (
     settle,
 )
 from tests.browser.conftest import join as join_phone
+from tests.browser.test_accessibility import AXE, FAILING, RUN_AXE, WCAG_AA
 from tests.browser.test_agenda_and_changes_journey import HOLD_PUSH
 from tests.factories import join as join_service
 from tests.factories import make_meeting, start
@@ -267,6 +268,9 @@ def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept
         expect(phone.locator(".dots")).to_have_count(1)
         assert phone.evaluate("window.__samskabStepDrawn") == drawn
         shots(phone, "01-ballot-before-the-run")
+        phone.add_script_tag(path=str(AXE))  # WCAG 2.1 AA on the early ballot, as drawn
+        failing = [v for v in phone.evaluate(RUN_AXE, WCAG_AA) if v["impact"] in FAILING]
+        assert failing == [], failing
         first_card = phone.locator(".dots li.card").first
         heading_at = early.get_by_role("heading").bounding_box()["y"]
         said = phone.get_by_text(prompt) if prompt else first_card.locator(".text")

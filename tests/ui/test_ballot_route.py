@@ -81,6 +81,13 @@ def test_the_route_answers_the_first_page_the_pages_run_draws(room, make_app) ->
     assert answer["ballot"] == drawn  # the same ideas in the same order, dots, words, address
     assert answer["title"] == translate("nb", "step.dot_vote")
     assert answer["c"] == meetings.meeting_state(store, meeting.id).change_seq
+    assert answer["prompt"] is None  # the vote has no words of the facilitator's
+    assert 0 < answer["wait"] <= 800 and 0 < answer["spread"] <= 2200
+    step = meetings.current_step(store, meeting.id)
+    meetings.update_step(store, step.id, prompt="<b>Vælg</b> det vigtigste", actor=None)
+    said = _post({"p": anna.token, "l": "nb"})[2]["prompt"]
+    who = translate("nb", "participate.facilitator")
+    assert said == {"who": who, "text": "<b>Vælg</b> det vigtigste"}  # drawn as text
     # A dot placed (here on the ballot drawn before the run) is in the next answer and run.
     first = drawn["ideas"][0][0]
     assert dots.tap(phone, first)[1]["ok"]
