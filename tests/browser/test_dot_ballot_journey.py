@@ -187,6 +187,30 @@ def test_a_step_change_runs_the_phones_page_once(tmp_path, browser, shots) -> No
         shots(phone, "01-ballot-after-one-run")
 
 
+# The fewest ballot cards drawn in any frame (the early ballot's or the page's, each in a
+# component's shadow root) from now until __samskabCardsStop() is called.
+WATCH_CARDS = """() => {
+  let fewest = Infinity, on = true;
+  const count = () => {
+    let n = 0;
+    for (const el of document.querySelectorAll("*")) {
+      if (el.shadowRoot) {
+        n += [...el.shadowRoot.querySelectorAll("li.card")].filter(
+          (c) => c.getClientRects().length > 0).length;
+      }
+    }
+    return n;
+  };
+  const frame = () => {
+    if (!on) return;
+    fewest = Math.min(fewest, count());
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  window.__samskabCardsStop = () => { on = false; return fewest; };
+}"""
+
+
 class HeldRuns:
     """The page's Streamlit connection, with what the server sends held back while ``held``
     (a run that takes seconds, as at 500 phones): the page's own runs wait; its small requests
@@ -279,6 +303,7 @@ def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept
         dot(phone, posted[1])
         assert my_dots(server, meeting.id, token) == {TEXTS[1]: 1}
         expect(early.get_by_text("Du har 2 af 3 prikker tilbage", exact=False)).to_be_visible()
+        phone.evaluate(WATCH_CARDS)  # every frame from here: how many ballot cards are drawn
         runs.release()
         expect(early).to_have_count(0, timeout=15_000)
         settle(phone)
@@ -286,6 +311,8 @@ def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept
         expect(ballot).to_have_count(1)  # the page's own, once
         expect(ballot.get_by_text("Du har 2 af 3 prikker tilbage", exact=False)).to_be_visible()
         expect(dot_card(phone, posted[1])).to_contain_text("\u25cf")
+        fewest = phone.evaluate("window.__samskabCardsStop()")
+        assert fewest == 3, f"a frame with {fewest} of 3 cards while the page's ballot took over"
         dot(phone, posted[2])
         assert my_dots(server, meeting.id, token) == {TEXTS[1]: 1, TEXTS[2]: 1}
         shots(phone, "02-the-pages-ballot-took-over")
@@ -297,6 +324,74 @@ def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept
             first_card.bounding_box()["y"] - card_at,
         )
         assert all(abs(d) <= 2 for d in moved), moved
+
+
+def test_the_early_ballot_keeps_the_readers_page_turns_at_once_and_takes_the_focus(
+    tmp_path, browser, shots
+) -> None:
+    """A phone that showed page 2 of the ballot shows page 2 again when the vote opens anew
+    (the facilitator stepped back and on); a page turned on the early ballot is drawn at once,
+    not when the page's run comes; a reader whose focus was in the idea box (hidden with the
+    brainstorm) goes on at the vote's heading, and at the page's own heading after it."""
+    path = tmp_path / "pages.db"
+    store = open_store(path)
+    meeting = make_meeting(store, dots=3)
+    start(store, meeting)
+    for n, text in enumerate(TEXTS):  # 11 ideas: two pages
+        ideas.submit_idea(store, join_service(store, meeting, f"F{n}"), text)
+    store.close()
+
+    def move(way: str) -> None:
+        moving = open_store(path)
+        getattr(meetings, way)(moving, meeting.id, actor=None)
+        moving.close()
+
+    with serving(path) as server:
+        runs = HeldRuns()
+        phone = context(browser, PHONE).new_page()
+        phone.route_web_socket(re.compile(r".*/_stcore/stream$"), runs)
+        phone.goto(f"{server.url}/?code={meeting.join_code}")
+        settle(phone)
+        join_phone(phone, "Anna", "Deltag")
+        idea_box(phone).focus()  # the reader is in the idea box when the vote opens
+        runs.held = True
+        move("next_step")
+        early = phone.get_by_test_id("ballot-early")
+        heading = early.get_by_role("heading", name=da("step.dot_vote"))
+        expect(
+            early.locator(".where").filter(has_text=da("participate.page", page=1, pages=2))
+        ).to_be_visible(timeout=15_000)
+        expect(heading).to_be_focused()
+        # Turned on the early ballot: page 2 at once, the page's run still held back
+        early.get_by_role("button", name=da("participate.next_page")).click()
+        expect(
+            early.locator(".where").filter(has_text=da("participate.page", page=2, pages=2))
+        ).to_be_visible()
+        expect(early.locator("li.card")).to_have_count(3)
+        shots(phone, "01-page-two-turned-early")
+        runs.release()
+        expect(early).to_have_count(0, timeout=15_000)
+        settle(phone)
+        expect(
+            phone.locator(".dots .where").filter(has_text=da("participate.page", page=2, pages=2))
+        ).to_be_visible()
+        # Back to the brainstorm and on to the vote again: the early ballot shows page 2
+        move("previous_step")
+        expect(idea_box(phone)).to_be_visible(timeout=15_000)
+        settle(phone)
+        idea_box(phone).focus()
+        runs.held = True
+        move("next_step")
+        expect(
+            early.locator(".where").filter(has_text=da("participate.page", page=2, pages=2))
+        ).to_be_visible(timeout=15_000)
+        expect(heading).to_be_focused()
+        shots(phone, "02-page-two-again")
+        runs.release()
+        expect(early).to_have_count(0, timeout=15_000)
+        settle(phone)
+        # The focus went on from the early heading to the page's own
+        expect(phone.get_by_role("heading", name=da("step.dot_vote"))).to_be_focused()
 
 
 def test_a_step_without_a_ballot_draws_nothing_early(tmp_path, browser) -> None:

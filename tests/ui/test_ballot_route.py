@@ -88,6 +88,11 @@ def test_the_route_answers_the_first_page_the_pages_run_draws(room, make_app) ->
     said = _post({"p": anna.token, "l": "nb"})[2]["prompt"]
     who = translate("nb", "participate.facilitator")
     assert said == {"who": who, "text": "<b>Vælg</b> det vigtigste"}  # drawn as text
+    # The page the phone showed last (the step component sends it), clamped into range
+    second = _post({"p": anna.token, "l": "nb", "g": 1})[2]["ballot"]
+    assert (second["page"], len(second["ideas"])) == (1, 4)
+    assert {i for i, _ in second["ideas"]}.isdisjoint(i for i, _ in drawn["ideas"])
+    assert _post({"p": anna.token, "g": 99})[2]["ballot"]["page"] == 1
     # A dot placed (here on the ballot drawn before the run) is in the next answer and run.
     first = drawn["ideas"][0][0]
     assert dots.tap(phone, first)[1]["ok"]
@@ -135,6 +140,8 @@ def test_the_route_refuses_forgeries_bad_bodies_other_sites_and_a_flood(room) ->
     assert _post(b"not json")[0] == 400
     assert _post({"l": "da"})[0] == 400
     assert _post({"p": "x" * 201})[0] == 400
+    for page in ("1", -1, 1.5, None, 10**6):
+        assert _post({"p": anna.token, "g": page})[0] == 400, page
     assert _post({"p": anna.token, "l": "x" * 600})[0] == 413
     assert _post(b"", method="GET")[0] == 405
     foreign = _post({"p": anna.token}, origin="https://evil.example", host="samskab.example")

@@ -1,11 +1,13 @@
-"""The ballot route: a phone's first ballot page at a step change, without a Streamlit run.
+"""The ballot route: a phone's ballot page at a step change, without a Streamlit run.
 
-``POST /push/ballot`` with ``{"p": <participant link secret>, "l": <language>}`` answers
+``POST /push/ballot`` with ``{"p": <participant link secret>, "l": <language>, "g": <page>}``
+answers
 ``{"ballot": {…}, "title": "…", "prompt": …, "c": <change_seq>, "wait": <ms>, "spread": <ms>}``:
-what the dot ballot's component is given by the page (``dot_ballot.ballot_data``: the first
-page of ideas in this phone's own order, its dots, the dots left, the words in ``l``), read
-by the same function the page's fragment reads it with (``dot_ballot.phone_ballot``), the
-step's name and the facilitator's prompt for it (``{"who", "text"}`` or null).
+what the dot ballot's component is given by the page (``dot_ballot.ballot_data``: page ``g``,
+0 when not given, clamped into range, of the ideas in this phone's own order, its dots, the
+dots left, the words in ``l``), read by the same function the page's fragment reads it with
+(``dot_ballot.phone_ballot``), the step's name and the facilitator's prompt for it
+(``{"who", "text"}`` or null).
 ``{"ballot": null}`` when there is no ballot to draw now: the meeting does not run a dot vote,
 its round is closed, an agreement must be acknowledged first, or there is nothing to vote on.
 The page's run, which follows, draws whatever the step shows then.
@@ -63,20 +65,24 @@ MAX_SPREAD_MS = 2200
 _recent = Recent(ASKS, PER_SECONDS)
 
 
-def _parse(body: bytes) -> tuple[str, str] | None:
+def _parse(body: bytes) -> tuple[str, str, int] | None:
     try:
         found = json.loads(body)
         token = found["p"]
-    except (ValueError, TypeError, KeyError):
+        page = found.get("g", 0)
+    except (ValueError, TypeError, KeyError, AttributeError):
         return None
     if not isinstance(token, str) or not 0 < len(token) <= 200:
         return None
+    if type(page) is not int or not 0 <= page < 100_000:
+        return None
     language = found.get("l")
-    return token, language if language in LANGUAGES else DEFAULT_LANGUAGE
+    return token, language if language in LANGUAGES else DEFAULT_LANGUAGE, page
 
 
-def first_page(participant: Participant, language: str) -> Response:
-    """The participant's first ballot page now, or ``ballot: null`` (in a common thread)."""
+def first_page(participant: Participant, language: str, page: int = 0) -> Response:
+    """The participant's ballot at ``page`` (the page it showed last, clamped into range) now,
+    or ``ballot: null`` (in a common thread)."""
     db = store()
     wait = _recent.too_fast(("ballot", db.path, participant.id))
     if wait > 0:
@@ -95,7 +101,7 @@ def first_page(participant: Participant, language: str) -> Response:
         return answer(200, ballot=None)  # the page shows the agreement first
     window = StreamWindow(participant.id, seed=meeting_id)
     order = window.ballot(ideas.wall_votable(db, meeting_id, now.change_seq))
-    ballot = phone_ballot(db, meeting_id, participant.id, vote_round, now.change_seq, order, 0)
+    ballot = phone_ballot(db, meeting_id, participant.id, vote_round, now.change_seq, order, page)
     if ballot is None:
         return answer(200, ballot=None)  # nothing to vote on: the page says so
     room = meetings.count_participants(db, meeting_id)
@@ -116,13 +122,13 @@ def first_page(participant: Participant, language: str) -> Response:
     )
 
 
-def _asked(token: str, language: str) -> Response:
+def _asked(token: str, language: str, page: int = 0) -> Response:
     """Who asks, and their first page: one hop to a common thread, not two (at a step change
     500 phones ask at once, beside the event loop's other work)."""
     participant = identify(token)
     if participant is None:
         return answer(403, ok=False)
-    return first_page(participant, language)
+    return first_page(participant, language, page)
 
 
 async def ballot(request: Request) -> Response:
@@ -132,8 +138,9 @@ async def ballot(request: Request) -> Response:
     parsed = _parse(body)
     if parsed is None:
         return answer(400, ok=False)
-    token, language = parsed
-    return await in_writer(language, "ballot", lambda: _asked(token, language), reads_only=True)
+    token, language, page = parsed
+    work = lambda: _asked(token, language, page)  # noqa: E731
+    return await in_writer(language, "ballot", work, reads_only=True)
 
 
 def routes() -> list[BaseRoute]:

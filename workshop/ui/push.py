@@ -38,7 +38,7 @@ import streamlit as st
 
 from workshop.meetings.stream import STREAM_LENGTH
 from workshop.model import Idea
-from workshop.ui import dot_ballot
+from workshop.ui import dot_ballot, state
 from workshop.ui.ballot_routes import BALLOT_PATH
 from workshop.ui.components import HOLDER_JS, VISUALLY_HIDDEN, component, worded_once
 from workshop.ui.i18n import current_language, t
@@ -496,26 +496,41 @@ const release = () => {
   if (!early.root) return;
   const active = early.root.getRootNode().activeElement;
   const tab = (window.__samskabDots = window.__samskabDots || {});
-  if (active && early.root.contains(active)) tab.focus = active.dataset.key;
+  const onTitle = active && active.tagName === "H3" && early.root.contains(active);
+  if (active && early.root.contains(active) && !onTitle) tab.focus = active.dataset.key;
+  const block = document.querySelector("[data-samskab-early]");
   tab.release = null;
   early.root.remove();
   early.root = null;
   hide(false);
+  if (onTitle && block) {  // the focus goes on at the page's own heading of the step
+    const heading = [...block.querySelectorAll("h3")].find((h) => h.offsetParent !== null);
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: true });
+    }
+  }
 };
-const drawEarly = async (parent, data, setStateValue, c) => {
-  const b = data.ballot;
-  if (!b) return 0;
-  let body = null;
+const ask = async (b, page) => {  // the ballot route's answer, or null (no network, refused)
   try {
     const answer = await fetch(b.url, {
       method: "POST", cache: "no-store", credentials: "same-origin",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ p: b.token, l: b.lang }),
+      body: JSON.stringify({ p: b.token, l: b.lang, g: page }),
     });
-    if (answer.ok) body = await answer.json();
+    return answer.ok ? await answer.json() : null;
   } catch (error) {
-    return 0;  // the page's run draws the step, as without this
+    return null;  // the page's run draws the step, as without this
   }
+};
+const lost = () => {  // the focus is nowhere a reader can see (it was in what is now hidden)
+  const active = document.activeElement;
+  return !active || active === document.body || active.getClientRects().length === 0;
+};
+const drawEarly = async (parent, data, setStateValue, c) => {
+  const b = data.ballot;
+  if (!b) return 0;
+  const body = await ask(b, b.page || 0);
   const drawn = () => (window.__samskabStepDrawn || 0) >= c;
   if (!body || !body.ballot || drawn()) return 0;
   const dots = await import(new URL(b.module, window.location.href).href);
@@ -528,6 +543,7 @@ const drawEarly = async (parent, data, setStateValue, c) => {
   style.textContent = dots.css + EARLY_CSS;
   const title = document.createElement("h3");
   title.textContent = body.title;
+  title.tabIndex = -1;  // where the focus goes when the step took it away
   const ballot = document.createElement("div");
   ballot.className = "ballot";
   root.append(style, title);
@@ -551,8 +567,24 @@ const drawEarly = async (parent, data, setStateValue, c) => {
   early.c = c;
   (window.__samskabDots = window.__samskabDots || {}).release = release;
   hide(true, parent.host);
-  // A page turned or a failed tap here asks the body's run, as the page's ballot does.
-  dots.default({ data: { ...body.ballot, preview: true }, setStateValue, parentElement: ballot });
+  // A reader scrolled down the brainstorm sees the vote from its heading; a keyboard or a
+  // screen reader whose place was in the brainstorm (the idea box) goes on at the heading.
+  if (title.getBoundingClientRect().top < 0) title.scrollIntoView({ block: "start" });
+  if (lost()) title.focus({ preventScroll: true });
+  // A page turned here is drawn at once from the route, and asks the body's run for it, as
+  // the page's ballot does; a failed tap asks the run too.
+  const draw = (answer) => dots.default({
+    data: { ...answer.ballot, preview: true },
+    parentElement: ballot,
+    setStateValue: (name, value) => {
+      setStateValue(name, value);
+      if (name !== "page") return;
+      ask(b, value.to).then((turned) => {
+        if (turned && turned.ballot && early.root === root) draw(turned);
+      });
+    },
+  });
+  draw(body);
   // When to ask for the page's run: as the route said (ballot_routes.py), within 3 s
   return Math.min(body.wait || 0, 800) + Math.random() * Math.min(body.spread || 0, 2200);
 };
@@ -564,9 +596,12 @@ export default function (component) {
   if (early.root && data.c >= early.c) {
     // This run drew the step: the early ballot goes when the run is over, if the page's own
     // ballot did not take over before (a step without one).
+    // (A moment after it: the page's ballot, whose module loads after the run, takes over
+    // by itself when it draws, and the early one must not leave a blank frame before.)
+    const later = () => setTimeout(release, 500);
     const done = () => running() === "notRunning";
-    const watch = new MutationObserver(() => { if (done()) { watch.disconnect(); release(); } });
-    if (done()) release();
+    const watch = new MutationObserver(() => { if (done()) { watch.disconnect(); later(); } });
+    if (done()) later();
     else if (app()) watch.observe(app(), { attributes: true });
   }
   let asked = 0;
@@ -645,6 +680,7 @@ def follow_steps(change_seq: int, token: str, *, unsent: str | None = None) -> N
         "token": token,
         "lang": current_language(),
         "module": dot_ballot.module_url(),
+        "page": st.session_state.get(state.BALLOT_PAGE, 0),  # the ballot's page it showed last
     }
     data: dict[str, object] = {"c": change_seq, "ballot": ballot}
     if unsent is not None:
