@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import WebSocketRoute, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from tests.browser.conftest import (
     PHONE,
@@ -39,9 +39,11 @@ from tests.browser.test_agenda_and_changes_journey import HOLD_PUSH
 from tests.factories import join as join_service
 from tests.factories import make_meeting, start
 from workshop.app import open_store
+from workshop.db import Store
 from workshop.i18n import translate
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas, moderation
+from workshop.model import Meeting
 from workshop.voting import ballots as voting
 from workshop.voting import methods as vote_methods
 
@@ -240,6 +242,30 @@ class HeldRuns:
         self.waiting.clear()
 
 
+def brainstorm_of(path: Path, texts: Sequence[str]) -> tuple[Store, Meeting, list[int]]:
+    """A meeting (3 dots each) in its brainstorm with ``texts`` posted, each by an author of
+    its own; the open store, the meeting and the ideas' ids."""
+    store = open_store(path)
+    meeting = make_meeting(store, dots=3)
+    start(store, meeting)
+    posted = [
+        ideas.submit_idea(store, join_service(store, meeting, f"F{n}"), text).id
+        for n, text in enumerate(texts)
+    ]
+    return store, meeting, posted
+
+
+def held_phone(browser, server: Server, code: str) -> tuple[Page, HeldRuns, str]:
+    """A phone that joined the meeting of ``code`` as Anna, whose page's Streamlit messages
+    can be held back; and its link secret."""
+    runs = HeldRuns()
+    phone = context(browser, PHONE).new_page()
+    phone.route_web_socket(re.compile(r".*/_stcore/stream$"), runs)
+    phone.goto(f"{server.url}/?code={code}")
+    settle(phone)
+    return phone, runs, join_phone(phone, "Anna", "Deltag")
+
+
 @pytest.mark.parametrize(
     "prompt",
     ["", "Giv dine prikker til det, der betyder mest for dig"],
@@ -253,24 +279,13 @@ def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept
     the ballot is there, the brainstorm is not, and a dot placed on it is saved. When the run
     comes, the page's own ballot takes over with that dot, and nothing is drawn twice."""
     path = tmp_path / "early.db"
-    store = open_store(path)
-    meeting = make_meeting(store, dots=3)
-    start(store, meeting)
-    posted = [
-        ideas.submit_idea(store, join_service(store, meeting, f"F{n}"), text).id
-        for n, text in enumerate(TEXTS[:3])
-    ]
+    store, meeting, posted = brainstorm_of(path, TEXTS[:3])
     if prompt:  # the facilitator's words above the ballot
         [vote_step] = [s for s in meetings.list_steps(store, meeting.id) if s.kind.is_vote]
         meetings.update_step(store, vote_step.id, prompt=prompt, actor=None)
     store.close()
     with serving(path) as server:
-        runs = HeldRuns()
-        phone = context(browser, PHONE).new_page()
-        phone.route_web_socket(re.compile(r".*/_stcore/stream$"), runs)
-        phone.goto(f"{server.url}/?code={meeting.join_code}")
-        settle(phone)
-        token = join_phone(phone, "Anna", "Deltag")
+        phone, runs, token = held_phone(browser, server, meeting.join_code)
         stream = phone.get_by_test_id("stChatMessage")  # the facilitator's prompt, the ideas
         expect(stream.filter(has_text=TEXTS[0])).to_be_visible()
         settle(phone)
@@ -347,12 +362,7 @@ def test_the_early_ballot_keeps_the_readers_page_turns_at_once_and_takes_the_foc
         moving.close()
 
     with serving(path) as server:
-        runs = HeldRuns()
-        phone = context(browser, PHONE).new_page()
-        phone.route_web_socket(re.compile(r".*/_stcore/stream$"), runs)
-        phone.goto(f"{server.url}/?code={meeting.join_code}")
-        settle(phone)
-        join_phone(phone, "Anna", "Deltag")
+        phone, runs, _ = held_phone(browser, server, meeting.join_code)
         idea_box(phone).focus()  # the reader is in the idea box when the vote opens
         runs.held = True
         move("next_step")
@@ -403,12 +413,7 @@ def test_a_step_without_a_ballot_draws_nothing_early(tmp_path, browser) -> None:
     ideas.submit_idea(store, join_service(store, meeting, "F"), TEXTS[0])
     store.close()
     with serving(path) as server:
-        runs = HeldRuns()
-        phone = context(browser, PHONE).new_page()
-        phone.route_web_socket(re.compile(r".*/_stcore/stream$"), runs)
-        phone.goto(f"{server.url}/?code={meeting.join_code}")
-        settle(phone)
-        join_phone(phone, "Anna", "Deltag")
+        phone, runs, _ = held_phone(browser, server, meeting.join_code)
         expect(idea_box(phone)).to_be_visible()
         runs.held = True
         with phone.expect_response(lambda r: "/push/ballot" in r.url) as asked:
@@ -426,13 +431,9 @@ def test_a_step_without_a_ballot_draws_nothing_early(tmp_path, browser) -> None:
 
 def test_a_dot_on_an_idea_taken_down_is_offered_back(tmp_path, browser, shots) -> None:
     path = tmp_path / "gone.db"
-    store = open_store(path)
-    meeting = make_meeting(store, dots=3)
-    start(store, meeting)
-    posted = [
-        ideas.submit_idea(store, join_service(store, meeting, f"F{n}"), text).id
-        for n, text in enumerate(("Bænke i parken", "Mit telefonnummer er 12345678"))
-    ]
+    store, meeting, posted = brainstorm_of(
+        path, ("Bænke i parken", "Mit telefonnummer er 12345678")
+    )
     meetings.next_step(store, meeting.id, actor=None)  # the dot vote
     store.close()
     with serving(path) as server:

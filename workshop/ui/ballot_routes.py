@@ -41,7 +41,7 @@ from workshop.meetings.stream import StreamWindow
 from workshop.model import MeetingStatus, Participant, StepKind
 from workshop.ui.dot_ballot import ballot_data, phone_ballot
 from workshop.ui.dot_routes import Recent
-from workshop.ui.phone_routes import answer, identify, in_writer, post_only, read_body
+from workshop.ui.phone_routes import answer, identify, in_writer, parsed_request, post_only
 from workshop.ui.process import store
 from workshop.ui.session import base_path
 from workshop.voting import ballots as voting
@@ -132,12 +132,9 @@ def _asked(token: str, language: str, page: int = 0) -> Response:
 
 
 async def ballot(request: Request) -> Response:
-    body = await read_body(request, MAX_BODY)
-    if isinstance(body, Response):
-        return body
-    parsed = _parse(body)
-    if parsed is None:
-        return answer(400, ok=False)
+    parsed = await parsed_request(request, MAX_BODY, _parse)
+    if isinstance(parsed, Response):
+        return parsed
     token, language, page = parsed
     work = lambda: _asked(token, language, page)  # noqa: E731
     return await in_writer(language, "ballot", work, reads_only=True)

@@ -104,6 +104,18 @@ async def in_writer(
         return answer(503, ok=False, message=translate(language, "error.database.unavailable"))
 
 
+async def parsed_request(
+    request: Request, limit: int, parse: Callable[[bytes], Parsed | None]
+) -> Parsed | Response:
+    """A phone's JSON request (at most ``limit`` bytes) parsed by ``parse``; or the answer
+    that refuses it (403, 400, 413)."""
+    body = await read_body(request, limit)
+    if isinstance(body, Response):
+        return body
+    parsed = parse(body)
+    return answer(400, ok=False) if parsed is None else parsed
+
+
 async def phone_request(
     request: Request, limit: int, parse: Callable[[bytes], Parsed | None]
 ) -> tuple[Participant, Parsed] | Response:
@@ -111,12 +123,9 @@ async def phone_request(
     by ``parse`` (a tuple, the link secret first) and the participant of that secret; or the
     answer that refuses it (403, 400, 413). Who asks is found outside the writers: a flood of
     forged secrets waits for the server's common threads, not in front of the room's writes."""
-    body = await read_body(request, limit)
-    if isinstance(body, Response):
-        return body
-    parsed = parse(body)
-    if parsed is None:
-        return answer(400, ok=False)
+    parsed = await parsed_request(request, limit, parse)
+    if isinstance(parsed, Response):
+        return parsed
     participant = await run_in_threadpool(identify, parsed[0])
     if participant is None:
         return answer(403, ok=False)
