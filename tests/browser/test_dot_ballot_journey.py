@@ -310,14 +310,17 @@ def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept
         phone.add_script_tag(path=str(AXE))  # WCAG 2.1 AA on the early ballot, as drawn
         failing = [v for v in phone.evaluate(RUN_AXE, WCAG_AA) if v["impact"] in FAILING]
         assert failing == [], failing
-        first_card = phone.locator(".dots li.card").first
-        heading_at = early.get_by_role("heading").bounding_box()["y"]
-        said = phone.get_by_text(prompt) if prompt else first_card.locator(".text")
-        said_at = said.bounding_box()["y"]
-        card_at = first_card.bounding_box()["y"]
         dot(phone, posted[1])
         assert my_dots(server, meeting.id, token) == {TEXTS[1]: 1}
         expect(early.get_by_text("Du har 2 af 3 prikker tilbage", exact=False)).to_be_visible()
+        # The reader scrolls down to the last idea: the takeover must not scroll it away
+        last_card = phone.locator(".dots li.card").last
+        last_card.scroll_into_view_if_needed()
+        first_card = phone.locator(".dots li.card").first
+        said = phone.get_by_text(prompt) if prompt else first_card.locator(".text")
+        heading = phone.get_by_role("heading", name=da("step.dot_vote"))
+        places = [last_card, heading, said, first_card]
+        before = [place.bounding_box()["y"] for place in places]
         phone.evaluate(WATCH_CARDS)  # every frame from here: how many ballot cards are drawn
         runs.release()
         expect(early).to_have_count(0, timeout=15_000)
@@ -328,17 +331,13 @@ def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept
         expect(dot_card(phone, posted[1])).to_contain_text("\u25cf")
         fewest = phone.evaluate("window.__samskabCardsStop()")
         assert fewest == 3, f"a frame with {fewest} of 3 cards while the page's ballot took over"
+        # Nothing moves under the reader's thumb when the page's ballot takes over: the last
+        # idea where the reader scrolled to, the heading, the prompt (or the first idea)
+        moved = [place.bounding_box()["y"] - y for place, y in zip(places, before, strict=True)]
+        assert all(abs(d) <= 2 for d in moved), moved
+        shots(phone, "02-the-pages-ballot-took-over")
         dot(phone, posted[2])
         assert my_dots(server, meeting.id, token) == {TEXTS[1]: 1, TEXTS[2]: 1}
-        shots(phone, "02-the-pages-ballot-took-over")
-        # Nothing moves under the reader's thumb when the page's ballot takes over
-        heading = phone.get_by_role("heading", name=da("step.dot_vote"))
-        moved = (
-            heading.bounding_box()["y"] - heading_at,
-            said.bounding_box()["y"] - said_at,  # the prompt, or the ballot's first idea
-            first_card.bounding_box()["y"] - card_at,
-        )
-        assert all(abs(d) <= 2 for d in moved), moved
 
 
 def test_the_early_ballot_keeps_the_readers_page_turns_at_once_and_takes_the_focus(
@@ -382,6 +381,8 @@ def test_the_early_ballot_keeps_the_readers_page_turns_at_once_and_takes_the_foc
         runs.release()
         expect(early).to_have_count(0, timeout=15_000)
         settle(phone)
+        # The keyboard stays where the page turn put it: the page's first idea
+        expect(phone.locator(".dots li.card button").first).to_be_focused()
         expect(
             phone.locator(".dots .where").filter(has_text=da("participate.page", page=2, pages=2))
         ).to_be_visible()
@@ -389,19 +390,35 @@ def test_the_early_ballot_keeps_the_readers_page_turns_at_once_and_takes_the_foc
         move("previous_step")
         expect(idea_box(phone)).to_be_visible(timeout=15_000)
         settle(phone)
-        idea_box(phone).focus()
+        idea_box(phone).fill("Bænke ved søen")  # typed, not sent, when the vote opens
         runs.held = True
         move("next_step")
         expect(
             early.locator(".where").filter(has_text=da("participate.page", page=2, pages=2))
         ).to_be_visible(timeout=15_000)
         expect(heading).to_be_focused()
+        # The idea not sent is said above the ballot, as the page's run will say it
+        unsent = phone.get_by_test_id("idea-unsent")
+        expect(unsent).to_contain_text("Bænke ved søen")
+        # The reader scrolls to the last idea (by touch: the focus stays on the heading)
+        last_card = early.locator("li.card").last
+        unscrolled = heading.bounding_box()["y"]
+        last_card.scroll_into_view_if_needed()
+        heading_at, last_at = heading.bounding_box()["y"], last_card.bounding_box()["y"]
+        assert unscrolled - heading_at > 100, "the page should be scrolled down for this check"
         shots(phone, "02-page-two-again")
         runs.release()
         expect(early).to_have_count(0, timeout=15_000)
         settle(phone)
-        # The focus went on from the early heading to the page's own
-        expect(phone.get_by_role("heading", name=da("step.dot_vote"))).to_be_focused()
+        # The focus went on from the early heading to the page's own, which did not move and
+        # offers no link to itself (it meant nothing to a citizen)
+        own = phone.get_by_role("heading", name=da("step.dot_vote"))
+        expect(own).to_be_focused()
+        assert abs(own.bounding_box()["y"] - heading_at) <= 2  # the scroll kept
+        last = phone.locator(".dots li.card").last
+        assert abs(last.bounding_box()["y"] - last_at) <= 2
+        expect(unsent).to_contain_text("Bænke ved søen")
+        expect(phone.get_by_test_id("stHeading").locator("a")).to_have_count(0)
 
 
 def test_a_step_without_a_ballot_draws_nothing_early(tmp_path, browser) -> None:

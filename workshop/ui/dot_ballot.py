@@ -97,16 +97,14 @@ export default function (component) {
     (s.mine.get(id) || 0) + s.queue.reduce((n, op) => n + (op.id === id ? op.d : 0), 0);
   const left = () => s.left - s.queue.reduce((n, op) => n + op.d, 0);
   const root = holder(parentElement, "dots-holder");
+  // The page's own ballot takes over from the one drawn before its run (data.preview): the
+  // keyboard stays on the button it was on there, and that one goes once this is drawn.
+  const takingOver = !data.preview && tab.early ? tab.early : null;
   const focusedKey = (() => {
     const active = root.getRootNode().activeElement;
     if (active && root.contains(active)) return active.dataset.key;
-    // The page's own ballot takes over from the one drawn before its run (data.preview):
-    // the keyboard stays on the button it was on there.
-    const kept = data.preview ? null : tab.focus;
-    tab.focus = null;
-    return kept || null;
+    return takingOver ? takingOver.focused() : null;
   })();
-  if (!data.preview && tab.release) tab.release();  // the ballot drawn before this run goes
   const box = make("div", "dots");
   const head = make("p", "left");
   const bar = make("div", "bar");
@@ -277,6 +275,8 @@ export default function (component) {
     s.busy = false;
   }
   draw();
+  // Only now, with this drawn in its place: the page keeps its height and its scroll.
+  if (takingOver) takingOver.release();
   if (tappedEarly && !s.busy) rerun();  // (a tap on its way: its answer is the truth)
   // A page turned by its own button: the keyboard goes on at the new page's first idea, and
   // a screen reader hears which page it is ("2 of 3"), not the button it pressed again.
@@ -288,7 +288,10 @@ export default function (component) {
     if (first) first.focus();
     say(fill(w.page, { page: data.page + 1, pages: data.pages }));
   } else if (focusedKey) {
-    const again = box.querySelector(`[data-key="${focusedKey}"]`);
+    // The same button; or, when it is not on this page (a page turned while the page's run
+    // was on its way), the keyboard stays in the ballot, at its first idea.
+    const again = box.querySelector(`[data-key="${focusedKey}"]`)
+      || box.querySelector("li.card button");
     if (again) again.focus();
   }
 }

@@ -492,14 +492,17 @@ const hide = (on, host) => {
     document.documentElement.setAttribute("data-samskab-early-page", "");
   }
 };
+const focused = () => {  // the early ballot's button the keyboard is on, if any
+  const active = early.root && early.root.getRootNode().activeElement;
+  return active && early.root.contains(active) ? active.dataset.key || null : null;
+};
 const release = () => {
   if (!early.root) return;
   const active = early.root.getRootNode().activeElement;
   const tab = (window.__samskabDots = window.__samskabDots || {});
   const onTitle = active && active.tagName === "H3" && early.root.contains(active);
-  if (active && early.root.contains(active) && !onTitle) tab.focus = active.dataset.key;
   const block = document.querySelector("[data-samskab-early]");
-  tab.release = null;
+  tab.early = null;
   early.root.remove();
   early.root = null;
   hide(false);
@@ -536,6 +539,7 @@ const drawEarly = async (parent, data, setStateValue, c) => {
   const dots = await import(new URL(b.module, window.location.href).href);
   if (drawn()) return 0;
   release();
+  unsent(parent, { draft: b.draft, words: data.words });  // as the page's run will show it
   const root = document.createElement("div");
   root.className = "early";
   root.dataset.testid = "ballot-early";
@@ -565,7 +569,7 @@ const drawEarly = async (parent, data, setStateValue, c) => {
   parent.append(root);
   early.root = root;
   early.c = c;
-  (window.__samskabDots = window.__samskabDots || {}).release = release;
+  (window.__samskabDots = window.__samskabDots || {}).early = { release, focused };
   hide(true, parent.host);
   // A reader scrolled down the brainstorm sees the vote from its heading; a keyboard or a
   // screen reader whose place was in the brainstorm (the idea box) goes on at the heading.
@@ -668,23 +672,24 @@ def _step_words() -> dict[str, str]:
     return {"unsent": t("participate.draft_unsent"), "discard": t("participate.draft_discard")}
 
 
-def follow_steps(change_seq: int, token: str, *, unsent: str | None = None) -> None:
+def follow_steps(change_seq: int, token: str, draft: str, *, idea_box: bool) -> None:
     """Mount the step component (in the phone's body fragment, drawn for ``change_seq``): a
     step change the push connection hears draws the ballot of a dot vote from the ballot
-    route (``ballot_routes``, the participant of ``token``), then runs the body. ``unsent``:
-    where the browser keeps the idea typed and not sent (``idea_composer.draft_key``), on a
-    step without the idea box: the component shows that text, if any, at the top of the
-    step."""
+    route (``ballot_routes``, the participant of ``token``), then runs the body. ``draft``:
+    where the browser keeps the idea typed and not sent (``idea_composer.draft_key``); on a
+    step without the idea box (and above the ballot drawn before the run) the component shows
+    that text, if any, at the top of the step."""
     ballot = {
         "url": f"{base_path()}{BALLOT_PATH}",
         "token": token,
         "lang": current_language(),
         "module": dot_ballot.module_url(),
         "page": st.session_state.get(state.BALLOT_PAGE, 0),  # the ballot's page it showed last
+        "draft": draft,
     }
-    data: dict[str, object] = {"c": change_seq, "ballot": ballot}
-    if unsent is not None:
-        data.update(draft=unsent, words=_step_words())
+    data: dict[str, object] = {"c": change_seq, "ballot": ballot, "words": _step_words()}
+    if not idea_box:
+        data["draft"] = draft
     _step_renderer()(
         key=STEP_KEY,
         data=data,

@@ -181,7 +181,9 @@ def brainstorm_view(brainstorm: Step) -> None:
 
 # -- dot vote -----------------------------------------------------------------------------------
 def vote_view(vote_step: Step) -> None:
-    st.subheader(step_label(vote_step))
+    # No link to the heading: it means nothing to a citizen, and it showed when the focus
+    # came to the heading after the ballot drawn before the run (push.STEP_JS).
+    st.subheader(step_label(vote_step), anchor=False)
     if vote_step.prompt:
         prompt_message(vote_step)
     follow_the_room(ballot=True)
@@ -317,9 +319,7 @@ def body() -> None:
     # A new step runs this body at once; on a step without the idea box, an idea typed and
     # not sent before the brainstorm ended is shown at the top (kept by the browser).
     push.follow_steps(
-        now.change_seq,
-        participant.token,
-        unsent=None if brainstorming else draft_key(participant),
+        now.change_seq, participant.token, draft_key(participant), idea_box=brainstorming
     )
     if brainstorming and step is not None:
         brainstorm_view(step)
