@@ -340,64 +340,52 @@ def test_the_ballot_is_drawn_before_the_pages_run_and_a_dot_placed_there_is_kept
         assert my_dots(server, meeting.id, token) == {TEXTS[1]: 1, TEXTS[2]: 1}
 
 
-def test_the_early_ballot_keeps_the_readers_page_turns_at_once_and_takes_the_focus(
+def test_a_page_turned_on_the_early_ballot_is_drawn_at_once_and_keeps_the_keyboard(
     tmp_path, browser, shots
 ) -> None:
-    """A phone that showed page 2 of the ballot shows page 2 again when the vote opens anew
-    (the facilitator stepped back and on); a page turned on the early ballot is drawn at once,
-    not when the page's run comes; a reader whose focus was in the idea box (hidden with the
-    brainstorm) goes on at the vote's heading, and at the page's own heading after it."""
+    """A page turned on the early ballot is drawn at once from the route, not when the page's
+    run comes; when it comes, the keyboard stays in the ballot."""
     path = tmp_path / "pages.db"
-    store = open_store(path)
-    meeting = make_meeting(store, dots=3)
-    start(store, meeting)
-    for n, text in enumerate(TEXTS):  # 11 ideas: two pages
-        ideas.submit_idea(store, join_service(store, meeting, f"F{n}"), text)
+    store, meeting, _ = brainstorm_of(path, TEXTS)  # 11 ideas: two pages
     store.close()
-
-    def move(way: str) -> None:
-        moving = open_store(path)
-        getattr(meetings, way)(moving, meeting.id, actor=None)
-        moving.close()
-
     with serving(path) as server:
         phone, runs, _ = held_phone(browser, server, meeting.join_code)
-        idea_box(phone).focus()  # the reader is in the idea box when the vote opens
         runs.held = True
-        move("next_step")
+        step_to(path, meeting.id)
         early = phone.get_by_test_id("ballot-early")
-        heading = early.get_by_role("heading", name=da("step.dot_vote"))
-        expect(
-            early.locator(".where").filter(has_text=da("participate.page", page=1, pages=2))
-        ).to_be_visible(timeout=15_000)
-        expect(heading).to_be_focused()
-        # Turned on the early ballot: page 2 at once, the page's run still held back
+        where = early.locator(".where")
+        expect(where).to_have_text(da("participate.page", page=1, pages=2), timeout=15_000)
         early.get_by_role("button", name=da("participate.next_page")).click()
-        expect(
-            early.locator(".where").filter(has_text=da("participate.page", page=2, pages=2))
-        ).to_be_visible()
+        expect(where).to_have_text(da("participate.page", page=2, pages=2))
         expect(early.locator("li.card")).to_have_count(3)
         shots(phone, "01-page-two-turned-early")
         runs.release()
         expect(early).to_have_count(0, timeout=15_000)
         settle(phone)
-        # The keyboard stays where the page turn put it: the page's first idea
+        expect(phone.locator(".dots .where")).to_have_text(da("participate.page", page=2, pages=2))
         expect(phone.locator(".dots li.card button").first).to_be_focused()
-        expect(
-            phone.locator(".dots .where").filter(has_text=da("participate.page", page=2, pages=2))
-        ).to_be_visible()
-        # Back to the brainstorm and on to the vote again: the early ballot shows page 2
-        move("previous_step")
-        expect(idea_box(phone)).to_be_visible(timeout=15_000)
-        settle(phone)
+
+
+def test_the_early_ballot_says_the_unsent_idea_keeps_the_scroll_and_takes_the_focus(
+    tmp_path, browser, shots
+) -> None:
+    """A reader typing in the idea box when the vote opens: the early ballot says the idea
+    was not sent (as the page's run will), the keyboard goes on at the vote's heading (the
+    idea box is hidden), and at the page's own heading after the takeover, which moves
+    nothing though the reader scrolled down; the text deleted by keyboard leaves the focus
+    at the heading."""
+    path = tmp_path / "unsent.db"
+    store, meeting, _ = brainstorm_of(path, TEXTS[:8])
+    store.close()
+    with serving(path) as server:
+        phone, runs, _ = held_phone(browser, server, meeting.join_code)
         idea_box(phone).fill("Bænke ved søen")  # typed, not sent, when the vote opens
         runs.held = True
-        move("next_step")
-        expect(
-            early.locator(".where").filter(has_text=da("participate.page", page=2, pages=2))
-        ).to_be_visible(timeout=15_000)
+        step_to(path, meeting.id)
+        early = phone.get_by_test_id("ballot-early")
+        heading = early.get_by_role("heading", name=da("step.dot_vote"))
+        expect(early.locator("li.card")).to_have_count(8, timeout=15_000)
         expect(heading).to_be_focused()
-        # The idea not sent is said above the ballot, as the page's run will say it
         unsent = phone.get_by_test_id("idea-unsent")
         expect(unsent).to_contain_text("Bænke ved søen")
         # The reader scrolls to the last idea (by touch: the focus stays on the heading)
@@ -406,19 +394,29 @@ def test_the_early_ballot_keeps_the_readers_page_turns_at_once_and_takes_the_foc
         last_card.scroll_into_view_if_needed()
         heading_at, last_at = heading.bounding_box()["y"], last_card.bounding_box()["y"]
         assert unscrolled - heading_at > 100, "the page should be scrolled down for this check"
-        shots(phone, "02-page-two-again")
+        shots(phone, "01-unsent-and-scrolled")
         runs.release()
         expect(early).to_have_count(0, timeout=15_000)
         settle(phone)
-        # The focus went on from the early heading to the page's own, which did not move and
-        # offers no link to itself (it meant nothing to a citizen)
         own = phone.get_by_role("heading", name=da("step.dot_vote"))
         expect(own).to_be_focused()
         assert abs(own.bounding_box()["y"] - heading_at) <= 2  # the scroll kept
         last = phone.locator(".dots li.card").last
         assert abs(last.bounding_box()["y"] - last_at) <= 2
         expect(unsent).to_contain_text("Bænke ved søen")
-        expect(phone.get_by_test_id("stHeading").locator("a")).to_have_count(0)
+        expect(phone.get_by_test_id("stHeading").locator("a")).to_have_count(0)  # no anchor
+        shots(phone, "02-taken-over")
+        unsent.get_by_role("button", name=da("participate.draft_discard")).focus()
+        phone.keyboard.press("Enter")
+        expect(unsent).to_have_count(0)
+        expect(own).to_be_focused()
+
+
+def step_to(path: Path, meeting_id: int) -> None:
+    """The facilitator moves the meeting on one step (here: to the dot vote)."""
+    store = open_store(path)
+    meetings.next_step(store, meeting_id, actor=None)
+    store.close()
 
 
 def test_a_step_without_a_ballot_draws_nothing_early(tmp_path, browser) -> None:

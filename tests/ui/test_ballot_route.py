@@ -26,8 +26,9 @@ from workshop.i18n import translate
 from workshop.meetings import core as meetings
 from workshop.meetings import ideas
 from workshop.model import StepKind
-from workshop.ui import ballot_routes
+from workshop.ui import ballot_routes, state
 from workshop.ui.ballot_routes import BALLOT_PATH
+from workshop.ui.components import mounted_data
 from workshop.voting import ballots as voting
 from workshop.voting import methods
 
@@ -93,6 +94,16 @@ def test_the_route_answers_the_first_page_the_pages_run_draws(room, make_app) ->
     assert (second["page"], len(second["ideas"])) == (1, 4)
     assert {i for i, _ in second["ideas"]}.isdisjoint(i for i, _ in drawn["ideas"])
     assert _post({"p": anna.token, "g": 99})[2]["ballot"]["page"] == 1
+    # ... which the page hands its step component, to ask for at the next step change
+    phone.session_state[state.BALLOT_PAGE] = 1
+    phone.run()
+    [step_component] = [
+        e for e in phone.get("bidi_component") if e.proto.component_name.endswith("step")
+    ]
+    asked = mounted_data(step_component.proto.json)["ballot"]
+    assert (asked["page"], asked["token"], asked["lang"]) == (1, anna.token, "nb")
+    phone.session_state[state.BALLOT_PAGE] = 0
+    phone.run()
     # A dot placed (here on the ballot drawn before the run) is in the next answer and run.
     first = drawn["ideas"][0][0]
     assert dots.tap(phone, first)[1]["ok"]

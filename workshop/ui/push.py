@@ -439,7 +439,18 @@ const unsent = (parent, data) => {
   drop.textContent = data.words.discard;
   drop.addEventListener("click", () => {
     try { sessionStorage.removeItem(data.draft); } catch (e) { /* */ }
+    // The keyboard goes on at the step's heading, not at the top of the page.
+    const block = (parent.host || parent).closest('[data-testid="stVerticalBlock"]');
+    const headings = [
+      ...(early.root ? early.root.querySelectorAll("h3") : []),
+      ...(block ? block.querySelectorAll("h3") : []),
+    ];
     box.remove();
+    const heading = headings.find((h) => h.getClientRects().length > 0);
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
   });
   box.append(said, quote, drop);
   root.append(box);
