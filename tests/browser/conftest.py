@@ -113,8 +113,11 @@ def shots(request: pytest.FixtureRequest):
     folder = SCREENSHOTS / request.node.name.replace("[", "_").replace("]", "")
     folder.mkdir(parents=True, exist_ok=True)
 
-    def shoot(page: Page, name: str) -> Path:
-        settle(page)
+    def shoot(page: Page, name: str, *, settled: bool = True) -> Path:
+        """``settled=False``: as the page is now (its runs held back: it cannot settle; the
+        caller waited for what it shows)."""
+        if settled:
+            settle(page)
         path = folder / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
