@@ -40,8 +40,14 @@ from workshop.meetings import ideas
 from workshop.meetings.stream import StreamWindow
 from workshop.model import MeetingStatus, Participant, StepKind
 from workshop.ui.dot_ballot import ballot_data, phone_ballot
-from workshop.ui.dot_routes import Recent
-from workshop.ui.phone_routes import answer, identify, in_writer, parsed_request, post_only
+from workshop.ui.phone_routes import (
+    Recent,
+    answer,
+    identify,
+    in_common_thread,
+    parsed_request,
+    post_only,
+)
 from workshop.ui.process import store
 from workshop.ui.session import base_path
 from workshop.voting import ballots as voting
@@ -84,11 +90,8 @@ def first_page(participant: Participant, language: str, page: int = 0) -> Respon
     """The participant's ballot at ``page`` (the page it showed last, clamped into range) now,
     or ``ballot: null`` (in a common thread)."""
     db = store()
-    wait = _recent.too_fast(("ballot", db.path, participant.id))
-    if wait > 0:
-        seconds = max(1, round(wait + 0.5))
-        message = translate(language, "error.rate_limited", seconds=seconds)
-        return answer(429, {"Retry-After": str(seconds)}, ballot=None, message=message)
+    if refused := _recent.refusal((db.path, participant.id), language, ballot=None):
+        return refused
     meeting_id = participant.meeting_id
     now = meetings.meeting_state(db, meeting_id)
     step = meetings.current_step(db, meeting_id)
@@ -136,8 +139,7 @@ async def ballot(request: Request) -> Response:
     if isinstance(parsed, Response):
         return parsed
     token, language, page = parsed
-    work = lambda: _asked(token, language, page)  # noqa: E731
-    return await in_writer(language, "ballot", work, reads_only=True)
+    return await in_common_thread(language, "ballot", lambda: _asked(token, language, page))
 
 
 def routes() -> list[BaseRoute]:

@@ -35,10 +35,6 @@ server's common threads, so forged secrets never queue in front of the room's vo
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections import deque
-from collections.abc import Hashable
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -47,9 +43,16 @@ from starlette.routing import BaseRoute
 from workshop.agreements import core as agreements
 from workshop.db import Store
 from workshop.errors import InvalidInput, NotAllowed, NotFound
-from workshop.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate, translate_error
+from workshop.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate_error
 from workshop.model import Participant
-from workshop.ui.phone_routes import answer, identify, in_writer, phone_request, post_only
+from workshop.ui.phone_routes import (
+    Recent,
+    answer,
+    identify,
+    in_writer,
+    phone_request,
+    post_only,
+)
 from workshop.ui.process import store
 from workshop.voting import ballots as voting
 
@@ -59,40 +62,7 @@ TAPS = 20  # taps per participant ...
 PER_SECONDS = 5.0  # ... within this many seconds
 
 
-class Recent:
-    """The moments a participant asked within the last ``per_seconds`` seconds, per process:
-    how long one who asked ``limit`` times must wait. A refused ask is not counted; the quiet
-    are forgotten, so memory stays bounded."""
-
-    def __init__(self, limit: int, per_seconds: float) -> None:
-        self.limit, self.per_seconds = limit, per_seconds
-        self._asks: dict[Hashable, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def too_fast(self, who: Hashable, now: float | None = None) -> float:
-        """Seconds ``who`` must wait (0: go on); counts this ask when it may go on."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            asks = self._asks.setdefault(who, deque())
-            while asks and asks[0] <= now - self.per_seconds:
-                asks.popleft()
-            if len(asks) >= self.limit:
-                return asks[0] + self.per_seconds - now
-            asks.append(now)
-            if len(self._asks) > 20_000:
-                quiet = now - self.per_seconds
-                for key in [k for k, v in self._asks.items() if not v or v[-1] <= quiet]:
-                    del self._asks[key]
-            return 0.0
-
-
-_recent = Recent(TAPS, PER_SECONDS)
-
-
-def _too_fast(who: tuple[str, int], now: float) -> float:
-    """Seconds to wait when the participant tapped ``TAPS`` times within ``PER_SECONDS``
-    (0: go on). Counted per process; a refused tap is not counted."""
-    return _recent.too_fast(who, now)
+_recent = Recent(TAPS, PER_SECONDS)  # (database, participant) -> tap moments
 
 
 def _parse(body: bytes) -> tuple[str, int, int, int, str] | None:
@@ -126,11 +96,8 @@ def carry_out(
 ) -> Response:
     """The tap of a known participant (in a writer thread)."""
     db = store()
-    wait = _too_fast((db.path, participant.id), time.monotonic())
-    if wait > 0:
-        seconds = max(1, round(wait + 0.5))
-        message = translate(language, "error.rate_limited", seconds=seconds)
-        return answer(429, {"Retry-After": str(seconds)}, ok=False, message=message)
+    if refused := _recent.refusal((db.path, participant.id), language, ok=False):
+        return refused
     if agreements.pending_agreement(db, participant) is not None:
         return answer(409, ok=False, rerun=True, message="")
     try:

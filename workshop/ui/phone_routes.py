@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -89,19 +92,61 @@ async def read_body(request: Request, limit: int) -> bytes | Response:
     return body
 
 
-async def in_writer(
-    language: str, what: str, work: Callable[[], Response], *, reads_only: bool = False
-) -> Response:
-    """``work`` carried out by one of the ``WRITERS`` threads (``reads_only``: by one of the
-    server's common threads); a database failure (not a rule) is logged and said in
-    ``language`` (503), never a bare 500."""
+async def in_writer(language: str, what: str, work: Callable[[], Response]) -> Response:
+    """``work`` carried out by one of the ``WRITERS`` threads; a database failure (not a rule)
+    is logged and said in ``language`` (503), never a bare 500."""
+    return await _answered(language, what, asyncio.wrap_future(_writers.submit(work)))
+
+
+async def in_common_thread(language: str, what: str, work: Callable[[], Response]) -> Response:
+    """``work`` (reads only) carried out by one of the server's common threads; a database
+    failure is logged and said in ``language`` (503), as ``in_writer``'s."""
+    return await _answered(language, what, run_in_threadpool(work))
+
+
+async def _answered(language: str, what: str, carried_out: Awaitable[Response]) -> Response:
     try:
-        if reads_only:
-            return await run_in_threadpool(work)
-        return await asyncio.wrap_future(_writers.submit(work))
+        return await carried_out
     except Exception:
         log.exception("%s not carried out", what)
         return answer(503, ok=False, message=translate(language, "error.database.unavailable"))
+
+
+class Recent:
+    """The moments a participant asked within the last ``per_seconds`` seconds, per process:
+    how long one who asked ``limit`` times must wait. A refused ask is not counted; the quiet
+    are forgotten, so memory stays bounded."""
+
+    def __init__(self, limit: int, per_seconds: float) -> None:
+        self.limit, self.per_seconds = limit, per_seconds
+        self._asks: dict[Hashable, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def too_fast(self, who: Hashable, now: float | None = None) -> float:
+        """Seconds ``who`` must wait (0: go on); counts this ask when it may go on."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            asks = self._asks.setdefault(who, deque())
+            while asks and asks[0] <= now - self.per_seconds:
+                asks.popleft()
+            if len(asks) >= self.limit:
+                return asks[0] + self.per_seconds - now
+            asks.append(now)
+            if len(self._asks) > 20_000:
+                quiet = now - self.per_seconds
+                for key in [k for k, v in self._asks.items() if not v or v[-1] <= quiet]:
+                    del self._asks[key]
+            return 0.0
+
+    def refusal(self, who: Hashable, language: str, **body: Any) -> Response | None:
+        """None when ``who`` may go on (this ask counted); else the 429 that says, in
+        ``language``, how many seconds to wait (``Retry-After`` too), with ``body``."""
+        wait = self.too_fast(who)
+        if wait <= 0:
+            return None
+        seconds = max(1, round(wait + 0.5))
+        message = translate(language, "error.rate_limited", seconds=seconds)
+        return answer(429, {"Retry-After": str(seconds)}, **body, message=message)
 
 
 async def parsed_request(

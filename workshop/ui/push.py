@@ -418,11 +418,22 @@ const app = () => document.querySelector('[data-testid="stApp"]');
 const state = () => (app() ? app().getAttribute("data-test-connection-state") : "CONNECTED");
 const running = () => (app() ? app().getAttribute("data-test-script-state") : "notRunning");
 
+const shown = (el) => el.getClientRects().length > 0;
+// A heading the keyboard goes on at, where a step took its place away: the first of
+// ``headings`` on the screen, made focusable (``how``: the focus options).
+const focusFirstShown = (headings, how = {}) => {
+  const heading = [...headings].find(shown);
+  if (!heading) return;
+  heading.tabIndex = -1;
+  heading.focus(how);
+};
+
 // The idea typed and not sent before the brainstorm ended (kept by the idea box): said at
 // the top of the next step, with the text, never as HTML; "delete" forgets it.
 const unsent = (parent, data) => {
   let text = "";
-  try { text = (data.draft && sessionStorage.getItem(data.draft)) || ""; } catch (e) { /* */ }
+  // Not on a step with the idea box: the text is still in it there.
+  try { text = (!data.box && sessionStorage.getItem(data.draft)) || ""; } catch (e) { /* */ }
   const root = holder(parent, "notes");
   root.replaceChildren();
   if (!text.trim()) return;
@@ -446,11 +457,7 @@ const unsent = (parent, data) => {
       ...(block ? block.querySelectorAll("h3") : []),
     ];
     box.remove();
-    const heading = headings.find((h) => h.getClientRects().length > 0);
-    if (heading) {
-      heading.tabIndex = -1;
-      heading.focus();
-    }
+    focusFirstShown(headings);
   });
   box.append(said, quote, drop);
   root.append(box);
@@ -517,15 +524,10 @@ const release = () => {
   early.root.remove();
   early.root = null;
   hide(false);
-  if (onTitle && block) {  // the focus goes on at the page's own heading of the step
-    const heading = [...block.querySelectorAll("h3")].find((h) => h.offsetParent !== null);
-    if (heading) {
-      heading.tabIndex = -1;
-      heading.focus({ preventScroll: true });
-    }
-  }
+  // The focus goes on at the page's own heading of the step.
+  if (onTitle && block) focusFirstShown(block.querySelectorAll("h3"), { preventScroll: true });
 };
-const ask = async (b, page) => {  // the ballot route's answer, or null (no network, refused)
+const askBallot = async (b, page) => {  // the ballot route's answer, or null (no network, refused)
   try {
     const answer = await fetch(b.url, {
       method: "POST", cache: "no-store", credentials: "same-origin",
@@ -539,18 +541,18 @@ const ask = async (b, page) => {  // the ballot route's answer, or null (no netw
 };
 const lost = () => {  // the focus is nowhere a reader can see (it was in what is now hidden)
   const active = document.activeElement;
-  return !active || active === document.body || active.getClientRects().length === 0;
+  return !active || active === document.body || !shown(active);
 };
 const drawEarly = async (parent, data, setStateValue, c) => {
   const b = data.ballot;
   if (!b) return 0;
-  const body = await ask(b, b.page || 0);
+  const body = await askBallot(b, b.page || 0);
   const drawn = () => (window.__samskabStepDrawn || 0) >= c;
   if (!body || !body.ballot || drawn()) return 0;
   const dots = await import(new URL(b.module, window.location.href).href);
   if (drawn()) return 0;
   release();
-  unsent(parent, { draft: b.draft, words: data.words });  // as the page's run will show it
+  unsent(parent, { ...data, box: false });  // as the page's run will show it
   const root = document.createElement("div");
   root.className = "early";
   root.dataset.testid = "ballot-early";
@@ -594,7 +596,7 @@ const drawEarly = async (parent, data, setStateValue, c) => {
     setStateValue: (name, value) => {
       setStateValue(name, value);
       if (name !== "page") return;
-      ask(b, value.to).then((turned) => {
+      askBallot(b, value.to).then((turned) => {
         if (turned && turned.ballot && early.root === root) draw(turned);
       });
     },
@@ -696,11 +698,14 @@ def follow_steps(change_seq: int, token: str, draft: str, *, idea_box: bool) -> 
         "lang": current_language(),
         "module": dot_ballot.module_url(),
         "page": st.session_state.get(state.BALLOT_PAGE, 0),  # the ballot's page it showed last
-        "draft": draft,
     }
-    data: dict[str, object] = {"c": change_seq, "ballot": ballot, "words": _step_words()}
-    if not idea_box:
-        data["draft"] = draft
+    data = {
+        "c": change_seq,
+        "ballot": ballot,
+        "draft": draft,
+        "box": idea_box,  # the text typed and not sent is in the idea box, not said above
+        "words": _step_words(),
+    }
     _step_renderer()(
         key=STEP_KEY,
         data=data,
