@@ -236,7 +236,8 @@ SETTLED = """
     && !window.__samskabChain
     && app.getAttribute("data-test-script-state") === "notRunning"
     && document.querySelector("[data-stale='true']") === null
-    && document.querySelector("[data-testid='stSkeleton']") === null;
+    && document.querySelector("[data-testid='stSkeleton']") === null
+    && !document.documentElement.hasAttribute("data-samskab-early-page");
 }
 """
 
@@ -253,7 +254,10 @@ def settle(page: Page) -> None:
     drawn all of it (as Streamlit's own e2e suite does, the script state and no stale
     elements; and, since a run may not have begun yet when a tap returns, a run begun after
     the page's last rerun request). No skeleton either: on a freshly loaded page the run can be
-    over while Streamlit still shows placeholders for elements it has not drawn."""
+    over while Streamlit still shows placeholders for elements it has not drawn. Nor a ballot
+    drawn early (a phone that heard of a dot vote by push shows its ballot before the page's
+    run, which then draws its own and removes the early one: an element found on the early
+    ballot goes with it)."""
     try:
         page.wait_for_function(SETTLED, timeout=30_000)
     except PlaywrightTimeout:
@@ -272,6 +276,7 @@ STATE = """
     reruns: window.__samskabReruns,
     runsAtRerun: window.__samskabRunsAtRerun,
     skeletons: document.querySelectorAll("[data-testid='stSkeleton']").length,
+    early: document.documentElement.hasAttribute("data-samskab-early-page"),
     stale: [...document.querySelectorAll("[data-stale='true']")].map(
       e => (e.className || "").toString().slice(0, 80)),
   };
@@ -297,6 +302,19 @@ def tap(page: Page, target: Locator, *, shows: Locator | None = None) -> None:
     target.click()
     if shows is not None:
         expect(shows).to_be_visible()
+    page.wait_for_function("n => window.__samskabReruns > n", arg=before, timeout=30_000)
+    settle(page)
+
+
+def enter(page: Page, field: Locator) -> None:
+    """Press Enter in ``field`` (a number or text input: Streamlit commits its value then) and
+    wait until the page has asked the server for the run and that run is over. Streamlit
+    sends that request a moment after the key, not with it: a ``settle()`` right after the
+    key could pass before it, and the next ``tap()`` then counted this request as its own and
+    read the database before the tap's run (the committee journey's "second target not
+    saved", seen under load in CI)."""
+    before = reruns(page)
+    field.press("Enter")
     page.wait_for_function("n => window.__samskabReruns > n", arg=before, timeout=30_000)
     settle(page)
 
@@ -396,17 +414,26 @@ def choose(page: Page, key: str, option: str, *, exact: bool = True) -> None:
     window's edge, Playwright scrolled to reach the option and the list closed under it: the
     committee journey's intermittent "element was detached"), and the page must be at rest
     (no transition running, such as an expander still opening). A pick that does not take
-    fails at ``to_have_value``: never picked twice.
+    fails at ``to_have_value``: never picked twice. A new choice is awaited until the page
+    has asked for its run (see :func:`enter`).
     """
     box = page.locator(f".st-key-{key}").get_by_role("combobox")
     page.wait_for_function(AT_REST)
     box.evaluate("e => e.scrollIntoView({block: 'center', inline: 'nearest'})")
+    shown = re.compile(re.escape(option)) if not exact else re.compile(f"^{re.escape(option)}$")
+    # A new choice asks for a run, unless the box is in a form (the form's button sends it).
+    changes = not shown.search(box.input_value()) and not box.evaluate(
+        "e => e.closest(\"[data-testid='stForm']\") !== null"
+    )
+    before = reruns(page)
     box.click()
     choice = page.get_by_role("option", name=option, exact=exact)
     expect(choice).to_be_visible()
     page.wait_for_function(AT_REST)
     choice.click()
-    expect(box).to_have_value(re.compile(re.escape(option)) if not exact else option)
+    expect(box).to_have_value(shown)
+    if changes:  # the request for the run may leave a moment after the box shows the choice
+        page.wait_for_function("n => window.__samskabReruns > n", arg=before, timeout=30_000)
     settle(page)
 
 

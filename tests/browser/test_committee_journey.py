@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     Server,
     choose,
     context,
+    enter,
     log_in,
     serving,
     settle,
@@ -187,20 +188,18 @@ def test_a_committee_from_mandate_to_council_decision(committee_server, browser,
     choose(laptop, "recruitment_target_attribute", "Køn")
     choose(laptop, "recruitment_target_value_gender", "Kvinde")
     fill(laptop, "recruitment_target_min", "2")
-    laptop.locator(".st-key-recruitment_target_min input").press("Enter")  # commit, then save
-    settle(laptop)
+    enter(laptop, laptop.locator(".st-key-recruitment_target_min input"))  # commit, then save
     click(laptop, "Gem mål")
     choose(laptop, "recruitment_target_attribute", "Bydel")
     choose(laptop, "recruitment_target_value_district", "Øst")
     fill(laptop, "recruitment_target_min", "1")
-    laptop.locator(".st-key-recruitment_target_min input").press("Enter")  # commit, then save
-    settle(laptop)
+    enter(laptop, laptop.locator(".st-key-recruitment_target_min input"))  # commit, then save
     click(laptop, "Gem mål")
     targets = sqlite3.connect(db).execute(
         "SELECT attribute, value, minimum FROM recruitment_targets ORDER BY id"
     )
-    # Seen once in a whole run (not alone): the second target not saved. What the page said
-    # then, and what its fields held, says whether the save was refused or the input lost.
+    # Once read too early (the Enter's late request taken for the tap's: see ``enter``), the
+    # second target seemed not saved. What the page said and its fields held, should it fail.
     assert targets.fetchall() == [("gender", "woman", 2), ("district", "Øst", 1)], (
         laptop.locator("[data-testid='stAlert'], [data-testid='stToast']").all_inner_texts(),
         laptop.locator(".st-key-recruitment_target_value_district input").input_value(),
