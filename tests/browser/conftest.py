@@ -306,15 +306,15 @@ def tap(page: Page, target: Locator, *, shows: Locator | None = None) -> None:
     settle(page)
 
 
-def enter(page: Page, field: Locator) -> None:
-    """Press Enter in ``field`` (a number or text input: Streamlit commits its value then) and
-    wait until the page has asked the server for the run and that run is over. Streamlit
-    sends that request a moment after the key, not with it: a ``settle()`` right after the
-    key could pass before it, and the next ``tap()`` then counted this request as its own and
-    read the database before the tap's run (the committee journey's "second target not
-    saved", seen under load in CI)."""
+def enter(page: Page, field: Locator, key: str = "Enter") -> None:
+    """Press Enter (or ``key``: Tab leaves a text area) in ``field``, where Streamlit commits
+    its value, and wait until the page has asked the server for the run and that run is over.
+    Streamlit sends that request a moment after the key, not with it: a ``settle()`` right
+    after the key could pass before it, and the next ``tap()`` then counted this request as
+    its own and read the database before the tap's run (the committee journey's "second
+    target not saved", seen under load in CI)."""
     before = reruns(page)
-    field.press("Enter")
+    field.press(key)
     page.wait_for_function("n => window.__samskabReruns > n", arg=before, timeout=30_000)
     settle(page)
 

@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     Server,
     assert_chart_texts_fit,
     context,
+    enter,
     join,
     log_in,
     serving,
@@ -167,8 +168,7 @@ def test_a_phone_votes_with_every_method(room, browser, shots) -> None:
     # A block without a reason is refused with a toast, which fades: checked while it shows.
     tap(phone, send, shows=phone.get_by_text("hvorfor du blokerer", exact=False))
     phone.locator(".st-key-ballot_consent_reason textarea").fill("For dyrt i personaletimer")
-    phone.locator(".st-key-ballot_consent_reason textarea").press("Tab")
-    settle(phone)
+    enter(phone, phone.locator(".st-key-ballot_consent_reason textarea"), "Tab")
     tap(phone, phone.locator(".st-key-ballot_consent_send button"))
     expect(phone.get_by_text("Dit svar er gemt")).to_be_visible()
     shots(phone, "05-consent")
