@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 import tomllib
 import zipfile
@@ -324,8 +323,7 @@ def test_no_export_runs_what_anyone_typed(
 
     log = assert_csv_safe("moderation log", moderation.log_csv(store, world.meeting_id))
     assert quoted in log  # the reason for hiding
-    edited = json.dumps(f"{world.typed} rettet", ensure_ascii=False)
-    assert any(edited in cell for cell in log)  # the edit, as JSON
+    assert f"{quoted} rettet" in log  # the edit, in words
 
     entries = audit.query_entries(store)
     assert_csv_safe("audit log", audit.to_csv(entries))

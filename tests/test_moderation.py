@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import sqlite3
 
 import pytest
@@ -178,12 +179,47 @@ def test_every_action_is_logged_and_exported(store, meeting, room, facilitator) 
     moderation.unhide_idea(store, a.id, actor=facilitator)
     moderation.edit_idea(store, b.id, "b, rettet", actor=facilitator)
     moderation.merge_ideas(store, b.id, [a.id], actor=facilitator)
-    rows = list(csv.DictReader(io.StringIO(moderation.log_csv(store, meeting.id))))
-    assert [r["action"] for r in rows] == ["hide_idea", "unhide_idea", "edit_idea", "merge_idea"]
-    assert {r["actor"] for r in rows} == {"fie"}
-    assert rows[0]["reason"] == "dublet" and "b, rettet" in rows[2]["after"]
+    codes = ["hide_idea", "unhide_idea", "edit_idea", "merge_idea"]
+    # The stored record, for a machine or an auditor: codes, ids, decoded changes, an offset.
+    record = json.loads(moderation.log_json(store, meeting.id))
+    assert [r["action"] for r in record] == codes
+    assert {r["actor"] for r in record} == {"fie"}
+    assert record[0]["reason"] == "dublet" and record[0]["idea_id"] == a.id
+    assert record[2]["after"] == {"text": "b, rettet"}
+    assert all(r["at"].endswith(("+01:00", "+02:00")) for r in record)  # Copenhagen time
     with pytest.raises(sqlite3.IntegrityError):
         store.execute("DELETE FROM moderation_log")
+
+
+@pytest.mark.parametrize("lang", ["da", "nb", "en"])
+def test_the_log_for_a_spreadsheet_reads_in_the_readers_language(
+    store, meeting, room, facilitator, lang
+) -> None:
+    """The CSV read like the console's table: headings, actions and changes in words, local
+    time, ideas as #n; it held the stored codes and JSON ({"text": ...}) before."""
+    from workshop.i18n import formats, translate
+
+    anna, _ = room
+    a = ideas.submit_idea(store, anna, "Bænke, tak")
+    moderation.hide_idea(store, a.id, "dublet", actor=facilitator)
+    moderation.edit_idea(store, a.id, "Bænke ved søen", actor=facilitator)
+    (stored_at,) = (r["at"] for r in moderation.list_log(store, meeting.id)[:1])
+    header, *rows = csv.reader(io.StringIO(moderation.log_csv(store, meeting.id, lang)))
+    assert header == [
+        translate(lang, moderation.COLUMN_HEADINGS[c]) for c in moderation.EXPORT_COLUMNS
+    ]
+    hid, edited = (dict(zip(moderation.EXPORT_COLUMNS, row, strict=True)) for row in rows)
+    assert hid["action"] == translate(lang, "moderation.action.hide_idea")
+    assert edited["action"] == translate(lang, "moderation.action.edit_idea")
+    assert hid["at"] == formats.datetime_text(stored_at, lang, seconds=True)
+    assert hid["idea_id"] == f"#{a.id}" and hid["reason"] == "dublet"
+    assert edited["after"] == "Bænke ved søen"
+    assert "{" not in "".join(edited.values()) and "hide_idea" not in "".join(hid.values())
+    # named in the reader's language (it was moderation-3.csv); the stored record in English
+    name = {"da": "moderationslog", "nb": "moderasjonslogg", "en": "moderation-log"}[lang]
+    assert moderation.log_file_name(meeting.id, lang, "csv") == f"samskab-{name}-{meeting.id}.csv"
+    json_name = f"samskab-moderation-log-{meeting.id}.json"
+    assert moderation.log_file_name(meeting.id, lang, "json") == json_name
 
 
 def test_the_log_on_screen_names_ideas_and_themes_and_draws_as_a_table(

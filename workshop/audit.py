@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -200,14 +201,21 @@ def to_csv(entries: list[dict[str, Any]]) -> str:
     return spreadsheets.csv_text(EXPORT_COLUMNS, rows, lineterminator="\n")
 
 
-def to_json(entries: list[dict[str, Any]], *, local_time: bool = False) -> str:
+def to_json(
+    entries: list[dict[str, Any]],
+    *,
+    local_time: bool = False,
+    columns: Sequence[str] = EXPORT_COLUMNS,
+) -> str:
     """JSON lines would be smaller; one array with decoded before/after reads better. Times
-    carry their offset: UTC as stored, or (``local_time``) the installation's time zone."""
+    carry their offset: UTC as stored, or (``local_time``) the installation's time zone.
+    ``columns``: another log's (the moderation log has its own), with ``at``, ``before`` and
+    ``after`` among them."""
     from workshop.i18n import formats
 
     decoded = []
     for entry in entries:
-        item: dict[str, Any] = {column: entry.get(column) for column in EXPORT_COLUMNS}
+        item: dict[str, Any] = {column: entry.get(column) for column in columns}
         if local_time and item["at"]:
             moment = datetime.fromisoformat(item["at"])
             if moment.tzinfo is None:  # every stored moment is UTC

@@ -69,7 +69,7 @@ def test_the_downloaded_draw_record_replays_the_draw(draw_server, browser, shots
         laptop.get_by_role("button", name="Hent protokollen (JSON)").click()
     path = tmp_path / download.value.suggested_filename
     download.value.save_as(path)
-    assert path.name == "lodtraekning-1.json"
+    assert path.name == "samskab-draw-1.json"
     text = path.read_text(encoding="utf-8")
     assert "Borger" not in text  # application numbers, never names
     replay = sortition.replay_record(json.loads(text))

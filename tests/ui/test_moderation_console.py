@@ -328,6 +328,19 @@ def test_the_log_table_shows_the_newest_entries_and_the_csv_has_all(room, make_a
     assert len(moderation.log_csv(room["store"], room["meeting"].id).splitlines()) == total + 1
 
 
+def test_the_log_downloads_for_reading_and_for_machines(room, make_app) -> None:
+    """Two files, said which is which: the CSV in the reader's words (it held codes and JSON
+    in its cells), the JSON as stored. Their names: ``test_moderation``."""
+    moderation.hide_idea(room["store"], room["held"].id, "dublet", actor=room["fie"])
+    at = console(room, make_app, "log")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == [
+        translate("da", "console.log_download"),
+        translate("da", "console.log_download_json"),
+    ]
+    assert translate("da", "privacy.audit.json_note") in texts(at)
+
+
 def test_alt_a_never_lets_personal_data_through(room, make_app) -> None:
     """A trial cleared a pre-moderation queue with Alt+A, Alt+H: the oldest held idea was an
     e-mail address and Alt+A put it on the projector. Alt+A shows the oldest held idea without

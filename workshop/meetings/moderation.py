@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +43,8 @@ ACTIONS = (
     "assign_theme",
 )
 EXPORT_COLUMNS = ["at", "actor", "action", "idea_id", "theme_id", "reason", "before", "after"]
+# Each column's heading for a reader (the console's table and the CSV), as a catalogue key.
+COLUMN_HEADINGS = {column: f"console.log.{column.removesuffix('_id')}" for column in EXPORT_COLUMNS}
 
 migrations = Migrations("samskab.moderation")
 
@@ -531,7 +532,6 @@ def log_size(store: Store, meeting_id: int) -> int:
 def log_frame(
     store: Store,
     meeting_id: int,
-    action_label: Callable[[str], str] = str,
     lang: str = "da",
     *,
     newest: int | None = None,
@@ -545,7 +545,10 @@ def log_frame(
 
     frame = pd.DataFrame(list_log(store, meeting_id, newest=newest), columns=EXPORT_COLUMNS)
     frame["at"] = [formats.datetime_text(at, lang, seconds=True) for at in frame["at"]]
-    labels = {action: action_label(action) for action in frame["action"].unique()}
+    labels = {
+        action: translate(lang, f"moderation.action.{action}")
+        for action in frame["action"].unique()
+    }
     frame["action"] = frame["action"].map(labels)
     # Ideas by the number the console shows (#12), themes by name: text columns, so that a
     # row without one is blank rather than a mixed column the table cannot draw.
@@ -574,8 +577,29 @@ def log_frame(
     return frame.astype(object).where(frame.notna(), "")
 
 
-def log_csv(store: Store, meeting_id: int) -> str:
-    """The meeting's moderation log as CSV (UTF-8, a header row, one action per row); cells a
-    spreadsheet would run as formulas are neutralised (``workshop.spreadsheets``)."""
-    rows = [[row[c] for c in EXPORT_COLUMNS] for row in list_log(store, meeting_id)]
-    return spreadsheets.csv_text(EXPORT_COLUMNS, rows)
+def log_csv(store: Store, meeting_id: int, lang: str = "da") -> str:
+    """The whole log for a spreadsheet, oldest first, as the console's table reads: the
+    reader's column names, actions and changes in words, local time (UTF-8, a header row, one
+    action per row). Cells a spreadsheet would run as formulas are neutralised
+    (``workshop.spreadsheets``). The stored record itself: :func:`log_json`."""
+    from workshop.i18n import translate
+
+    header = [translate(lang, COLUMN_HEADINGS[column]) for column in EXPORT_COLUMNS]
+    frame = log_frame(store, meeting_id, lang)
+    return spreadsheets.csv_text(header, frame[EXPORT_COLUMNS].itertuples(index=False))
+
+
+def log_file_name(meeting_id: int, lang: str, kind: str) -> str:
+    """The CSV, for reading, is named in the reader's language (``samskab-moderationslog-3.csv``);
+    the JSON (``kind="json"``) keeps its keys' English: ``samskab-moderation-log-3.json``."""
+    from workshop.i18n import translate
+
+    if kind == "json":
+        return f"samskab-moderation-log-{meeting_id}.json"
+    return f"samskab-{translate(lang, 'documents.file.moderation', id=meeting_id)}.csv"
+
+
+def log_json(store: Store, meeting_id: int) -> str:
+    """The log as stored, for a machine or an auditor: codes, ids, before and after decoded,
+    times with the installation's offset (as the audit log's JSON)."""
+    return audit.to_json(list_log(store, meeting_id), local_time=True, columns=EXPORT_COLUMNS)

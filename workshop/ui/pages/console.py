@@ -2,7 +2,7 @@
 
 Top: the join code and the agenda with the controls for the current step. Below, in tabs:
 the live idea list, moderation (hide with a reason, edit, merge), themes, the agenda editor,
-and the moderation log with its CSV export.
+and the moderation log with its exports (a CSV for reading, the stored record as JSON).
 """
 
 import html
@@ -741,33 +741,34 @@ if log_tab.open:
                 )
             st.dataframe(
                 moderation.log_frame(
-                    db,
-                    meeting.id,
-                    lambda a: t(f"moderation.action.{a}"),
-                    current_language(),
-                    newest=moderation_console.LOG_SHOWN,
+                    db, meeting.id, current_language(), newest=moderation_console.LOG_SHOWN
                 ),
                 hide_index=True,
                 key="console_log_table",
                 column_config={
-                    "at": t("console.log.at"),
-                    "actor": t("console.log.actor"),
-                    "action": t("console.log.action"),
-                    "idea_id": t("console.log.idea"),
-                    "theme_id": t("console.log.theme"),
-                    "reason": t("console.log.reason"),
-                    "before": t("console.log.before"),
-                    "after": t("console.log.after"),
+                    column: t(key) for column, key in moderation.COLUMN_HEADINGS.items()
                 },
                 placeholder=t("table.empty"),
             )
-            st.download_button(
-                t("console.log_download"),
-                lambda: moderation.log_csv(db, meeting.id),  # built when asked for, not every run
-                file_name=f"moderation-{meeting.id}.csv",
-                mime="text/csv",
-                key="console_log_download",
-            )
+            st.caption(t("privacy.audit.json_note"))
+            language = current_language()
+            with st.container(horizontal=True):  # built when asked for, not every run
+                st.download_button(
+                    t("console.log_download"),
+                    lambda: moderation.log_csv(db, meeting.id, language),
+                    file_name=moderation.log_file_name(meeting.id, language, "csv"),
+                    mime="text/csv",
+                    icon=":material/download:",
+                    key="console_log_download",
+                )
+                st.download_button(
+                    t("console.log_download_json"),
+                    lambda: moderation.log_json(db, meeting.id),
+                    file_name=moderation.log_file_name(meeting.id, language, "json"),
+                    mime="application/json",
+                    icon=":material/download:",
+                    key="console_log_download_json",
+                )
 
 
 # -- participants: the room's expected size, removing a participant with their votes -----------

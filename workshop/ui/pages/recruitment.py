@@ -282,7 +282,7 @@ def record_download(draw: dict) -> None:
     st.download_button(
         t("draw.record.download"),
         data=record,
-        file_name=f"lodtraekning-{draw['id']}.json",
+        file_name=f"samskab-draw-{draw['id']}.json",  # machine-readable: named as its keys
         mime="application/json",
         icon=":material/download:",
         key=f"draw_download_{draw['id']}",
