@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, PHONE, Server, context, serving, settle
+from tests.browser.conftest import PASSWORD, PHONE, Server, context, serving, settle, tap
 from tests.test_committees import to_recruitment
 from workshop import committees
 from workshop.accounts import users as accounts
@@ -92,3 +92,28 @@ def test_streamlits_own_words_are_danish_and_norwegian(form_server, browser, sho
 
     shown = page.locator("body").inner_text() + page.get_by_test_id("stSkipToContent").inner_text()
     assert [word for word in ENGLISH if word in shown] == []
+
+
+def test_the_language_menu_closes_once_a_language_is_chosen(form_server, browser, shots):
+    """The menu stayed open over the page, now in the chosen language (a fresh-eyes trial):
+    a phone had to find the way to close it."""
+    server, token = form_server
+    page = context(browser, PHONE).new_page()
+    page.goto(f"{server.url}/apply?link={token}")
+    settle(page)
+    menu = page.get_by_role(
+        "button", name=translate("da", "common.language_named", language="Dansk")
+    )
+    menu.click()
+    english = page.get_by_role("button", name="English", exact=True)
+    expect(english).to_be_visible()
+    settle(page)
+    tap(page, english)
+    expect(page.get_by_text(translate("en", "apply.kicker"))).to_be_visible()
+    expect(
+        page.get_by_role(
+            "button", name=translate("en", "common.language_named", language="English")
+        )
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Norsk bokmål", exact=True)).to_be_hidden()
+    shots(page, "03-language-chosen-menu-closed")

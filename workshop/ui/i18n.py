@@ -17,7 +17,7 @@ from workshop.i18n import (
     translate_error,
 )
 from workshop.ui import state
-from workshop.ui.runtime import forget_for_run, once_per_run
+from workshop.ui.runtime import closable, close_next_run, forget_for_run, once_per_run
 
 
 def current_language() -> str:
@@ -92,10 +92,12 @@ def language_switcher(key: str) -> None:
     current = current_language()
     # Named as a language choice ("Sprog: Dansk"), not just "Dansk": a screen reader hears
     # the button's label as its name.
+    # Closed once a language is chosen (it stayed open over the page in the new language).
     with st.popover(
         t("common.language_named", language=LANGUAGE_NAMES[current]),
         icon=":material/translate:",
-        key=key,
+        key=closable(key),
+        on_change="rerun",
     ):
         for code in LANGUAGES:
             if st.button(
@@ -103,4 +105,5 @@ def language_switcher(key: str) -> None:
             ):
                 st.session_state[state.LANG] = code
                 forget_for_run("language")
+                close_next_run(key)
                 st.rerun()

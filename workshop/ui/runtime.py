@@ -48,6 +48,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any, ParamSpec, TypeVar
 
+import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 GC_THRESHOLDS = (50_000, 20, 10)
@@ -155,3 +156,23 @@ def fragment_run() -> bool:
     """Whether this is a run of fragments alone (not of the whole page, which also runs them)."""
     ctx = get_script_run_ctx(suppress_warning=True)
     return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+_CLOSE_ASKED = "samskab_close_asked"  # keys of the popovers and expanders asked to close
+
+
+def close_next_run(key: str) -> None:
+    """The form in the popover or expander at ``key`` did its work: draw it closed in the next
+    run (this run drew it already, and a drawn widget's state cannot change in its own run).
+    Left open, "New meeting" still showed the emptied form over the meeting it had made."""
+    st.session_state.setdefault(_CLOSE_ASKED, set()).add(key)
+
+
+def closable(key: str) -> str:
+    """The key of a popover or expander that :func:`close_next_run` can close (drawn with
+    ``on_change="rerun"``: its state is then the app's): closed here if asked."""
+    asked = st.session_state.get(_CLOSE_ASKED)
+    if asked and key in asked:
+        asked.discard(key)
+        st.session_state[key] = False
+    return key

@@ -146,23 +146,3 @@ def background_state(up_to_date: bool, seconds: float, *, keys: str) -> None:
     state = t(f"{keys}fresh") if up_to_date else t(f"{keys}catching_up")
     took = t(f"{keys}took", seconds=numbers.decimal(seconds, current_language(), decimals=1))
     st.caption(f"{state} · {took}")
-
-
-_CLOSE_ASKED = "samskab_close_asked"  # keys of the popovers and expanders asked to close
-
-
-def close_next_run(key: str) -> None:
-    """The form in the popover or expander at ``key`` did its work: draw it closed in the next
-    run (this run drew it already, and a drawn widget's state cannot change in its own run).
-    Left open, "New meeting" still showed the emptied form over the meeting it had made."""
-    st.session_state.setdefault(_CLOSE_ASKED, set()).add(key)
-
-
-def closable(key: str) -> str:
-    """The key of a popover or expander that :func:`close_next_run` can close (drawn with
-    ``on_change="rerun"``: its state is then the app's): closed here if asked."""
-    asked = st.session_state.get(_CLOSE_ASKED)
-    if asked and key in asked:
-        asked.discard(key)
-        st.session_state[key] = False
-    return key

@@ -14,8 +14,9 @@ from workshop.ui.committee_widgets import EVENT, deadline_text, phase_badge
 from workshop.ui.i18n import t, tn
 from workshop.ui.overdue import overdue_panel
 from workshop.ui.process import store
+from workshop.ui.runtime import closable, close_next_run
 from workshop.ui.session import flash, require_role, show_flash
-from workshop.ui.widgets import closable, close_next_run, demo_badge, user_text
+from workshop.ui.widgets import demo_badge, user_text
 
 NEW_COMMITTEE = "committees_new"
 
