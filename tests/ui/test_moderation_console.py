@@ -85,6 +85,31 @@ def test_the_author_is_told_why_their_idea_waits_and_others_do_not_see_it(room, 
     assert "Flere bænke i skyggen" in texts(bo)
 
 
+@pytest.mark.parametrize("end", ["wrap_up", "closed"])
+def test_at_the_wrap_up_a_held_idea_is_not_said_to_be_on_its_way_to_the_wall(
+    room, make_app, end
+) -> None:
+    """It still said "it comes up on the wall once the facilitator has seen it" when the wall
+    was over (a fresh-eyes trial); the brainstorm itself says so, as before."""
+    store, meeting = room["store"], room["meeting"]
+    steps = {s.kind: s for s in meetings.list_steps(store, meeting.id)}
+    brainstorm = steps[StepKind.BRAINSTORM].id
+    moderation.set_pre_moderation(store, brainstorm, True, actor=room["fie"])
+    plain = ideas.submit_idea(store, room["anna"], "Flere skraldespande", per_minute=60)
+    assert ideas.get_idea(store, plain.id).held  # held for the facilitator, nothing found
+    if end == "wrap_up":
+        meetings.go_to_step(store, meeting.id, steps[StepKind.WRAP_UP].id, actor=room["fie"])
+    else:
+        meetings.close_meeting(store, meeting.id, actor=room["fie"])
+    anna = make_app(query={"p": room["anna"].token}).run()
+    assert not anna.exception, anna.exception
+    shown = texts(anna)
+    assert translate("da", "idea.held_over_for_you", what="et telefonnummer") in shown
+    assert translate("da", "idea.held_over") in shown
+    assert translate("da", "idea.held_for_you", what="et telefonnummer") not in shown
+    assert translate("da", "idea.held_waiting") not in shown
+
+
 def test_search_and_filters_narrow_the_list_and_a_row_picks_the_idea(room, make_app) -> None:
     more = [
         ideas.submit_idea(room["store"], room["bo"], f"Idé nummer {n}", per_minute=60)

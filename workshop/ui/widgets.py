@@ -80,9 +80,13 @@ def one_tap_reason(flags: tuple[str, ...], lang: str | None = None) -> str:
     return translate(lang, "moderation_scale.not_approved_reason")
 
 
-def idea_message(idea: Idea, *, own: bool, merged_with: str | None = None) -> None:
+def idea_message(
+    idea: Idea, *, own: bool, merged_with: str | None = None, over: bool = False
+) -> None:
     """One idea as a chat message; ``merged_with``: the text of the idea it was merged into
-    (its author reads what became of it, not that it was hidden)."""
+    (its author reads what became of it, not that it was hidden). ``over``: the ideas' part
+    of the meeting is over (its wrap-up, or after), so an idea still held is not said to be
+    on its way to the wall."""
     with st.chat_message(
         "user" if own else "assistant", avatar=OWN_AVATAR if own else OTHER_AVATAR
     ):
@@ -95,11 +99,12 @@ def idea_message(idea: Idea, *, own: bool, merged_with: str | None = None) -> No
                 else t("idea.merged_for_you")
             )
         elif idea.held:
-            st.caption(
-                t("idea.held_for_you", what=flag_words(idea.flags))
-                if idea.flags
-                else t("idea.held_waiting")
+            waiting, found = (
+                ("idea.held_over", "idea.held_over_for_you")
+                if over
+                else ("idea.held_waiting", "idea.held_for_you")
             )
+            st.caption(t(found, what=flag_words(idea.flags)) if idea.flags else t(waiting))
         elif idea.hidden:
             # The sentence ends the reason: "…uden dem.. Kun du" had two full stops.
             reason = (hide_reason_text(idea) or "—").rstrip().rstrip(".")

@@ -139,13 +139,13 @@ def follow_the_room(*, any_change: bool = False, ballot: bool = False) -> None:
     watch()
 
 
-def my_ideas() -> None:
+def my_ideas(*, over: bool) -> None:
     mine = ideas.list_participant_ideas(db, participant.id)
     if mine:
         st.markdown(f"**{t('participate.my_ideas')}**")
         merged_with = ideas.merged_into_texts(db, mine)
         for idea in mine:
-            idea_message(idea, own=True, merged_with=merged_with.get(idea.id))
+            idea_message(idea, own=True, merged_with=merged_with.get(idea.id), over=over)
 
 
 # -- brainstorm: the chat stream ----------------------------------------------------------------
@@ -288,11 +288,12 @@ def waiting_view() -> None:
     elif step is not None:
         st.subheader(step_label(step))
         prompt_message(step)
-    if wrapup.shows_wrapup(now.status, step):
+    over = wrapup.shows_wrapup(now.status, step)
+    if over:
         results()
     if now.status != MeetingStatus.CLOSED:
         follow_the_room(any_change=True)
-    my_ideas()
+    my_ideas(over=over)
 
 
 # -- the body: the view of the current step ------------------------------------------------------
