@@ -225,7 +225,8 @@ def test_the_workbook_runs_nothing_anyone_typed(store, council_world) -> None:
         for cell in row
         if isinstance(cell.value, str) and "HYPERLINK" in cell.value
     ]
-    assert values and all(c.data_type == "s" and c.value == "'" + typed for c in values)
+    # As typed (no apostrophe in front of the words), a text cell with Excel's quote prefix.
+    assert values and all(c.data_type == "s" and c.quotePrefix and c.value == typed for c in values)
 
 
 # -- the PDF brief ----------------------------------------------------------------------------

@@ -98,8 +98,13 @@ def test_the_excel_writer_keeps_numbers_and_writes_text_never_as_formula() -> No
     )
     sheet = workbook["t"]
     assert [c.value for c in sheet[1]] == ["n", "x", "text"]
-    assert [(c.value, c.data_type) for c in sheet[2]] == [(-2, "n"), (-0.5, "n"), ("'-2+3", "s")]
-    assert [(c.value, c.data_type) for c in sheet[3]] == [(7, "n"), (None, "n"), ("'=1+1", "s")]
+    # Text as typed in a text cell, marked with Excel's quote prefix where it would run (the
+    # council read "'=1+1" before: the apostrophe a CSV needs, in front of a citizen's words).
+    cells = [[(c.value, c.data_type, c.quotePrefix) for c in sheet[n]] for n in (2, 3)]
+    assert cells == [
+        [(-2, "n", False), (-0.5, "n", False), ("-2+3", "s", True)],
+        [(7, "n", False), (None, "n", False), ("=1+1", "s", True)],
+    ]
 
 
 def test_the_tables_on_screen_offer_no_unescaped_csv_download() -> None:
@@ -290,14 +295,17 @@ def assert_csv_safe(name: str, text: str) -> list[str]:
 
 
 def assert_xlsx_safe(data: bytes) -> list[object]:
+    """No formula cell; text that would run is a text cell with Excel's quote prefix (text
+    even when someone edits the cell). Returns the cells' values."""
     workbook = openpyxl.load_workbook(io.BytesIO(data))
     values: list[object] = []
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate}: {cell.value!r}"
-                if isinstance(cell.value, str):
-                    assert not runs_as_formula(cell.value), f"{sheet.title}!{cell.coordinate}"
+                if isinstance(cell.value, str) and runs_as_formula(cell.value):
+                    where = f"{sheet.title}!{cell.coordinate}: {cell.value!r}"
+                    assert cell.data_type == "s" and cell.quotePrefix, where
                 values.append(cell.value)
     return values
 
@@ -318,7 +326,7 @@ def test_no_export_runs_what_anyone_typed(
         # the payload reached the export, as words behind an apostrophe
         assert every_cell.count(quoted) >= 8, every_cell
         values = assert_xlsx_safe(exports.to_excel(export))
-        assert values.count(quoted) >= 8
+        assert values.count(world.typed) >= 8  # as typed, in text cells (quote prefix)
         assert any(isinstance(v, int) and not isinstance(v, bool) for v in values)
 
     log = assert_csv_safe("moderation log", moderation.log_csv(store, world.meeting_id))
@@ -346,9 +354,11 @@ def test_negative_numbers_stay_numbers_and_text_stays_text_in_the_summary_export
     )
     export = exports.Export(None, False, "2026-12-05T10:00:00", {"votes": frame})
     sheet = openpyxl.load_workbook(io.BytesIO(exports.to_excel(export)))["votes"]
-    assert [[(c.value, c.data_type) for c in row] for row in sheet.iter_rows(min_row=2)] == [
-        [(1, "n"), (-1, "n"), (-0.5, "n"), ("'-2+3", "s")],
-        [(2, "n"), (1, "n"), (None, "n"), ("ok", "s")],
+    assert [
+        [(c.value, c.data_type, c.quotePrefix) for c in row] for row in sheet.iter_rows(min_row=2)
+    ] == [
+        [(1, "n", False), (-1, "n", False), (-0.5, "n", False), ("-2+3", "s", True)],
+        [(2, "n", False), (1, "n", False), (None, "n", False), ("ok", "s", False)],
     ]
     with zipfile.ZipFile(io.BytesIO(exports.to_csv_zip(export))) as archive:
         (name,) = archive.namelist()

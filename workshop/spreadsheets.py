@@ -3,7 +3,8 @@
 Every export that may end up in a spreadsheet writes through here (the summary's CSV zip and
 workbook, the moderation log, the audit log): each cell goes through the one shared
 ``workshop.text.spreadsheet_cell``, and Excel cells holding text are written as text, never as
-formulas (openpyxl otherwise makes a formula of any string that starts with "=").
+formulas (openpyxl otherwise makes a formula of any string that starts with "="); there the
+text stays as typed, marked with Excel's quote prefix where it would run (:func:`excel_cell`).
 """
 
 from __future__ import annotations
@@ -41,16 +42,35 @@ def csv_text(columns: Sequence[str], rows: Rows, *, lineterminator: str = "\r\n"
     return out.getvalue()
 
 
+def excel_cell(raw: Any) -> tuple[Any, bool]:
+    """One value for an Excel cell, and whether the cell needs Excel's quote prefix.
+
+    An Excel text cell is never a formula, so text is kept as typed (a CSV cannot say "text",
+    and there the apostrophe stays). Text a spreadsheet would run is marked as Excel marks text
+    typed after an apostrophe (``quotePrefix``): shown as typed, without the apostrophe the
+    council read in front of a citizen's words, and still text when someone edits the cell."""
+    value = cell(raw)
+    if isinstance(raw, str) and value != raw:
+        return raw, True
+    return value, False
+
+
+def _text(written: Any, quote: bool) -> None:
+    written.data_type = "s"  # openpyxl would make a formula of "=…"; text it stays
+    if quote:
+        written.quotePrefix = True
+
+
 def _excel_row(sheet: Any, values: Iterable[Any], bold: Any = None) -> list[Any]:
     """A row for a write-only sheet: text as text cells (never formulas), numbers as numbers."""
     from openpyxl.cell import WriteOnlyCell
 
     cells: list[Any] = []
     for raw in values:
-        value = cell(raw)
+        value, quote = excel_cell(raw)
         if isinstance(value, str):
             written = WriteOnlyCell(sheet, value=value)
-            written.data_type = "s"  # openpyxl would make a formula of "=…"; text it stays
+            _text(written, quote)
             if bold is not None:
                 written.font = bold
             cells.append(written)
@@ -136,13 +156,14 @@ def readable_xlsx_bytes(
     formats = {DATE: date_format, DATETIME: datetime_format, PERCENT: percent_format}
     for spec in sheets:
         sheet = workbook.create_sheet(title=spec.title[:31])
-        rows = [
+        cells = [
             [
-                raw if column.kind in (DATE, DATETIME) else cell(raw)
+                (raw, False) if column.kind in (DATE, DATETIME) else excel_cell(raw)
                 for column, raw in zip(spec.columns, row, strict=True)
             ]
             for row in spec.rows
         ]
+        rows = [[value for value, _ in row] for row in cells]
         widths: list[float] = []
         for index, column in enumerate(spec.columns):
             needed = len(column.label) + 2
@@ -160,18 +181,21 @@ def readable_xlsx_bytes(
             default=1,
         )
         for index, column in enumerate(spec.columns, 1):
-            written = sheet.cell(row=1, column=index, value=cell(column.label))
-            written.data_type = "s"
+            label, quote = excel_cell(column.label)
+            written = sheet.cell(row=1, column=index, value=label)
+            _text(written, quote)
             written.font = bold
             written.alignment = wrap
             sheet.column_dimensions[get_column_letter(index)].width = widths[index - 1]
         sheet.row_dimensions[1].height = 15 * header_lines
-        for row_number, row in enumerate(rows, 2):
+        for row_number, row in enumerate(cells, 2):
             lines = 1
-            for index, (column, value) in enumerate(zip(spec.columns, row, strict=True), 1):
+            for index, (column, (value, quote)) in enumerate(
+                zip(spec.columns, row, strict=True), 1
+            ):
                 written = sheet.cell(row=row_number, column=index, value=value)
                 if isinstance(value, str):
-                    written.data_type = "s"  # never a formula
+                    _text(written, quote)  # never a formula
                     lines = max(lines, _text_lines(value, widths[index - 1]))
                 if column.kind in formats:
                     written.number_format = formats[column.kind]
