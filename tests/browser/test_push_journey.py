@@ -339,6 +339,10 @@ def test_a_phone_and_a_projector_on_a_silently_dead_network_notice_and_catch_up(
         settle(projector)
         open_push = "Object.values(window.__samskabPush || {})[0]?.source?.readyState === 1"
         phone.wait_for_function(f"() => {open_push}")
+        # The projector's too: settled, its page may still be loading the push component's
+        # module (through the cable), and frozen then it never mounts (seen under load).
+        screen_push = "Object.values(window.__samskabScreenPush || {})[0]?.source?.readyState"
+        projector.wait_for_function(f"() => {screen_push} === 1")
         cable.freeze()
         frozen = time.monotonic()
         _next_step(server, meeting_id)
