@@ -284,7 +284,12 @@ def type_everywhere(store: Store, payload: str) -> World:
 
 
 def csv_cells(text: str) -> list[str]:
-    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    """Every cell, as a spreadsheet splits them: a CSV for a reader starts with a byte-order
+    mark and may split on ";" (``spreadsheets.reader_csv``); its header says which."""
+    text = text.removeprefix("\ufeff")
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    return [cell for row in csv.reader(io.StringIO(text), delimiter=delimiter) for cell in row]
 
 
 def assert_csv_safe(name: str, text: str) -> list[str]:

@@ -204,7 +204,12 @@ def test_the_log_for_a_spreadsheet_reads_in_the_readers_language(
     moderation.hide_idea(store, a.id, "dublet", actor=facilitator)
     moderation.edit_idea(store, a.id, "Bænke ved søen", actor=facilitator)
     (stored_at,) = (r["at"] for r in moderation.list_log(store, meeting.id)[:1])
-    header, *rows = csv.reader(io.StringIO(moderation.log_csv(store, meeting.id, lang)))
+    text = moderation.log_csv(store, meeting.id, lang)
+    # A byte-order mark (Excel read "IdÃ©" without one) and the reader's list separator
+    # (Danish and Norwegian Excel split on ";": a comma file opened in one column).
+    assert text.startswith("\ufeff")
+    separator = {"da": ";", "nb": ";", "en": ","}[lang]
+    header, *rows = csv.reader(io.StringIO(text[1:]), delimiter=separator)
     assert header == [
         translate(lang, moderation.COLUMN_HEADINGS[c]) for c in moderation.EXPORT_COLUMNS
     ]

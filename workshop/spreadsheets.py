@@ -32,14 +32,28 @@ def cell(value: Any) -> Any:
     return spreadsheet_cell(value)
 
 
-def csv_text(columns: Sequence[str], rows: Rows, *, lineterminator: str = "\r\n") -> str:
+def csv_text(
+    columns: Sequence[str], rows: Rows, *, lineterminator: str = "\r\n", delimiter: str = ","
+) -> str:
     """A header row and the rows as CSV; empty cells for nothing."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator=lineterminator)
+    writer = csv.writer(out, lineterminator=lineterminator, delimiter=delimiter)
     writer.writerow([cell(name) for name in columns])
     for row in rows:
         writer.writerow(["" if (value := cell(raw)) is None else value for raw in row])
     return out.getvalue()
+
+
+def reader_csv(lang: str, columns: Sequence[str], rows: Rows) -> str:
+    """A CSV for a person to open in a spreadsheet in ``lang``: a UTF-8 byte-order mark (so
+    that Excel reads æ, ø and å as such, not "Ã¦") and the fields split as the reader's
+    spreadsheet splits them (";" in Danish and Norwegian Excel, where "," is the decimal
+    sign). A machine's CSV (raw data, ``samskab export-audit``) keeps plain commas."""
+    from workshop.i18n import formats
+
+    return "\ufeff" + csv_text(
+        columns, rows, lineterminator="\r\n", delimiter=formats.list_separator(lang)
+    )
 
 
 def excel_cell(raw: Any) -> tuple[Any, bool]:

@@ -133,9 +133,12 @@ def test_admin_reads_and_exports_the_audit_log(
         page.locator(".st-key-audit_download_csv button").click()
     saved = tmp_path / "audit.csv"
     download_info.value.save_as(saved)
-    header = saved.read_text(encoding="utf-8").splitlines()[0]
-    # the CSV is for the reader: the page's column names, not the stored ones
+    # The CSV is for the reader: the page's column names, not the stored ones, in a file
+    # Danish Excel opens as it is (a byte-order mark, fields split on ";").
+    raw = saved.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header = raw.decode("utf-8-sig").splitlines()[0]
     columns = ("at", "actor", "action", "entity", "entity_id", "before", "after")
-    assert header == ",".join(translate("da", f"privacy.audit.col.{c}") for c in columns)
+    assert header == ";".join(translate("da", f"privacy.audit.col.{c}") for c in columns)
     assert download_info.value.suggested_filename == "samskab-revisionslog.csv"
     ctx.close()

@@ -211,6 +211,12 @@ def decimal(value: float, lang: str, *, decimals: int = 6, least: int = 1) -> st
 # -- words ------------------------------------------------------------------------------------
 
 
+def list_separator(lang: str) -> str:
+    """The separator a spreadsheet in ``lang``'s region splits a CSV file's fields on: ";"
+    where the comma is the decimal sign (Danish and Norwegian Excel), "," elsewhere."""
+    return ";" if _locale(lang).number_symbols["latn"]["decimal"] == "," else ","
+
+
 def word_list(items: list[str], lang: str) -> str:
     """Items in a sentence, as the language joins them: "a, b og c", "a, b, and c"."""
     return format_list(list(items), locale=locale_name(lang)) if items else ""

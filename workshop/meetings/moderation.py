@@ -579,14 +579,15 @@ def log_frame(
 
 def log_csv(store: Store, meeting_id: int, lang: str = "da") -> str:
     """The whole log for a spreadsheet, oldest first, as the console's table reads: the
-    reader's column names, actions and changes in words, local time (UTF-8, a header row, one
-    action per row). Cells a spreadsheet would run as formulas are neutralised
-    (``workshop.spreadsheets``). The stored record itself: :func:`log_json`."""
+    reader's column names, actions and changes in words, local time (a header row, one action
+    per row; ``spreadsheets.reader_csv``: a byte-order mark, the reader's list separator).
+    Cells a spreadsheet would run as formulas are neutralised (``workshop.spreadsheets``).
+    The stored record itself: :func:`log_json`."""
     from workshop.i18n import translate
 
     header = [translate(lang, COLUMN_HEADINGS[column]) for column in EXPORT_COLUMNS]
     frame = log_frame(store, meeting_id, lang)
-    return spreadsheets.csv_text(header, frame[EXPORT_COLUMNS].itertuples(index=False))
+    return spreadsheets.reader_csv(lang, header, frame[EXPORT_COLUMNS].itertuples(index=False))
 
 
 def log_file_name(meeting_id: int, lang: str, kind: str) -> str:

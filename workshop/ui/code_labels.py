@@ -167,8 +167,8 @@ def audit_csv(store: Store, entries: list[dict[str, Any]]) -> str:
     that would run as formulas are neutralised by ``workshop.spreadsheets`` as everywhere."""
     rows = audit_rows(store, entries)
     header = [t(f"privacy.audit.col.{column}") for column in AUDIT_COLUMNS]
-    return spreadsheets.csv_text(
-        header, [[row[column] for column in AUDIT_COLUMNS] for row in rows], lineterminator="\n"
+    return spreadsheets.reader_csv(
+        current_language(), header, [[row[column] for column in AUDIT_COLUMNS] for row in rows]
     )
 
 

@@ -80,13 +80,23 @@ def one_tap_reason(flags: tuple[str, ...], lang: str | None = None) -> str:
     return translate(lang, "moderation_scale.not_approved_reason")
 
 
+# What a phone says of its idea still held for the facilitator (without and with what it
+# seems to contain), by where the meeting is: live, at its wrap-up (the wall is over, the
+# facilitator may still see it), closed.
+HELD_WORDS = {
+    "live": ("idea.held_waiting", "idea.held_for_you"),
+    "wrap_up": ("idea.held_over", "idea.held_over_for_you"),
+    "closed": ("idea.held_closed", "idea.held_closed_for_you"),
+}
+
+
 def idea_message(
-    idea: Idea, *, own: bool, merged_with: str | None = None, over: bool = False
+    idea: Idea, *, own: bool, merged_with: str | None = None, moment: str = "live"
 ) -> None:
     """One idea as a chat message; ``merged_with``: the text of the idea it was merged into
-    (its author reads what became of it, not that it was hidden). ``over``: the ideas' part
-    of the meeting is over (its wrap-up, or after), so an idea still held is not said to be
-    on its way to the wall."""
+    (its author reads what became of it, not that it was hidden). ``moment``: a key of
+    :data:`HELD_WORDS`, so that an idea still held is not said to be on its way to a wall
+    that is over."""
     with st.chat_message(
         "user" if own else "assistant", avatar=OWN_AVATAR if own else OTHER_AVATAR
     ):
@@ -99,11 +109,7 @@ def idea_message(
                 else t("idea.merged_for_you")
             )
         elif idea.held:
-            waiting, found = (
-                ("idea.held_over", "idea.held_over_for_you")
-                if over
-                else ("idea.held_waiting", "idea.held_for_you")
-            )
+            waiting, found = HELD_WORDS[moment]
             st.caption(t(found, what=flag_words(idea.flags)) if idea.flags else t(waiting))
         elif idea.hidden:
             # The sentence ends the reason: "…uden dem.. Kun du" had two full stops.

@@ -139,13 +139,13 @@ def follow_the_room(*, any_change: bool = False, ballot: bool = False) -> None:
     watch()
 
 
-def my_ideas(*, over: bool) -> None:
+def my_ideas(moment: str) -> None:
     mine = ideas.list_participant_ideas(db, participant.id)
     if mine:
         st.markdown(f"**{t('participate.my_ideas')}**")
         merged_with = ideas.merged_into_texts(db, mine)
         for idea in mine:
-            idea_message(idea, own=True, merged_with=merged_with.get(idea.id), over=over)
+            idea_message(idea, own=True, merged_with=merged_with.get(idea.id), moment=moment)
 
 
 # -- brainstorm: the chat stream ----------------------------------------------------------------
@@ -288,12 +288,13 @@ def waiting_view() -> None:
     elif step is not None:
         st.subheader(step_label(step))
         prompt_message(step)
-    over = wrapup.shows_wrapup(now.status, step)
-    if over:
+    wrap_up = wrapup.shows_wrapup(now.status, step)
+    if wrap_up:
         results()
-    if now.status != MeetingStatus.CLOSED:
+    closed = now.status == MeetingStatus.CLOSED
+    if not closed:
         follow_the_room(any_change=True)
-    my_ideas(over=over)
+    my_ideas("closed" if closed else "wrap_up" if wrap_up else "live")
 
 
 # -- the body: the view of the current step ------------------------------------------------------
