@@ -162,6 +162,17 @@ def test_web_addresses_are_one_thing_each_not_shared_letters() -> None:
     assert groups == [(4, 5)], groups
 
 
+def test_a_theme_is_not_named_by_a_web_address_token() -> None:
+    """An address is one token for the comparison ("u" and twelve hex digits); a trial read
+    "ubb20a8e95d67 · hyperlink" as a suggested theme's name."""
+    texts = ['=HYPERLINK("http://x","y")', '=HYPERLINK("http://x","z")']
+    texts += ["Se https://kommune.dk/baenke om bænke", "Bænke, se https://kommune.dk/baenke"]
+    texts += ["Cykelsti til skolen", "Sikker skolevej for cykler", "Cykelparkering ved skolen"]
+    names = [t.name for t in suggestions.theme_suggestions(texts, 2)]
+    words = [word for name in names for word in name.split(" · ")]
+    assert words and not [w for w in words if suggestions.is_address_token(w)], names
+
+
 def test_a_theme_is_not_named_by_a_preposition() -> None:
     texts = ["Bænke under træerne", "Flere bænke under træerne", "Bænke i skyggen under træer"]
     texts += ["Cykelsti til skolen", "Sikker skolevej for cykler", "Cykelparkering ved skolen"]

@@ -153,6 +153,14 @@ _STEM_SUFFIXES = sorted(
 _URL = re.compile(r"(?:\bhttps?://|\bwww\.)[^\s<>\"']+", re.IGNORECASE)
 
 
+_URL_TOKEN = re.compile(r"u[0-9a-f]{12}")
+
+
+def is_address_token(word: str) -> bool:
+    """Whether ``word`` is the token :func:`normalise` puts for a web address."""
+    return _URL_TOKEN.fullmatch(word) is not None
+
+
 def _url_token(found: re.Match[str]) -> str:
     """The same address (case, a trailing slash or full stop aside) gives the same token, two
     addresses give two unrelated ones: "Se https://x.dk/a" and "Se https://x.dk/b" are not
@@ -445,7 +453,9 @@ def theme_suggestions(
             continue
         weight = np.asarray(word_vectors[rows].mean(axis=0)).ravel()
         ranked = [terms[i] for i in np.argsort(weight)[::-1] if weight[i] > 0]
-        top = [term for term in ranked if term not in _NOT_A_NAME][:words_in_name]
+        # An address's token joins ideas that share it, but names nothing a person reads.
+        telling = (t for t in ranked if t not in _NOT_A_NAME and not is_address_token(t))
+        top = list(telling)[:words_in_name]
         members = tuple(i for i in usable if by_idea[i] == label)
         themes.append(ThemeSuggestion(" · ".join(top), members))
     return sorted(themes, key=lambda theme: (-len(theme.members), theme.members[0]))
