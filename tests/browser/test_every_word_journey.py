@@ -10,7 +10,16 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD, PHONE, Server, context, serving, settle, tap
+from tests.browser.conftest import (
+    PASSWORD,
+    PHONE,
+    Server,
+    context,
+    enter,
+    serving,
+    settle,
+    tap,
+)
 from tests.test_committees import to_recruitment
 from workshop import committees
 from workshop.accounts import users as accounts
@@ -117,3 +126,20 @@ def test_the_language_menu_closes_once_a_language_is_chosen(form_server, browser
     ).to_be_visible()
     expect(page.get_by_role("button", name="Norsk bokmål", exact=True)).to_be_hidden()
     shots(page, "03-language-chosen-menu-closed")
+    # By keyboard: the focus goes back to the menu's button (it fell to the page's top).
+    menu = page.get_by_role(
+        "button", name=translate("en", "common.language_named", language="English")
+    )
+    menu.focus()
+    page.keyboard.press("Enter")
+    norsk = page.get_by_role("button", name="Norsk bokmål", exact=True)
+    expect(norsk).to_be_visible()
+    settle(page)
+    norsk.focus()
+    enter(page, norsk)
+    expect(page.get_by_text(translate("nb", "apply.kicker"))).to_be_visible()
+    back = page.get_by_role(
+        "button", name=translate("nb", "common.language_named", language="Norsk bokmål")
+    )
+    expect(back).to_be_focused()
+    expect(page.get_by_role("button", name="Dansk", exact=True)).to_be_hidden()

@@ -245,8 +245,25 @@ SCRIPT = """
       }
     });
   };
+  // A language chosen from the language menu: the page runs again in that language and the
+  // menu closes, and the keyboard's focus fell to the page's top (a fresh-eyes trial). It
+  // goes back to the menu's button once the menu has closed.
+  const refocus = () => {
+    const key = window.__samskabRefocus;
+    if (!key || document.activeElement !== document.body) return;
+    const opener = document.querySelector('.st-key-' + CSS.escape(key) + ' button');
+    if (!opener || opener.getAttribute('aria-expanded') === 'true') return;
+    window.__samskabRefocus = null;
+    opener.focus();
+  };
   if (!window.__samskabWordsObserver) {
-    window.__samskabWordsObserver = new MutationObserver(apply);
+    document.addEventListener('click', event => {
+      const chosen = event.target.closest && event.target.closest('[class*="_language_"]');
+      const pattern = /^st-key-(.+_language)_(da|nb|en)$/;
+      const key = chosen && [...chosen.classList].find(c => pattern.test(c));
+      if (key) window.__samskabRefocus = pattern.exec(key)[1];
+    }, true);
+    window.__samskabWordsObserver = new MutationObserver(() => { apply(); refocus(); });
     window.__samskabWordsObserver.observe(document.body, {
       childList: true, subtree: true, characterData: true,
       attributes: true,
