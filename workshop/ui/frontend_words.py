@@ -249,6 +249,20 @@ SCRIPT = """
   // menu closes, and the keyboard's focus fell to the page's top (a fresh-eyes trial). It
   // goes back to the menu's button once the menu has closed.
   const refocus = () => {
+    // Opened from the keyboard, the menu takes the focus to its first language (Streamlit
+    // draws its content at the page's end: Tab went through the whole page to reach it).
+    const opened = window.__samskabMenuOpened;
+    if (opened) {
+      const opener = document.querySelector('.st-key-' + CSS.escape(opened) + ' button');
+      const first = document.querySelector(
+        ['da', 'nb', 'en'].map(code => '.st-key-' + CSS.escape(opened + '_' + code)
+          + ' button:not([disabled])').join(', '));
+      if (first && first.offsetParent !== null
+          && [opener, document.body].includes(document.activeElement)) {
+        window.__samskabMenuOpened = null;
+        first.focus();
+      }
+    }
     const key = window.__samskabRefocus;
     if (!key || document.activeElement !== document.body) return;
     const opener = document.querySelector('.st-key-' + CSS.escape(key) + ' button');
@@ -262,6 +276,12 @@ SCRIPT = """
       const pattern = /^st-key-(.+_language)_(da|nb|en)$/;
       const key = chosen && [...chosen.classList].find(c => pattern.test(c));
       if (key) window.__samskabRefocus = pattern.exec(key)[1];
+    }, true);
+    document.addEventListener('keydown', event => {
+      if (event.key !== 'Enter' && event.key !== ' ') return;
+      const opener = event.target.closest && event.target.closest('[class*="_language"]');
+      const key = opener && [...opener.classList].find(c => /^st-key-.+_language$/.test(c));
+      if (key) window.__samskabMenuOpened = key.slice('st-key-'.length);
     }, true);
     window.__samskabWordsObserver = new MutationObserver(() => { apply(); refocus(); });
     window.__samskabWordsObserver.observe(document.body, {
