@@ -51,9 +51,7 @@ def reader_csv(lang: str, columns: Sequence[str], rows: Rows) -> str:
     sign). A machine's CSV (raw data, ``samskab export-audit``) keeps plain commas."""
     from workshop.i18n import formats
 
-    return "\ufeff" + csv_text(
-        columns, rows, lineterminator="\r\n", delimiter=formats.list_separator(lang)
-    )
+    return "\ufeff" + csv_text(columns, rows, delimiter=formats.list_separator(lang))
 
 
 def excel_cell(raw: Any) -> tuple[Any, bool]:

@@ -255,7 +255,7 @@ SCRIPT = """
     if (opened) {
       const opener = document.querySelector('.st-key-' + CSS.escape(opened) + ' button');
       const first = document.querySelector(
-        ['da', 'nb', 'en'].map(code => '.st-key-' + CSS.escape(opened + '_' + code)
+        window.__samskabWords.languages.map(code => '.st-key-' + CSS.escape(opened + '_' + code)
           + ' button:not([disabled])').join(', '));
       if (first && first.offsetParent !== null
           && [opener, document.body].includes(document.activeElement)) {
@@ -271,17 +271,26 @@ SCRIPT = """
     opener.focus();
   };
   if (!window.__samskabWordsObserver) {
+    // The language menu's key (``language_switcher``: it ends in "_language") that the
+    // event's target is in: as its button (``option`` false) or as one of its languages.
+    const menuKey = (event, option) => {
+      const codes = window.__samskabWords.languages.join('|');
+      const ending = option ? '_(?:' + codes + ')$' : '$';
+      const pattern = new RegExp('^st-key-(.+_language)' + ending);
+      for (let el = event.target; el && el.classList; el = el.parentElement) {
+        const found = [...el.classList].map(c => pattern.exec(c)).find(Boolean);
+        if (found) return found[1];
+      }
+      return null;
+    };
     document.addEventListener('click', event => {
-      const chosen = event.target.closest && event.target.closest('[class*="_language_"]');
-      const pattern = /^st-key-(.+_language)_(da|nb|en)$/;
-      const key = chosen && [...chosen.classList].find(c => pattern.test(c));
-      if (key) window.__samskabRefocus = pattern.exec(key)[1];
+      const key = menuKey(event, true);
+      if (key) window.__samskabRefocus = key;
     }, true);
     document.addEventListener('keydown', event => {
       if (event.key !== 'Enter' && event.key !== ' ') return;
-      const opener = event.target.closest && event.target.closest('[class*="_language"]');
-      const key = opener && [...opener.classList].find(c => /^st-key-.+_language$/.test(c));
-      if (key) window.__samskabMenuOpened = key.slice('st-key-'.length);
+      const key = menuKey(event, false);
+      if (key) window.__samskabMenuOpened = key;
     }, true);
     window.__samskabWordsObserver = new MutationObserver(() => { apply(); refocus(); });
     window.__samskabWordsObserver.observe(document.body, {
@@ -317,6 +326,7 @@ def words(language: str) -> dict[str, object]:
             english: {"kind": key.removeprefix("frontend."), "title": say(key)}
             for english, key in DIALOGS.items()
         },
+        "languages": list(LANGUAGES),  # the language menu's options (``language_switcher``)
         "retrying": say("frontend.connection_retrying"),
         "reload": say("frontend.connection_reload"),
     }

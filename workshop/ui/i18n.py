@@ -88,7 +88,9 @@ def error_text(error: WorkshopError) -> str:
 
 
 def language_switcher(key: str) -> None:
-    """A small language menu; the choice sticks for this browser session."""
+    """A small language menu; the choice sticks for this browser session. ``key`` ends in
+    "_language": the page script (``frontend_words``) finds the menu by it, to move the
+    keyboard's focus into it and back."""
     current = current_language()
     # Named as a language choice ("Sprog: Dansk"), not just "Dansk": a screen reader hears
     # the button's label as its name.
